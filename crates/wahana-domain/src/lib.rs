@@ -1,0 +1,16 @@
+//! wahana's domain: the things a WKSBM registry holds and the rules over them.
+//!
+//! Pure: no I/O, no database, no HTTP, no clock. Time comes in as an argument.
+
+pub mod codes;
+mod date;
+mod error;
+pub mod instrument;
+pub mod region;
+pub mod registry;
+
+pub use codes::{Code, CodeSet};
+pub use date::Date;
+pub use error::{DomainError, FieldError, Lang};
+pub use region::{Level, Region, RegionCode, RegionKind, RegionTree};
+pub use registry::{Context, Group, Institution, LocalUnit, Network, Tie, Wave};

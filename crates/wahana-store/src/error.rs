@@ -1,0 +1,58 @@
+use wahana_domain::Lang;
+
+/// The store layer's error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    /// Somebody else saved the record since it was read (optimistic concurrency).
+    #[error("{kind} {id} was changed by someone else (version {found}, expected {expected})")]
+    Conflict {
+        kind: &'static str,
+        id: String,
+        expected: i64,
+        found: i64,
+    },
+    /// A value held in the database no longer parses (written by another version, or by hand).
+    #[error("corrupt {what} in the database: {value:?}")]
+    Corrupt { what: String, value: String },
+    /// A write that would break a rule of the registry (an id used twice, a tie to nothing).
+    #[error("{message_en}")]
+    Rejected {
+        code: &'static str,
+        message_id: String,
+        message_en: String,
+    },
+}
+
+impl StoreError {
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (StoreError::NotFound { kind, id }, Lang::Id) => format!("{kind} {id} tidak ditemukan"),
+            (
+                StoreError::Conflict {
+                    kind,
+                    id,
+                    expected,
+                    found,
+                },
+                Lang::Id,
+            ) => format!(
+                "{kind} {id} telah diubah orang lain (versi {found}, yang Anda sunting versi {expected}); muat ulang lalu ulangi perubahan"
+            ),
+            (StoreError::Rejected { message_id, .. }, Lang::Id) => message_id.clone(),
+            (e, _) => e.to_string(),
+        }
+    }
+
+    pub(crate) fn corrupt(what: impl Into<String>, value: impl Into<String>) -> Self {
+        StoreError::Corrupt {
+            what: what.into(),
+            value: value.into(),
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! wahana's database: SQLite (the default, a file) and PostgreSQL, through one SQL text.
+//!
+//! Each query is written once with `$n` placeholders and run on whichever pool is open through
+//! [`on_pool!`], which expands the same code once per backend. Store methods are shaped by
+//! intent (`insert_groups`, `list_groups`) and own their transactions.
+
+mod error;
+mod registry;
+mod rows;
+
+pub use error::StoreError;
+pub use registry::{
+    ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord,
+};
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::Duration;
+use wahana_domain::RegionTree;
+
+/// The open database.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code on whichever pool is open: `on_pool!(self.pool, p => query.fetch_all(p))`.
+#[macro_export]
+macro_rules! on_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match &$pool {
+            $crate::Pool::Sqlite($p) => $body,
+            $crate::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// The store: a pool and the methods over it.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: Pool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and runs the migrations.
+    ///
+    /// `url` is `postgres://...` for PostgreSQL, otherwise a SQLite file path (optionally
+    /// prefixed with `sqlite://` or `sqlite:`).
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let pool = match Backend::of_url(url) {
+            Backend::Postgres => {
+                let opts = PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Pool::Postgres(pool)
+            }
+            Backend::Sqlite => {
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url);
+                let opts = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("cache_size", "-65536")
+                    .pragma("temp_store", "memory");
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(opts)
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                Pool::Sqlite(pool)
+            }
+        };
+        Ok(Store { pool })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self.pool, p => p.close().await)
+    }
+
+    /// Loads the official region tree if the database does not hold it yet (or holds another
+    /// version of it). Returns the number of regions written (0 when already current).
+    pub async fn ensure_regions(&self, tree: &RegionTree) -> Result<usize, StoreError> {
+        let held: i64 = on_pool!(self.pool, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM regions").fetch_one(p).await?
+        });
+        if usize::try_from(held).ok() == Some(tree.len()) {
+            return Ok(0);
+        }
+        self.load_regions(tree).await
+    }
+
+    /// Writes the whole region tree in one transaction, parents before children.
+    pub async fn load_regions(&self, tree: &RegionTree) -> Result<usize, StoreError> {
+        registry::load_regions(self, tree).await
+    }
+}
+
+/// The current time as an ISO 8601 UTC timestamp, for `created_at`/`updated_at`.
+pub(crate) fn now_iso() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let date = wahana_domain::Date::from_days(days)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Today's date (UTC), for callers that must pass the date into the domain.
+pub fn today() -> wahana_domain::Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    wahana_domain::Date::from_days((secs / 86_400) as i64)
+        .unwrap_or(wahana_domain::Date::UNIX_EPOCH)
+}

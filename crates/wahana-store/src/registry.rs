@@ -1,0 +1,754 @@
+//! The registry's reads and writes: regions, waves, groups, networks, institutions, ties.
+
+use crate::rows::{
+    GROUP_INSERT_COLUMNS, GROUP_SELECT, GROUP_UPSERT_SET, GroupRow, INSTITUTION_SELECT,
+    InstitutionRow, NETWORK_SELECT, NetworkRow, WAVE_SELECT, WaveRow, bind_group,
+};
+use crate::{Pool, Store, StoreError, now_iso, on_pool};
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, QueryBuilder};
+use wahana_domain::codes::{Code, GroupStatus, GroupType, LocalUnitKind, TieType};
+use wahana_domain::region::name_key;
+use wahana_domain::{Group, Institution, LocalUnit, Network, RegionCode, RegionTree, Tie, Wave};
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
+/// for the widest table (33 columns).
+const CHUNK: usize = 500;
+
+/// A group as held: the domain record plus what the store keeps about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredGroup {
+    #[serde(flatten)]
+    pub group: Group,
+    pub wave_id: String,
+    /// Incremented on every save; an edit names the version it started from.
+    pub version: i64,
+    /// Where the record came from (an import's file, row and ODK/KoBo metadata), as JSON.
+    pub provenance: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What a list of groups is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct GroupFilter {
+    /// The region whose subtree holds the groups (any level).
+    pub region: Option<RegionCode>,
+    pub group_type: Option<GroupType>,
+    pub status: Option<GroupStatus>,
+    pub wave: Option<String>,
+    /// Part of the name, ignoring case.
+    pub name: Option<String>,
+}
+
+/// A region with the number of groups recorded in its subtree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionCount {
+    pub code: String,
+    pub groups: i64,
+}
+
+/// Which table an actor of a tie lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Group,
+    Network,
+    Institution,
+}
+
+impl ActorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ActorKind::Group => "kelompok",
+            ActorKind::Network => "wahana",
+            ActorKind::Institution => "lembaga",
+        }
+    }
+    fn parse(s: &str) -> Result<ActorKind, StoreError> {
+        match s {
+            "kelompok" => Ok(ActorKind::Group),
+            "wahana" => Ok(ActorKind::Network),
+            "lembaga" => Ok(ActorKind::Institution),
+            other => Err(StoreError::corrupt("actor kind", other)),
+        }
+    }
+}
+
+/// A tie as held, with the kinds of its two ends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TieRecord {
+    pub id: i64,
+    pub wave_id: String,
+    #[serde(flatten)]
+    pub tie: Tie,
+    pub from_kind: ActorKind,
+    pub to_kind: ActorKind,
+}
+
+/// The upper bound of a region's code range: `[code, code || '/')` holds the region and every
+/// region under it, because '/' sorts right after '.' and before the digits.
+fn range_end(code: &RegionCode) -> String {
+    format!("{}/", code.as_str())
+}
+
+fn push_group_filter<DB: sqlx::Database>(qb: &mut QueryBuilder<DB>, f: &GroupFilter)
+where
+    String: for<'a> sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push(" WHERE 1=1");
+    if let Some(r) = &f.region {
+        qb.push(" AND village_code >= ")
+            .push_bind(r.as_str().to_string())
+            .push(" AND village_code < ")
+            .push_bind(range_end(r));
+    }
+    if let Some(t) = f.group_type {
+        qb.push(" AND group_type = ")
+            .push_bind(t.code().to_string());
+    }
+    if let Some(s) = f.status {
+        qb.push(" AND status = ").push_bind(s.code().to_string());
+    }
+    if let Some(w) = &f.wave {
+        qb.push(" AND wave_id = ").push_bind(w.clone());
+    }
+    if let Some(n) = &f.name {
+        qb.push(" AND LOWER(name) LIKE ")
+            .push_bind(format!("%{}%", n.to_lowercase()));
+    }
+}
+
+pub(crate) async fn load_regions(store: &Store, tree: &RegionTree) -> Result<usize, StoreError> {
+    let regions: Vec<_> = tree.all().collect();
+    on_pool!(store.pool, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("DELETE FROM regions WHERE code NOT IN (SELECT village_code FROM groups)")
+            .execute(&mut *tx)
+            .await?;
+        for chunk in regions.chunks(4000) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO regions (code, parent_code, level, kind, name, name_key, lat, lng) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.code.as_str().to_string())
+                    .push_bind(r.code.parent().map(|c| c.as_str().to_string()))
+                    .push_bind(r.code.level() as i64 + 1)
+                    .push_bind(r.kind.code())
+                    .push_bind(r.name.clone())
+                    .push_bind(name_key(&r.name))
+                    .push_bind(r.lat)
+                    .push_bind(r.lng);
+            });
+            qb.push(
+                " ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, \
+                 level = excluded.level, kind = excluded.kind, name = excluded.name, \
+                 name_key = excluded.name_key, lat = excluded.lat, lng = excluded.lng",
+            );
+            qb.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(regions.len())
+}
+
+/// A transaction for a batch of writes that must land together or not at all (an import).
+pub struct Batch {
+    tx: BatchTx,
+    now: String,
+}
+
+enum BatchTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+macro_rules! on_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match &mut $tx {
+            BatchTx::Sqlite($t) => $body,
+            BatchTx::Postgres($t) => $body,
+        }
+    };
+}
+
+impl Batch {
+    /// Saves groups into a wave: new ids are created, ids already held are updated (their
+    /// version goes up). `provenance` gives each group's provenance JSON, if any.
+    pub async fn save_groups(
+        &mut self,
+        wave_id: &str,
+        groups: &[Group],
+        provenance: &[Option<String>],
+    ) -> Result<(), StoreError> {
+        for (i, chunk) in groups.chunks(CHUNK).enumerate() {
+            let now = &self.now;
+            on_tx!(self.tx, t => {
+                let mut qb = QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
+                qb.push_values(chunk.iter().enumerate(), |mut b, (j, g)| {
+                    let prov = provenance.get(i * CHUNK + j).cloned().flatten();
+                    bind_group!(b, g, wave_id, prov, now);
+                });
+                qb.push(GROUP_UPSERT_SET);
+                qb.build().execute(&mut **t).await?;
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn save_networks(
+        &mut self,
+        wave_id: &str,
+        networks: &[Network],
+    ) -> Result<(), StoreError> {
+        for chunk in networks.chunks(CHUNK) {
+            let now = &self.now;
+            on_tx!(self.tx, t => {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO networks (id, wave_id, village_code, local_unit, level, name, \
+                     founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, \
+                     notes, created_at, updated_at) ",
+                );
+                qb.push_values(chunk, |mut b, n| {
+                    b.push_bind(n.id.clone())
+                        .push_bind(wave_id.to_string())
+                        .push_bind(n.village.to_string())
+                        .push_bind(n.local_unit.clone())
+                        .push_bind(n.level.code())
+                        .push_bind(n.name.clone())
+                        .push_bind(n.founded_year.map(i64::from))
+                        .push_bind(n.chair.clone())
+                        .push_bind(n.secretary.clone())
+                        .push_bind(n.treasurer.clone())
+                        .push_bind(n.phone.clone())
+                        .push_bind(n.decree_number.clone())
+                        .push_bind(n.decree_date.map(|d| d.to_string()))
+                        .push_bind(n.notes.clone())
+                        .push_bind(now.clone())
+                        .push_bind(now.clone());
+                });
+                qb.push(
+                    " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
+                     village_code = excluded.village_code, local_unit = excluded.local_unit, \
+                     level = excluded.level, name = excluded.name, founded_year = excluded.founded_year, \
+                     chair = excluded.chair, secretary = excluded.secretary, treasurer = excluded.treasurer, \
+                     phone = excluded.phone, decree_number = excluded.decree_number, \
+                     decree_date = excluded.decree_date, notes = excluded.notes, \
+                     version = networks.version + 1, updated_at = excluded.updated_at",
+                );
+                qb.build().execute(&mut **t).await?;
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn save_institutions(
+        &mut self,
+        wave_id: &str,
+        institutions: &[Institution],
+    ) -> Result<(), StoreError> {
+        for chunk in institutions.chunks(CHUNK) {
+            let now = &self.now;
+            on_tx!(self.tx, t => {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO institutions (id, wave_id, region_code, kind, name, address, contact, \
+                     phone, latitude, longitude, notes, created_at, updated_at) ",
+                );
+                qb.push_values(chunk, |mut b, n| {
+                    b.push_bind(n.id.clone())
+                        .push_bind(wave_id.to_string())
+                        .push_bind(n.region.to_string())
+                        .push_bind(n.kind.code())
+                        .push_bind(n.name.clone())
+                        .push_bind(n.address.clone())
+                        .push_bind(n.contact.clone())
+                        .push_bind(n.phone.clone())
+                        .push_bind(n.latitude)
+                        .push_bind(n.longitude)
+                        .push_bind(n.notes.clone())
+                        .push_bind(now.clone())
+                        .push_bind(now.clone());
+                });
+                qb.push(
+                    " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
+                     region_code = excluded.region_code, kind = excluded.kind, name = excluded.name, \
+                     address = excluded.address, contact = excluded.contact, phone = excluded.phone, \
+                     latitude = excluded.latitude, longitude = excluded.longitude, notes = excluded.notes, \
+                     version = institutions.version + 1, updated_at = excluded.updated_at",
+                );
+                qb.build().execute(&mut **t).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Which table holds an actor id, looking at what this batch has written so far too.
+    pub async fn actor_kind(&mut self, id: &str) -> Result<Option<ActorKind>, StoreError> {
+        let kind: Option<String> = on_tx!(self.tx, t => {
+            sqlx::query_scalar(
+                "SELECT 'kelompok' FROM groups WHERE id = $1 \
+                 UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 \
+                 UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1",
+            )
+            .bind(id.to_string())
+            .fetch_optional(&mut **t)
+            .await?
+        });
+        kind.map(|k| ActorKind::parse(&k)).transpose()
+    }
+
+    /// Saves ties whose two ends are held (check with [`Batch::actor_kind`] first to report
+    /// missing ends row by row). A tie already held (same ends and type) is updated.
+    pub async fn save_ties(&mut self, wave_id: &str, ties: &[Tie]) -> Result<(), StoreError> {
+        for tie in ties {
+            let from_kind = self.actor_kind(&tie.from).await?;
+            let to_kind = self.actor_kind(&tie.to).await?;
+            let (Some(fk), Some(tk)) = (from_kind, to_kind) else {
+                let missing = if from_kind.is_none() {
+                    &tie.from
+                } else {
+                    &tie.to
+                };
+                return Err(StoreError::Rejected {
+                    code: "actor_not_found",
+                    message_id: format!(
+                        "pelaku {missing} tidak ditemukan (bukan kelompok, wahana atau lembaga yang tercatat)"
+                    ),
+                    message_en: format!(
+                        "actor {missing} not found (not a recorded group, network or institution)"
+                    ),
+                });
+            };
+            let now = self.now.clone();
+            on_tx!(self.tx, t => {
+                sqlx::query(
+                    "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, since, notes, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (from_id, to_id, tie_type) DO UPDATE SET since = excluded.since, notes = excluded.notes",
+                )
+                .bind(wave_id.to_string())
+                .bind(tie.from.clone())
+                .bind(fk.code())
+                .bind(tie.to.clone())
+                .bind(tk.code())
+                .bind(tie.tie_type.code())
+                .bind(tie.since.map(i64::from))
+                .bind(tie.notes.clone())
+                .bind(now)
+                .execute(&mut **t)
+                .await?;
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.tx {
+            BatchTx::Sqlite(t) => t.commit().await?,
+            BatchTx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Drops every write of the batch.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.tx {
+            BatchTx::Sqlite(t) => t.rollback().await?,
+            BatchTx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Starts a batch of writes that lands whole on [`Batch::commit`] or not at all.
+    pub async fn begin(&self) -> Result<Batch, StoreError> {
+        let tx = match &self.pool {
+            Pool::Sqlite(p) => BatchTx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => BatchTx::Postgres(p.begin().await?),
+        };
+        Ok(Batch { tx, now: now_iso() })
+    }
+
+    // ---- waves ----
+
+    /// Creates a wave, or updates the one with the same id.
+    pub async fn save_wave(&self, wave: &Wave) -> Result<(), StoreError> {
+        on_pool!(self.pool, p => {
+            sqlx::query(
+                "INSERT INTO waves (id, name, region_code, start_date, end_date, source, synthetic, enumerators, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, \
+                 start_date = excluded.start_date, end_date = excluded.end_date, source = excluded.source, \
+                 synthetic = excluded.synthetic, enumerators = excluded.enumerators",
+            )
+            .bind(wave.id.clone())
+            .bind(wave.name.clone())
+            .bind(wave.region.as_ref().map(|r| r.to_string()))
+            .bind(wave.start_date.map(|d| d.to_string()))
+            .bind(wave.end_date.map(|d| d.to_string()))
+            .bind(wave.source.clone())
+            .bind(wave.synthetic)
+            .bind(wave.enumerators.clone())
+            .bind(now_iso())
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn wave(&self, id: &str) -> Result<Option<Wave>, StoreError> {
+        let row: Option<WaveRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(format!("{WAVE_SELECT} WHERE id = $1")))
+                .bind(id.to_string())
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(WaveRow::into_domain).transpose()
+    }
+
+    /// All waves, the latest first.
+    pub async fn waves(&self) -> Result<Vec<Wave>, StoreError> {
+        let rows: Vec<WaveRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{WAVE_SELECT} ORDER BY COALESCE(end_date, start_date, '') DESC, id"
+            )))
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter().map(WaveRow::into_domain).collect()
+    }
+
+    // ---- groups ----
+
+    /// Saves groups into a wave in one transaction (see [`Batch::save_groups`]).
+    pub async fn save_groups(&self, wave_id: &str, groups: &[Group]) -> Result<(), StoreError> {
+        let mut batch = self.begin().await?;
+        batch.save_groups(wave_id, groups, &[]).await?;
+        batch.commit().await
+    }
+
+    pub async fn group(&self, id: &str) -> Result<Option<StoredGroup>, StoreError> {
+        let row: Option<GroupRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(format!("{GROUP_SELECT} WHERE id = $1")))
+                .bind(id.to_string())
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(GroupRow::into_stored).transpose()
+    }
+
+    /// Replaces a group's fields if it is still at `expected_version`; returns the new version.
+    /// A save from a stale version is refused with [`StoreError::Conflict`].
+    pub async fn update_group(
+        &self,
+        group: &Group,
+        expected_version: i64,
+    ) -> Result<i64, StoreError> {
+        let current = self
+            .group(&group.id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "kelompok",
+                id: group.id.clone(),
+            })?;
+        let now = now_iso();
+        let updated: Option<i64> = on_pool!(self.pool, p => {
+            let mut qb = QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
+            qb.push_values(std::iter::once(group), |mut b, g| {
+                bind_group!(b, g, current.wave_id.as_str(), current.provenance.clone(), now);
+            });
+            qb.push(GROUP_UPSERT_SET);
+            qb.push(" WHERE groups.version = ").push_bind(expected_version);
+            qb.push(" RETURNING version");
+            qb.build_query_scalar().fetch_optional(p).await?
+        });
+        match updated {
+            Some(v) => Ok(v),
+            None => {
+                let found = self.group(&group.id).await?.map(|g| g.version).unwrap_or(0);
+                Err(StoreError::Conflict {
+                    kind: "kelompok",
+                    id: group.id.clone(),
+                    expected: expected_version,
+                    found,
+                })
+            }
+        }
+    }
+
+    /// Deletes a group and its ties. Returns whether it was held.
+    pub async fn delete_group(&self, id: &str) -> Result<bool, StoreError> {
+        let n = on_pool!(self.pool, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM ties WHERE from_id = $1 OR to_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            let n = sqlx::query("DELETE FROM groups WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            n
+        });
+        Ok(n > 0)
+    }
+
+    /// Groups matching a filter, ordered by village then name, one page at a time.
+    pub async fn list_groups(
+        &self,
+        filter: &GroupFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<StoredGroup>, StoreError> {
+        let rows: Vec<GroupRow> = on_pool!(self.pool, p => {
+            let mut qb = QueryBuilder::new(GROUP_SELECT);
+            push_group_filter(&mut qb, filter);
+            qb.push(" ORDER BY village_code, name, id LIMIT ")
+                .push_bind(limit)
+                .push(" OFFSET ")
+                .push_bind(offset);
+            qb.build_query_as().fetch_all(p).await?
+        });
+        rows.into_iter().map(GroupRow::into_stored).collect()
+    }
+
+    pub async fn count_groups(&self, filter: &GroupFilter) -> Result<i64, StoreError> {
+        Ok(on_pool!(self.pool, p => {
+            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM groups");
+            push_group_filter(&mut qb, filter);
+            qb.build_query_scalar().fetch_one(p).await?
+        }))
+    }
+
+    /// Ids of groups already held with the same duplicate key (village, type, name up to case,
+    /// spacing and punctuation).
+    pub async fn groups_with_duplicate_key(&self, key: &str) -> Result<Vec<String>, StoreError> {
+        Ok(on_pool!(self.pool, p => {
+            sqlx::query_scalar("SELECT id FROM groups WHERE dup_key = $1 ORDER BY id")
+                .bind(key.to_string())
+                .fetch_all(p)
+                .await?
+        }))
+    }
+
+    /// The number of groups under each of `regions` (each counted over its subtree), optionally
+    /// in one wave.
+    pub async fn group_counts(
+        &self,
+        regions: &[RegionCode],
+        wave: Option<&str>,
+    ) -> Result<Vec<RegionCount>, StoreError> {
+        let mut out = Vec::with_capacity(regions.len());
+        for r in regions {
+            let n: i64 = on_pool!(self.pool, p => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM groups WHERE village_code >= $1 AND village_code < $2 \
+                     AND ($3 IS NULL OR wave_id = $3)",
+                )
+                .bind(r.as_str().to_string())
+                .bind(range_end(r))
+                .bind(wave.map(str::to_string))
+                .fetch_one(p)
+                .await?
+            });
+            out.push(RegionCount {
+                code: r.to_string(),
+                groups: n,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The next free sequential id with a prefix, e.g. `K-7308211003-` → `K-7308211003-0057`.
+    pub async fn next_id(&self, table: IdTable, prefix: &str) -> Result<String, StoreError> {
+        let sql = match table {
+            IdTable::Groups => "SELECT MAX(id) FROM groups WHERE id >= $1 AND id < $2",
+            IdTable::Networks => "SELECT MAX(id) FROM networks WHERE id >= $1 AND id < $2",
+            IdTable::Institutions => "SELECT MAX(id) FROM institutions WHERE id >= $1 AND id < $2",
+        };
+        let max: Option<String> = on_pool!(self.pool, p => {
+            sqlx::query_scalar(sql)
+                .bind(prefix.to_string())
+                .bind(format!("{prefix}~"))
+                .fetch_one(p)
+                .await?
+        });
+        let next = max
+            .and_then(|m| m.strip_prefix(prefix).and_then(|n| n.parse::<u64>().ok()))
+            .unwrap_or(0)
+            + 1;
+        Ok(format!("{prefix}{next:04}"))
+    }
+
+    // ---- networks, institutions, ties, local units ----
+
+    pub async fn list_networks(
+        &self,
+        region: &RegionCode,
+        wave: Option<&str>,
+    ) -> Result<Vec<(Network, String)>, StoreError> {
+        let rows: Vec<NetworkRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{NETWORK_SELECT} WHERE village_code >= $1 AND village_code < $2 \
+                 AND ($3 IS NULL OR wave_id = $3) ORDER BY village_code, name"
+            )))
+            .bind(region.as_str().to_string())
+            .bind(range_end(region))
+            .bind(wave.map(str::to_string))
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter().map(NetworkRow::into_domain).collect()
+    }
+
+    pub async fn list_institutions(
+        &self,
+        region: &RegionCode,
+        wave: Option<&str>,
+    ) -> Result<Vec<(Institution, String)>, StoreError> {
+        let rows: Vec<InstitutionRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{INSTITUTION_SELECT} WHERE region_code >= $1 AND region_code < $2 \
+                 AND ($3 IS NULL OR wave_id = $3) ORDER BY region_code, name"
+            )))
+            .bind(region.as_str().to_string())
+            .bind(range_end(region))
+            .bind(wave.map(str::to_string))
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter().map(InstitutionRow::into_domain).collect()
+    }
+
+    /// Ties with at least one end among the groups, networks or institutions of a region.
+    pub async fn list_ties(
+        &self,
+        region: &RegionCode,
+        wave: Option<&str>,
+    ) -> Result<Vec<TieRecord>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            wave_id: String,
+            from_id: String,
+            from_kind: String,
+            to_id: String,
+            to_kind: String,
+            tie_type: String,
+            since: Option<i64>,
+            notes: Option<String>,
+        }
+        let rows: Vec<Row> = on_pool!(self.pool, p => {
+            sqlx::query_as(
+                "WITH actors AS ( \
+                   SELECT id FROM groups WHERE village_code >= $1 AND village_code < $2 \
+                   UNION SELECT id FROM networks WHERE village_code >= $1 AND village_code < $2 \
+                   UNION SELECT id FROM institutions WHERE region_code >= $1 AND region_code < $2) \
+                 SELECT id, wave_id, from_id, from_kind, to_id, to_kind, tie_type, since, notes FROM ties \
+                 WHERE (from_id IN (SELECT id FROM actors) OR to_id IN (SELECT id FROM actors)) \
+                 AND ($3 IS NULL OR wave_id = $3) ORDER BY id",
+            )
+            .bind(region.as_str().to_string())
+            .bind(range_end(region))
+            .bind(wave.map(str::to_string))
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(TieRecord {
+                    id: r.id,
+                    wave_id: r.wave_id,
+                    tie: Tie {
+                        from: r.from_id,
+                        to: r.to_id,
+                        tie_type: TieType::from_code(&r.tie_type)
+                            .ok_or_else(|| StoreError::corrupt("tie type", r.tie_type.clone()))?,
+                        since: r.since.and_then(|y| i32::try_from(y).ok()),
+                        notes: r.notes,
+                    },
+                    from_kind: ActorKind::parse(&r.from_kind)?,
+                    to_kind: ActorKind::parse(&r.to_kind)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a local unit (dusun, RW, RT) under a village; adding one twice is harmless.
+    pub async fn add_local_unit(&self, unit: &LocalUnit) -> Result<(), StoreError> {
+        on_pool!(self.pool, p => {
+            sqlx::query(
+                "INSERT INTO local_units (village_code, kind, name) VALUES ($1, $2, $3) \
+                 ON CONFLICT (village_code, kind, name) DO NOTHING",
+            )
+            .bind(unit.village.to_string())
+            .bind(unit.kind.code())
+            .bind(unit.name.clone())
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn local_units(&self, village: &RegionCode) -> Result<Vec<LocalUnit>, StoreError> {
+        let rows: Vec<(String, String)> = on_pool!(self.pool, p => {
+            sqlx::query_as("SELECT kind, name FROM local_units WHERE village_code = $1 ORDER BY kind, name")
+                .bind(village.to_string())
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(kind, name)| {
+                Ok(LocalUnit {
+                    village: village.clone(),
+                    kind: LocalUnitKind::from_code(&kind)
+                        .ok_or_else(|| StoreError::corrupt("local unit kind", kind.clone()))?,
+                    name,
+                })
+            })
+            .collect()
+    }
+
+    /// Counts of what the database holds, for `init` and health checks.
+    pub async fn counts(&self) -> Result<Counts, StoreError> {
+        let (regions, waves, groups, networks, institutions, ties): (i64, i64, i64, i64, i64, i64) = on_pool!(self.pool, p => {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM waves), \
+                 (SELECT COUNT(*) FROM groups), (SELECT COUNT(*) FROM networks), \
+                 (SELECT COUNT(*) FROM institutions), (SELECT COUNT(*) FROM ties)",
+            )
+            .fetch_one(p)
+            .await?
+        });
+        Ok(Counts {
+            regions,
+            waves,
+            groups,
+            networks,
+            institutions,
+            ties,
+        })
+    }
+}
+
+/// Which table an id is drawn for.
+#[derive(Debug, Clone, Copy)]
+pub enum IdTable {
+    Groups,
+    Networks,
+    Institutions,
+}
+
+/// How many rows each table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub regions: i64,
+    pub waves: i64,
+    pub groups: i64,
+    pub networks: i64,
+    pub institutions: i64,
+    pub ties: i64,
+}

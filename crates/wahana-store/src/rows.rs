@@ -1,0 +1,300 @@
+//! Rows as the database holds them, and their conversion to and from the domain's types.
+
+use crate::StoreError;
+use wahana_domain::codes::*;
+use wahana_domain::{Date, Group, Institution, Network, RegionCode, Wave};
+
+fn code<T: Code>(what: &str, s: &str) -> Result<T, StoreError> {
+    T::from_code(s).ok_or_else(|| StoreError::corrupt(what, s))
+}
+
+fn opt_code<T: Code>(what: &str, s: Option<String>) -> Result<Option<T>, StoreError> {
+    s.map(|s| code(what, &s)).transpose()
+}
+
+fn region(s: &str) -> Result<RegionCode, StoreError> {
+    RegionCode::parse(s).map_err(|_| StoreError::corrupt("region code", s))
+}
+
+fn date(s: &str) -> Result<Date, StoreError> {
+    Date::parse(s).ok_or_else(|| StoreError::corrupt("date", s))
+}
+
+fn opt_date(s: Option<String>) -> Result<Option<Date>, StoreError> {
+    s.map(|s| date(&s)).transpose()
+}
+
+fn bits<T: Code>(n: i64) -> CodeSet<T> {
+    CodeSet::from_bits(u32::try_from(n).unwrap_or(0))
+}
+
+fn small(n: Option<i64>) -> Option<u32> {
+    n.and_then(|n| u32::try_from(n).ok())
+}
+
+/// The columns of `groups`, in insert order (the order [`GroupRow::binds`] follows).
+pub(crate) const GROUP_INSERT_COLUMNS: &str = "id, wave_id, village_code, local_unit, name, dup_key, \
+    group_type, origin, founded_year, members_male, members_female, membership_basis, purposes, \
+    activities, funding, main_funding, dues_rupiah, dues_period, social_values, meeting_frequency, \
+    legal_status, status, network, chair, phone, latitude, longitude, survey_date, enumerator, \
+    notes, provenance, created_at, updated_at";
+
+/// What an upsert of a group changes when the id is already held.
+pub(crate) const GROUP_UPSERT_SET: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
+    village_code = excluded.village_code, local_unit = excluded.local_unit, name = excluded.name, \
+    dup_key = excluded.dup_key, group_type = excluded.group_type, origin = excluded.origin, \
+    founded_year = excluded.founded_year, members_male = excluded.members_male, \
+    members_female = excluded.members_female, membership_basis = excluded.membership_basis, \
+    purposes = excluded.purposes, activities = excluded.activities, funding = excluded.funding, \
+    main_funding = excluded.main_funding, dues_rupiah = excluded.dues_rupiah, \
+    dues_period = excluded.dues_period, social_values = excluded.social_values, \
+    meeting_frequency = excluded.meeting_frequency, legal_status = excluded.legal_status, \
+    status = excluded.status, network = excluded.network, chair = excluded.chair, \
+    phone = excluded.phone, latitude = excluded.latitude, longitude = excluded.longitude, \
+    survey_date = excluded.survey_date, enumerator = excluded.enumerator, notes = excluded.notes, \
+    provenance = COALESCE(excluded.provenance, groups.provenance), \
+    version = groups.version + 1, updated_at = excluded.updated_at";
+
+pub(crate) const GROUP_SELECT: &str = "SELECT id, wave_id, village_code, local_unit, name, \
+    group_type, origin, founded_year, members_male, members_female, membership_basis, purposes, \
+    activities, funding, main_funding, dues_rupiah, dues_period, social_values, meeting_frequency, \
+    legal_status, status, network, chair, phone, latitude, longitude, survey_date, enumerator, \
+    notes, provenance, version, created_at, updated_at FROM groups";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GroupRow {
+    pub id: String,
+    pub wave_id: String,
+    pub village_code: String,
+    pub local_unit: Option<String>,
+    pub name: String,
+    pub group_type: String,
+    pub origin: String,
+    pub founded_year: i64,
+    pub members_male: Option<i64>,
+    pub members_female: Option<i64>,
+    pub membership_basis: i64,
+    pub purposes: i64,
+    pub activities: i64,
+    pub funding: i64,
+    pub main_funding: Option<String>,
+    pub dues_rupiah: Option<i64>,
+    pub dues_period: Option<String>,
+    pub social_values: i64,
+    pub meeting_frequency: Option<String>,
+    pub legal_status: Option<String>,
+    pub status: String,
+    pub network: Option<String>,
+    pub chair: Option<String>,
+    pub phone: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub survey_date: String,
+    pub enumerator: Option<String>,
+    pub notes: Option<String>,
+    pub provenance: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl GroupRow {
+    pub fn into_stored(self) -> Result<crate::StoredGroup, StoreError> {
+        let group = Group {
+            id: self.id,
+            village: region(&self.village_code)?,
+            local_unit: self.local_unit,
+            name: self.name,
+            group_type: code("group type", &self.group_type)?,
+            origin: code("origin", &self.origin)?,
+            founded_year: i32::try_from(self.founded_year)
+                .map_err(|_| StoreError::corrupt("year", self.founded_year.to_string()))?,
+            members_male: small(self.members_male),
+            members_female: small(self.members_female),
+            membership_basis: bits(self.membership_basis),
+            purposes: bits(self.purposes),
+            activities: bits(self.activities),
+            funding: bits(self.funding),
+            main_funding: opt_code("main funding", self.main_funding)?,
+            dues_rupiah: self.dues_rupiah,
+            dues_period: opt_code("dues period", self.dues_period)?,
+            values: bits(self.social_values),
+            meeting_frequency: opt_code("meeting frequency", self.meeting_frequency)?,
+            legal_status: opt_code("legal status", self.legal_status)?,
+            status: code("status", &self.status)?,
+            network: self.network,
+            chair: self.chair,
+            phone: self.phone,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            survey_date: date(&self.survey_date)?,
+            enumerator: self.enumerator,
+            notes: self.notes,
+        };
+        Ok(crate::StoredGroup {
+            group,
+            wave_id: self.wave_id,
+            version: self.version,
+            provenance: self.provenance,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// Pushes one group's values in [`GROUP_INSERT_COLUMNS`] order.
+macro_rules! bind_group {
+    ($b:expr, $g:expr, $wave:expr, $prov:expr, $now:expr) => {{
+        let g: &wahana_domain::Group = $g;
+        $b.push_bind(g.id.clone())
+            .push_bind($wave.to_string())
+            .push_bind(g.village.to_string())
+            .push_bind(g.local_unit.clone())
+            .push_bind(g.name.clone())
+            .push_bind(wahana_domain::registry::duplicate_key(
+                &g.village,
+                g.group_type,
+                &g.name,
+            ))
+            .push_bind(g.group_type.code())
+            .push_bind(g.origin.code())
+            .push_bind(i64::from(g.founded_year))
+            .push_bind(g.members_male.map(i64::from))
+            .push_bind(g.members_female.map(i64::from))
+            .push_bind(i64::from(g.membership_basis.bits()))
+            .push_bind(i64::from(g.purposes.bits()))
+            .push_bind(i64::from(g.activities.bits()))
+            .push_bind(i64::from(g.funding.bits()))
+            .push_bind(g.main_funding.map(|c| c.code()))
+            .push_bind(g.dues_rupiah)
+            .push_bind(g.dues_period.map(|c| c.code()))
+            .push_bind(i64::from(g.values.bits()))
+            .push_bind(g.meeting_frequency.map(|c| c.code()))
+            .push_bind(g.legal_status.map(|c| c.code()))
+            .push_bind(g.status.code())
+            .push_bind(g.network.clone())
+            .push_bind(g.chair.clone())
+            .push_bind(g.phone.clone())
+            .push_bind(g.latitude)
+            .push_bind(g.longitude)
+            .push_bind(g.survey_date.to_string())
+            .push_bind(g.enumerator.clone())
+            .push_bind(g.notes.clone())
+            .push_bind($prov)
+            .push_bind($now.to_string())
+            .push_bind($now.to_string());
+    }};
+}
+pub(crate) use bind_group;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct NetworkRow {
+    pub id: String,
+    pub wave_id: String,
+    pub village_code: String,
+    pub local_unit: Option<String>,
+    pub level: String,
+    pub name: String,
+    pub founded_year: Option<i64>,
+    pub chair: Option<String>,
+    pub secretary: Option<String>,
+    pub treasurer: Option<String>,
+    pub phone: Option<String>,
+    pub decree_number: Option<String>,
+    pub decree_date: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub(crate) const NETWORK_SELECT: &str = "SELECT id, wave_id, village_code, local_unit, level, name, \
+    founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, notes FROM networks";
+
+impl NetworkRow {
+    pub fn into_domain(self) -> Result<(Network, String), StoreError> {
+        Ok((
+            Network {
+                id: self.id,
+                village: region(&self.village_code)?,
+                local_unit: self.local_unit,
+                level: code("network level", &self.level)?,
+                name: self.name,
+                founded_year: self.founded_year.and_then(|y| i32::try_from(y).ok()),
+                chair: self.chair,
+                secretary: self.secretary,
+                treasurer: self.treasurer,
+                phone: self.phone,
+                decree_number: self.decree_number,
+                decree_date: opt_date(self.decree_date)?,
+                notes: self.notes,
+            },
+            self.wave_id,
+        ))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct InstitutionRow {
+    pub id: String,
+    pub wave_id: String,
+    pub region_code: String,
+    pub kind: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub notes: Option<String>,
+}
+
+pub(crate) const INSTITUTION_SELECT: &str = "SELECT id, wave_id, region_code, kind, name, address, \
+    contact, phone, latitude, longitude, notes FROM institutions";
+
+impl InstitutionRow {
+    pub fn into_domain(self) -> Result<(Institution, String), StoreError> {
+        Ok((
+            Institution {
+                id: self.id,
+                region: region(&self.region_code)?,
+                kind: code("institution kind", &self.kind)?,
+                name: self.name,
+                address: self.address,
+                contact: self.contact,
+                phone: self.phone,
+                latitude: self.latitude,
+                longitude: self.longitude,
+                notes: self.notes,
+            },
+            self.wave_id,
+        ))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct WaveRow {
+    pub id: String,
+    pub name: String,
+    pub region_code: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub source: Option<String>,
+    pub synthetic: bool,
+    pub enumerators: Option<String>,
+}
+
+pub(crate) const WAVE_SELECT: &str =
+    "SELECT id, name, region_code, start_date, end_date, source, synthetic, enumerators FROM waves";
+
+impl WaveRow {
+    pub fn into_domain(self) -> Result<Wave, StoreError> {
+        Ok(Wave {
+            id: self.id,
+            name: self.name,
+            region: self.region_code.as_deref().map(region).transpose()?,
+            start_date: opt_date(self.start_date)?,
+            end_date: opt_date(self.end_date)?,
+            source: self.source,
+            synthetic: self.synthetic,
+            enumerators: self.enumerators,
+        })
+    }
+}
