@@ -107,11 +107,12 @@ impl Date {
             return None;
         }
         let whole = serial.floor() as i64;
-        // Serial 25569 is 1970-01-01; serials before 61 are off by one because of 1900-02-29.
-        let days = if whole < 61 {
-            whole - 25_568
-        } else {
-            whole - 25_569
+        // Serial 25569 is 1970-01-01. Excel counts a 1900-02-29 that never was (serial 60):
+        // serials before it are off by one, and it names no date.
+        let days = match whole {
+            60 => return None,
+            ..60 => whole - 25_568,
+            _ => whole - 25_569,
         };
         Date::from_days(days)
     }
@@ -191,7 +192,8 @@ mod tests {
         let cases: &[(f64, &str)] = &[
             (39308.0, "2007-08-14"),
             (25569.0, "1970-01-01"),
-            (60.0, "1900-02-28"),
+            (59.0, "1900-02-28"),
+            (1.0, "1900-01-01"),
             (61.0, "1900-03-01"),
             (45658.75, "2025-01-01"),
         ];
@@ -199,7 +201,8 @@ mod tests {
             let got = Date::from_excel_serial(*serial).map(|d| d.to_string());
             assert_eq!(got.as_deref(), Some(*want), "serial {serial}");
         }
-        for days in [-800_000i64, -1, 0, 1, 13_739, 2_932_896] {
+        assert_eq!(Date::from_excel_serial(60.0), None);
+        for days in [-700_000i64, -1, 0, 1, 13_739, 2_932_896] {
             let d = Date::from_days(days);
             assert_eq!(d.map(Date::to_days), Some(days));
         }

@@ -4,6 +4,7 @@
 
 pub mod codes;
 mod date;
+pub mod demo;
 mod error;
 pub mod instrument;
 pub mod region;

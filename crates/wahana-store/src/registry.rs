@@ -300,11 +300,24 @@ impl Batch {
     /// Saves ties whose two ends are held (check with [`Batch::actor_kind`] first to report
     /// missing ends row by row). A tie already held (same ends and type) is updated.
     pub async fn save_ties(&mut self, wave_id: &str, ties: &[Tie]) -> Result<(), StoreError> {
+        let mut kinds: std::collections::HashMap<String, ActorKind> = Default::default();
+        let mut resolved = Vec::with_capacity(ties.len());
         for tie in ties {
-            let from_kind = self.actor_kind(&tie.from).await?;
-            let to_kind = self.actor_kind(&tie.to).await?;
-            let (Some(fk), Some(tk)) = (from_kind, to_kind) else {
-                let missing = if from_kind.is_none() {
+            let mut ends = [None, None];
+            for (slot, id) in ends.iter_mut().zip([&tie.from, &tie.to]) {
+                *slot = match kinds.get(id) {
+                    Some(k) => Some(*k),
+                    None => {
+                        let k = self.actor_kind(id).await?;
+                        if let Some(k) = k {
+                            kinds.insert(id.clone(), k);
+                        }
+                        k
+                    }
+                };
+            }
+            let [Some(fk), Some(tk)] = ends else {
+                let missing = if ends[0].is_none() {
                     &tie.from
                 } else {
                     &tie.to
@@ -319,24 +332,42 @@ impl Batch {
                     ),
                 });
             };
-            let now = self.now.clone();
+            resolved.push((tie.clone(), fk, tk));
+        }
+        self.save_resolved_ties(wave_id, &resolved).await
+    }
+
+    /// Saves ties whose ends' kinds the caller already knows (a generator, an import that
+    /// resolved them). Parallel ties in the input are written once.
+    pub async fn save_resolved_ties(
+        &mut self,
+        wave_id: &str,
+        ties: &[(Tie, ActorKind, ActorKind)],
+    ) -> Result<(), StoreError> {
+        let mut seen = std::collections::HashSet::new();
+        let unique: Vec<&(Tie, ActorKind, ActorKind)> = ties
+            .iter()
+            .filter(|(t, _, _)| seen.insert((t.from.as_str(), t.to.as_str(), t.tie_type)))
+            .collect();
+        for chunk in unique.chunks(CHUNK) {
+            let now = &self.now;
             on_tx!(self.tx, t => {
-                sqlx::query(
-                    "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, since, notes, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                     ON CONFLICT (from_id, to_id, tie_type) DO UPDATE SET since = excluded.since, notes = excluded.notes",
-                )
-                .bind(wave_id.to_string())
-                .bind(tie.from.clone())
-                .bind(fk.code())
-                .bind(tie.to.clone())
-                .bind(tk.code())
-                .bind(tie.tie_type.code())
-                .bind(tie.since.map(i64::from))
-                .bind(tie.notes.clone())
-                .bind(now)
-                .execute(&mut **t)
-                .await?;
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, since, notes, created_at) ",
+                );
+                qb.push_values(chunk, |mut b, (tie, fk, tk)| {
+                    b.push_bind(wave_id.to_string())
+                        .push_bind(tie.from.clone())
+                        .push_bind(fk.code())
+                        .push_bind(tie.to.clone())
+                        .push_bind(tk.code())
+                        .push_bind(tie.tie_type.code())
+                        .push_bind(tie.since.map(i64::from))
+                        .push_bind(tie.notes.clone())
+                        .push_bind(now.clone());
+                });
+                qb.push(" ON CONFLICT (from_id, to_id, tie_type) DO UPDATE SET since = excluded.since, notes = excluded.notes");
+                qb.build().execute(&mut **t).await?;
             });
         }
         Ok(())
@@ -426,6 +457,53 @@ impl Store {
         let mut batch = self.begin().await?;
         batch.save_groups(wave_id, groups, &[]).await?;
         batch.commit().await
+    }
+
+    /// Adds one new group; an id already used by any actor is refused.
+    pub async fn insert_group(&self, wave_id: &str, group: &Group) -> Result<(), StoreError> {
+        let mut batch = self.begin().await?;
+        if let Some(kind) = batch.actor_kind(&group.id).await? {
+            return Err(StoreError::Rejected {
+                code: "id_taken",
+                message_id: format!("id {} sudah dipakai ({})", group.id, kind.code()),
+                message_en: format!("id {} is already used ({})", group.id, kind.code()),
+            });
+        }
+        batch
+            .save_groups(wave_id, std::slice::from_ref(group), &[])
+            .await?;
+        batch.commit().await
+    }
+
+    /// Deletes a wave and everything recorded in it. Returns the number of groups removed.
+    pub async fn delete_wave(&self, id: &str) -> Result<u64, StoreError> {
+        let n = on_pool!(self.pool, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM ties WHERE wave_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            let n = sqlx::query("DELETE FROM groups WHERE wave_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM networks WHERE wave_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM institutions WHERE wave_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM waves WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            n
+        });
+        Ok(n)
     }
 
     pub async fn group(&self, id: &str) -> Result<Option<StoredGroup>, StoreError> {

@@ -1,0 +1,524 @@
+//! The network (*jejaring*): a scope's actors (groups, support institutions, WKSBM networks) and
+//! the ties between them, and the measures over them (`domain.md`, "The network").
+//!
+//! The graph is undirected and simple: parallel ties count once and a tie to itself is dropped.
+//! Its nodes are held at dense `u32` indices in a compressed (CSR) adjacency, so that the
+//! national graph (millions of nodes) fits in a few hundred megabytes and is walked in seconds.
+//!
+//! - [`Graph`]: built from the registry's nodes and ties ([`Graph::build`]) or from bare index
+//!   pairs ([`Graph::from_edges`]).
+//! - [`Graph::degrees`], [`Graph::components`], [`Graph::betweenness`]: the structural measures.
+//! - [`measure`]: everything a report shows, as [`NetworkMeasures`] (JSON with stable keys).
+//! - [`to_graphml`] for Gephi, [`layout`] and [`to_svg`] for a drawing.
+
+mod algo;
+mod draw;
+mod graphml;
+mod measure;
+
+pub use algo::Components;
+pub use draw::{DRAW_LIMIT, LAYOUT_LIMIT, layout, to_svg};
+pub use graphml::to_graphml;
+pub use measure::{Broker, NetworkMeasures, NodeMeasure, measure};
+
+use crate::codes::{GroupStatus, GroupType, TieType};
+use crate::{Group, Institution, Lang, Level, Network, RegionCode, Tie};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// What a node of the network is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum NodeKind {
+    /// A grassroots group (*kelompok*).
+    #[serde(rename = "kelompok")]
+    Group,
+    /// A support institution (*lembaga*).
+    #[serde(rename = "lembaga")]
+    Institution,
+    /// A WKSBM network (*wahana*).
+    #[serde(rename = "wahana")]
+    Network,
+}
+
+impl NodeKind {
+    /// The wire code, as in the instrument's table names.
+    pub fn code(self) -> &'static str {
+        match self {
+            NodeKind::Group => "kelompok",
+            NodeKind::Institution => "lembaga",
+            NodeKind::Network => "wahana",
+        }
+    }
+
+    /// The label in the given language.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            NodeKind::Group => lang.pick("Kelompok", "Group"),
+            NodeKind::Institution => lang.pick("Lembaga pendukung", "Support institution"),
+            NodeKind::Network => lang.pick("Wahana (jejaring)", "WKSBM network"),
+        }
+    }
+}
+
+/// An actor of the network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    pub id: String,
+    pub name: String,
+    pub kind: NodeKind,
+    /// For groups only.
+    pub group_type: Option<GroupType>,
+    /// The desa/kelurahan, when the actor sits in one.
+    pub village: Option<RegionCode>,
+}
+
+impl Node {
+    /// A group as a node; `None` for a dissolved group (*bubar*), which is no longer an actor.
+    pub fn group(g: &Group) -> Option<Node> {
+        (g.status != GroupStatus::Dissolved).then(|| Node {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            kind: NodeKind::Group,
+            group_type: Some(g.group_type),
+            village: Some(g.village.clone()),
+        })
+    }
+
+    /// An institution as a node; its village only when its region is a desa/kelurahan.
+    pub fn institution(i: &Institution) -> Node {
+        Node {
+            id: i.id.clone(),
+            name: i.name.clone(),
+            kind: NodeKind::Institution,
+            group_type: None,
+            village: (i.region.level() == Level::Village).then(|| i.region.clone()),
+        }
+    }
+
+    /// A WKSBM network as a node.
+    pub fn network(n: &Network) -> Node {
+        Node {
+            id: n.id.clone(),
+            name: n.name.clone(),
+            kind: NodeKind::Network,
+            group_type: None,
+            village: Some(n.village.clone()),
+        }
+    }
+}
+
+/// The undirected simple graph of one scope, in compressed adjacency form.
+///
+/// Node `i` has neighbours `targets[offsets[i]..offsets[i + 1]]`, sorted and without repeats;
+/// every tie is stored in both directions.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// The actors, by index; empty for a graph built with [`Graph::from_edges`].
+    nodes: Vec<Node>,
+    node_count: usize,
+    offsets: Vec<usize>,
+    targets: Vec<u32>,
+    ties_leaving_scope: usize,
+    co_membership_ties: usize,
+}
+
+/// The largest node count a graph takes: indices are `u32`.
+const MAX_NODES: usize = u32::MAX as usize;
+
+impl Graph {
+    /// Builds the graph of `nodes` and the recorded `ties` between them, named by id.
+    ///
+    /// A node whose id repeats an earlier one is dropped. A tie whose end is not a node is
+    /// ignored and counted in [`Graph::ties_leaving_scope`]; a tie to itself is dropped; parallel
+    /// ties count once.
+    pub fn build<'a>(nodes: Vec<Node>, ties: impl IntoIterator<Item = (&'a str, &'a str)>) -> Graph {
+        Self::build_with_co_membership(nodes, ties, std::iter::empty())
+    }
+
+    /// As [`Graph::build`], plus co-membership ties (*anggota bersama*, see
+    /// [`co_membership_ties`]): added as ties and counted in [`Graph::co_membership_ties`].
+    /// Co-membership pairs with an end outside the scope are ignored without being counted as
+    /// leaving it (they are derived, not recorded).
+    pub fn build_with_co_membership<'a, 'b>(
+        nodes: Vec<Node>,
+        ties: impl IntoIterator<Item = (&'a str, &'a str)>,
+        co_membership: impl IntoIterator<Item = (&'b str, &'b str)>,
+    ) -> Graph {
+        let mut nodes = first_of_each_id(nodes);
+        nodes.truncate(MAX_NODES);
+        let index: HashMap<&str, u32> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i as u32))
+            .collect();
+        let mut edges = Vec::new();
+        let mut leaving = 0;
+        for (a, b) in ties {
+            match (index.get(a), index.get(b)) {
+                (Some(&a), Some(&b)) => edges.push((a, b)),
+                _ => leaving += 1,
+            }
+        }
+        let mut co_pairs = Vec::new();
+        for (a, b) in co_membership {
+            if let (Some(&a), Some(&b)) = (index.get(a), index.get(b))
+                && a != b
+            {
+                co_pairs.push((a.min(b), a.max(b)));
+            }
+        }
+        drop(index);
+        co_pairs.sort_unstable();
+        co_pairs.dedup();
+        edges.extend_from_slice(&co_pairs);
+        let node_count = nodes.len();
+        let (offsets, targets) = csr(node_count, &edges);
+        Graph {
+            nodes,
+            node_count,
+            offsets,
+            targets,
+            ties_leaving_scope: leaving,
+            co_membership_ties: co_pairs.len(),
+        }
+    }
+
+    /// Builds the graph of a scope from the registry: its groups that have not dissolved, its
+    /// institutions and networks, its recorded ties, and the co-membership ties derived from
+    /// `memberships` (`(person_key, group_id)` pairs). Recorded ties of type `anggota_bersama`
+    /// count as co-membership ties.
+    pub fn from_registry(
+        groups: &[Group],
+        institutions: &[Institution],
+        networks: &[Network],
+        ties: &[Tie],
+        memberships: &[(String, String)],
+    ) -> Graph {
+        let nodes = groups
+            .iter()
+            .filter_map(Node::group)
+            .chain(institutions.iter().map(Node::institution))
+            .chain(networks.iter().map(Node::network))
+            .collect();
+        let derived =
+            co_membership_ties(memberships.iter().map(|(p, g)| (p.as_str(), g.as_str())));
+        let (shared, recorded): (Vec<&Tie>, Vec<&Tie>) = ties
+            .iter()
+            .partition(|t| t.tie_type == TieType::SharedMembers);
+        Self::build_with_co_membership(
+            nodes,
+            recorded.iter().map(|t| (t.from.as_str(), t.to.as_str())),
+            shared
+                .iter()
+                .copied()
+                .chain(derived.iter())
+                .map(|t| (t.from.as_str(), t.to.as_str())),
+        )
+    }
+
+    /// Builds an anonymous graph over nodes `0..n` from index pairs: the fast path for large
+    /// graphs and for tests. Pairs naming a node `>= n` are ignored, as are self-ties; parallel
+    /// pairs count once. `n` is capped at `u32::MAX`.
+    pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Graph {
+        let n = n.min(MAX_NODES);
+        let (offsets, targets) = csr(n, edges);
+        Graph {
+            nodes: Vec::new(),
+            node_count: n,
+            offsets,
+            targets,
+            ties_leaving_scope: 0,
+            co_membership_ties: 0,
+        }
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.node_count
+    }
+
+    /// The number of distinct ties between distinct nodes of the scope.
+    pub fn tie_count(&self) -> usize {
+        self.targets.len() / 2
+    }
+
+    /// The actors by index; empty for an anonymous graph ([`Graph::from_edges`]).
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The actor at index `i`, if the graph has actors.
+    pub fn node(&self, i: usize) -> Option<&Node> {
+        self.nodes.get(i)
+    }
+
+    /// The id of node `i`: the actor's id, or the index itself for an anonymous graph.
+    pub fn node_id(&self, i: usize) -> Cow<'_, str> {
+        match self.nodes.get(i) {
+            Some(n) => Cow::Borrowed(n.id.as_str()),
+            None => Cow::Owned(i.to_string()),
+        }
+    }
+
+    /// The index of the node with this id (a linear scan).
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// The neighbours of node `i`, ascending; empty for an index out of range.
+    pub fn neighbors(&self, i: usize) -> &[u32] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&s), Some(&e)) => &self.targets[s..e],
+            _ => &[],
+        }
+    }
+
+    /// Each tie once, as `(a, b)` with `a < b`, in ascending order.
+    pub fn ties(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0..self.node_count).flat_map(move |a| {
+            self.neighbors(a)
+                .iter()
+                .filter(move |&&b| (b as usize) > a)
+                .map(move |&b| (a as u32, b))
+        })
+    }
+
+    /// Recorded ties ignored because an end is not a node of the scope (another scope's actor,
+    /// a dissolved group, or an unknown id).
+    pub fn ties_leaving_scope(&self) -> usize {
+        self.ties_leaving_scope
+    }
+
+    /// Distinct co-membership ties (*anggota bersama*) inside the scope.
+    pub fn co_membership_ties(&self) -> usize {
+        self.co_membership_ties
+    }
+
+    /// Bytes held by the adjacency (not counting the actors' names and ids).
+    pub fn adjacency_bytes(&self) -> usize {
+        self.offsets.capacity() * std::mem::size_of::<usize>()
+            + self.targets.capacity() * std::mem::size_of::<u32>()
+    }
+}
+
+/// Keeps the first node of each id, in the original order.
+fn first_of_each_id(nodes: Vec<Node>) -> Vec<Node> {
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by(|&a, &b| nodes[a].id.cmp(&nodes[b].id).then(a.cmp(&b)));
+    let mut keep = vec![true; nodes.len()];
+    for w in order.windows(2) {
+        if nodes[w[0]].id == nodes[w[1]].id {
+            keep[w[1]] = false;
+        }
+    }
+    nodes
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(n, k)| k.then_some(n))
+        .collect()
+}
+
+/// The compressed adjacency of an undirected simple graph over `0..n`: both directions of each
+/// pair, self-pairs and out-of-range pairs dropped, each list sorted and without repeats.
+fn csr(n: usize, edges: &[(u32, u32)]) -> (Vec<usize>, Vec<u32>) {
+    let valid = |a: u32, b: u32| a != b && (a as usize) < n && (b as usize) < n;
+    // offsets[i] first counts i's ends, then (summed) marks where i's list ends; filling
+    // backwards from there leaves it marking where the list starts.
+    let mut offsets = vec![0usize; n + 1];
+    for &(a, b) in edges {
+        if valid(a, b) {
+            offsets[a as usize] += 1;
+            offsets[b as usize] += 1;
+        }
+    }
+    let mut total = 0;
+    for o in offsets.iter_mut().take(n) {
+        total += *o;
+        *o = total;
+    }
+    offsets[n] = total;
+    let mut targets = vec![0u32; total];
+    for &(a, b) in edges {
+        if valid(a, b) {
+            offsets[a as usize] -= 1;
+            targets[offsets[a as usize]] = b;
+            offsets[b as usize] -= 1;
+            targets[offsets[b as usize]] = a;
+        }
+    }
+    // Sort each list and drop repeats, compacting in place.
+    let mut write = 0;
+    for i in 0..n {
+        let (start, end) = (offsets[i], offsets[i + 1]);
+        offsets[i] = write;
+        let list = &mut targets[start..end];
+        list.sort_unstable();
+        let mut last = None;
+        for k in start..end {
+            let t = targets[k];
+            if last != Some(t) {
+                targets[write] = t;
+                write += 1;
+                last = Some(t);
+            }
+        }
+    }
+    offsets[n] = write;
+    if write < targets.len() {
+        targets.truncate(write);
+        targets.shrink_to_fit();
+    }
+    (offsets, targets)
+}
+
+/// The co-membership ties (*anggota bersama*) implied by member lists: two groups that share a
+/// member or a leader are tied. `memberships` are `(person_key, group_id)` pairs; the person key
+/// is whatever identifies a person across groups (NIK, or a normalised name and birth date) and
+/// an empty key is skipped. Each pair of groups comes once, `from < to`, sorted.
+pub fn co_membership_ties<'a>(memberships: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Tie> {
+    let mut m: Vec<(&str, &str)> = memberships
+        .into_iter()
+        .filter(|(p, _)| !p.is_empty())
+        .collect();
+    m.sort_unstable();
+    m.dedup();
+    let mut pairs = Vec::new();
+    for person in m.chunk_by(|a, b| a.0 == b.0) {
+        for (i, &(_, a)) in person.iter().enumerate() {
+            for &(_, b) in &person[i + 1..] {
+                // Sorted and deduplicated: a < b.
+                pairs.push((a, b));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+        .into_iter()
+        .map(|(a, b)| Tie {
+            from: a.to_owned(),
+            to: b.to_owned(),
+            tie_type: TieType::SharedMembers,
+            since: None,
+            notes: None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A group node in village `village` (None: no village).
+    pub(crate) fn group(id: &str, village: Option<&str>) -> Node {
+        Node {
+            id: id.to_owned(),
+            name: format!("Kelompok {id}"),
+            kind: NodeKind::Group,
+            group_type: Some(GroupType::Arisan),
+            village: village.map(|v| RegionCode::parse(v).unwrap()),
+        }
+    }
+
+    pub(crate) fn actor(id: &str, kind: NodeKind) -> Node {
+        Node {
+            id: id.to_owned(),
+            name: format!("{kind:?} {id}"),
+            kind,
+            group_type: (kind == NodeKind::Group).then_some(GroupType::Posyandu),
+            village: None,
+        }
+    }
+
+    /// Groups named by the letters of `ids`, tied as `ties` says ("ab bc").
+    pub(crate) fn letters(ids: &str, ties: &str) -> Graph {
+        let nodes = ids.chars().map(|c| group(&c.to_string(), None)).collect();
+        let pairs: Vec<(String, String)> = ties
+            .split_whitespace()
+            .map(|t| {
+                let mut c = t.chars();
+                (c.next().unwrap().to_string(), c.next().unwrap().to_string())
+            })
+            .collect();
+        Graph::build(nodes, pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+    }
+
+    fn adjacency(g: &Graph) -> String {
+        (0..g.node_count())
+            .map(|i| {
+                let n: String = g
+                    .neighbors(i)
+                    .iter()
+                    .map(|&j| g.node_id(j as usize).into_owned())
+                    .collect();
+                format!("{}:{n}", g.node_id(i))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn build_drops_parallel_self_and_outside_ties() {
+        // (nodes, ties, adjacency, tie count, leaving the scope)
+        let cases = [
+            ("abc", "ab ba ab bc", "a:b b:ac c:b", 2, 0),
+            ("abc", "aa ab bb", "a:b b:a c:", 1, 0),
+            ("ab", "ax xy ab", "a:b b:a", 1, 2),
+            ("aab", "ab", "a:b b:a", 1, 0),
+            ("", "ab", "", 0, 1),
+            ("abcd", "da ca ba", "a:bcd b:a c:a d:a", 3, 0),
+        ];
+        for (ids, ties, adj, m, leaving) in cases {
+            let g = letters(ids, ties);
+            assert_eq!(adjacency(&g), adj, "{ids} {ties}");
+            assert_eq!(g.tie_count(), m, "{ids} {ties}");
+            assert_eq!(g.ties_leaving_scope(), leaving, "{ids} {ties}");
+        }
+    }
+
+    #[test]
+    fn from_edges_matches_build() {
+        let g = Graph::from_edges(4, &[(0, 1), (1, 0), (2, 2), (3, 1), (1, 9)]);
+        assert_eq!(adjacency(&g), "0:1 1:03 2: 3:1");
+        assert_eq!(g.ties().collect::<Vec<_>>(), [(0, 1), (1, 3)]);
+        assert_eq!(Graph::from_edges(0, &[(0, 1)]).tie_count(), 0);
+    }
+
+    #[test]
+    fn co_membership_pairs() {
+        // (memberships "person:group ...", ties "from-to ...")
+        let cases = [
+            ("p:a p:b", "a-b"),
+            ("p:a p:b q:b q:a", "a-b"),
+            ("p:a p:b p:c", "a-b a-c b-c"),
+            ("p:a p:a q:b", ""),
+            (":a :b", ""),
+            ("p:c q:a p:b q:c", "a-c b-c"),
+        ];
+        for (memberships, want) in cases {
+            let m: Vec<(&str, &str)> = memberships
+                .split_whitespace()
+                .map(|x| x.split_once(':').unwrap())
+                .collect();
+            let ties = co_membership_ties(m);
+            let got: Vec<String> = ties.iter().map(|t| format!("{}-{}", t.from, t.to)).collect();
+            assert_eq!(got.join(" "), want, "{memberships}");
+            assert!(ties.iter().all(|t| t.tie_type == TieType::SharedMembers));
+        }
+    }
+
+    #[test]
+    fn co_membership_ties_are_added_once() {
+        let nodes = "abc".chars().map(|c| group(&c.to_string(), None)).collect();
+        let co = co_membership_ties([("p", "a"), ("p", "b"), ("q", "a"), ("q", "z")]);
+        let g = Graph::build_with_co_membership(
+            nodes,
+            [("a", "b"), ("b", "c")],
+            co.iter().map(|t| (t.from.as_str(), t.to.as_str())),
+        );
+        assert_eq!(g.tie_count(), 2);
+        assert_eq!(g.co_membership_ties(), 1);
+        assert_eq!(g.ties_leaving_scope(), 0);
+    }
+}

@@ -1,0 +1,141 @@
+//! The command line: parse, call a `service::` function, render.
+
+mod groups;
+mod output;
+mod regions;
+
+use crate::config::Config;
+use crate::service;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wahana_domain::Lang;
+
+const ABOUT: &str = "wahana: daftar dan profil Wahana Kesejahteraan Sosial Berbasis Masyarakat (WKSBM)\n\
+wahana: the registry and profile of community-based social-welfare networks (WKSBM)";
+
+#[derive(Parser, Debug)]
+#[command(name = "wahana", version, about = ABOUT, long_about = None)]
+pub struct Cli {
+    /// Database: a SQLite file (default ./wahana.db) or postgres://user@host/db.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+    /// Language of messages: id (Bahasa Indonesia, default) or en.
+    #[arg(long, global = true, value_name = "id|en")]
+    pub lang: Option<String>,
+    /// Configuration file (TOML; default ./wahana.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create or upgrade the database and load the official region tree.
+    Init,
+    /// Show a region (code or name), its ancestors and its children with group counts.
+    Regions(regions::RegionsArgs),
+    /// Add, list, show, edit and delete groups (kelompok).
+    #[command(subcommand)]
+    Groups(groups::GroupsCommand),
+    /// Local units (dusun, RW, RT) under a village.
+    #[command(subcommand)]
+    Units(regions::UnitsCommand),
+    /// Fill the database with the demonstration data (SYNTHETIC, never a measurement).
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Tanete Riattang (8 kelurahan of 73.08.21) or every village of Indonesia.
+    #[arg(long, value_enum, default_value = "tanete")]
+    pub scale: service::demo::Scale,
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = wahana_domain::demo::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+/// Runs a parsed command line; prints errors in the chosen language.
+pub async fn run(cli: Cli) -> ExitCode {
+    let config = match Config::load(
+        cli.config.as_deref(),
+        cli.database.as_deref(),
+        cli.lang.as_deref(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("wahana: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let lang = config.lang().unwrap_or_default();
+    match dispatch(cli.command, &config, lang).await {
+        Ok(code) => code,
+        Err(e) => {
+            let prefix = lang.pick("galat", "error");
+            eprintln!("wahana: {prefix}: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Result<ExitCode> {
+    let store = service::open(&config.database).await?;
+    let result = match command {
+        Command::Init => {
+            let c = store.counts().await?;
+            println!(
+                "{}",
+                lang.pick(
+                    &format!(
+                        "basis data siap: {} ({} wilayah, {} kelompok)",
+                        crate::config::redact_url(&config.database),
+                        c.regions,
+                        c.groups
+                    ),
+                    &format!(
+                        "database ready: {} ({} regions, {} groups)",
+                        crate::config::redact_url(&config.database),
+                        c.regions,
+                        c.groups
+                    ),
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Regions(args) => regions::run(&store, args, lang).await,
+        Command::Groups(cmd) => groups::run(&store, cmd, lang).await,
+        Command::Units(cmd) => regions::run_units(&store, cmd, lang).await,
+        Command::Demo(args) => demo(&store, args, lang).await,
+    };
+    store.close().await;
+    result
+}
+
+async fn demo(store: &wahana_store::Store, args: DemoArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let bar = output::progress_bar(lang.pick("desa", "villages"));
+    let summary = service::demo::load(store, args.scale, args.seed, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "{}",
+        lang.pick(
+            &format!(
+                "DATA SINTETIS dimuat ke pendataan {}: {} desa/kelurahan, {} kelompok, {} wahana, {} lembaga, {} ikatan ({:.1} detik). Bukan hasil pengukuran.",
+                summary.wave, summary.villages, summary.groups, summary.networks, summary.institutions, summary.ties,
+                started.elapsed().as_secs_f64()
+            ),
+            &format!(
+                "SYNTHETIC DATA loaded into wave {}: {} villages, {} groups, {} networks, {} institutions, {} ties ({:.1} s). Not a measurement.",
+                summary.wave, summary.villages, summary.groups, summary.networks, summary.institutions, summary.ties,
+                started.elapsed().as_secs_f64()
+            ),
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}

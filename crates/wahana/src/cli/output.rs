@@ -1,0 +1,75 @@
+//! Rendering for the terminal: aligned tables, CSV, JSON, progress bars.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+/// Prints rows as an aligned table (widths in characters, so names with marks line up).
+pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let line = |out: &mut std::io::StdoutLock, cells: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(cell);
+            if i + 1 < widths.len() {
+                s.push_str(&" ".repeat(w.saturating_sub(cell.chars().count())));
+            }
+        }
+        let _ = writeln!(out, "{}", s.trim_end());
+    };
+    line(&mut out, &mut headers.iter().copied());
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(&mut out, &mut rule.iter().map(String::as_str));
+    for row in rows {
+        line(&mut out, &mut row.iter().map(String::as_str));
+    }
+}
+
+pub fn print_csv(headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+    w.write_record(headers)?;
+    for row in rows {
+        w.write_record(row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// A progress bar with a rate, drawn only when standard error is a terminal.
+pub fn progress_bar(unit: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+        return bar;
+    }
+    let template = format!(
+        "{{elapsed_precise}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}})"
+    );
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

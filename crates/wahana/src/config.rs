@@ -1,0 +1,117 @@
+//! Configuration: an optional TOML file, then `WAHANA_*` environment variables, then flags.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::Path;
+use wahana_domain::Lang;
+
+/// Everything wahana can be configured with. Defaults work: with nothing set, wahana opens
+/// `./wahana.db` and speaks Indonesian.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `postgres://...` or a SQLite file path.
+    pub database: String,
+    /// `id` or `en`.
+    pub lang: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database: "wahana.db".to_string(),
+            lang: "id".to_string(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    /// A PostgreSQL URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database", &redact_url(&self.database))
+            .field("lang", &self.lang)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Config {
+    /// Reads the file (if given or if `./wahana.toml` exists), then the environment, then the
+    /// flags that were given.
+    pub fn load(
+        file: Option<&Path>,
+        database_flag: Option<&str>,
+        lang_flag: Option<&str>,
+    ) -> Result<Config> {
+        let mut cfg = match file {
+            Some(p) => Self::from_file(p)?,
+            None if Path::new("wahana.toml").exists() => Self::from_file(Path::new("wahana.toml"))?,
+            None => Config::default(),
+        };
+        if let Ok(v) = std::env::var("WAHANA_DATABASE_URL") {
+            cfg.database = v;
+        }
+        if let Ok(v) = std::env::var("WAHANA_LANG") {
+            cfg.lang = v;
+        }
+        if let Some(v) = database_flag {
+            cfg.database = v.to_string();
+        }
+        if let Some(v) = lang_flag {
+            cfg.lang = v.to_string();
+        }
+        cfg.lang()?;
+        Ok(cfg)
+    }
+
+    fn from_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading configuration {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("in configuration {}", path.display()))
+    }
+
+    pub fn lang(&self) -> Result<Lang> {
+        self.lang.parse().map_err(anyhow::Error::msg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        for (url, want) in [
+            (
+                "postgres://u:secret@h:5432/db",
+                "postgres://u:***@h:5432/db",
+            ),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            ("wahana.db", "wahana.db"),
+        ] {
+            assert_eq!(redact_url(url), want);
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(toml::from_str::<Config>("databse = 'x'").is_err());
+        let c: Config = toml::from_str("database = 'x.db'").unwrap();
+        assert_eq!(c.database, "x.db");
+        assert_eq!(c.lang, "id");
+    }
+}

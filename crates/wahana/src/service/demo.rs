@@ -1,0 +1,122 @@
+//! Loads the demonstration data (generated, deterministic, marked synthetic).
+
+use anyhow::Result;
+use serde::Serialize;
+use wahana_domain::demo::{self, Density, VillageData};
+use wahana_domain::{Region, RegionTree, Tie};
+use wahana_store::{ActorKind, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// The 8 kelurahan of Kecamatan Tanete Riattang (73.08.21), 50 to 65 groups each.
+    Tanete,
+    /// Every one of the 83,762 villages of Indonesia, about 4 million groups (for benchmarks).
+    National,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoSummary {
+    pub wave: String,
+    pub synthetic: bool,
+    pub villages: u64,
+    pub groups: u64,
+    pub networks: u64,
+    pub institutions: u64,
+    pub ties: u64,
+}
+
+/// The kind of an actor from the generator's id convention (`K-`, `W-`, `L-`).
+fn kind_of(id: &str) -> ActorKind {
+    match id.as_bytes().first() {
+        Some(b'W') => ActorKind::Network,
+        Some(b'L') => ActorKind::Institution,
+        _ => ActorKind::Group,
+    }
+}
+
+fn resolved(ties: &[Tie]) -> Vec<(Tie, ActorKind, ActorKind)> {
+    ties.iter()
+        .map(|t| (t.clone(), kind_of(&t.from), kind_of(&t.to)))
+        .collect()
+}
+
+/// Villages generated and written per transaction at national scale.
+const VILLAGES_PER_BATCH: usize = 400;
+
+/// Replaces the demonstration wave of that scale with freshly generated data. `progress` is
+/// told how many villages are done out of how many.
+pub async fn load(
+    store: &Store,
+    scale: Scale,
+    seed: u64,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<DemoSummary> {
+    let tree = RegionTree::official();
+    let national = scale == Scale::National;
+    let wave = demo::demo_wave(national);
+    store.delete_wave(&wave.id).await?;
+    store.save_wave(&wave).await?;
+    let (villages, density): (Vec<&Region>, Density) = match scale {
+        Scale::Tanete => (demo::tanete_villages(tree), demo::TANETE_DENSITY),
+        Scale::National => (
+            tree.at_level(wahana_domain::Level::Village)
+                .iter()
+                .collect(),
+            demo::NATIONAL_DENSITY,
+        ),
+    };
+    let total = villages.len() as u64;
+    let mut summary = DemoSummary {
+        wave: wave.id.clone(),
+        synthetic: true,
+        villages: total,
+        groups: 0,
+        networks: 0,
+        institutions: 0,
+        ties: 0,
+    };
+    let mut serial = 0u64;
+    let mut done = 0u64;
+    let mut all: Vec<VillageData> = Vec::new();
+    for chunk in villages.chunks(VILLAGES_PER_BATCH) {
+        let data: Vec<VillageData> = chunk
+            .iter()
+            .map(|v| demo::generate_village(v, seed, density, &wave, &mut serial))
+            .collect();
+        let mut batch = store.begin().await?;
+        for d in &data {
+            batch.save_networks(&wave.id, &d.networks).await?;
+            batch.save_institutions(&wave.id, &d.institutions).await?;
+        }
+        let groups: Vec<_> = data.iter().flat_map(|d| d.groups.iter().cloned()).collect();
+        batch.save_groups(&wave.id, &groups, &[]).await?;
+        let ties: Vec<Tie> = data.iter().flat_map(|d| d.ties.iter().cloned()).collect();
+        batch.save_resolved_ties(&wave.id, &resolved(&ties)).await?;
+        batch.commit().await?;
+        for d in &data {
+            summary.groups += d.groups.len() as u64;
+            summary.networks += d.networks.len() as u64;
+            summary.institutions += d.institutions.len() as u64;
+            summary.ties += d.ties.len() as u64;
+        }
+        done += chunk.len() as u64;
+        progress(done, total);
+        if !national {
+            all.extend(data);
+        }
+    }
+    if !national {
+        let extras = demo::tanete_extras(&all);
+        let mut batch = store.begin().await?;
+        batch
+            .save_institutions(&wave.id, &extras.institutions)
+            .await?;
+        batch
+            .save_resolved_ties(&wave.id, &resolved(&extras.ties))
+            .await?;
+        batch.commit().await?;
+        summary.institutions += extras.institutions.len() as u64;
+        summary.ties += extras.ties.len() as u64;
+    }
+    Ok(summary)
+}

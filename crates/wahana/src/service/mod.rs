@@ -1,0 +1,92 @@
+//! Use cases: what a command, a page or an API call asks for, once. `cli/` and `web/` parse,
+//! call a function here and render.
+
+pub mod demo;
+pub mod groups;
+pub mod regions;
+
+use anyhow::{Context as _, Result};
+use wahana_domain::{Context, Date, RegionTree};
+use wahana_store::Store;
+
+/// Opens the database, runs migrations and makes sure the official region tree is loaded.
+pub async fn open(database: &str) -> Result<Store> {
+    let store = Store::open(database)
+        .await
+        .with_context(|| format!("opening database {}", crate::config::redact_url(database)))?;
+    store
+        .ensure_regions(RegionTree::official())
+        .await
+        .context("loading the official region tree")?;
+    Ok(store)
+}
+
+/// Today's date, read once here: the domain never reads the clock.
+pub fn today() -> Date {
+    wahana_store::today()
+}
+
+/// The validation context for records written today.
+pub fn context(wave_date: Option<Date>) -> Context<'static> {
+    Context {
+        regions: RegionTree::official(),
+        today: today(),
+        wave_date,
+    }
+}
+
+/// What a use case can refuse, each with a stable code and a message in the user's language.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Fields that do not validate; every problem is listed.
+    #[error("invalid input")]
+    Invalid(Vec<wahana_domain::FieldError>),
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    /// Looks like a group already held (same village, type and name).
+    #[error("likely duplicate of {existing:?}")]
+    Duplicate { existing: Vec<String> },
+    #[error(transparent)]
+    Store(#[from] wahana_store::StoreError),
+}
+
+impl ServiceError {
+    /// A stable code for APIs and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Invalid(_) => "invalid_input",
+            ServiceError::NotFound { .. } => "not_found",
+            ServiceError::Duplicate { .. } => "likely_duplicate",
+            ServiceError::Store(wahana_store::StoreError::Conflict { .. }) => "edit_conflict",
+            ServiceError::Store(wahana_store::StoreError::NotFound { .. }) => "not_found",
+            ServiceError::Store(wahana_store::StoreError::Rejected { code, .. }) => code,
+            ServiceError::Store(_) => "database_error",
+        }
+    }
+
+    pub fn message(&self, lang: wahana_domain::Lang) -> String {
+        use wahana_domain::Lang;
+        match self {
+            ServiceError::Invalid(errors) => errors
+                .iter()
+                .map(|e| e.message(lang))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ServiceError::NotFound { kind, id } => match lang {
+                Lang::Id => format!("{kind} {id} tidak ditemukan"),
+                Lang::En => format!("{kind} {id} not found"),
+            },
+            ServiceError::Duplicate { existing } => match lang {
+                Lang::Id => format!(
+                    "kemungkinan data ganda: kelompok dengan desa, jenis dan nama yang sama sudah tercatat ({}); pakai --allow-duplicate bila memang berbeda",
+                    existing.join(", ")
+                ),
+                Lang::En => format!(
+                    "likely duplicate: a group with the same village, type and name is already held ({}); use --allow-duplicate if it really is another group",
+                    existing.join(", ")
+                ),
+            },
+            ServiceError::Store(e) => e.message(lang),
+        }
+    }
+}
