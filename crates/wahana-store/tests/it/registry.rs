@@ -1,0 +1,198 @@
+use crate::harness::backends;
+use wahana_domain::codes::{GroupStatus, GroupType, LocalUnitKind, TieType};
+use wahana_domain::demo::{self, TANETE_DENSITY};
+use wahana_domain::registry::duplicate_key;
+use wahana_domain::{Group, LocalUnit, RegionCode, RegionTree, Tie, Wave};
+use wahana_store::{ActorKind, GroupFilter, IdTable, Store, StoreError};
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+/// The demonstration data of two kelurahan, saved into the demo wave.
+async fn seed(store: &Store) -> (Wave, Vec<Group>) {
+    let wave = demo::demo_wave(false);
+    store.save_wave(&wave).await.unwrap();
+    let tree = RegionTree::official();
+    let mut serial = 0;
+    let mut groups = Vec::new();
+    for v in ["73.08.21.1001", "73.08.21.1002"] {
+        let region = tree.get(&code(v)).unwrap();
+        let d = demo::generate_village(region, 1, TANETE_DENSITY, &wave, &mut serial);
+        let mut batch = store.begin().await.unwrap();
+        batch.save_networks(&wave.id, &d.networks).await.unwrap();
+        batch.save_institutions(&wave.id, &d.institutions).await.unwrap();
+        batch.save_groups(&wave.id, &d.groups, &[]).await.unwrap();
+        batch.save_ties(&wave.id, &d.ties).await.unwrap();
+        batch.commit().await.unwrap();
+        groups.extend(d.groups);
+    }
+    (wave, groups)
+}
+
+#[test]
+fn migrations_come_in_pairs() {
+    let names = |dir: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let sqlite = names("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, names("postgres"));
+}
+
+#[tokio::test]
+async fn region_tree_is_loaded_once() {
+    for db in backends().await {
+        let c = db.store.counts().await.unwrap();
+        assert_eq!(c.regions, 38 + 514 + 7285 + 83_762, "{}", db.name);
+        let again = db.store.ensure_regions(RegionTree::official()).await.unwrap();
+        assert_eq!(again, 0, "{}: second load must write nothing", db.name);
+    }
+}
+
+#[tokio::test]
+async fn groups_round_trip_and_filter() {
+    for db in backends().await {
+        let s = &db.store;
+        let (wave, groups) = seed(s).await;
+        let first = &groups[0];
+        let held = s.group(&first.id).await.unwrap().unwrap();
+        assert_eq!(&held.group, first, "{}", db.name);
+        assert_eq!(held.wave_id, wave.id);
+        assert_eq!(held.version, 1);
+
+        let count = |f: GroupFilter| async move { s.count_groups(&f).await.unwrap() };
+        let all = GroupFilter::default();
+        assert_eq!(count(all.clone()).await, groups.len() as i64, "{}", db.name);
+        for (prefix, want) in [
+            ("73", groups.len()),
+            ("73.08", groups.len()),
+            ("73.08.21", groups.len()),
+            ("73.08.21.1001", groups.iter().filter(|g| g.village.as_str() == "73.08.21.1001").count()),
+            ("73.08.22", 0),
+            ("11", 0),
+        ] {
+            let f = GroupFilter { region: Some(code(prefix)), ..Default::default() };
+            assert_eq!(count(f).await, want as i64, "{}: region {prefix}", db.name);
+        }
+        let arisan = groups.iter().filter(|g| g.group_type == GroupType::Arisan).count();
+        let f = GroupFilter { group_type: Some(GroupType::Arisan), ..Default::default() };
+        assert_eq!(count(f).await, arisan as i64, "{}", db.name);
+        let bubar = groups.iter().filter(|g| g.status == GroupStatus::Dissolved).count();
+        let f = GroupFilter { status: Some(GroupStatus::Dissolved), ..Default::default() };
+        assert_eq!(count(f).await, bubar as i64, "{}", db.name);
+        let f = GroupFilter { wave: Some("another".into()), ..Default::default() };
+        assert_eq!(count(f).await, 0, "{}", db.name);
+        let f = GroupFilter { name: Some(first.name.to_uppercase()), ..Default::default() };
+        assert!(count(f).await >= 1, "{}", db.name);
+
+        let page1 = s.list_groups(&all, 10, 0).await.unwrap();
+        let page2 = s.list_groups(&all, 10, 10).await.unwrap();
+        assert_eq!(page1.len(), 10);
+        assert!(page1.iter().all(|a| page2.iter().all(|b| a.group.id != b.group.id)));
+    }
+}
+
+#[tokio::test]
+async fn edits_from_a_stale_version_are_refused() {
+    for db in backends().await {
+        let s = &db.store;
+        let (_, groups) = seed(s).await;
+        let mut g = groups[3].clone();
+        g.name = "Arisan Baru".into();
+        let v2 = s.update_group(&g, 1).await.unwrap();
+        assert_eq!(v2, 2, "{}", db.name);
+        g.name = "Arisan Lain".into();
+        match s.update_group(&g, 1).await {
+            Err(StoreError::Conflict { expected: 1, found: 2, .. }) => {}
+            other => panic!("{}: expected a conflict, got {other:?}", db.name),
+        }
+        assert_eq!(s.group(&g.id).await.unwrap().unwrap().group.name, "Arisan Baru");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_that_is_not_committed_leaves_nothing() {
+    for db in backends().await {
+        let s = &db.store;
+        let (wave, groups) = seed(s).await;
+        let before = s.counts().await.unwrap();
+        let mut batch = s.begin().await.unwrap();
+        let mut extra = groups[0].clone();
+        extra.id = "K-EXTRA-1".into();
+        batch.save_groups(&wave.id, &[extra], &[]).await.unwrap();
+        batch.rollback().await.unwrap();
+        assert_eq!(s.counts().await.unwrap(), before, "{}", db.name);
+        // Dropped without commit: the same.
+        let mut batch = s.begin().await.unwrap();
+        let mut extra = groups[0].clone();
+        extra.id = "K-EXTRA-2".into();
+        batch.save_groups(&wave.id, &[extra], &[]).await.unwrap();
+        drop(batch);
+        assert_eq!(s.counts().await.unwrap(), before, "{}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn ties_need_both_ends_and_are_deleted_with_their_group() {
+    for db in backends().await {
+        let s = &db.store;
+        let (wave, groups) = seed(s).await;
+        let region = code("73.08.21.1001");
+        let ties = s.list_ties(&region, None).await.unwrap();
+        assert!(!ties.is_empty(), "{}", db.name);
+        assert!(ties.iter().any(|t| t.to_kind == ActorKind::Network || t.from_kind == ActorKind::Institution));
+
+        let mut batch = s.begin().await.unwrap();
+        let bad = Tie { from: groups[0].id.clone(), to: "K-NOPE".into(), tie_type: TieType::Coordination, since: None, notes: None };
+        match batch.save_ties(&wave.id, &[bad]).await {
+            Err(StoreError::Rejected { code: "actor_not_found", message_en, .. }) => assert!(message_en.contains("K-NOPE")),
+            other => panic!("{}: {other:?}", db.name),
+        }
+        drop(batch);
+
+        let victim = ties.iter().find(|t| t.from_kind == ActorKind::Group).unwrap().tie.from.clone();
+        assert!(s.delete_group(&victim).await.unwrap());
+        assert!(!s.delete_group(&victim).await.unwrap());
+        let after = s.list_ties(&region, None).await.unwrap();
+        assert!(after.iter().all(|t| t.tie.from != victim && t.tie.to != victim), "{}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn duplicates_ids_units_and_waves() {
+    for db in backends().await {
+        let s = &db.store;
+        let (wave, groups) = seed(s).await;
+        let g = &groups[5];
+        let key = duplicate_key(&g.village, g.group_type, &format!("  {}!! ", g.name.to_uppercase()));
+        assert_eq!(s.groups_with_duplicate_key(&key).await.unwrap(), vec![g.id.clone()], "{}", db.name);
+
+        let n = groups.iter().filter(|x| x.village.as_str() == "73.08.21.1001").count();
+        let next = s.next_id(IdTable::Groups, "K-7308211001-").await.unwrap();
+        assert_eq!(next, format!("K-7308211001-{:04}", n + 1), "{}", db.name);
+        assert_eq!(s.next_id(IdTable::Groups, "K-7308211005-").await.unwrap(), "K-7308211005-0001");
+
+        match s.insert_group(&wave.id, g).await {
+            Err(StoreError::Rejected { code: "id_taken", .. }) => {}
+            other => panic!("{}: {other:?}", db.name),
+        }
+
+        let unit = LocalUnit { village: code("73.08.21.1001"), kind: LocalUnitKind::Rw, name: "RW 03".into() };
+        s.add_local_unit(&unit).await.unwrap();
+        s.add_local_unit(&unit).await.unwrap();
+        assert_eq!(s.local_units(&unit.village).await.unwrap(), vec![unit.clone()], "{}", db.name);
+
+        assert_eq!(s.wave(&wave.id).await.unwrap().unwrap(), wave, "{}", db.name);
+        assert!(s.waves().await.unwrap().iter().any(|w| w.synthetic));
+        let removed = s.delete_wave(&wave.id).await.unwrap();
+        assert_eq!(removed, groups.len() as u64, "{}", db.name);
+        let c = s.counts().await.unwrap();
+        assert_eq!((c.groups, c.ties, c.networks, c.institutions, c.waves), (0, 0, 0, 0, 0), "{}", db.name);
+    }
+}
