@@ -7,8 +7,11 @@ mod date;
 pub mod demo;
 mod error;
 pub mod instrument;
+pub mod network;
+pub mod profile;
 pub mod region;
 pub mod registry;
+pub mod screening;
 
 pub use codes::{Code, CodeSet};
 pub use date::Date;

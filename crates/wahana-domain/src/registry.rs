@@ -437,18 +437,22 @@ impl Group {
         let phone = f.phone("telepon");
         let latitude = f.decimal("lintang", -11.5, 6.5);
         let longitude = f.decimal("bujur", 94.5, 141.5);
-        if latitude.is_some() != longitude.is_some() {
-            let (field, value) = if latitude.is_some() {
-                ("bujur", "")
-            } else {
-                ("lintang", "")
-            };
-            f.errors.push(FieldError::new(
-                field,
-                value,
-                "lintang dan bujur diisi berdua",
-                "latitude and longitude given together",
-            ));
+        // One of the pair given and the other left empty (a bad value is reported on its own).
+        match (f.raw("lintang"), f.raw("bujur")) {
+            (Some(_), None) | (None, Some(_)) => {
+                let field = if f.raw("lintang").is_none() {
+                    "lintang"
+                } else {
+                    "bujur"
+                };
+                f.errors.push(FieldError::new(
+                    field,
+                    "",
+                    "lintang dan bujur diisi berdua",
+                    "latitude and longitude given together",
+                ));
+            }
+            _ => {}
         }
         let enumerator = f.text("pendata", false);
         let notes = f.text("catatan", false);

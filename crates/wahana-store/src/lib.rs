@@ -7,6 +7,7 @@
 mod error;
 mod registry;
 mod rows;
+mod transfer;
 
 pub use error::StoreError;
 pub use registry::{

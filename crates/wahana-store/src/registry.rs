@@ -65,7 +65,7 @@ impl ActorKind {
             ActorKind::Institution => "lembaga",
         }
     }
-    fn parse(s: &str) -> Result<ActorKind, StoreError> {
+    pub(crate) fn parse(s: &str) -> Result<ActorKind, StoreError> {
         match s {
             "kelompok" => Ok(ActorKind::Group),
             "wahana" => Ok(ActorKind::Network),
@@ -88,11 +88,11 @@ pub struct TieRecord {
 
 /// The upper bound of a region's code range: `[code, code || '/')` holds the region and every
 /// region under it, because '/' sorts right after '.' and before the digits.
-fn range_end(code: &RegionCode) -> String {
+pub(crate) fn range_end(code: &RegionCode) -> String {
     format!("{}/", code.as_str())
 }
 
-fn push_group_filter<DB: sqlx::Database>(qb: &mut QueryBuilder<DB>, f: &GroupFilter)
+pub(crate) fn push_group_filter<DB: sqlx::Database>(qb: &mut QueryBuilder<DB>, f: &GroupFilter)
 where
     String: for<'a> sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
@@ -200,11 +200,11 @@ fn copy_escape(s: &str) -> String {
 
 /// A transaction for a batch of writes that must land together or not at all (an import).
 pub struct Batch {
-    tx: BatchTx,
-    now: String,
+    pub(crate) tx: BatchTx,
+    pub(crate) now: String,
 }
 
-enum BatchTx {
+pub(crate) enum BatchTx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -212,11 +212,12 @@ enum BatchTx {
 macro_rules! on_tx {
     ($tx:expr, $t:ident => $body:expr) => {
         match &mut $tx {
-            BatchTx::Sqlite($t) => $body,
-            BatchTx::Postgres($t) => $body,
+            $crate::registry::BatchTx::Sqlite($t) => $body,
+            $crate::registry::BatchTx::Postgres($t) => $body,
         }
     };
 }
+pub(crate) use on_tx;
 
 impl Batch {
     /// Saves groups into a wave: new ids are created, ids already held are updated (their

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod instrument;
 mod service;
 
 use clap::Parser;

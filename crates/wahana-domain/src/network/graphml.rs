@@ -1,6 +1,7 @@
 //! GraphML export, for Gephi, Cytoscape, yEd or networkx.
 
 use super::{Graph, NetworkMeasures};
+use crate::codes::Code;
 use std::fmt::Write;
 
 /// The graph as a GraphML document. Nodes carry `label` and `name` (the actor's name), `kind`,

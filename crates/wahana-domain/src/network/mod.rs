@@ -486,6 +486,62 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn from_registry_leaves_out_dissolved_groups() {
+        use crate::{Context, Date, RegionTree};
+        let ctx = Context {
+            regions: RegionTree::official(),
+            today: Date::new(2026, 11, 29).unwrap(),
+            wave_date: None,
+        };
+        let fields = |extra: &[(&'static str, &'static str)]| {
+            let mut m: HashMap<&str, &str> = HashMap::from([
+                ("kode_wilayah", "7308211003"),
+                ("nama", "Arisan Jeppe'e"),
+                ("jenis", "arisan"),
+                ("asal", "tumbuh_masyarakat"),
+                ("tahun_berdiri", "1990"),
+                ("tanggal_pendataan", "14/08/2007"),
+                ("jenis_lembaga", "puskesmas"),
+            ]);
+            m.extend(extra.iter().copied());
+            m
+        };
+        let group = |id: &'static str, status: &'static str| {
+            let m = fields(&[("id", id), ("status", status)]);
+            Group::from_fields(|k| m.get(k).copied(), || unreachable!(), &ctx).unwrap()
+        };
+        let groups = [group("K1", "aktif"), group("K2", "tidak_aktif"), group("K3", "bubar")];
+        let m = fields(&[("id", "L1"), ("kode_wilayah", "730821")]);
+        let institution =
+            Institution::from_fields(|k| m.get(k).copied(), || unreachable!(), &ctx).unwrap();
+        let m = fields(&[("id", "W1")]);
+        let network = Network::from_fields(|k| m.get(k).copied(), || unreachable!(), &ctx).unwrap();
+        let tie = |a: &str, b: &str, t: TieType| Tie {
+            from: a.to_owned(),
+            to: b.to_owned(),
+            tie_type: t,
+            since: None,
+            notes: None,
+        };
+        let ties = [
+            tie("K1", "L1", TieType::Guidance),
+            tie("K2", "K3", TieType::Coordination),
+            tie("K1", "W1", TieType::Coordination),
+            tie("K1", "K2", TieType::SharedMembers),
+        ];
+        let memberships = [("p1".to_owned(), "K2".to_owned()), ("p1".to_owned(), "K1".to_owned())];
+        let g = Graph::from_registry(&groups, &[institution], &[network], &ties, &memberships);
+        let ids: Vec<&str> = g.nodes().iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["K1", "K2", "L1", "W1"]);
+        // The institution sits in a kecamatan, not a village.
+        assert_eq!(g.node(2).unwrap().village, None);
+        assert_eq!(g.node(0).unwrap().village.as_ref().unwrap().as_str(), "73.08.21.1003");
+        assert_eq!(g.tie_count(), 3);
+        assert_eq!(g.ties_leaving_scope(), 1);
+        assert_eq!(g.co_membership_ties(), 1);
+    }
+
+    #[test]
     fn co_membership_pairs() {
         // (memberships "person:group ...", ties "from-to ...")
         let cases = [

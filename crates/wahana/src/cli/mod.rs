@@ -3,6 +3,7 @@
 mod groups;
 mod output;
 mod regions;
+mod transfer;
 
 use crate::config::Config;
 use crate::service;
@@ -44,6 +45,14 @@ pub enum Command {
     Units(regions::UnitsCommand),
     /// Fill the database with the demonstration data (SYNTHETIC, never a measurement).
     Demo(DemoArgs),
+    /// Import a CSV/XLSX/ODK/KoBo file of groups, ties, institutions or networks: whole or not
+    /// at all, every problem reported.
+    Import(transfer::ImportArgs),
+    /// Export a table as CSV or XLSX in the instrument's format.
+    Export(transfer::ExportArgs),
+    /// The field instrument: an XLSForm for ODK Collect and KoboCollect.
+    #[command(subcommand)]
+    Instrument(transfer::InstrumentCommand),
 }
 
 #[derive(clap::Args, Debug)]
@@ -108,6 +117,9 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Groups(cmd) => groups::run(&store, cmd, lang).await,
         Command::Units(cmd) => regions::run_units(&store, cmd, lang).await,
         Command::Demo(args) => demo(&store, args, lang).await,
+        Command::Import(args) => transfer::import(&store, args, lang).await,
+        Command::Export(args) => transfer::export(&store, args, lang).await,
+        Command::Instrument(cmd) => transfer::instrument(cmd, lang).await,
     };
     store.close().await;
     result

@@ -2,7 +2,9 @@
 //! call a function here and render.
 
 pub mod demo;
+pub mod export;
 pub mod groups;
+pub mod import;
 pub mod regions;
 
 use anyhow::{Context as _, Result};

@@ -1,0 +1,390 @@
+//! Writing exports, one row at a time, in constant memory.
+//!
+//! [`CsvSink`] writes RFC 4180 CSV (comma, UTF-8 without a byte-order mark, LF, quotes only where
+//! needed). [`XlsxSink`] writes one sheet through rust_xlsxwriter's constant-memory mode: numeric
+//! columns (years, counts, amounts, coordinates) as numbers, dates as date cells, everything else
+//! (codes, ids, region codes, phone numbers) as text, so Excel does not eat leading zeros.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use wahana_domain::Date;
+use wahana_domain::instrument::{self, Table};
+
+/// CSV output buffer.
+const CSV_BUFFER: usize = 256 * 1024;
+/// Rows a sheet holds, the header included.
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+/// Columns written as numbers in XLSX (Indonesian names; English aliases are looked up).
+const NUMERIC_COLUMNS: &[&str] = &[
+    "tahun_berdiri",
+    "anggota_laki",
+    "anggota_perempuan",
+    "iuran_rupiah",
+    "lintang",
+    "bujur",
+    "sejak",
+];
+/// Columns written as date cells in XLSX.
+const DATE_COLUMNS: &[&str] = &["tanggal_pendataan", "tanggal_sk"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("writing XLSX: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error(
+        "an XLSX sheet holds at most {} rows of data; export as CSV instead",
+        XLSX_MAX_ROWS - 1
+    )]
+    TooManyRows,
+}
+
+/// Where exported rows go.
+pub trait RowSink {
+    fn write_header(&mut self, cols: &[&str]) -> Result<(), WriteError>;
+    fn write_row(&mut self, cells: &[String]) -> Result<(), WriteError>;
+    /// Flushes and closes; an export is complete only once this returns `Ok`.
+    fn finish(self: Box<Self>) -> Result<(), WriteError>;
+}
+
+/// The header names of a table's export, Indonesian or English.
+pub fn header_names(table: Table, english: bool) -> Vec<&'static str> {
+    instrument::columns(table)
+        .iter()
+        .map(|c| if english { c.en } else { c.id })
+        .collect()
+}
+
+/// RFC 4180 CSV.
+pub struct CsvSink<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl CsvSink<File> {
+    /// Creates (or truncates) a file.
+    pub fn create(path: &Path) -> Result<Self, WriteError> {
+        let file = File::create(path).map_err(|source| WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Self::new(file))
+    }
+}
+
+impl<W: Write> CsvSink<W> {
+    /// Writes to any writer (a file, stdout, an HTTP body); buffered inside.
+    pub fn new(inner: W) -> Self {
+        let writer = csv::WriterBuilder::new()
+            .delimiter(b',')
+            .terminator(csv::Terminator::Any(b'\n'))
+            .quote_style(csv::QuoteStyle::Necessary)
+            .flexible(true)
+            .buffer_capacity(CSV_BUFFER)
+            .from_writer(inner);
+        Self { writer }
+    }
+
+    /// Flushes and gives the writer back.
+    pub fn into_inner(self) -> Result<W, WriteError> {
+        self.writer
+            .into_inner()
+            .map_err(|e| WriteError::Csv(csv::Error::from(e.into_error())))
+    }
+}
+
+impl<W: Write> RowSink for CsvSink<W> {
+    fn write_header(&mut self, cols: &[&str]) -> Result<(), WriteError> {
+        self.writer.write_record(cols)?;
+        Ok(())
+    }
+
+    fn write_row(&mut self, cells: &[String]) -> Result<(), WriteError> {
+        self.writer.write_record(cells)?;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), WriteError> {
+        self.into_inner().map(drop)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Text,
+    Number,
+    Date,
+}
+
+/// One sheet of an XLSX workbook, written in constant memory.
+pub struct XlsxSink {
+    path: PathBuf,
+    workbook: Workbook,
+    kinds: Vec<CellKind>,
+    /// The next row to write (0-based).
+    row: u32,
+    bold: Format,
+    date: Format,
+}
+
+impl XlsxSink {
+    /// A workbook at `path` (written by [`RowSink::finish`]) with one sheet named `sheet`
+    /// (e.g. the table's code, `kelompok`).
+    pub fn create(path: &Path, sheet: &str) -> Result<Self, WriteError> {
+        let mut workbook = Workbook::new();
+        let ws = workbook.add_worksheet_with_constant_memory()?;
+        ws.set_name(sheet)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            workbook,
+            kinds: Vec::new(),
+            row: 0,
+            bold: Format::new().set_bold(),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+        })
+    }
+
+    fn next_row(&mut self) -> Result<u32, WriteError> {
+        if self.row >= XLSX_MAX_ROWS {
+            return Err(WriteError::TooManyRows);
+        }
+        let r = self.row;
+        self.row += 1;
+        Ok(r)
+    }
+}
+
+fn kind_of(header: &str) -> CellKind {
+    let h = header.trim().to_lowercase();
+    let id = Table::ALL
+        .into_iter()
+        .find_map(|t| instrument::find_column(t, &h))
+        .map_or(h.as_str(), |c| c.id);
+    if NUMERIC_COLUMNS.contains(&id) {
+        CellKind::Number
+    } else if DATE_COLUMNS.contains(&id) {
+        CellKind::Date
+    } else {
+        CellKind::Text
+    }
+}
+
+/// Column index as rust_xlsxwriter takes it (a sheet has 16,384 columns).
+fn col(c: usize) -> u16 {
+    u16::try_from(c).unwrap_or(u16::MAX)
+}
+
+impl RowSink for XlsxSink {
+    fn write_header(&mut self, cols: &[&str]) -> Result<(), WriteError> {
+        self.kinds = cols.iter().map(|h| kind_of(h)).collect();
+        let row = self.next_row()?;
+        let ws = self.workbook.worksheet_from_index(0)?;
+        // Widths must be set before rows are written in constant-memory mode.
+        for (c, name) in cols.iter().enumerate() {
+            ws.set_column_width(col(c), (name.chars().count() as f64 + 2.0).max(10.0))?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        for (c, name) in cols.iter().enumerate() {
+            ws.write_string_with_format(row, col(c), *name, &self.bold)?;
+        }
+        Ok(())
+    }
+
+    fn write_row(&mut self, cells: &[String]) -> Result<(), WriteError> {
+        let row = self.next_row()?;
+        let ws = self.workbook.worksheet_from_index(0)?;
+        for (c, cell) in cells.iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            let kind = self.kinds.get(c).copied().unwrap_or(CellKind::Text);
+            match kind {
+                CellKind::Number => match cell.trim().parse::<f64>() {
+                    Ok(n) if n.is_finite() => {
+                        ws.write_number(row, col(c), n)?;
+                    }
+                    _ => {
+                        ws.write_string(row, col(c), cell.as_str())?;
+                    }
+                },
+                CellKind::Date => {
+                    match Date::parse(cell).and_then(|d| {
+                        let y = u16::try_from(d.year()).ok()?;
+                        ExcelDateTime::from_ymd(y, d.month(), d.day()).ok()
+                    }) {
+                        Some(dt) => {
+                            ws.write_datetime_with_format(row, col(c), dt, &self.date)?;
+                        }
+                        None => {
+                            ws.write_string(row, col(c), cell.as_str())?;
+                        }
+                    }
+                }
+                CellKind::Text => {
+                    ws.write_string(row, col(c), cell.as_str())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), WriteError> {
+        self.workbook.save(&self.path)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instrument::read::open_table;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn csv_quoting_is_rfc4180_with_lf() {
+        let mut sink = CsvSink::new(Vec::new());
+        sink.write_header(&["nama", "catatan"]).unwrap();
+        for row in [
+            s(&["Arisan \"Bunga\"", "a,b"]),
+            s(&["Jeppe'e", "Regapu\u{2019}u"]),
+            s(&["baris\ndua", ""]),
+            s(&[" spasi ", "x;y"]),
+        ] {
+            sink.write_row(&row).unwrap();
+        }
+        let out = String::from_utf8(sink.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "nama,catatan\n\
+             \"Arisan \"\"Bunga\"\"\",\"a,b\"\n\
+             Jeppe'e,Regapu\u{2019}u\n\
+             \"baris\ndua\",\n\
+             \x20spasi ,x;y\n"
+        );
+    }
+
+    #[test]
+    fn csv_round_trips_through_the_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut sink: Box<dyn RowSink> = Box::new(CsvSink::create(&path).unwrap());
+        let rows = [
+            s(&["K-1", "Arisan \"Bunga\"", "satu\r\ndua"]),
+            s(&["K-2", "Ta'", ""]),
+        ];
+        sink.write_header(&["id", "nama", "catatan"]).unwrap();
+        for r in &rows {
+            sink.write_row(r).unwrap();
+        }
+        sink.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+        let got: Vec<Vec<String>> = open_table(&path, None)
+            .unwrap()
+            .map(|r| r.unwrap().cells)
+            .collect();
+        assert_eq!(got, rows);
+    }
+
+    #[test]
+    fn header_names_both_languages() {
+        let id = header_names(Table::Ties, false);
+        let en = header_names(Table::Ties, true);
+        assert_eq!(id, ["dari", "ke", "jenis_ikatan", "sejak", "catatan"]);
+        assert_eq!(en, ["from", "to", "tie_type", "since", "notes"]);
+        assert_eq!(header_names(Table::Groups, false).len(), 28);
+    }
+
+    #[test]
+    fn xlsx_numbers_as_numbers_codes_as_text() {
+        use calamine::{Data, Reader, open_workbook_auto};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.xlsx");
+        let mut sink: Box<dyn RowSink> = Box::new(XlsxSink::create(&path, "kelompok").unwrap());
+        sink.write_header(&[
+            "id",
+            "kode_wilayah",
+            "founded_year",
+            "lintang",
+            "telepon",
+            "tanggal_pendataan",
+            "iuran_rupiah",
+        ])
+        .unwrap();
+        sink.write_row(&s(&[
+            "0012",
+            "73.08.21.1003",
+            "1990",
+            "-4.53407",
+            "0812-0000-0001",
+            "2007-08-14",
+            "",
+        ]))
+        .unwrap();
+        sink.write_row(&s(&[
+            "K-2",
+            "7308211001",
+            "x",
+            "",
+            "",
+            "14/08/2007",
+            "5000",
+        ]))
+        .unwrap();
+        sink.finish().unwrap();
+
+        let mut wb = open_workbook_auto(&path).unwrap();
+        assert_eq!(wb.sheet_names(), ["kelompok"]);
+        let range = wb.worksheet_range("kelompok").unwrap();
+        let r1: Vec<&Data> = range.rows().nth(1).unwrap().iter().collect();
+        assert_eq!(*r1[0], Data::String("0012".into()));
+        assert_eq!(*r1[1], Data::String("73.08.21.1003".into()));
+        assert_eq!(*r1[2], Data::Float(1990.0));
+        assert_eq!(*r1[3], Data::Float(-4.53407));
+        assert_eq!(*r1[4], Data::String("0812-0000-0001".into()));
+        assert!(matches!(r1[5], Data::DateTime(_)));
+        let r2 = range.rows().nth(2).unwrap();
+        assert_eq!(
+            r2[1],
+            Data::String("7308211001".into()),
+            "region codes stay text"
+        );
+        assert_eq!(
+            r2[2],
+            Data::String("x".into()),
+            "a bad number stays as written"
+        );
+        assert_eq!(r2[6], Data::Float(5000.0));
+
+        // And back through the reader, as an importer would see it.
+        let rows: Vec<Vec<String>> = open_table(&path, None)
+            .unwrap()
+            .map(|r| r.unwrap().cells)
+            .collect();
+        assert_eq!(
+            rows[0],
+            s(&[
+                "0012",
+                "73.08.21.1003",
+                "1990",
+                "-4.53407",
+                "0812-0000-0001",
+                "2007-08-14",
+                ""
+            ])
+        );
+        assert_eq!(rows[1][5], "2007-08-14");
+    }
+}

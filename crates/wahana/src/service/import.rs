@@ -1,0 +1,704 @@
+//! Importing the instrument's files: every problem of a file reported at once, and the file
+//! written whole or not at all (or, when asked, its clean rows with the rejected ones returned
+//! in a file of their own).
+
+use crate::instrument::{self, HeaderMap, RowSink};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+use wahana_domain::instrument::Table;
+use wahana_domain::Code;
+use wahana_domain::registry::duplicate_key;
+use wahana_domain::{Context, Date, FieldError, Group, Institution, Lang, Network, Tie, Wave};
+use wahana_store::{Batch, IdTable, Store};
+
+/// How an import runs.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The table, guessed from the headers when `None`.
+    pub table: Option<Table>,
+    /// The sheet of a workbook (the first when `None`).
+    pub sheet: Option<String>,
+    /// The wave (id or name) to import into; created when new. This year's manual wave when
+    /// `None`.
+    pub wave: Option<String>,
+    /// The wave's date: rows without a survey date take it.
+    pub wave_date: Option<Date>,
+    /// Write the clean rows even when others are rejected.
+    pub accept_clean: bool,
+    /// Where to write the rejected rows (same columns plus `kesalahan`/`error`).
+    pub rejects: Option<PathBuf>,
+    /// Ignore columns that are not the instrument's instead of refusing the file.
+    pub ignore_unknown: bool,
+    /// Accept rows that look like groups already held (same village, type and name).
+    pub allow_duplicates: bool,
+    /// Check everything, write nothing.
+    pub dry_run: bool,
+    /// The language of the rejects file's reasons.
+    pub lang: Lang,
+}
+
+/// One problem found in a file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A stable code: `invalid_value`, `likely_duplicate`, `actor_not_found`, a header problem's
+    /// code, or a read error's.
+    pub code: &'static str,
+    /// The row as a spreadsheet shows it (the header is row 1); none for file-wide problems.
+    pub row: Option<u64>,
+    /// The column letter (A, B, … AA) where known.
+    pub column: Option<String>,
+    /// The instrument field (Indonesian name), or the header for header problems.
+    pub field: String,
+    pub value: String,
+    pub expected_id: String,
+    pub expected_en: String,
+    /// `expected_*` hold whole messages (file, header and duplicate problems), not what a
+    /// field should have held.
+    #[serde(skip)]
+    pub whole: bool,
+}
+
+impl Problem {
+    fn from_field(row: u64, map: &HeaderMap, e: FieldError, code: &'static str) -> Problem {
+        Problem {
+            code,
+            row: Some(row),
+            column: map.locate(&e.field).map(|c| c.letter),
+            field: e.field,
+            value: e.value,
+            expected_id: e.expected_id,
+            expected_en: e.expected_en,
+            whole: false,
+        }
+    }
+
+    /// `baris 3, kolom B (kode_wilayah): "73.08.21.1099" tidak sah; diharapkan …`
+    pub fn message(&self, lang: Lang) -> String {
+        let mut place = Vec::new();
+        if let Some(r) = self.row {
+            place.push(format!("{} {r}", lang.pick("baris", "row")));
+        }
+        if let Some(c) = &self.column {
+            place.push(format!("{} {c}", lang.pick("kolom", "column")));
+        }
+        let text = if self.whole {
+            lang.pick(&self.expected_id, &self.expected_en).to_string()
+        } else {
+            FieldError::new(
+                self.field.clone(),
+                self.value.clone(),
+                self.expected_id.clone(),
+                self.expected_en.clone(),
+            )
+            .message(lang)
+        };
+        if place.is_empty() || self.whole && self.code != "likely_duplicate" {
+            text
+        } else {
+            format!("{}: {text}", place.join(", "))
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub table: Option<Table>,
+    pub wave: Option<String>,
+    /// Data rows read (empty rows are not counted).
+    pub rows: u64,
+    /// Rows written (0 when nothing was committed).
+    pub written: u64,
+    pub created: u64,
+    pub updated: u64,
+    /// Rows with at least one problem.
+    pub rejected: u64,
+    /// The problems, up to [`MAX_PROBLEMS`]; `problems_total` counts them all.
+    pub problems: Vec<Problem>,
+    pub problems_total: u64,
+    /// Whether the rows were written.
+    pub committed: bool,
+    pub dry_run: bool,
+    pub rejects_file: Option<String>,
+}
+
+impl ImportReport {
+    fn new(file: &Path, dry_run: bool) -> Self {
+        ImportReport {
+            file: file.display().to_string(),
+            table: None,
+            wave: None,
+            rows: 0,
+            written: 0,
+            created: 0,
+            updated: 0,
+            rejected: 0,
+            problems: Vec::new(),
+            problems_total: 0,
+            committed: false,
+            dry_run,
+            rejects_file: None,
+        }
+    }
+
+    fn push(&mut self, p: Problem) {
+        self.problems_total += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.problems_total == 0
+    }
+}
+
+/// Problems kept in a report (all are counted; the rejects file holds every rejected row).
+pub const MAX_PROBLEMS: usize = 1000;
+/// Valid rows written per statement group.
+const FLUSH: usize = 2000;
+
+/// Why an import could not run at all (as opposed to rows it rejected).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Store(#[from] wahana_store::StoreError),
+    #[error(transparent)]
+    Write(#[from] instrument::WriteError),
+}
+
+impl ImportError {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            ImportError::Store(e) => e.message(lang),
+            ImportError::Write(e) => e.to_string(),
+        }
+    }
+}
+
+/// A 64-bit hash of a duplicate key: the file's own duplicates are found with 16 bytes a row
+/// instead of the key's text (a national file has 4 million rows).
+fn key_hash(state: &std::hash::RandomState, key: &str) -> u64 {
+    let mut h = state.build_hasher();
+    h.write(key.as_bytes());
+    h.finish()
+}
+
+/// The sequential ids an import assigns, per prefix, continuing after what is held.
+struct IdAssigner {
+    table: IdTable,
+    next: HashMap<String, u64>,
+}
+
+impl IdAssigner {
+    fn new(table: IdTable) -> Self {
+        IdAssigner {
+            table,
+            next: HashMap::new(),
+        }
+    }
+
+    async fn assign(&mut self, batch: &mut Batch, prefix: String) -> Result<String, ImportError> {
+        let n = match self.next.get_mut(&prefix) {
+            Some(n) => n,
+            None => {
+                let held = batch.max_seq(self.table, &prefix).await?;
+                self.next.entry(prefix.clone()).or_insert(held)
+            }
+        };
+        *n += 1;
+        Ok(format!("{prefix}{:04}", *n))
+    }
+}
+
+/// A valid row waiting to be written.
+struct Pending<T> {
+    row: u64,
+    record: T,
+    provenance: Option<String>,
+    cells: Vec<String>,
+    /// The id came from the file (so it may name a record already held).
+    explicit_id: bool,
+}
+
+/// Imports one file. Problems with rows are in the report; an `Err` means the import could not
+/// run (the database or the rejects file failed), and nothing was written.
+pub async fn import_file(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    today: Date,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportReport, ImportError> {
+    let mut report = ImportReport::new(path, opts.dry_run);
+    let mut reader = match instrument::open_table(path, opts.sheet.as_deref()) {
+        Ok(r) => r,
+        Err(e) => {
+            report.push(read_problem(&e));
+            return Ok(report);
+        }
+    };
+    let map = match reader.map_headers(opts.table, opts.ignore_unknown) {
+        Ok(m) => m,
+        Err(problems) => {
+            for p in problems {
+                report.push(Problem {
+                    code: p.code(),
+                    row: Some(reader.header_row),
+                    column: p.column_letter(),
+                    field: p.header.clone(),
+                    value: p.header.clone(),
+                    expected_id: p.message(Lang::Id),
+                    expected_en: p.message(Lang::En),
+                    whole: true,
+                });
+            }
+            return Ok(report);
+        }
+    };
+    let table = map.table();
+    report.table = Some(table);
+
+    let mut batch = store.begin().await?;
+    let wave = match resolve_wave(store, &mut batch, opts, today).await {
+        Ok(w) => w,
+        Err(e) => {
+            batch.rollback().await?;
+            return Err(e);
+        }
+    };
+    report.wave = Some(wave.id.clone());
+    let wave_date = opts.wave_date.or(wave.date());
+    if table == Table::Groups
+        && map.missing_conditional().contains(&"tanggal_pendataan")
+        && wave_date.is_none()
+    {
+        report.push(Problem {
+            code: "missing_column",
+            row: Some(reader.header_row),
+            column: None,
+            field: "tanggal_pendataan".into(),
+            value: String::new(),
+            expected_id: "kolom tanggal_pendataan, atau impor ke gelombang bertanggal (--wave NAMA --date YYYY-MM-DD)".into(),
+            expected_en: "a tanggal_pendataan (survey_date) column, or an import into a dated wave (--wave NAME --date YYYY-MM-DD)".into(),
+            whole: false,
+        });
+        batch.rollback().await?;
+        return Ok(report);
+    }
+    let ctx = Context {
+        regions: wahana_domain::RegionTree::official(),
+        today,
+        wave_date,
+    };
+
+    let mut rejects: Option<Box<dyn RowSink>> = match &opts.rejects {
+        Some(p) => {
+            let mut sink = open_sink(p)?;
+            let mut headers: Vec<&str> = map.headers().iter().map(String::as_str).collect();
+            headers.push(opts.lang.pick("kesalahan", "error"));
+            sink.write_header(&headers)?;
+            report.rejects_file = Some(p.display().to_string());
+            Some(sink)
+        }
+        None => None,
+    };
+
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut importer = Importer {
+        table,
+        wave_id: wave.id.clone(),
+        map: &map,
+        opts,
+        file_name,
+        ids: IdAssigner::new(match table {
+            Table::Networks => IdTable::Networks,
+            Table::Institutions => IdTable::Institutions,
+            _ => IdTable::Groups,
+        }),
+        hasher: std::hash::RandomState::new(),
+        seen: HashMap::new(),
+        groups: Vec::new(),
+        networks: Vec::new(),
+        institutions: Vec::new(),
+        ties: Vec::new(),
+    };
+
+    let mut cells = Vec::new();
+    loop {
+        let row = match reader.read_into(&mut cells) {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) => {
+                // A file that cannot be read to its end is refused whole.
+                report.push(read_problem(&e));
+                report.rejected += 1;
+                batch.rollback().await?;
+                return Ok(report);
+            }
+        };
+        report.rows += 1;
+        let errors = importer.take_row(row, &cells, &ctx);
+        if !errors.is_empty() {
+            reject(&mut report, &mut rejects, &cells, errors, opts.lang)?;
+        }
+        if importer.pending() >= FLUSH {
+            importer.flush(&mut batch, &mut report, &mut rejects).await?;
+            progress(report.rows);
+        }
+    }
+    importer.flush(&mut batch, &mut report, &mut rejects).await?;
+    progress(report.rows);
+    if let Some(sink) = rejects {
+        sink.finish()?;
+    }
+
+    let commit = !opts.dry_run && (report.ok() || opts.accept_clean);
+    if commit {
+        batch.commit().await?;
+        report.committed = true;
+    } else {
+        batch.rollback().await?;
+        report.written = 0;
+        report.created = 0;
+        report.updated = 0;
+    }
+    Ok(report)
+}
+
+fn read_problem(e: &instrument::ReadError) -> Problem {
+    Problem {
+        code: e.code(),
+        row: e.row(),
+        column: None,
+        field: String::new(),
+        value: String::new(),
+        expected_id: e.message(Lang::Id),
+        expected_en: e.message(Lang::En),
+        whole: true,
+    }
+}
+
+fn open_sink(path: &Path) -> Result<Box<dyn RowSink>, ImportError> {
+    let xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    Ok(if xlsx {
+        Box::new(instrument::XlsxSink::create(path, "kesalahan")?)
+    } else {
+        Box::new(instrument::CsvSink::create(path)?)
+    })
+}
+
+fn reject(
+    report: &mut ImportReport,
+    sink: &mut Option<Box<dyn RowSink>>,
+    cells: &[String],
+    problems: Vec<Problem>,
+    lang: Lang,
+) -> Result<(), ImportError> {
+    report.rejected += 1;
+    if let Some(sink) = sink {
+        let mut out = cells.to_vec();
+        out.push(
+            problems
+                .iter()
+                .map(|p| {
+                    let mut q = p.clone();
+                    q.row = None;
+                    q.message(lang)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        sink.write_row(&out)?;
+    }
+    for p in problems {
+        report.push(p);
+    }
+    Ok(())
+}
+
+/// The wave named by the options, found by id or name, or created (inside the batch).
+async fn resolve_wave(
+    store: &Store,
+    batch: &mut Batch,
+    opts: &ImportOptions,
+    today: Date,
+) -> Result<Wave, ImportError> {
+    let Some(name) = opts.wave.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
+        let id = format!("pencatatan-{}", today.year());
+        if let Some(w) = store.wave(&id).await? {
+            return Ok(w);
+        }
+        let w = Wave {
+            id,
+            name: format!("Pencatatan {}", today.year()),
+            region: None,
+            start_date: Date::new(today.year(), 1, 1),
+            end_date: None,
+            source: Some("impor berkas / file import".into()),
+            synthetic: false,
+            enumerators: None,
+        };
+        batch.save_wave(&w).await?;
+        return Ok(w);
+    };
+    let by_id = store.wave(name).await?;
+    let by_slug = match by_id {
+        Some(w) => Some(w),
+        None => store.wave(&Wave::slug(name)).await?,
+    };
+    match by_slug {
+        Some(mut w) => {
+            if let Some(d) = opts.wave_date
+                && w.date() != Some(d)
+            {
+                w.start_date = w.start_date.or(Some(d));
+                w.end_date = Some(d);
+                batch.save_wave(&w).await?;
+            }
+            Ok(w)
+        }
+        None => {
+            let slug = Wave::slug(name);
+            let w = Wave {
+                id: if slug.is_empty() { "pendataan".into() } else { slug },
+                name: name.to_string(),
+                region: None,
+                start_date: opts.wave_date,
+                end_date: opts.wave_date,
+                source: Some("impor berkas / file import".into()),
+                synthetic: false,
+                enumerators: None,
+            };
+            batch.save_wave(&w).await?;
+            Ok(w)
+        }
+    }
+}
+
+struct Importer<'a> {
+    table: Table,
+    wave_id: String,
+    map: &'a HeaderMap,
+    opts: &'a ImportOptions,
+    file_name: String,
+    ids: IdAssigner,
+    hasher: std::hash::RandomState,
+    /// Duplicate-key hashes of the file's valid group rows → the first row holding it.
+    seen: HashMap<u64, u64>,
+    groups: Vec<Pending<Group>>,
+    networks: Vec<Pending<Network>>,
+    institutions: Vec<Pending<Institution>>,
+    ties: Vec<Pending<Tie>>,
+}
+
+impl Importer<'_> {
+    fn pending(&self) -> usize {
+        self.groups.len() + self.networks.len() + self.institutions.len() + self.ties.len()
+    }
+
+    fn provenance(&self, row: u64, cells: &[String]) -> Option<String> {
+        let mut obj = serde_json::Map::new();
+        obj.insert("berkas".into(), self.file_name.clone().into());
+        obj.insert("baris".into(), row.into());
+        if let Some(serde_json::Value::Object(meta)) = self.map.provenance(cells) {
+            obj.extend(meta);
+        }
+        Some(serde_json::Value::Object(obj).to_string())
+    }
+
+    /// Validates one row; a valid one waits to be written, an invalid one gives its problems.
+    fn take_row(&mut self, row: u64, cells: &[String], ctx: &Context<'_>) -> Vec<Problem> {
+        let get = self.map.getter(cells);
+        let explicit_id = self.map.get(cells, "id").is_some_and(|s| !s.trim().is_empty());
+        let invalid = |errors: Vec<FieldError>| -> Vec<Problem> {
+            errors
+                .into_iter()
+                .map(|e| Problem::from_field(row, self.map, e, "invalid_value"))
+                .collect()
+        };
+        match self.table {
+            Table::Groups => match Group::from_fields(get, String::new, ctx) {
+                Ok(g) => {
+                    if !self.opts.allow_duplicates && !explicit_id {
+                        let h = key_hash(&self.hasher, &duplicate_key(&g.village, g.group_type, &g.name));
+                        if let Some(first) = self.seen.get(&h) {
+                            return vec![duplicate_problem(row, self.map, &g, &format!("baris/row {first}"))];
+                        }
+                        self.seen.insert(h, row);
+                    }
+                    let provenance = self.provenance(row, cells);
+                    self.groups.push(Pending { row, record: g, provenance, cells: cells.to_vec(), explicit_id });
+                    Vec::new()
+                }
+                Err(e) => invalid(e),
+            },
+            Table::Networks => match Network::from_fields(get, String::new, ctx) {
+                Ok(n) => {
+                    self.networks.push(Pending { row, record: n, provenance: None, cells: cells.to_vec(), explicit_id });
+                    Vec::new()
+                }
+                Err(e) => invalid(e),
+            },
+            Table::Institutions => match Institution::from_fields(get, String::new, ctx) {
+                Ok(n) => {
+                    self.institutions.push(Pending { row, record: n, provenance: None, cells: cells.to_vec(), explicit_id });
+                    Vec::new()
+                }
+                Err(e) => invalid(e),
+            },
+            Table::Ties => match Tie::from_fields(get, ctx) {
+                Ok(t) => {
+                    self.ties.push(Pending { row, record: t, provenance: None, cells: cells.to_vec(), explicit_id });
+                    Vec::new()
+                }
+                Err(e) => invalid(e),
+            },
+        }
+    }
+
+    /// Writes what waits, after the checks that need the database: ids held, likely duplicates
+    /// of groups held, the two ends of each tie.
+    async fn flush(
+        &mut self,
+        batch: &mut Batch,
+        report: &mut ImportReport,
+        rejects: &mut Option<Box<dyn RowSink>>,
+    ) -> Result<(), ImportError> {
+        let lang = self.opts.lang;
+        match self.table {
+            Table::Groups => {
+                let mut pending = std::mem::take(&mut self.groups);
+                if pending.is_empty() {
+                    return Ok(());
+                }
+                let explicit: Vec<String> = pending.iter().filter(|p| p.explicit_id).map(|p| p.record.id.clone()).collect();
+                let held = batch.existing_ids(IdTable::Groups, &explicit).await?;
+                if !self.opts.allow_duplicates {
+                    let keys: Vec<String> = pending
+                        .iter()
+                        .filter(|p| !held.contains(&p.record.id))
+                        .map(|p| duplicate_key(&p.record.village, p.record.group_type, &p.record.name))
+                        .collect();
+                    let found = batch.ids_by_duplicate_key(&keys).await?;
+                    let mut kept = Vec::with_capacity(pending.len());
+                    for p in pending {
+                        let key = duplicate_key(&p.record.village, p.record.group_type, &p.record.name);
+                        match found.get(&key) {
+                            Some(ids) if !held.contains(&p.record.id) && !ids.contains(&p.record.id) => {
+                                let problem = duplicate_problem(p.row, self.map, &p.record, &ids.join(", "));
+                                reject(report, rejects, &p.cells, vec![problem], lang)?;
+                            }
+                            _ => kept.push(p),
+                        }
+                    }
+                    pending = kept;
+                }
+                for p in pending.iter_mut() {
+                    if p.record.id.is_empty() {
+                        p.record.id = self.ids.assign(batch, format!("K-{}-", p.record.village.digits())).await?;
+                    }
+                }
+                let updated = pending.iter().filter(|p| held.contains(&p.record.id)).count() as u64;
+                let groups: Vec<Group> = pending.iter().map(|p| p.record.clone()).collect();
+                let prov: Vec<Option<String>> = pending.into_iter().map(|p| p.provenance).collect();
+                batch.save_groups(&self.wave_id, &groups, &prov).await?;
+                report.written += groups.len() as u64;
+                report.updated += updated;
+                report.created += groups.len() as u64 - updated;
+            }
+            Table::Networks => {
+                let mut pending = std::mem::take(&mut self.networks);
+                let explicit: Vec<String> = pending.iter().filter(|p| p.explicit_id).map(|p| p.record.id.clone()).collect();
+                let held = batch.existing_ids(IdTable::Networks, &explicit).await?;
+                for p in pending.iter_mut() {
+                    if p.record.id.is_empty() {
+                        p.record.id = self.ids.assign(batch, format!("W-{}-", p.record.village.digits())).await?;
+                    }
+                }
+                let items: Vec<Network> = pending.into_iter().map(|p| p.record).collect();
+                batch.save_networks(&self.wave_id, &items).await?;
+                let updated = items.iter().filter(|n| held.contains(&n.id)).count() as u64;
+                report.written += items.len() as u64;
+                report.updated += updated;
+                report.created += items.len() as u64 - updated;
+            }
+            Table::Institutions => {
+                let mut pending = std::mem::take(&mut self.institutions);
+                let explicit: Vec<String> = pending.iter().filter(|p| p.explicit_id).map(|p| p.record.id.clone()).collect();
+                let held = batch.existing_ids(IdTable::Institutions, &explicit).await?;
+                for p in pending.iter_mut() {
+                    if p.record.id.is_empty() {
+                        p.record.id = self.ids.assign(batch, format!("L-{}-", p.record.region.digits())).await?;
+                    }
+                }
+                let items: Vec<Institution> = pending.into_iter().map(|p| p.record).collect();
+                batch.save_institutions(&self.wave_id, &items).await?;
+                let updated = items.iter().filter(|n| held.contains(&n.id)).count() as u64;
+                report.written += items.len() as u64;
+                report.updated += updated;
+                report.created += items.len() as u64 - updated;
+            }
+            Table::Ties => {
+                let pending = std::mem::take(&mut self.ties);
+                let mut resolved = Vec::with_capacity(pending.len());
+                for p in pending {
+                    let from = batch.actor_kind(&p.record.from).await?;
+                    let to = batch.actor_kind(&p.record.to).await?;
+                    let mut problems = Vec::new();
+                    for (field, id, kind) in [("dari", &p.record.from, from), ("ke", &p.record.to, to)] {
+                        if kind.is_none() {
+                            problems.push(Problem::from_field(
+                                p.row,
+                                self.map,
+                                FieldError::new(
+                                    field,
+                                    id.as_str(),
+                                    "id kelompok, wahana atau lembaga yang tercatat (atau dibuat di impor yang sama)",
+                                    "the id of a recorded group, network or institution (or one created by the same import)",
+                                ),
+                                "actor_not_found",
+                            ));
+                        }
+                    }
+                    match (from, to) {
+                        (Some(f), Some(t)) => resolved.push((p.record, f, t)),
+                        _ => reject(report, rejects, &p.cells, problems, lang)?,
+                    }
+                }
+                batch.save_resolved_ties(&self.wave_id, &resolved).await?;
+                report.written += resolved.len() as u64;
+                report.created += resolved.len() as u64;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn duplicate_problem(row: u64, map: &HeaderMap, g: &Group, existing: &str) -> Problem {
+    Problem {
+        code: "likely_duplicate",
+        row: Some(row),
+        column: map.locate("nama").map(|c| c.letter),
+        field: "nama".into(),
+        value: g.name.clone(),
+        expected_id: format!(
+            "kemungkinan data ganda: \"{}\" ({}, {}) sama dengan {existing} (desa, jenis dan nama sama, tanpa memperhatikan huruf besar, spasi dan tanda baca); pakai --allow-duplicates bila memang kelompok lain",
+            g.name, g.village, g.group_type.code()
+        ),
+        expected_en: format!(
+            "likely duplicate: \"{}\" ({}, {}) matches {existing} (same village, type and name up to case, spacing and punctuation); use --allow-duplicates if it really is another group",
+            g.name, g.village, g.group_type.code()
+        ),
+        whole: true,
+    }
+}
