@@ -58,7 +58,13 @@ fn cases(rng: &mut Rng) -> Vec<Case> {
         case("path5", 5, (0..4).map(|i| (i, i + 1)).collect()),
         case("star", 6, (1..6).map(|i| (0, i)).collect()),
         case("cycle7", 7, (0..7).map(|i| (i, (i + 1) % 7)).collect()),
-        case("complete6", 6, (0..6).flat_map(|a| (a + 1..6).map(move |b| (a, b))).collect()),
+        case(
+            "complete6",
+            6,
+            (0..6)
+                .flat_map(|a| (a + 1..6).map(move |b| (a, b)))
+                .collect(),
+        ),
         case(
             "two_components",
             6,
@@ -67,7 +73,16 @@ fn cases(rng: &mut Rng) -> Vec<Case> {
         case(
             "parallel_and_self",
             4,
-            vec![(0, 1), (1, 0), (0, 1), (1, 1), (1, 2), (2, 3), (3, 3), (2, 9)],
+            vec![
+                (0, 1),
+                (1, 0),
+                (0, 1),
+                (1, 1),
+                (1, 2),
+                (2, 3),
+                (3, 3),
+                (2, 9),
+            ],
         ),
     ];
     // A grid: many shortest paths of equal length.
@@ -155,8 +170,8 @@ fn nodes(rng: &mut Rng, n: usize) -> Vec<Node> {
                 3 => None,
                 v => RegionCode::parse(villages[v]).ok(),
             };
-            let group_type = (kind == NodeKind::Group)
-                .then(|| GroupType::ALL[rng.below(GroupType::ALL.len())]);
+            let group_type =
+                (kind == NodeKind::Group).then(|| GroupType::ALL[rng.below(GroupType::ALL.len())]);
             Node {
                 id: format!("v{i}"),
                 name: format!("Aktor <{i}> & 'Jeppe'e'"),

@@ -5,11 +5,15 @@
 //! intent (`insert_groups`, `list_groups`) and own their transactions.
 
 mod error;
+mod profile;
 mod registry;
 mod rows;
+mod tally;
 mod transfer;
 
 pub use error::StoreError;
+pub use profile::{ActorCounts, ProfileTallies, VillageTally};
+pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
 pub use registry::{
     ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord,
 };
@@ -61,6 +65,8 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// Parsed rule sets by version (tallies are kept per rule set).
+    pub(crate) rules: tally::RulesCache,
 }
 
 impl Store {
@@ -102,7 +108,12 @@ impl Store {
                 Pool::Sqlite(pool)
             }
         };
-        Ok(Store { pool })
+        let store = Store {
+            pool,
+            rules: tally::RulesCache::default(),
+        };
+        store.ensure_default_rules().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {

@@ -202,6 +202,8 @@ fn copy_escape(s: &str) -> String {
 pub struct Batch {
     pub(crate) tx: BatchTx,
     pub(crate) now: String,
+    /// The store's rule sets, for keeping tallies current (`tally.rs`).
+    pub(crate) rules: crate::tally::RulesCache,
 }
 
 pub(crate) enum BatchTx {
@@ -228,7 +230,10 @@ impl Batch {
         groups: &[Group],
         provenance: &[Option<String>],
     ) -> Result<(), StoreError> {
+        // Tallies (tally.rs): old rows' contributions out, new rows' in, same transaction.
+        let mut tallies = self.start_tallies(wave_id).await?;
         for (i, chunk) in groups.chunks(CHUNK).enumerate() {
+            self.tally_upsert(&mut tallies, wave_id, chunk).await?;
             let now = &self.now;
             on_tx!(self.tx, t => {
                 let mut qb = QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
@@ -240,7 +245,7 @@ impl Batch {
                 qb.build().execute(&mut **t).await?;
             });
         }
-        Ok(())
+        self.finish_tallies(tallies).await
     }
 
     pub async fn save_networks(
@@ -445,7 +450,11 @@ impl Store {
             Pool::Sqlite(p) => BatchTx::Sqlite(p.begin().await?),
             Pool::Postgres(p) => BatchTx::Postgres(p.begin().await?),
         };
-        Ok(Batch { tx, now: now_iso() })
+        Ok(Batch {
+            tx,
+            now: now_iso(),
+            rules: self.rules.clone(),
+        })
     }
 
     // ---- waves ----
@@ -526,6 +535,9 @@ impl Store {
     pub async fn delete_wave(&self, id: &str) -> Result<u64, StoreError> {
         let n = on_pool!(self.pool, p => {
             let mut tx = p.begin().await?;
+            for sql in crate::tally::DELETE_WAVE_SQL {
+                sqlx::query(sql).bind(id.to_string()).execute(&mut *tx).await?;
+            }
             sqlx::query("DELETE FROM ties WHERE wave_id = $1")
                 .bind(id.to_string())
                 .execute(&mut *tx)
@@ -578,7 +590,13 @@ impl Store {
                 id: group.id.clone(),
             })?;
         let now = now_iso();
-        let updated: Option<i64> = on_pool!(self.pool, p => {
+        // In a transaction with the tallies (tally.rs): the row replaced is the one read here.
+        let mut batch = self.begin().await?;
+        let mut tallies = batch.start_tallies(&current.wave_id).await?;
+        batch
+            .tally_upsert(&mut tallies, &current.wave_id, std::slice::from_ref(group))
+            .await?;
+        let updated: Option<i64> = on_tx!(batch.tx, t => {
             let mut qb = QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
             qb.push_values(std::iter::once(group), |mut b, g| {
                 bind_group!(b, g, current.wave_id.as_str(), current.provenance.clone(), now);
@@ -586,8 +604,14 @@ impl Store {
             qb.push(GROUP_UPSERT_SET);
             qb.push(" WHERE groups.version = ").push_bind(expected_version);
             qb.push(" RETURNING version");
-            qb.build_query_scalar().fetch_optional(p).await?
+            qb.build_query_scalar().fetch_optional(&mut **t).await?
         });
+        if updated.is_some() {
+            batch.finish_tallies(tallies).await?;
+            batch.commit().await?;
+        } else {
+            batch.rollback().await?;
+        }
         match updated {
             Some(v) => Ok(v),
             None => {
@@ -604,20 +628,23 @@ impl Store {
 
     /// Deletes a group and its ties. Returns whether it was held.
     pub async fn delete_group(&self, id: &str) -> Result<bool, StoreError> {
-        let n = on_pool!(self.pool, p => {
-            let mut tx = p.begin().await?;
+        // In a transaction with the tallies (tally.rs): the deleted row's contribution goes.
+        let mut batch = self.begin().await?;
+        let mut tallies = crate::tally::TallyWork::default();
+        batch.tally_remove(&mut tallies, &[id]).await?;
+        let n = on_tx!(batch.tx, tx => {
             sqlx::query("DELETE FROM ties WHERE from_id = $1 OR to_id = $1")
                 .bind(id.to_string())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
-            let n = sqlx::query("DELETE FROM groups WHERE id = $1")
+            sqlx::query("DELETE FROM groups WHERE id = $1")
                 .bind(id.to_string())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?
-                .rows_affected();
-            tx.commit().await?;
-            n
+                .rows_affected()
         });
+        batch.finish_tallies(tallies).await?;
+        batch.commit().await?;
         Ok(n > 0)
     }
 

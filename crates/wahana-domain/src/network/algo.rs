@@ -132,12 +132,11 @@ impl Graph {
                 work();
             });
         }
-        if n > 2 {
-            // As networkx's `_rescale`: N = n - 1 possible targets, scale 1 / (N (N - 1)).
-            let scale = 1.0 / (((n - 1) * (n - 2)) as f64);
-            for b in &mut total {
-                *b *= scale;
-            }
+        // As networkx's `_rescale` (n > 2 here): N = n - 1 possible targets, and the sums over
+        // ordered pairs are multiplied by 1 / (N (N - 1)).
+        let scale = 1.0 / (((n - 1) * (n - 2)) as f64);
+        for b in &mut total {
+            *b *= scale;
         }
         total
     }
@@ -170,8 +169,8 @@ impl Merge<'_> {
 struct Workspace {
     /// `stamp[v] == current`: the search from the current source has reached `v`. Stamping
     /// spares clearing a `seen` array for each source.
-    stamp: Vec<u8>,
-    current: u8,
+    stamp: Vec<u32>,
+    current: u32,
     /// The nodes in the order the search reached them, level by level, with room for one more.
     order: Vec<u32>,
     /// Where each level starts in `order`, and one past the end.
@@ -212,7 +211,7 @@ impl Workspace {
         if neighbors(s).is_empty() {
             return;
         }
-        if self.current == u8::MAX {
+        if self.current == u32::MAX {
             self.stamp.fill(0);
             self.current = 0;
         }
@@ -234,26 +233,12 @@ impl Workspace {
             &mut sums[..],
             &mut by_node[..],
         );
-        // Marks each neighbour of `w` as reached, appending those reached for the first time.
-        let reach = |w: usize, stamp: &mut [u8], order: &mut [u32], len: &mut usize| {
-            for &u in neighbors(w) {
-                let new = stamp[u as usize] != cur;
-                stamp[u as usize] = cur;
-                // Written always, kept only when new: `order` has room for one more.
-                order[*len] = u;
-                *len += usize::from(new);
-            }
-        };
-
         stamp[s] = cur;
         order[0] = s as u32;
-        sigma[0] = 1.0;
-        front[s] = 1.0;
         levels.clear();
-        levels.push(0);
         let mut len = 1;
-        reach(s, stamp, order, &mut len);
-        let (mut previous, mut start) = (0, 1);
+        let (mut previous, mut start) = (0, 0);
+        // Outward, level by level from the source's (level 0).
         while start < len {
             levels.push(start);
             let end = len;
@@ -261,13 +246,20 @@ impl Workspace {
                 let w = order[k] as usize;
                 let mut sum = [0.0f64; 2];
                 for (i, &u) in neighbors(w).iter().enumerate() {
-                    sum[i & 1] += front[u as usize];
-                    let new = stamp[u as usize] != cur;
-                    stamp[u as usize] = cur;
+                    let ui = u as usize;
+                    sum[i & 1] += front[ui];
+                    // Reach u; append it when new. Written always, kept only when new:
+                    // `order` has room for one more.
+                    let new = stamp[ui] != cur;
+                    stamp[ui] = cur;
                     order[len] = u;
                     len += usize::from(new);
                 }
                 sigma[k] = sum[0] + sum[1];
+            }
+            if start == 0 {
+                // One path from the source to itself.
+                sigma[0] = 1.0;
             }
             for &v in &order[previous..start] {
                 front[v as usize] = 0.0;
@@ -377,7 +369,10 @@ mod tests {
             let got = letters(ids, ties).betweenness();
             assert_eq!(got.len(), want.len(), "{ids} {ties}");
             for (g, w) in got.iter().zip(want) {
-                assert!((g - w).abs() < 1e-12, "{ids} {ties}: got {got:?}, want {want:?}");
+                assert!(
+                    (g - w).abs() < 1e-12,
+                    "{ids} {ties}: got {got:?}, want {want:?}"
+                );
             }
         }
     }
@@ -387,7 +382,11 @@ mod tests {
         let g = random_graph(300, 500, 7);
         let one = g.betweenness_with_threads(1);
         for threads in [2, 3, 8, 100] {
-            assert_eq!(one, g.betweenness_with_threads(threads), "{threads} threads");
+            assert_eq!(
+                one,
+                g.betweenness_with_threads(threads),
+                "{threads} threads"
+            );
         }
         assert!(one.iter().any(|&b| b > 0.0));
     }
@@ -441,7 +440,12 @@ mod tests {
             assert_eq!(*to_comp.entry(r).or_insert(m), m, "node {x}");
             assert_eq!(*to_root.entry(m).or_insert(r), r, "node {x}");
         }
-        assert!(c.count > 100 && c.largest > 100, "{} {}", c.count, c.largest);
+        assert!(
+            c.count > 100 && c.largest > 100,
+            "{} {}",
+            c.count,
+            c.largest
+        );
         assert_eq!(to_comp.len(), c.count);
     }
 }

@@ -231,10 +231,17 @@ fn network_svg(
     let radius = |i: usize| (4.0 + 2.2 * f64::from(degrees[i]).sqrt()).min(16.0);
     let at = |i: usize| {
         let (x, y) = positions[i];
-        (PLOT_X + 20.0 + x * (PLOT - 40.0), PLOT_Y + 20.0 + y * (PLOT - 40.0))
+        (
+            PLOT_X + 20.0 + x * (PLOT - 40.0),
+            PLOT_Y + 20.0 + y * (PLOT - 40.0),
+        )
     };
     let kind = |i: usize| graph.node(i).map_or(NodeKind::Group, |x| x.kind);
-    let name = |i: usize| graph.node(i).map_or_else(|| graph.node_id(i).into_owned(), |x| x.name.clone());
+    let name = |i: usize| {
+        graph
+            .node(i)
+            .map_or_else(|| graph.node_id(i).into_owned(), |x| x.name.clone())
+    };
 
     let title = format!(
         "{}: {} {}, {} {}, {} {}",
@@ -291,7 +298,9 @@ fn network_svg(
         );
         shape(&mut out, kind(i), fill, x, y, radius(i), &tip);
     }
-    out.push_str("</g>\n<g font-size=\"12\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\">\n");
+    out.push_str(
+        "</g>\n<g font-size=\"12\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\">\n",
+    );
     for b in measures.top_brokers.iter().take(MAX_LABELS) {
         let Some(i) = (0..n).find(|&i| graph.node_id(i) == b.id.as_str()) else {
             continue;
@@ -324,16 +333,38 @@ fn legend(out: &mut String, graph: &Graph, measures: &NetworkMeasures, lang: Lan
         }
     }
     untyped |= graph.nodes().is_empty() && graph.node_count() > 0;
-    text(out, x, y, 14, "bold", lang.pick("Jenis kelompok", "Group type"));
+    text(
+        out,
+        x,
+        y,
+        14,
+        "bold",
+        lang.pick("Jenis kelompok", "Group type"),
+    );
     y += 20.0;
     for t in GroupType::ALL.iter().filter(|t| present[t.index()]) {
-        shape(out, NodeKind::Group, colour(Some(*t)), x + 6.0, y - 4.0, 6.0, "");
+        shape(
+            out,
+            NodeKind::Group,
+            colour(Some(*t)),
+            x + 6.0,
+            y - 4.0,
+            6.0,
+            "",
+        );
         text(out, x + 18.0, y, 12, "normal", t.label(lang));
         y += 17.0;
     }
     if untyped {
         shape(out, NodeKind::Group, UNTYPED, x + 6.0, y - 4.0, 6.0, "");
-        text(out, x + 18.0, y, 12, "normal", lang.pick("Tanpa jenis", "No type"));
+        text(
+            out,
+            x + 18.0,
+            y,
+            12,
+            "normal",
+            lang.pick("Tanpa jenis", "No type"),
+        );
         y += 17.0;
     }
     y += 10.0;
@@ -350,7 +381,10 @@ fn legend(out: &mut String, graph: &Graph, measures: &NetworkMeasures, lang: Lan
         y,
         12,
         "normal",
-        lang.pick("Ukuran: jumlah ikatan (derajat)", "Size: number of ties (degree)"),
+        lang.pick(
+            "Ukuran: jumlah ikatan (derajat)",
+            "Size: number of ties (degree)",
+        ),
     );
     y += 28.0;
     if !measures.top_brokers.is_empty() {
@@ -364,7 +398,12 @@ fn legend(out: &mut String, graph: &Graph, measures: &NetworkMeasures, lang: Lan
         );
         y += 18.0;
         for (rank, b) in measures.top_brokers.iter().take(MAX_LABELS).enumerate() {
-            let line = format!("{}. {} ({})", rank + 1, clip(&b.name, 32), dec(b.betweenness, lang));
+            let line = format!(
+                "{}. {} ({})",
+                rank + 1,
+                clip(&b.name, 32),
+                dec(b.betweenness, lang)
+            );
             text(out, x, y, 12, "normal", &line);
             y += 16.0;
         }
@@ -392,12 +431,11 @@ fn summary_svg(graph: &Graph, measures: &NetworkMeasures, lang: Lang) -> String 
         13,
         "normal",
         &format!(
-            "{} {} {}",
+            "{} {DRAW_LIMIT}{}",
             lang.pick(
                 "Terlalu banyak pelaku untuk digambar dengan jelas (lebih dari",
                 "Too many actors to draw legibly (more than"
             ),
-            DRAW_LIMIT,
             lang.pick("); ringkasannya:", "); in summary:")
         ),
     );
@@ -446,7 +484,7 @@ fn summary_svg(graph: &Graph, measures: &NetworkMeasures, lang: Lang) -> String 
                 "Kelompok yang terikat ke lembaga pendukung",
                 "Groups tied to a support institution"
             ),
-            dec(100.0 * measures.share_tied_to_institution, lang)
+            percent(measures.share_tied_to_institution, lang)
         ),
     ];
     let mut y = 95.0;
@@ -519,7 +557,7 @@ fn num(n: usize, lang: Lang) -> String {
     let sep = lang.pick(".", ",");
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);
@@ -527,9 +565,24 @@ fn num(n: usize, lang: Lang) -> String {
     out
 }
 
-/// A fraction with three decimals: `0,125` in Indonesian, `0.125` in English.
+/// A fraction with three decimals, more for a small one so that it does not show as zero:
+/// `0,125` in Indonesian, `0.125` in English.
 fn dec(x: f64, lang: Lang) -> String {
-    let s = format!("{x:.3}");
+    let decimals = if x > 0.0 && x < 0.01 {
+        // Two significant digits.
+        (1 - x.log10().floor() as i64).clamp(3, 12) as usize
+    } else {
+        3
+    };
+    localise(format!("{x:.decimals$}"), lang)
+}
+
+/// A share as a percentage with one decimal: `17,5` in Indonesian, `17.5` in English.
+fn percent(share: f64, lang: Lang) -> String {
+    localise(format!("{:.1}", 100.0 * share), lang)
+}
+
+fn localise(s: String, lang: Lang) -> String {
     match lang {
         Lang::Id => s.replace('.', ","),
         Lang::En => s,
@@ -602,13 +655,25 @@ mod tests {
         nodes[2].name = "<script>alert('x')</script> Tani & Ta’".to_owned();
         nodes.push(actor("i", NodeKind::Institution));
         nodes.push(actor("w", NodeKind::Network));
-        let g = Graph::build(nodes, [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("c", "i"), ("w", "a")]);
+        let g = Graph::build(
+            nodes,
+            [
+                ("a", "b"),
+                ("b", "c"),
+                ("c", "d"),
+                ("d", "e"),
+                ("c", "i"),
+                ("w", "a"),
+            ],
+        );
         let m = measure(&g, 3);
         for lang in [Lang::Id, Lang::En] {
             let svg = to_svg(&g, &m, &layout(&g), lang);
             assert!(svg.starts_with("<svg "), "{svg}");
             assert!(!svg.contains("<script>"));
-            assert!(svg.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; Tani &amp; Ta’"));
+            assert!(
+                svg.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; Tani &amp; Ta’")
+            );
             assert_eq!(svg.matches("<line ").count(), 6);
             // One square institution and one diamond network, plus their legend swatches.
             assert_eq!(svg.matches("<rect x=").count(), 2);
@@ -644,10 +709,17 @@ mod tests {
             (4_000_000, "4.000.000", "4,000,000"),
         ];
         for (n, id, en) in cases {
-            assert_eq!((num(n, Lang::Id), num(n, Lang::En)), (id.to_owned(), en.to_owned()));
+            assert_eq!(
+                (num(n, Lang::Id), num(n, Lang::En)),
+                (id.to_owned(), en.to_owned())
+            );
         }
         assert_eq!(dec(0.125, Lang::Id), "0,125");
         assert_eq!(dec(0.125, Lang::En), "0.125");
+        assert_eq!(dec(0.0018, Lang::En), "0.0018");
+        assert_eq!(dec(0.000123, Lang::Id), "0,00012");
+        assert_eq!(dec(0.0, Lang::En), "0.000");
+        assert_eq!(percent(0.17513, Lang::Id), "17,5");
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abc", 4), "abc");
     }

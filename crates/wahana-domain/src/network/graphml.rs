@@ -104,8 +104,14 @@ mod tests {
     fn escapes() {
         let cases = [
             ("plain", "plain"),
-            ("<script>alert('x')</script>", "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;"),
-            ("Tani & Nelayan \"Jeppe'e\"", "Tani &amp; Nelayan &quot;Jeppe&apos;e&quot;"),
+            (
+                "<script>alert('x')</script>",
+                "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;",
+            ),
+            (
+                "Tani & Nelayan \"Jeppe'e\"",
+                "Tani &amp; Nelayan &quot;Jeppe&apos;e&quot;",
+            ),
             ("Regapu’u", "Regapu’u"),
             ("a\u{0}b\u{1b}c\td", "a\u{FFFD}b\u{FFFD}c\td"),
             ("", ""),
@@ -119,7 +125,10 @@ mod tests {
     fn graphml_carries_nodes_edges_and_measures() {
         let mut a = group("a&1", Some("73.08.21.1003"));
         a.name = "<script>alert('Ta’')</script> & co".to_owned();
-        let g = Graph::build(vec![a, group("b", None), group("c", None)], [("a&1", "b"), ("b", "c")]);
+        let g = Graph::build(
+            vec![a, group("b", None), group("c", None)],
+            [("a&1", "b"), ("b", "c")],
+        );
         let xml = to_graphml(&g, &measure(&g, 3));
         for want in [
             "<node id=\"a&amp;1\">",

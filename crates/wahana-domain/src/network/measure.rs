@@ -133,7 +133,11 @@ pub fn measure(graph: &Graph, top_k: usize) -> NetworkMeasures {
         largest_component: components.largest,
         isolates: isolated_groups.len(),
         isolated_groups,
-        degree_mean: if n == 0 { 0.0 } else { 2.0 * m as f64 / n as f64 },
+        degree_mean: if n == 0 {
+            0.0
+        } else {
+            2.0 * m as f64 / n as f64
+        },
         degree_max: degrees.iter().copied().max().unwrap_or(0),
         top_brokers,
         share_tied_to_institution: if groups == 0 {
@@ -179,7 +183,11 @@ mod tests {
             assert_eq!(r.nodes, ids.len(), "{label}");
             assert_eq!(r.ties, m, "{label}");
             assert!((r.density - dens).abs() < 1e-12, "{label}: {}", r.density);
-            assert_eq!((r.components, r.largest_component), (comps, largest), "{label}");
+            assert_eq!(
+                (r.components, r.largest_component),
+                (comps, largest),
+                "{label}"
+            );
             assert_eq!(r.isolated_groups.join(" "), isolated, "{label}");
             assert_eq!(r.isolates, r.isolated_groups.len(), "{label}");
             assert!((r.degree_mean - mean).abs() < 1e-12, "{label}");
@@ -205,7 +213,11 @@ mod tests {
                 .map(|b| format!("{}={:.3}", b.id, b.betweenness))
                 .collect();
             assert_eq!(got.join(" "), want, "{ids} {ties}");
-            assert!(r.top_brokers.iter().all(|b| b.name == format!("Kelompok {}", b.id)));
+            assert!(
+                r.top_brokers
+                    .iter()
+                    .all(|b| b.name == format!("Kelompok {}", b.id))
+            );
         }
     }
 
@@ -221,12 +233,24 @@ mod tests {
             actor("i1", NodeKind::Institution),
             actor("w1", NodeKind::Network),
         ];
-        let co = co_membership_ties([("nik1", "g1"), ("nik1", "g3"), ("nik2", "g3"), ("nik2", "g1")]);
+        let co = co_membership_ties([
+            ("nik1", "g1"),
+            ("nik1", "g3"),
+            ("nik2", "g3"),
+            ("nik2", "g1"),
+        ]);
         let g = Graph::build_with_co_membership(
             nodes,
             // g1-g2 same village; g2-g3 crosses; g3-g4 has one end without a village;
             // g1 and g3 tied to the institution; one tie leaves the scope.
-            [("g1", "g2"), ("g2", "g3"), ("g3", "g4"), ("g1", "i1"), ("i1", "g3"), ("g4", "x")],
+            [
+                ("g1", "g2"),
+                ("g2", "g3"),
+                ("g3", "g4"),
+                ("g1", "i1"),
+                ("i1", "g3"),
+                ("g4", "x"),
+            ],
             co.iter().map(|t| (t.from.as_str(), t.to.as_str())),
         );
         let r = measure(&g, 5);

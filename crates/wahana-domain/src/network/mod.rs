@@ -132,7 +132,10 @@ impl Graph {
     /// A node whose id repeats an earlier one is dropped. A tie whose end is not a node is
     /// ignored and counted in [`Graph::ties_leaving_scope`]; a tie to itself is dropped; parallel
     /// ties count once.
-    pub fn build<'a>(nodes: Vec<Node>, ties: impl IntoIterator<Item = (&'a str, &'a str)>) -> Graph {
+    pub fn build<'a>(
+        nodes: Vec<Node>,
+        ties: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Graph {
         Self::build_with_co_membership(nodes, ties, std::iter::empty())
     }
 
@@ -201,8 +204,7 @@ impl Graph {
             .chain(institutions.iter().map(Node::institution))
             .chain(networks.iter().map(Node::network))
             .collect();
-        let derived =
-            co_membership_ties(memberships.iter().map(|(p, g)| (p.as_str(), g.as_str())));
+        let derived = co_membership_ties(memberships.iter().map(|(p, g)| (p.as_str(), g.as_str())));
         let (shared, recorded): (Vec<&Tie>, Vec<&Tie>) = ties
             .iter()
             .partition(|t| t.tie_type == TieType::SharedMembers);
@@ -376,7 +378,9 @@ fn csr(n: usize, edges: &[(u32, u32)]) -> (Vec<usize>, Vec<u32>) {
 /// member or a leader are tied. `memberships` are `(person_key, group_id)` pairs; the person key
 /// is whatever identifies a person across groups (NIK, or a normalised name and birth date) and
 /// an empty key is skipped. Each pair of groups comes once, `from < to`, sorted.
-pub fn co_membership_ties<'a>(memberships: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Tie> {
+pub fn co_membership_ties<'a>(
+    memberships: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<Tie> {
     let mut m: Vec<(&str, &str)> = memberships
         .into_iter()
         .filter(|(p, _)| !p.is_empty())
@@ -510,7 +514,11 @@ pub(crate) mod tests {
             let m = fields(&[("id", id), ("status", status)]);
             Group::from_fields(|k| m.get(k).copied(), || unreachable!(), &ctx).unwrap()
         };
-        let groups = [group("K1", "aktif"), group("K2", "tidak_aktif"), group("K3", "bubar")];
+        let groups = [
+            group("K1", "aktif"),
+            group("K2", "tidak_aktif"),
+            group("K3", "bubar"),
+        ];
         let m = fields(&[("id", "L1"), ("kode_wilayah", "730821")]);
         let institution =
             Institution::from_fields(|k| m.get(k).copied(), || unreachable!(), &ctx).unwrap();
@@ -529,13 +537,19 @@ pub(crate) mod tests {
             tie("K1", "W1", TieType::Coordination),
             tie("K1", "K2", TieType::SharedMembers),
         ];
-        let memberships = [("p1".to_owned(), "K2".to_owned()), ("p1".to_owned(), "K1".to_owned())];
+        let memberships = [
+            ("p1".to_owned(), "K2".to_owned()),
+            ("p1".to_owned(), "K1".to_owned()),
+        ];
         let g = Graph::from_registry(&groups, &[institution], &[network], &ties, &memberships);
         let ids: Vec<&str> = g.nodes().iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, ["K1", "K2", "L1", "W1"]);
         // The institution sits in a kecamatan, not a village.
         assert_eq!(g.node(2).unwrap().village, None);
-        assert_eq!(g.node(0).unwrap().village.as_ref().unwrap().as_str(), "73.08.21.1003");
+        assert_eq!(
+            g.node(0).unwrap().village.as_ref().unwrap().as_str(),
+            "73.08.21.1003"
+        );
         assert_eq!(g.tie_count(), 3);
         assert_eq!(g.ties_leaving_scope(), 1);
         assert_eq!(g.co_membership_ties(), 1);
@@ -558,7 +572,10 @@ pub(crate) mod tests {
                 .map(|x| x.split_once(':').unwrap())
                 .collect();
             let ties = co_membership_ties(m);
-            let got: Vec<String> = ties.iter().map(|t| format!("{}-{}", t.from, t.to)).collect();
+            let got: Vec<String> = ties
+                .iter()
+                .map(|t| format!("{}-{}", t.from, t.to))
+                .collect();
             assert_eq!(got.join(" "), want, "{memberships}");
             assert!(ties.iter().all(|t| t.tie_type == TieType::SharedMembers));
         }

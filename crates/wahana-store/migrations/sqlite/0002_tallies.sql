@@ -13,6 +13,9 @@
 -- tally_region_type: one row per (region, group type) for the province, the regency, the
 -- district and the village of each group (four rows per group), so that a region's own rows give
 -- its total and its breakdown by type without summing its villages.
+--
+-- SQLite keeps both tally tables WITHOUT ROWID: rows are stored in primary-key order, so a
+-- region's villages are one contiguous range read with no index-to-table lookups.
 
 CREATE TABLE rule_sets (
     version    TEXT PRIMARY KEY,
@@ -76,7 +79,7 @@ CREATE TABLE tally_village (
     nilai_keagamaan               BIGINT NOT NULL DEFAULT 0,
     nilai_musyawarah              BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (wave_id, rules_version, village_code)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE tally_region_type (
     wave_id                       TEXT NOT NULL,
@@ -127,4 +130,4 @@ CREATE TABLE tally_region_type (
     nilai_keagamaan               BIGINT NOT NULL DEFAULT 0,
     nilai_musyawarah              BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (wave_id, rules_version, region_code, group_type)
-);
+) WITHOUT ROWID;

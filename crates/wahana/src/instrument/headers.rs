@@ -595,31 +595,37 @@ fn duplicate(
     }
 }
 
-/// The table whose required columns are all present and which matches the most headers; when
-/// none has all its required columns, the one matching most. Ties go to the order of
-/// [`Table::ALL`] (groups first), except that `dari`/`ke`/`jenis_ikatan` make a file of ties.
+/// The table that explains the headers best: the most columns matched less the headers it does
+/// not know, then the one whose required columns are all present; remaining ties go to the
+/// order of [`Table::ALL`] (groups first). `dari`/`ke`/`jenis_ikatan` match only ties.
 fn guess_table(headers: &[String], central: bool) -> Option<Table> {
-    let mut best: Option<(bool, usize, Table)> = None;
+    // The table that explains the most headers: matched columns count for it, headers it does
+    // not know count against it (so a groups file missing one required column is still read as
+    // groups, and its missing column reported).
+    let mut best: Option<(i64, bool, Table)> = None;
     for table in Table::ALL {
         let columns = instrument::columns(table);
         let mut seen = vec![false; columns.len()];
+        let mut unknown = 0i64;
         for h in headers {
-            if let Class::Field(f) | Class::GeoPart(f, _) = classify(table, h, central) {
-                seen[f] = true;
+            match classify(table, h, central) {
+                Class::Field(f) | Class::GeoPart(f, _) => seen[f] = true,
+                Class::Unknown => unknown += 1,
+                _ => {}
             }
         }
-        let matched = seen.iter().filter(|s| **s).count();
+        let matched = seen.iter().filter(|s| **s).count() as i64;
         let complete = columns.iter().zip(&seen).all(|(c, s)| !c.required || *s);
         if matched == 0 {
             continue;
         }
-        let candidate = (complete, matched, table);
+        let score = matched - unknown;
         let better = match best {
             None => true,
-            Some((bc, bm, _)) => (complete, matched) > (bc, bm),
+            Some((bs, bc, _)) => (score, complete) > (bs, bc),
         };
         if better {
-            best = Some(candidate);
+            best = Some((score, complete, table));
         }
     }
     best.map(|(_, _, t)| t)
@@ -848,9 +854,20 @@ mod tests {
                 Some(Table::Institutions),
             ),
             (&["foo", "bar"], None),
+            // A groups file missing a required column is still groups (and the column reported).
+            (
+                &[
+                    "kode_wilayah",
+                    "nama",
+                    "jenis",
+                    "tahun_berdiri",
+                    "tanggal_pendataan",
+                ],
+                Some(Table::Groups),
+            ),
         ];
         for (headers, want) in cases {
-            let got = map_headers(None, &h(headers), true).ok().map(|m| m.table());
+            let got = guess_table(&h(headers), false);
             assert_eq!(got, *want, "{headers:?}");
         }
     }

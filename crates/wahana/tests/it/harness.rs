@@ -73,7 +73,7 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
-fn fresh_postgres_database(admin_url: &str) -> String {
+pub fn fresh_postgres_database(admin_url: &str) -> String {
     let name = format!(
         "wahana_cli_{}_{}",
         std::process::id(),

@@ -2,4 +2,5 @@
 //! when `WAHANA_TEST_POSTGRES_URL` is set (always in CI), on a fresh PostgreSQL database too.
 
 mod cli;
+mod import;
 mod harness;

@@ -1,0 +1,281 @@
+//! What a profile reads: the tallies of one region, one wave and one rule set, never the group
+//! rows (see `tally.rs`), and the counts of networks, institutions and ties beside them.
+
+use crate::registry::range_end;
+use crate::tally::WIDTH;
+use crate::{Store, StoreError, on_pool};
+use futures::TryStreamExt;
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+use std::borrow::Cow;
+use wahana_domain::codes::{Code, GroupType};
+use wahana_domain::profile::{
+    BriefTally, ProfileInput, RegionRef, Tally, VillageEntry, WaveRef,
+};
+use wahana_domain::{Level, RegionCode, RegionTree};
+
+/// One village's line, its code and name borrowed from the official tree where it is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VillageTally {
+    pub code: Cow<'static, str>,
+    pub name: &'static str,
+    pub recorded: u64,
+    pub qualifying: BriefTally,
+}
+
+/// The sums a profile is computed from (see [`wahana_domain::profile::ProfileInput`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileTallies {
+    pub recorded: u64,
+    pub total: Tally,
+    pub by_type: Vec<(GroupType, Tally)>,
+    /// Villages holding recorded groups, in code order.
+    pub villages: Vec<VillageTally>,
+    /// Every village of the region in the official tree (coverage).
+    pub villages_in_region: u64,
+}
+
+impl ProfileTallies {
+    /// The domain's input, borrowing from these tallies.
+    pub fn input<'a>(
+        &'a self,
+        region: RegionRef<'a>,
+        wave: WaveRef<'a>,
+        rules: &'a str,
+    ) -> ProfileInput<'a> {
+        ProfileInput {
+            region,
+            wave,
+            rules,
+            groups_recorded: self.recorded,
+            total: self.total,
+            villages: self
+                .villages
+                .iter()
+                .map(|v| VillageEntry {
+                    code: &v.code,
+                    name: v.name,
+                    recorded: v.recorded,
+                    qualifying: v.qualifying,
+                })
+                .collect(),
+            by_type: self.by_type.clone(),
+            villages_in_region: self.villages_in_region,
+        }
+    }
+}
+
+/// Networks, institutions and ties recorded in a region and wave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ActorCounts {
+    pub networks: u64,
+    pub institutions: u64,
+    /// Ties with at least one end in the region.
+    pub ties: u64,
+}
+
+/// `[lo, hi)` of a region's codes; the whole country when `None`.
+fn bounds(region: Option<&RegionCode>) -> (String, String) {
+    match region {
+        Some(r) => (r.as_str().to_string(), range_end(r)),
+        None => (String::new(), "~".to_string()),
+    }
+}
+
+fn count(x: i64) -> u64 {
+    u64::try_from(x).unwrap_or(0)
+}
+
+impl Store {
+    /// The tallies of a region (the whole country when `None`) in one wave under one rule set.
+    /// Reads the region's own rows of `tally_region_type` (for the country, the 38 provinces')
+    /// and one row per village holding groups; never a group row.
+    pub async fn profile_tallies(
+        &self,
+        wave: &str,
+        rules: &str,
+        region: Option<&RegionCode>,
+    ) -> Result<ProfileTallies, StoreError> {
+        let tree = RegionTree::official();
+        let (lo, hi) = bounds(region);
+        let own_len = region.map_or(2, |r| r.as_str().len()) as i64;
+        let cols: String = std::iter::once("recorded")
+            .chain(Tally::COLUMNS.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let type_sql = format!(
+            "SELECT group_type, {cols} FROM tally_region_type WHERE wave_id = $1 \
+             AND rules_version = $2 AND region_code >= $3 AND region_code < $4 \
+             AND LENGTH(region_code) = $5"
+        );
+        let mut out = ProfileTallies::default();
+        let mut by_type: Vec<(GroupType, Tally)> = Vec::new();
+        on_pool!(self.pool, p => {
+            let rows = sqlx::query(AssertSqlSafe(type_sql))
+                .bind(wave.to_string())
+                .bind(rules.to_string())
+                .bind(lo.clone())
+                .bind(hi.clone())
+                .bind(own_len)
+                .fetch_all(p)
+                .await?;
+            for r in &rows {
+                let code: &str = r.try_get(0)?;
+                let t = GroupType::from_code(code)
+                    .ok_or_else(|| StoreError::corrupt("group type", code))?;
+                let mut c = [0u64; WIDTH];
+                for (i, x) in c.iter_mut().enumerate() {
+                    *x = count(r.try_get::<i64, _>(i + 1)?);
+                }
+                out.recorded += c[0];
+                let tally = Tally::from_slice(&c[1..])
+                    .ok_or_else(|| StoreError::corrupt("tally", code))?;
+                match by_type.iter_mut().find(|(k, _)| *k == t) {
+                    Some((_, x)) => x.add(&tally),
+                    None => by_type.push((t, tally)),
+                }
+            }
+        });
+        by_type.sort_by_key(|(k, _)| *k);
+        out.total = by_type.iter().map(|(_, t)| t).sum();
+        out.by_type = by_type;
+
+        // Villages: a merge with the tree's villages of the region (both in code order) gives
+        // each its name without a lookup or a copy.
+        let tree_villages: &'static [wahana_domain::Region] = match region {
+            Some(r) => tree.villages_under(r).as_slice(),
+            None => tree.at_level(Level::Village),
+        };
+        out.villages_in_region = tree_villages.len() as u64;
+        let mut in_tree = tree_villages.iter().peekable();
+        let village_sql = "SELECT village_code, recorded, groups, age_10_19 + age_20_plus, \
+             asal_tumbuh_masyarakat, dasar_domisili, resilience_or_welfare, dana_iuran_anggota, \
+             core_values FROM tally_village WHERE wave_id = $1 AND rules_version = $2 \
+             AND village_code >= $3 AND village_code < $4 AND recorded > 0 ORDER BY village_code";
+        let mut villages = Vec::new();
+        on_pool!(self.pool, p => {
+            let mut rows = sqlx::query(village_sql)
+                .bind(wave.to_string())
+                .bind(rules.to_string())
+                .bind(lo.clone())
+                .bind(hi.clone())
+                .fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                let code: &str = r.try_get(0)?;
+                while in_tree.next_if(|v| v.code.as_str() < code).is_some() {}
+                let (code, name) = match in_tree.next_if(|v| v.code.as_str() == code) {
+                    Some(v) => (Cow::Borrowed(v.code.as_str()), v.name.as_str()),
+                    None => (Cow::Owned(code.to_string()), "?"),
+                };
+                let mut c = [0u64; 9];
+                for (i, x) in c.iter_mut().enumerate().skip(1) {
+                    *x = count(r.try_get::<i64, _>(i)?);
+                }
+                villages.push(VillageTally {
+                    code,
+                    name,
+                    recorded: c[1],
+                    qualifying: BriefTally {
+                        groups: c[2],
+                        older_10: c[3],
+                        grown_from_community: c[4],
+                        domicile: c[5],
+                        resilience_or_welfare: c[6],
+                        dues_any: c[7],
+                        core_values: c[8],
+                    },
+                });
+            }
+        });
+        out.villages = villages;
+        Ok(out)
+    }
+
+    /// Whether a wave holds groups in a region (the whole country when `None`). Answered from
+    /// the tallies when the wave is screened under `rules`, else from the group rows.
+    pub async fn wave_holds_groups(
+        &self,
+        wave: &str,
+        rules: &str,
+        region: Option<&RegionCode>,
+    ) -> Result<bool, StoreError> {
+        let (lo, hi) = bounds(region);
+        let screened = self.is_screened(wave, rules).await?;
+        let n: i64 = on_pool!(self.pool, p => {
+            if screened {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM tally_village WHERE wave_id = $1 \
+                     AND rules_version = $2 AND village_code >= $3 AND village_code < $4 LIMIT 1) x",
+                )
+                .bind(wave.to_string())
+                .bind(rules.to_string())
+                .bind(lo.clone())
+                .bind(hi.clone())
+                .fetch_one(p)
+                .await?
+            } else {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM groups WHERE wave_id = $1 \
+                     AND village_code >= $2 AND village_code < $3 LIMIT 1) x",
+                )
+                .bind(wave.to_string())
+                .bind(lo.clone())
+                .bind(hi.clone())
+                .fetch_one(p)
+                .await?
+            }
+        });
+        Ok(n > 0)
+    }
+
+    /// Networks, institutions and ties of a region (the whole country when `None`) in a wave.
+    pub async fn actor_counts(
+        &self,
+        wave: &str,
+        region: Option<&RegionCode>,
+    ) -> Result<ActorCounts, StoreError> {
+        let (lo, hi) = bounds(region);
+        // The whole country: every tie of the wave, without looking at its ends.
+        let ties_sql = if region.is_none() {
+            "SELECT COUNT(*) FROM ties WHERE wave_id = $1"
+        } else {
+            "WITH actors AS ( \
+               SELECT id FROM groups WHERE village_code >= $2 AND village_code < $3 AND wave_id = $1 \
+               UNION SELECT id FROM networks WHERE village_code >= $2 AND village_code < $3 AND wave_id = $1 \
+               UNION SELECT id FROM institutions WHERE region_code >= $2 AND region_code < $3 AND wave_id = $1), \
+             touching AS ( \
+               SELECT id FROM ties WHERE wave_id = $1 AND from_id IN (SELECT id FROM actors) \
+               UNION SELECT id FROM ties WHERE wave_id = $1 AND to_id IN (SELECT id FROM actors)) \
+             SELECT COUNT(*) FROM touching"
+        };
+        let (networks, institutions, ties): (i64, i64, i64) = on_pool!(self.pool, p => {
+            let networks: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM networks WHERE village_code >= $2 AND village_code < $3 AND wave_id = $1",
+            )
+            .bind(wave.to_string())
+            .bind(lo.clone())
+            .bind(hi.clone())
+            .fetch_one(p)
+            .await?;
+            let institutions: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM institutions WHERE region_code >= $2 AND region_code < $3 AND wave_id = $1",
+            )
+            .bind(wave.to_string())
+            .bind(lo.clone())
+            .bind(hi.clone())
+            .fetch_one(p)
+            .await?;
+            let mut q = sqlx::query_scalar(ties_sql).bind(wave.to_string());
+            if region.is_some() {
+                q = q.bind(lo.clone()).bind(hi.clone());
+            }
+            let ties: i64 = q.fetch_one(p).await?;
+            (networks, institutions, ties)
+        });
+        Ok(ActorCounts {
+            networks: count(networks),
+            institutions: count(institutions),
+            ties: count(ties),
+        })
+    }
+}
