@@ -9,7 +9,10 @@ use wahana_store::Store;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let villages: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(4000);
+    let villages: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4000);
     let tree = RegionTree::official();
     let wave = demo::demo_wave(true);
     let mut serial = 0;
@@ -33,6 +36,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     batch.commit().await?;
     let s = t.elapsed().as_secs_f64();
-    println!("saved {} groups in {:.2} s: {:.0} rows/s", groups.len(), s, groups.len() as f64 / s);
+    println!(
+        "saved {} groups in {:.2} s: {:.0} rows/s",
+        groups.len(),
+        s,
+        groups.len() as f64 / s
+    );
     Ok(())
 }

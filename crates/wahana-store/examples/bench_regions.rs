@@ -14,10 +14,17 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let runs: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(7);
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7);
     let t = Instant::now();
     let tree = RegionTree::official();
-    println!("parse embedded tree: {:?} ({} regions)", t.elapsed(), tree.len());
+    println!(
+        "parse embedded tree: {:?} ({} regions)",
+        t.elapsed(),
+        tree.len()
+    );
 
     let mut sqlite = Vec::new();
     for _ in 0..runs {
@@ -28,7 +35,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sqlite.push(t.elapsed());
         store.close().await;
     }
-    println!("sqlite: median {:?} of {runs} runs (min {:?}, max {:?})", median(sqlite.clone()), sqlite.iter().min().unwrap_or(&Duration::ZERO), sqlite.iter().max().unwrap_or(&Duration::ZERO));
+    println!(
+        "sqlite: median {:?} of {runs} runs (min {:?}, max {:?})",
+        median(sqlite.clone()),
+        sqlite.iter().min().unwrap_or(&Duration::ZERO),
+        sqlite.iter().max().unwrap_or(&Duration::ZERO)
+    );
 
     if let Ok(admin) = std::env::var("WAHANA_BENCH_POSTGRES_URL") {
         use sqlx::Connection;
@@ -36,16 +48,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         for i in 0..runs {
             let name = format!("wahana_bench_{}_{i}", std::process::id());
             let mut conn = sqlx::PgConnection::connect(&admin).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await?;
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
             let store = Store::open(&format!("{base}/{name}")).await?;
             let t = Instant::now();
             store.load_regions(tree).await?;
             pg.push(t.elapsed());
             store.close().await;
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&mut conn).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
+                .execute(&mut conn)
+                .await?;
         }
-        println!("postgres: median {:?} of {runs} runs (min {:?}, max {:?})", median(pg.clone()), pg.iter().min().unwrap_or(&Duration::ZERO), pg.iter().max().unwrap_or(&Duration::ZERO));
+        println!(
+            "postgres: median {:?} of {runs} runs (min {:?}, max {:?})",
+            median(pg.clone()),
+            pg.iter().min().unwrap_or(&Duration::ZERO),
+            pg.iter().max().unwrap_or(&Duration::ZERO)
+        );
     }
     Ok(())
 }

@@ -158,18 +158,34 @@ pub(crate) async fn load_regions(store: &Store, tree: &RegionTree) -> Result<usi
             .await?;
             let mut text = String::with_capacity(regions.len() * 64);
             for r in &regions {
-                let parent = r.code.parent().map(|c| c.as_str().to_string()).unwrap_or_default();
+                let parent = r
+                    .code
+                    .parent()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default();
                 let opt = |v: Option<f64>| v.map(|f| f.to_string()).unwrap_or_default();
                 text.push_str(&format!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                     r.code.as_str(),
-                    if parent.is_empty() { "\\N".to_string() } else { parent },
+                    if parent.is_empty() {
+                        "\\N".to_string()
+                    } else {
+                        parent
+                    },
                     r.code.level() as i64 + 1,
                     r.kind.code(),
                     copy_escape(&r.name),
                     copy_escape(&name_key(&r.name)),
-                    if r.lat.is_some() { opt(r.lat) } else { "\\N".to_string() },
-                    if r.lng.is_some() { opt(r.lng) } else { "\\N".to_string() },
+                    if r.lat.is_some() {
+                        opt(r.lat)
+                    } else {
+                        "\\N".to_string()
+                    },
+                    if r.lng.is_some() {
+                        opt(r.lng)
+                    } else {
+                        "\\N".to_string()
+                    },
                 ));
             }
             let mut copy = tx

@@ -94,7 +94,11 @@ impl Batch {
     }
 
     /// The highest sequential id with a prefix held (as this batch sees it), as a number.
-    pub async fn max_seq(&mut self, table: crate::IdTable, prefix: &str) -> Result<u64, StoreError> {
+    pub async fn max_seq(
+        &mut self,
+        table: crate::IdTable,
+        prefix: &str,
+    ) -> Result<u64, StoreError> {
         let sql = match table {
             crate::IdTable::Groups => "SELECT MAX(id) FROM groups WHERE id >= $1 AND id < $2",
             crate::IdTable::Networks => "SELECT MAX(id) FROM networks WHERE id >= $1 AND id < $2",

@@ -36,10 +36,12 @@ pub async fn fresh_postgres_database(admin_url: &str) -> String {
     let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
         .expect("connect to the test PostgreSQL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("drop test database");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop test database");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await

@@ -2,5 +2,7 @@
 //! `WAHANA_TEST_POSTGRES_URL` is set, on PostgreSQL too, each in a database of its own. With
 //! `CI` set, a missing PostgreSQL is a failure, not a skip.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
 mod harness;
 mod registry;

@@ -21,7 +21,10 @@ async fn seed(store: &Store) -> (Wave, Vec<Group>) {
         let d = demo::generate_village(region, 1, TANETE_DENSITY, &wave, &mut serial);
         let mut batch = store.begin().await.unwrap();
         batch.save_networks(&wave.id, &d.networks).await.unwrap();
-        batch.save_institutions(&wave.id, &d.institutions).await.unwrap();
+        batch
+            .save_institutions(&wave.id, &d.institutions)
+            .await
+            .unwrap();
         batch.save_groups(&wave.id, &d.groups, &[]).await.unwrap();
         batch.save_ties(&wave.id, &d.ties).await.unwrap();
         batch.commit().await.unwrap();
@@ -33,10 +36,11 @@ async fn seed(store: &Store) -> (Wave, Vec<Group>) {
 #[test]
 fn migrations_come_in_pairs() {
     let names = |dir: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut v: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
         v.sort();
         v
     };
@@ -50,7 +54,11 @@ async fn region_tree_is_loaded_once() {
     for db in backends().await {
         let c = db.store.counts().await.unwrap();
         assert_eq!(c.regions, 38 + 514 + 7285 + 83_762, "{}", db.name);
-        let again = db.store.ensure_regions(RegionTree::official()).await.unwrap();
+        let again = db
+            .store
+            .ensure_regions(RegionTree::official())
+            .await
+            .unwrap();
         assert_eq!(again, 0, "{}: second load must write nothing", db.name);
     }
 }
@@ -73,28 +81,59 @@ async fn groups_round_trip_and_filter() {
             ("73", groups.len()),
             ("73.08", groups.len()),
             ("73.08.21", groups.len()),
-            ("73.08.21.1001", groups.iter().filter(|g| g.village.as_str() == "73.08.21.1001").count()),
+            (
+                "73.08.21.1001",
+                groups
+                    .iter()
+                    .filter(|g| g.village.as_str() == "73.08.21.1001")
+                    .count(),
+            ),
             ("73.08.22", 0),
             ("11", 0),
         ] {
-            let f = GroupFilter { region: Some(code(prefix)), ..Default::default() };
+            let f = GroupFilter {
+                region: Some(code(prefix)),
+                ..Default::default()
+            };
             assert_eq!(count(f).await, want as i64, "{}: region {prefix}", db.name);
         }
-        let arisan = groups.iter().filter(|g| g.group_type == GroupType::Arisan).count();
-        let f = GroupFilter { group_type: Some(GroupType::Arisan), ..Default::default() };
+        let arisan = groups
+            .iter()
+            .filter(|g| g.group_type == GroupType::Arisan)
+            .count();
+        let f = GroupFilter {
+            group_type: Some(GroupType::Arisan),
+            ..Default::default()
+        };
         assert_eq!(count(f).await, arisan as i64, "{}", db.name);
-        let bubar = groups.iter().filter(|g| g.status == GroupStatus::Dissolved).count();
-        let f = GroupFilter { status: Some(GroupStatus::Dissolved), ..Default::default() };
+        let bubar = groups
+            .iter()
+            .filter(|g| g.status == GroupStatus::Dissolved)
+            .count();
+        let f = GroupFilter {
+            status: Some(GroupStatus::Dissolved),
+            ..Default::default()
+        };
         assert_eq!(count(f).await, bubar as i64, "{}", db.name);
-        let f = GroupFilter { wave: Some("another".into()), ..Default::default() };
+        let f = GroupFilter {
+            wave: Some("another".into()),
+            ..Default::default()
+        };
         assert_eq!(count(f).await, 0, "{}", db.name);
-        let f = GroupFilter { name: Some(first.name.to_uppercase()), ..Default::default() };
+        let f = GroupFilter {
+            name: Some(first.name.to_uppercase()),
+            ..Default::default()
+        };
         assert!(count(f).await >= 1, "{}", db.name);
 
         let page1 = s.list_groups(&all, 10, 0).await.unwrap();
         let page2 = s.list_groups(&all, 10, 10).await.unwrap();
         assert_eq!(page1.len(), 10);
-        assert!(page1.iter().all(|a| page2.iter().all(|b| a.group.id != b.group.id)));
+        assert!(
+            page1
+                .iter()
+                .all(|a| page2.iter().all(|b| a.group.id != b.group.id))
+        );
     }
 }
 
@@ -109,10 +148,17 @@ async fn edits_from_a_stale_version_are_refused() {
         assert_eq!(v2, 2, "{}", db.name);
         g.name = "Arisan Lain".into();
         match s.update_group(&g, 1).await {
-            Err(StoreError::Conflict { expected: 1, found: 2, .. }) => {}
+            Err(StoreError::Conflict {
+                expected: 1,
+                found: 2,
+                ..
+            }) => {}
             other => panic!("{}: expected a conflict, got {other:?}", db.name),
         }
-        assert_eq!(s.group(&g.id).await.unwrap().unwrap().group.name, "Arisan Baru");
+        assert_eq!(
+            s.group(&g.id).await.unwrap().unwrap().group.name,
+            "Arisan Baru"
+        );
     }
 }
 
@@ -146,21 +192,46 @@ async fn ties_need_both_ends_and_are_deleted_with_their_group() {
         let region = code("73.08.21.1001");
         let ties = s.list_ties(&region, None).await.unwrap();
         assert!(!ties.is_empty(), "{}", db.name);
-        assert!(ties.iter().any(|t| t.to_kind == ActorKind::Network || t.from_kind == ActorKind::Institution));
+        assert!(
+            ties.iter()
+                .any(|t| t.to_kind == ActorKind::Network || t.from_kind == ActorKind::Institution)
+        );
 
         let mut batch = s.begin().await.unwrap();
-        let bad = Tie { from: groups[0].id.clone(), to: "K-NOPE".into(), tie_type: TieType::Coordination, since: None, notes: None };
+        let bad = Tie {
+            from: groups[0].id.clone(),
+            to: "K-NOPE".into(),
+            tie_type: TieType::Coordination,
+            since: None,
+            notes: None,
+        };
         match batch.save_ties(&wave.id, &[bad]).await {
-            Err(StoreError::Rejected { code: "actor_not_found", message_en, .. }) => assert!(message_en.contains("K-NOPE")),
+            Err(StoreError::Rejected {
+                code: "actor_not_found",
+                message_en,
+                ..
+            }) => assert!(message_en.contains("K-NOPE")),
             other => panic!("{}: {other:?}", db.name),
         }
         drop(batch);
 
-        let victim = ties.iter().find(|t| t.from_kind == ActorKind::Group).unwrap().tie.from.clone();
+        let victim = ties
+            .iter()
+            .find(|t| t.from_kind == ActorKind::Group)
+            .unwrap()
+            .tie
+            .from
+            .clone();
         assert!(s.delete_group(&victim).await.unwrap());
         assert!(!s.delete_group(&victim).await.unwrap());
         let after = s.list_ties(&region, None).await.unwrap();
-        assert!(after.iter().all(|t| t.tie.from != victim && t.tie.to != victim), "{}", db.name);
+        assert!(
+            after
+                .iter()
+                .all(|t| t.tie.from != victim && t.tie.to != victim),
+            "{}",
+            db.name
+        );
     }
 }
 
@@ -170,29 +241,65 @@ async fn duplicates_ids_units_and_waves() {
         let s = &db.store;
         let (wave, groups) = seed(s).await;
         let g = &groups[5];
-        let key = duplicate_key(&g.village, g.group_type, &format!("  {}!! ", g.name.to_uppercase()));
-        assert_eq!(s.groups_with_duplicate_key(&key).await.unwrap(), vec![g.id.clone()], "{}", db.name);
+        let key = duplicate_key(
+            &g.village,
+            g.group_type,
+            &format!("  {}!! ", g.name.to_uppercase()),
+        );
+        assert_eq!(
+            s.groups_with_duplicate_key(&key).await.unwrap(),
+            vec![g.id.clone()],
+            "{}",
+            db.name
+        );
 
-        let n = groups.iter().filter(|x| x.village.as_str() == "73.08.21.1001").count();
+        let n = groups
+            .iter()
+            .filter(|x| x.village.as_str() == "73.08.21.1001")
+            .count();
         let next = s.next_id(IdTable::Groups, "K-7308211001-").await.unwrap();
         assert_eq!(next, format!("K-7308211001-{:04}", n + 1), "{}", db.name);
-        assert_eq!(s.next_id(IdTable::Groups, "K-7308211005-").await.unwrap(), "K-7308211005-0001");
+        assert_eq!(
+            s.next_id(IdTable::Groups, "K-7308211005-").await.unwrap(),
+            "K-7308211005-0001"
+        );
 
         match s.insert_group(&wave.id, g).await {
-            Err(StoreError::Rejected { code: "id_taken", .. }) => {}
+            Err(StoreError::Rejected {
+                code: "id_taken", ..
+            }) => {}
             other => panic!("{}: {other:?}", db.name),
         }
 
-        let unit = LocalUnit { village: code("73.08.21.1001"), kind: LocalUnitKind::Rw, name: "RW 03".into() };
+        let unit = LocalUnit {
+            village: code("73.08.21.1001"),
+            kind: LocalUnitKind::Rw,
+            name: "RW 03".into(),
+        };
         s.add_local_unit(&unit).await.unwrap();
         s.add_local_unit(&unit).await.unwrap();
-        assert_eq!(s.local_units(&unit.village).await.unwrap(), vec![unit.clone()], "{}", db.name);
+        assert_eq!(
+            s.local_units(&unit.village).await.unwrap(),
+            vec![unit.clone()],
+            "{}",
+            db.name
+        );
 
-        assert_eq!(s.wave(&wave.id).await.unwrap().unwrap(), wave, "{}", db.name);
+        assert_eq!(
+            s.wave(&wave.id).await.unwrap().unwrap(),
+            wave,
+            "{}",
+            db.name
+        );
         assert!(s.waves().await.unwrap().iter().any(|w| w.synthetic));
         let removed = s.delete_wave(&wave.id).await.unwrap();
         assert_eq!(removed, groups.len() as u64, "{}", db.name);
         let c = s.counts().await.unwrap();
-        assert_eq!((c.groups, c.ties, c.networks, c.institutions, c.waves), (0, 0, 0, 0, 0), "{}", db.name);
+        assert_eq!(
+            (c.groups, c.ties, c.networks, c.institutions, c.waves),
+            (0, 0, 0, 0, 0),
+            "{}",
+            db.name
+        );
     }
 }

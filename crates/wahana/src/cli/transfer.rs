@@ -17,7 +17,8 @@ fn parse_table(s: &str) -> Result<Table, String> {
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s).ok_or_else(|| format!("expected a date like 2007-08-14 or 14/08/2007, found {s:?}"))
+    Date::parse(s)
+        .ok_or_else(|| format!("expected a date like 2007-08-14 or 14/08/2007, found {s:?}"))
 }
 
 #[derive(Args, Debug)]
@@ -88,8 +89,14 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
             eprintln!(
                 "{}",
                 lang.pick(
-                    &format!("… dan {} masalah lain", report.problems_total - report.problems.len() as u64),
-                    &format!("… and {} more problems", report.problems_total - report.problems.len() as u64),
+                    &format!(
+                        "… dan {} masalah lain",
+                        report.problems_total - report.problems.len() as u64
+                    ),
+                    &format!(
+                        "… and {} more problems",
+                        report.problems_total - report.problems.len() as u64
+                    ),
                 )
             );
         }
@@ -109,8 +116,14 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
             .to_string()
         } else if report.dry_run {
             lang.pick(
-                &format!("{}: {} baris diperiksa, {} bermasalah; tidak ada yang ditulis (--dry-run)", report.file, report.rows, report.rejected),
-                &format!("{}: {} rows checked, {} with problems; nothing written (--dry-run)", report.file, report.rows, report.rejected),
+                &format!(
+                    "{}: {} baris diperiksa, {} bermasalah; tidak ada yang ditulis (--dry-run)",
+                    report.file, report.rows, report.rejected
+                ),
+                &format!(
+                    "{}: {} rows checked, {} with problems; nothing written (--dry-run)",
+                    report.file, report.rows, report.rejected
+                ),
             )
             .to_string()
         } else {
@@ -128,7 +141,10 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
         };
         eprintln!("{summary}");
         if let Some(f) = &report.rejects_file {
-            eprintln!("{}: {f}", lang.pick("baris yang ditolak ditulis ke", "rejected rows written to"));
+            eprintln!(
+                "{}: {f}",
+                lang.pick("baris yang ditolak ditulis ke", "rejected rows written to")
+            );
         }
     }
     Ok(if report.ok() {
@@ -166,24 +182,32 @@ pub async fn export(store: &Store, args: ExportArgs, lang: Lang) -> Result<ExitC
         .map(|r| service::regions::find(r, lang).map(|r| r.code.clone()))
         .transpose()?;
     let bar = output::progress_bar(lang.pick("baris", "rows"));
-    let report = service::export::export(
-        store,
-        args.table,
-        region.as_ref(),
-        args.wave.as_deref(),
-        args.format,
-        args.english,
-        &args.out,
-        &|n| bar.set_position(n),
-    )
-    .await;
+    let req = service::export::ExportRequest {
+        table: args.table,
+        region: region.as_ref(),
+        wave: args.wave.as_deref(),
+        format: args.format,
+        english: args.english,
+        out: &args.out,
+    };
+    let report = service::export::export(store, &req, &|n| bar.set_position(n)).await;
     bar.finish_and_clear();
     let report = report.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!(
         "{}",
         lang.pick(
-            &format!("{} baris {} ditulis ke {}", report.rows, report.table.code(), report.file),
-            &format!("{} {} rows written to {}", report.rows, report.table.code_en(), report.file),
+            &format!(
+                "{} baris {} ditulis ke {}",
+                report.rows,
+                report.table.code(),
+                report.file
+            ),
+            &format!(
+                "{} {} rows written to {}",
+                report.rows,
+                report.table.code_en(),
+                report.file
+            ),
         )
     );
     Ok(ExitCode::SUCCESS)
@@ -206,14 +230,31 @@ pub async fn instrument(cmd: InstrumentCommand, lang: Lang) -> Result<ExitCode> 
     match cmd {
         InstrumentCommand::Xlsform { region, out } => {
             let region = service::regions::find(&region, lang)?;
-            crate::instrument::write_xlsform(&out, &region.code, RegionTree::official(), service::today().year())
-                .with_context(|| out.display().to_string())?;
+            crate::instrument::write_xlsform(
+                &out,
+                &region.code,
+                RegionTree::official(),
+                service::today().year(),
+            )
+            .with_context(|| out.display().to_string())?;
             let villages = RegionTree::official().villages_under(&region.code).len();
             eprintln!(
                 "{}",
                 lang.pick(
-                    &format!("XLSForm ditulis ke {} ({} desa/kelurahan di bawah {} {})", out.display(), villages, region.code, region.name),
-                    &format!("XLSForm written to {} ({} villages under {} {})", out.display(), villages, region.code, region.name),
+                    &format!(
+                        "XLSForm ditulis ke {} ({} desa/kelurahan di bawah {} {})",
+                        out.display(),
+                        villages,
+                        region.code,
+                        region.name
+                    ),
+                    &format!(
+                        "XLSForm written to {} ({} villages under {} {})",
+                        out.display(),
+                        villages,
+                        region.code,
+                        region.name
+                    ),
                 )
             );
         }

@@ -31,32 +31,47 @@ pub enum ExportError {
 /// Rows between progress reports.
 const TICK: u64 = 10_000;
 
-/// Writes one table of a region (and wave) to `out`, in id order, Indonesian headers unless
-/// `english`. Memory does not grow with the rows.
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ExportRequest<'a> {
+    pub table: Table,
+    pub region: Option<&'a RegionCode>,
+    pub wave: Option<&'a str>,
+    pub format: FileFormat,
+    /// English column names instead of Indonesian.
+    pub english: bool,
+    pub out: &'a Path,
+}
+
+/// Writes one table of a region (and wave) in id order. Memory does not grow with the rows.
 pub async fn export(
     store: &Store,
-    table: Table,
-    region: Option<&RegionCode>,
-    wave: Option<&str>,
-    format: FileFormat,
-    english: bool,
-    out: &Path,
+    req: &ExportRequest<'_>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ExportReport, ExportError> {
+    let ExportRequest {
+        table,
+        region,
+        wave,
+        format,
+        english,
+        out,
+    } = *req;
     let mut sink: Box<dyn RowSink> = match format {
         FileFormat::Csv => Box::new(instrument::CsvSink::create(out)?),
         FileFormat::Xlsx => Box::new(instrument::XlsxSink::create(out, table.code())?),
     };
     sink.write_header(&instrument::header_names(table, english))?;
     let mut n = 0u64;
-    let mut tick = |sink: &mut Box<dyn RowSink>, row: Vec<String>| -> Result<(), instrument::WriteError> {
-        sink.write_row(&row)?;
-        n += 1;
-        if n % TICK == 0 {
-            progress(n);
-        }
-        Ok(())
-    };
+    let mut tick =
+        |sink: &mut Box<dyn RowSink>, row: Vec<String>| -> Result<(), instrument::WriteError> {
+            sink.write_row(&row)?;
+            n += 1;
+            if n.is_multiple_of(TICK) {
+                progress(n);
+            }
+            Ok(())
+        };
     let written = match table {
         Table::Groups => {
             let filter = GroupFilter {

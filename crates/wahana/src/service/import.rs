@@ -7,8 +7,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
-use wahana_domain::instrument::Table;
 use wahana_domain::Code;
+use wahana_domain::instrument::Table;
 use wahana_domain::registry::duplicate_key;
 use wahana_domain::{Context, Date, FieldError, Group, Institution, Lang, Network, Tie, Wave};
 use wahana_store::{Batch, IdTable, Store};
@@ -349,11 +349,15 @@ pub async fn import_file(
             reject(&mut report, &mut rejects, &cells, errors, opts.lang)?;
         }
         if importer.pending() >= FLUSH {
-            importer.flush(&mut batch, &mut report, &mut rejects).await?;
+            importer
+                .flush(&mut batch, &mut report, &mut rejects)
+                .await?;
             progress(report.rows);
         }
     }
-    importer.flush(&mut batch, &mut report, &mut rejects).await?;
+    importer
+        .flush(&mut batch, &mut report, &mut rejects)
+        .await?;
     progress(report.rows);
     if let Some(sink) = rejects {
         sink.finish()?;
@@ -433,7 +437,12 @@ async fn resolve_wave(
     opts: &ImportOptions,
     today: Date,
 ) -> Result<Wave, ImportError> {
-    let Some(name) = opts.wave.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
+    let Some(name) = opts
+        .wave
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    else {
         let id = format!("pencatatan-{}", today.year());
         if let Some(w) = store.wave(&id).await? {
             return Ok(w);
@@ -470,7 +479,11 @@ async fn resolve_wave(
         None => {
             let slug = Wave::slug(name);
             let w = Wave {
-                id: if slug.is_empty() { "pendataan".into() } else { slug },
+                id: if slug.is_empty() {
+                    "pendataan".into()
+                } else {
+                    slug
+                },
                 name: name.to_string(),
                 region: None,
                 start_date: opts.wave_date,
@@ -519,7 +532,10 @@ impl Importer<'_> {
     /// Validates one row; a valid one waits to be written, an invalid one gives its problems.
     fn take_row(&mut self, row: u64, cells: &[String], ctx: &Context<'_>) -> Vec<Problem> {
         let get = self.map.getter(cells);
-        let explicit_id = self.map.get(cells, "id").is_some_and(|s| !s.trim().is_empty());
+        let explicit_id = self
+            .map
+            .get(cells, "id")
+            .is_some_and(|s| !s.trim().is_empty());
         let invalid = |errors: Vec<FieldError>| -> Vec<Problem> {
             errors
                 .into_iter()
@@ -530,35 +546,67 @@ impl Importer<'_> {
             Table::Groups => match Group::from_fields(get, String::new, ctx) {
                 Ok(g) => {
                     if !self.opts.allow_duplicates && !explicit_id {
-                        let h = key_hash(&self.hasher, &duplicate_key(&g.village, g.group_type, &g.name));
+                        let h = key_hash(
+                            &self.hasher,
+                            &duplicate_key(&g.village, g.group_type, &g.name),
+                        );
                         if let Some(first) = self.seen.get(&h) {
-                            return vec![duplicate_problem(row, self.map, &g, &format!("baris/row {first}"))];
+                            return vec![duplicate_problem(
+                                row,
+                                self.map,
+                                &g,
+                                &format!("baris/row {first}"),
+                            )];
                         }
                         self.seen.insert(h, row);
                     }
                     let provenance = self.provenance(row, cells);
-                    self.groups.push(Pending { row, record: g, provenance, cells: cells.to_vec(), explicit_id });
+                    self.groups.push(Pending {
+                        row,
+                        record: g,
+                        provenance,
+                        cells: cells.to_vec(),
+                        explicit_id,
+                    });
                     Vec::new()
                 }
                 Err(e) => invalid(e),
             },
             Table::Networks => match Network::from_fields(get, String::new, ctx) {
                 Ok(n) => {
-                    self.networks.push(Pending { row, record: n, provenance: None, cells: cells.to_vec(), explicit_id });
+                    self.networks.push(Pending {
+                        row,
+                        record: n,
+                        provenance: None,
+                        cells: cells.to_vec(),
+                        explicit_id,
+                    });
                     Vec::new()
                 }
                 Err(e) => invalid(e),
             },
             Table::Institutions => match Institution::from_fields(get, String::new, ctx) {
                 Ok(n) => {
-                    self.institutions.push(Pending { row, record: n, provenance: None, cells: cells.to_vec(), explicit_id });
+                    self.institutions.push(Pending {
+                        row,
+                        record: n,
+                        provenance: None,
+                        cells: cells.to_vec(),
+                        explicit_id,
+                    });
                     Vec::new()
                 }
                 Err(e) => invalid(e),
             },
             Table::Ties => match Tie::from_fields(get, ctx) {
                 Ok(t) => {
-                    self.ties.push(Pending { row, record: t, provenance: None, cells: cells.to_vec(), explicit_id });
+                    self.ties.push(Pending {
+                        row,
+                        record: t,
+                        provenance: None,
+                        cells: cells.to_vec(),
+                        explicit_id,
+                    });
                     Vec::new()
                 }
                 Err(e) => invalid(e),
@@ -581,21 +629,31 @@ impl Importer<'_> {
                 if pending.is_empty() {
                     return Ok(());
                 }
-                let explicit: Vec<String> = pending.iter().filter(|p| p.explicit_id).map(|p| p.record.id.clone()).collect();
+                let explicit: Vec<String> = pending
+                    .iter()
+                    .filter(|p| p.explicit_id)
+                    .map(|p| p.record.id.clone())
+                    .collect();
                 let held = batch.existing_ids(IdTable::Groups, &explicit).await?;
                 if !self.opts.allow_duplicates {
                     let keys: Vec<String> = pending
                         .iter()
                         .filter(|p| !held.contains(&p.record.id))
-                        .map(|p| duplicate_key(&p.record.village, p.record.group_type, &p.record.name))
+                        .map(|p| {
+                            duplicate_key(&p.record.village, p.record.group_type, &p.record.name)
+                        })
                         .collect();
                     let found = batch.ids_by_duplicate_key(&keys).await?;
                     let mut kept = Vec::with_capacity(pending.len());
                     for p in pending {
-                        let key = duplicate_key(&p.record.village, p.record.group_type, &p.record.name);
+                        let key =
+                            duplicate_key(&p.record.village, p.record.group_type, &p.record.name);
                         match found.get(&key) {
-                            Some(ids) if !held.contains(&p.record.id) && !ids.contains(&p.record.id) => {
-                                let problem = duplicate_problem(p.row, self.map, &p.record, &ids.join(", "));
+                            Some(ids)
+                                if !held.contains(&p.record.id) && !ids.contains(&p.record.id) =>
+                            {
+                                let problem =
+                                    duplicate_problem(p.row, self.map, &p.record, &ids.join(", "));
                                 reject(report, rejects, &p.cells, vec![problem], lang)?;
                             }
                             _ => kept.push(p),
@@ -605,10 +663,16 @@ impl Importer<'_> {
                 }
                 for p in pending.iter_mut() {
                     if p.record.id.is_empty() {
-                        p.record.id = self.ids.assign(batch, format!("K-{}-", p.record.village.digits())).await?;
+                        p.record.id = self
+                            .ids
+                            .assign(batch, format!("K-{}-", p.record.village.digits()))
+                            .await?;
                     }
                 }
-                let updated = pending.iter().filter(|p| held.contains(&p.record.id)).count() as u64;
+                let updated = pending
+                    .iter()
+                    .filter(|p| held.contains(&p.record.id))
+                    .count() as u64;
                 let groups: Vec<Group> = pending.iter().map(|p| p.record.clone()).collect();
                 let prov: Vec<Option<String>> = pending.into_iter().map(|p| p.provenance).collect();
                 batch.save_groups(&self.wave_id, &groups, &prov).await?;
@@ -618,11 +682,18 @@ impl Importer<'_> {
             }
             Table::Networks => {
                 let mut pending = std::mem::take(&mut self.networks);
-                let explicit: Vec<String> = pending.iter().filter(|p| p.explicit_id).map(|p| p.record.id.clone()).collect();
+                let explicit: Vec<String> = pending
+                    .iter()
+                    .filter(|p| p.explicit_id)
+                    .map(|p| p.record.id.clone())
+                    .collect();
                 let held = batch.existing_ids(IdTable::Networks, &explicit).await?;
                 for p in pending.iter_mut() {
                     if p.record.id.is_empty() {
-                        p.record.id = self.ids.assign(batch, format!("W-{}-", p.record.village.digits())).await?;
+                        p.record.id = self
+                            .ids
+                            .assign(batch, format!("W-{}-", p.record.village.digits()))
+                            .await?;
                     }
                 }
                 let items: Vec<Network> = pending.into_iter().map(|p| p.record).collect();
@@ -634,11 +705,18 @@ impl Importer<'_> {
             }
             Table::Institutions => {
                 let mut pending = std::mem::take(&mut self.institutions);
-                let explicit: Vec<String> = pending.iter().filter(|p| p.explicit_id).map(|p| p.record.id.clone()).collect();
+                let explicit: Vec<String> = pending
+                    .iter()
+                    .filter(|p| p.explicit_id)
+                    .map(|p| p.record.id.clone())
+                    .collect();
                 let held = batch.existing_ids(IdTable::Institutions, &explicit).await?;
                 for p in pending.iter_mut() {
                     if p.record.id.is_empty() {
-                        p.record.id = self.ids.assign(batch, format!("L-{}-", p.record.region.digits())).await?;
+                        p.record.id = self
+                            .ids
+                            .assign(batch, format!("L-{}-", p.record.region.digits()))
+                            .await?;
                     }
                 }
                 let items: Vec<Institution> = pending.into_iter().map(|p| p.record).collect();
@@ -655,7 +733,9 @@ impl Importer<'_> {
                     let from = batch.actor_kind(&p.record.from).await?;
                     let to = batch.actor_kind(&p.record.to).await?;
                     let mut problems = Vec::new();
-                    for (field, id, kind) in [("dari", &p.record.from, from), ("ke", &p.record.to, to)] {
+                    for (field, id, kind) in
+                        [("dari", &p.record.from, from), ("ke", &p.record.to, to)]
+                    {
                         if kind.is_none() {
                             problems.push(Problem::from_field(
                                 p.row,
@@ -693,11 +773,15 @@ fn duplicate_problem(row: u64, map: &HeaderMap, g: &Group, existing: &str) -> Pr
         value: g.name.clone(),
         expected_id: format!(
             "kemungkinan data ganda: \"{}\" ({}, {}) sama dengan {existing} (desa, jenis dan nama sama, tanpa memperhatikan huruf besar, spasi dan tanda baca); pakai --allow-duplicates bila memang kelompok lain",
-            g.name, g.village, g.group_type.code()
+            g.name,
+            g.village,
+            g.group_type.code()
         ),
         expected_en: format!(
             "likely duplicate: \"{}\" ({}, {}) matches {existing} (same village, type and name up to case, spacing and punctuation); use --allow-duplicates if it really is another group",
-            g.name, g.village, g.group_type.code()
+            g.name,
+            g.village,
+            g.group_type.code()
         ),
         whole: true,
     }

@@ -6,29 +6,75 @@ fn demo_then_regions_and_groups_list() {
         let out = env.ok(&["demo"]);
         assert!(out.contains("SINTETIS"), "{}: {out}", env.name);
         let regions = env.ok(&["regions", "73.08.21"]);
-        for name in ["Biru", "Ta ", "Watampone", "Bukaka", "Pappolo", "Manurunge", "Walanae", "Masumpu", "Kabupaten Bone", "Sulawesi Selatan"] {
-            assert!(regions.contains(name), "{}: {name} missing from\n{regions}", env.name);
+        for name in [
+            "Biru",
+            "Ta ",
+            "Watampone",
+            "Bukaka",
+            "Pappolo",
+            "Manurunge",
+            "Walanae",
+            "Masumpu",
+            "Kabupaten Bone",
+            "Sulawesi Selatan",
+        ] {
+            assert!(
+                regions.contains(name),
+                "{}: {name} missing from\n{regions}",
+                env.name
+            );
         }
-        let json: serde_json::Value = serde_json::from_str(&env.ok(&["regions", "730821", "--format", "json"])).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&env.ok(&["regions", "730821", "--format", "json"])).unwrap();
         let children = json["children"].as_array().unwrap();
         assert_eq!(children.len(), 8, "{}", env.name);
         let total: i64 = children.iter().map(|c| c["groups"].as_i64().unwrap()).sum();
         assert_eq!(json["region"]["groups"].as_i64().unwrap(), total);
-        assert!(children.iter().all(|c| (50..=65).contains(&c["groups"].as_i64().unwrap())), "{}", env.name);
+        assert!(
+            children
+                .iter()
+                .all(|c| (50..=65).contains(&c["groups"].as_i64().unwrap())),
+            "{}",
+            env.name
+        );
         assert_eq!(json["ancestors"].as_array().unwrap().len(), 2);
 
-        let list: serde_json::Value = serde_json::from_str(&env.ok(&["groups", "list", "--region", "73.08.21", "--format", "json", "--limit", "1000"])).unwrap();
+        let list: serde_json::Value = serde_json::from_str(&env.ok(&[
+            "groups", "list", "--region", "73.08.21", "--format", "json", "--limit", "1000",
+        ]))
+        .unwrap();
         assert_eq!(list.as_array().unwrap().len() as i64, total, "{}", env.name);
         // Personal data stays out unless asked for.
-        assert!(list.as_array().unwrap().iter().all(|g| g["chair"].is_null() && g["phone"].is_null()));
-        let csv = env.ok(&["groups", "list", "--region", "73.08.21.1003", "--format", "csv", "--personal"]);
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .all(|g| g["chair"].is_null() && g["phone"].is_null())
+        );
+        let csv = env.ok(&[
+            "groups",
+            "list",
+            "--region",
+            "73.08.21.1003",
+            "--format",
+            "csv",
+            "--personal",
+        ]);
         assert!(csv.contains("0812-0000-"), "{}", env.name);
-        let table = env.ok(&["groups", "list", "--region", "73.08.21.1003", "--type", "arisan"]);
+        let table = env.ok(&[
+            "groups",
+            "list",
+            "--region",
+            "73.08.21.1003",
+            "--type",
+            "arisan",
+        ]);
         assert!(table.contains("Arisan"), "{}", env.name);
 
         // The demo is deterministic: running it again gives the same counts.
         env.ok(&["demo"]);
-        let again: serde_json::Value = serde_json::from_str(&env.ok(&["regions", "73.08.21", "--format", "json"])).unwrap();
+        let again: serde_json::Value =
+            serde_json::from_str(&env.ok(&["regions", "73.08.21", "--format", "json"])).unwrap();
         assert_eq!(again["region"]["groups"], json["region"]["groups"]);
     }
 }
@@ -38,19 +84,44 @@ fn add_show_edit_delete_a_group() {
     for env in envs() {
         env.ok(&["init"]);
         let out = env.ok(&[
-            "groups", "add", "--region", "7308211002", "--name", "Arisan Ta'", "--type", "arisan",
-            "--origin", "tumbuh_masyarakat", "--founded", "1995", "--survey-date", "14/08/2007",
-            "--set", "telepon=0812-0000-0099", "--set", "values=kebersamaan gotong_royong",
-            "--format", "json",
+            "groups",
+            "add",
+            "--region",
+            "7308211002",
+            "--name",
+            "Arisan Ta'",
+            "--type",
+            "arisan",
+            "--origin",
+            "tumbuh_masyarakat",
+            "--founded",
+            "1995",
+            "--survey-date",
+            "14/08/2007",
+            "--set",
+            "telepon=0812-0000-0099",
+            "--set",
+            "values=kebersamaan gotong_royong",
+            "--format",
+            "json",
         ]);
         let g: serde_json::Value = serde_json::from_str(&out).unwrap();
         let id = g["id"].as_str().unwrap().to_string();
         assert_eq!(id, "K-7308211002-0001", "{}", env.name);
         assert_eq!(g["village"], "73.08.21.1002");
-        assert_eq!(g["values"], serde_json::json!(["kebersamaan", "gotong_royong"]));
-        assert_eq!(g["phone"], "0812-0000-0099", "the one who typed it sees what was saved");
+        assert_eq!(
+            g["values"],
+            serde_json::json!(["kebersamaan", "gotong_royong"])
+        );
+        assert_eq!(
+            g["phone"], "0812-0000-0099",
+            "the one who typed it sees what was saved"
+        );
         let listed = env.ok(&["groups", "list", "--format", "json"]);
-        assert!(!listed.contains("0812-0000-0099"), "personal data hidden from lists by default");
+        assert!(
+            !listed.contains("0812-0000-0099"),
+            "personal data hidden from lists by default"
+        );
 
         let shown = env.ok(&["groups", "show", &id, "--personal", "--format", "json"]);
         let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
@@ -58,14 +129,59 @@ fn add_show_edit_delete_a_group() {
         assert_eq!(shown["version"], 1);
 
         // The same village, type and name up to case and punctuation is a likely duplicate.
-        let err = env.fails(&["groups", "add", "--region", "73.08.21.1002", "--name", "ARISAN  TA", "--type", "arisan", "--origin", "tumbuh_masyarakat", "--founded", "1995"]);
-        assert!(err.contains("data ganda") && err.contains(&id), "{}: {err}", env.name);
+        let err = env.fails(&[
+            "groups",
+            "add",
+            "--region",
+            "73.08.21.1002",
+            "--name",
+            "ARISAN  TA",
+            "--type",
+            "arisan",
+            "--origin",
+            "tumbuh_masyarakat",
+            "--founded",
+            "1995",
+        ]);
+        assert!(
+            err.contains("data ganda") && err.contains(&id),
+            "{}: {err}",
+            env.name
+        );
 
-        env.ok(&["groups", "edit", &id, "--set", "nama=Arisan Ta' Baru", "--version", "1"]);
-        let err = env.fails(&["groups", "edit", &id, "--set", "nama=Arisan Lain", "--version", "1"]);
+        env.ok(&[
+            "groups",
+            "edit",
+            &id,
+            "--set",
+            "nama=Arisan Ta' Baru",
+            "--version",
+            "1",
+        ]);
+        let err = env.fails(&[
+            "groups",
+            "edit",
+            &id,
+            "--set",
+            "nama=Arisan Lain",
+            "--version",
+            "1",
+        ]);
         assert!(err.contains("diubah orang lain"), "{}: {err}", env.name);
-        let err = env.fails(&["--lang", "en", "groups", "edit", &id, "--set", "tahun_berdiri=2031"]);
-        assert!(err.contains("tahun_berdiri") && err.contains("1800 to 2007"), "{}: {err}", env.name);
+        let err = env.fails(&[
+            "--lang",
+            "en",
+            "groups",
+            "edit",
+            &id,
+            "--set",
+            "tahun_berdiri=2031",
+        ]);
+        assert!(
+            err.contains("tahun_berdiri") && err.contains("1800 to 2007"),
+            "{}: {err}",
+            env.name
+        );
 
         env.ok(&["groups", "delete", &id]);
         let err = env.fails(&["--lang", "en", "groups", "show", &id]);
@@ -77,15 +193,64 @@ fn add_show_edit_delete_a_group() {
 #[test]
 fn bad_groups_are_refused_and_write_nothing() {
     let cases: &[(&[&str], &str)] = &[
-        (&["--region", "73.08.21.1099", "--type", "arisan", "--founded", "1990"], "73.08.21.1008 Masumpu"),
-        (&["--region", "73.08.21.1001", "--type", "arisan", "--founded", "2031"], "1800 to"),
-        (&["--region", "73.08.21.1001", "--type", "arsan", "--founded", "1990"], "one of: arisan"),
-        (&["--region", "73.08.21", "--type", "arisan", "--founded", "1990"], "village code"),
+        (
+            &[
+                "--region",
+                "73.08.21.1099",
+                "--type",
+                "arisan",
+                "--founded",
+                "1990",
+            ],
+            "73.08.21.1008 Masumpu",
+        ),
+        (
+            &[
+                "--region",
+                "73.08.21.1001",
+                "--type",
+                "arisan",
+                "--founded",
+                "2031",
+            ],
+            "1800 to",
+        ),
+        (
+            &[
+                "--region",
+                "73.08.21.1001",
+                "--type",
+                "arsan",
+                "--founded",
+                "1990",
+            ],
+            "one of: arisan",
+        ),
+        (
+            &[
+                "--region",
+                "73.08.21",
+                "--type",
+                "arisan",
+                "--founded",
+                "1990",
+            ],
+            "village code",
+        ),
     ];
     for env in envs() {
         env.ok(&["init"]);
         for (args, fragment) in cases {
-            let mut full = vec!["--lang", "en", "groups", "add", "--name", "Kelompok Uji", "--origin", "tumbuh_masyarakat"];
+            let mut full = vec![
+                "--lang",
+                "en",
+                "groups",
+                "add",
+                "--name",
+                "Kelompok Uji",
+                "--origin",
+                "tumbuh_masyarakat",
+            ];
             full.extend_from_slice(args);
             let err = env.fails(&full);
             assert!(err.contains(fragment), "{}: {args:?}: {err}", env.name);
@@ -98,10 +263,20 @@ fn bad_groups_are_refused_and_write_nothing() {
 #[test]
 fn local_units_and_region_names() {
     for env in envs() {
-        env.ok(&["units", "add", "73.08.21.1002", "--kind", "rw", "--name", "RW 03"]);
+        env.ok(&[
+            "units",
+            "add",
+            "73.08.21.1002",
+            "--kind",
+            "rw",
+            "--name",
+            "RW 03",
+        ]);
         let out = env.ok(&["units", "list", "73.08.21.1002", "--format", "json"]);
         assert!(out.contains("RW 03"), "{}", env.name);
-        env.fails(&["units", "add", "73.08.21", "--kind", "rw", "--name", "RW 01"]);
+        env.fails(&[
+            "units", "add", "73.08.21", "--kind", "rw", "--name", "RW 01",
+        ]);
         let out = env.ok(&["regions", "--search", "regapu'u", "--format", "csv"]);
         assert!(out.contains("Regapu’u"), "{}: {out}", env.name);
         let out = env.ok(&["regions", "Tanete Riattang"]);
@@ -112,7 +287,14 @@ fn local_units_and_region_names() {
 #[test]
 fn help_everywhere() {
     let env = &envs()[0];
-    for args in [&["--help"][..], &["groups", "--help"], &["groups", "add", "--help"], &["demo", "--help"], &["regions", "--help"], &["units", "add", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["groups", "--help"],
+        &["groups", "add", "--help"],
+        &["demo", "--help"],
+        &["regions", "--help"],
+        &["units", "add", "--help"],
+    ] {
         let out = env.ok(args);
         assert!(out.contains("Usage"), "{args:?}");
     }

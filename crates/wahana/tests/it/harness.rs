@@ -85,17 +85,24 @@ pub fn fresh_postgres_database(admin_url: &str) -> String {
         .expect("runtime");
     rt.block_on(async {
         use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(admin_url).await.expect("connect");
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-            .execute(&mut conn)
+        let mut conn = sqlx::PgConnection::connect(admin_url)
             .await
-            .expect("drop");
+            .expect("connect");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("drop");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await
             .expect("create");
     });
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(admin_url);
     format!("{base}/{name}")
 }
 

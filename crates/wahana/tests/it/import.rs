@@ -2,12 +2,20 @@ use crate::harness::{Env, envs, fixtures};
 use std::path::PathBuf;
 
 fn fx(name: &str) -> String {
-    fixtures().join("instrument").join(name).to_string_lossy().into_owned()
+    fixtures()
+        .join("instrument")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn group_count(env: &Env) -> usize {
     let out = env.ok(&["groups", "list", "--format", "json", "--limit", "100000"]);
-    serde_json::from_str::<serde_json::Value>(&out).unwrap().as_array().unwrap().len()
+    serde_json::from_str::<serde_json::Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
 }
 
 fn report(env: &Env, args: &[&str]) -> (bool, serde_json::Value) {
@@ -15,7 +23,12 @@ fn report(env: &Env, args: &[&str]) -> (bool, serde_json::Value) {
     full.extend_from_slice(args);
     let out = env.run(&full);
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{}: {e}: {}\n{}", env.name, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "{}: {e}: {}\n{}",
+            env.name,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     (out.status.success(), json)
 }
@@ -40,14 +53,24 @@ fn wild_files_import() {
             args.extend_from_slice(extra);
             let (ok, json) = report(&env, &args);
             assert!(ok, "{}: {file}: {json}", env.name);
-            assert_eq!(json["written"].as_u64(), Some(*rows), "{}: {file}", env.name);
+            assert_eq!(
+                json["written"].as_u64(),
+                Some(*rows),
+                "{}: {file}",
+                env.name
+            );
             assert_eq!(json["table"], "groups");
             total += json["created"].as_u64().unwrap();
         }
         assert_eq!(group_count(&env) as u64, total, "{}", env.name);
         // Names with apostrophes and quotes are kept exactly.
         let out = env.ok(&["groups", "list", "--format", "csv", "--limit", "1000"]);
-        for name in ["Arisan Ta'", "Rukun Kematian Jeppe'e", "\"Arisan \"\"Bunga\"\"\"", "Majelis Taklim Regapu\u{2019}u"] {
+        for name in [
+            "Arisan Ta'",
+            "Rukun Kematian Jeppe'e",
+            "\"Arisan \"\"Bunga\"\"\"",
+            "Majelis Taklim Regapu\u{2019}u",
+        ] {
             assert!(out.contains(name), "{}: {name} missing", env.name);
         }
         // Ties name groups created by an earlier import; the XLSX's second sheet holds ties.
@@ -57,10 +80,37 @@ fn wild_files_import() {
         let (ok, json) = report(&env, &[&fx("kelompok.xlsx"), "--sheet", "ikatan"]);
         assert!(ok, "{}: {json}", env.name);
         // ODK/KoBo metadata is kept as provenance.
-        let list: serde_json::Value = serde_json::from_str(&env.ok(&["groups", "list", "--format", "json", "--name", "Sipakainge", "--limit", "10"])).unwrap();
-        let provs: Vec<&str> = list.as_array().unwrap().iter().filter_map(|g| g["provenance"].as_str()).collect();
-        assert!(provs.iter().any(|p| p.contains("kobo_export.csv") && p.contains("_uuid") && p.contains("deviceid")), "{}: {provs:?}", env.name);
-        assert!(provs.iter().any(|p| p.contains("odk_central_export.csv") && p.contains("KEY")), "{}: {provs:?}", env.name);
+        let list: serde_json::Value = serde_json::from_str(&env.ok(&[
+            "groups",
+            "list",
+            "--format",
+            "json",
+            "--name",
+            "Sipakainge",
+            "--limit",
+            "10",
+        ]))
+        .unwrap();
+        let provs: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["provenance"].as_str())
+            .collect();
+        assert!(
+            provs.iter().any(|p| p.contains("kobo_export.csv")
+                && p.contains("_uuid")
+                && p.contains("deviceid")),
+            "{}: {provs:?}",
+            env.name
+        );
+        assert!(
+            provs
+                .iter()
+                .any(|p| p.contains("odk_central_export.csv") && p.contains("KEY")),
+            "{}: {provs:?}",
+            env.name
+        );
     }
 }
 
@@ -68,12 +118,29 @@ fn wild_files_import() {
 #[test]
 fn bad_files_are_refused_whole_with_every_problem() {
     let cases: &[(&str, &[(u64, &str, &str)])] = &[
-        ("salah_kode_wilayah.csv", &[(3, "kode_wilayah", "73.08.21.1008 Masumpu")]),
-        ("salah_tahun_depan.csv", &[(4, "tahun_berdiri", "whole number from 1800 to 2025")]),
+        (
+            "salah_kode_wilayah.csv",
+            &[(3, "kode_wilayah", "73.08.21.1008 Masumpu")],
+        ),
+        (
+            "salah_tahun_depan.csv",
+            &[(4, "tahun_berdiri", "whole number from 1800 to 2025")],
+        ),
         ("salah_jenis.csv", &[(2, "jenis", "one of: arisan")]),
-        ("salah_banyak_masalah.csv", &[(2, "jenis", "one of"), (2, "telepon", "Indonesian phone"), (3, "sumber_dana_utama", "codes in sumber_dana"), (5, "lintang", "inside Indonesia")]),
+        (
+            "salah_banyak_masalah.csv",
+            &[
+                (2, "jenis", "one of"),
+                (2, "telepon", "Indonesian phone"),
+                (3, "sumber_dana_utama", "codes in sumber_dana"),
+                (5, "lintang", "inside Indonesia"),
+            ],
+        ),
         ("salah_duplikat.csv", &[(5, "nama", "likely duplicate")]),
-        ("salah_kolom_asing.csv", &[(1, "keterangan", "unknown column")]),
+        (
+            "salah_kolom_asing.csv",
+            &[(1, "keterangan", "unknown column")],
+        ),
         ("salah_kolom_wajib_hilang.csv", &[(1, "", "\"asal\"")]),
         ("salah_bukan_utf8.csv", &[(3, "", "not UTF-8")]),
     ];
@@ -84,21 +151,43 @@ fn bad_files_are_refused_whole_with_every_problem() {
             assert!(!out.status.success(), "{}: {file} must fail", env.name);
             let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             let problems = json["problems"].as_array().unwrap();
-            assert_eq!(problems.len(), want.len(), "{}: {file}: {problems:#?}", env.name);
+            assert_eq!(
+                problems.len(),
+                want.len(),
+                "{}: {file}: {problems:#?}",
+                env.name
+            );
             assert_eq!(json["committed"], false);
             for (p, (row, field, fragment)) in problems.iter().zip(want.iter()) {
                 assert_eq!(p["row"].as_u64(), Some(*row), "{}: {file}: {p}", env.name);
                 if !field.is_empty() {
                     assert_eq!(p["field"], *field, "{}: {file}", env.name);
                 }
-                let text = format!("{} {}", p["expected_en"].as_str().unwrap(), p["value"].as_str().unwrap());
-                assert!(text.contains(fragment), "{}: {file}: {text} lacks {fragment}", env.name);
+                let text = format!(
+                    "{} {}",
+                    p["expected_en"].as_str().unwrap(),
+                    p["value"].as_str().unwrap()
+                );
+                assert!(
+                    text.contains(fragment),
+                    "{}: {file}: {text} lacks {fragment}",
+                    env.name
+                );
             }
             // The text report names the file, row and column, in the chosen language.
             let stderr = env.fails(&["import", &fx(file)]);
-            assert!(stderr.contains(file) && stderr.contains("TIDAK ADA yang ditulis"), "{}: {stderr}", env.name);
+            assert!(
+                stderr.contains(file) && stderr.contains("TIDAK ADA yang ditulis"),
+                "{}: {stderr}",
+                env.name
+            );
         }
-        assert_eq!(group_count(&env), 0, "{}: a rejected import writes nothing", env.name);
+        assert_eq!(
+            group_count(&env),
+            0,
+            "{}: a rejected import writes nothing",
+            env.name
+        );
     }
 }
 
@@ -108,26 +197,56 @@ fn accept_clean_writes_clean_rows_and_returns_the_rest() {
         env.ok(&["init"]);
         let rejects = env.path("ditolak.csv");
         let rejects_s = rejects.to_string_lossy().into_owned();
-        let out = env.run(&["import", &fx("salah_banyak_masalah.csv"), "--accept-clean", "--rejects", &rejects_s]);
-        assert!(!out.status.success(), "{}: rejected rows make the exit status non-zero", env.name);
+        let out = env.run(&[
+            "import",
+            &fx("salah_banyak_masalah.csv"),
+            "--accept-clean",
+            "--rejects",
+            &rejects_s,
+        ]);
+        assert!(
+            !out.status.success(),
+            "{}: rejected rows make the exit status non-zero",
+            env.name
+        );
         assert_eq!(group_count(&env), 1, "{}", env.name);
         let text = std::fs::read_to_string(&rejects).unwrap();
         let mut lines = text.lines();
         let header = lines.next().unwrap();
-        assert!(header.starts_with("id,kode_wilayah") && header.ends_with(",kesalahan"), "{header}");
-        assert_eq!(text.lines().count(), 4, "{}: header and three rejected rows", env.name);
+        assert!(
+            header.starts_with("id,kode_wilayah") && header.ends_with(",kesalahan"),
+            "{header}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            4,
+            "{}: header and three rejected rows",
+            env.name
+        );
         assert!(text.contains("arsan") && text.contains("tidak sah"));
         // Fixed, the rejects file imports (the kesalahan column is not the instrument's).
         let fixed = text
             .replace(";arsan;", ";arisan;")
             .replace(",arsan,", ",arisan,")
             .replace(",12345,", ",0812-0000-0077,")
-            .replace(",iuran_anggota donatur,perantau,", ",iuran_anggota donatur,donatur,")
+            .replace(
+                ",iuran_anggota donatur,perantau,",
+                ",iuran_anggota donatur,donatur,",
+            )
             .replace(",40,120.342573,", ",-4.505085,120.342573,");
         let fixed_path = env.path("diperbaiki.csv");
         std::fs::write(&fixed_path, fixed).unwrap();
-        let out = env.run(&["import", &fixed_path.to_string_lossy(), "--ignore-unknown-columns"]);
-        assert!(out.status.success(), "{}: {}", env.name, String::from_utf8_lossy(&out.stderr));
+        let out = env.run(&[
+            "import",
+            &fixed_path.to_string_lossy(),
+            "--ignore-unknown-columns",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            env.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(group_count(&env), 4, "{}", env.name);
     }
 }
@@ -138,9 +257,20 @@ fn export_import_export_is_identical() {
     for env in envs() {
         env.ok(&["demo"]);
         let tables = ["wahana", "lembaga", "kelompok", "ikatan"];
-        let first: Vec<PathBuf> = tables.iter().map(|t| env.path(&format!("1_{t}.csv"))).collect();
+        let first: Vec<PathBuf> = tables
+            .iter()
+            .map(|t| env.path(&format!("1_{t}.csv")))
+            .collect();
         for (t, p) in tables.iter().zip(&first) {
-            env.ok(&["export", "--table", t, "--region", "73.08.21", "--out", &p.to_string_lossy()]);
+            env.ok(&[
+                "export",
+                "--table",
+                t,
+                "--region",
+                "73.08.21",
+                "--out",
+                &p.to_string_lossy(),
+            ]);
         }
         let other = crate::harness::Env {
             name: env.name,
@@ -152,7 +282,14 @@ fn export_import_export_is_identical() {
             },
         };
         for p in &first {
-            other.ok(&["import", &p.to_string_lossy(), "--wave", "Salinan 2007", "--date", "2007-08-31"]);
+            other.ok(&[
+                "import",
+                &p.to_string_lossy(),
+                "--wave",
+                "Salinan 2007",
+                "--date",
+                "2007-08-31",
+            ]);
         }
         for (t, p) in tables.iter().zip(&first) {
             let second = env.path(&format!("2_{t}.csv"));
@@ -164,14 +301,48 @@ fn export_import_export_is_identical() {
         }
         // XLSX and English headers: written here, read back through calamine by the importer.
         let xlsx = env.path("kelompok.xlsx");
-        env.ok(&["export", "--region", "73.08.21.1001", "--format", "xlsx", "--english", "--out", &xlsx.to_string_lossy()]);
-        let third = crate::harness::Env { name: env.name, dir: tempfile::tempdir().unwrap(), database: String::new() };
-        let third = crate::harness::Env { database: third.dir.path().join("x.db").to_string_lossy().into_owned(), ..third };
-        third.ok(&["import", &xlsx.to_string_lossy(), "--wave", "x", "--date", "2007-08-31"]);
+        env.ok(&[
+            "export",
+            "--region",
+            "73.08.21.1001",
+            "--format",
+            "xlsx",
+            "--english",
+            "--out",
+            &xlsx.to_string_lossy(),
+        ]);
+        let third = crate::harness::Env {
+            name: env.name,
+            dir: tempfile::tempdir().unwrap(),
+            database: String::new(),
+        };
+        let third = crate::harness::Env {
+            database: third.dir.path().join("x.db").to_string_lossy().into_owned(),
+            ..third
+        };
+        third.ok(&[
+            "import",
+            &xlsx.to_string_lossy(),
+            "--wave",
+            "x",
+            "--date",
+            "2007-08-31",
+        ]);
         let back = third.path("back.csv");
         third.ok(&["export", "--out", &back.to_string_lossy()]);
         let orig = env.path("orig.csv");
-        env.ok(&["export", "--region", "73.08.21.1001", "--out", &orig.to_string_lossy()]);
-        assert_eq!(std::fs::read_to_string(back).unwrap(), std::fs::read_to_string(orig).unwrap(), "{}: xlsx round trip", env.name);
+        env.ok(&[
+            "export",
+            "--region",
+            "73.08.21.1001",
+            "--out",
+            &orig.to_string_lossy(),
+        ]);
+        assert_eq!(
+            std::fs::read_to_string(back).unwrap(),
+            std::fs::read_to_string(orig).unwrap(),
+            "{}: xlsx round trip",
+            env.name
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Tests of the built `wahana` binary, run in a temporary directory. Each runs on SQLite and,
 //! when `WAHANA_TEST_POSTGRES_URL` is set (always in CI), on a fresh PostgreSQL database too.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
+
 mod cli;
-mod import;
 mod harness;
+mod import;
