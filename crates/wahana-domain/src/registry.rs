@@ -22,8 +22,10 @@ pub struct Context<'a> {
 
 /// Earliest founding year the instrument accepts.
 pub const MIN_FOUNDED_YEAR: i32 = 1800;
-/// Longest name or free-text field, in characters.
+/// Longest name or one-line text field, in characters.
 const MAX_TEXT: usize = 500;
+/// Longest note or address, in characters.
+const MAX_NOTES: usize = 4000;
 
 /// Reads named fields of one record and collects every problem.
 struct Fields<'f, F: Fn(&str) -> Option<&'f str>> {
@@ -55,6 +57,22 @@ impl<'f, F: Fn(&str) -> Option<&'f str>> Fields<'f, F> {
             }
             Some(s) => Some(s.to_string()),
         }
+    }
+
+    /// Free text that may run over several lines (Alt+Enter in Excel): notes, addresses.
+    fn notes(&mut self, field: &str) -> Option<String> {
+        let s = self.raw(field)?;
+        let bad = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+        if s.chars().count() > MAX_NOTES || s.chars().any(bad) {
+            self.errors.push(FieldError::new(
+                field,
+                s,
+                format!("teks paling banyak {MAX_NOTES} huruf"),
+                format!("text of at most {MAX_NOTES} characters"),
+            ));
+            return None;
+        }
+        Some(s.replace("\r\n", "\n"))
     }
 
     fn code<T: Code>(&mut self, field: &str, required: bool) -> Option<T> {
@@ -213,6 +231,13 @@ impl<'f, F: Fn(&str) -> Option<&'f str>> Fields<'f, F> {
 
     fn phone(&mut self, field: &str) -> Option<String> {
         let s = self.raw(field)?;
+        // Excel keeps a typed 081234567890 as the number 81234567890: give the 0 back.
+        if s.starts_with('8')
+            && (9..=13).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Some(format!("0{s}"));
+        }
         if is_indonesian_phone(s) {
             Some(s.to_string())
         } else {
@@ -455,7 +480,7 @@ impl Group {
             _ => {}
         }
         let enumerator = f.text("pendata", false);
-        let notes = f.text("catatan", false);
+        let notes = f.notes("catatan");
 
         let group = (|| {
             Some(Group {
@@ -607,7 +632,7 @@ impl Network {
         let phone = f.phone("telepon");
         let decree_number = f.text("nomor_sk", false);
         let decree_date = f.date("tanggal_sk", Some(ctx.today));
-        let notes = f.text("catatan", false);
+        let notes = f.notes("catatan");
         let network = (|| {
             Some(Network {
                 id: id.unwrap_or_else(assigned_id),
@@ -689,12 +714,12 @@ impl Institution {
         let region = f.region("kode_wilayah", ctx, false);
         let kind = f.code::<InstitutionKind>("jenis_lembaga", true);
         let name = f.text("nama", true);
-        let address = f.text("alamat", false);
+        let address = f.notes("alamat");
         let contact = f.text("kontak", false);
         let phone = f.phone("telepon");
         let latitude = f.decimal("lintang", -11.5, 6.5);
         let longitude = f.decimal("bujur", 94.5, 141.5);
-        let notes = f.text("catatan", false);
+        let notes = f.notes("catatan");
         let inst = (|| {
             Some(Institution {
                 id: id.unwrap_or_else(assigned_id),
@@ -773,7 +798,7 @@ impl Tie {
                 false,
             )
             .map(|y| y as i32);
-        let notes = f.text("catatan", false);
+        let notes = f.notes("catatan");
         if let (Some(a), Some(b)) = (&from, &to)
             && a == b
         {
@@ -972,6 +997,7 @@ mod tests {
             (&[("nama", "  ")], "nama", "required"),
             (&[("id", "a b")], "id", "letters, digits"),
             (&[("anggota_laki", "-3")], "anggota_laki", "whole number"),
+            (&[("catatan", "a\u{0}b")], "catatan", "at most 4000"),
         ];
         for (changes, field, fragment) in cases {
             let errs = build(changes).expect_err(&format!("{changes:?} should fail"));
@@ -1005,6 +1031,21 @@ mod tests {
         };
         let g = Group::from_fields(|k| m.get(k).copied(), || "K".into(), &c).unwrap();
         assert_eq!(g.survey_date.to_string(), "2007-09-01");
+    }
+
+    #[test]
+    fn multi_line_notes_and_phones_that_lost_their_zero() {
+        let g = build(&[
+            ("catatan", "baris satu\r\nbaris dua"),
+            ("telepon", "81200000001"),
+        ])
+        .unwrap();
+        assert_eq!(g.notes.as_deref(), Some("baris satu\nbaris dua"));
+        assert_eq!(g.phone.as_deref(), Some("081200000001"));
+        assert!(
+            build(&[("nama", "dua\nbaris")]).is_err(),
+            "names stay on one line"
+        );
     }
 
     #[test]

@@ -9,9 +9,7 @@ use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 use std::borrow::Cow;
 use wahana_domain::codes::{Code, GroupType};
-use wahana_domain::profile::{
-    BriefTally, ProfileInput, RegionRef, Tally, VillageEntry, WaveRef,
-};
+use wahana_domain::profile::{BriefTally, ProfileInput, RegionRef, Tally, VillageEntry, WaveRef};
 use wahana_domain::{Level, RegionCode, RegionTree};
 
 /// One village's line, its code and name borrowed from the official tree where it is there.

@@ -541,12 +541,13 @@ impl Store {
                     ),
                 });
             }
-            return self.rule_set(&rules.version).await?.ok_or_else(|| {
-                StoreError::NotFound {
+            return self
+                .rule_set(&rules.version)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
                     kind: "aturan penyaringan",
                     id: rules.version.clone(),
-                }
-            });
+                });
         }
         on_pool!(self.pool, p => {
             sqlx::query(

@@ -26,6 +26,7 @@ use crate::{Group, Institution, Lang, Level, Network, RegionCode, Tie};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// What a node of the network is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -62,7 +63,7 @@ impl NodeKind {
 }
 
 /// An actor of the network.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub id: String,
     pub name: String,
@@ -148,13 +149,20 @@ impl Graph {
         ties: impl IntoIterator<Item = (&'a str, &'a str)>,
         co_membership: impl IntoIterator<Item = (&'b str, &'b str)>,
     ) -> Graph {
-        let mut nodes = first_of_each_id(nodes);
-        nodes.truncate(MAX_NODES);
-        let index: HashMap<&str, u32> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i as u32))
-            .collect();
+        // Dense indices in node order, skipping repeated ids.
+        let mut index: HashMap<&str, u32> = HashMap::with_capacity(nodes.len());
+        let mut keep = Vec::with_capacity(nodes.len());
+        for node in nodes.iter().take(MAX_NODES) {
+            let next = index.len() as u32;
+            let new = match index.entry(node.id.as_str()) {
+                Entry::Vacant(e) => {
+                    e.insert(next);
+                    true
+                }
+                Entry::Occupied(_) => false,
+            };
+            keep.push(new);
+        }
         let mut edges = Vec::new();
         let mut leaving = 0;
         for (a, b) in ties {
@@ -172,6 +180,11 @@ impl Graph {
             }
         }
         drop(index);
+        let nodes: Vec<Node> = nodes
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(n, k)| k.then_some(n))
+            .collect();
         co_pairs.sort_unstable();
         co_pairs.dedup();
         edges.extend_from_slice(&co_pairs);
@@ -220,7 +233,9 @@ impl Graph {
     }
 
     /// Builds an anonymous graph over nodes `0..n` from index pairs: the fast path for large
-    /// graphs and for tests. Pairs naming a node `>= n` are ignored, as are self-ties; parallel
+    /// graphs and for tests. For a national graph, prefer this with the store's integer keys to
+    /// [`Graph::build`]: resolving millions of string ids through a hash map costs far more than
+    /// the graph algorithms themselves. Pairs naming a node `>= n` are ignored, as are self-ties; parallel
     /// pairs count once. `n` is capped at `u32::MAX`.
     pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Graph {
         let n = n.min(MAX_NODES);
@@ -302,23 +317,6 @@ impl Graph {
         self.offsets.capacity() * std::mem::size_of::<usize>()
             + self.targets.capacity() * std::mem::size_of::<u32>()
     }
-}
-
-/// Keeps the first node of each id, in the original order.
-fn first_of_each_id(nodes: Vec<Node>) -> Vec<Node> {
-    let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_by(|&a, &b| nodes[a].id.cmp(&nodes[b].id).then(a.cmp(&b)));
-    let mut keep = vec![true; nodes.len()];
-    for w in order.windows(2) {
-        if nodes[w[0]].id == nodes[w[1]].id {
-            keep[w[1]] = false;
-        }
-    }
-    nodes
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(n, k)| k.then_some(n))
-        .collect()
 }
 
 /// The compressed adjacency of an undirected simple graph over `0..n`: both directions of each

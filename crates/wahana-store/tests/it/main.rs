@@ -6,3 +6,4 @@
 
 mod harness;
 mod registry;
+mod tally;

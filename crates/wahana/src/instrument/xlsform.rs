@@ -22,7 +22,6 @@ pub const FORM_ID: &str = "wahana_kelompok";
 const INSTRUMENT_VERSION: &str = "1";
 
 const LANG_ID: &str = "Indonesian (id)";
-const LANG_EN: &str = "English (en)";
 
 /// Longest text the import takes.
 const MAX_TEXT: usize = 500;
@@ -622,11 +621,6 @@ pub fn write_xlsform(
 
     wb.save(path)?;
     Ok(())
-}
-
-/// The language names as the form uses them, for tests and checks.
-pub fn languages() -> [&'static str; 2] {
-    [LANG_ID, LANG_EN]
 }
 
 #[cfg(test)]

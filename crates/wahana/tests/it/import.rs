@@ -9,13 +9,16 @@ fn fx(name: &str) -> String {
         .into_owned()
 }
 
+/// Groups held, summed over the provinces.
 fn group_count(env: &Env) -> usize {
-    let out = env.ok(&["groups", "list", "--format", "json", "--limit", "100000"]);
-    serde_json::from_str::<serde_json::Value>(&out)
-        .unwrap()
+    let out = env.ok(&["regions", "--format", "json"]);
+    let provinces: serde_json::Value = serde_json::from_str(&out).unwrap();
+    provinces
         .as_array()
         .unwrap()
-        .len()
+        .iter()
+        .map(|p| p["groups"].as_u64().unwrap() as usize)
+        .sum()
 }
 
 fn report(env: &Env, args: &[&str]) -> (bool, serde_json::Value) {
@@ -344,5 +347,88 @@ fn export_import_export_is_identical() {
             "{}: xlsx round trip",
             env.name
         );
+    }
+}
+
+/// A file of `n` valid groups spread over the 8 kelurahan of Tanete Riattang.
+fn big_file(path: &std::path::Path, n: usize) {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(w, "kode_wilayah,nama,jenis,asal,tahun_berdiri,dasar_keanggotaan,tujuan,sumber_dana,nilai,tanggal_pendataan").unwrap();
+    for i in 0..n {
+        writeln!(
+            w,
+            "73.08.21.100{},Arisan Uji {i},arisan,tumbuh_masyarakat,{},domisili,ketahanan_sosial,iuran_anggota,kebersamaan gotong_royong,2007-08-14",
+            1 + i % 8,
+            1950 + i % 50
+        )
+        .unwrap();
+    }
+}
+
+/// An import killed at any moment leaves the database exactly as it was.
+#[test]
+fn an_import_killed_midway_leaves_the_database_as_before() {
+    for env in envs() {
+        env.ok(&["demo"]);
+        let before = group_count(&env);
+        let big = env.path("besar.csv");
+        big_file(&big, 120_000);
+        for delay_ms in [150u64, 600, 1500] {
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wahana"))
+                .current_dir(env.dir.path())
+                .args([
+                    "--database",
+                    &env.database,
+                    "import",
+                    &big.to_string_lossy(),
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            let finished = child.try_wait().unwrap().is_some();
+            assert!(
+                !finished,
+                "{}: the import ended before {delay_ms} ms; make the file bigger",
+                env.name
+            );
+            child.kill().unwrap(); // SIGKILL: no chance to clean up
+            child.wait().unwrap();
+            assert_eq!(
+                group_count(&env),
+                before,
+                "{}: killed after {delay_ms} ms",
+                env.name
+            );
+            if env.name == "sqlite" {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                let check: String = rt.block_on(async {
+                    use sqlx::Connection;
+                    let mut c =
+                        sqlx::SqliteConnection::connect(&format!("sqlite://{}", env.database))
+                            .await
+                            .unwrap();
+                    sqlx::query_scalar("PRAGMA integrity_check")
+                        .fetch_one(&mut c)
+                        .await
+                        .unwrap()
+                });
+                assert_eq!(check, "ok", "after a kill at {delay_ms} ms");
+            }
+        }
+        // And the same file, left alone, imports whole.
+        let out = env.run(&["import", &big.to_string_lossy()]);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            env.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(group_count(&env), before + 120_000, "{}", env.name);
     }
 }

@@ -1,0 +1,195 @@
+//! The profile of a region (`domain.md`, "The profile of a region"): the five findings, by
+//! village and by group type, with the coverage and the counts of networks, institutions and
+//! ties, for any region from the whole country down to one village.
+//!
+//! Built from the store's tallies only (never a scan of group rows), which every write keeps
+//! current: a profile always reflects the latest writes, with no rebuild step. A (wave, rule set)
+//! pair never screened before is screened once, here, on first use.
+
+use super::screening::{Scope, ensure_screened, resolve_rules, waves_in};
+use anyhow::{Result, anyhow};
+use serde::Serialize;
+use std::sync::Arc;
+use wahana_domain::profile::{Profile, RegionRef, WaveRef};
+use wahana_domain::screening::RuleSet;
+use wahana_domain::{Date, Lang, RegionTree, Wave};
+use wahana_store::{ActorCounts, ProfileTallies, Store};
+
+/// What a profile is asked for.
+#[derive(Debug, Clone)]
+pub struct ProfileRequest {
+    pub scope: Scope,
+    /// The wave's id; the latest wave holding groups in the region when `None`.
+    pub wave: Option<String>,
+    /// A rule set version or TOML file; `seed-2007` when `None`.
+    pub rules: Option<String>,
+}
+
+/// Everything a profile and its renderings need, owned; [`ProfileData::profile`] computes the
+/// domain's [`Profile`] borrowing from it.
+#[derive(Debug, Clone)]
+pub struct ProfileData {
+    pub scope: Scope,
+    pub wave: Wave,
+    /// The wave was not named: it is the latest one holding groups in the region.
+    pub wave_by_default: bool,
+    pub rules: Arc<RuleSet>,
+    /// The rule set's TOML text, as registered.
+    pub rules_text: String,
+    /// Groups screened now because the wave had never been screened under the rule set.
+    pub screened_now: Option<u64>,
+    pub tallies: ProfileTallies,
+    pub actors: ActorCounts,
+    /// The day the profile was made.
+    pub made_on: Date,
+}
+
+/// The JSON contract of `wahana profile --format json` (`docs/profile-json.md`): the domain's
+/// profile and, beside it, the counts of networks, institutions and ties.
+#[derive(Debug, Serialize)]
+pub struct ProfileJson<'a> {
+    #[serde(flatten)]
+    pub profile: &'a Profile<'a>,
+    pub actors: ActorCounts,
+}
+
+impl ProfileData {
+    /// The profile: one pass over the villages, no per-group work.
+    pub fn profile(&self) -> Profile<'_> {
+        let region = match self.scope {
+            Scope::National => RegionRef::NATIONAL,
+            Scope::Region(r) => RegionRef {
+                code: r.code.as_str(),
+                name: &r.name,
+                level: Some(r.level()),
+            },
+        };
+        let wave = WaveRef {
+            id: &self.wave.id,
+            name: &self.wave.name,
+            date: self.wave.date(),
+            synthetic: self.wave.synthetic,
+        };
+        Profile::compute(self.tallies.input(region, wave, &self.rules.version))
+    }
+
+    /// The names above the region, nearest first: "Kabupaten Bone, Sulawesi Selatan".
+    pub fn ancestry(&self) -> String {
+        let tree = RegionTree::official();
+        match self.scope {
+            Scope::National => String::new(),
+            Scope::Region(r) => r
+                .code
+                .ancestors()
+                .iter()
+                .rev()
+                .filter_map(|c| tree.get(c))
+                .map(|a| a.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// A line saying which wave and why, and whether it was screened now.
+    pub fn notes(&self, lang: Lang) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.wave_by_default {
+            out.push(
+                lang.pick(
+                    &format!(
+                        "pendataan {} ({}): yang terbaru yang memuat kelompok di wilayah ini; pilih yang lain dengan --wave",
+                        self.wave.id, self.wave.name
+                    ),
+                    &format!(
+                        "wave {} ({}): the latest one holding groups in this region; choose another with --wave",
+                        self.wave.id, self.wave.name
+                    ),
+                )
+                .to_string(),
+            );
+        }
+        if let Some(n) = self.screened_now {
+            out.push(
+                lang.pick(
+                    &format!(
+                        "pendataan {} baru kali ini disaring dengan aturan {}: {n} kelompok disaring; hasilnya disimpan dan dijaga tetap terkini",
+                        self.wave.id, self.rules.version
+                    ),
+                    &format!(
+                        "wave {} was screened under rule set {} for the first time: {n} groups screened; the results are kept current from now on",
+                        self.wave.id, self.rules.version
+                    ),
+                )
+                .to_string(),
+            );
+        }
+        out
+    }
+}
+
+/// Picks the wave: the one named, else the latest holding groups in the region, else the latest.
+async fn choose_wave(
+    store: &Store,
+    scope: Scope,
+    wave: Option<&str>,
+    rules: &str,
+    lang: Lang,
+) -> Result<(Wave, bool)> {
+    if let Some(id) = wave {
+        let w = store.wave(id).await?.ok_or_else(|| {
+            anyhow!(
+                "{}",
+                lang.pick(
+                    &format!("pendataan {id} tidak ditemukan"),
+                    &format!("wave {id} not found")
+                )
+            )
+        })?;
+        return Ok((w, false));
+    }
+    if let Some(w) = waves_in(store, scope, rules).await?.into_iter().next() {
+        return Ok((w, true));
+    }
+    match store.waves().await?.into_iter().next() {
+        Some(w) => Ok((w, true)),
+        None => Err(anyhow!(
+            "{}",
+            lang.pick(
+                "belum ada pendataan: impor data (`wahana import`) atau muat data demonstrasi (`wahana demo`)",
+                "no survey wave yet: import data (`wahana import`) or load the demonstration data (`wahana demo`)",
+            )
+        )),
+    }
+}
+
+/// Gathers a region's profile from the tallies.
+pub async fn build(
+    store: &Store,
+    req: &ProfileRequest,
+    today: Date,
+    lang: Lang,
+) -> Result<ProfileData> {
+    let rules = resolve_rules(store, req.rules.as_deref(), lang).await?;
+    let (wave, wave_by_default) =
+        choose_wave(store, req.scope, req.wave.as_deref(), &rules.version, lang).await?;
+    let screened_now = ensure_screened(store, &wave.id, &rules.version, false, lang).await?;
+    let tallies = store
+        .profile_tallies(&wave.id, &rules.version, req.scope.code())
+        .await?;
+    let actors = store.actor_counts(&wave.id, req.scope.code()).await?;
+    let rules_text = store
+        .rule_set_text(&rules.version)
+        .await?
+        .unwrap_or_default();
+    Ok(ProfileData {
+        scope: req.scope,
+        wave,
+        wave_by_default,
+        rules,
+        rules_text,
+        screened_now,
+        tallies,
+        actors,
+        made_on: today,
+    })
+}
