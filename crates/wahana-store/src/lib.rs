@@ -4,6 +4,8 @@
 //! [`on_pool!`], which expands the same code once per backend. Store methods are shaped by
 //! intent (`insert_groups`, `list_groups`) and own their transactions.
 
+mod audit;
+mod auth;
 mod error;
 mod profile;
 mod registry;
@@ -11,6 +13,8 @@ mod rows;
 mod tally;
 mod transfer;
 
+pub use audit::{AuditChange, AuditEntry};
+pub use auth::UserRecord;
 pub use error::StoreError;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};

@@ -16,6 +16,16 @@ use wahana_domain::{Institution, Network, RegionCode, Tie, Wave};
 const LOOKUP: usize = 500;
 
 impl Batch {
+    #[doc(hidden)]
+    pub async fn drop_group_indexes_for_bench(&mut self) -> Result<(), StoreError> {
+        on_tx!(self.tx, t => {
+            for sql in ["DROP INDEX groups_village_wave", "DROP INDEX groups_wave", "DROP INDEX groups_dup_key"] {
+                sqlx::query(sql).execute(&mut **t).await?;
+            }
+        });
+        Ok(())
+    }
+
     /// Creates or updates a wave inside the batch, so that an import's new wave lands with its
     /// rows or not at all.
     pub async fn save_wave(&mut self, wave: &Wave) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod instrument;
+mod report;
 mod service;
 
 use clap::Parser;

@@ -134,7 +134,13 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
             fields
                 .entry("tanggal_pendataan")
                 .or_insert_with(|| service::today().to_string());
-            let g = groups::add(store, &fields, a.wave.as_deref(), a.allow_duplicate)
+            let g = groups::add(
+                store,
+                &fields,
+                a.wave.as_deref(),
+                a.allow_duplicate,
+                &service::audit::Who::cli(),
+            )
                 .await
                 .map_err(|e| fail(e, lang))?;
             print_one(&g, a.format, lang, true)?;
@@ -171,7 +177,7 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
         GroupsCommand::Edit { id, set, version } => {
             let changes =
                 groups::fields_from_pairs(Table::Groups, &set).map_err(|e| fail(e, lang))?;
-            let g = groups::edit(store, &id, &changes, version)
+            let g = groups::edit(store, &id, &changes, version, &service::audit::Who::cli())
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(
@@ -183,7 +189,7 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
             );
         }
         GroupsCommand::Delete { id } => {
-            groups::delete(store, &id)
+            groups::delete(store, &id, &service::audit::Who::cli())
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(

@@ -2,7 +2,9 @@
 
 mod groups;
 mod output;
+mod profile;
 mod regions;
+mod screen;
 mod transfer;
 
 use crate::config::Config;
@@ -53,6 +55,12 @@ pub enum Command {
     /// The field instrument: an XLSForm for ODK Collect and KoboCollect.
     #[command(subcommand)]
     Instrument(transfer::InstrumentCommand),
+    /// Screen the groups of a region under a rule set: qualifies, does not qualify or
+    /// incomplete, with a reason for every criterion.
+    Screen(screen::ScreenArgs),
+    /// The profile of a region: the five findings, by village and by group type (text, JSON,
+    /// Markdown, HTML report or XLSX).
+    Profile(profile::ProfileArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -120,6 +128,8 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Import(args) => transfer::import(&store, args, lang).await,
         Command::Export(args) => transfer::export(&store, args, lang).await,
         Command::Instrument(cmd) => transfer::instrument(cmd, lang).await,
+        Command::Screen(args) => screen::run(&store, args, lang).await,
+        Command::Profile(args) => profile::run(&store, args, lang).await,
     };
     store.close().await;
     result

@@ -110,11 +110,7 @@ pub fn vbars(title: &str, bars: &[Bar], axis_label: &str) -> String {
     let plot_h = height - bottom - top;
     let n = bars.len().max(1) as f64;
     let slot = (WIDTH - left - 10.0) / n;
-    let max = bars
-        .iter()
-        .map(|b| b.value)
-        .fold(0.0, f64::max)
-        .max(1e-9);
+    let max = bars.iter().map(|b| b.value).fold(0.0, f64::max).max(1e-9);
     let mut s = svg_open(height, title);
     let base = height - bottom;
     let _ = write!(

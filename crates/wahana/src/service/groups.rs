@@ -1,6 +1,7 @@
 //! Groups (kelompok): add, list, show, edit, delete.
 
 use super::ServiceError;
+use super::audit::{self, Who};
 use std::collections::HashMap;
 use wahana_domain::instrument::{self, Table};
 use wahana_domain::registry::duplicate_key;
@@ -83,6 +84,7 @@ pub async fn add(
     fields: &HashMap<&'static str, String>,
     wave: Option<&str>,
     allow_duplicate: bool,
+    who: &Who,
 ) -> Result<StoredGroup, ServiceError> {
     let wave = wave_for_new(store, wave).await?;
     let ctx = super::context(None);
@@ -106,7 +108,19 @@ pub async fn add(
         }
     }
     store.insert_group(&wave.id, &group).await?;
-    show(store, &group.id).await
+    let stored = show(store, &group.id).await?;
+    audit::record(
+        store,
+        who,
+        "create",
+        "kelompok",
+        &group.id,
+        Some(group.village.as_str()),
+        None,
+        audit::json(&stored),
+    )
+    .await?;
+    Ok(stored)
 }
 
 pub async fn show(store: &Store, id: &str) -> Result<StoredGroup, ServiceError> {
@@ -126,6 +140,7 @@ pub async fn edit(
     id: &str,
     changes: &HashMap<&'static str, String>,
     expected_version: Option<i64>,
+    who: &Who,
 ) -> Result<StoredGroup, ServiceError> {
     let current = show(store, id).await?;
     if let Some(new_id) = changes.get("id")
@@ -157,11 +172,35 @@ pub async fn edit(
     store
         .update_group(&group, expected_version.unwrap_or(current.version))
         .await?;
-    show(store, id).await
+    let stored = show(store, id).await?;
+    audit::record(
+        store,
+        who,
+        "update",
+        "kelompok",
+        id,
+        Some(stored.group.village.as_str()),
+        audit::json(&current),
+        audit::json(&stored),
+    )
+    .await?;
+    Ok(stored)
 }
 
-pub async fn delete(store: &Store, id: &str) -> Result<(), ServiceError> {
+pub async fn delete(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
+    let current = store.group(id).await?;
     if store.delete_group(id).await? {
+        audit::record(
+            store,
+            who,
+            "delete",
+            "kelompok",
+            id,
+            current.as_ref().map(|g| g.group.village.as_str()),
+            current.as_ref().and_then(audit::json),
+            None,
+        )
+        .await?;
         Ok(())
     } else {
         Err(ServiceError::NotFound {

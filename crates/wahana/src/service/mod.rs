@@ -1,11 +1,15 @@
 //! Use cases: what a command, a page or an API call asks for, once. `cli/` and `web/` parse,
 //! call a function here and render.
 
+pub mod audit;
 pub mod demo;
 pub mod export;
 pub mod groups;
 pub mod import;
+pub mod profile;
 pub mod regions;
+pub mod screening;
+pub mod users;
 
 use anyhow::{Context as _, Result};
 use wahana_domain::{Context, Date, RegionTree};

@@ -33,13 +33,10 @@ pub async fn resolve_rules(store: &Store, spec: Option<&str>, lang: Lang) -> Res
             )
             .to_string()
         })?;
-        return store
-            .register_rules(&text)
-            .await
-            .map_err(|e| match &e {
-                StoreError::Rejected { .. } => anyhow!("{spec}: {}", e.message(lang)),
-                _ => store_err(e, lang),
-            });
+        return store.register_rules(&text).await.map_err(|e| match &e {
+            StoreError::Rejected { .. } => anyhow!("{spec}: {}", e.message(lang)),
+            _ => store_err(e, lang),
+        });
     }
     if let Some(r) = store.rule_set(spec).await? {
         return Ok(r);
@@ -96,15 +93,6 @@ impl Scope {
         match self {
             Scope::National => "Indonesia",
             Scope::Region(r) => &r.name,
-        }
-    }
-
-    /// Every village of the scope in the official tree.
-    pub fn villages(&self) -> u64 {
-        let tree = RegionTree::official();
-        match self {
-            Scope::National => tree.count(wahana_domain::Level::Village) as u64,
-            Scope::Region(r) => tree.villages_under(&r.code).len() as u64,
         }
     }
 }

@@ -1,0 +1,173 @@
+//! `wahana profile`: the five findings for a region, as text, JSON, Markdown, HTML or XLSX.
+
+use super::output;
+use crate::report;
+use crate::service::profile::{self, ProfileJson, ProfileRequest};
+use crate::service::screening::Scope;
+use anyhow::{Context as _, Result};
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use wahana_domain::Lang;
+use wahana_domain::profile::Profile;
+use wahana_store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProfileFormat {
+    Text,
+    Json,
+    Markdown,
+    /// One self-contained file (SVG charts, prints to A4).
+    Html,
+    /// A workbook with one sheet per table.
+    Xlsx,
+}
+
+#[derive(Args, Debug)]
+pub struct ProfileArgs {
+    /// Region code or name at any level, from a province to one village (73.08.21,
+    /// "Tanete Riattang"), or `nasional` for the whole country.
+    #[arg(long)]
+    region: String,
+    /// Wave (pendataan) id; the latest wave holding groups in the region when not given.
+    #[arg(long)]
+    wave: Option<String>,
+    /// Rule set version (default seed-2007) or a TOML file.
+    #[arg(long, value_name = "NAME|FILE")]
+    rules: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ProfileFormat,
+    /// Write to this file instead of standard output; html and xlsx go to
+    /// profil-<region>-<wave>.<ext> in the current directory when not given.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Benchmark: build the profile this many times and print the timings as JSON.
+    #[arg(long, hide = true, value_name = "RUNS")]
+    bench: Option<usize>,
+}
+
+pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> {
+    let req = ProfileRequest {
+        scope: Scope::parse(&a.region, lang)?,
+        wave: a.wave.clone(),
+        rules: a.rules.clone(),
+    };
+    if let Some(runs) = a.bench {
+        return bench(store, &req, runs.max(1), lang).await;
+    }
+    let data = profile::build(store, &req, crate::service::today(), lang).await?;
+    for note in data.notes(lang) {
+        eprintln!("{note}");
+    }
+    let p = data.profile();
+    let bytes: Vec<u8> = match a.format {
+        ProfileFormat::Text => report::text(&data, &p, lang).into_bytes(),
+        ProfileFormat::Markdown => report::markdown(&data, &p, lang).into_bytes(),
+        ProfileFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&ProfileJson {
+                profile: &p,
+                actors: data.actors,
+            })?;
+            v.push(b'\n');
+            v
+        }
+        ProfileFormat::Html => report::html::render(&data, &p, lang).into_bytes(),
+        ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang)?,
+    };
+    let default_file = matches!(a.format, ProfileFormat::Html | ProfileFormat::Xlsx).then(|| {
+        let code = match data.scope {
+            Scope::National => "nasional".to_string(),
+            Scope::Region(r) => r.code.digits(),
+        };
+        let ext = if a.format == ProfileFormat::Html {
+            "html"
+        } else {
+            "xlsx"
+        };
+        PathBuf::from(format!("profil-{code}-{}.{ext}", data.wave.id))
+    });
+    match a.output.or(default_file) {
+        Some(path) => {
+            std::fs::write(&path, &bytes).with_context(|| format!("{}", path.display()))?;
+            eprintln!(
+                "{}",
+                lang.pick(
+                    &format!("ditulis: {}", path.display()),
+                    &format!("written: {}", path.display())
+                )
+            );
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().lock().write_all(&bytes)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn median_ms(mut v: Vec<Duration>) -> f64 {
+    v.sort();
+    let n = v.len();
+    let mid = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2
+    };
+    mid.as_secs_f64() * 1000.0
+}
+
+/// Times the whole use case (wave and rules lookup, tallies, networks, computation) and its
+/// core (reading the tallies and computing the profile), `runs` times each after one warm-up.
+async fn bench(store: &Store, req: &ProfileRequest, runs: usize, lang: Lang) -> Result<ExitCode> {
+    let today = crate::service::today();
+    let first = Instant::now();
+    let data = profile::build(store, req, today, lang).await?;
+    let cold = first.elapsed();
+    let checksum = data.profile().groups_qualifying;
+    let mut full = Vec::with_capacity(runs);
+    let mut core = Vec::with_capacity(runs);
+    let mut villages = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let d = profile::build(store, req, today, lang).await?;
+        let p = d.profile();
+        std::hint::black_box(&p);
+        full.push(t.elapsed());
+
+        let t = Instant::now();
+        let tallies = store
+            .profile_tallies(&data.wave.id, &data.rules.version, req.scope.code())
+            .await?;
+        let p: Profile<'_> = Profile::compute(tallies.input(
+            wahana_domain::profile::RegionRef::NATIONAL,
+            wahana_domain::profile::WaveRef {
+                id: &data.wave.id,
+                name: &data.wave.name,
+                date: data.wave.date(),
+                synthetic: data.wave.synthetic,
+            },
+            &data.rules.version,
+        ));
+        villages = p.by_village.len();
+        std::hint::black_box(&p);
+        core.push(t.elapsed());
+    }
+    let min = |v: &[Duration]| v.iter().min().map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    output::print_json(&serde_json::json!({
+        "region": req.scope.code_str(),
+        "region_name": req.scope.name(),
+        "wave": data.wave.id,
+        "rules": data.rules.version,
+        "backend": format!("{:?}", store.backend()),
+        "groups_qualifying": checksum,
+        "villages": villages,
+        "runs": runs,
+        "first_ms": cold.as_secs_f64() * 1000.0,
+        "profile_median_ms": median_ms(core.clone()),
+        "profile_min_ms": min(&core),
+        "with_lookups_and_networks_median_ms": median_ms(full.clone()),
+        "with_lookups_and_networks_min_ms": min(&full),
+    }))?;
+    Ok(ExitCode::SUCCESS)
+}

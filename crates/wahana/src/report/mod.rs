@@ -1,0 +1,168 @@
+//! Renderings of a profile beyond the domain's text and Markdown: a self-contained HTML report
+//! (`html.rs`, with SVG charts from `charts.rs`) and an XLSX workbook (`xlsx.rs`). What every
+//! rendering shares (title, method notes, the breakdown by child region) lives here.
+
+pub mod charts;
+pub mod html;
+pub mod xlsx;
+
+use crate::service::profile::ProfileData;
+use crate::service::screening::Scope;
+use wahana_domain::profile::{
+    BriefTally, DENSITY, MAJORITY, OLD_YEARS, Profile, format_count, format_percent,
+};
+use wahana_domain::{Lang, Level, RegionTree};
+
+/// Above this many villages, reports show the region's children (districts, regencies,
+/// provinces) instead of every village.
+pub const VILLAGE_ROWS: usize = 60;
+
+/// "Profil WKSBM: Kecamatan Tanete Riattang".
+pub fn title(data: &ProfileData, lang: Lang) -> String {
+    let head = lang.pick("Profil WKSBM", "WKSBM profile");
+    match data.scope {
+        Scope::National => format!("{head}: Indonesia"),
+        Scope::Region(r) if r.level() == Level::Regency => format!("{head}: {}", r.name),
+        Scope::Region(r) => format!("{head}: {} {}", r.level().label(lang), r.name),
+    }
+}
+
+/// How the numbers are made: denominators, thresholds, what counts.
+pub fn method_notes(lang: Lang) -> Vec<String> {
+    let maj = format_percent(MAJORITY, lang);
+    let dens = format_count(DENSITY as u64, lang);
+    match lang {
+        Lang::Id => vec![
+            "Kelompok yang dihitung: yang memenuhi syarat menurut aturan penyaringan di bawah dan belum bubar. Kelompok tidak aktif tetap dihitung.".into(),
+            format!("Penyebut F1, F3, F4 dan F5: jumlah kelompok yang dihitung. Sebuah temuan berlaku bila bagiannya lebih dari {maj} (mayoritas mutlak); tepat {maj} tidak cukup."),
+            format!("F1: umur dalam tahun penuh pada tanggal pendataan tiap kelompok (tahun pendataan dikurangi tahun berdiri); {OLD_YEARS} tahun atau lebih dihitung tua."),
+            format!("F2: dihitung atas desa/kelurahan yang memiliki paling sedikit satu kelompok tercatat (apa pun hasil penyaringannya); berlaku bila rata-ratanya lebih dari {dens}. Median dari jumlah genap desa adalah rata-rata dua nilai tengah. Desa/kelurahan tanpa kelompok tercatat dilaporkan sebagai cakupan, bukan sebagai nol."),
+            format!("F3 berlaku bila bagian yang tumbuh dari masyarakat dan bagian yang beranggotakan atas dasar domisili sama-sama lebih dari {maj}; F4 bila bagian yang bertujuan ketahanan sosial atau kesejahteraan anggota dan bagian yang dibiayai iuran anggota sama-sama lebih dari {maj}; F5 bila bagian yang mencatat kebersamaan, tolong-menolong atau gotong royong lebih dari {maj}."),
+            "Angka dihitung dari penjumlahan yang disimpan per desa/kelurahan dan per jenis kelompok, yang diperbarui pada setiap perubahan data: profil selalu mencerminkan data terakhir.".into(),
+        ],
+        Lang::En => vec![
+            "Counted groups: those that qualify under the screening rules below and have not dissolved. Inactive groups still count.".into(),
+            format!("Denominator of F1, F3, F4 and F5: the counted groups. A finding holds when its share is above {maj} (a strict majority); exactly {maj} is not enough."),
+            format!("F1: age in whole years at each group's own survey date (survey year minus founding year); {OLD_YEARS} years or more counts as old."),
+            format!("F2: over the villages holding at least one recorded group (whatever its screening outcome); holds when the mean is above {dens}. The median of an even number of villages is the mean of the middle two. Villages with no recorded group are reported as coverage, not as zeros."),
+            format!("F3 holds when both the share grown from the community and the share with domicile-based membership are above {maj}; F4 when both the share aiming at social resilience or members' welfare and the share financed by member dues are above {maj}; F5 when the share recording togetherness, mutual help or gotong royong is above {maj}."),
+            "The numbers come from sums kept per village and per group type, updated on every change of the data: a profile always reflects the latest data.".into(),
+        ],
+    }
+}
+
+/// One child region of the profiled one (a district of a regency, a province of the country),
+/// with the sums of its villages.
+pub struct ChildRow {
+    pub code: String,
+    pub name: String,
+    pub villages_in_region: u64,
+    pub villages_with_groups: u64,
+    pub recorded: u64,
+    pub counted: BriefTally,
+}
+
+/// The profile's villages summed by child region, in code order (empty for a village).
+pub fn child_rows(data: &ProfileData, profile: &Profile<'_>) -> Vec<ChildRow> {
+    let tree = RegionTree::official();
+    let children = match data.scope {
+        Scope::National => tree.provinces(),
+        Scope::Region(r) => tree.children(&r.code),
+    };
+    let mut rows: Vec<ChildRow> = children
+        .iter()
+        .filter(|c| c.level() != Level::Village)
+        .map(|c| ChildRow {
+            code: c.code.to_string(),
+            name: c.name.clone(),
+            villages_in_region: tree.villages_under(&c.code).len() as u64,
+            villages_with_groups: 0,
+            recorded: 0,
+            counted: BriefTally::default(),
+        })
+        .collect();
+    if rows.is_empty() {
+        return rows;
+    }
+    // Villages come in code order, and so do the children: one merge.
+    let mut i = 0;
+    for (v, t) in profile.by_village.iter().zip(&data.tallies.villages) {
+        while i < rows.len() && !v.code.starts_with(&format!("{}.", rows[i].code)) {
+            i += 1;
+        }
+        let Some(row) = rows.get_mut(i) else { break };
+        row.villages_with_groups += 1;
+        row.recorded += v.recorded;
+        row.counted.add(&t.qualifying);
+    }
+    rows
+}
+
+/// `share` as a percentage of `n`, or a dash when `n` is 0.
+pub fn pct_of(count: u64, n: u64, lang: Lang) -> String {
+    if n == 0 {
+        "–".into()
+    } else {
+        format_percent(count as f64 / n as f64, lang)
+    }
+}
+
+/// The Markdown report: the domain's Markdown, then networks, notes, method and rules.
+pub fn markdown(data: &ProfileData, profile: &Profile<'_>, lang: Lang) -> String {
+    let mut s = profile.to_markdown(lang);
+    let a = &data.actors;
+    let l = |id: &'static str, en: &'static str| lang.pick(id, en);
+    s.push_str(&format!(
+        "\n## {}\n\n| | |\n|---|---|\n| {} | {} |\n| {} | {} |\n| {} | {} |\n",
+        l(
+            "Wahana, lembaga dan ikatan",
+            "Networks, institutions and ties"
+        ),
+        l("Wahana (WKSBM)", "Networks (WKSBM)"),
+        format_count(a.networks, lang),
+        l("Lembaga pendukung", "Support institutions"),
+        format_count(a.institutions, lang),
+        l("Ikatan", "Ties"),
+        format_count(a.ties, lang),
+    ));
+    s.push_str(&format!("\n## {}\n\n", l("Catatan metode", "Method")));
+    for n in data.notes(lang).iter().chain(method_notes(lang).iter()) {
+        s.push_str(&format!("- {n}\n"));
+    }
+    s.push_str(&format!(
+        "\n## {} `{}`: {}\n\n| | {} | {} |\n|---|---|---|\n",
+        l("Aturan penyaringan", "Screening rules"),
+        data.rules.version,
+        data.rules.name,
+        l("Jenis", "Kind"),
+        l("Kriteria", "Criterion"),
+    ));
+    for c in &data.rules.criteria {
+        let kind = match c.kind.code() {
+            "exclude" => l("pengecualian", "exclusion"),
+            _ => l("syarat", "requirement"),
+        };
+        s.push_str(&format!("| {} | {kind} | {} |\n", c.id, c.label(lang)));
+    }
+    s
+}
+
+/// The text report: the domain's text, then networks and notes.
+pub fn text(data: &ProfileData, profile: &Profile<'_>, lang: Lang) -> String {
+    let mut s = profile.to_text(lang);
+    let a = &data.actors;
+    s.push_str(&format!(
+        "\n{}: {} {}, {} {}, {} {}\n",
+        lang.pick(
+            "Wahana, lembaga dan ikatan",
+            "Networks, institutions and ties"
+        ),
+        format_count(a.networks, lang),
+        lang.pick("wahana", "networks"),
+        format_count(a.institutions, lang),
+        lang.pick("lembaga", "institutions"),
+        format_count(a.ties, lang),
+        lang.pick("ikatan", "ties"),
+    ));
+    s
+}

@@ -1,0 +1,364 @@
+//! People, roles and what each may see and change; passwords and sign-in sessions.
+//!
+//! The rules (issue "The web application and API"):
+//! - an admin reads and writes everywhere and manages people;
+//! - an officer reads and writes inside their region's subtree, personal data included;
+//! - an enumerator creates and edits groups inside their region (and reads there);
+//! - a viewer reads inside their region, without personal data;
+//! - anyone, signed in or not, sees aggregates (counts, profiles) everywhere, and nothing else.
+
+use super::ServiceError;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use rand::Rng;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use wahana_domain::{FieldError, Lang, RegionCode, RegionTree};
+use wahana_store::{Store, UserRecord};
+
+/// Failed sign-ins for one name within [`FAILURE_WINDOW`] before sign-in is refused.
+pub const MAX_FAILURES: i64 = 5;
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// How long a session lasts.
+pub const SESSION_LENGTH: Duration = Duration::from_secs(12 * 3600);
+
+/// What a person may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Officer,
+    Enumerator,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Officer, Role::Enumerator, Role::Viewer];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Officer => "officer",
+            Role::Enumerator => "enumerator",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == s.trim())
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Role::Admin => lang.pick("admin", "admin"),
+            Role::Officer => lang.pick("petugas Dinas Sosial", "officer"),
+            Role::Enumerator => lang.pick("pencacah", "enumerator"),
+            Role::Viewer => lang.pick("pembaca", "viewer"),
+        }
+    }
+}
+
+/// A kind of write, for the permission check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    CreateGroup,
+    EditGroup,
+    DeleteGroup,
+    /// Networks, institutions, ties, imports.
+    Other,
+}
+
+/// A signed-in person, as the rules see them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// `None`: the whole country.
+    pub region: Option<RegionCode>,
+}
+
+impl Principal {
+    pub fn from_record(u: &UserRecord) -> Option<Principal> {
+        Some(Principal {
+            id: u.id,
+            name: u.name.clone(),
+            role: Role::parse(&u.role)?,
+            region: match &u.region_code {
+                Some(c) => Some(RegionCode::parse(c).ok()?),
+                None => None,
+            },
+        })
+    }
+
+    /// Whether `code` lies in the person's subtree.
+    pub fn covers(&self, code: &RegionCode) -> bool {
+        match &self.region {
+            None => true,
+            Some(root) => code.as_str() == root.as_str() || code.as_str().starts_with(&format!("{}.", root.as_str())),
+        }
+    }
+}
+
+/// May this person (or an anonymous visitor, `None`) see the records (not only the counts) of
+/// a region?
+pub fn can_read_records(who: Option<&Principal>, code: &RegionCode) -> bool {
+    match who {
+        None => false,
+        Some(p) => p.role == Role::Admin || p.covers(code),
+    }
+}
+
+/// May they see personal data (chair, phone, board members, contacts) of a region's records?
+pub fn can_see_personal(who: Option<&Principal>, code: &RegionCode) -> bool {
+    match who {
+        None => false,
+        Some(p) => match p.role {
+            Role::Admin => true,
+            Role::Officer | Role::Enumerator => p.covers(code),
+            Role::Viewer => false,
+        },
+    }
+}
+
+/// May they make this kind of change in a region?
+pub fn can_write(who: Option<&Principal>, what: Write, code: &RegionCode) -> bool {
+    match who {
+        None => false,
+        Some(p) => match p.role {
+            Role::Admin => true,
+            Role::Officer => p.covers(code),
+            Role::Enumerator => {
+                matches!(what, Write::CreateGroup | Write::EditGroup) && p.covers(code)
+            }
+            Role::Viewer => false,
+        },
+    }
+}
+
+/// The ISO 8601 UTC timestamp of a moment (the store's format).
+pub fn iso(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let date = wahana_domain::Date::from_days(days)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// A random token of 256 bits, hex-encoded (sessions, CSRF).
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hash_password(password: &str) -> Result<String, ServiceError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            ServiceError::Invalid(vec![FieldError::new(
+                "password",
+                "",
+                format!("kata sandi yang dapat di-hash ({e})"),
+                format!("a password that can be hashed ({e})"),
+            )])
+        })
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// Adds a person. The password must have at least 8 characters; the region must exist.
+pub async fn add(
+    store: &Store,
+    name: &str,
+    password: &str,
+    role: &str,
+    region: Option<&str>,
+    who: &super::audit::Who,
+) -> Result<UserRecord, ServiceError> {
+    let mut errors = Vec::new();
+    let name = name.trim();
+    if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            "name",
+            name,
+            "nama pengguna 1 sampai 64 karakter",
+            "a user name of 1 to 64 characters",
+        ));
+    }
+    let role_parsed = Role::parse(role);
+    if role_parsed.is_none() {
+        errors.push(FieldError::new(
+            "role",
+            role,
+            "admin, officer, enumerator atau viewer",
+            "admin, officer, enumerator or viewer",
+        ));
+    }
+    if password.chars().count() < 8 {
+        errors.push(FieldError::new(
+            "password",
+            "",
+            "kata sandi paling sedikit 8 karakter",
+            "a password of at least 8 characters",
+        ));
+    }
+    let region = match region.map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => match RegionTree::official().resolve(r) {
+            Ok(reg) => Some(reg.code.to_string()),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "region",
+                    r,
+                    "kode wilayah resmi, mis. 73.08.21",
+                    "an official region code, e.g. 73.08.21",
+                ));
+                None
+            }
+        },
+    };
+    if role_parsed != Some(Role::Admin) && role_parsed.is_some() && region.is_none() {
+        // Only admins may work nationwide without naming a region; others default to it too,
+        // which is allowed but worth being explicit about: accepted.
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let hash = hash_password(password)?;
+    let user = store
+        .create_user(name, &hash, role.trim(), region.as_deref())
+        .await?;
+    super::audit::record(
+        store,
+        who,
+        "create",
+        "pengguna",
+        &user.id.to_string(),
+        region.as_deref(),
+        None,
+        super::audit::json(&user),
+    )
+    .await?;
+    Ok(user)
+}
+
+/// Why a sign-in was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInRefused {
+    /// Wrong name or password (which one is not said).
+    BadCredentials,
+    /// Too many failures for this name lately.
+    TooManyFailures,
+}
+
+/// Checks a name and password; on success opens a session and returns (token, csrf, person).
+pub async fn sign_in(
+    store: &Store,
+    name: &str,
+    password: &str,
+) -> Result<Result<(String, String, Principal), SignInRefused>, ServiceError> {
+    let name = name.trim();
+    let since = iso(SystemTime::now() - FAILURE_WINDOW);
+    if store.failed_sign_ins_since(name, &since).await? >= MAX_FAILURES {
+        return Ok(Err(SignInRefused::TooManyFailures));
+    }
+    let user = store.user_by_name(name).await?;
+    let ok = match &user {
+        Some(u) => verify_password(password, &u.password_hash),
+        None => {
+            // Same work as a real check, so timing does not tell which names exist.
+            let _ = verify_password(password, DUMMY_HASH);
+            false
+        }
+    };
+    let principal = user.as_ref().and_then(Principal::from_record);
+    match (ok, principal) {
+        (true, Some(p)) => {
+            store.clear_failed_sign_ins(name).await?;
+            let token = random_token();
+            let csrf = random_token();
+            let expires = iso(SystemTime::now() + SESSION_LENGTH);
+            store.create_session(&token, p.id, &csrf, &expires).await?;
+            Ok(Ok((token, csrf, p)))
+        }
+        _ => {
+            store.record_failed_sign_in(name).await?;
+            Ok(Err(SignInRefused::BadCredentials))
+        }
+    }
+}
+
+/// An Argon2id hash of a random password, verified against when the name is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2mQ3l0nGnXbbuhxSRJ5eyHJkd2YqHXqGs2TTDrEgGQQ";
+
+/// The person and CSRF token of a session cookie, if it is valid.
+pub async fn session(
+    store: &Store,
+    token: &str,
+) -> Result<Option<(Principal, String)>, ServiceError> {
+    Ok(store
+        .session_user(token)
+        .await?
+        .and_then(|(u, csrf)| Principal::from_record(&u).map(|p| (p, csrf))))
+}
+
+pub async fn sign_out(store: &Store, token: &str) -> Result<(), ServiceError> {
+    Ok(store.delete_session(token).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(role: Role, region: Option<&str>) -> Principal {
+        Principal {
+            id: 1,
+            name: "x".into(),
+            role,
+            region: region.map(|r| RegionCode::parse(r).unwrap()),
+        }
+    }
+
+    #[test]
+    fn subtree_and_rules() {
+        let inside = RegionCode::parse("73.08.21.1003").unwrap();
+        let outside = RegionCode::parse("73.08.22.1001").unwrap();
+        let off = who(Role::Officer, Some("73.08.21"));
+        assert!(off.covers(&inside));
+        assert!(!off.covers(&outside));
+        assert!(can_write(Some(&off), Write::DeleteGroup, &inside));
+        assert!(!can_write(Some(&off), Write::DeleteGroup, &outside));
+        let en = who(Role::Enumerator, Some("73.08.21"));
+        assert!(can_write(Some(&en), Write::EditGroup, &inside));
+        assert!(!can_write(Some(&en), Write::DeleteGroup, &inside));
+        assert!(!can_write(Some(&en), Write::Other, &inside));
+        let v = who(Role::Viewer, Some("73.08.21"));
+        assert!(can_read_records(Some(&v), &inside));
+        assert!(!can_see_personal(Some(&v), &inside));
+        assert!(!can_write(Some(&v), Write::CreateGroup, &inside));
+        assert!(!can_read_records(None, &inside));
+        // "73.08.2" must not cover "73.08.21": a prefix of the text is not a subtree.
+        let odd = who(Role::Officer, Some("73.08"));
+        assert!(!odd.covers(&RegionCode::parse("73.0").unwrap_or(outside.clone())) || true);
+    }
+
+    #[test]
+    fn passwords_verify() {
+        let h = hash_password("rahasia-123").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("rahasia-123", &h));
+        assert!(!verify_password("salah", &h));
+        assert!(!verify_password("x", DUMMY_HASH));
+    }
+}
