@@ -37,12 +37,15 @@ pub struct Bar {
     pub dark: bool,
 }
 
-const WIDTH: f64 = 560.0;
+/// Width of a half-page chart (two side by side) and of a full-width one, in SVG units; text is
+/// 10 units, so that it prints at about 9-10 pt either way.
+const HALF: f64 = 360.0;
+const FULL: f64 = 720.0;
 
-fn svg_open(height: f64, title: &str) -> String {
+fn svg_open(width: f64, height: f64, title: &str) -> String {
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height:.0}\" \
-         width=\"100%\" role=\"img\" aria-label=\"{}\" font-family=\"'Segoe UI', 'Helvetica Neue', Arial, sans-serif\" font-size=\"11\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height:.0}\" \
+         width=\"100%\" role=\"img\" aria-label=\"{}\" font-family=\"'Segoe UI', 'Helvetica Neue', Arial, sans-serif\" font-size=\"10\">\
          <title>{}</title>",
         esc(title),
         esc(title)
@@ -52,17 +55,17 @@ fn svg_open(height: f64, title: &str) -> String {
 /// Horizontal bars, one per category, with the value written after each. `mark` draws a
 /// dashed vertical line at that value with its label (a threshold).
 pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>, mark: Option<(f64, &str)>) -> String {
-    let label_w = 200.0;
-    let text_w = 90.0;
-    let plot_w = WIDTH - label_w - text_w - 10.0;
-    let row = 20.0;
+    let label_w = 128.0;
+    let text_w = 66.0;
+    let plot_w = HALF - label_w - text_w - 6.0;
+    let row = 18.0;
     let top = if mark.is_some() { 16.0 } else { 4.0 };
     let height = top + row * bars.len().max(1) as f64 + 6.0;
     let max = max
         .unwrap_or_else(|| bars.iter().map(|b| b.value).fold(0.0, f64::max))
         .max(mark.map_or(0.0, |m| m.0))
         .max(1e-9);
-    let mut s = svg_open(height, title);
+    let mut s = svg_open(HALF, height, title);
     let x0 = label_w;
     let _ = write!(
         s,
@@ -78,13 +81,13 @@ pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>, mark: Option<(f64, &st
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>\
              <rect x=\"{x0}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{fill}\"/>\
              <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{GREY}\">{}</text>",
-            x0 - 6.0,
-            y + 13.5,
+            x0 - 5.0,
+            y + 12.5,
             esc(&b.label),
             y + 3.0,
             row - 6.0,
             x0 + w + 4.0,
-            y + 13.5,
+            y + 12.5,
             esc(&b.text)
         );
     }
@@ -105,18 +108,18 @@ pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>, mark: Option<(f64, &st
 
 /// Vertical bars (few categories, e.g. age bands), the value written above each.
 pub fn vbars(title: &str, bars: &[Bar], axis_label: &str) -> String {
-    let height = 190.0;
-    let (left, bottom, top) = (40.0, 36.0, 22.0);
+    let height = 170.0;
+    let (left, bottom, top) = (10.0, 34.0, 20.0);
     let plot_h = height - bottom - top;
     let n = bars.len().max(1) as f64;
-    let slot = (WIDTH - left - 10.0) / n;
+    let slot = (HALF - left - 10.0) / n;
     let max = bars.iter().map(|b| b.value).fold(0.0, f64::max).max(1e-9);
-    let mut s = svg_open(height, title);
+    let mut s = svg_open(HALF, height, title);
     let base = height - bottom;
     let _ = write!(
         s,
         "<line x1=\"{left}\" y1=\"{base}\" x2=\"{:.1}\" y2=\"{base}\" stroke=\"{RULE}\"/>",
-        WIDTH - 10.0
+        HALF - 10.0
     );
     for (i, b) in bars.iter().enumerate() {
         let h = b.value / max * plot_h;
@@ -140,7 +143,7 @@ pub fn vbars(title: &str, bars: &[Bar], axis_label: &str) -> String {
     let _ = write!(
         s,
         "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{GREY}\">{}</text></svg>",
-        left + (WIDTH - left) / 2.0,
+        left + (HALF - left) / 2.0,
         height - 4.0,
         esc(axis_label)
     );
@@ -165,16 +168,16 @@ pub fn village_bars(
     let (recorded_l, counted_l, threshold_l, mean_l) = labels;
     let label_w = 150.0;
     let text_w = 60.0;
-    let plot_w = WIDTH - label_w - text_w - 10.0;
+    let plot_w = FULL - label_w - text_w - 10.0;
     let row = 16.0;
-    let top = 34.0;
+    let top = 46.0;
     let height = top + row * villages.len().max(1) as f64 + 8.0;
     let max = villages
         .iter()
         .map(|v| v.recorded.max(v.counted) as f64)
         .fold(55.0, f64::max);
     let x0 = label_w;
-    let mut s = svg_open(height, title);
+    let mut s = svg_open(FULL, height, title);
     // Legend.
     let _ = write!(
         s,
@@ -184,8 +187,8 @@ pub fn village_bars(
          <text x=\"{:.1}\" y=\"11\" fill=\"{INK}\">{}</text>",
         x0 + 14.0,
         esc(recorded_l),
-        x0 + 130.0,
-        x0 + 144.0,
+        x0 + 110.0,
+        x0 + 124.0,
         esc(counted_l)
     );
     for (i, v) in villages.iter().enumerate() {
@@ -211,15 +214,16 @@ pub fn village_bars(
             v.recorded
         );
     }
-    for (value, label, dy) in [(50.0, threshold_l, 24.0), (mean, mean_l, 24.0)] {
+    // Threshold and mean labels on two lines, so that they never overlap.
+    for (value, label, dy) in [(50.0, threshold_l, 26.0), (mean, mean_l, 38.0)] {
         let x = x0 + value / max * plot_w;
-        let anchor = if value < 50.0 { "end" } else { "start" };
-        let dx = if value < 50.0 { -3.0 } else { 3.0 };
+        let anchor = "middle";
+        let dx = 0.0;
         let _ = write!(
             s,
             "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{MARK}\" stroke-dasharray=\"4 3\"/>\
              <text x=\"{:.1}\" y=\"{dy}\" text-anchor=\"{anchor}\" fill=\"{MARK}\">{}</text>",
-            top - 6.0,
+            dy + 3.0,
             height - 4.0,
             x + dx,
             esc(label)
@@ -248,11 +252,11 @@ pub fn density_histogram(title: &str, counts: &[u64], labels: (&str, &str)) -> S
     let height = 200.0;
     let (left, bottom, top) = (50.0, 36.0, 16.0);
     let plot_h = height - bottom - top;
-    let plot_w = WIDTH - left - 10.0;
+    let plot_w = FULL - left - 10.0;
     let slot = plot_w / bins as f64;
     let hmax = hist.iter().copied().max().unwrap_or(0).max(1) as f64;
     let base = height - bottom;
-    let mut s = svg_open(height, title);
+    let mut s = svg_open(FULL, height, title);
     for (i, n) in hist.iter().enumerate() {
         let h = *n as f64 / hmax * plot_h;
         let x = left + slot * i as f64;
@@ -283,7 +287,7 @@ pub fn density_histogram(title: &str, counts: &[u64], labels: (&str, &str)) -> S
          <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{MARK}\">{}</text>\
          <text x=\"{left}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{GREY}\">{}</text>\
          <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{GREY}\">{}</text></svg>",
-        WIDTH - 10.0,
+        FULL - 10.0,
         x50 + 3.0,
         top + 8.0,
         esc(threshold_l),

@@ -23,7 +23,7 @@ h3 { font-size: 1rem; margin: 1rem 0 0.4rem; break-after: avoid; }
 .synthetic { border: 3px solid var(--warn); background: #fffaf0; padding: 0.7rem 1rem; margin: 0 0 1.2rem; }
 .synthetic strong { color: #975a16; font-size: 1.1rem; letter-spacing: 0.03em; }
 .stamp { display: none; }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: 0.6rem; margin: 0.8rem 0; }
+.figures { display: grid; grid-template-columns: repeat(6, 1fr); gap: 0.6rem; margin: 0.8rem 0; }
 .figure { border: 1px solid var(--rule); border-radius: 4px; padding: 0.5rem 0.7rem; }
 .figure b { display: block; font-size: 1.35rem; }
 .figure span { color: var(--grey); font-size: 0.85rem; }
@@ -42,6 +42,7 @@ figcaption { font-size: 0.88rem; color: var(--grey); margin-top: 0.2rem; }
 figcaption b { color: var(--ink); }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.5rem; }
 .charts figure.wide { grid-column: 1 / -1; }
+.charts figure.wide svg { max-width: 48rem; display: block; }
 table { border-collapse: collapse; width: 100%; font-size: 0.85rem; margin: 0.4rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--rule); padding: 0.22rem 0.4rem; text-align: right; vertical-align: top; }
 th { background: #edf2f7; font-weight: 600; }

@@ -1,0 +1,317 @@
+//! One error type for pages and the API. The HTTP status is decided in one `match`
+//! ([`ApiError::status`]); bodies carry a stable code and a message in the user's language,
+//! never internals.
+
+use super::Ctx;
+use crate::service::ServiceError;
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use wahana_domain::{FieldError, Lang};
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// Fields that do not validate, each with what was expected.
+    Invalid(Vec<FieldError>),
+    NotFound { kind: &'static str, id: String },
+    /// A likely duplicate of groups already held.
+    Duplicate { existing: Vec<String> },
+    /// Somebody else saved the record since it was read.
+    Conflict { id: String, expected: i64, found: i64 },
+    /// The request needs a signed-in person.
+    Unauthenticated,
+    /// The person may not do this here.
+    Forbidden,
+    /// The form's CSRF token is missing or wrong.
+    Csrf,
+    /// Too many failed sign-ins for this name lately.
+    TooManyFailures,
+    /// Wrong name or password.
+    BadCredentials,
+    /// A request the server understood but cannot serve (no wave yet, a bad parameter), with a
+    /// message already in the user's language.
+    Unavailable { code: &'static str, message: String },
+    /// Something broke inside; the detail goes to the log, not to the user.
+    Internal(String),
+}
+
+#[derive(Serialize)]
+pub struct ErrorBody {
+    pub error: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldBody>,
+}
+
+#[derive(Serialize)]
+pub struct FieldBody {
+    pub field: String,
+    pub value: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::Duplicate { .. } | ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable { .. } => StatusCode::NOT_FOUND,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Invalid(_) => "invalid_input",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::Duplicate { .. } => "likely_duplicate",
+            ApiError::Conflict { .. } => "edit_conflict",
+            ApiError::Unauthenticated => "sign_in_required",
+            ApiError::Forbidden => "forbidden",
+            ApiError::Csrf => "csrf_failed",
+            ApiError::TooManyFailures => "too_many_failures",
+            ApiError::BadCredentials => "bad_credentials",
+            ApiError::Unavailable { code, .. } => code,
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let s = |id: &str, en: &str| lang.pick(id, en).to_string();
+        match self {
+            ApiError::Invalid(errors) => errors
+                .iter()
+                .map(|e| e.message(lang))
+                .collect::<Vec<_>>()
+                .join("; "),
+            ApiError::NotFound { kind, id } => match lang {
+                Lang::Id => format!("{kind} {id} tidak ditemukan"),
+                Lang::En => format!("{kind} {id} not found"),
+            },
+            ApiError::Duplicate { existing } => match lang {
+                Lang::Id => format!(
+                    "kemungkinan data ganda: kelompok dengan desa, jenis dan nama yang sama sudah tercatat ({}); centang \"memang kelompok lain\" bila memang berbeda",
+                    existing.join(", ")
+                ),
+                Lang::En => format!(
+                    "likely duplicate: a group with the same village, type and name is already held ({}); tick \"really another group\" if it is",
+                    existing.join(", ")
+                ),
+            },
+            ApiError::Conflict {
+                id,
+                expected,
+                found,
+            } => match lang {
+                Lang::Id => format!(
+                    "kelompok {id} telah diubah orang lain sejak Anda membukanya (versi {found}, Anda menyunting versi {expected}). Perubahan Anda tidak disimpan: muat ulang halaman, lalu ulangi perubahan."
+                ),
+                Lang::En => format!(
+                    "group {id} was changed by someone else since you opened it (version {found}; you edited version {expected}). Your changes were not saved: reload the page and make them again."
+                ),
+            },
+            ApiError::Unauthenticated => s(
+                "silakan masuk terlebih dahulu",
+                "please sign in first",
+            ),
+            ApiError::Forbidden => s(
+                "Anda tidak berwenang melakukan ini di wilayah ini",
+                "you are not allowed to do this in this region",
+            ),
+            ApiError::Csrf => s(
+                "formulir kedaluwarsa atau tidak sah; muat ulang halaman lalu kirim lagi",
+                "the form expired or is not valid; reload the page and submit it again",
+            ),
+            ApiError::TooManyFailures => s(
+                "terlalu banyak percobaan masuk yang gagal; coba lagi 15 menit lagi",
+                "too many failed sign-ins; try again in 15 minutes",
+            ),
+            ApiError::BadCredentials => s(
+                "nama pengguna atau kata sandi salah",
+                "wrong user name or password",
+            ),
+            ApiError::Unavailable { message, .. } => message.clone(),
+            ApiError::Internal(_) => s(
+                "terjadi kesalahan di server; sudah dicatat",
+                "something went wrong on the server; it has been logged",
+            ),
+        }
+    }
+
+    fn log(&self) {
+        if let ApiError::Internal(detail) = self {
+            tracing::error!("internal error: {detail}");
+        }
+    }
+
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        ErrorBody {
+            error: self.code(),
+            message: self.message(lang),
+            fields: match self {
+                ApiError::Invalid(errors) => errors
+                    .iter()
+                    .map(|e| FieldBody {
+                        field: e.field.clone(),
+                        value: e.value.clone(),
+                        message: e.message(lang),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The JSON response.
+    pub fn into_api(self, lang: Lang) -> Response {
+        self.log();
+        (self.status(), Json(self.body(lang))).into_response()
+    }
+
+    /// The HTML page.
+    pub fn into_page(self, ctx: &Ctx) -> Response {
+        self.log();
+        let page = ErrorPage {
+            ctx,
+            title: match self.status() {
+                StatusCode::NOT_FOUND => ctx.t("Tidak ditemukan", "Not found"),
+                StatusCode::UNAUTHORIZED => ctx.t("Perlu masuk", "Sign-in needed"),
+                StatusCode::FORBIDDEN => ctx.t("Tidak diizinkan", "Not allowed"),
+                StatusCode::CONFLICT => ctx.t("Bentrok", "Conflict"),
+                StatusCode::INTERNAL_SERVER_ERROR => ctx.t("Kesalahan", "Error"),
+                _ => ctx.t("Tidak dapat diproses", "Cannot be done"),
+            },
+            message: self.message(ctx.lang),
+            sign_in: matches!(self, ApiError::Unauthenticated),
+        };
+        match page.render() {
+            Ok(html) => (self.status(), Html(html)).into_response(),
+            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    ctx: &'a Ctx,
+    title: &'a str,
+    message: String,
+    sign_in: bool,
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
+        use wahana_store::StoreError;
+        match e {
+            ServiceError::Invalid(errors) => ApiError::Invalid(errors),
+            ServiceError::NotFound { kind, id } => ApiError::NotFound { kind, id },
+            ServiceError::Duplicate { existing } => ApiError::Duplicate { existing },
+            ServiceError::Store(StoreError::Conflict {
+                id,
+                expected,
+                found,
+                ..
+            }) => ApiError::Conflict {
+                id,
+                expected,
+                found,
+            },
+            ServiceError::Store(StoreError::NotFound { kind, id }) => {
+                ApiError::NotFound { kind, id }
+            }
+            ServiceError::Store(e @ StoreError::Rejected { .. }) => ApiError::Unavailable {
+                code: "rejected",
+                message: e.to_string(),
+            },
+            ServiceError::Store(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<wahana_store::StoreError> for ApiError {
+    fn from(e: wahana_store::StoreError) -> ApiError {
+        ApiError::from(ServiceError::Store(e))
+    }
+}
+
+impl From<askama::Error> for ApiError {
+    fn from(e: askama::Error) -> ApiError {
+        ApiError::Internal(format!("template: {e}"))
+    }
+}
+
+impl ApiError {
+    /// An error of a use case that reports through `anyhow` (profile, screening, regions):
+    /// database failures are internal; the rest are messages already in the user's language.
+    pub fn from_anyhow(e: anyhow::Error) -> ApiError {
+        if e.downcast_ref::<wahana_store::StoreError>().is_some()
+            || e.downcast_ref::<sqlx_error::Marker>().is_some()
+        {
+            ApiError::Internal(format!("{e:#}"))
+        } else {
+            ApiError::Unavailable {
+                code: "unavailable",
+                message: format!("{e:#}"),
+            }
+        }
+    }
+}
+
+mod sqlx_error {
+    /// Placeholder type: the binary does not depend on sqlx directly; store errors arrive as
+    /// `StoreError`.
+    #[derive(Debug)]
+    pub struct Marker;
+    impl std::fmt::Display for Marker {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("marker")
+        }
+    }
+    impl std::error::Error for Marker {}
+}
+
+/// A page handler's result: the page or an error page.
+pub type PageResult = Result<Response, PageError>;
+
+/// An error with the context to render it as a page.
+pub struct PageError(pub ApiError, pub Ctx);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.into_page(&self.1)
+    }
+}
+
+/// An API handler's result.
+pub type ApiResult<T> = Result<T, ApiFail>;
+
+/// An error with the language to write its message in.
+pub struct ApiFail(pub ApiError, pub Lang);
+
+impl IntoResponse for ApiFail {
+    fn into_response(self) -> Response {
+        self.0.into_api(self.1)
+    }
+}
+
+/// `.or_page(&ctx)?` and `.or_api(lang)?` attach the context an error needs to render.
+pub trait OrRender<T> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError>;
+    fn or_api(self, lang: Lang) -> Result<T, ApiFail>;
+}
+
+impl<T, E: Into<ApiError>> OrRender<T> for Result<T, E> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| PageError(e.into(), ctx.clone()))
+    }
+    fn or_api(self, lang: Lang) -> Result<T, ApiFail> {
+        self.map_err(|e| ApiFail(e.into(), lang))
+    }
+}

@@ -1,0 +1,277 @@
+//! The web application and the JSON API: server-rendered pages (askama), Bahasa Indonesia by
+//! default with an English switch, usable without JavaScript; the API under `/api/v1/`.
+//!
+//! Thin like `cli/`: parse the request, check who may do it (`service::users`), call a
+//! `service::` function, render. Static assets are compiled into the binary.
+
+pub mod api;
+pub mod auth;
+pub mod csrf;
+pub mod errors;
+pub mod pages;
+
+use crate::service::users::{self, Principal};
+use axum::Router;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use std::sync::Arc;
+use wahana_domain::Lang;
+use wahana_store::Store;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+pub struct Shared {
+    pub store: Store,
+    /// Mark cookies `Secure` (the default; off only for a plain-HTTP LAN, `--http-cookies`).
+    pub secure_cookies: bool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub const SESSION_COOKIE: &str = "wahana_session";
+pub const LANG_COOKIE: &str = "wahana_lang";
+
+/// The router of the whole server.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::regions::home))
+        .route("/static/style.css", get(style))
+        .route("/lang/{lang}", get(switch_lang))
+        .route("/search", get(pages::regions::search))
+        .route("/regions/{code}", get(pages::regions::region))
+        .route("/regions/{code}/report", get(pages::regions::report))
+        .route("/regions/{code}/screening", get(pages::regions::screening))
+        .route("/regions/{code}/audit", get(pages::regions::audit))
+        .route("/groups/new", get(pages::groups::new_form))
+        .route("/groups", post(pages::groups::create))
+        .route("/groups/{id}", get(pages::groups::show).post(pages::groups::update))
+        .route("/groups/{id}/edit", get(pages::groups::edit_form))
+        .route("/groups/{id}/delete", post(pages::groups::delete))
+        .route("/import", get(pages::import::form).post(pages::import::upload))
+        .route("/signin", get(auth::signin_form).post(auth::signin))
+        .route("/signout", post(auth::signout))
+        .route("/admin/users", get(auth::users_page).post(auth::users_add))
+        .merge(api::router())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+async fn not_found(ctx: Ctx, parts: axum::http::Uri) -> Response {
+    if parts.path().starts_with("/api/") {
+        errors::ApiError::NotFound {
+            kind: "route",
+            id: parts.path().to_string(),
+        }
+        .into_api(ctx.lang)
+    } else {
+        errors::ApiError::NotFound {
+            kind: ctx.lang.pick("halaman", "page"),
+            id: parts.path().to_string(),
+        }
+        .into_page(&ctx)
+    }
+}
+
+const STYLE: &str = include_str!("../../static/style.css");
+
+async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// `/lang/en?next=/regions/73`: remembers the language in a cookie and goes back.
+async fn switch_lang(
+    axum::extract::Path(lang): axum::extract::Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = if lang == "en" { "en" } else { "id" };
+    let next = q
+        .get("next")
+        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .cloned()
+        .unwrap_or_else(|| "/".to_string());
+    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, next),
+            (header::SET_COOKIE, cookie),
+        ],
+    )
+        .into_response()
+}
+
+/// A cookie's value from the request.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Who is asking, in which language, and the form token of their session.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<Principal>,
+    /// The session's CSRF token (signed in), for forms.
+    pub csrf: Option<String>,
+    /// The session token, from the cookie or an `Authorization: Bearer` header.
+    pub token: Option<String>,
+    /// The session came as a Bearer token (an API client), not a browser cookie.
+    pub bearer: bool,
+    /// The request's path and query, for the language switch.
+    pub path: String,
+}
+
+impl Ctx {
+    pub fn t<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(id, en)
+    }
+    pub fn user(&self) -> Option<&Principal> {
+        self.user.as_ref()
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx, Response> {
+        let query: HashMap<String, String> = parts
+            .uri
+            .query()
+            .and_then(|q| serde_urlencoded_pairs(q))
+            .unwrap_or_default();
+        let lang = query
+            .get("lang")
+            .map(String::as_str)
+            .or_else(|| cookie(parts, LANG_COOKIE))
+            .map(|l| if l == "en" { Lang::En } else { Lang::Id })
+            .or_else(|| {
+                // API clients say so in Accept-Language; pages default to Indonesian.
+                parts.uri.path().starts_with("/api/").then(|| {
+                    let al = parts
+                        .headers
+                        .get(header::ACCEPT_LANGUAGE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    if al.trim_start().starts_with("en") {
+                        Lang::En
+                    } else {
+                        Lang::Id
+                    }
+                })
+            })
+            .unwrap_or(Lang::Id);
+        let bearer_token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        let bearer = bearer_token.is_some();
+        let token = bearer_token.or_else(|| cookie(parts, SESSION_COOKIE).map(str::to_string));
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let (user, csrf) = match &token {
+            Some(t) if !t.is_empty() && t.len() <= 128 => {
+                match users::session(&state.store, t).await {
+                    Ok(Some((p, c))) => (Some(p), Some(c)),
+                    Ok(None) => (None, None),
+                    Err(e) => {
+                        return Err(errors::ApiError::from(e).into_api(lang));
+                    }
+                }
+            }
+            _ => (None, None),
+        };
+        Ok(Ctx {
+            lang,
+            user,
+            csrf,
+            token,
+            bearer,
+            path,
+        })
+    }
+}
+
+/// Query pairs without pulling in another crate: `a=1&b=x%20y`.
+fn serde_urlencoded_pairs(q: &str) -> Option<HashMap<String, String>> {
+    axum::extract::Query::<HashMap<String, String>>::try_from_uri(
+        &format!("/?{q}").parse().ok()?,
+    )
+    .ok()
+    .map(|Query(m)| m)
+}
+
+/// Serves until Ctrl-C. `ready` is called with the bound address (port 0 picks a free one).
+pub async fn serve(
+    store: Store,
+    addr: &str,
+    secure_cookies: bool,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    ready(listener.local_addr()?);
+    let app = router(AppState(Arc::new(Shared {
+        store: store.clone(),
+        secure_cookies,
+    })));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
