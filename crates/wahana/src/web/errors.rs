@@ -251,9 +251,7 @@ impl ApiError {
     /// An error of a use case that reports through `anyhow` (profile, screening, regions):
     /// database failures are internal; the rest are messages already in the user's language.
     pub fn from_anyhow(e: anyhow::Error) -> ApiError {
-        if e.downcast_ref::<wahana_store::StoreError>().is_some()
-            || e.downcast_ref::<sqlx_error::Marker>().is_some()
-        {
+        if e.downcast_ref::<wahana_store::StoreError>().is_some() {
             ApiError::Internal(format!("{e:#}"))
         } else {
             ApiError::Unavailable {
@@ -262,19 +260,6 @@ impl ApiError {
             }
         }
     }
-}
-
-mod sqlx_error {
-    /// Placeholder type: the binary does not depend on sqlx directly; store errors arrive as
-    /// `StoreError`.
-    #[derive(Debug)]
-    pub struct Marker;
-    impl std::fmt::Display for Marker {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("marker")
-        }
-    }
-    impl std::error::Error for Marker {}
 }
 
 /// A page handler's result: the page or an error page.

@@ -6,3 +6,4 @@
 mod cli;
 mod harness;
 mod import;
+mod profile;
