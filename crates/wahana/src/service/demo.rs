@@ -34,8 +34,11 @@ fn kind_of(id: &str) -> ActorKind {
     }
 }
 
+/// The ties with their ends' kinds, each (from, to, type) once, as the store keeps them.
 fn resolved(ties: &[Tie]) -> Vec<(Tie, ActorKind, ActorKind)> {
+    let mut seen = std::collections::HashSet::new();
     ties.iter()
+        .filter(|t| seen.insert((t.from.as_str(), t.to.as_str(), t.tie_type)))
         .map(|t| (t.clone(), kind_of(&t.from), kind_of(&t.to)))
         .collect()
 }
@@ -91,13 +94,14 @@ pub async fn load(
         let groups: Vec<_> = data.iter().flat_map(|d| d.groups.iter().cloned()).collect();
         batch.save_groups(&wave.id, &groups, &[]).await?;
         let ties: Vec<Tie> = data.iter().flat_map(|d| d.ties.iter().cloned()).collect();
-        batch.save_resolved_ties(&wave.id, &resolved(&ties)).await?;
+        let ties = resolved(&ties);
+        batch.save_resolved_ties(&wave.id, &ties).await?;
+        summary.ties += ties.len() as u64;
         batch.commit().await?;
         for d in &data {
             summary.groups += d.groups.len() as u64;
             summary.networks += d.networks.len() as u64;
             summary.institutions += d.institutions.len() as u64;
-            summary.ties += d.ties.len() as u64;
         }
         done += chunk.len() as u64;
         progress(done, total);
@@ -111,12 +115,11 @@ pub async fn load(
         batch
             .save_institutions(&wave.id, &extras.institutions)
             .await?;
-        batch
-            .save_resolved_ties(&wave.id, &resolved(&extras.ties))
-            .await?;
+        let ties = resolved(&extras.ties);
+        batch.save_resolved_ties(&wave.id, &ties).await?;
         batch.commit().await?;
         summary.institutions += extras.institutions.len() as u64;
-        summary.ties += extras.ties.len() as u64;
+        summary.ties += ties.len() as u64;
     }
     Ok(summary)
 }

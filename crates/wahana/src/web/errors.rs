@@ -33,6 +33,8 @@ pub enum ApiError {
     /// A request the server understood but cannot serve (no wave yet, a bad parameter), with a
     /// message already in the user's language.
     Unavailable { code: &'static str, message: String },
+    /// A request that does not parse (query string, JSON body), with the parser's reason.
+    BadRequest(String),
     /// Something broke inside; the detail goes to the log, not to the user.
     Internal(String),
 }
@@ -62,6 +64,7 @@ impl ApiError {
             ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
             ApiError::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::NOT_FOUND,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -78,6 +81,7 @@ impl ApiError {
             ApiError::TooManyFailures => "too_many_failures",
             ApiError::BadCredentials => "bad_credentials",
             ApiError::Unavailable { code, .. } => code,
+            ApiError::BadRequest(_) => "bad_request",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -137,6 +141,10 @@ impl ApiError {
                 "wrong user name or password",
             ),
             ApiError::Unavailable { message, .. } => message.clone(),
+            ApiError::BadRequest(reason) => match lang {
+                Lang::Id => format!("permintaan tidak dapat dibaca: {reason}"),
+                Lang::En => format!("the request cannot be read: {reason}"),
+            },
             ApiError::Internal(_) => s(
                 "terjadi kesalahan di server; sudah dicatat",
                 "something went wrong on the server; it has been logged",

@@ -174,6 +174,32 @@ impl Ctx {
     pub fn user(&self) -> Option<&Principal> {
         self.user.as_ref()
     }
+    /// The session's form token (empty when signed out).
+    pub fn csrf_value(&self) -> &str {
+        self.csrf.as_deref().unwrap_or("")
+    }
+    /// The link that switches to `lang` and comes back here.
+    pub fn lang_link(&self, lang: &str) -> String {
+        format!("/lang/{lang}?next={}", self.path_enc())
+    }
+    /// This page's path and query, percent-encoded for a `next=` parameter.
+    pub fn path_enc(&self) -> String {
+        pct(&self.path)
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (for query values).
+pub fn pct(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 impl FromRequestParts<AppState> for Ctx {

@@ -1,0 +1,64 @@
+//! The JSON API under `/api/v1/`, and its OpenAPI 3.1 document at `/api/openapi.json`.
+//!
+//! Signed-in browsers use their session cookie and send the session's CSRF token in
+//! `X-CSRF-Token` on writes; other clients sign in at `POST /api/v1/session` and send
+//! `Authorization: Bearer TOKEN` (no CSRF token needed: nothing ambient is carried).
+
+pub mod groups;
+pub mod openapi;
+pub mod regions;
+pub mod session;
+
+use super::errors::ApiError;
+use super::{AppState, Ctx};
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/v1/session", post(session::create).delete(session::delete).get(session::show))
+        .route("/api/v1/waves", get(regions::waves))
+        .route("/api/v1/regions", get(regions::provinces))
+        .route("/api/v1/regions/{code}", get(regions::region))
+        .route("/api/v1/regions/{code}/profile", get(regions::profile))
+        .route("/api/v1/regions/{code}/screening", get(regions::screening))
+        .route("/api/v1/regions/{code}/networks", get(regions::networks))
+        .route("/api/v1/regions/{code}/institutions", get(regions::institutions))
+        .route("/api/v1/regions/{code}/ties", get(regions::ties))
+        .route("/api/v1/groups", get(groups::list).post(groups::create))
+        .route(
+            "/api/v1/groups/{id}",
+            get(groups::show).patch(groups::update).delete(groups::delete),
+        )
+        .route("/api/v1/groups/{id}/audit", get(groups::audit))
+        .route(
+            "/api/v1/import",
+            post(groups::import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+}
+
+/// A query string that did not parse: 400 with the reason.
+pub fn bad_query(e: QueryRejection) -> ApiError {
+    ApiError::BadRequest(e.body_text())
+}
+
+/// A JSON body that did not parse: 400 with the reason.
+pub fn bad_json(e: JsonRejection) -> ApiError {
+    ApiError::BadRequest(e.body_text())
+}
+
+/// The signed-in person, or 401.
+pub fn signed_in(ctx: &Ctx) -> Result<&crate::service::users::Principal, ApiError> {
+    ctx.user().ok_or(ApiError::Unauthenticated)
+}
+
+/// Checks a write's CSRF header (cookie sessions only).
+pub fn check_write(ctx: &Ctx, headers: &HeaderMap) -> Result<(), ApiError> {
+    super::csrf::check_api(
+        ctx,
+        headers.get("x-csrf-token").and_then(|v| v.to_str().ok()),
+    )
+}

@@ -1,0 +1,209 @@
+//! Signing in and out, and the admins' page for adding people.
+
+use super::csrf::{self, PRE_SESSION_COOKIE};
+use super::errors::{ApiError, OrRender, PageError, PageResult};
+use super::pages::render;
+use super::{AppState, Ctx, SESSION_COOKIE};
+use crate::service::audit::Who;
+use crate::service::users::{self, Role, SignInRefused};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use wahana_store::UserRecord;
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage<'a> {
+    ctx: &'a Ctx,
+    token: String,
+    next: String,
+    name: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or("/")
+        .to_string()
+}
+
+pub fn session_cookie(st: &AppState, token: &str, max_age: u64) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if st.secure_cookies { "; Secure" } else { "" }
+    )
+}
+
+fn sign_in_page(st: &AppState, ctx: &Ctx, next: String, name: String, error: Option<ApiError>) -> Response {
+    let token = users::random_token();
+    let status = error.as_ref().map(ApiError::status).unwrap_or(StatusCode::OK);
+    let page = SignInPage {
+        ctx,
+        token: token.clone(),
+        next,
+        name,
+        error: error.map(|e| e.message(ctx.lang)),
+    };
+    let mut res = render(ctx, &page);
+    *res.status_mut() = status;
+    if let Ok(v) = format!(
+        "{PRE_SESSION_COOKIE}={token}; Path=/signin; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if st.secure_cookies { "; Secure" } else { "" }
+    )
+    .parse()
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn signin_form(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+    sign_in_page(&st, &ctx, safe_next(q.next.as_deref()), String::new(), None)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    pub name: String,
+    pub password: String,
+    #[serde(rename = "_csrf")]
+    pub csrf: Option<String>,
+    pub next: Option<String>,
+}
+
+/// The sign-in form's cookie token, read from the request.
+pub struct PreSession(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PreSession {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PreSession(super::cookie(parts, PRE_SESSION_COOKIE).map(str::to_string)))
+    }
+}
+
+pub async fn signin(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    pre: PreSession,
+    Form(f): Form<SignInForm>,
+) -> PageResult {
+    let next = safe_next(f.next.as_deref());
+    if let Err(e) = csrf::check_pre_session(pre.0.as_deref(), f.csrf.as_deref()) {
+        return Ok(sign_in_page(&st, &ctx, next, f.name, Some(e)));
+    }
+    match users::sign_in(&st.store, &f.name, &f.password).await.or_page(&ctx)? {
+        Ok((token, _csrf, _who)) => Ok((
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, next),
+                (header::SET_COOKIE, session_cookie(&st, &token, users::SESSION_LENGTH.as_secs())),
+            ],
+        )
+            .into_response()),
+        Err(SignInRefused::BadCredentials) => Ok(sign_in_page(&st, &ctx, next, f.name, Some(ApiError::BadCredentials))),
+        Err(SignInRefused::TooManyFailures) => Ok(sign_in_page(&st, &ctx, next, f.name, Some(ApiError::TooManyFailures))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(rename = "_csrf")]
+    pub csrf: Option<String>,
+}
+
+pub async fn signout(State(st): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnly>) -> PageResult {
+    csrf::check(&ctx, f.csrf.as_deref()).or_page(&ctx)?;
+    if let Some(t) = &ctx.token {
+        users::sign_out(&st.store, t).await.or_page(&ctx)?;
+    }
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/".to_string()),
+            (header::SET_COOKIE, session_cookie(&st, "", 0)),
+        ],
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage<'a> {
+    ctx: &'a Ctx,
+    users: Vec<UserRecord>,
+    roles: Vec<(&'static str, &'static str)>,
+    error: Vec<String>,
+    added: Option<String>,
+    name: String,
+    region: String,
+}
+
+fn require_admin(ctx: &Ctx) -> Result<(), PageError> {
+    match ctx.user() {
+        None => Err(PageError(ApiError::Unauthenticated, ctx.clone())),
+        Some(u) if u.role == Role::Admin => Ok(()),
+        Some(_) => Err(PageError(ApiError::Forbidden, ctx.clone())),
+    }
+}
+
+async fn users_view(
+    st: &AppState,
+    ctx: &Ctx,
+    error: Vec<String>,
+    added: Option<String>,
+    name: String,
+    region: String,
+) -> PageResult {
+    let page = UsersPage {
+        ctx,
+        users: st.store.users().await.or_page(ctx)?,
+        roles: Role::ALL.iter().map(|r| (r.code(), r.label(ctx.lang))).collect(),
+        error,
+        added,
+        name,
+        region,
+    };
+    Ok(render(ctx, &page))
+}
+
+pub async fn users_page(State(st): State<AppState>, ctx: Ctx) -> PageResult {
+    require_admin(&ctx)?;
+    users_view(&st, &ctx, Vec::new(), None, String::new(), String::new()).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddUserForm {
+    pub name: String,
+    pub password: String,
+    pub role: String,
+    pub region: Option<String>,
+    #[serde(rename = "_csrf")]
+    pub csrf: Option<String>,
+}
+
+pub async fn users_add(State(st): State<AppState>, ctx: Ctx, Form(f): Form<AddUserForm>) -> PageResult {
+    require_admin(&ctx)?;
+    csrf::check(&ctx, f.csrf.as_deref()).or_page(&ctx)?;
+    let who = Who(format!("web:{}", ctx.user().map(|u| u.name.as_str()).unwrap_or("")));
+    match users::add(&st.store, &f.name, &f.password, &f.role, f.region.as_deref(), &who).await {
+        Ok(u) => users_view(&st, &ctx, Vec::new(), Some(u.name), String::new(), String::new()).await,
+        Err(e) => {
+            let e: ApiError = e.into();
+            let msgs = match &e {
+                ApiError::Invalid(errs) => errs.iter().map(|x| x.message(ctx.lang)).collect(),
+                other => vec![other.message(ctx.lang)],
+            };
+            let mut res = users_view(&st, &ctx, msgs, None, f.name, f.region.unwrap_or_default()).await?;
+            *res.status_mut() = e.status();
+            Ok(res)
+        }
+    }
+}

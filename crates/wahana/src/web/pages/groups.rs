@@ -1,0 +1,552 @@
+//! A group's page (every field, its ties, its history) and the forms to add, edit and delete
+//! groups, with each error shown beside its field in the user's language.
+
+use super::render;
+use crate::service::audit::Who;
+use crate::service::users::{self, Role, Write};
+use crate::service::{self, groups};
+use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
+use crate::web::{AppState, Ctx, csrf};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::collections::HashMap;
+use wahana_domain::codes::*;
+use wahana_domain::instrument::{self, Table};
+use wahana_domain::{Code, FieldError, Lang, RegionCode, RegionTree};
+use wahana_store::{AuditEntry, StoredGroup};
+
+/// How a column is entered.
+pub enum Input {
+    Text,
+    Number,
+    Date,
+    Long,
+    Select(Vec<Opt>),
+    Multi(Vec<Opt>),
+}
+
+pub struct Opt {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub struct FormField {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub required: bool,
+    pub input: Input,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+impl FormField {
+    pub fn is_text(&self) -> bool {
+        matches!(self.input, Input::Text)
+    }
+    pub fn is_number(&self) -> bool {
+        matches!(self.input, Input::Number)
+    }
+    pub fn is_date(&self) -> bool {
+        matches!(self.input, Input::Date)
+    }
+    pub fn is_long(&self) -> bool {
+        matches!(self.input, Input::Long)
+    }
+    pub fn options(&self) -> Option<&[Opt]> {
+        match &self.input {
+            Input::Select(o) => Some(o),
+            _ => None,
+        }
+    }
+    pub fn choices(&self) -> Option<&[Opt]> {
+        match &self.input {
+            Input::Multi(o) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+fn opts<T: Code + 'static>(value: &str, lang: Lang) -> Vec<Opt> {
+    let chosen: Vec<&str> = value.split_whitespace().collect();
+    T::ALL
+        .iter()
+        .map(|c| Opt {
+            code: c.code(),
+            label: c.label(lang),
+            selected: chosen.contains(&c.code()),
+        })
+        .collect()
+}
+
+/// The label of a group column in the user's language.
+pub fn label(id: &str, lang: Lang) -> &'static str {
+    let (i, e) = match id {
+        "id" => ("ID", "ID"),
+        "kode_wilayah" => ("Kode desa/kelurahan", "Village code"),
+        "unit_lokal" => ("Unit lokal (dusun/RW/RT)", "Local unit (dusun/RW/RT)"),
+        "nama" => ("Nama kelompok", "Group name"),
+        "jenis" => ("Jenis kelompok", "Group type"),
+        "asal" => ("Asal", "Origin"),
+        "tahun_berdiri" => ("Tahun berdiri", "Year founded"),
+        "anggota_laki" => ("Anggota laki-laki", "Male members"),
+        "anggota_perempuan" => ("Anggota perempuan", "Female members"),
+        "dasar_keanggotaan" => ("Dasar keanggotaan", "Membership basis"),
+        "tujuan" => ("Tujuan", "Purposes"),
+        "kegiatan" => ("Kegiatan", "Activities"),
+        "sumber_dana" => ("Sumber dana", "Funding sources"),
+        "sumber_dana_utama" => ("Sumber dana utama", "Main funding source"),
+        "iuran_rupiah" => ("Iuran (rupiah)", "Dues (rupiah)"),
+        "iuran_periode" => ("Periode iuran", "Dues period"),
+        "nilai" => ("Nilai dan norma", "Values and norms"),
+        "frekuensi_pertemuan" => ("Frekuensi pertemuan", "Meeting frequency"),
+        "status_hukum" => ("Status hukum", "Legal status"),
+        "status" => ("Status", "Status"),
+        "wahana" => ("Wahana (jaringan)", "Network"),
+        "ketua" => ("Ketua", "Chair"),
+        "telepon" => ("Telepon", "Phone"),
+        "lintang" => ("Lintang", "Latitude"),
+        "bujur" => ("Bujur", "Longitude"),
+        "tanggal_pendataan" => ("Tanggal pendataan", "Survey date"),
+        "pendata" => ("Pendata", "Enumerator"),
+        "catatan" => ("Catatan", "Notes"),
+        _ => ("", ""),
+    };
+    if i.is_empty() {
+        return "";
+    }
+    lang.pick(i, e)
+}
+
+fn input_of(id: &str, value: &str, lang: Lang) -> Input {
+    match id {
+        "jenis" => Input::Select(opts::<GroupType>(value, lang)),
+        "asal" => Input::Select(opts::<Origin>(value, lang)),
+        "dasar_keanggotaan" => Input::Multi(opts::<MembershipBasis>(value, lang)),
+        "tujuan" => Input::Multi(opts::<Purpose>(value, lang)),
+        "kegiatan" => Input::Multi(opts::<Activity>(value, lang)),
+        "sumber_dana" => Input::Multi(opts::<Funding>(value, lang)),
+        "sumber_dana_utama" => Input::Select(opts::<Funding>(value, lang)),
+        "iuran_periode" => Input::Select(opts::<DuesPeriod>(value, lang)),
+        "nilai" => Input::Multi(opts::<Value>(value, lang)),
+        "frekuensi_pertemuan" => Input::Select(opts::<MeetingFrequency>(value, lang)),
+        "status_hukum" => Input::Select(opts::<LegalStatus>(value, lang)),
+        "status" => Input::Select(opts::<GroupStatus>(value, lang)),
+        "tahun_berdiri" | "anggota_laki" | "anggota_perempuan" | "iuran_rupiah" => Input::Number,
+        "tanggal_pendataan" => Input::Date,
+        "catatan" => Input::Long,
+        _ => Input::Text,
+    }
+}
+
+/// A value as shown: codes by their labels.
+fn display(id: &str, value: &str, lang: Lang) -> String {
+    match input_of(id, value, lang) {
+        Input::Select(o) | Input::Multi(o) => {
+            let chosen: Vec<&str> = o.iter().filter(|x| x.selected).map(|x| x.label).collect();
+            if chosen.is_empty() {
+                value.to_string()
+            } else {
+                chosen.join(", ")
+            }
+        }
+        _ => value.to_string(),
+    }
+}
+
+/// The form's fields from values and errors.
+fn fields(values: &HashMap<&'static str, String>, errors: &[FieldError], lang: Lang) -> Vec<FormField> {
+    instrument::columns(Table::Groups)
+        .iter()
+        .filter(|c| c.id != "id")
+        .map(|c| {
+            let value = values.get(c.id).cloned().unwrap_or_default();
+            let error = errors
+                .iter()
+                .filter(|e| e.field == c.id)
+                .map(|e| {
+                    if e.value.is_empty() {
+                        format!("{} {}", lang.pick("Diharapkan", "Expected"), e.expected(lang))
+                    } else {
+                        format!(
+                            "\"{}\" {}; {} {}",
+                            e.value,
+                            lang.pick("tidak sah", "is not valid"),
+                            lang.pick("diharapkan", "expected"),
+                            e.expected(lang)
+                        )
+                    }
+                })
+                .reduce(|a, b| format!("{a}; {b}"));
+            FormField {
+                id: c.id,
+                label: label(c.id, lang),
+                hint: if c.personal { lang.pick("data pribadi", "personal data") } else { "" },
+                required: c.required,
+                input: input_of(c.id, &value, lang),
+                value,
+                error,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "group_form.html")]
+pub struct GroupForm<'a> {
+    pub ctx: &'a Ctx,
+    pub title: String,
+    pub action: String,
+    pub fields: Vec<FormField>,
+    /// Errors not tied to a field of the form (a duplicate, a conflict, an unknown column).
+    pub general: Vec<String>,
+    pub version: Option<i64>,
+    pub creating: bool,
+    pub allow_duplicate: bool,
+    pub cancel: String,
+}
+
+/// The submitted form: every pair, multi-valued fields repeated.
+pub type Pairs = Vec<(String, String)>;
+
+fn pick<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// The form's values by column: repeated keys joined with spaces; absent columns empty.
+fn values_from(pairs: &Pairs) -> HashMap<&'static str, String> {
+    let mut out: HashMap<&'static str, String> = HashMap::new();
+    for c in instrument::columns(Table::Groups) {
+        if c.id == "id" {
+            continue;
+        }
+        let v: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| k == c.id)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect();
+        out.insert(c.id, v.join(" "));
+    }
+    out
+}
+
+fn village_of(values: &HashMap<&'static str, String>) -> Option<RegionCode> {
+    values
+        .get("kode_wilayah")
+        .and_then(|v| RegionTree::official().resolve(v).ok())
+        .map(|r| r.code.clone())
+}
+
+fn require_user(ctx: &Ctx) -> Result<&users::Principal, PageError> {
+    ctx.user()
+        .ok_or_else(|| PageError(ApiError::Unauthenticated, ctx.clone()))
+}
+
+fn deny(ctx: &Ctx) -> PageError {
+    PageError(ApiError::Forbidden, ctx.clone())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NewQuery {
+    pub village: Option<String>,
+}
+
+pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> PageResult {
+    let user = require_user(&ctx)?;
+    let mut values: HashMap<&'static str, String> = HashMap::new();
+    if let Some(v) = &q.village {
+        let code = RegionTree::official()
+            .resolve(v)
+            .map_err(|_| PageError(ApiError::NotFound { kind: ctx.t("wilayah", "region"), id: v.clone() }, ctx.clone()))?
+            .code
+            .clone();
+        if !users::can_write(Some(user), Write::CreateGroup, &code) {
+            return Err(deny(&ctx));
+        }
+        values.insert("kode_wilayah", code.to_string());
+    } else if !matches!(user.role, Role::Admin | Role::Officer | Role::Enumerator) {
+        return Err(deny(&ctx));
+    }
+    values.insert("status", "aktif".into());
+    values.insert("tanggal_pendataan", service::today().to_string());
+    let cancel = q.village.map(|v| format!("/regions/{v}")).unwrap_or_else(|| "/".into());
+    let form = GroupForm {
+        ctx: &ctx,
+        title: ctx.t("Tambah kelompok", "Add a group").into(),
+        action: "/groups".into(),
+        fields: fields(&values, &[], ctx.lang),
+        general: Vec::new(),
+        version: None,
+        creating: true,
+        allow_duplicate: false,
+        cancel,
+    };
+    Ok(render(&ctx, &form))
+}
+
+/// The form again with the errors beside their fields (422).
+fn form_again(
+    ctx: &Ctx,
+    e: ApiError,
+    values: &HashMap<&'static str, String>,
+    creating: bool,
+    id: Option<&str>,
+    version: Option<i64>,
+    allow_duplicate: bool,
+) -> Response {
+    let (field_errors, general) = match &e {
+        ApiError::Invalid(errs) => {
+            let known: Vec<&str> = instrument::columns(Table::Groups).iter().map(|c| c.id).collect();
+            let general = errs
+                .iter()
+                .filter(|x| !known.contains(&x.field.as_str()) || x.field == "id")
+                .map(|x| x.message(ctx.lang))
+                .collect();
+            (errs.clone(), general)
+        }
+        other => (Vec::new(), vec![other.message(ctx.lang)]),
+    };
+    let status = e.status();
+    let form = GroupForm {
+        ctx,
+        title: if creating {
+            ctx.t("Tambah kelompok", "Add a group").into()
+        } else {
+            format!("{} {}", ctx.t("Ubah kelompok", "Edit group"), id.unwrap_or(""))
+        },
+        action: match id {
+            Some(i) => format!("/groups/{i}"),
+            None => "/groups".into(),
+        },
+        fields: fields(values, &field_errors, ctx.lang),
+        general,
+        version,
+        creating,
+        allow_duplicate,
+        cancel: match id {
+            Some(i) => format!("/groups/{i}"),
+            None => values
+                .get("kode_wilayah")
+                .map(|v| format!("/regions/{v}"))
+                .unwrap_or_else(|| "/".into()),
+        },
+    };
+    let mut res = render(ctx, &form);
+    *res.status_mut() = status;
+    res
+}
+
+pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pairs>) -> PageResult {
+    let user = require_user(&ctx)?.clone();
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let mut values = values_from(&pairs);
+    let allow_duplicate = pick(&pairs, "allow_duplicate").is_some();
+    if let Some(code) = village_of(&values)
+        && !users::can_write(Some(&user), Write::CreateGroup, &code)
+    {
+        return Err(deny(&ctx));
+    }
+    if values.get("tanggal_pendataan").is_none_or(|v| v.is_empty()) {
+        values.insert("tanggal_pendataan", service::today().to_string());
+    }
+    let fields_in: HashMap<&'static str, String> =
+        values.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.clone())).collect();
+    match groups::add(&st.store, &fields_in, None, allow_duplicate, &Who(format!("web:{}", user.name))).await {
+        Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
+        Err(e) => Ok(form_again(&ctx, e.into(), &values, true, None, None, allow_duplicate)),
+    }
+}
+
+fn values_of(g: &StoredGroup) -> HashMap<&'static str, String> {
+    instrument::columns(Table::Groups)
+        .iter()
+        .map(|c| c.id)
+        .zip(g.group.to_fields())
+        .collect()
+}
+
+async fn load(st: &AppState, ctx: &Ctx, id: &str) -> Result<StoredGroup, PageError> {
+    groups::show(&st.store, id).await.or_page(ctx)
+}
+
+pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let user = require_user(&ctx)?.clone();
+    let g = load(&st, &ctx, &id).await?;
+    if !users::can_write(Some(&user), Write::EditGroup, &g.group.village) {
+        return Err(deny(&ctx));
+    }
+    let form = GroupForm {
+        ctx: &ctx,
+        title: format!("{} {}", ctx.t("Ubah kelompok", "Edit group"), g.group.name),
+        action: format!("/groups/{id}"),
+        fields: fields(&values_of(&g), &[], ctx.lang),
+        general: Vec::new(),
+        version: Some(g.version),
+        creating: false,
+        allow_duplicate: false,
+        cancel: format!("/groups/{id}"),
+    };
+    Ok(render(&ctx, &form))
+}
+
+pub async fn update(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    let user = require_user(&ctx)?.clone();
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let current = load(&st, &ctx, &id).await?;
+    let values = values_from(&pairs);
+    let target = village_of(&values).unwrap_or_else(|| current.group.village.clone());
+    if !users::can_write(Some(&user), Write::EditGroup, &current.group.village)
+        || !users::can_write(Some(&user), Write::EditGroup, &target)
+    {
+        return Err(deny(&ctx));
+    }
+    let version = pick(&pairs, "version").and_then(|v| v.parse::<i64>().ok());
+    let Some(version) = version else {
+        return Ok(form_again(
+            &ctx,
+            ApiError::Invalid(vec![FieldError::new("version", "", "versi yang disunting", "the version edited")]),
+            &values,
+            false,
+            Some(&id),
+            Some(current.version),
+            false,
+        ));
+    };
+    match groups::edit(&st.store, &id, &values, Some(version), &Who(format!("web:{}", user.name))).await {
+        Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
+        Err(e) => Ok(form_again(&ctx, e.into(), &values, false, Some(&id), Some(version), false)),
+    }
+}
+
+pub async fn delete(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    let user = require_user(&ctx)?.clone();
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let g = load(&st, &ctx, &id).await?;
+    if !users::can_write(Some(&user), Write::DeleteGroup, &g.group.village) {
+        return Err(deny(&ctx));
+    }
+    groups::delete(&st.store, &id, &Who(format!("web:{}", user.name)))
+        .await
+        .or_page(&ctx)?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, format!("/regions/{}?deleted={}", g.group.village, crate::web::pct(&id)))],
+    )
+        .into_response())
+}
+
+pub struct Shown {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct TieLine {
+    pub other: String,
+    pub kind: &'static str,
+    pub since: String,
+    pub outgoing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+pub struct GroupPage<'a> {
+    pub ctx: &'a Ctx,
+    pub id: String,
+    pub name: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub version: i64,
+    pub wave: String,
+    pub saved: bool,
+    pub fields: Vec<Shown>,
+    pub personal_hidden: bool,
+    pub ties: Vec<TieLine>,
+    pub history: Option<Vec<AuditEntry>>,
+    pub entries: Vec<AuditEntry>,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ShowQuery {
+    pub saved: Option<String>,
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    let user = require_user(&ctx)?.clone();
+    let g = load(&st, &ctx, &id).await?;
+    let village = &g.group.village;
+    if !users::can_read_records(Some(&user), village) {
+        return Err(deny(&ctx));
+    }
+    let personal = users::can_see_personal(Some(&user), village);
+    let lang = ctx.lang;
+    let fields_shown = instrument::columns(Table::Groups)
+        .iter()
+        .zip(g.group.to_fields())
+        .filter(|(c, _)| personal || !c.personal)
+        .map(|(c, v)| Shown {
+            label: label(c.id, lang),
+            value: display(c.id, &v, lang),
+        })
+        .collect();
+    let ties = st
+        .store
+        .list_ties(village, None)
+        .await
+        .or_page(&ctx)?
+        .into_iter()
+        .filter(|t| t.tie.from == id || t.tie.to == id)
+        .map(|t| TieLine {
+            outgoing: t.tie.from == id,
+            other: if t.tie.from == id { t.tie.to.clone() } else { t.tie.from.clone() },
+            kind: t.tie.tie_type.label(lang),
+            since: t.tie.since.map(|y| y.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    let history = if matches!(user.role, Role::Admin | Role::Officer) {
+        Some(st.store.audit_of("kelompok", &id, 50).await.or_page(&ctx)?)
+    } else {
+        None
+    };
+    let tree = RegionTree::official();
+    let page = GroupPage {
+        ctx: &ctx,
+        id: id.clone(),
+        name: g.group.name.clone(),
+        village_code: village.to_string(),
+        village_name: tree.get(village).map(|r| r.name.clone()).unwrap_or_default(),
+        version: g.version,
+        wave: g.wave_id.clone(),
+        saved: q.saved.is_some(),
+        fields: fields_shown,
+        personal_hidden: !personal,
+        ties,
+        entries: history.clone().unwrap_or_default(),
+        history,
+        can_edit: users::can_write(Some(&user), Write::EditGroup, village),
+        can_delete: users::can_write(Some(&user), Write::DeleteGroup, village),
+    };
+    Ok(render(&ctx, &page))
+}

@@ -1,0 +1,229 @@
+//! The import page: upload a CSV/XLSX file, see every problem as the command line reports it
+//! (a dry run writes nothing), then confirm to write it whole.
+
+use super::render;
+use crate::service::audit::{self, Who};
+use crate::service::import::{ImportOptions, ImportReport, import_file};
+use crate::service::users::{self, Role};
+use crate::service;
+use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
+use crate::web::{AppState, Ctx, csrf};
+use askama::Template;
+use axum::extract::{Multipart, State};
+use std::path::{Path, PathBuf};
+use wahana_domain::{Date, Lang};
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage<'a> {
+    ctx: &'a Ctx,
+    report: Option<ImportReport>,
+    problems: Vec<String>,
+    summary: String,
+    /// The upload kept for confirmation.
+    upload: Option<String>,
+    wave: String,
+    error: Option<String>,
+}
+
+/// Only admins import through the web: an import may touch any region, and the rows' regions
+/// are known only after reading the file.
+fn require_admin(ctx: &Ctx) -> Result<String, PageError> {
+    match ctx.user() {
+        None => Err(PageError(ApiError::Unauthenticated, ctx.clone())),
+        Some(u) if u.role == Role::Admin => Ok(u.name.clone()),
+        Some(_) => Err(PageError(ApiError::Forbidden, ctx.clone())),
+    }
+}
+
+pub async fn form(ctx: Ctx) -> PageResult {
+    require_admin(&ctx)?;
+    let page = ImportPage {
+        ctx: &ctx,
+        report: None,
+        problems: Vec::new(),
+        summary: String::new(),
+        upload: None,
+        wave: String::new(),
+        error: None,
+    };
+    Ok(render(&ctx, &page))
+}
+
+/// Where uploads wait for confirmation: one directory per upload, named by a random token.
+fn upload_dir(token: &str) -> Option<PathBuf> {
+    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| std::env::temp_dir().join(format!("wahana-upload-{token}")))
+}
+
+/// A file name without directories or odd characters, keeping its extension.
+fn clean_name(name: &str) -> String {
+    let base = Path::new(name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("upload.csv");
+    let s: String = base
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    if s.is_empty() || s.starts_with('.') { format!("upload{s}") } else { s }
+}
+
+pub fn summary(r: &ImportReport, lang: Lang) -> String {
+    let table = r.table.map(|t| t.code()).unwrap_or("?");
+    let wave = r.wave.as_deref().unwrap_or("-");
+    if r.committed {
+        match lang {
+            Lang::Id => format!("{} baris {table} dibaca; {} ditulis ke pendataan {wave} ({} baru, {} diperbarui); {} ditolak", r.rows, r.written, r.created, r.updated, r.rejected),
+            Lang::En => format!("{} {table} rows read; {} written to wave {wave} ({} new, {} updated); {} rejected", r.rows, r.written, r.created, r.updated, r.rejected),
+        }
+    } else if r.dry_run {
+        match lang {
+            Lang::Id => format!("{} baris {table} diperiksa, {} bermasalah ({} masalah); belum ada yang ditulis", r.rows, r.rejected, r.problems_total),
+            Lang::En => format!("{} {table} rows checked, {} with problems ({} problems); nothing written yet", r.rows, r.rejected, r.problems_total),
+        }
+    } else {
+        match lang {
+            Lang::Id => format!("{} masalah pada {} dari {} baris; TIDAK ADA yang ditulis", r.problems_total, r.rejected, r.rows),
+            Lang::En => format!("{} problems in {} of {} rows; NOTHING was written", r.problems_total, r.rejected, r.rows),
+        }
+    }
+}
+
+pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> PageResult {
+    let who = require_admin(&ctx)?;
+    let mut csrf_token = None;
+    let mut confirm = None;
+    let mut wave = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| ApiError::Unavailable { code: "bad_upload", message: e.body_text() })
+        .or_page(&ctx)?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                let fname = clean_name(field.file_name().unwrap_or("upload.csv"));
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| ApiError::Unavailable { code: "bad_upload", message: e.body_text() })
+                    .or_page(&ctx)?;
+                if !bytes.is_empty() {
+                    file = Some((fname, bytes.to_vec()));
+                }
+            }
+            other => {
+                let text = field.text().await.unwrap_or_default();
+                match other {
+                    "_csrf" => csrf_token = Some(text),
+                    "confirm" => confirm = Some(text),
+                    "wave" => wave = text.trim().to_string(),
+                    _ => {}
+                }
+            }
+        }
+    }
+    csrf::check(&ctx, csrf_token.as_deref()).or_page(&ctx)?;
+    let (path, token, dry_run) = match (confirm, file) {
+        (Some(token), _) if !token.is_empty() => {
+            let dir = upload_dir(&token).ok_or_else(|| PageError(ApiError::Csrf, ctx.clone()))?;
+            let mut found = None;
+            if let Ok(mut rd) = tokio::fs::read_dir(&dir).await {
+                while let Ok(Some(e)) = rd.next_entry().await {
+                    found = Some(e.path());
+                }
+            }
+            let path = found.ok_or_else(|| {
+                PageError(
+                    ApiError::Unavailable {
+                        code: "upload_expired",
+                        message: ctx.t("berkas unggahan tidak ditemukan lagi; unggah ulang", "the uploaded file is gone; upload it again").into(),
+                    },
+                    ctx.clone(),
+                )
+            })?;
+            (path, token, false)
+        }
+        (_, Some((fname, bytes))) => {
+            let token = users::random_token();
+            let dir = upload_dir(&token).ok_or_else(|| PageError(ApiError::Internal("token".into()), ctx.clone()))?;
+            tokio::fs::create_dir_all(&dir)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))
+                .or_page(&ctx)?;
+            let path = dir.join(fname);
+            tokio::fs::write(&path, bytes)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))
+                .or_page(&ctx)?;
+            (path, token, true)
+        }
+        _ => {
+            let page = ImportPage {
+                ctx: &ctx,
+                report: None,
+                problems: Vec::new(),
+                summary: String::new(),
+                upload: None,
+                wave,
+                error: Some(ctx.t("pilih berkas CSV atau XLSX", "choose a CSV or XLSX file").into()),
+            };
+            let mut res = render(&ctx, &page);
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(res);
+        }
+    };
+    let report = run(&st, &path, &wave, dry_run, ctx.lang).await.or_page(&ctx)?;
+    if !dry_run {
+        let _ = tokio::fs::remove_dir_all(path.parent().unwrap_or(&path)).await;
+        if report.committed {
+            audit::record(
+                &st.store,
+                &Who(format!("web:{who}")),
+                "import",
+                "impor",
+                &report.file,
+                None,
+                None,
+                audit::json(&report),
+            )
+            .await
+            .or_page(&ctx)?;
+        }
+    }
+    let page = ImportPage {
+        ctx: &ctx,
+        problems: report.problems.iter().map(|p| p.message(ctx.lang)).collect(),
+        summary: summary(&report, ctx.lang),
+        upload: (dry_run && report.ok() && report.rows > 0).then_some(token),
+        report: Some(report),
+        wave,
+        error: None,
+    };
+    Ok(render(&ctx, &page))
+}
+
+/// Runs one import (or its dry run) of a stored file.
+pub async fn run(st: &AppState, path: &Path, wave: &str, dry_run: bool, lang: Lang) -> Result<ImportReport, ApiError> {
+    let opts = ImportOptions {
+        table: None,
+        sheet: None,
+        wave: (!wave.is_empty()).then(|| wave.to_string()),
+        wave_date: None::<Date>,
+        accept_clean: false,
+        rejects: None,
+        ignore_unknown: false,
+        allow_duplicates: false,
+        dry_run,
+        lang,
+    };
+    import_file(&st.store, path, &opts, service::today(), &|_| {})
+        .await
+        .map_err(|e| match e {
+            crate::service::import::ImportError::Store(s) => ApiError::from(s),
+            other => ApiError::Unavailable { code: "import_failed", message: other.message(lang) },
+        })
+}

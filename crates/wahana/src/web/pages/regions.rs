@@ -1,0 +1,797 @@
+//! Home, region pages at every level (a village's page lists its records), search, the profile
+//! report, the screening page and a region's audit trail.
+
+use super::{Pager, num, render};
+use crate::report;
+use crate::service::profile::{ProfileData, ProfileRequest};
+use crate::service::screening::{self, Scope};
+use crate::service::users::{self, Role};
+use crate::service::{self, groups};
+use crate::web::errors::{ApiError, OrRender, PageResult};
+use crate::web::{AppState, Ctx, pct};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use serde::Deserialize;
+use wahana_domain::profile::format_percent;
+use wahana_domain::{Code, Lang, Level, Region, RegionTree};
+use wahana_store::{AuditEntry, GroupFilter, StoredGroup, Store};
+
+/// Rows per page in every list.
+pub const PAGE: i64 = 50;
+/// Above this many villages a region's map is not drawn (a phone would choke on the points).
+const MAP_MAX_VILLAGES: usize = 3000;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RegionQuery {
+    pub wave: Option<String>,
+    pub offset: Option<i64>,
+}
+
+pub struct Crumb {
+    pub code: String,
+    pub name: String,
+}
+
+pub struct FindingView {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub holds: bool,
+    pub sentence: String,
+}
+
+pub struct ChildView {
+    pub code: String,
+    pub name: String,
+    pub groups: String,
+    pub coverage: String,
+}
+
+pub struct GroupLine {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub village: String,
+    pub founded: i32,
+    pub status: &'static str,
+}
+
+impl GroupLine {
+    pub fn of(g: &StoredGroup, lang: Lang) -> GroupLine {
+        let tree = RegionTree::official();
+        GroupLine {
+            id: g.group.id.clone(),
+            name: g.group.name.clone(),
+            kind: g.group.group_type.label(lang),
+            village: tree
+                .get(&g.group.village)
+                .map(|r| r.name.clone())
+                .unwrap_or_else(|| g.group.village.to_string()),
+            founded: g.group.founded_year,
+            status: g.group.status.label(lang),
+        }
+    }
+}
+
+pub struct ActorLine {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "region.html")]
+pub struct RegionPage<'a> {
+    pub ctx: &'a Ctx,
+    pub code: String,
+    pub title: String,
+    pub crumbs: Vec<Crumb>,
+    pub is_village: bool,
+    pub wave_line: Option<String>,
+    pub synthetic: bool,
+    pub stats: Vec<(String, String)>,
+    pub findings: Vec<FindingView>,
+    pub charts: Vec<String>,
+    pub map: Option<String>,
+    pub children_heading: &'static str,
+    pub children: Vec<ChildView>,
+    pub no_data: Option<String>,
+    pub can_read: bool,
+    pub can_add: bool,
+    pub can_audit: bool,
+    pub groups: Vec<GroupLine>,
+    pub pager: Option<Pager>,
+    pub networks: Vec<ActorLine>,
+    pub institutions: Vec<ActorLine>,
+    pub units: Vec<String>,
+    pub ties: usize,
+}
+
+fn resolve(code: &str, ctx: &Ctx) -> Result<&'static Region, ApiError> {
+    RegionTree::official()
+        .resolve(code)
+        .map_err(|_| ApiError::NotFound {
+            kind: ctx.t("wilayah", "region"),
+            id: code.to_string(),
+        })
+}
+
+/// The profile of a scope, or `None` with the reason when there is no data for it yet.
+pub async fn profile_of(
+    store: &Store,
+    scope: Scope,
+    wave: Option<String>,
+    lang: Lang,
+) -> Result<Result<ProfileData, String>, ApiError> {
+    let req = ProfileRequest {
+        scope,
+        wave,
+        rules: None,
+    };
+    match service::profile::build(store, &req, service::today(), lang).await {
+        Ok(d) => Ok(Ok(d)),
+        Err(e) => match ApiError::from_anyhow(e) {
+            ApiError::Unavailable { message, .. } => Ok(Err(message)),
+            other => Err(other),
+        },
+    }
+}
+
+fn share_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
+    let l = |id: &'static str, en: &'static str| lang.pick(id, en).to_string();
+    let bar = |label: String, v: f64, dark: bool| report::charts::Bar {
+        label,
+        value: v,
+        text: format_percent(v, lang),
+        dark,
+    };
+    let bars = vec![
+        bar(l("F1 berumur ≥10 tahun", "F1 aged ≥10 years"), p.f1.share_older_10, p.f1.holds),
+        bar(
+            l("F3 tumbuh dari masyarakat", "F3 grown from the community"),
+            p.f3.share_grown_from_community,
+            p.f3.holds,
+        ),
+        bar(l("F3 anggota atas domisili", "F3 domicile membership"), p.f3.share_domicile, p.f3.holds),
+        bar(
+            l("F4 ketahanan/kesejahteraan", "F4 resilience/welfare"),
+            p.f4.share_resilience_or_welfare,
+            p.f4.holds,
+        ),
+        bar(l("F4 dibiayai iuran", "F4 financed by dues"), p.f4.share_dues_any, p.f4.holds),
+        bar(l("F5 nilai kebersamaan", "F5 togetherness values"), p.f5.share_any, p.f5.holds),
+    ];
+    report::charts::hbars(
+        lang.pick("Bagian kelompok yang dihitung", "Share of counted groups"),
+        &bars,
+        Some(1.0),
+        Some((0.5, "50%")),
+    )
+}
+
+fn age_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
+    let a = p.f1.age_bands;
+    let bar = |label: &str, n: u64, dark: bool| report::charts::Bar {
+        label: label.to_string(),
+        value: n as f64,
+        text: num(n as i64, lang),
+        dark,
+    };
+    report::charts::hbars(
+        lang.pick("F1 umur kelompok (tahun)", "F1 age of groups (years)"),
+        &[
+            bar("< 5", a.lt5, false),
+            bar("5–9", a.from5_to9, false),
+            bar("10–19", a.from10_to19, true),
+            bar("20+", a.from20, true),
+        ],
+        None,
+        None,
+    )
+}
+
+/// Villages as points from their centroids, coloured by the number of groups recorded.
+fn village_map(region: Option<&Region>, counts: &std::collections::HashMap<&str, u64>, lang: Lang) -> Option<String> {
+    let tree = RegionTree::official();
+    let villages: Vec<&Region> = match region {
+        Some(r) => tree.villages_under(&r.code).filter(|v| v.lat.is_some() && v.lng.is_some()).collect(),
+        None => return None,
+    };
+    if villages.is_empty() || villages.len() > MAP_MAX_VILLAGES {
+        return None;
+    }
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for v in &villages {
+        let (x, y) = (v.lng.unwrap_or(0.0), v.lat.unwrap_or(0.0));
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    let span = (x1 - x0).max(y1 - y0).max(0.002);
+    let (w, h, pad) = (320.0, 320.0, 14.0);
+    let sx = |x: f64| pad + (x - x0) / span * (w - 2.0 * pad);
+    let sy = |y: f64| pad + (y1 - y) / span * (h - 2.0 * pad);
+    let r = if villages.len() > 500 { 2.5 } else if villages.len() > 50 { 4.0 } else { 7.0 };
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"{}\"><rect width=\"{w}\" height=\"{h}\" fill=\"#eef3f8\"/>",
+        lang.pick("Peta desa/kelurahan", "Map of villages")
+    );
+    for v in &villages {
+        let n = counts.get(v.code.as_str()).copied().unwrap_or(0);
+        let fill = colour(n);
+        s.push_str(&format!(
+            "<a href=\"/regions/{code}\"><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r}\" fill=\"{fill}\" stroke=\"#1a202c\" stroke-width=\"0.5\"><title>{} ({} {})</title></circle></a>",
+            sx(v.lng.unwrap_or(0.0)),
+            sy(v.lat.unwrap_or(0.0)),
+            report::charts::esc(&v.name),
+            n,
+            lang.pick("kelompok", "groups"),
+            code = v.code
+        ));
+    }
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// Map colours by group count: none, fewer than 25, fewer than 50, 50 or more.
+pub fn colour(n: u64) -> &'static str {
+    match n {
+        0 => "#ffffff",
+        1..=24 => "#bee3f8",
+        25..=49 => "#4299e1",
+        _ => "#2a4365",
+    }
+}
+
+async fn region_page(
+    st: &AppState,
+    ctx: &Ctx,
+    region: Option<&'static Region>,
+    q: RegionQuery,
+) -> PageResult {
+    let lang = ctx.lang;
+    let tree = RegionTree::official();
+    let scope = match region {
+        Some(r) => Scope::Region(r),
+        None => Scope::National,
+    };
+    let data = profile_of(&st.store, scope, q.wave.clone(), lang)
+        .await
+        .or_page(ctx)?;
+    let mut page = RegionPage {
+        ctx,
+        code: region.map(|r| r.code.to_string()).unwrap_or_default(),
+        title: match region {
+            Some(r) if r.level() == Level::Regency => r.name.clone(),
+            Some(r) => format!("{} {}", r.kind.label(lang), r.name),
+            None => "Indonesia".to_string(),
+        },
+        crumbs: region
+            .map(|r| {
+                r.code
+                    .ancestors()
+                    .iter()
+                    .filter_map(|c| tree.get(c))
+                    .map(|a| Crumb {
+                        code: a.code.to_string(),
+                        name: a.name.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        is_village: region.is_some_and(|r| r.level() == Level::Village),
+        wave_line: None,
+        synthetic: false,
+        stats: Vec::new(),
+        findings: Vec::new(),
+        charts: Vec::new(),
+        map: None,
+        children_heading: match region.map(|r| r.level()) {
+            None => ctx.t("Provinsi", "Provinces"),
+            Some(Level::Province) => ctx.t("Kabupaten/kota", "Regencies and cities"),
+            Some(Level::Regency) => ctx.t("Kecamatan", "Districts"),
+            Some(_) => ctx.t("Desa/kelurahan", "Villages"),
+        },
+        children: Vec::new(),
+        no_data: None,
+        can_read: false,
+        can_add: false,
+        can_audit: false,
+        groups: Vec::new(),
+        pager: None,
+        networks: Vec::new(),
+        institutions: Vec::new(),
+        units: Vec::new(),
+        ties: 0,
+    };
+    let mut counts: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    match &data {
+        Err(reason) => page.no_data = Some(reason.clone()),
+        Ok(d) => {
+            let p = d.profile();
+            page.synthetic = d.wave.synthetic;
+            page.wave_line = Some(format!(
+                "{} {} ({}), {} {}",
+                ctx.t("Pendataan", "Wave"),
+                d.wave.name,
+                d.wave.id,
+                ctx.t("aturan", "rules"),
+                d.rules.version
+            ));
+            page.stats = vec![
+                (num(p.groups_recorded as i64, lang), ctx.t("kelompok tercatat", "groups recorded").into()),
+                (num(p.groups_qualifying as i64, lang), ctx.t("memenuhi syarat", "qualifying").into()),
+                (
+                    format!(
+                        "{} / {}",
+                        num(p.coverage.villages_with_groups as i64, lang),
+                        num(p.coverage.villages_in_region as i64, lang)
+                    ),
+                    ctx.t("desa/kelurahan terdata", "villages covered").into(),
+                ),
+                (num(d.actors.networks as i64, lang), ctx.t("wahana (jaringan)", "networks").into()),
+                (num(d.actors.institutions as i64, lang), ctx.t("lembaga pendukung", "institutions").into()),
+                (num(d.actors.ties as i64, lang), ctx.t("ikatan", "ties").into()),
+            ];
+            page.findings = p
+                .findings()
+                .iter()
+                .map(|f| FindingView {
+                    id: f.id,
+                    title: f.title(lang),
+                    holds: f.holds,
+                    sentence: f.sentence(lang).to_string(),
+                })
+                .collect();
+            page.charts = vec![share_chart(&p, lang), age_chart(&p, lang)];
+            for v in &p.by_village {
+                counts.insert(v.code, v.recorded);
+            }
+            let level = region.map(|r| r.level());
+            if matches!(level, Some(Level::District)) {
+                let children = region.map(|r| tree.children(&r.code)).unwrap_or(&[]);
+                page.children = children
+                    .iter()
+                    .map(|c| {
+                        let n = counts.get(c.code.as_str()).copied().unwrap_or(0);
+                        ChildView {
+                            code: c.code.to_string(),
+                            name: c.name.clone(),
+                            groups: num(n as i64, lang),
+                            coverage: if n > 0 { "✓".into() } else { "–".into() },
+                        }
+                    })
+                    .collect();
+            } else if !matches!(level, Some(Level::Village)) {
+                page.children = report::child_rows(d, &p)
+                    .into_iter()
+                    .map(|c| ChildView {
+                        code: c.code,
+                        name: c.name,
+                        groups: num(c.recorded as i64, lang),
+                        coverage: format!(
+                            "{} / {} ({})",
+                            num(c.villages_with_groups as i64, lang),
+                            num(c.villages_in_region as i64, lang),
+                            report::pct_of(c.villages_with_groups, c.villages_in_region, lang)
+                        ),
+                    })
+                    .collect();
+            }
+        }
+    }
+    if data.is_err() {
+        let children = match region {
+            Some(r) => tree.children(&r.code),
+            None => tree.provinces(),
+        };
+        page.children = children
+            .iter()
+            .map(|c| ChildView {
+                code: c.code.to_string(),
+                name: c.name.clone(),
+                groups: "0".into(),
+                coverage: "–".into(),
+            })
+            .collect();
+    }
+    page.map = village_map(region, &counts, lang);
+    if let Some(r) = region {
+        let who = ctx.user();
+        page.can_read = users::can_read_records(who, &r.code);
+        page.can_audit = who.is_some_and(|u| {
+            matches!(u.role, Role::Admin | Role::Officer) && users::can_read_records(who, &r.code)
+        });
+        if r.level() == Level::Village {
+            page.can_add = users::can_write(who, users::Write::CreateGroup, &r.code);
+            let units = st.store.local_units(&r.code).await.or_page(ctx)?;
+            page.units = units
+                .iter()
+                .map(|u| format!("{} {}", u.kind.label(lang), u.name))
+                .collect();
+            if page.can_read {
+                let offset = q.offset.unwrap_or(0).max(0);
+                let filter = GroupFilter {
+                    region: Some(r.code.clone()),
+                    ..GroupFilter::default()
+                };
+                let (list, total) = groups::list(&st.store, &filter, PAGE, offset)
+                    .await
+                    .or_page(ctx)?;
+                page.groups = list.iter().map(|g| GroupLine::of(g, lang)).collect();
+                page.pager = Some(Pager {
+                    offset,
+                    limit: PAGE,
+                    total,
+                    base: format!("/regions/{}?", r.code),
+                });
+                page.networks = st
+                    .store
+                    .list_networks(&r.code, None)
+                    .await
+                    .or_page(ctx)?
+                    .into_iter()
+                    .map(|(n, _)| ActorLine {
+                        id: n.id,
+                        name: n.name,
+                        kind: n.level.label(lang).to_string(),
+                    })
+                    .collect();
+                page.institutions = st
+                    .store
+                    .list_institutions(&r.code, None)
+                    .await
+                    .or_page(ctx)?
+                    .into_iter()
+                    .map(|(i, _)| ActorLine {
+                        id: i.id,
+                        name: i.name,
+                        kind: i.kind.label(lang).to_string(),
+                    })
+                    .collect();
+                page.ties = st.store.list_ties(&r.code, None).await.or_page(ctx)?.len();
+            }
+        }
+    }
+    Ok(render(ctx, &page))
+}
+
+pub async fn home(State(st): State<AppState>, ctx: Ctx, Query(q): Query<RegionQuery>) -> PageResult {
+    region_page(&st, &ctx, None, q).await
+}
+
+pub async fn region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<RegionQuery>,
+) -> PageResult {
+    let r = resolve(&code, &ctx).or_page(&ctx)?;
+    region_page(&st, &ctx, Some(r), q).await
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchQuery {
+    pub q: Option<String>,
+    pub region: Option<String>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage<'a> {
+    pub ctx: &'a Ctx,
+    pub q: String,
+    pub regions: Vec<Crumb>,
+    pub groups: Vec<GroupLine>,
+    pub pager: Option<Pager>,
+    pub signed_in: bool,
+}
+
+/// Searches region names (for everyone) and group names (within what the person may read).
+pub async fn search(State(st): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> PageResult {
+    let text = q.q.clone().unwrap_or_default().trim().to_string();
+    let mut page = SearchPage {
+        ctx: &ctx,
+        q: text.clone(),
+        regions: Vec::new(),
+        groups: Vec::new(),
+        pager: None,
+        signed_in: ctx.user.is_some(),
+    };
+    if !text.is_empty() {
+        page.regions = RegionTree::official()
+            .search_names(&text, 10)
+            .into_iter()
+            .map(|r| Crumb {
+                code: r.code.to_string(),
+                name: format!("{} {}", r.kind.label(ctx.lang), r.name),
+            })
+            .collect();
+        if let Some(u) = ctx.user() {
+            // A person sees the groups of their own subtree (an admin, all of them).
+            let scope = match (&q.region, u.role) {
+                (Some(r), _) => Some(resolve(r, &ctx).or_page(&ctx)?.code.clone()),
+                (None, Role::Admin) => None,
+                (None, _) => u.region.clone(),
+            };
+            if let Some(s) = &scope
+                && !users::can_read_records(Some(u), s)
+            {
+                return Err(crate::web::errors::PageError(ApiError::Forbidden, ctx.clone()));
+            }
+            let offset = q.offset.unwrap_or(0).max(0);
+            let filter = GroupFilter {
+                region: scope.clone(),
+                name: Some(text.clone()),
+                ..GroupFilter::default()
+            };
+            let (list, total) = groups::list(&st.store, &filter, PAGE, offset)
+                .await
+                .or_page(&ctx)?;
+            page.groups = list.iter().map(|g| GroupLine::of(g, ctx.lang)).collect();
+            page.pager = Some(Pager {
+                offset,
+                limit: PAGE,
+                total,
+                base: format!(
+                    "/search?q={}{}&",
+                    pct(&text),
+                    scope.map(|s| format!("&region={s}")).unwrap_or_default()
+                ),
+            });
+        }
+    }
+    Ok(render(&ctx, &page))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ReportQuery {
+    pub wave: Option<String>,
+    pub format: Option<String>,
+}
+
+/// The profile report (the profile issue's HTML report), as a page or a download.
+pub async fn report(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> PageResult {
+    let scope = if matches!(code.as_str(), "nasional" | "national" | "indonesia") {
+        Scope::National
+    } else {
+        Scope::Region(resolve(&code, &ctx).or_page(&ctx)?)
+    };
+    let data = match profile_of(&st.store, scope, q.wave, ctx.lang).await.or_page(&ctx)? {
+        Ok(d) => d,
+        Err(message) => {
+            return Err(crate::web::errors::PageError(
+                ApiError::Unavailable { code: "no_data", message },
+                ctx.clone(),
+            ));
+        }
+    };
+    let p = data.profile();
+    let name = format!("profil-{}", scope.code_str().replace('.', ""));
+    let name = if name == "profil-" { "profil-indonesia".to_string() } else { name };
+    match q.format.as_deref() {
+        None | Some("") => Ok(Html(report::html::render(&data, &p, ctx.lang)).into_response()),
+        Some("html") => Ok((
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.html\"")),
+            ],
+            report::html::render(&data, &p, ctx.lang),
+        )
+            .into_response()),
+        Some("xlsx") => {
+            let bytes = report::xlsx::render(&data, &p, ctx.lang)
+                .map_err(|e| ApiError::Internal(format!("{e:#}")))
+                .or_page(&ctx)?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        Some("pdf") => {
+            let html = report::html::render(&data, &p, ctx.lang);
+            match print_pdf(&html).await {
+                Some(pdf) => Ok((
+                    [
+                        (header::CONTENT_TYPE, "application/pdf".to_string()),
+                        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.pdf\"")),
+                    ],
+                    pdf,
+                )
+                    .into_response()),
+                None => Err(crate::web::errors::PageError(
+                    ApiError::Unavailable {
+                        code: "pdf_unavailable",
+                        message: ctx
+                            .t(
+                                "PDF memerlukan Chromium di server; unduh HTML lalu cetak dari peramban",
+                                "PDF needs Chromium on the server; download the HTML and print it from a browser",
+                            )
+                            .to_string(),
+                    },
+                    ctx.clone(),
+                )),
+            }
+        }
+        Some(other) => Err(crate::web::errors::PageError(
+            ApiError::Invalid(vec![wahana_domain::FieldError::new(
+                "format",
+                other,
+                "html, xlsx atau pdf",
+                "html, xlsx or pdf",
+            )]),
+            ctx.clone(),
+        )),
+    }
+}
+
+/// Prints HTML to PDF with headless Chromium when one is installed.
+pub async fn print_pdf(html: &str) -> Option<Vec<u8>> {
+    let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let dir = tempdir()?;
+    let input = dir.join("report.html");
+    let output = dir.join("report.pdf");
+    tokio::fs::write(&input, html).await.ok()?;
+    let status = tokio::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", output.display()))
+        .arg(format!("file://{}", input.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await
+        .ok()?;
+    let pdf = if status.success() { tokio::fs::read(&output).await.ok() } else { None };
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    pdf
+}
+
+fn tempdir() -> Option<std::path::PathBuf> {
+    let d = std::env::temp_dir().join(format!("wahana-pdf-{}", users::random_token()));
+    std::fs::create_dir_all(&d).ok()?;
+    Some(d)
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ScreeningQuery {
+    pub wave: Option<String>,
+    pub outcome: Option<String>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "screening.html")]
+pub struct ScreeningPage<'a> {
+    pub ctx: &'a Ctx,
+    pub code: String,
+    pub title: String,
+    pub report: screening::ScreenReport,
+    pub show_groups: bool,
+    pub pager: Option<Pager>,
+}
+
+/// The screening of a region: criteria, the summary of outcomes, and (for those who may read
+/// records) each group with its reasons.
+pub async fn screening(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<ScreeningQuery>,
+) -> PageResult {
+    let r = resolve(&code, &ctx).or_page(&ctx)?;
+    let show_groups = users::can_read_records(ctx.user(), &r.code);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let outcome = match q.outcome.as_deref().filter(|o| !o.is_empty()) {
+        None => None,
+        Some(o) => Some(parse_outcome(o).ok_or_else(|| {
+            ApiError::Invalid(vec![wahana_domain::FieldError::new(
+                "outcome",
+                o,
+                "memenuhi, tidak_memenuhi atau belum_lengkap",
+                "qualifies, does_not_qualify or incomplete",
+            )])
+        }).or_page(&ctx)?),
+    };
+    let req = screening::ScreenRequest {
+        scope: Scope::Region(r),
+        wave: q.wave,
+        rules: None,
+        rebuild: false,
+        outcome,
+        limit: if show_groups { PAGE as usize } else { 0 },
+        offset: offset as usize,
+    };
+    let report = screening::screen(&st.store, &req, ctx.lang)
+        .await
+        .map_err(ApiError::from_anyhow)
+        .or_page(&ctx)?;
+    let pager = show_groups.then(|| Pager {
+        offset,
+        limit: PAGE,
+        total: report.listed_total as i64,
+        base: format!("/regions/{}/screening?", r.code),
+    });
+    let page = ScreeningPage {
+        ctx: &ctx,
+        code: r.code.to_string(),
+        title: format!("{} {}", r.kind.label(ctx.lang), r.name),
+        report,
+        show_groups,
+        pager,
+    };
+    Ok(render(&ctx, &page))
+}
+
+/// An outcome by its wire code.
+pub fn parse_outcome(s: &str) -> Option<wahana_domain::screening::Outcome> {
+    <wahana_domain::screening::Outcome as Code>::from_code(s)
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage<'a> {
+    pub ctx: &'a Ctx,
+    pub code: String,
+    pub title: String,
+    pub entries: Vec<AuditEntry>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+/// A region's audit trail, for officers and admins of the region.
+pub async fn audit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<RegionQuery>,
+) -> PageResult {
+    let r = resolve(&code, &ctx).or_page(&ctx)?;
+    let Some(u) = ctx.user() else {
+        return Err(crate::web::errors::PageError(ApiError::Unauthenticated, ctx.clone()));
+    };
+    if !(matches!(u.role, Role::Admin | Role::Officer) && users::can_read_records(Some(u), &r.code)) {
+        return Err(crate::web::errors::PageError(ApiError::Forbidden, ctx.clone()));
+    }
+    let offset = q.offset.unwrap_or(0).max(0);
+    let entries = st.store.audit_in(&r.code, PAGE + 1, offset).await.or_page(&ctx)?;
+    let more = entries.len() as i64 > PAGE;
+    let page = AuditPage {
+        ctx: &ctx,
+        code: r.code.to_string(),
+        title: format!("{} {}", r.kind.label(ctx.lang), r.name),
+        entries: entries.into_iter().take(PAGE as usize).collect(),
+        prev: (offset > 0).then(|| format!("/regions/{}/audit?offset={}", r.code, (offset - PAGE).max(0))),
+        next: more.then(|| format!("/regions/{}/audit?offset={}", r.code, offset + PAGE)),
+    };
+    Ok(render(&ctx, &page))
+}
+
+/// The region a code names, for other handlers.
+pub fn region_of(code: &str, ctx: &Ctx) -> Result<&'static Region, ApiError> {
+    resolve(code, ctx)
+}
