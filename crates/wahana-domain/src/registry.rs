@@ -298,6 +298,11 @@ impl<'f, F: Fn(&str) -> Option<&'f str>> Fields<'f, F> {
     }
 }
 
+/// A value's text for a file cell, empty when absent.
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
 /// Checks a stable identifier: 1 to 64 of letters, digits and `-_.:`.
 pub fn check_id(s: &str) -> Result<String, FieldError> {
     let s = s.trim();
@@ -520,9 +525,6 @@ impl Group {
     /// The group in the instrument's column order ([`instrument::columns`] of [`Table::Groups`]),
     /// as the text a file holds.
     pub fn to_fields(&self) -> Vec<String> {
-        fn opt<T: ToString>(v: &Option<T>) -> String {
-            v.as_ref().map(ToString::to_string).unwrap_or_default()
-        }
         fn code<T: Code>(v: Option<T>) -> String {
             v.map(|c| c.code().to_string()).unwrap_or_default()
         }
@@ -654,9 +656,6 @@ impl Network {
     }
 
     pub fn to_fields(&self) -> Vec<String> {
-        fn opt<T: ToString>(v: &Option<T>) -> String {
-            v.as_ref().map(ToString::to_string).unwrap_or_default()
-        }
         vec![
             self.id.clone(),
             self.village.to_string(),
@@ -738,9 +737,6 @@ impl Institution {
     }
 
     pub fn to_fields(&self) -> Vec<String> {
-        fn opt<T: ToString>(v: &Option<T>) -> String {
-            v.as_ref().map(ToString::to_string).unwrap_or_default()
-        }
         vec![
             self.id.clone(),
             self.region.to_string(),

@@ -477,27 +477,9 @@ impl Store {
 
     /// Creates a wave, or updates the one with the same id.
     pub async fn save_wave(&self, wave: &Wave) -> Result<(), StoreError> {
-        on_pool!(self.pool, p => {
-            sqlx::query(
-                "INSERT INTO waves (id, name, region_code, start_date, end_date, source, synthetic, enumerators, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, \
-                 start_date = excluded.start_date, end_date = excluded.end_date, source = excluded.source, \
-                 synthetic = excluded.synthetic, enumerators = excluded.enumerators",
-            )
-            .bind(wave.id.clone())
-            .bind(wave.name.clone())
-            .bind(wave.region.as_ref().map(|r| r.to_string()))
-            .bind(wave.start_date.map(|d| d.to_string()))
-            .bind(wave.end_date.map(|d| d.to_string()))
-            .bind(wave.source.clone())
-            .bind(wave.synthetic)
-            .bind(wave.enumerators.clone())
-            .bind(now_iso())
-            .execute(p)
-            .await?;
-        });
-        Ok(())
+        let mut batch = self.begin().await?;
+        batch.save_wave(wave).await?;
+        batch.commit().await
     }
 
     pub async fn wave(&self, id: &str) -> Result<Option<Wave>, StoreError> {
