@@ -58,7 +58,7 @@ def main():
     con.execute(
         f"""CREATE TABLE groups AS SELECT * REPLACE (
               CAST(tahun_berdiri AS INTEGER) AS tahun_berdiri)
-            FROM read_csv('{a.csv}', all_varchar = true, header = true)"""
+            FROM read_csv('{a.csv}', all_varchar = true, header = true, delim = ',', quote = '"', escape = '"')"""
     )
     con.execute(SCREENING_SQL.replace("CAST(tahun_berdiri AS INTEGER)", "tahun_berdiri"))
     n = con.execute("SELECT count(*) FROM groups").fetchone()[0]

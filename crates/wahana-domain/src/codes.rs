@@ -288,6 +288,16 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// A member's role in a group (`peran`): the board or an ordinary member.
+    MemberRole, field = "peran" {
+        Chair = ("ketua", "Ketua", "Chair"),
+        Secretary = ("sekretaris", "Sekretaris", "Secretary"),
+        Treasurer = ("bendahara", "Bendahara", "Treasurer"),
+        Member = ("anggota", "Anggota", "Member"),
+    }
+}
+
 /// A set of codes of one field, as a bitmask in declaration order.
 pub struct CodeSet<T: Code> {
     bits: u32,

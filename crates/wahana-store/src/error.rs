@@ -5,6 +5,9 @@ use wahana_domain::Lang;
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the rusqlite connections of SQLite's bulk paths.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{kind} {id} not found")]

@@ -4,16 +4,21 @@
 //! [`on_pool!`], which expands the same code once per backend. Store methods are shaped by
 //! intent (`insert_groups`, `list_groups`) and own their transactions.
 
+mod actors;
 mod audit;
 mod auth;
 mod error;
+mod members;
+mod network;
 mod profile;
 mod registry;
 mod rows;
 mod tally;
 mod transfer;
 
+pub use actors::{StoredInstitution, StoredNetwork};
 pub use audit::{AuditChange, AuditEntry};
+pub use members::StoredMember;
 pub use auth::UserRecord;
 pub use error::StoreError;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};

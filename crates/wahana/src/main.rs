@@ -6,6 +6,7 @@ mod config;
 mod instrument;
 mod report;
 mod service;
+mod web;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -41,9 +41,10 @@ pub struct NetworkMeasures {
     /// Connected components, counting each isolated node as one.
     pub components: usize,
     pub largest_component: usize,
-    /// The number of isolated groups (groups without any tie): `isolated_groups.len()`.
+    /// The number of isolated groups (groups without any tie): `isolated_groups.len()` when
+    /// measured with per-node detail.
     pub isolates: usize,
-    /// Their ids, in node order.
+    /// Their ids, in node order (empty when measured without per-node detail, see [`Detail`]).
     pub isolated_groups: Vec<String>,
     /// `2m / n`; 0 for an empty graph.
     pub degree_mean: f64,
@@ -57,27 +58,58 @@ pub struct NetworkMeasures {
     pub cross_village_ties: usize,
     /// Co-membership ties (*anggota bersama*) among `ties`.
     pub co_membership_ties: usize,
-    /// Every node, in node order.
+    /// Every node, in node order (empty when measured without per-node detail).
     pub per_node: Vec<NodeMeasure>,
+}
+
+/// How much [`measure_with`] computes beyond the linear measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detail {
+    /// Betweenness (O(n·m)); without it `top_brokers` is empty and every node's betweenness 0.
+    pub betweenness: bool,
+    /// The lists with one entry per node: `per_node` and `isolated_groups` (their count,
+    /// `isolates`, is always given).
+    pub per_node: bool,
+}
+
+impl Detail {
+    /// Everything.
+    pub const FULL: Detail = Detail {
+        betweenness: true,
+        per_node: true,
+    };
 }
 
 /// Measures `graph`, naming the `top_k` brokers. Betweenness is O(n·m) (see
 /// [`Graph::betweenness`]); the rest is linear.
 pub fn measure(graph: &Graph, top_k: usize) -> NetworkMeasures {
+    measure_with(graph, top_k, Detail::FULL)
+}
+
+/// [`measure`] with less detail, for graphs too large for betweenness (O(n·m)) or for lists of
+/// every node: a national graph of millions of nodes is measured in linear time.
+pub fn measure_with(graph: &Graph, top_k: usize, detail: Detail) -> NetworkMeasures {
     let n = graph.node_count();
     let m = graph.tie_count();
     let degrees = graph.degrees();
-    let betweenness = graph.betweenness();
+    let betweenness = if detail.betweenness {
+        graph.betweenness()
+    } else {
+        vec![0.0; n]
+    };
     let components = graph.components();
     let kind = |i: usize| graph.node(i).map_or(NodeKind::Group, |x| x.kind);
     let name = |i: usize| graph.node(i).map_or_else(String::new, |x| x.name.clone());
 
     let count = |k: NodeKind| (0..n).filter(|&i| kind(i) == k).count();
     let groups = count(NodeKind::Group);
-    let isolated_groups: Vec<String> = (0..n)
-        .filter(|&i| kind(i) == NodeKind::Group && degrees[i] == 0)
-        .map(|i| graph.node_id(i).into_owned())
-        .collect();
+    let isolated = (0..n).filter(|&i| kind(i) == NodeKind::Group && degrees[i] == 0);
+    let (isolates, isolated_groups): (usize, Vec<String>) = if detail.per_node {
+        let ids: Vec<String> = isolated.map(|i| graph.node_id(i).into_owned()).collect();
+        (ids.len(), ids)
+    } else {
+        (isolated.count(), Vec::new())
+    };
     let tied_to_institution = (0..n)
         .filter(|&i| {
             kind(i) == NodeKind::Group
@@ -112,6 +144,7 @@ pub fn measure(graph: &Graph, top_k: usize) -> NetworkMeasures {
         .collect();
 
     let per_node = (0..n)
+        .filter(|_| detail.per_node)
         .map(|i| NodeMeasure {
             id: graph.node_id(i).into_owned(),
             name: name(i),
@@ -131,7 +164,7 @@ pub fn measure(graph: &Graph, top_k: usize) -> NetworkMeasures {
         density: density(n, m),
         components: components.count,
         largest_component: components.largest,
-        isolates: isolated_groups.len(),
+        isolates,
         isolated_groups,
         degree_mean: if n == 0 {
             0.0
@@ -265,6 +298,40 @@ mod tests {
         assert_eq!(r.isolates, 0);
         assert_eq!(r.components, 2);
         assert_eq!(r.per_node[5].kind, NodeKind::Network);
+    }
+
+    #[test]
+    fn less_detail_keeps_the_linear_measures() {
+        let g = letters("abcdef", "ab bc cd");
+        let full = measure(&g, 3);
+        let light = measure_with(
+            &g,
+            3,
+            Detail {
+                betweenness: false,
+                per_node: false,
+            },
+        );
+        assert_eq!(light.isolates, 2);
+        assert!(light.isolated_groups.is_empty() && light.per_node.is_empty());
+        assert!(light.top_brokers.is_empty());
+        let strip = |mut r: NetworkMeasures| {
+            r.isolated_groups.clear();
+            r.per_node.clear();
+            r.top_brokers.clear();
+            r
+        };
+        assert_eq!(strip(full), light);
+        let no_b = measure_with(
+            &g,
+            3,
+            Detail {
+                betweenness: false,
+                per_node: true,
+            },
+        );
+        assert_eq!(no_b.isolated_groups, ["e", "f"]);
+        assert!(no_b.per_node.iter().all(|x| x.betweenness == 0.0));
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod measure;
 pub use algo::Components;
 pub use draw::{DRAW_LIMIT, LAYOUT_LIMIT, layout, to_svg};
 pub use graphml::to_graphml;
-pub use measure::{Broker, NetworkMeasures, NodeMeasure, measure};
+pub use measure::{Broker, Detail, NetworkMeasures, NodeMeasure, measure, measure_with};
 
 use crate::codes::{GroupStatus, GroupType, TieType};
 use crate::{Group, Institution, Lang, Level, Network, RegionCode, Tie};
@@ -247,6 +247,31 @@ impl Graph {
             targets,
             ties_leaving_scope: 0,
             co_membership_ties: 0,
+        }
+    }
+
+    /// Builds the graph of `nodes` from ties already given as index pairs into `nodes`: the
+    /// path for a scope loaded from the store with its ids mapped to dense indices while
+    /// streaming. Ids are not looked at (a large scope may leave them empty to save memory).
+    /// Pairs naming a node out of range and self-ties are ignored; parallel pairs count once.
+    /// `ties_leaving_scope` and `co_membership_ties` are the caller's counts, reported as given.
+    pub fn from_indexed(
+        nodes: Vec<Node>,
+        edges: &[(u32, u32)],
+        ties_leaving_scope: usize,
+        co_membership_ties: usize,
+    ) -> Graph {
+        let mut nodes = nodes;
+        nodes.truncate(MAX_NODES);
+        let node_count = nodes.len();
+        let (offsets, targets) = csr(node_count, edges);
+        Graph {
+            nodes,
+            node_count,
+            offsets,
+            targets,
+            ties_leaving_scope,
+            co_membership_ties,
         }
     }
 
@@ -485,6 +510,15 @@ pub(crate) mod tests {
         assert_eq!(adjacency(&g), "0:1 1:03 2: 3:1");
         assert_eq!(g.ties().collect::<Vec<_>>(), [(0, 1), (1, 3)]);
         assert_eq!(Graph::from_edges(0, &[(0, 1)]).tie_count(), 0);
+    }
+
+    #[test]
+    fn from_indexed_matches_build() {
+        let nodes: Vec<Node> = "abcd".chars().map(|c| group(&c.to_string(), None)).collect();
+        let g = Graph::from_indexed(nodes, &[(0, 1), (1, 0), (2, 2), (3, 1), (1, 9)], 4, 1);
+        assert_eq!(adjacency(&g), "a:b b:ad c: d:b");
+        assert_eq!((g.tie_count(), g.ties_leaving_scope(), g.co_membership_ties()), (2, 4, 1));
+        assert_eq!(g.node(3).unwrap().id, "d");
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! The command line: parse, call a `service::` function, render.
 
+mod actors;
 mod groups;
+mod network;
 mod output;
 mod profile;
 mod regions;
 mod screen;
+mod serve;
 mod transfer;
+mod users;
 
 use crate::config::Config;
 use crate::service;
@@ -55,12 +59,33 @@ pub enum Command {
     /// The field instrument: an XLSForm for ODK Collect and KoboCollect.
     #[command(subcommand)]
     Instrument(transfer::InstrumentCommand),
+    /// Serve the web application and the JSON API.
+    Serve(serve::ServeArgs),
+    /// People who may sign in, with their role and region.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
     /// Screen the groups of a region under a rule set: qualifies, does not qualify or
     /// incomplete, with a reason for every criterion.
     Screen(screen::ScreenArgs),
     /// The profile of a region: the five findings, by village and by group type (text, JSON,
     /// Markdown, HTML report or XLSX).
     Profile(profile::ProfileArgs),
+    /// Add, list, show, edit and delete WKSBM networks (wahana).
+    #[command(subcommand)]
+    Networks(actors::NetworksCommand),
+    /// Add, list, show, edit and delete support institutions (lembaga).
+    #[command(subcommand)]
+    Institutions(actors::InstitutionsCommand),
+    /// Add, list and delete ties (ikatan) between groups, institutions and networks.
+    #[command(subcommand)]
+    Ties(actors::TiesCommand),
+    /// Members (anggota) of a group: personal data, used for co-membership ties.
+    #[command(subcommand)]
+    Members(actors::MembersCommand),
+    /// The network of a scope (one network, a village, a kecamatan or larger): degree,
+    /// betweenness, components, isolated groups, density, ties to institutions and across
+    /// villages, as text, JSON, GraphML or SVG.
+    Network(network::NetworkArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -128,8 +153,15 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Import(args) => transfer::import(&store, args, lang).await,
         Command::Export(args) => transfer::export(&store, args, lang).await,
         Command::Instrument(cmd) => transfer::instrument(cmd, lang).await,
+        Command::Serve(args) => serve::run(&store, args, lang).await,
+        Command::Users(cmd) => users::run(&store, cmd, lang).await,
         Command::Screen(args) => screen::run(&store, args, lang).await,
         Command::Profile(args) => profile::run(&store, args, lang).await,
+        Command::Networks(cmd) => actors::networks(&store, cmd, lang).await,
+        Command::Institutions(cmd) => actors::institutions(&store, cmd, lang).await,
+        Command::Ties(cmd) => actors::ties(&store, cmd, lang).await,
+        Command::Members(cmd) => actors::members(&store, cmd, lang).await,
+        Command::Network(args) => network::run(&store, args, lang).await,
     };
     store.close().await;
     result

@@ -52,7 +52,11 @@ pub enum WriteError {
 /// Where exported rows go.
 pub trait RowSink {
     fn write_header(&mut self, cols: &[&str]) -> Result<(), WriteError>;
-    fn write_row(&mut self, cells: &[String]) -> Result<(), WriteError>;
+    fn write_cells(&mut self, cells: &[&str]) -> Result<(), WriteError>;
+    fn write_row(&mut self, cells: &[String]) -> Result<(), WriteError> {
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        self.write_cells(&cells)
+    }
     /// Flushes and closes; an export is complete only once this returns `Ok`.
     fn finish(self: Box<Self>) -> Result<(), WriteError>;
 }
@@ -108,7 +112,7 @@ impl<W: Write> RowSink for CsvSink<W> {
         Ok(())
     }
 
-    fn write_row(&mut self, cells: &[String]) -> Result<(), WriteError> {
+    fn write_cells(&mut self, cells: &[&str]) -> Result<(), WriteError> {
         self.writer.write_record(cells)?;
         Ok(())
     }
@@ -199,7 +203,7 @@ impl RowSink for XlsxSink {
         Ok(())
     }
 
-    fn write_row(&mut self, cells: &[String]) -> Result<(), WriteError> {
+    fn write_cells(&mut self, cells: &[&str]) -> Result<(), WriteError> {
         let row = self.next_row()?;
         let ws = self.workbook.worksheet_from_index(0)?;
         for (c, cell) in cells.iter().enumerate() {
@@ -213,7 +217,7 @@ impl RowSink for XlsxSink {
                         ws.write_number(row, col(c), n)?;
                     }
                     _ => {
-                        ws.write_string(row, col(c), cell.as_str())?;
+                        ws.write_string(row, col(c), *cell)?;
                     }
                 },
                 CellKind::Date => {
@@ -225,12 +229,12 @@ impl RowSink for XlsxSink {
                             ws.write_datetime_with_format(row, col(c), dt, &self.date)?;
                         }
                         None => {
-                            ws.write_string(row, col(c), cell.as_str())?;
+                            ws.write_string(row, col(c), *cell)?;
                         }
                     }
                 }
                 CellKind::Text => {
-                    ws.write_string(row, col(c), cell.as_str())?;
+                    ws.write_string(row, col(c), *cell)?;
                 }
             }
         }

@@ -79,8 +79,17 @@ pub async fn export(
                 wave: wave.map(str::to_string),
                 ..GroupFilter::default()
             };
+            // Straight from the held values to the file, without domain records in between.
+            let mut n = 0u64;
             store
-                .for_each_group(&filter, |g| tick(&mut sink, g.group.to_fields()))
+                .for_each_group_fields(&filter, |cells| {
+                    sink.write_cells(cells)?;
+                    n += 1;
+                    if n.is_multiple_of(TICK) {
+                        progress(n);
+                    }
+                    Ok::<_, instrument::WriteError>(())
+                })
                 .await?
         }
         Table::Networks => {

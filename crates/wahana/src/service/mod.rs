@@ -1,11 +1,13 @@
 //! Use cases: what a command, a page or an API call asks for, once. `cli/` and `web/` parse,
 //! call a function here and render.
 
+pub mod actors;
 pub mod audit;
 pub mod demo;
 pub mod export;
 pub mod groups;
 pub mod import;
+pub mod network;
 pub mod profile;
 pub mod regions;
 pub mod screening;

@@ -171,6 +171,9 @@ impl Ctx {
     pub fn t<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(id, en)
     }
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
     pub fn user(&self) -> Option<&Principal> {
         self.user.as_ref()
     }

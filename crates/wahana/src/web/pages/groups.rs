@@ -209,6 +209,31 @@ pub struct GroupForm<'a> {
     pub creating: bool,
     pub allow_duplicate: bool,
     pub cancel: String,
+    /// Waves a new group may go into: (id, name, selected).
+    pub waves: Vec<(String, String, bool)>,
+}
+
+/// The waves for the form, the chosen one (or else the latest) selected; this year's manual
+/// wave is offered first when it does not exist yet.
+async fn wave_choices(st: &AppState, chosen: Option<&str>) -> Vec<(String, String, bool)> {
+    let mut out: Vec<(String, String, bool)> = Vec::new();
+    let manual = format!("pencatatan-{}", service::today().year());
+    let held = st.store.waves().await.unwrap_or_default();
+    if !held.iter().any(|w| w.id == manual) {
+        out.push((String::new(), format!("Pencatatan {}", service::today().year()), false));
+    }
+    for w in held {
+        out.push((w.id.clone(), w.name.clone(), false));
+    }
+    let pick = match chosen {
+        Some(c) => out.iter().position(|w| w.0 == c),
+        None => None,
+    }
+    .unwrap_or(0);
+    if let Some(w) = out.get_mut(pick) {
+        w.2 = true;
+    }
+    out
 }
 
 /// The submitted form: every pair, multi-valued fields repeated.
@@ -257,7 +282,7 @@ pub struct NewQuery {
     pub village: Option<String>,
 }
 
-pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> PageResult {
+pub async fn new_form(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NewQuery>) -> PageResult {
     let user = require_user(&ctx)?;
     let mut values: HashMap<&'static str, String> = HashMap::new();
     if let Some(v) = &q.village {
@@ -286,6 +311,7 @@ pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> PageResult {
         creating: true,
         allow_duplicate: false,
         cancel,
+        waves: wave_choices(&st, None).await,
     };
     Ok(render(&ctx, &form))
 }
@@ -293,6 +319,7 @@ pub async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> PageResult {
 /// The form again with the errors beside their fields (422).
 fn form_again(
     ctx: &Ctx,
+    waves: Vec<(String, String, bool)>,
     e: ApiError,
     values: &HashMap<&'static str, String>,
     creating: bool,
@@ -336,6 +363,7 @@ fn form_again(
                 .map(|v| format!("/regions/{v}"))
                 .unwrap_or_else(|| "/".into()),
         },
+        waves,
     };
     let mut res = render(ctx, &form);
     *res.status_mut() = status;
@@ -357,9 +385,13 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pair
     }
     let fields_in: HashMap<&'static str, String> =
         values.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.clone())).collect();
-    match groups::add(&st.store, &fields_in, None, allow_duplicate, &Who(format!("web:{}", user.name))).await {
+    let wave = pick(&pairs, "_wave").filter(|w| !w.is_empty());
+    match groups::add(&st.store, &fields_in, wave, allow_duplicate, &Who(format!("web:{}", user.name))).await {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
-        Err(e) => Ok(form_again(&ctx, e.into(), &values, true, None, None, allow_duplicate)),
+        Err(e) => {
+            let waves = wave_choices(&st, wave).await;
+            Ok(form_again(&ctx, waves, e.into(), &values, true, None, None, allow_duplicate))
+        }
     }
 }
 
@@ -391,6 +423,7 @@ pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         creating: false,
         allow_duplicate: false,
         cancel: format!("/groups/{id}"),
+        waves: Vec::new(),
     };
     Ok(render(&ctx, &form))
 }
@@ -415,6 +448,7 @@ pub async fn update(
     let Some(version) = version else {
         return Ok(form_again(
             &ctx,
+            Vec::new(),
             ApiError::Invalid(vec![FieldError::new("version", "", "versi yang disunting", "the version edited")]),
             &values,
             false,
@@ -425,7 +459,7 @@ pub async fn update(
     };
     match groups::edit(&st.store, &id, &values, Some(version), &Who(format!("web:{}", user.name))).await {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
-        Err(e) => Ok(form_again(&ctx, e.into(), &values, false, Some(&id), Some(version), false)),
+        Err(e) => Ok(form_again(&ctx, Vec::new(), e.into(), &values, false, Some(&id), Some(version), false)),
     }
 }
 

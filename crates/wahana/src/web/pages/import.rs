@@ -220,9 +220,16 @@ pub async fn run(st: &AppState, path: &Path, wave: &str, dry_run: bool, lang: La
         dry_run,
         lang,
     };
-    import_file(&st.store, path, &opts, service::today(), &|_| {})
-        .await
-        .map_err(|e| match e {
+    // The reader holds non-`Send` state across awaits: run it on a blocking thread.
+    let store = st.store.clone();
+    let path = path.to_path_buf();
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        handle.block_on(import_file(&store, &path, &opts, service::today(), &|_| {}))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| match e {
             crate::service::import::ImportError::Store(s) => ApiError::from(s),
             other => ApiError::Unavailable { code: "import_failed", message: other.message(lang) },
         })

@@ -1,0 +1,65 @@
+//! `wahana serve`: the web application and the JSON API.
+
+use crate::service::{self, audit::Who, users};
+use crate::web;
+use std::process::ExitCode;
+use wahana_domain::Lang;
+use wahana_store::Store;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Load the demonstration data (SYNTHETIC) if the database holds no group yet, and create
+    /// demonstration sign-ins.
+    #[arg(long)]
+    pub demo: bool,
+    /// Send cookies without `Secure`, for a plain-HTTP server on a local network. Browsers
+    /// accept `Secure` cookies over plain HTTP only from localhost.
+    #[arg(long)]
+    pub http_cookies: bool,
+}
+
+/// Demonstration sign-ins: (name, password, role, region).
+pub const DEMO_USERS: [(&str, &str, &str, Option<&str>); 2] = [
+    ("demo", "demo-wahana", "officer", Some("73.08.21")),
+    ("admin", "admin-wahana", "admin", None),
+];
+
+pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    if args.demo {
+        if store.counts().await?.groups == 0 {
+            let s = service::demo::load(store, service::demo::Scale::Tanete, wahana_domain::demo::DEFAULT_SEED, &|_, _| {}).await?;
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("DATA SINTETIS dimuat: {} kelompok di {} desa/kelurahan (pendataan {})", s.groups, s.villages, s.wave),
+                    &format!("SYNTHETIC DATA loaded: {} groups in {} villages (wave {})", s.groups, s.villages, s.wave),
+                )
+            );
+        }
+        for (name, password, role, region) in DEMO_USERS {
+            if store.user_by_name(name).await?.is_none() {
+                users::add(store, name, password, role, region, &Who::cli())
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+            }
+        }
+    }
+    let demo = args.demo;
+    web::serve(store.clone(), &args.addr, !args.http_cookies, move |addr| {
+        println!("wahana: http://{addr}/");
+        if demo {
+            for (name, password, role, region) in DEMO_USERS {
+                println!(
+                    "{} {name} / {password} ({role}{})",
+                    lang.pick("masuk demonstrasi:", "demonstration sign-in:"),
+                    region.map(|r| format!(", {r}")).unwrap_or_default()
+                );
+            }
+        }
+    })
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,491 @@
+//! The other actors of the network, one record at a time: networks (*wahana*) with their board,
+//! decree, member groups and supporting institutions; support institutions (*lembaga*); ties
+//! (*ikatan*); and the members (*anggota*) of groups. The same functions serve the command
+//! line, the API and the web forms; every change is written to the audit trail.
+//!
+//! Fields come as instrument column names (`docs/instrument.md`), as for groups
+//! ([`super::groups::fields_from_pairs`]).
+
+use super::ServiceError;
+use super::audit::{self, Who};
+use super::groups::wave_for_new;
+use serde::Serialize;
+use std::collections::HashMap;
+use wahana_domain::codes::TieType;
+use wahana_domain::instrument::{self, Table};
+use wahana_domain::member::Member;
+use wahana_domain::{FieldError, Institution, Network, RegionCode, Tie};
+use wahana_store::{
+    ActorKind, IdTable, Store, StoredInstitution, StoredMember, StoredNetwork, TieRecord,
+};
+
+/// Field values: the record's current ones (by instrument column) with `changes` laid over.
+fn merged(
+    table: Table,
+    current: Vec<String>,
+    changes: &HashMap<&'static str, String>,
+    id: &str,
+) -> Result<HashMap<&'static str, String>, ServiceError> {
+    if let Some(new_id) = changes.get("id")
+        && new_id != id
+    {
+        return Err(ServiceError::Invalid(vec![FieldError::new(
+            "id",
+            new_id.as_str(),
+            format!("id tetap {id} (id tidak dapat diubah)"),
+            format!("the id to stay {id} (ids cannot be changed)"),
+        )]));
+    }
+    let mut values: HashMap<&'static str, String> = instrument::columns(table)
+        .iter()
+        .map(|c| c.id)
+        .zip(current)
+        .collect();
+    for (k, v) in changes {
+        values.insert(k, v.clone());
+    }
+    Ok(values)
+}
+
+fn not_found(kind: &'static str, id: impl ToString) -> ServiceError {
+    ServiceError::NotFound {
+        kind,
+        id: id.to_string(),
+    }
+}
+
+// ---- networks ----
+
+/// An actor named in a network's detail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActorRef {
+    pub id: String,
+    pub name: String,
+    pub kind: ActorKind,
+    /// The recorded tie types linking it to the network (empty when only the group's `wahana`
+    /// column names the network).
+    pub tie_types: Vec<TieType>,
+    /// The group's `wahana` column names the network.
+    pub by_name: bool,
+}
+
+/// A network with its member groups, supporting institutions and other tied actors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkDetail {
+    #[serde(flatten)]
+    pub stored: StoredNetwork,
+    /// Groups tied to it, or of its village naming it in their `wahana` column.
+    pub member_groups: Vec<ActorRef>,
+    /// Institutions tied to it.
+    pub institutions: Vec<ActorRef>,
+    /// Other networks tied to it.
+    pub networks: Vec<ActorRef>,
+}
+
+/// Adds a network (`kode_wilayah` a village, `nama` required). An id is drawn
+/// (`W-<village>-NNNN`) when none is given.
+pub async fn add_network(
+    store: &Store,
+    fields: &HashMap<&'static str, String>,
+    wave: Option<&str>,
+    who: &Who,
+) -> Result<StoredNetwork, ServiceError> {
+    let wave = wave_for_new(store, wave).await?;
+    let ctx = super::context(None);
+    let mut network =
+        Network::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
+            .map_err(ServiceError::Invalid)?;
+    if network.id.is_empty() {
+        network.id = store
+            .next_id(
+                IdTable::Networks,
+                &format!("W-{}-", network.village.digits()),
+            )
+            .await?;
+    }
+    store.insert_network(&wave.id, &network).await?;
+    let stored = stored_network(store, &network.id).await?;
+    audit::record(
+        store,
+        who,
+        "create",
+        "wahana",
+        &network.id,
+        Some(network.village.as_str()),
+        None,
+        audit::json(&stored),
+    )
+    .await?;
+    Ok(stored)
+}
+
+pub async fn stored_network(store: &Store, id: &str) -> Result<StoredNetwork, ServiceError> {
+    store
+        .network(id)
+        .await?
+        .ok_or_else(|| not_found("wahana", id))
+}
+
+/// A network with its member groups (tied to it, or naming it in their `wahana` column) and
+/// its supporting institutions (tied to it).
+pub async fn network(store: &Store, id: &str) -> Result<NetworkDetail, ServiceError> {
+    let stored = stored_network(store, id).await?;
+    let mut by_id: Vec<ActorRef> = Vec::new();
+    for t in store.ties_of(id).await? {
+        let (other, kind) = if t.tie.from == id {
+            (t.tie.to, t.to_kind)
+        } else {
+            (t.tie.from, t.from_kind)
+        };
+        match by_id.iter_mut().find(|a| a.id == other) {
+            Some(a) => a.tie_types.push(t.tie.tie_type),
+            None => {
+                let name = store
+                    .actor_name(&other)
+                    .await?
+                    .map(|(_, n)| n)
+                    .unwrap_or_default();
+                by_id.push(ActorRef {
+                    id: other,
+                    name,
+                    kind,
+                    tie_types: vec![t.tie.tie_type],
+                    by_name: false,
+                });
+            }
+        }
+    }
+    for (gid, name) in store
+        .groups_naming_network(&stored.network.village, &stored.network.name)
+        .await?
+    {
+        match by_id.iter_mut().find(|a| a.id == gid) {
+            Some(a) => a.by_name = true,
+            None => by_id.push(ActorRef {
+                id: gid,
+                name,
+                kind: ActorKind::Group,
+                tie_types: Vec::new(),
+                by_name: true,
+            }),
+        }
+    }
+    by_id.sort_by(|a, b| a.id.cmp(&b.id));
+    let take =
+        |k: ActorKind| -> Vec<ActorRef> { by_id.iter().filter(|a| a.kind == k).cloned().collect() };
+    Ok(NetworkDetail {
+        member_groups: take(ActorKind::Group),
+        institutions: take(ActorKind::Institution),
+        networks: take(ActorKind::Network),
+        stored,
+    })
+}
+
+/// Changes fields of a network. `expected_version` is the version the editor started from
+/// (the current one when not given); a save over somebody else's newer save is refused.
+pub async fn edit_network(
+    store: &Store,
+    id: &str,
+    changes: &HashMap<&'static str, String>,
+    expected_version: Option<i64>,
+    who: &Who,
+) -> Result<StoredNetwork, ServiceError> {
+    let current = stored_network(store, id).await?;
+    let values = merged(Table::Networks, current.network.to_fields(), changes, id)?;
+    let ctx = super::context(None);
+    let network = Network::from_fields(
+        |k| values.get(k).map(String::as_str),
+        || id.to_string(),
+        &ctx,
+    )
+    .map_err(ServiceError::Invalid)?;
+    store
+        .update_network(&network, expected_version.unwrap_or(current.version))
+        .await?;
+    let stored = stored_network(store, id).await?;
+    audit::record(
+        store,
+        who,
+        "update",
+        "wahana",
+        id,
+        Some(stored.network.village.as_str()),
+        audit::json(&current),
+        audit::json(&stored),
+    )
+    .await?;
+    Ok(stored)
+}
+
+/// Deletes a network and its ties.
+pub async fn delete_network(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
+    let current = store.network(id).await?;
+    if !store.delete_network(id).await? {
+        return Err(not_found("wahana", id));
+    }
+    audit::record(
+        store,
+        who,
+        "delete",
+        "wahana",
+        id,
+        current.as_ref().map(|n| n.network.village.as_str()),
+        current.as_ref().and_then(audit::json),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The networks of a region's subtree (everything for `None`), in one wave or all.
+pub async fn list_networks(
+    store: &Store,
+    region: Option<&RegionCode>,
+    wave: Option<&str>,
+) -> Result<Vec<StoredNetwork>, ServiceError> {
+    Ok(store.list_stored_networks(region, wave).await?)
+}
+
+// ---- institutions ----
+
+/// Adds an institution (`kode_wilayah` any region, `jenis_lembaga` and `nama` required). An id
+/// is drawn (`L-<region>-NNNN`) when none is given.
+pub async fn add_institution(
+    store: &Store,
+    fields: &HashMap<&'static str, String>,
+    wave: Option<&str>,
+    who: &Who,
+) -> Result<StoredInstitution, ServiceError> {
+    let wave = wave_for_new(store, wave).await?;
+    let ctx = super::context(None);
+    let mut inst =
+        Institution::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
+            .map_err(ServiceError::Invalid)?;
+    if inst.id.is_empty() {
+        inst.id = store
+            .next_id(
+                IdTable::Institutions,
+                &format!("L-{}-", inst.region.digits()),
+            )
+            .await?;
+    }
+    store.insert_institution(&wave.id, &inst).await?;
+    let stored = institution(store, &inst.id).await?;
+    audit::record(
+        store,
+        who,
+        "create",
+        "lembaga",
+        &inst.id,
+        Some(inst.region.as_str()),
+        None,
+        audit::json(&stored),
+    )
+    .await?;
+    Ok(stored)
+}
+
+pub async fn institution(store: &Store, id: &str) -> Result<StoredInstitution, ServiceError> {
+    store
+        .institution(id)
+        .await?
+        .ok_or_else(|| not_found("lembaga", id))
+}
+
+/// Changes fields of an institution, refusing a save over a newer one (see [`edit_network`]).
+pub async fn edit_institution(
+    store: &Store,
+    id: &str,
+    changes: &HashMap<&'static str, String>,
+    expected_version: Option<i64>,
+    who: &Who,
+) -> Result<StoredInstitution, ServiceError> {
+    let current = institution(store, id).await?;
+    let values = merged(
+        Table::Institutions,
+        current.institution.to_fields(),
+        changes,
+        id,
+    )?;
+    let ctx = super::context(None);
+    let inst = Institution::from_fields(
+        |k| values.get(k).map(String::as_str),
+        || id.to_string(),
+        &ctx,
+    )
+    .map_err(ServiceError::Invalid)?;
+    store
+        .update_institution(&inst, expected_version.unwrap_or(current.version))
+        .await?;
+    let stored = institution(store, id).await?;
+    audit::record(
+        store,
+        who,
+        "update",
+        "lembaga",
+        id,
+        Some(stored.institution.region.as_str()),
+        audit::json(&current),
+        audit::json(&stored),
+    )
+    .await?;
+    Ok(stored)
+}
+
+/// Deletes an institution and its ties.
+pub async fn delete_institution(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
+    let current = store.institution(id).await?;
+    if !store.delete_institution(id).await? {
+        return Err(not_found("lembaga", id));
+    }
+    audit::record(
+        store,
+        who,
+        "delete",
+        "lembaga",
+        id,
+        current.as_ref().map(|i| i.institution.region.as_str()),
+        current.as_ref().and_then(audit::json),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The institutions of a region's subtree (everything for `None`), in one wave or all.
+pub async fn list_institutions(
+    store: &Store,
+    region: Option<&RegionCode>,
+    wave: Option<&str>,
+) -> Result<Vec<StoredInstitution>, ServiceError> {
+    Ok(store.list_stored_institutions(region, wave).await?)
+}
+
+// ---- ties ----
+
+/// Adds a tie (`dari`, `ke`, `jenis_ikatan` required; `sejak`, `catatan`) between two held
+/// actors. The same type of tie between the same two actors is refused (`tie_exists`).
+pub async fn add_tie(
+    store: &Store,
+    fields: &HashMap<&'static str, String>,
+    wave: Option<&str>,
+    who: &Who,
+) -> Result<TieRecord, ServiceError> {
+    let ctx = super::context(None);
+    let tie = Tie::from_fields(|k| fields.get(k).map(String::as_str), &ctx)
+        .map_err(ServiceError::Invalid)?;
+    let wave = wave_for_new(store, wave).await?;
+    let record = store.insert_tie(&wave.id, &tie).await?;
+    audit::record(
+        store,
+        who,
+        "create",
+        "ikatan",
+        &record.id.to_string(),
+        None,
+        None,
+        audit::json(&record),
+    )
+    .await?;
+    Ok(record)
+}
+
+#[allow(dead_code)] // the API's tie endpoint
+pub async fn tie(store: &Store, id: i64) -> Result<TieRecord, ServiceError> {
+    store.tie(id).await?.ok_or_else(|| not_found("ikatan", id))
+}
+
+/// Deletes one tie by its number.
+pub async fn delete_tie(store: &Store, id: i64, who: &Who) -> Result<(), ServiceError> {
+    let current = store.tie(id).await?;
+    if !store.delete_tie(id).await? {
+        return Err(not_found("ikatan", id));
+    }
+    audit::record(
+        store,
+        who,
+        "delete",
+        "ikatan",
+        &id.to_string(),
+        None,
+        current.as_ref().and_then(audit::json),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The ties with at least one end among the actors of a region, in one wave or all.
+pub async fn list_ties(
+    store: &Store,
+    region: &RegionCode,
+    wave: Option<&str>,
+) -> Result<Vec<TieRecord>, ServiceError> {
+    Ok(store.list_ties(region, wave).await?)
+}
+
+/// The ties of one actor.
+pub async fn ties_of(store: &Store, actor_id: &str) -> Result<Vec<TieRecord>, ServiceError> {
+    Ok(store.ties_of(actor_id).await?)
+}
+
+// ---- members ----
+
+/// Adds a member to a group. `role` is ketua, sekretaris, bendahara or anggota (the default);
+/// `key` identifies the person across groups (an id number), the normalised name when not
+/// given. The audit trail records the group and role, not the person.
+pub async fn add_member(
+    store: &Store,
+    group_id: &str,
+    name: &str,
+    role: Option<&str>,
+    key: Option<&str>,
+    who: &Who,
+) -> Result<StoredMember, ServiceError> {
+    let member = Member::new(group_id, name, role, key).map_err(ServiceError::Invalid)?;
+    let id = store.add_member(&member).await?;
+    audit::record(
+        store,
+        who,
+        "create",
+        "anggota",
+        &id.to_string(),
+        None,
+        None,
+        audit::json(&serde_json::json!({"group_id": member.group_id, "role": member.role})),
+    )
+    .await?;
+    store
+        .members_of(group_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| not_found("anggota", id))
+}
+
+/// The members of a group (personal data: show only to those allowed), board first.
+pub async fn members(store: &Store, group_id: &str) -> Result<Vec<StoredMember>, ServiceError> {
+    if store.group(group_id).await?.is_none() {
+        return Err(not_found("kelompok", group_id));
+    }
+    Ok(store.members_of(group_id).await?)
+}
+
+/// Deletes one member by number.
+pub async fn delete_member(store: &Store, id: i64, who: &Who) -> Result<(), ServiceError> {
+    if !store.delete_member(id).await? {
+        return Err(not_found("anggota", id));
+    }
+    audit::record(
+        store,
+        who,
+        "delete",
+        "anggota",
+        &id.to_string(),
+        None,
+        None,
+        None,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,485 @@
+//! The network (*jejaring*) of a scope: one WKSBM network, a village, a kecamatan or larger, up
+//! to all of Indonesia. Built from the store, measured and drawn by `wahana_domain::network`.
+//! The same functions serve `wahana network`, the network page and the profile report.
+//!
+//! What the graph is (`domain.md`, "The network"): undirected and simple (parallel ties count
+//! once, a tie to itself is dropped); its nodes are the scope's groups that have not dissolved,
+//! its institutions and its networks. Its ties are
+//! - the recorded ties (`ikatan`) between two of them (a tie with an end outside the scope is
+//!   left out and counted in `ties_leaving_scope`);
+//! - membership by name: a group whose `wahana` column names a network of its own village (up to
+//!   case, spaces, apostrophes, dashes and dots) is tied to it (as `koordinasi`) when no tie
+//!   between the two is recorded (counted in `implied_membership_ties`);
+//! - co-membership (*anggota bersama*): two groups sharing a member or a leader (the same person
+//!   key in their member lists, `wahana members`), and recorded ties of type `anggota_bersama`.
+//!
+//! Without a wave, every record held in the scope counts (a group is held in one wave only);
+//! with one, only the groups, institutions, networks and ties of that wave.
+//!
+//! Size: a scope of up to [`DETAIL_LIMIT`] nodes keeps every actor's id and name and lists
+//! every node; betweenness (O(n·m)) is computed up to [`BETWEENNESS_LIMIT`] nodes and skipped
+//! above, which the result states (`betweenness_computed`). Larger scopes (a province, the
+//! country) are measured in linear time from ids mapped to dense integers while streaming.
+
+use super::ServiceError;
+use super::screening::Scope;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::time::Instant;
+use wahana_domain::codes::TieType;
+use wahana_domain::network::{
+    DRAW_LIMIT, Detail, Graph, NetworkMeasures, Node, layout, measure_with, to_graphml, to_svg,
+};
+use wahana_domain::region::name_key;
+use wahana_domain::{FieldError, Lang};
+use wahana_store::Store;
+
+/// Above this many nodes a scope is held without ids and names, and measured without per-node
+/// lists, top brokers, GraphML or a drawing.
+pub const DETAIL_LIMIT: usize = 100_000;
+/// Above this many nodes betweenness is not computed (a kabupaten of 20,000 nodes takes
+/// seconds; a province of 400,000 would take hours).
+pub const BETWEENNESS_LIMIT: usize = 20_000;
+/// How many brokers are named.
+pub const TOP_BROKERS: usize = 10;
+
+/// Which network to build.
+#[derive(Debug, Clone)]
+pub struct ScopeRequest {
+    /// A region of any level, or the whole country.
+    pub scope: Scope,
+    /// One WKSBM network's own graph (the network and the actors tied to it, or naming it, with
+    /// the ties among them), inside `scope`.
+    pub network: Option<String>,
+    /// One wave, or every record held.
+    pub wave: Option<String>,
+}
+
+/// The graph of a scope, with what the measures do not say about how it was built.
+#[derive(Debug, Clone)]
+pub struct ScopeGraph {
+    pub request: ScopeRequest,
+    pub graph: Graph,
+    /// Ties added from groups' `wahana` column (no tie between the two was recorded).
+    pub implied_membership_ties: usize,
+    /// Whether nodes carry their ids and names (at most [`DETAIL_LIMIT`] nodes).
+    pub detailed: bool,
+    /// Seconds spent reading the store and building the graph.
+    pub load_seconds: f64,
+}
+
+/// The measures of a scope. JSON: the scope, then the keys of [`NetworkMeasures`] (`nodes`,
+/// `ties`, `density`, `components`, `largest_component`, `isolates`, `degree_mean`,
+/// `degree_max`, `top_brokers`, `share_tied_to_institution`, `cross_village_ties`, `per_node`,
+/// ...), then how the graph was built and measured. The keys are stable.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopeMeasures {
+    /// The region code, or `nasional`.
+    pub scope: String,
+    pub scope_name: String,
+    /// The network id when one network's own graph was measured.
+    pub network: Option<String>,
+    pub wave: Option<String>,
+    #[serde(flatten)]
+    pub measures: NetworkMeasures,
+    pub implied_membership_ties: usize,
+    /// False when betweenness was skipped (above [`BETWEENNESS_LIMIT`] nodes, or asked):
+    /// `top_brokers` is then empty and every node's betweenness 0.
+    pub betweenness_computed: bool,
+    /// False above [`DETAIL_LIMIT`] nodes: `per_node` and `isolated_groups` are then empty.
+    pub per_node_listed: bool,
+    /// Seconds spent measuring (not part of the stable keys' meaning; for benchmarks).
+    #[serde(skip)]
+    pub measure_seconds: f64,
+}
+
+/// A drawing of a scope's network, with its measures.
+#[allow(dead_code)] // the network page and the profile report draw with it
+#[derive(Debug, Clone)]
+pub struct ScopeDrawing {
+    /// A self-contained SVG document: the network laid out on the server (force-directed,
+    /// deterministic for the same data) up to [`DRAW_LIMIT`] nodes, a summary picture above.
+    pub svg: String,
+    pub measures: ScopeMeasures,
+}
+
+/// Builds the graph of a scope from the store (see the module documentation for what it holds).
+/// Refuses an unknown network, or one outside the scope.
+pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph, ServiceError> {
+    let started = Instant::now();
+    let region = req.scope.code();
+    if let Some(id) = &req.network {
+        let n = store
+            .network(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: "wahana",
+                id: id.clone(),
+            })?;
+        if let Some(r) = region
+            && !n.network.village.as_str().starts_with(r.as_str())
+        {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "wahana",
+                id.as_str(),
+                format!(
+                    "wahana di dalam wilayah {r} (wahana ini di {})",
+                    n.network.village
+                ),
+                format!(
+                    "a network inside region {r} (this one is in {})",
+                    n.network.village
+                ),
+            )]));
+        }
+    }
+    let wave = req.wave.as_deref();
+    let mut b = Builder::default();
+
+    // Networks first, so that groups naming one can be tied to it as they stream past.
+    let mut networks_by_name: HashMap<String, (String, u32)> = HashMap::new();
+    store
+        .for_each_scope_network(region, wave, |node| {
+            let village = node.village.as_ref().map_or("", |v| v.as_str());
+            let key = format!("{village}|{}", name_key(&node.name));
+            let id = node.id.clone();
+            if let Some(i) = b.add(node) {
+                // Two networks of one village with the same name: the lowest id.
+                match networks_by_name.get(&key) {
+                    Some((held, _)) if *held <= id => {}
+                    _ => {
+                        networks_by_name.insert(key, (id, i));
+                    }
+                }
+            }
+        })
+        .await?;
+    store
+        .for_each_scope_institution(region, wave, |node| {
+            b.add(node);
+        })
+        .await?;
+    let mut implied: Vec<(u32, u32)> = Vec::new();
+    let mut key = String::new();
+    store
+        .for_each_scope_group(region, wave, |node, network_name| {
+            let village = node.village.as_ref().map(|v| v.as_str().to_owned());
+            let Some(i) = b.add(node) else { return };
+            if let (Some(name), Some(village)) = (network_name, village) {
+                key.clear();
+                key.push_str(&village);
+                key.push('|');
+                key.push_str(&name_key(&name));
+                if let Some(&(_, w)) = networks_by_name.get(&key) {
+                    implied.push((i.min(w), i.max(w)));
+                }
+            }
+        })
+        .await?;
+    drop(networks_by_name);
+
+    let mut recorded: Vec<(u32, u32)> = Vec::new();
+    let mut co: Vec<(u32, u32)> = Vec::new();
+    let mut leaving = 0usize;
+    store
+        .for_each_scope_tie(region, wave, |from, to, tie_type| {
+            match (b.index.get(from.as_str()), b.index.get(to.as_str())) {
+                (Some(&a), Some(&c)) if a != c => {
+                    let pair = (a.min(c), a.max(c));
+                    if tie_type == TieType::SharedMembers {
+                        co.push(pair);
+                    }
+                    recorded.push(pair);
+                }
+                (Some(_), Some(_)) => {}
+                _ => leaving += 1,
+            }
+        })
+        .await?;
+
+    // Co-membership from member lists: every pair of groups sharing a person key.
+    let mut person = String::new();
+    let mut groups_of_person: Vec<u32> = Vec::new();
+    let flush = |groups: &mut Vec<u32>, co: &mut Vec<(u32, u32)>| {
+        groups.sort_unstable();
+        groups.dedup();
+        for (k, &a) in groups.iter().enumerate() {
+            for &c in &groups[k + 1..] {
+                co.push((a, c));
+            }
+        }
+        groups.clear();
+    };
+    store
+        .for_each_membership(region, wave, |p, g| {
+            if p != person {
+                flush(&mut groups_of_person, &mut co);
+                person = p;
+            }
+            if let Some(&i) = b.index.get(g.as_str()) {
+                groups_of_person.push(i);
+            }
+        })
+        .await?;
+    flush(&mut groups_of_person, &mut co);
+    co.sort_unstable();
+    co.dedup();
+
+    // Membership by name counts where no tie between the two is recorded.
+    recorded.sort_unstable();
+    recorded.dedup();
+    implied.sort_unstable();
+    implied.dedup();
+    implied.retain(|p| recorded.binary_search(p).is_err());
+
+    let Builder {
+        mut nodes,
+        index,
+        detailed,
+    } = b;
+    drop(index);
+    let mut edges = recorded;
+    edges.extend_from_slice(&implied);
+    edges.extend_from_slice(&co);
+
+    if detailed {
+        // A stable node order whatever order the database returned the rows in.
+        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
+        order.sort_by(|&a, &c| {
+            let (x, y) = (&nodes[a as usize], &nodes[c as usize]);
+            (x.kind, &x.id).cmp(&(y.kind, &y.id))
+        });
+        let mut new_of = vec![0u32; nodes.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_of[old as usize] = new as u32;
+        }
+        let remap = |v: &mut Vec<(u32, u32)>| {
+            for p in v.iter_mut() {
+                let (a, c) = (new_of[p.0 as usize], new_of[p.1 as usize]);
+                *p = (a.min(c), a.max(c));
+            }
+        };
+        remap(&mut edges);
+        remap(&mut co);
+        remap(&mut implied);
+        let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+        nodes = order
+            .iter()
+            .filter_map(|&old| slots[old as usize].take())
+            .collect();
+    }
+
+    let (graph, implied_count) = match &req.network {
+        None => (
+            Graph::from_indexed(nodes, &edges, leaving, co.len()),
+            implied.len(),
+        ),
+        Some(id) => ego(nodes, &edges, &co, &implied, id),
+    };
+    Ok(ScopeGraph {
+        request: req.clone(),
+        graph,
+        implied_membership_ties: implied_count,
+        detailed,
+        load_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// One network's own graph: the network, the actors tied to it, and the ties among them. Ties
+/// from them to anyone else count as leaving it.
+fn ego(
+    nodes: Vec<Node>,
+    edges: &[(u32, u32)],
+    co: &[(u32, u32)],
+    implied: &[(u32, u32)],
+    id: &str,
+) -> (Graph, usize) {
+    let Some(centre) = nodes.iter().position(|n| n.id == id) else {
+        return (Graph::from_indexed(Vec::new(), &[], 0, 0), 0);
+    };
+    let centre = centre as u32;
+    let mut keep: Vec<bool> = vec![false; nodes.len()];
+    keep[centre as usize] = true;
+    for &(a, c) in edges {
+        if a == centre {
+            keep[c as usize] = true;
+        } else if c == centre {
+            keep[a as usize] = true;
+        }
+    }
+    let mut new_of = vec![u32::MAX; nodes.len()];
+    let mut kept = Vec::new();
+    for (old, node) in nodes.into_iter().enumerate() {
+        if keep[old] {
+            new_of[old] = kept.len() as u32;
+            kept.push(node);
+        }
+    }
+    let inside = |&(a, c): &(u32, u32)| keep[a as usize] && keep[c as usize];
+    let map = |&(a, c): &(u32, u32)| (new_of[a as usize], new_of[c as usize]);
+    let mut distinct: Vec<(u32, u32)> = edges.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let leaving = distinct
+        .iter()
+        .filter(|&&(a, c)| keep[a as usize] != keep[c as usize])
+        .count();
+    let sub: Vec<(u32, u32)> = distinct.iter().filter(|p| inside(p)).map(map).collect();
+    let co_inside = co.iter().filter(|p| inside(p)).count();
+    let implied_inside = implied.iter().filter(|p| inside(p)).count();
+    (
+        Graph::from_indexed(kept, &sub, leaving, co_inside),
+        implied_inside,
+    )
+}
+
+/// Collects nodes and maps their ids to dense indices while they stream in.
+struct Builder {
+    nodes: Vec<Node>,
+    index: HashMap<Box<str>, u32>,
+    /// Nodes keep their ids and names while there are at most [`DETAIL_LIMIT`].
+    detailed: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            nodes: Vec::new(),
+            index: HashMap::new(),
+            detailed: true,
+        }
+    }
+}
+
+impl Builder {
+    /// Adds a node; `None` when its id is already held (an id names one actor) or the graph is
+    /// full (`u32` indices).
+    fn add(&mut self, mut node: Node) -> Option<u32> {
+        let i = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&i| i < u32::MAX)?;
+        if self.index.contains_key(node.id.as_str()) {
+            return None;
+        }
+        if self.detailed && self.nodes.len() >= DETAIL_LIMIT {
+            self.detailed = false;
+            for n in &mut self.nodes {
+                n.id = String::new();
+                n.name = String::new();
+            }
+        }
+        if self.detailed {
+            self.index.insert(node.id.as_str().into(), i);
+        } else {
+            let id = std::mem::take(&mut node.id);
+            node.name = String::new();
+            self.index.insert(id.into_boxed_str(), i);
+        }
+        self.nodes.push(node);
+        Some(i)
+    }
+}
+
+/// Measures a scope's graph (CPU work: betweenness is O(n·m); call from a blocking context or
+/// use [`measure_scope`]). `skip_betweenness` skips it whatever the size.
+pub fn measure(sg: &ScopeGraph, skip_betweenness: bool) -> ScopeMeasures {
+    let started = Instant::now();
+    let n = sg.graph.node_count();
+    let detail = Detail {
+        betweenness: !skip_betweenness && sg.detailed && n <= BETWEENNESS_LIMIT,
+        per_node: sg.detailed,
+    };
+    let measures = measure_with(&sg.graph, TOP_BROKERS, detail);
+    ScopeMeasures {
+        scope: sg
+            .request
+            .scope
+            .code()
+            .map_or_else(|| "nasional".to_string(), |c| c.to_string()),
+        scope_name: sg.request.scope.name().to_string(),
+        network: sg.request.network.clone(),
+        wave: sg.request.wave.clone(),
+        measures,
+        implied_membership_ties: sg.implied_membership_ties,
+        betweenness_computed: detail.betweenness,
+        per_node_listed: detail.per_node,
+        measure_seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Builds and measures a scope's network; the measuring runs on a blocking thread.
+pub async fn measure_scope(
+    store: &Store,
+    req: &ScopeRequest,
+    skip_betweenness: bool,
+) -> Result<(ScopeGraph, ScopeMeasures), ServiceError> {
+    let sg = scope_graph(store, req).await?;
+    blocking(move || {
+        let m = measure(&sg, skip_betweenness);
+        (sg, m)
+    })
+    .await
+}
+
+/// The picture of a measured scope (CPU work: the layout is O(n²) per step up to
+/// [`DRAW_LIMIT`] nodes). Above [`DRAW_LIMIT`] nodes, or without per-node detail, a summary.
+pub fn draw(sg: &ScopeGraph, measures: &ScopeMeasures, lang: Lang) -> String {
+    let positions = if sg.detailed && sg.graph.node_count() <= DRAW_LIMIT {
+        layout(&sg.graph)
+    } else {
+        Vec::new()
+    };
+    to_svg(&sg.graph, &measures.measures, &positions, lang)
+}
+
+/// The scope's network as an SVG picture with its measures: nodes sized by degree and coloured
+/// by group type, institutions as squares, networks as diamonds, brokers labelled; above
+/// [`DRAW_LIMIT`] nodes an honest summary (counts, component sizes) instead of a hairball.
+#[allow(dead_code)] // the network page and the profile report draw with it
+pub async fn svg_for_scope(
+    store: &Store,
+    req: &ScopeRequest,
+    lang: Lang,
+) -> Result<ScopeDrawing, ServiceError> {
+    let (sg, measures) = measure_scope(store, req, false).await?;
+    blocking(move || ScopeDrawing {
+        svg: draw(&sg, &measures, lang),
+        measures,
+    })
+    .await
+}
+
+/// The scope's network as GraphML (for Gephi, Cytoscape, yEd, networkx), with each node's
+/// degree and betweenness. Refused above [`DETAIL_LIMIT`] nodes, where ids are not held.
+pub fn graphml(sg: &ScopeGraph, measures: &ScopeMeasures) -> Result<String, ServiceError> {
+    if !sg.detailed {
+        let n = sg.graph.node_count();
+        return Err(ServiceError::Invalid(vec![FieldError::new(
+            "format",
+            "graphml",
+            format!(
+                "wilayah yang lebih kecil: GraphML dibuat sampai {DETAIL_LIMIT} simpul, wilayah ini {n}"
+            ),
+            format!(
+                "a smaller region: GraphML is written up to {DETAIL_LIMIT} nodes, this one has {n}"
+            ),
+        )]));
+    }
+    Ok(to_graphml(&sg.graph, &measures.measures))
+}
+
+/// Runs CPU work off the async threads; a panic in it is passed on.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ServiceError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(ServiceError::Invalid(vec![FieldError::new(
+            "network",
+            e.to_string(),
+            "pekerjaan selesai (dibatalkan saat program berhenti)",
+            "the work to finish (cancelled as the program stopped)",
+        )])),
+    }
+}

@@ -1,0 +1,313 @@
+//! Groups: list (one page at a time), add, show, change, delete, their audit trail; and imports.
+
+use super::{bad_json, bad_query, check_write, signed_in};
+use crate::service::audit::{self, Who};
+use crate::service::groups as group_service;
+use crate::service::import::ImportReport;
+use crate::service::users::{self, Role, Write};
+use crate::web::errors::{ApiError, ApiResult, OrRender};
+use crate::web::{AppState, Ctx};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use wahana_domain::codes::{GroupStatus, GroupType};
+use wahana_domain::instrument::Table;
+use wahana_domain::{Code, FieldError, RegionTree};
+use wahana_store::{AuditEntry, GroupFilter, StoredGroup};
+
+/// A group as the API gives it: personal data only to those allowed to see it.
+fn visible(mut g: StoredGroup, personal: bool) -> StoredGroup {
+    if !personal {
+        g.group.chair = None;
+        g.group.phone = None;
+    }
+    g
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub region: Option<String>,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub group_type: Option<String>,
+    pub status: Option<String>,
+    pub wave: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupPage {
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+    pub items: Vec<StoredGroup>,
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Json<GroupPage>> {
+    let lang = ctx.lang;
+    let Query(q) = q.map_err(bad_query).or_api(lang)?;
+    let who = signed_in(&ctx).or_api(lang)?;
+    let mut errors = Vec::new();
+    let region = match q.region.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => match RegionTree::official().resolve(r) {
+            Ok(reg) => Some(reg.code.clone()),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        None if who.role == Role::Admin => None,
+        None => who.region.clone(),
+    };
+    let group_type = match q.group_type.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => GroupType::from_code(t).or_else(|| {
+            errors.push(FieldError::new("type", t, "kode jenis kelompok", "a group type code"));
+            None
+        }),
+        None => None,
+    };
+    let status = match q.status.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => GroupStatus::from_code(t).or_else(|| {
+            errors.push(FieldError::new("status", t, "aktif, tidak_aktif atau bubar", "aktif, tidak_aktif or bubar"));
+            None
+        }),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors)).or_api(lang);
+    }
+    if let Some(r) = &region
+        && !users::can_read_records(Some(who), r)
+    {
+        return Err(ApiError::Forbidden).or_api(lang);
+    }
+    let personal = match &region {
+        Some(r) => users::can_see_personal(Some(who), r),
+        None => who.role == Role::Admin,
+    };
+    let limit = i64::from(q.limit.unwrap_or(50).clamp(1, 500));
+    let offset = i64::from(q.offset.unwrap_or(0));
+    let filter = GroupFilter {
+        region,
+        group_type,
+        status,
+        wave: q.wave.filter(|w| !w.is_empty()),
+        name: q.name.filter(|n| !n.is_empty()),
+    };
+    let (items, total) = group_service::list(&st.store, &filter, limit, offset)
+        .await
+        .or_api(lang)?;
+    Ok(Json(GroupPage {
+        total,
+        offset,
+        limit,
+        items: items.into_iter().map(|g| visible(g, personal)).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewGroup {
+    /// Instrument columns (Indonesian names or English aliases) and their values as text.
+    pub fields: BTreeMap<String, String>,
+    pub wave: Option<String>,
+    #[serde(default)]
+    pub allow_duplicate: bool,
+}
+
+fn pairs(fields: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: Result<Json<NewGroup>, JsonRejection>,
+) -> ApiResult<Response> {
+    let lang = ctx.lang;
+    let who = signed_in(&ctx).or_api(lang)?.clone();
+    check_write(&ctx, &headers).or_api(lang)?;
+    let Json(b) = body.map_err(bad_json).or_api(lang)?;
+    let mut fields = group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
+    let village = fields
+        .get("kode_wilayah")
+        .and_then(|v| RegionTree::official().resolve(v).ok())
+        .map(|r| r.code.clone());
+    match &village {
+        Some(v) if !users::can_write(Some(&who), Write::CreateGroup, v) => {
+            return Err(ApiError::Forbidden).or_api(lang);
+        }
+        None if !matches!(who.role, Role::Admin | Role::Officer | Role::Enumerator) => {
+            return Err(ApiError::Forbidden).or_api(lang);
+        }
+        _ => {}
+    }
+    fields
+        .entry("tanggal_pendataan")
+        .or_insert_with(|| crate::service::today().to_string());
+    let g = group_service::add(
+        &st.store,
+        &fields,
+        b.wave.as_deref().filter(|w| !w.is_empty()),
+        b.allow_duplicate,
+        &Who(format!("api:{}", who.name)),
+    )
+    .await
+    .or_api(lang)?;
+    Ok((StatusCode::CREATED, Json(g)).into_response())
+}
+
+async fn load_readable(st: &AppState, ctx: &Ctx, id: &str) -> Result<(StoredGroup, bool), ApiError> {
+    let who = signed_in(ctx)?;
+    let g = group_service::show(&st.store, id).await?;
+    if !users::can_read_records(Some(who), &g.group.village) {
+        return Err(ApiError::Forbidden);
+    }
+    let personal = users::can_see_personal(Some(who), &g.group.village);
+    Ok((g, personal))
+}
+
+pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<StoredGroup>> {
+    let (g, personal) = load_readable(&st, &ctx, &id).await.or_api(ctx.lang)?;
+    Ok(Json(visible(g, personal)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupChange {
+    /// The fields to change (instrument columns), as text; empty text clears a field.
+    pub fields: BTreeMap<String, String>,
+    /// The version the change was made from: a save over a newer one is refused (409).
+    pub version: i64,
+}
+
+pub async fn update(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<GroupChange>, JsonRejection>,
+) -> ApiResult<Json<StoredGroup>> {
+    let lang = ctx.lang;
+    let who = signed_in(&ctx).or_api(lang)?.clone();
+    check_write(&ctx, &headers).or_api(lang)?;
+    let Json(b) = body.map_err(bad_json).or_api(lang)?;
+    let current = group_service::show(&st.store, &id).await.or_api(lang)?;
+    let changes = group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
+    let target = changes
+        .get("kode_wilayah")
+        .and_then(|v| RegionTree::official().resolve(v).ok())
+        .map(|r| r.code.clone())
+        .unwrap_or_else(|| current.group.village.clone());
+    if !users::can_write(Some(&who), Write::EditGroup, &current.group.village)
+        || !users::can_write(Some(&who), Write::EditGroup, &target)
+    {
+        return Err(ApiError::Forbidden).or_api(lang);
+    }
+    let g = group_service::edit(&st.store, &id, &changes, Some(b.version), &Who(format!("api:{}", who.name)))
+        .await
+        .or_api(lang)?;
+    Ok(Json(g))
+}
+
+pub async fn delete(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    let lang = ctx.lang;
+    let who = signed_in(&ctx).or_api(lang)?.clone();
+    check_write(&ctx, &headers).or_api(lang)?;
+    let current = group_service::show(&st.store, &id).await.or_api(lang)?;
+    if !users::can_write(Some(&who), Write::DeleteGroup, &current.group.village) {
+        return Err(ApiError::Forbidden).or_api(lang);
+    }
+    group_service::delete(&st.store, &id, &Who(format!("api:{}", who.name)))
+        .await
+        .or_api(lang)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A group's audit trail, for officers and admins of its region.
+pub async fn audit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<Vec<AuditEntry>>> {
+    let lang = ctx.lang;
+    let (g, _) = load_readable(&st, &ctx, &id).await.or_api(lang)?;
+    let who = signed_in(&ctx).or_api(lang)?;
+    if !matches!(who.role, Role::Admin | Role::Officer) {
+        return Err(ApiError::Forbidden).or_api(lang);
+    }
+    let entries = st.store.audit_of("kelompok", &g.group.id, 200).await.or_api(lang)?;
+    Ok(Json(entries))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// The file's name; its extension says the format (`.csv`, `.xlsx`).
+    pub filename: Option<String>,
+    pub wave: Option<String>,
+    /// Check everything and write nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// Imports one file sent as the request body (admins only); the report lists every problem.
+pub async fn import(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    q: Result<Query<ImportQuery>, QueryRejection>,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    let lang = ctx.lang;
+    let Query(q) = q.map_err(bad_query).or_api(lang)?;
+    let who = signed_in(&ctx).or_api(lang)?.clone();
+    if who.role != Role::Admin {
+        return Err(ApiError::Forbidden).or_api(lang);
+    }
+    check_write(&ctx, &headers).or_api(lang)?;
+    let name: String = q
+        .filename
+        .as_deref()
+        .unwrap_or("upload.csv")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let name = if name.is_empty() || name.starts_with('.') { format!("upload{name}") } else { name };
+    let dir = std::env::temp_dir().join(format!("wahana-upload-{}", users::random_token()));
+    let path = dir.join(&name);
+    let io = |e: std::io::Error| ApiError::Internal(e.to_string());
+    tokio::fs::create_dir_all(&dir).await.map_err(io).or_api(lang)?;
+    tokio::fs::write(&path, &body).await.map_err(io).or_api(lang)?;
+    let dry_run = q.dry_run.unwrap_or(false);
+    let result = crate::web::pages::import::run(&st, &path, q.wave.as_deref().unwrap_or(""), dry_run, lang).await;
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    let report = result.or_api(lang)?;
+    if report.committed {
+        audit::record(
+            &st.store,
+            &Who(format!("api:{}", who.name)),
+            "import",
+            "impor",
+            &report.file,
+            None,
+            None,
+            audit::json(&report),
+        )
+        .await
+        .or_api(lang)?;
+    }
+    Ok(Json(report))
+}

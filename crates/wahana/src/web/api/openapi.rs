@@ -1,0 +1,453 @@
+//! The OpenAPI 3.1 document of the API, written by hand beside the handlers it describes. The
+//! tests check that every path in it is routed, and CI runs `openapi-spec-validator` on it and
+//! `schemathesis` against a live server.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}
+
+fn err(desc: &str) -> Value {
+    json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn ok(desc: &str, schema: Value) -> Value {
+    json!({"description": desc, "content": {"application/json": {"schema": schema}}})
+}
+
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn array(of: Value) -> Value {
+    json!({"type": "array", "items": of})
+}
+
+fn code_param() -> Value {
+    json!({"name": "code", "in": "path", "required": true, "description": "Region code (`73.08.21` or `730821`)", "schema": {"type": "string"}})
+}
+
+fn wave_param() -> Value {
+    json!({"name": "wave", "in": "query", "required": false, "description": "Wave id; the latest holding groups in the region when absent", "schema": {"type": "string"}})
+}
+
+fn limit_param() -> Value {
+    json!({"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500}})
+}
+
+fn offset_param() -> Value {
+    json!({"name": "offset", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 1000000}})
+}
+
+fn id_param() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}})
+}
+
+fn nullable(t: &str) -> Value {
+    json!({"type": [t, "null"]})
+}
+
+fn records(summary: &str, schema: &str) -> Value {
+    json!({"get": {
+        "summary": summary,
+        "tags": ["registry"],
+        "parameters": [code_param()],
+        "responses": {
+            "200": ok("The records (at most 5,000)", array(r(schema))),
+            "401": err("Not signed in"),
+            "403": err("Not allowed in this region"),
+            "404": err("No such region")
+        }
+    }})
+}
+
+pub fn spec() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "wahana API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Registry and profile of Indonesia's community-based social-welfare networks (WKSBM). Errors are JSON with a stable `error` code and a `message` in the user's language (`?lang=en` or `Accept-Language: en`; Indonesian by default). Anonymous callers see aggregates only; records need a signed-in user whose region covers them, and personal data (chair, phone, board, contacts) is given only to admins, officers and enumerators of the region.",
+            "license": {"name": "MIT", "identifier": "MIT"}
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "The token from POST /api/v1/session"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "wahana_session", "description": "A browser session; writes then need the X-CSRF-Token header"}
+            },
+            "schemas": schemas()
+        },
+        "security": [{}, {"bearer": []}, {"session": []}],
+        "paths": paths()
+    })
+}
+
+/// Every `error` code a response may carry.
+pub const ERROR_CODES: [&str; 16] = [
+    "invalid_input", "not_found", "likely_duplicate", "edit_conflict", "sign_in_required",
+    "forbidden", "csrf_failed", "too_many_failures", "bad_credentials", "bad_request",
+    "internal_error", "no_data", "unavailable", "import_failed", "rejected", "pdf_unavailable",
+];
+
+fn schemas() -> Value {
+    let error_codes = ERROR_CODES;
+    let mut m = serde_json::Map::new();
+    m.insert("Error".to_string(), json!({
+                    "type": "object",
+                    "required": ["error", "message"],
+                    "properties": {
+                        "error": {"type": "string", "enum": error_codes},
+                        "message": {"type": "string"},
+                        "fields": array(json!({
+                            "type": "object",
+                            "required": ["field", "value", "message"],
+                            "properties": {"field": {"type": "string"}, "value": {"type": "string"}, "message": {"type": "string"}}
+                        }))
+                    }
+                }));
+    m.insert("RegionLine".to_string(), json!({
+                    "type": "object",
+                    "required": ["code", "name", "level", "kind", "groups"],
+                    "properties": {
+                        "code": {"type": "string"}, "name": {"type": "string"},
+                        "level": {"type": "string"}, "kind": {"type": "string"},
+                        "lat": nullable("number"), "lng": nullable("number"),
+                        "groups": {"type": "integer", "minimum": 0}
+                    }
+                }));
+    m.insert("RegionOverview".to_string(), json!({
+                    "type": "object",
+                    "required": ["region", "ancestors", "children"],
+                    "properties": {
+                        "region": r("RegionLine"),
+                        "ancestors": array(r("RegionLine")),
+                        "children": array(r("RegionLine")),
+                        "wave": nullable("string")
+                    }
+                }));
+    m.insert("Wave".to_string(), json!({
+                    "type": "object",
+                    "required": ["id", "name", "synthetic"],
+                    "properties": {
+                        "id": {"type": "string"}, "name": {"type": "string"},
+                        "region": nullable("string"), "start_date": nullable("string"),
+                        "end_date": nullable("string"), "source": nullable("string"),
+                        "synthetic": {"type": "boolean"}
+                    }
+                }));
+    m.insert("Group".to_string(), json!({
+                    "type": "object",
+                    "description": "A group as held; `chair` and `phone` are null for callers not allowed to see personal data.",
+                    "required": ["id", "village", "name", "group_type", "origin", "founded_year", "status", "survey_date", "wave_id", "version", "created_at", "updated_at"],
+                    "properties": {
+                        "id": {"type": "string"}, "village": {"type": "string"},
+                        "local_unit": nullable("string"), "name": {"type": "string"},
+                        "group_type": {"type": "string"}, "origin": {"type": "string"},
+                        "founded_year": {"type": "integer"},
+                        "members_male": nullable("integer"), "members_female": nullable("integer"),
+                        "membership_basis": array(json!({"type": "string"})),
+                        "purposes": array(json!({"type": "string"})),
+                        "activities": array(json!({"type": "string"})),
+                        "funding": array(json!({"type": "string"})),
+                        "main_funding": nullable("string"), "dues_rupiah": nullable("integer"),
+                        "dues_period": nullable("string"),
+                        "values": array(json!({"type": "string"})),
+                        "meeting_frequency": nullable("string"), "legal_status": nullable("string"),
+                        "status": {"type": "string"}, "network": nullable("string"),
+                        "chair": nullable("string"), "phone": nullable("string"),
+                        "latitude": nullable("number"), "longitude": nullable("number"),
+                        "survey_date": {"type": "string"}, "enumerator": nullable("string"),
+                        "notes": nullable("string"), "wave_id": {"type": "string"},
+                        "version": {"type": "integer"}, "provenance": nullable("string"),
+                        "created_at": {"type": "string"}, "updated_at": {"type": "string"}
+                    }
+                }));
+    m.insert("GroupPage".to_string(), json!({
+                    "type": "object",
+                    "required": ["total", "offset", "limit", "items"],
+                    "properties": {
+                        "total": {"type": "integer"}, "offset": {"type": "integer"},
+                        "limit": {"type": "integer"}, "items": array(r("Group"))
+                    }
+                }));
+    m.insert("NewGroup".to_string(), json!({
+                    "type": "object",
+                    "required": ["fields"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Instrument columns (Indonesian names or English aliases) as text, e.g. {\"kode_wilayah\": \"73.08.21.1003\", \"nama\": \"Arisan Mawar\", \"jenis\": \"arisan\", \"asal\": \"tumbuh_masyarakat\", \"tahun_berdiri\": \"1995\"}"},
+                        "wave": {"type": ["string", "null"]},
+                        "allow_duplicate": {"type": "boolean"}
+                    }
+                }));
+    m.insert("GroupChange".to_string(), json!({
+                    "type": "object",
+                    "required": ["fields", "version"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "version": {"type": "integer", "description": "The version the change was made from; a newer save is not overwritten (409 edit_conflict)"}
+                    }
+                }));
+    m.insert("Network".to_string(), json!({
+                    "type": "object",
+                    "required": ["id", "wave_id", "village", "level", "name"],
+                    "properties": {
+                        "id": {"type": "string"}, "wave_id": {"type": "string"}, "village": {"type": "string"},
+                        "local_unit": nullable("string"), "level": {"type": "string"}, "name": {"type": "string"},
+                        "founded_year": nullable("integer"), "chair": nullable("string"),
+                        "secretary": nullable("string"), "treasurer": nullable("string"),
+                        "phone": nullable("string"), "decree_number": nullable("string"),
+                        "decree_date": nullable("string"), "notes": nullable("string")
+                    }
+                }));
+    m.insert("Institution".to_string(), json!({
+                    "type": "object",
+                    "required": ["id", "wave_id", "region", "kind", "name"],
+                    "properties": {
+                        "id": {"type": "string"}, "wave_id": {"type": "string"}, "region": {"type": "string"},
+                        "kind": {"type": "string"}, "name": {"type": "string"},
+                        "address": nullable("string"), "contact": nullable("string"), "phone": nullable("string"),
+                        "latitude": nullable("number"), "longitude": nullable("number"), "notes": nullable("string")
+                    }
+                }));
+    m.insert("Tie".to_string(), json!({
+                    "type": "object",
+                    "required": ["id", "wave_id", "from", "from_kind", "to", "to_kind", "tie_type"],
+                    "properties": {
+                        "id": {"type": "integer"}, "wave_id": {"type": "string"},
+                        "from": {"type": "string"}, "from_kind": {"type": "string"},
+                        "to": {"type": "string"}, "to_kind": {"type": "string"},
+                        "tie_type": {"type": "string"}, "since": nullable("integer"), "notes": nullable("string")
+                    }
+                }));
+    m.insert("Profile".to_string(), json!({
+                    "type": "object",
+                    "description": "The same object as `wahana profile --format json` (docs/profile-json.md).",
+                    "required": ["region", "wave", "rules", "groups_recorded", "groups_qualifying", "coverage", "f1", "f2", "f3", "f4", "f5", "actors"],
+                    "properties": {
+                        "region": {"type": "object"}, "wave": {"type": "object"}, "rules": {"type": "string"},
+                        "groups_recorded": {"type": "integer"}, "groups_qualifying": {"type": "integer"},
+                        "coverage": {"type": "object"},
+                        "f1": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
+                        "f2": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
+                        "f3": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
+                        "f4": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
+                        "f5": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
+                        "actors": {"type": "object"}
+                    }
+                }));
+    m.insert("ScreenReport".to_string(), json!({
+                    "type": "object",
+                    "description": "Screening of a region: criteria, summary, and (for those who may read records) the groups with their reasons.",
+                    "required": ["region", "rules", "criteria", "waves", "summary", "groups"],
+                    "properties": {
+                        "region": {"type": "string"}, "rules": {"type": "string"},
+                        "criteria": {"type": "array"}, "waves": {"type": "array"},
+                        "summary": {"type": "object"}, "groups": {"type": "array"}
+                    }
+                }));
+    m.insert("AuditEntry".to_string(), json!({
+                    "type": "object",
+                    "required": ["id", "at", "actor", "action", "entity_kind", "entity_id"],
+                    "properties": {
+                        "id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"},
+                        "action": {"type": "string"}, "entity_kind": {"type": "string"}, "entity_id": {"type": "string"},
+                        "region_code": nullable("string"), "before": nullable("string"), "after": nullable("string")
+                    }
+                }));
+    m.insert("SignIn".to_string(), json!({
+                    "type": "object",
+                    "required": ["name", "password"],
+                    "properties": {"name": {"type": "string"}, "password": {"type": "string"}}
+                }));
+    m.insert("Person".to_string(), json!({
+                    "type": "object",
+                    "required": ["name", "role"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "role": {"type": "string", "enum": ["admin", "officer", "enumerator", "viewer"]},
+                        "region": nullable("string")
+                    }
+                }));
+    m.insert("Session".to_string(), json!({
+                    "type": "object",
+                    "required": ["token", "csrf_token", "user"],
+                    "properties": {"token": {"type": "string"}, "csrf_token": {"type": "string"}, "user": r("Person")}
+                }));
+    m.insert("ImportReport".to_string(), json!({
+                    "type": "object",
+                    "required": ["file", "rows", "written", "rejected", "problems", "problems_total", "committed", "dry_run"],
+                    "properties": {
+                        "file": {"type": "string"}, "rows": {"type": "integer"}, "written": {"type": "integer"},
+                        "rejected": {"type": "integer"}, "problems": {"type": "array"},
+                        "problems_total": {"type": "integer"}, "committed": {"type": "boolean"}, "dry_run": {"type": "boolean"}
+                    }
+                }));
+    Value::Object(m)
+}
+
+fn paths() -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("/api/v1/session".to_string(), json!({
+                "post": {
+                    "summary": "Sign in; returns a Bearer token (and sets the session cookie)",
+                    "tags": ["people"],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": r("SignIn")}}},
+                    "responses": {
+                        "200": ok("Signed in", r("Session")),
+                        "400": err("The body does not parse"),
+                        "401": err("Wrong name or password"),
+                        "429": err("Too many failed sign-ins for this name lately")
+                    }
+                },
+                "get": {
+                    "summary": "Who is signed in",
+                    "tags": ["people"],
+                    "responses": {"200": ok("The person", r("Person")), "401": err("Not signed in")}
+                },
+                "delete": {
+                    "summary": "Sign out",
+                    "tags": ["people"],
+                    "responses": {"204": {"description": "Signed out"}, "401": err("Not signed in"), "403": err("Missing X-CSRF-Token (cookie sessions)")}
+                }
+            }));
+    m.insert("/api/v1/waves".to_string(), json!({
+                "get": {
+                    "summary": "Survey waves",
+                    "tags": ["regions"],
+                    "responses": {"200": ok("Every wave", array(r("Wave")))}
+                }
+            }));
+    m.insert("/api/v1/regions".to_string(), json!({
+                "get": {
+                    "summary": "The provinces with their group counts",
+                    "tags": ["regions"],
+                    "parameters": [wave_param()],
+                    "responses": {"200": ok("The provinces", array(r("RegionLine"))), "400": err("Bad query")}
+                }
+            }));
+    m.insert("/api/v1/regions/{code}".to_string(), json!({
+                "get": {
+                    "summary": "A region, its ancestors and its children, with group counts",
+                    "tags": ["regions"],
+                    "parameters": [code_param(), wave_param()],
+                    "responses": {"200": ok("The region", r("RegionOverview")), "400": err("Bad query"), "404": err("No such region")}
+                }
+            }));
+    m.insert("/api/v1/regions/{code}/profile".to_string(), json!({
+                "get": {
+                    "summary": "The profile of a region (the five findings); `nasional` for the whole country",
+                    "tags": ["regions"],
+                    "parameters": [code_param(), wave_param()],
+                    "responses": {"200": ok("The profile", r("Profile")), "400": err("Bad query"), "404": err("No such region, or no wave holding data")}
+                }
+            }));
+    m.insert("/api/v1/regions/{code}/screening".to_string(), json!({
+                "get": {
+                    "summary": "The screening of a region's groups",
+                    "tags": ["regions"],
+                    "parameters": [code_param(), wave_param(),
+                        {"name": "outcome", "in": "query", "required": false, "schema": {"type": "string", "enum": ["memenuhi", "tidak_memenuhi", "belum_lengkap"]}},
+                        limit_param(), offset_param()],
+                    "responses": {"200": ok("The screening", r("ScreenReport")), "400": err("Bad query"), "404": err("No such region, or no wave"), "422": err("Bad outcome")}
+                }
+            }));
+    m.insert("/api/v1/regions/{code}/networks".to_string(), json!(records("A region's networks (WKSBM)", "Network")));
+    m.insert("/api/v1/regions/{code}/institutions".to_string(), json!(records("A region's supporting institutions", "Institution")));
+    m.insert("/api/v1/regions/{code}/ties".to_string(), json!(records("Ties with an end in a region", "Tie")));
+    m.insert("/api/v1/groups".to_string(), json!({
+                "get": {
+                    "summary": "Groups, one page at a time (within the caller's region)",
+                    "tags": ["registry"],
+                    "parameters": [
+                        {"name": "region", "in": "query", "required": false, "schema": {"type": "string"}},
+                        {"name": "name", "in": "query", "required": false, "description": "Part of the name, ignoring case", "schema": {"type": "string"}},
+                        {"name": "type", "in": "query", "required": false, "schema": {"type": "string"}},
+                        {"name": "status", "in": "query", "required": false, "schema": {"type": "string", "enum": ["aktif", "tidak_aktif", "bubar"]}},
+                        wave_param(), limit_param(), offset_param()
+                    ],
+                    "responses": {
+                        "200": ok("One page", r("GroupPage")),
+                        "400": err("Bad query"), "401": err("Not signed in"),
+                        "403": err("Outside the caller's region"), "422": err("Unknown region, type or status")
+                    }
+                },
+                "post": {
+                    "summary": "Add a group (every field checked; likely duplicates refused unless allowed)",
+                    "tags": ["registry"],
+                    "parameters": [{"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewGroup")}}},
+                    "responses": {
+                        "201": ok("Added", r("Group")),
+                        "400": err("The body does not parse"), "401": err("Not signed in"),
+                        "403": err("Not allowed in this region, or a missing CSRF token"),
+                        "404": err("No such wave"),
+                        "409": err("Likely duplicate"), "422": err("Invalid fields, each with what was expected")
+                    }
+                }
+            }));
+    m.insert("/api/v1/groups/{id}".to_string(), json!({
+                "get": {
+                    "summary": "One group",
+                    "tags": ["registry"],
+                    "parameters": [id_param()],
+                    "responses": {"200": ok("The group", r("Group")), "401": err("Not signed in"), "403": err("Outside the caller's region"), "404": err("No such group")}
+                },
+                "patch": {
+                    "summary": "Change some fields of a group, from the version read",
+                    "tags": ["registry"],
+                    "parameters": [id_param(), {"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": r("GroupChange")}}},
+                    "responses": {
+                        "200": ok("Saved", r("Group")),
+                        "400": err("The body does not parse"), "401": err("Not signed in"),
+                        "403": err("Not allowed, or a missing CSRF token"), "404": err("No such group"),
+                        "409": err("Changed by someone else since the version read"), "422": err("Invalid fields")
+                    }
+                },
+                "delete": {
+                    "summary": "Delete a group and its ties",
+                    "tags": ["registry"],
+                    "parameters": [id_param(), {"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}],
+                    "responses": {"204": {"description": "Deleted"}, "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such group")}
+                }
+            }));
+    m.insert("/api/v1/groups/{id}/audit".to_string(), json!({
+                "get": {
+                    "summary": "A group's audit trail (officers and admins)",
+                    "tags": ["registry"],
+                    "parameters": [id_param()],
+                    "responses": {"200": ok("Newest first", array(r("AuditEntry"))), "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such group")}
+                }
+            }));
+    m.insert("/api/v1/import".to_string(), json!({
+                "post": {
+                    "summary": "Import one instrument file sent as the body (admins); whole or nothing, every problem listed",
+                    "tags": ["registry"],
+                    "parameters": [
+                        {"name": "filename", "in": "query", "required": false, "description": "Its extension gives the format (.csv, .xlsx)", "schema": {"type": "string"}},
+                        {"name": "wave", "in": "query", "required": false, "schema": {"type": "string"}},
+                        {"name": "dry_run", "in": "query", "required": false, "schema": {"type": "boolean"}},
+                        {"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}
+                    ],
+                    "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
+                    "responses": {
+                        "200": ok("What the import did", r("ImportReport")),
+                        "400": err("Bad query"), "401": err("Not signed in"), "403": err("Admins only"),
+                        "404": err("The file could not be imported")
+                    }
+                }
+            }));
+    m.insert("/api/openapi.json".to_string(), json!({
+                "get": {
+                    "summary": "This document",
+                    "tags": ["meta"],
+                    "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}
+                }
+            }));
+    Value::Object(m)
+}

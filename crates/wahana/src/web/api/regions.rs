@@ -1,0 +1,317 @@
+//! Regions, waves, profiles, screening, and a region's networks, institutions and ties.
+
+use super::bad_query;
+use crate::service::profile::ProfileJson;
+use crate::service::screening::{self, Scope};
+use crate::service::users;
+use crate::service::regions as region_service;
+use crate::web::errors::{ApiError, ApiResult, OrRender};
+use crate::web::pages::regions::{PAGE, parse_outcome, profile_of};
+use crate::web::{AppState, Ctx};
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use wahana_domain::{Region, RegionTree};
+
+fn resolve(code: &str) -> Result<&'static Region, ApiError> {
+    RegionTree::official().resolve(code).map_err(|_| ApiError::NotFound {
+        kind: "region",
+        id: code.to_string(),
+    })
+}
+
+fn scope_of(code: &str) -> Result<Scope, ApiError> {
+    if matches!(code, "nasional" | "national" | "indonesia") {
+        Ok(Scope::National)
+    } else {
+        resolve(code).map(Scope::Region)
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WaveQuery {
+    pub wave: Option<String>,
+}
+
+pub async fn provinces(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    q: Result<Query<WaveQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<region_service::RegionLine>>> {
+    let Query(q) = q.map_err(bad_query).or_api(ctx.lang)?;
+    let lines = region_service::provinces(&st.store, q.wave.as_deref())
+        .await
+        .map_err(ApiError::from_anyhow)
+        .or_api(ctx.lang)?;
+    Ok(Json(lines))
+}
+
+pub async fn region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    q: Result<Query<WaveQuery>, QueryRejection>,
+) -> ApiResult<Json<region_service::RegionOverview>> {
+    let Query(q) = q.map_err(bad_query).or_api(ctx.lang)?;
+    let r = resolve(&code).or_api(ctx.lang)?;
+    let o = region_service::overview(&st.store, r, q.wave.as_deref())
+        .await
+        .map_err(ApiError::from_anyhow)
+        .or_api(ctx.lang)?;
+    Ok(Json(o))
+}
+
+#[derive(Debug, Serialize)]
+pub struct WaveLine {
+    pub id: String,
+    pub name: String,
+    pub region: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub source: Option<String>,
+    pub synthetic: bool,
+}
+
+pub async fn waves(State(st): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<WaveLine>>> {
+    let waves = st.store.waves().await.or_api(ctx.lang)?;
+    Ok(Json(
+        waves
+            .into_iter()
+            .map(|w| WaveLine {
+                id: w.id,
+                name: w.name,
+                region: w.region.map(|r| r.to_string()),
+                start_date: w.start_date.map(|d| d.to_string()),
+                end_date: w.end_date.map(|d| d.to_string()),
+                source: w.source,
+                synthetic: w.synthetic,
+            })
+            .collect(),
+    ))
+}
+
+/// The same JSON object as `wahana profile --format json`.
+pub async fn profile(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    q: Result<Query<WaveQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q.map_err(bad_query).or_api(ctx.lang)?;
+    let scope = scope_of(&code).or_api(ctx.lang)?;
+    let data = match profile_of(&st.store, scope, q.wave, ctx.lang).await.or_api(ctx.lang)? {
+        Ok(d) => d,
+        Err(message) => {
+            return Err(ApiError::Unavailable { code: "no_data", message }).or_api(ctx.lang);
+        }
+    };
+    let p = data.profile();
+    let body = ProfileJson {
+        profile: &p,
+        actors: data.actors,
+    };
+    Ok(Json(body).into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningQuery {
+    pub wave: Option<String>,
+    pub outcome: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+pub async fn screening(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    q: Result<Query<ScreeningQuery>, QueryRejection>,
+) -> ApiResult<Json<screening::ScreenReport>> {
+    let Query(q) = q.map_err(bad_query).or_api(ctx.lang)?;
+    let r = resolve(&code).or_api(ctx.lang)?;
+    let outcome = match q.outcome.as_deref().filter(|o| !o.is_empty()) {
+        None => None,
+        Some(o) => Some(
+            parse_outcome(o)
+                .ok_or_else(|| {
+                    ApiError::Invalid(vec![wahana_domain::FieldError::new(
+                        "outcome",
+                        o,
+                        "memenuhi, tidak_memenuhi atau belum_lengkap",
+                        "memenuhi, tidak_memenuhi or belum_lengkap",
+                    )])
+                })
+                .or_api(ctx.lang)?,
+        ),
+    };
+    // Only those who may read the region's records get the list of groups.
+    let limit = if users::can_read_records(ctx.user(), &r.code) {
+        q.limit.unwrap_or(PAGE as u32).min(500) as usize
+    } else {
+        0
+    };
+    let req = screening::ScreenRequest {
+        scope: Scope::Region(r),
+        wave: q.wave,
+        rules: None,
+        rebuild: false,
+        outcome,
+        limit,
+        offset: q.offset.unwrap_or(0) as usize,
+    };
+    let report = screening::screen(&st.store, &req, ctx.lang)
+        .await
+        .map_err(ApiError::from_anyhow)
+        .or_api(ctx.lang)?;
+    Ok(Json(report))
+}
+
+/// Checks that the person may read a region's records; returns whether they see personal data.
+fn may_read(ctx: &Ctx, r: &Region) -> Result<bool, ApiError> {
+    let who = super::signed_in(ctx)?;
+    if !users::can_read_records(Some(who), &r.code) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(users::can_see_personal(Some(who), &r.code))
+}
+
+#[derive(Debug, Serialize)]
+pub struct NetworkJson {
+    pub id: String,
+    pub wave_id: String,
+    pub village: String,
+    pub local_unit: Option<String>,
+    pub level: &'static str,
+    pub name: String,
+    pub founded_year: Option<i32>,
+    pub chair: Option<String>,
+    pub secretary: Option<String>,
+    pub treasurer: Option<String>,
+    pub phone: Option<String>,
+    pub decree_number: Option<String>,
+    pub decree_date: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub async fn networks(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<NetworkJson>>> {
+    use wahana_domain::Code;
+    let r = resolve(&code).or_api(ctx.lang)?;
+    let personal = may_read(&ctx, r).or_api(ctx.lang)?;
+    let list = st.store.list_networks(&r.code, None).await.or_api(ctx.lang)?;
+    let keep = |v: Option<String>| if personal { v } else { None };
+    Ok(Json(
+        list.into_iter()
+            .take(5000)
+            .map(|(n, wave)| NetworkJson {
+                id: n.id,
+                wave_id: wave,
+                village: n.village.to_string(),
+                local_unit: n.local_unit,
+                level: n.level.code(),
+                name: n.name,
+                founded_year: n.founded_year,
+                chair: keep(n.chair),
+                secretary: keep(n.secretary),
+                treasurer: keep(n.treasurer),
+                phone: keep(n.phone),
+                decree_number: n.decree_number,
+                decree_date: n.decree_date.map(|d| d.to_string()),
+                notes: n.notes,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstitutionJson {
+    pub id: String,
+    pub wave_id: String,
+    pub region: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub address: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub notes: Option<String>,
+}
+
+pub async fn institutions(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<InstitutionJson>>> {
+    use wahana_domain::Code;
+    let r = resolve(&code).or_api(ctx.lang)?;
+    let personal = may_read(&ctx, r).or_api(ctx.lang)?;
+    let list = st.store.list_institutions(&r.code, None).await.or_api(ctx.lang)?;
+    let keep = |v: Option<String>| if personal { v } else { None };
+    Ok(Json(
+        list.into_iter()
+            .take(5000)
+            .map(|(i, wave)| InstitutionJson {
+                id: i.id,
+                wave_id: wave,
+                region: i.region.to_string(),
+                kind: i.kind.code(),
+                name: i.name,
+                address: i.address,
+                contact: keep(i.contact),
+                phone: keep(i.phone),
+                latitude: i.latitude,
+                longitude: i.longitude,
+                notes: i.notes,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct TieJson {
+    pub id: i64,
+    pub wave_id: String,
+    pub from: String,
+    pub from_kind: &'static str,
+    pub to: String,
+    pub to_kind: &'static str,
+    pub tie_type: &'static str,
+    pub since: Option<i32>,
+    pub notes: Option<String>,
+}
+
+pub async fn ties(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<TieJson>>> {
+    use wahana_domain::Code;
+    let r = resolve(&code).or_api(ctx.lang)?;
+    may_read(&ctx, r).or_api(ctx.lang)?;
+    let list = st.store.list_ties(&r.code, None).await.or_api(ctx.lang)?;
+    Ok(Json(
+        list.into_iter()
+            .take(5000)
+            .map(|t| TieJson {
+                id: t.id,
+                wave_id: t.wave_id,
+                from: t.tie.from,
+                from_kind: t.from_kind.code(),
+                to: t.tie.to,
+                to_kind: t.to_kind.code(),
+                tie_type: t.tie.tie_type.code(),
+                since: t.tie.since,
+                notes: t.tie.notes,
+            })
+            .collect(),
+    ))
+}
+
