@@ -116,7 +116,8 @@ def profile_queries(source="screened"):
 
 def load(con, csv_path):
     con.execute(
-        f"CREATE OR REPLACE TABLE groups AS SELECT * FROM read_csv('{csv_path}', all_varchar = true, header = true, delim = ',', quote = '"', escape = '"')"
+        f"""CREATE OR REPLACE TABLE groups AS SELECT * FROM read_csv('{csv_path}', all_varchar = true,
+              header = true, delim = ',', quote = '"', escape = '"')"""
     )
     con.execute(SCREENING_SQL)
 

@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let mut batch = store.begin().await?;
     if std::env::var("NOIDX").is_ok() {
-        batch.drop_group_indexes_for_bench().await?;
+        batch.drop_secondary_group_indexes().await?;
     }
     for chunk in groups.chunks(10_000) {
         batch.save_groups(&wave.id, chunk, &[]).await?;

@@ -22,10 +22,10 @@ pub use members::StoredMember;
 pub use auth::UserRecord;
 pub use error::StoreError;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
-pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
 pub use registry::{
     ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord,
 };
+pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{

@@ -448,7 +448,10 @@ impl Batch {
             .filter(|(i, g)| last.get(g.id.as_str()) == Some(i))
             .map(|(_, g)| g.id.as_str())
             .collect();
-        self.tally_remove(work, &ids).await?;
+        // Ids known new (`Batch::save_new_groups`) replace no row: nothing to take away.
+        if !self.ids_known_new {
+            self.tally_remove(work, &ids).await?;
+        }
         let rule_sets = self.wave_rule_sets(work, wave).await?;
         for (i, g) in groups.iter().enumerate() {
             if last.get(g.id.as_str()) != Some(&i) {
@@ -692,8 +695,10 @@ impl Store {
         } else {
             village_ranges(REBUILD_VILLAGES)
         };
+        // `wave_id || ''` keeps SQLite's planner off the wave index (which would read the whole
+        // wave for every range) and on the village-code index; PostgreSQL reads it the same way.
         let sql = format!(
-            "{GROUP_SELECT} WHERE wave_id = $1 AND village_code >= $2 AND village_code < $3"
+            "{GROUP_SELECT} WHERE wave_id || '' = $1 AND village_code >= $2 AND village_code < $3"
         );
         let mut screened = 0u64;
         for (lo, hi) in ranges {

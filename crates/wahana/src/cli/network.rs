@@ -130,7 +130,7 @@ pub fn text(m: &ScopeMeasures, lang: Lang) -> String {
     );
     let mut line = |label_id: &str, label_en: &str, value: String| {
         let label = lang.pick(label_id, label_en);
-        let _ = writeln!(out, "  {label:<34} {value}");
+        let _ = writeln!(out, "  {label:<42} {value}");
     };
     line(
         "pelaku (simpul)",
@@ -159,8 +159,8 @@ pub fn text(m: &ScopeMeasures, lang: Lang) -> String {
         r.co_membership_ties.to_string(),
     );
     line(
-        "  ke luar wilayah (tidak dihitung)",
-        "  leaving the scope (left out)",
+        "  ke pelaku di luar wilayah atau bubar",
+        "  to actors outside or dissolved (left out)",
         r.ties_leaving_scope.to_string(),
     );
     line("kepadatan", "density", format!("{:.6}", r.density));

@@ -30,12 +30,24 @@ pub const DEMO_USERS: [(&str, &str, &str, Option<&str>); 2] = [
 pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     if args.demo {
         if store.counts().await?.groups == 0 {
-            let s = service::demo::load(store, service::demo::Scale::Tanete, wahana_domain::demo::DEFAULT_SEED, &|_, _| {}).await?;
+            let s = service::demo::load(
+                store,
+                service::demo::Scale::Tanete,
+                wahana_domain::demo::DEFAULT_SEED,
+                &|_, _| {},
+            )
+            .await?;
             println!(
                 "{}",
                 lang.pick(
-                    &format!("DATA SINTETIS dimuat: {} kelompok di {} desa/kelurahan (pendataan {})", s.groups, s.villages, s.wave),
-                    &format!("SYNTHETIC DATA loaded: {} groups in {} villages (wave {})", s.groups, s.villages, s.wave),
+                    &format!(
+                        "DATA SINTETIS dimuat: {} kelompok di {} desa/kelurahan (pendataan {})",
+                        s.groups, s.villages, s.wave
+                    ),
+                    &format!(
+                        "SYNTHETIC DATA loaded: {} groups in {} villages (wave {})",
+                        s.groups, s.villages, s.wave
+                    ),
                 )
             );
         }
@@ -49,7 +61,12 @@ pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<E
     }
     let demo = args.demo;
     web::serve(store.clone(), &args.addr, !args.http_cookies, move |addr| {
-        println!("wahana: http://{addr}/");
+        // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.
+        if addr.ip().is_loopback() {
+            println!("wahana: http://localhost:{}/", addr.port());
+        } else {
+            println!("wahana: http://{addr}/");
+        }
         if demo {
             for (name, password, role, region) in DEMO_USERS {
                 println!(

@@ -29,14 +29,31 @@ pub async fn run(store: &Store, cmd: UsersCommand, lang: Lang) -> anyhow::Result
                 Ok(p) if !p.is_empty() => (p, false),
                 _ => (users::random_token()[..16].to_string(), true),
             };
-            let u = users::add(store, &name, &password, &role, region.as_deref(), &Who::cli())
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+            let u = users::add(
+                store,
+                &name,
+                &password,
+                &role,
+                region.as_deref(),
+                &Who::cli(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
             println!(
                 "{}",
                 lang.pick(
-                    &format!("pengguna {} ditambahkan ({}, {})", u.name, u.role, u.region_code.as_deref().unwrap_or("Indonesia")),
-                    &format!("user {} added ({}, {})", u.name, u.role, u.region_code.as_deref().unwrap_or("Indonesia")),
+                    &format!(
+                        "pengguna {} ditambahkan ({}, {})",
+                        u.name,
+                        u.role,
+                        u.region_code.as_deref().unwrap_or("Indonesia")
+                    ),
+                    &format!(
+                        "user {} added ({}, {})",
+                        u.name,
+                        u.role,
+                        u.region_code.as_deref().unwrap_or("Indonesia")
+                    ),
                 )
             );
             if generated {
@@ -45,7 +62,12 @@ pub async fn run(store: &Store, cmd: UsersCommand, lang: Lang) -> anyhow::Result
         }
         UsersCommand::List => {
             for u in store.users().await? {
-                println!("{}\t{}\t{}", u.name, u.role, u.region_code.as_deref().unwrap_or("Indonesia"));
+                println!(
+                    "{}\t{}\t{}",
+                    u.name,
+                    u.role,
+                    u.region_code.as_deref().unwrap_or("Indonesia")
+                );
             }
         }
     }

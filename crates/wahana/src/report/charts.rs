@@ -55,8 +55,8 @@ fn svg_open(width: f64, height: f64, title: &str) -> String {
 /// Horizontal bars, one per category, with the value written after each. `mark` draws a
 /// dashed vertical line at that value with its label (a threshold).
 pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>, mark: Option<(f64, &str)>) -> String {
-    let label_w = 128.0;
-    let text_w = 66.0;
+    let label_w = 150.0;
+    let text_w = 64.0;
     let plot_w = HALF - label_w - text_w - 6.0;
     let row = 18.0;
     let top = if mark.is_some() { 16.0 } else { 4.0 };

@@ -17,7 +17,18 @@ impl Who {
     }
 }
 
+/// Writes one change, made by `who` (the change's `actor` is set from it).
+pub async fn record_change(
+    store: &Store,
+    who: &Who,
+    mut change: AuditChange,
+) -> Result<(), StoreError> {
+    change.actor = who.0.clone();
+    store.write_audit(&change).await
+}
+
 /// Writes one change. `before` and `after` are the record's values as JSON.
+#[allow(clippy::too_many_arguments)] // kept for `actors.rs`; new code uses `record_change`
 pub async fn record(
     store: &Store,
     who: &Who,
@@ -28,17 +39,20 @@ pub async fn record(
     before: Option<String>,
     after: Option<String>,
 ) -> Result<(), StoreError> {
-    store
-        .write_audit(&AuditChange {
-            actor: who.0.clone(),
+    record_change(
+        store,
+        who,
+        AuditChange {
+            actor: String::new(),
             action,
             entity_kind,
             entity_id: entity_id.to_string(),
             region_code: region_code.map(str::to_string),
             before,
             after,
-        })
-        .await
+        },
+    )
+    .await
 }
 
 /// A value as JSON for the trail (`None` if it cannot be written, which serde_json only refuses

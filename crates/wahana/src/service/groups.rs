@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use wahana_domain::instrument::{self, Table};
 use wahana_domain::registry::duplicate_key;
 use wahana_domain::{FieldError, Group, Wave};
-use wahana_store::{GroupFilter, IdTable, Store, StoredGroup};
+use wahana_store::{AuditChange, GroupFilter, IdTable, Store, StoredGroup};
 
 /// Field values by canonical (Indonesian) column name; English aliases are accepted and
 /// unknown names refused.
@@ -109,15 +109,17 @@ pub async fn add(
     }
     store.insert_group(&wave.id, &group).await?;
     let stored = show(store, &group.id).await?;
-    audit::record(
+    audit::record_change(
         store,
         who,
-        "create",
-        "kelompok",
-        &group.id,
-        Some(group.village.as_str()),
-        None,
-        audit::json(&stored),
+        AuditChange {
+            action: "create",
+            entity_kind: "kelompok",
+            entity_id: group.id.clone(),
+            region_code: Some(group.village.to_string()),
+            after: audit::json(&stored),
+            ..AuditChange::default()
+        },
     )
     .await?;
     Ok(stored)
@@ -173,15 +175,18 @@ pub async fn edit(
         .update_group(&group, expected_version.unwrap_or(current.version))
         .await?;
     let stored = show(store, id).await?;
-    audit::record(
+    audit::record_change(
         store,
         who,
-        "update",
-        "kelompok",
-        id,
-        Some(stored.group.village.as_str()),
-        audit::json(&current),
-        audit::json(&stored),
+        AuditChange {
+            action: "update",
+            entity_kind: "kelompok",
+            entity_id: id.to_string(),
+            region_code: Some(stored.group.village.to_string()),
+            before: audit::json(&current),
+            after: audit::json(&stored),
+            ..AuditChange::default()
+        },
     )
     .await?;
     Ok(stored)
@@ -190,15 +195,17 @@ pub async fn edit(
 pub async fn delete(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
     let current = store.group(id).await?;
     if store.delete_group(id).await? {
-        audit::record(
+        audit::record_change(
             store,
             who,
-            "delete",
-            "kelompok",
-            id,
-            current.as_ref().map(|g| g.group.village.as_str()),
-            current.as_ref().and_then(audit::json),
-            None,
+            AuditChange {
+                action: "delete",
+                entity_kind: "kelompok",
+                entity_id: id.to_string(),
+                region_code: current.as_ref().map(|g| g.group.village.to_string()),
+                before: current.as_ref().and_then(audit::json),
+                ..AuditChange::default()
+            },
         )
         .await?;
         Ok(())

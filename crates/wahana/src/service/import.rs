@@ -4,14 +4,15 @@
 
 use crate::instrument::{self, HeaderMap, RowSink};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use wahana_domain::Code;
 use wahana_domain::instrument::Table;
 use wahana_domain::registry::duplicate_key;
 use wahana_domain::{Context, Date, FieldError, Group, Institution, Lang, Network, Tie, Wave};
-use wahana_store::{Batch, IdTable, Store};
+use wahana_store::{Backend, Batch, IdTable, Store};
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -160,6 +161,10 @@ impl ImportReport {
 pub const MAX_PROBLEMS: usize = 1000;
 /// Valid rows written per statement group.
 const FLUSH: usize = 2000;
+/// Rows per message from the checking thread to the writing one.
+const CHECKED_BATCH: usize = 1000;
+/// Messages that may wait between the two (so memory stays bounded).
+const CHECKED_QUEUE: usize = 8;
 
 /// Why an import could not run at all (as opposed to rows it rejected).
 #[derive(Debug, thiserror::Error)]
@@ -219,9 +224,36 @@ struct Pending<T> {
     row: u64,
     record: T,
     provenance: Option<String>,
-    cells: Vec<String>,
+    /// The row's cells, kept only when rejected rows are written to a file.
+    cells: Option<Vec<String>>,
     /// The id came from the file (so it may name a record already held).
     explicit_id: bool,
+    /// First load only: the file gave this id on an earlier row too (or, rarely, another id
+    /// with the same 64-bit hash), so the database is asked whether it is held.
+    repeated_id: bool,
+}
+
+/// A valid record of any table.
+enum Record {
+    Group(Group),
+    Network(Network),
+    Institution(Institution),
+    Tie(Tie),
+}
+
+/// One row as the checking thread left it.
+struct Checked {
+    row: u64,
+    /// Kept only when rejected rows are written to a file.
+    cells: Option<Vec<String>>,
+    outcome: Result<Pending<Record>, Vec<Problem>>,
+}
+
+/// What the checking thread sends.
+enum Message {
+    Rows(Vec<Checked>),
+    /// The file could not be read to its end.
+    ReadFailed(Problem),
 }
 
 /// Imports one file. Problems with rows are in the report; an `Err` means the import could not
@@ -234,7 +266,7 @@ pub async fn import_file(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::new(path, opts.dry_run);
-    let mut reader = match instrument::open_table(path, opts.sheet.as_deref()) {
+    let reader = match instrument::open_table(path, opts.sheet.as_deref()) {
         Ok(r) => r,
         Err(e) => {
             report.push(read_problem(&e));
@@ -242,7 +274,7 @@ pub async fn import_file(
         }
     };
     let map = match reader.map_headers(opts.table, opts.ignore_unknown) {
-        Ok(m) => m,
+        Ok(m) => Arc::new(m),
         Err(problems) => {
             for p in problems {
                 report.push(Problem {
@@ -289,12 +321,6 @@ pub async fn import_file(
         batch.rollback().await?;
         return Ok(report);
     }
-    let ctx = Context {
-        regions: wahana_domain::RegionTree::official(),
-        today,
-        wave_date,
-    };
-
     let mut rejects: Option<Box<dyn RowSink>> = match &opts.rejects {
         Some(p) => {
             let mut sink = open_sink(p)?;
@@ -311,54 +337,109 @@ pub async fn import_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // First load into SQLite: with no group held when the import starts, the secondary group
+    // indexes are dropped inside the import's transaction and built again before it commits
+    // (one sort instead of 4 million random index inserts), and the lookups that could only
+    // find rows of this same file are answered from memory. A killed or refused import rolls
+    // the drop back with everything else.
+    let first_load = table == Table::Groups
+        && store.backend() == Backend::Sqlite
+        && batch.groups_empty().await?;
+    let dropped_indexes = if first_load {
+        batch.drop_secondary_group_indexes().await?
+    } else {
+        Vec::new()
+    };
+
     let mut importer = Importer {
         table,
         wave_id: wave.id.clone(),
-        map: &map,
+        map: map.clone(),
         opts,
-        file_name,
         ids: IdAssigner::new(match table {
             Table::Networks => IdTable::Networks,
             Table::Institutions => IdTable::Institutions,
             _ => IdTable::Groups,
         }),
-        hasher: std::hash::RandomState::new(),
-        seen: HashMap::new(),
+        first_load,
         groups: Vec::new(),
         networks: Vec::new(),
         institutions: Vec::new(),
         ties: Vec::new(),
     };
 
-    let mut cells = Vec::new();
-    loop {
-        let row = match reader.read_into(&mut cells) {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => {
-                // A file that cannot be read to its end is refused whole.
-                report.push(read_problem(&e));
-                report.rejected += 1;
-                batch.rollback().await?;
-                return Ok(report);
+    // Reading and checking run on a thread of their own, a bounded queue ahead of the writes,
+    // so that on a 2-core machine the database work and the checks overlap.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(CHECKED_QUEUE);
+    let checker = Checker {
+        table,
+        map: map.clone(),
+        file_name,
+        allow_duplicates: opts.allow_duplicates,
+        first_load,
+        keep_cells: rejects.is_some(),
+        hasher: std::hash::RandomState::new(),
+        seen: HashMap::new(),
+        seen_ids: HashSet::new(),
+        today,
+        wave_date,
+        provenance_template: None,
+    };
+    let checking = tokio::task::spawn_blocking(move || checker.run(reader, tx));
+
+    let result: Result<bool, ImportError> = async {
+        while let Some(message) = rx.recv().await {
+            let rows = match message {
+                Message::Rows(rows) => rows,
+                Message::ReadFailed(p) => {
+                    // A file that cannot be read to its end is refused whole.
+                    report.push(p);
+                    report.rejected += 1;
+                    return Ok(false);
+                }
+            };
+            for checked in rows {
+                report.rows += 1;
+                match checked.outcome {
+                    Ok(p) => importer.push(p),
+                    Err(problems) => {
+                        let cells = checked.cells.unwrap_or_default();
+                        debug_assert!(checked.row > 0);
+                        reject(&mut report, &mut rejects, &cells, problems, opts.lang)?;
+                    }
+                }
+                if importer.pending() >= FLUSH {
+                    importer
+                        .flush(&mut batch, &mut report, &mut rejects)
+                        .await?;
+                    progress(report.rows);
+                }
             }
-        };
-        report.rows += 1;
-        let errors = importer.take_row(row, &cells, &ctx);
-        if !errors.is_empty() {
-            reject(&mut report, &mut rejects, &cells, errors, opts.lang)?;
         }
-        if importer.pending() >= FLUSH {
-            importer
-                .flush(&mut batch, &mut report, &mut rejects)
-                .await?;
-            progress(report.rows);
+        importer
+            .flush(&mut batch, &mut report, &mut rejects)
+            .await?;
+        progress(report.rows);
+        Ok(true)
+    }
+    .await;
+    // The checking thread stops at its next send once the queue is gone.
+    drop(rx);
+    let _ = checking.await;
+    match result {
+        Ok(true) => {}
+        Ok(false) => {
+            batch.rollback().await?;
+            return Ok(report);
+        }
+        Err(e) => {
+            batch.rollback().await?;
+            return Err(e);
         }
     }
-    importer
-        .flush(&mut batch, &mut report, &mut rejects)
-        .await?;
-    progress(report.rows);
+    if !dropped_indexes.is_empty() {
+        batch.create_indexes(&dropped_indexes).await?;
+    }
     if let Some(sink) = rejects {
         sink.finish()?;
     }
@@ -498,16 +579,184 @@ async fn resolve_wave(
     }
 }
 
+/// Reads and checks rows (on its own thread): everything about a row that needs no database.
+struct Checker {
+    table: Table,
+    map: Arc<HeaderMap>,
+    file_name: String,
+    allow_duplicates: bool,
+    first_load: bool,
+    keep_cells: bool,
+    hasher: std::hash::RandomState,
+    /// Duplicate-key hashes of the file's valid group rows → the first row holding it and
+    /// the hash of its id (first load: every row; otherwise rows without an id).
+    seen: HashMap<u64, (u64, u64)>,
+    /// First load: hashes of the ids given so far.
+    seen_ids: HashSet<u64>,
+    today: Date,
+    wave_date: Option<Date>,
+    /// `{"baris":…,"berkas":…}` as serde_json writes it, split where the row number goes.
+    provenance_template: Option<(String, String)>,
+}
+
+impl Checker {
+    fn run(mut self, mut reader: instrument::TableReader, tx: tokio::sync::mpsc::Sender<Message>) {
+        let ctx = Context {
+            regions: wahana_domain::RegionTree::official(),
+            today: self.today,
+            wave_date: self.wave_date,
+        };
+        let mut cells = Vec::new();
+        let mut out = Vec::with_capacity(CHECKED_BATCH);
+        loop {
+            let row = match reader.read_into(&mut cells) {
+                Ok(Some(r)) => r,
+                Ok(None) => break,
+                Err(e) => {
+                    if !out.is_empty() {
+                        let _ = tx.blocking_send(Message::Rows(std::mem::take(&mut out)));
+                    }
+                    let _ = tx.blocking_send(Message::ReadFailed(read_problem(&e)));
+                    return;
+                }
+            };
+            let outcome = self.take_row(row, &cells, &ctx);
+            let keep = self.keep_cells && outcome.is_err();
+            out.push(Checked {
+                row,
+                cells: keep.then(|| cells.clone()),
+                outcome,
+            });
+            if out.len() >= CHECKED_BATCH
+                && tx
+                    .blocking_send(Message::Rows(std::mem::replace(
+                        &mut out,
+                        Vec::with_capacity(CHECKED_BATCH),
+                    )))
+                    .is_err()
+            {
+                return;
+            }
+        }
+        if !out.is_empty() {
+            let _ = tx.blocking_send(Message::Rows(out));
+        }
+    }
+
+    fn provenance(&mut self, row: u64, cells: &[String]) -> Option<String> {
+        let object = |row: u64| {
+            let mut obj = serde_json::Map::new();
+            obj.insert("berkas".into(), self.file_name.clone().into());
+            obj.insert("baris".into(), row.into());
+            obj
+        };
+        if self.map.has_metadata() {
+            let mut obj = object(row);
+            if let Some(serde_json::Value::Object(meta)) = self.map.provenance(cells) {
+                obj.extend(meta);
+            }
+            return Some(serde_json::Value::Object(obj).to_string());
+        }
+        // Without metadata columns only the row number changes: the text serde_json writes is
+        // made once and the number put in (a national file has 4 million rows).
+        let (head, tail) = self.provenance_template.get_or_insert_with(|| {
+            let text = serde_json::Value::Object(object(u64::MAX)).to_string();
+            let mark = u64::MAX.to_string();
+            match text.split_once(&mark) {
+                Some((h, t)) => (h.to_string(), t.to_string()),
+                None => (text, String::new()),
+            }
+        });
+        let mut out = String::with_capacity(head.len() + tail.len() + 20);
+        out.push_str(head);
+        out.push_str(itoa::Buffer::new().format(row));
+        out.push_str(tail);
+        Some(out)
+    }
+
+    /// Checks one row: a valid one becomes a record waiting to be written, an invalid one gives
+    /// its problems.
+    fn take_row(
+        &mut self,
+        row: u64,
+        cells: &[String],
+        ctx: &Context<'_>,
+    ) -> Result<Pending<Record>, Vec<Problem>> {
+        let map = self.map.clone();
+        let get = map.getter(cells);
+        let explicit_id = map.get(cells, "id").is_some_and(|s| !s.trim().is_empty());
+        let invalid = |errors: Vec<FieldError>| -> Vec<Problem> {
+            errors
+                .into_iter()
+                .map(|e| Problem::from_field(row, &map, e, "invalid_value"))
+                .collect()
+        };
+        let keep_cells = self.keep_cells;
+        let pending = move |record: Record, provenance: Option<String>, repeated_id: bool| Pending {
+            row,
+            record,
+            provenance,
+            cells: keep_cells.then(|| cells.to_vec()),
+            explicit_id,
+            repeated_id,
+        };
+        match self.table {
+            Table::Groups => {
+                let g = Group::from_fields(get, String::new, ctx).map_err(invalid)?;
+                let id_hash = if explicit_id {
+                    key_hash(&self.hasher, &g.id)
+                } else {
+                    0
+                };
+                let mut repeated_id = false;
+                if self.first_load && explicit_id {
+                    repeated_id = !self.seen_ids.insert(id_hash);
+                }
+                if !self.allow_duplicates && (self.first_load || !explicit_id) {
+                    let h = key_hash(
+                        &self.hasher,
+                        &duplicate_key(&g.village, g.group_type, &g.name),
+                    );
+                    match self.seen.get(&h) {
+                        // The same id again is the same group, given twice (the last wins).
+                        Some(&(_, first_id)) if explicit_id && first_id == id_hash => {}
+                        Some(&(first, _)) => {
+                            return Err(vec![duplicate_problem(
+                                row,
+                                &map,
+                                &g,
+                                &format!("baris/row {first}"),
+                            )]);
+                        }
+                        None => {
+                            self.seen.insert(h, (row, id_hash));
+                        }
+                    }
+                }
+                let provenance = self.provenance(row, cells);
+                Ok(pending(Record::Group(g), provenance, repeated_id))
+            }
+            Table::Networks => Network::from_fields(get, String::new, ctx)
+                .map(|n| pending(Record::Network(n), None, false))
+                .map_err(invalid),
+            Table::Institutions => Institution::from_fields(get, String::new, ctx)
+                .map(|n| pending(Record::Institution(n), None, false))
+                .map_err(invalid),
+            Table::Ties => Tie::from_fields(get, ctx)
+                .map(|t| pending(Record::Tie(t), None, false))
+                .map_err(invalid),
+        }
+    }
+}
+
 struct Importer<'a> {
     table: Table,
     wave_id: String,
-    map: &'a HeaderMap,
+    map: Arc<HeaderMap>,
     opts: &'a ImportOptions,
-    file_name: String,
     ids: IdAssigner,
-    hasher: std::hash::RandomState,
-    /// Duplicate-key hashes of the file's valid group rows → the first row holding it.
-    seen: HashMap<u64, u64>,
+    /// No group was held when the import started (SQLite): see `import_file`.
+    first_load: bool,
     groups: Vec<Pending<Group>>,
     networks: Vec<Pending<Network>>,
     institutions: Vec<Pending<Institution>>,
@@ -519,98 +768,32 @@ impl Importer<'_> {
         self.groups.len() + self.networks.len() + self.institutions.len() + self.ties.len()
     }
 
-    fn provenance(&self, row: u64, cells: &[String]) -> Option<String> {
-        let mut obj = serde_json::Map::new();
-        obj.insert("berkas".into(), self.file_name.clone().into());
-        obj.insert("baris".into(), row.into());
-        if let Some(serde_json::Value::Object(meta)) = self.map.provenance(cells) {
-            obj.extend(meta);
+    fn push(&mut self, p: Pending<Record>) {
+        let Pending {
+            row,
+            record,
+            provenance,
+            cells,
+            explicit_id,
+            repeated_id,
+        } = p;
+        macro_rules! pend {
+            ($list:expr, $r:expr) => {
+                $list.push(Pending {
+                    row,
+                    record: $r,
+                    provenance,
+                    cells,
+                    explicit_id,
+                    repeated_id,
+                })
+            };
         }
-        Some(serde_json::Value::Object(obj).to_string())
-    }
-
-    /// Validates one row; a valid one waits to be written, an invalid one gives its problems.
-    fn take_row(&mut self, row: u64, cells: &[String], ctx: &Context<'_>) -> Vec<Problem> {
-        let get = self.map.getter(cells);
-        let explicit_id = self
-            .map
-            .get(cells, "id")
-            .is_some_and(|s| !s.trim().is_empty());
-        let invalid = |errors: Vec<FieldError>| -> Vec<Problem> {
-            errors
-                .into_iter()
-                .map(|e| Problem::from_field(row, self.map, e, "invalid_value"))
-                .collect()
-        };
-        match self.table {
-            Table::Groups => match Group::from_fields(get, String::new, ctx) {
-                Ok(g) => {
-                    if !self.opts.allow_duplicates && !explicit_id {
-                        let h = key_hash(
-                            &self.hasher,
-                            &duplicate_key(&g.village, g.group_type, &g.name),
-                        );
-                        if let Some(first) = self.seen.get(&h) {
-                            return vec![duplicate_problem(
-                                row,
-                                self.map,
-                                &g,
-                                &format!("baris/row {first}"),
-                            )];
-                        }
-                        self.seen.insert(h, row);
-                    }
-                    let provenance = self.provenance(row, cells);
-                    self.groups.push(Pending {
-                        row,
-                        record: g,
-                        provenance,
-                        cells: cells.to_vec(),
-                        explicit_id,
-                    });
-                    Vec::new()
-                }
-                Err(e) => invalid(e),
-            },
-            Table::Networks => match Network::from_fields(get, String::new, ctx) {
-                Ok(n) => {
-                    self.networks.push(Pending {
-                        row,
-                        record: n,
-                        provenance: None,
-                        cells: cells.to_vec(),
-                        explicit_id,
-                    });
-                    Vec::new()
-                }
-                Err(e) => invalid(e),
-            },
-            Table::Institutions => match Institution::from_fields(get, String::new, ctx) {
-                Ok(n) => {
-                    self.institutions.push(Pending {
-                        row,
-                        record: n,
-                        provenance: None,
-                        cells: cells.to_vec(),
-                        explicit_id,
-                    });
-                    Vec::new()
-                }
-                Err(e) => invalid(e),
-            },
-            Table::Ties => match Tie::from_fields(get, ctx) {
-                Ok(t) => {
-                    self.ties.push(Pending {
-                        row,
-                        record: t,
-                        provenance: None,
-                        cells: cells.to_vec(),
-                        explicit_id,
-                    });
-                    Vec::new()
-                }
-                Err(e) => invalid(e),
-            },
+        match record {
+            Record::Group(r) => pend!(self.groups, r),
+            Record::Network(r) => pend!(self.networks, r),
+            Record::Institution(r) => pend!(self.institutions, r),
+            Record::Tie(r) => pend!(self.ties, r),
         }
     }
 
@@ -629,13 +812,15 @@ impl Importer<'_> {
                 if pending.is_empty() {
                     return Ok(());
                 }
+                // First load: only an id the file gave before can be held, and the file's own
+                // duplicates were found by the checking thread.
                 let explicit: Vec<String> = pending
                     .iter()
-                    .filter(|p| p.explicit_id)
+                    .filter(|p| p.explicit_id && (!self.first_load || p.repeated_id))
                     .map(|p| p.record.id.clone())
                     .collect();
                 let held = batch.existing_ids(IdTable::Groups, &explicit).await?;
-                if !self.opts.allow_duplicates {
+                if !self.opts.allow_duplicates && !self.first_load {
                     let keys: Vec<String> = pending
                         .iter()
                         .filter(|p| !held.contains(&p.record.id))
@@ -652,9 +837,14 @@ impl Importer<'_> {
                             Some(ids)
                                 if !held.contains(&p.record.id) && !ids.contains(&p.record.id) =>
                             {
-                                let problem =
-                                    duplicate_problem(p.row, self.map, &p.record, &ids.join(", "));
-                                reject(report, rejects, &p.cells, vec![problem], lang)?;
+                                let problem = duplicate_problem(
+                                    p.row,
+                                    &self.map,
+                                    &p.record,
+                                    &ids.join(", "),
+                                );
+                                let cells = p.cells.unwrap_or_default();
+                                reject(report, rejects, &cells, vec![problem], lang)?;
                             }
                             _ => kept.push(p),
                         }
@@ -673,9 +863,17 @@ impl Importer<'_> {
                     .iter()
                     .filter(|p| held.contains(&p.record.id))
                     .count() as u64;
-                let groups: Vec<Group> = pending.iter().map(|p| p.record.clone()).collect();
-                let prov: Vec<Option<String>> = pending.into_iter().map(|p| p.provenance).collect();
-                batch.save_groups(&self.wave_id, &groups, &prov).await?;
+                let (groups, prov): (Vec<Group>, Vec<Option<String>>) = pending
+                    .into_iter()
+                    .map(|p| (p.record, p.provenance))
+                    .unzip();
+                if self.first_load && held.is_empty() {
+                    batch
+                        .save_new_groups(&self.wave_id, &groups, &prov)
+                        .await?;
+                } else {
+                    batch.save_groups(&self.wave_id, &groups, &prov).await?;
+                }
                 report.written += groups.len() as u64;
                 report.updated += updated;
                 report.created += groups.len() as u64 - updated;
@@ -739,7 +937,7 @@ impl Importer<'_> {
                         if kind.is_none() {
                             problems.push(Problem::from_field(
                                 p.row,
-                                self.map,
+                                &self.map,
                                 FieldError::new(
                                     field,
                                     id.as_str(),
@@ -752,7 +950,10 @@ impl Importer<'_> {
                     }
                     match (from, to) {
                         (Some(f), Some(t)) => resolved.push((p.record, f, t)),
-                        _ => reject(report, rejects, &p.cells, problems, lang)?,
+                        _ => {
+                            let cells = p.cells.unwrap_or_default();
+                            reject(report, rejects, &cells, problems, lang)?
+                        }
                     }
                 }
                 batch.save_resolved_ties(&self.wave_id, &resolved).await?;

@@ -43,9 +43,18 @@ pub fn session_cookie(st: &AppState, token: &str, max_age: u64) -> String {
     )
 }
 
-fn sign_in_page(st: &AppState, ctx: &Ctx, next: String, name: String, error: Option<ApiError>) -> Response {
+fn sign_in_page(
+    st: &AppState,
+    ctx: &Ctx,
+    next: String,
+    name: String,
+    error: Option<ApiError>,
+) -> Response {
     let token = users::random_token();
-    let status = error.as_ref().map(ApiError::status).unwrap_or(StatusCode::OK);
+    let status = error
+        .as_ref()
+        .map(ApiError::status)
+        .unwrap_or(StatusCode::OK);
     let page = SignInPage {
         ctx,
         token: token.clone(),
@@ -66,7 +75,11 @@ fn sign_in_page(st: &AppState, ctx: &Ctx, next: String, name: String, error: Opt
     res
 }
 
-pub async fn signin_form(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+pub async fn signin_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Response {
     sign_in_page(&st, &ctx, safe_next(q.next.as_deref()), String::new(), None)
 }
 
@@ -85,7 +98,9 @@ pub struct PreSession(pub Option<String>);
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PreSession {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(PreSession(super::cookie(parts, PRE_SESSION_COOKIE).map(str::to_string)))
+        Ok(PreSession(
+            super::cookie(parts, PRE_SESSION_COOKIE).map(str::to_string),
+        ))
     }
 }
 
@@ -99,17 +114,35 @@ pub async fn signin(
     if let Err(e) = csrf::check_pre_session(pre.0.as_deref(), f.csrf.as_deref()) {
         return Ok(sign_in_page(&st, &ctx, next, f.name, Some(e)));
     }
-    match users::sign_in(&st.store, &f.name, &f.password).await.or_page(&ctx)? {
+    match users::sign_in(&st.store, &f.name, &f.password)
+        .await
+        .or_page(&ctx)?
+    {
         Ok((token, _csrf, _who)) => Ok((
             StatusCode::SEE_OTHER,
             [
                 (header::LOCATION, next),
-                (header::SET_COOKIE, session_cookie(&st, &token, users::SESSION_LENGTH.as_secs())),
+                (
+                    header::SET_COOKIE,
+                    session_cookie(&st, &token, users::SESSION_LENGTH.as_secs()),
+                ),
             ],
         )
             .into_response()),
-        Err(SignInRefused::BadCredentials) => Ok(sign_in_page(&st, &ctx, next, f.name, Some(ApiError::BadCredentials))),
-        Err(SignInRefused::TooManyFailures) => Ok(sign_in_page(&st, &ctx, next, f.name, Some(ApiError::TooManyFailures))),
+        Err(SignInRefused::BadCredentials) => Ok(sign_in_page(
+            &st,
+            &ctx,
+            next,
+            f.name,
+            Some(ApiError::BadCredentials),
+        )),
+        Err(SignInRefused::TooManyFailures) => Ok(sign_in_page(
+            &st,
+            &ctx,
+            next,
+            f.name,
+            Some(ApiError::TooManyFailures),
+        )),
     }
 }
 
@@ -165,7 +198,10 @@ async fn users_view(
     let page = UsersPage {
         ctx,
         users: st.store.users().await.or_page(ctx)?,
-        roles: Role::ALL.iter().map(|r| (r.code(), r.label(ctx.lang))).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.code(), r.label(ctx.lang)))
+            .collect(),
         error,
         added,
         name,
@@ -189,19 +225,46 @@ pub struct AddUserForm {
     pub csrf: Option<String>,
 }
 
-pub async fn users_add(State(st): State<AppState>, ctx: Ctx, Form(f): Form<AddUserForm>) -> PageResult {
+pub async fn users_add(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<AddUserForm>,
+) -> PageResult {
     require_admin(&ctx)?;
     csrf::check(&ctx, f.csrf.as_deref()).or_page(&ctx)?;
-    let who = Who(format!("web:{}", ctx.user().map(|u| u.name.as_str()).unwrap_or("")));
-    match users::add(&st.store, &f.name, &f.password, &f.role, f.region.as_deref(), &who).await {
-        Ok(u) => users_view(&st, &ctx, Vec::new(), Some(u.name), String::new(), String::new()).await,
+    let who = Who(format!(
+        "web:{}",
+        ctx.user().map(|u| u.name.as_str()).unwrap_or("")
+    ));
+    match users::add(
+        &st.store,
+        &f.name,
+        &f.password,
+        &f.role,
+        f.region.as_deref(),
+        &who,
+    )
+    .await
+    {
+        Ok(u) => {
+            users_view(
+                &st,
+                &ctx,
+                Vec::new(),
+                Some(u.name),
+                String::new(),
+                String::new(),
+            )
+            .await
+        }
         Err(e) => {
             let e: ApiError = e.into();
             let msgs = match &e {
                 ApiError::Invalid(errs) => errs.iter().map(|x| x.message(ctx.lang)).collect(),
                 other => vec![other.message(ctx.lang)],
             };
-            let mut res = users_view(&st, &ctx, msgs, None, f.name, f.region.unwrap_or_default()).await?;
+            let mut res =
+                users_view(&st, &ctx, msgs, None, f.name, f.region.unwrap_or_default()).await?;
             *res.status_mut() = e.status();
             Ok(res)
         }

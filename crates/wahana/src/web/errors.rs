@@ -15,11 +15,20 @@ use wahana_domain::{FieldError, Lang};
 pub enum ApiError {
     /// Fields that do not validate, each with what was expected.
     Invalid(Vec<FieldError>),
-    NotFound { kind: &'static str, id: String },
+    NotFound {
+        kind: &'static str,
+        id: String,
+    },
     /// A likely duplicate of groups already held.
-    Duplicate { existing: Vec<String> },
+    Duplicate {
+        existing: Vec<String>,
+    },
     /// Somebody else saved the record since it was read.
-    Conflict { id: String, expected: i64, found: i64 },
+    Conflict {
+        id: String,
+        expected: i64,
+        found: i64,
+    },
     /// The request needs a signed-in person.
     Unauthenticated,
     /// The person may not do this here.
@@ -32,7 +41,16 @@ pub enum ApiError {
     BadCredentials,
     /// A request the server understood but cannot serve (no wave yet, a bad parameter), with a
     /// message already in the user's language.
-    Unavailable { code: &'static str, message: String },
+    Unavailable {
+        code: &'static str,
+        message: String,
+    },
+    /// A write the registry refuses (an id used twice, a tie to nothing, the same tie again).
+    Refused {
+        code: &'static str,
+        message_id: String,
+        message_en: String,
+    },
     /// A request that does not parse (query string, JSON body), with the parser's reason.
     BadRequest(String),
     /// Something broke inside; the detail goes to the log, not to the user.
@@ -65,6 +83,7 @@ impl ApiError {
             ApiError::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Refused { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -82,6 +101,7 @@ impl ApiError {
             ApiError::BadCredentials => "bad_credentials",
             ApiError::Unavailable { code, .. } => code,
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::Refused { code, .. } => code,
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -120,10 +140,7 @@ impl ApiError {
                     "group {id} was changed by someone else since you opened it (version {found}; you edited version {expected}). Your changes were not saved: reload the page and make them again."
                 ),
             },
-            ApiError::Unauthenticated => s(
-                "silakan masuk terlebih dahulu",
-                "please sign in first",
-            ),
+            ApiError::Unauthenticated => s("silakan masuk terlebih dahulu", "please sign in first"),
             ApiError::Forbidden => s(
                 "Anda tidak berwenang melakukan ini di wilayah ini",
                 "you are not allowed to do this in this region",
@@ -141,6 +158,11 @@ impl ApiError {
                 "wrong user name or password",
             ),
             ApiError::Unavailable { message, .. } => message.clone(),
+            ApiError::Refused {
+                message_id,
+                message_en,
+                ..
+            } => lang.pick(message_id, message_en).to_string(),
             ApiError::BadRequest(reason) => match lang {
                 Lang::Id => format!("permintaan tidak dapat dibaca: {reason}"),
                 Lang::En => format!("the request cannot be read: {reason}"),
@@ -234,9 +256,14 @@ impl From<ServiceError> for ApiError {
             ServiceError::Store(StoreError::NotFound { kind, id }) => {
                 ApiError::NotFound { kind, id }
             }
-            ServiceError::Store(e @ StoreError::Rejected { .. }) => ApiError::Unavailable {
-                code: "rejected",
-                message: e.to_string(),
+            ServiceError::Store(StoreError::Rejected {
+                code,
+                message_id,
+                message_en,
+            }) => ApiError::Refused {
+                code,
+                message_id,
+                message_en,
             },
             ServiceError::Store(e) => ApiError::Internal(e.to_string()),
         }

@@ -4,8 +4,13 @@
 //! Thin like `cli/`: parse the request, check who may do it (`service::users`), call a
 //! `service::` function, render. Static assets are compiled into the binary.
 
+// A page's error carries the request's context to render itself; errors are the rare path, so
+// its size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod csrf;
 pub mod errors;
 pub mod pages;
@@ -30,6 +35,8 @@ pub struct Shared {
     pub store: Store,
     /// Mark cookies `Secure` (the default; off only for a plain-HTTP LAN, `--http-cookies`).
     pub secure_cookies: bool,
+    /// Profiles reused between writes (see `cache.rs`).
+    pub profiles: cache::ProfileCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -55,17 +62,44 @@ pub fn router(state: AppState) -> Router {
         .route("/regions/{code}/audit", get(pages::regions::audit))
         .route("/groups/new", get(pages::groups::new_form))
         .route("/groups", post(pages::groups::create))
-        .route("/groups/{id}", get(pages::groups::show).post(pages::groups::update))
+        .route(
+            "/groups/{id}",
+            get(pages::groups::show).post(pages::groups::update),
+        )
         .route("/groups/{id}/edit", get(pages::groups::edit_form))
         .route("/groups/{id}/delete", post(pages::groups::delete))
-        .route("/import", get(pages::import::form).post(pages::import::upload))
+        .route(
+            "/import",
+            get(pages::import::form).post(pages::import::upload),
+        )
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/signout", post(auth::signout))
         .route("/admin/users", get(auth::users_page).post(auth::users_add))
         .merge(api::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            note_writes,
+        ))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
+}
+
+/// A successful write makes every kept profile stale.
+async fn note_writes(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let write = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let res = next.run(req).await;
+    if write && (res.status().is_success() || res.status().is_redirection()) {
+        st.profiles.changed();
+    }
+    res
 }
 
 async fn security_headers(mut res: Response) -> Response {
@@ -131,10 +165,7 @@ async fn switch_lang(
     let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
     (
         StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, next),
-            (header::SET_COOKIE, cookie),
-        ],
+        [(header::LOCATION, next), (header::SET_COOKIE, cookie)],
     )
         .into_response()
 }
@@ -212,7 +243,7 @@ impl FromRequestParts<AppState> for Ctx {
         let query: HashMap<String, String> = parts
             .uri
             .query()
-            .and_then(|q| serde_urlencoded_pairs(q))
+            .and_then(serde_urlencoded_pairs)
             .unwrap_or_default();
         let lang = query
             .get("lang")
@@ -273,11 +304,9 @@ impl FromRequestParts<AppState> for Ctx {
 
 /// Query pairs without pulling in another crate: `a=1&b=x%20y`.
 fn serde_urlencoded_pairs(q: &str) -> Option<HashMap<String, String>> {
-    axum::extract::Query::<HashMap<String, String>>::try_from_uri(
-        &format!("/?{q}").parse().ok()?,
-    )
-    .ok()
-    .map(|Query(m)| m)
+    axum::extract::Query::<HashMap<String, String>>::try_from_uri(&format!("/?{q}").parse().ok()?)
+        .ok()
+        .map(|Query(m)| m)
 }
 
 /// Serves until Ctrl-C. `ready` is called with the bound address (port 0 picks a free one).
@@ -292,6 +321,7 @@ pub async fn serve(
     let app = router(AppState(Arc::new(Shared {
         store: store.clone(),
         secure_cookies,
+        profiles: cache::ProfileCache::default(),
     })));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -58,10 +58,22 @@ impl Res {
 
 async fn fresh_postgres(admin: &str) -> String {
     use sqlx::Connection;
-    let name = format!("wahana_web_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let name = format!(
+        "wahana_web_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
     let mut c = sqlx::PgConnection::connect(admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut c).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut c)
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut c)
+        .await
+        .unwrap();
     let (base, _) = admin.rsplit_once('/').unwrap();
     format!("{base}/{name}")
 }
@@ -70,8 +82,13 @@ async fn fresh_postgres(admin: &str) -> String {
 pub async fn envs() -> Vec<Env> {
     let mut out = vec![Env::new("sqlite", None).await];
     match std::env::var("WAHANA_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => out.push(Env::new("postgres", Some(fresh_postgres(&url).await)).await),
-        _ => assert!(std::env::var_os("CI").is_none(), "CI is set but WAHANA_TEST_POSTGRES_URL is not"),
+        Ok(url) if !url.is_empty() => {
+            out.push(Env::new("postgres", Some(fresh_postgres(&url).await)).await)
+        }
+        _ => assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but WAHANA_TEST_POSTGRES_URL is not"
+        ),
     }
     out
 }
@@ -81,18 +98,37 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let url = url.unwrap_or_else(|| dir.path().join("w.db").display().to_string());
         let store = service::open(&url).await.unwrap();
-        service::demo::load(&store, service::demo::Scale::Tanete, wahana_domain::demo::DEFAULT_SEED, &|_, _| {})
-            .await
-            .unwrap();
+        service::demo::load(
+            &store,
+            service::demo::Scale::Tanete,
+            wahana_domain::demo::DEFAULT_SEED,
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
         let mut sessions = HashMap::new();
         for (who, role, region) in PEOPLE {
-            users::add(&store, who, PASSWORD, role, region, &Who("test".into())).await.unwrap();
-            let (token, csrf, _) = users::sign_in(&store, who, PASSWORD).await.unwrap().unwrap();
+            users::add(&store, who, PASSWORD, role, region, &Who("test".into()))
+                .await
+                .unwrap();
+            let (token, csrf, _) = users::sign_in(&store, who, PASSWORD)
+                .await
+                .unwrap()
+                .unwrap();
             sessions.insert(who, (token, csrf));
         }
         let away = RegionCode::parse("73.08.22").unwrap();
-        let away_village = RegionTree::official().villages_under(&away).next().unwrap().code.to_string();
-        let app = router(AppState(Arc::new(Shared { store: store.clone(), secure_cookies: true })));
+        let away_village = RegionTree::official()
+            .villages_under(&away)
+            .next()
+            .unwrap()
+            .code
+            .to_string();
+        let app = router(AppState(Arc::new(Shared {
+            store: store.clone(),
+            secure_cookies: true,
+            profiles: Default::default(),
+        })));
         let mut env = Env {
             name,
             app,
@@ -102,7 +138,14 @@ impl Env {
             away_village: away_village.clone(),
             away_group: String::new(),
         };
-        let r = env.api(Method::POST, "/api/v1/groups", Some("admin"), Some(new_group(&away_village, "Arisan Jauh"))).await;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/groups",
+                Some("admin"),
+                Some(new_group(&away_village, "Arisan Jauh")),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         env.away_group = r.json()["id"].as_str().unwrap().to_string();
         env
@@ -113,17 +156,32 @@ impl Env {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Res { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        Res {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// An API call with a Bearer token (or anonymous).
-    pub async fn api(&self, method: Method, uri: &str, who: Option<&str>, body: Option<Value>) -> Res {
+    pub async fn api(
+        &self,
+        method: Method,
+        uri: &str,
+        who: Option<&str>,
+        body: Option<Value>,
+    ) -> Res {
         let mut b = Request::builder().method(method).uri(uri);
         if let Some(w) = who {
-            b = b.header(header::AUTHORIZATION, format!("Bearer {}", self.sessions[w].0));
+            b = b.header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.sessions[w].0),
+            );
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         };
         self.send(req.unwrap()).await
@@ -133,17 +191,35 @@ impl Env {
     pub async fn page(&self, uri: &str, who: Option<&str>) -> Res {
         let mut b = Request::builder().uri(uri);
         if let Some(w) = who {
-            b = b.header(header::COOKIE, format!("wahana_session={}", self.sessions[w].0));
+            b = b.header(
+                header::COOKIE,
+                format!("wahana_session={}", self.sessions[w].0),
+            );
         }
         self.send(b.body(Body::empty()).unwrap()).await
     }
 
     /// A form POST with the session cookie and (unless `csrf` is false) the session's token.
-    pub async fn form(&self, uri: &str, who: Option<&str>, pairs: &[(&str, &str)], csrf: bool) -> Res {
-        let mut pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut b = Request::builder().method(Method::POST).uri(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    pub async fn form(
+        &self,
+        uri: &str,
+        who: Option<&str>,
+        pairs: &[(&str, &str)],
+        csrf: bool,
+    ) -> Res {
+        let mut pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(w) = who {
-            b = b.header(header::COOKIE, format!("wahana_session={}", self.sessions[w].0));
+            b = b.header(
+                header::COOKIE,
+                format!("wahana_session={}", self.sessions[w].0),
+            );
             if csrf {
                 pairs.push(("_csrf".into(), self.sessions[w].1.clone()));
             }
@@ -158,9 +234,19 @@ impl Env {
 
     /// Some group of the demonstration data in a village.
     pub async fn group_in(&self, village: &str) -> (String, i64) {
-        let r = self.api(Method::GET, &format!("/api/v1/groups?region={village}&limit=1"), Some("admin"), None).await;
+        let r = self
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups?region={village}&limit=1"),
+                Some("admin"),
+                None,
+            )
+            .await;
         let g = &r.json()["items"][0];
-        (g["id"].as_str().unwrap().to_string(), g["version"].as_i64().unwrap())
+        (
+            g["id"].as_str().unwrap().to_string(),
+            g["version"].as_i64().unwrap(),
+        )
     }
 }
 
@@ -199,20 +285,36 @@ async fn anonymous_pages_and_statuses() {
             ("/lang/en?next=/regions/73", 303),
         ] {
             let r = env.page(uri, None).await;
-            assert_eq!(r.status.as_u16(), status, "{n} {uri}: {}", &r.text[..r.text.len().min(400)]);
+            assert_eq!(
+                r.status.as_u16(),
+                status,
+                "{n} {uri}: {}",
+                &r.text[..r.text.len().min(400)]
+            );
         }
         let (id, _) = env.group_in(INSIDE).await;
-        assert_eq!(env.page(&format!("/groups/{id}"), None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            env.page(&format!("/groups/{id}"), None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         // The village page of an anonymous visitor: counts, not records.
         let v = env.page(&format!("/regions/{INSIDE}"), None).await;
-        assert!(!v.text.contains("/groups/K-"), "{n}: anonymous sees group links");
+        assert!(
+            !v.text.contains("/groups/K-"),
+            "{n}: anonymous sees group links"
+        );
         assert!(v.text.contains("Lima temuan"), "{n}");
         // English by cookie or query; the switch keeps the page.
         let en = env.page("/regions/73.08.21?lang=en", None).await;
         assert!(en.text.contains("The five findings"), "{n}");
         let sw = env.page("/lang/en?next=/regions/73", None).await;
         assert_eq!(sw.headers[header::LOCATION], "/regions/73");
-        assert!(sw.headers[header::SET_COOKIE].to_str().unwrap().starts_with("wahana_lang=en"));
+        assert!(
+            sw.headers[header::SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .starts_with("wahana_lang=en")
+        );
         // An open redirect is refused.
         let sw = env.page("/lang/en?next=//evil.example", None).await;
         assert_eq!(sw.headers[header::LOCATION], "/");
@@ -233,29 +335,57 @@ async fn signed_in_pages() {
             (format!("/groups/{id}/edit"), "enumerator", 200),
             (format!("/groups/{id}/edit"), "viewer", 403),
             (format!("/groups/new?village={INSIDE}"), "enumerator", 200),
-            (format!("/groups/new?village={INSIDE}"), "enumerator_away", 403),
+            (
+                format!("/groups/new?village={INSIDE}"),
+                "enumerator_away",
+                403,
+            ),
             ("/regions/73.08.21/audit".to_string(), "officer", 200),
             ("/regions/73.08.21/audit".to_string(), "enumerator", 403),
             ("/admin/users".to_string(), "admin", 200),
             ("/admin/users".to_string(), "officer", 403),
             ("/import".to_string(), "admin", 200),
             ("/search?q=arisan".to_string(), "officer", 200),
-            ("/search?q=arisan&region=73.08.22".to_string(), "officer", 403),
+            (
+                "/search?q=arisan&region=73.08.22".to_string(),
+                "officer",
+                403,
+            ),
             (format!("/regions/{INSIDE}/screening"), "officer", 200),
         ] {
             let r = env.page(&uri, Some(who)).await;
-            assert_eq!(r.status.as_u16(), status, "{n} {who} {uri}: {}", &r.text[..r.text.len().min(300)]);
+            assert_eq!(
+                r.status.as_u16(),
+                status,
+                "{n} {who} {uri}: {}",
+                &r.text[..r.text.len().min(300)]
+            );
         }
         let v = env.page("/regions/73.08.21.1007", Some("viewer")).await;
-        assert!(v.text.contains("/groups/K-"), "{n}: a viewer of the region sees its groups");
+        assert!(
+            v.text.contains("/groups/K-"),
+            "{n}: a viewer of the region sees its groups"
+        );
         let s = env.page("/search?q=arisan", Some("officer")).await;
         assert!(s.text.contains("/groups/K-7308211"), "{n}");
-        assert!(!s.text.contains("Arisan Jauh"), "{n}: search leaves the officer's region");
+        assert!(
+            !s.text.contains("Arisan Jauh"),
+            "{n}: search leaves the officer's region"
+        );
         let s = env.page("/search?q=arisan%20jauh", Some("admin")).await;
-        assert!(s.text.contains("Arisan Jauh"), "{n}: an admin searches everywhere");
+        assert!(
+            s.text.contains("Arisan Jauh"),
+            "{n}: an admin searches everywhere"
+        );
         // Every list pages: 50 rows at most, with a link to the next page.
-        assert!(v.text.matches("<tr><td><a href=\"/groups/").count() <= 50, "{n}");
-        assert!(v.text.contains("offset=50"), "{n}: a village of 50+ groups has a next page");
+        assert!(
+            v.text.matches("<tr><td><a href=\"/groups/").count() <= 50,
+            "{n}"
+        );
+        assert!(
+            v.text.contains("offset=50"),
+            "{n}: a village of 50+ groups has a next page"
+        );
     }
 }
 
@@ -266,8 +396,18 @@ async fn sign_in_with_csrf_and_failure_limit() {
         // The form sets its token cookie; posting it back signs in.
         let f = env.page("/signin", None).await;
         let cookie = f.headers[header::SET_COOKIE].to_str().unwrap().to_string();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite"), "{n}");
-        let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite"),
+            "{n}"
+        );
+        let token = cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_string();
         assert!(f.text.contains(&token), "{n}");
         let post = |body: String, with_cookie: bool| {
             let mut b = Request::builder()
@@ -279,37 +419,90 @@ async fn sign_in_with_csrf_and_failure_limit() {
             }
             b.body(Body::from(body)).unwrap()
         };
-        let ok = env.send(post(format!("name=officer&password={PASSWORD}&_csrf={token}&next=/regions/73"), true)).await;
+        let ok = env
+            .send(post(
+                format!("name=officer&password={PASSWORD}&_csrf={token}&next=/regions/73"),
+                true,
+            ))
+            .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{n}: {}", ok.text);
         assert_eq!(ok.headers[header::LOCATION], "/regions/73");
         let set = ok.headers[header::SET_COOKIE].to_str().unwrap();
-        assert!(set.starts_with("wahana_session=") && set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Secure"), "{n}: {set}");
+        assert!(
+            set.starts_with("wahana_session=")
+                && set.contains("HttpOnly")
+                && set.contains("SameSite=Lax")
+                && set.contains("Secure"),
+            "{n}: {set}"
+        );
         // Without the matching cookie: refused.
-        let no = env.send(post(format!("name=officer&password={PASSWORD}&_csrf={token}"), false)).await;
+        let no = env
+            .send(post(
+                format!("name=officer&password={PASSWORD}&_csrf={token}"),
+                false,
+            ))
+            .await;
         assert_eq!(no.status, StatusCode::FORBIDDEN, "{n}");
         // Wrong passwords: 401 five times, then 429 even with the right one.
         for _ in 0..users::MAX_FAILURES {
-            let r = env.send(post(format!("name=viewer&password=salah&_csrf={token}"), true)).await;
+            let r = env
+                .send(post(
+                    format!("name=viewer&password=salah&_csrf={token}"),
+                    true,
+                ))
+                .await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{n}");
-            assert!(r.text.contains("nama pengguna atau kata sandi salah"), "{n}");
+            assert!(
+                r.text.contains("nama pengguna atau kata sandi salah"),
+                "{n}"
+            );
         }
-        let r = env.send(post(format!("name=viewer&password={PASSWORD}&_csrf={token}"), true)).await;
+        let r = env
+            .send(post(
+                format!("name=viewer&password={PASSWORD}&_csrf={token}"),
+                true,
+            ))
+            .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{n}");
-        let r = env.api(Method::POST, "/api/v1/session", None, Some(json!({"name": "viewer", "password": PASSWORD}))).await;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"name": "viewer", "password": PASSWORD})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{n}");
         assert_eq!(r.json()["error"], "too_many_failures");
         // The API sign-in gives a Bearer token that works.
-        let r = env.api(Method::POST, "/api/v1/session", None, Some(json!({"name": "officer", "password": PASSWORD}))).await;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"name": "officer", "password": PASSWORD})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{n}");
         let t = r.json()["token"].as_str().unwrap().to_string();
         let me = env
-            .send(Request::builder().uri("/api/v1/session").header(header::AUTHORIZATION, format!("Bearer {t}")).body(Body::empty()).unwrap())
+            .send(
+                Request::builder()
+                    .uri("/api/v1/session")
+                    .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await;
         assert_eq!(me.json()["role"], "officer", "{n}");
         // Signing out ends the session.
         let out = env.form("/signout", Some("enumerator"), &[], true).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER, "{n}");
-        assert_eq!(env.page("/groups/new", Some("enumerator")).await.status, StatusCode::UNAUTHORIZED, "{n}");
+        assert_eq!(
+            env.page("/groups/new", Some("enumerator")).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{n}"
+        );
     }
 }
 
@@ -333,61 +526,201 @@ async fn permission_matrix() {
                 let inside = in_tanete != who.ends_with("_away");
                 let allowed = |x: bool| x && (inside || who == "admin");
                 // API create.
-                let r = env.api(Method::POST, "/api/v1/groups", Some(who), Some(new_group(village, &format!("Uji {who} {inside}")))).await;
+                let r = env
+                    .api(
+                        Method::POST,
+                        "/api/v1/groups",
+                        Some(who),
+                        Some(new_group(village, &format!("Uji {who} {inside}"))),
+                    )
+                    .await;
                 let expect = if allowed(create) { 201 } else { 403 };
-                assert_eq!(r.status.as_u16(), expect, "{n} {who} create api inside={inside}: {}", r.text);
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect,
+                    "{n} {who} create api inside={inside}: {}",
+                    r.text
+                );
                 // HTML create.
                 let r = env
-                    .form("/groups", Some(who), &[("kode_wilayah", village), ("nama", &format!("Form {who} {inside}")), ("jenis", "pkk"), ("asal", "dibentuk_pemerintah"), ("tahun_berdiri", "2001"), ("allow_duplicate", "1")], true)
+                    .form(
+                        "/groups",
+                        Some(who),
+                        &[
+                            ("kode_wilayah", village),
+                            ("nama", &format!("Form {who} {inside}")),
+                            ("jenis", "pkk"),
+                            ("asal", "dibentuk_pemerintah"),
+                            ("tahun_berdiri", "2001"),
+                            ("allow_duplicate", "1"),
+                        ],
+                        true,
+                    )
                     .await;
                 let expect = if allowed(create) { 303 } else { 403 };
-                assert_eq!(r.status.as_u16(), expect, "{n} {who} create form inside={inside}: {}", &r.text[..r.text.len().min(300)]);
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect,
+                    "{n} {who} create form inside={inside}: {}",
+                    &r.text[..r.text.len().min(300)]
+                );
                 // API and HTML edit of an existing group.
                 let (id, version) = env.group_in(village).await;
                 let r = env.api(Method::PATCH, &format!("/api/v1/groups/{id}"), Some(who), Some(json!({"fields": {"catatan": format!("oleh {who}")}, "version": version}))).await;
                 let expect = if allowed(edit) { 200 } else { 403 };
-                assert_eq!(r.status.as_u16(), expect, "{n} {who} edit api inside={inside}: {}", r.text);
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect,
+                    "{n} {who} edit api inside={inside}: {}",
+                    r.text
+                );
                 let (id, version) = env.group_in(village).await;
                 let v = version.to_string();
                 let mut pairs: Vec<(&str, String)> = Vec::new();
-                let g = env.api(Method::GET, &format!("/api/v1/groups/{id}"), Some("admin"), None).await.json();
+                let g = env
+                    .api(
+                        Method::GET,
+                        &format!("/api/v1/groups/{id}"),
+                        Some("admin"),
+                        None,
+                    )
+                    .await
+                    .json();
                 pairs.push(("kode_wilayah", g["village"].as_str().unwrap().into()));
                 pairs.push(("nama", g["name"].as_str().unwrap().into()));
                 pairs.push(("jenis", g["group_type"].as_str().unwrap().into()));
                 pairs.push(("asal", g["origin"].as_str().unwrap().into()));
                 pairs.push(("tahun_berdiri", g["founded_year"].to_string()));
-                pairs.push(("tanggal_pendataan", g["survey_date"].as_str().unwrap().into()));
+                pairs.push((
+                    "tanggal_pendataan",
+                    g["survey_date"].as_str().unwrap().into(),
+                ));
                 pairs.push(("version", v));
-                let pairs_ref: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let r = env.form(&format!("/groups/{id}"), Some(who), &pairs_ref, true).await;
+                let pairs_ref: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let r = env
+                    .form(&format!("/groups/{id}"), Some(who), &pairs_ref, true)
+                    .await;
                 let expect = if allowed(edit) { 303 } else { 403 };
-                assert_eq!(r.status.as_u16(), expect, "{n} {who} edit form inside={inside}: {}", &r.text[..r.text.len().min(600)]);
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect,
+                    "{n} {who} edit form inside={inside}: {}",
+                    &r.text[..r.text.len().min(600)]
+                );
                 // API and HTML delete.
                 let (id, _) = env.group_in(village).await;
-                let r = env.api(Method::DELETE, &format!("/api/v1/groups/{id}"), Some(who), None).await;
+                let r = env
+                    .api(
+                        Method::DELETE,
+                        &format!("/api/v1/groups/{id}"),
+                        Some(who),
+                        None,
+                    )
+                    .await;
                 let expect = if allowed(delete) { 204 } else { 403 };
-                assert_eq!(r.status.as_u16(), expect, "{n} {who} delete api inside={inside}: {}", r.text);
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect,
+                    "{n} {who} delete api inside={inside}: {}",
+                    r.text
+                );
                 let (id, _) = env.group_in(village).await;
-                let r = env.form(&format!("/groups/{id}/delete"), Some(who), &[], true).await;
+                let r = env
+                    .form(&format!("/groups/{id}/delete"), Some(who), &[], true)
+                    .await;
                 let expect = if allowed(delete) { 303 } else { 403 };
-                assert_eq!(r.status.as_u16(), expect, "{n} {who} delete form inside={inside}");
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect,
+                    "{n} {who} delete form inside={inside}"
+                );
                 // Import and user administration: admins only.
-                let r = env.api(Method::POST, "/api/v1/import?filename=x.csv&dry_run=true", Some(who), None).await;
-                assert_eq!(r.status.as_u16() == 403, who != "admin", "{n} {who} import: {}", r.text);
+                let r = env
+                    .api(
+                        Method::POST,
+                        "/api/v1/import?filename=x.csv&dry_run=true",
+                        Some(who),
+                        None,
+                    )
+                    .await;
+                assert_eq!(
+                    r.status.as_u16() == 403,
+                    who != "admin",
+                    "{n} {who} import: {}",
+                    r.text
+                );
             }
         }
         // Anonymous: every write refused with 401, HTML and API.
         let (id, version) = env.group_in(INSIDE).await;
-        assert_eq!(env.api(Method::POST, "/api/v1/groups", None, Some(new_group(INSIDE, "x"))).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(env.api(Method::PATCH, &format!("/api/v1/groups/{id}"), None, Some(json!({"fields": {}, "version": version}))).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(env.api(Method::DELETE, &format!("/api/v1/groups/{id}"), None, None).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(env.form("/groups", None, &[("nama", "x")], false).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(env.form(&format!("/groups/{id}/delete"), None, &[], false).await.status, StatusCode::UNAUTHORIZED);
-        let r = env.form("/admin/users", Some("officer"), &[("name", "x"), ("password", "12345678"), ("role", "admin")], true).await;
+        assert_eq!(
+            env.api(
+                Method::POST,
+                "/api/v1/groups",
+                None,
+                Some(new_group(INSIDE, "x"))
+            )
+            .await
+            .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            env.api(
+                Method::PATCH,
+                &format!("/api/v1/groups/{id}"),
+                None,
+                Some(json!({"fields": {}, "version": version}))
+            )
+            .await
+            .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            env.api(Method::DELETE, &format!("/api/v1/groups/{id}"), None, None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            env.form("/groups", None, &[("nama", "x")], false)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            env.form(&format!("/groups/{id}/delete"), None, &[], false)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        let r = env
+            .form(
+                "/admin/users",
+                Some("officer"),
+                &[("name", "x"), ("password", "12345678"), ("role", "admin")],
+                true,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}");
-        let r = env.form("/admin/users", Some("admin"), &[("name", "baru"), ("password", "12345678"), ("role", "viewer"), ("region", "73.08.21")], true).await;
+        let r = env
+            .form(
+                "/admin/users",
+                Some("admin"),
+                &[
+                    ("name", "baru"),
+                    ("password", "12345678"),
+                    ("role", "viewer"),
+                    ("region", "73.08.21"),
+                ],
+                true,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{n}");
-        assert!(env.store.user_by_name("baru").await.unwrap().is_some(), "{n}");
+        assert!(
+            env.store.user_by_name("baru").await.unwrap().is_some(),
+            "{n}"
+        );
     }
 }
 
@@ -395,10 +728,21 @@ async fn permission_matrix() {
 async fn no_personal_data_for_anonymous_or_viewer() {
     for env in envs().await {
         let n = env.name;
-        let r = env.api(Method::POST, "/api/v1/groups", Some("officer"), Some(new_group(INSIDE, "Arisan Pribadi"))).await;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/groups",
+                Some("officer"),
+                Some(new_group(INSIDE, "Arisan Pribadi")),
+            )
+            .await;
         let id = r.json()["id"].as_str().unwrap().to_string();
         assert_eq!(r.json()["telepon"], Value::Null);
-        assert_eq!(r.json()["phone"], "081234567890", "{n}: the officer sees it");
+        assert_eq!(
+            r.json()["phone"],
+            "081234567890",
+            "{n}: the officer sees it"
+        );
         for who in [None, Some("viewer")] {
             for uri in [
                 format!("/api/v1/groups/{id}"),
@@ -409,22 +753,59 @@ async fn no_personal_data_for_anonymous_or_viewer() {
                 format!("/api/v1/regions/{INSIDE}/screening"),
                 format!("/groups/{id}"),
                 format!("/regions/{INSIDE}"),
-                format!("/search?q=pribadi"),
+                "/search?q=pribadi".to_string(),
             ] {
-                let r = if uri.starts_with("/api/") { env.api(Method::GET, &uri, who, None).await } else { env.page(&uri, who).await };
-                assert!(!r.text.contains("081234567890") && !r.text.contains("Ibu Rahasia"), "{n} {who:?} {uri}: personal data shown");
+                let r = if uri.starts_with("/api/") {
+                    env.api(Method::GET, &uri, who, None).await
+                } else {
+                    env.page(&uri, who).await
+                };
+                assert!(
+                    !r.text.contains("081234567890") && !r.text.contains("Ibu Rahasia"),
+                    "{n} {who:?} {uri}: personal data shown"
+                );
                 // Demonstration chairs are "Contoh Ketua …", phones "0812-0000-…".
-                assert!(!r.text.contains("Contoh Ketua") && !r.text.contains("0812-0000"), "{n} {who:?} {uri}: personal data shown");
+                assert!(
+                    !r.text.contains("Contoh Ketua") && !r.text.contains("0812-0000"),
+                    "{n} {who:?} {uri}: personal data shown"
+                );
             }
         }
-        let r = env.api(Method::GET, &format!("/api/v1/groups/{id}"), None, None).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{n}: anonymous gets no records");
-        let r = env.api(Method::GET, &format!("/api/v1/regions/{INSIDE}/networks"), None, None).await;
+        let r = env
+            .api(Method::GET, &format!("/api/v1/groups/{id}"), None, None)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "{n}: anonymous gets no records"
+        );
+        let r = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/regions/{INSIDE}/networks"),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{n}");
-        let r = env.api(Method::GET, &format!("/api/v1/regions/{INSIDE}/screening"), None, None).await;
-        assert_eq!(r.json()["groups"], json!([]), "{n}: anonymous screening lists no groups");
+        let r = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/regions/{INSIDE}/screening"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.json()["groups"],
+            json!([]),
+            "{n}: anonymous screening lists no groups"
+        );
         let r = env.page(&format!("/groups/{id}"), Some("enumerator")).await;
-        assert!(r.text.contains("081234567890"), "{n}: the enumerator of the region sees it");
+        assert!(
+            r.text.contains("081234567890"),
+            "{n}: the enumerator of the region sees it"
+        );
     }
 }
 
@@ -433,24 +814,75 @@ async fn html_and_sql_in_names_are_stored_as_typed_and_shown_inert() {
     for env in envs().await {
         let n = env.name;
         let evil = "<script>alert('x')</script>'; DROP TABLE groups;--";
-        let r = env.api(Method::POST, "/api/v1/groups", Some("officer"), Some(new_group(INSIDE, evil))).await;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/groups",
+                Some("officer"),
+                Some(new_group(INSIDE, evil)),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
         let id = r.json()["id"].as_str().unwrap().to_string();
-        let back = env.api(Method::GET, &format!("/api/v1/groups/{id}"), Some("officer"), None).await.json();
+        let back = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups/{id}"),
+                Some("officer"),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(back["name"], evil, "{n}: stored as typed");
-        for uri in [format!("/groups/{id}"), format!("/regions/{INSIDE}?offset=0"), "/search?q=script".to_string()] {
+        for uri in [
+            format!("/groups/{id}"),
+            format!("/regions/{INSIDE}?offset=0"),
+            "/search?q=script".to_string(),
+        ] {
             let page = env.page(&uri, Some("officer")).await;
             if let Some(i) = page.text.find("<script>") {
-                panic!("{n} {uri}: a script tag reached the page: {}", &page.text[i.saturating_sub(300)..(i + 100).min(page.text.len())]);
+                panic!(
+                    "{n} {uri}: a script tag reached the page: {}",
+                    &page.text[i.saturating_sub(300)..(i + 100).min(page.text.len())]
+                );
             }
-            assert!(page.text.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;&#39;; DROP TABLE groups;--"), "{n} {uri}: the name is shown, escaped");
+            assert!(
+                page.text.contains(
+                    "&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;&#39;; DROP TABLE groups;--"
+                ),
+                "{n} {uri}: the name is shown, escaped"
+            );
         }
         // The form round trip keeps it too.
-        let r = env.form("/groups", Some("officer"), &[("kode_wilayah", INSIDE), ("nama", evil), ("jenis", "pkk"), ("asal", "dibentuk_pemerintah"), ("tahun_berdiri", "2001"), ("allow_duplicate", "1")], true).await;
+        let r = env
+            .form(
+                "/groups",
+                Some("officer"),
+                &[
+                    ("kode_wilayah", INSIDE),
+                    ("nama", evil),
+                    ("jenis", "pkk"),
+                    ("asal", "dibentuk_pemerintah"),
+                    ("tahun_berdiri", "2001"),
+                    ("allow_duplicate", "1"),
+                ],
+                true,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}");
-        assert!(env.store.counts().await.unwrap().groups > 400, "{n}: the table is still there");
+        assert!(
+            env.store.counts().await.unwrap().groups > 400,
+            "{n}: the table is still there"
+        );
         // A search string with SQL in it is a search string.
-        let r = env.api(Method::GET, "/api/v1/groups?name=%27%3B%20DROP%20TABLE%20groups%3B--", Some("admin"), None).await;
+        let r = env
+            .api(
+                Method::GET,
+                "/api/v1/groups?name=%27%3B%20DROP%20TABLE%20groups%3B--",
+                Some("admin"),
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{n}");
         assert_eq!(r.json()["total"], 2, "{n}");
     }
@@ -460,22 +892,53 @@ async fn html_and_sql_in_names_are_stored_as_typed_and_shown_inert() {
 async fn form_errors_beside_fields_then_fixed() {
     for env in envs().await {
         let n = env.name;
-        let base = [("kode_wilayah", INSIDE), ("nama", "Majelis Uji"), ("jenis", "majelis_taklim"), ("asal", "tumbuh_masyarakat")];
+        let base = [
+            ("kode_wilayah", INSIDE),
+            ("nama", "Majelis Uji"),
+            ("jenis", "majelis_taklim"),
+            ("asal", "tumbuh_masyarakat"),
+        ];
         let mut bad = base.to_vec();
         bad.push(("tahun_berdiri", "tahun lalu"));
         let r = env.form("/groups", Some("enumerator"), &bad, true).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
-        let field = r.text.split("id=\"field-tahun_berdiri\"").nth(1).unwrap().split("id=\"field-").next().unwrap();
-        assert!(field.contains("class=\"field-error\"") && field.contains("tidak sah"), "{n}: {field}");
-        assert!(r.text.contains("value=\"Majelis Uji\""), "{n}: the values typed are kept");
-        let r = env.form("/groups?lang=en", Some("enumerator"), &bad, true).await;
+        let field = r
+            .text
+            .split("id=\"field-tahun_berdiri\"")
+            .nth(1)
+            .unwrap()
+            .split("id=\"field-")
+            .next()
+            .unwrap();
+        assert!(
+            field.contains("class=\"field-error\"") && field.contains("tidak sah"),
+            "{n}: {field}"
+        );
+        assert!(
+            r.text.contains("value=\"Majelis Uji\""),
+            "{n}: the values typed are kept"
+        );
+        let r = env
+            .form("/groups?lang=en", Some("enumerator"), &bad, true)
+            .await;
         assert!(r.text.contains("is not valid"), "{n}: English");
         let mut good = base.to_vec();
         good.push(("tahun_berdiri", "1999"));
         let r = env.form("/groups", Some("enumerator"), &good, true).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", &r.text[..r.text.len().min(800)]);
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{n}: {}",
+            &r.text[..r.text.len().min(800)]
+        );
         let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
-        assert!(env.page(&loc, Some("enumerator")).await.text.contains("Majelis Uji"), "{n}");
+        assert!(
+            env.page(&loc, Some("enumerator"))
+                .await
+                .text
+                .contains("Majelis Uji"),
+            "{n}"
+        );
         // The same again is a likely duplicate, said at the top of the form.
         let r = env.form("/groups", Some("enumerator"), &good, true).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{n}");
@@ -490,7 +953,14 @@ async fn form_errors_beside_fields_then_fixed() {
         assert_eq!(j["error"], "invalid_input");
         assert_eq!(j["fields"][0]["field"], "jenis");
         assert!(j["message"].as_str().unwrap().contains("expected"), "{n}");
-        let r = env.api(Method::POST, "/api/v1/groups", Some("officer"), Some(json!({"nope": 1}))).await;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/groups",
+                Some("officer"),
+                Some(json!({"nope": 1})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{n}");
         assert_eq!(r.json()["error"], "bad_request");
     }
@@ -501,34 +971,107 @@ async fn second_save_of_the_same_version_is_refused_and_audited() {
     for env in envs().await {
         let n = env.name;
         let (id, version) = env.group_in(INSIDE).await;
-        let first = env.api(Method::PATCH, &format!("/api/v1/groups/{id}"), Some("officer"), Some(json!({"fields": {"catatan": "pertama"}, "version": version}))).await;
+        let first = env
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/groups/{id}"),
+                Some("officer"),
+                Some(json!({"fields": {"catatan": "pertama"}, "version": version})),
+            )
+            .await;
         assert_eq!(first.status, StatusCode::OK, "{n}");
-        let second = env.api(Method::PATCH, &format!("/api/v1/groups/{id}"), Some("enumerator"), Some(json!({"fields": {"catatan": "kedua"}, "version": version}))).await;
+        let second = env
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/groups/{id}"),
+                Some("enumerator"),
+                Some(json!({"fields": {"catatan": "kedua"}, "version": version})),
+            )
+            .await;
         assert_eq!(second.status, StatusCode::CONFLICT, "{n}");
         assert_eq!(second.json()["error"], "edit_conflict");
-        let g = env.api(Method::GET, &format!("/api/v1/groups/{id}"), Some("officer"), None).await.json();
+        let g = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups/{id}"),
+                Some("officer"),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(g["notes"], "pertama", "{n}: the first save stands");
         // The same through the form: the message says what happened.
-        let g = env.api(Method::GET, &format!("/api/v1/groups/{id}"), Some("admin"), None).await.json();
+        let g = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups/{id}"),
+                Some("admin"),
+                None,
+            )
+            .await
+            .json();
         let r = env
-            .form(&format!("/groups/{id}"), Some("enumerator"), &[("kode_wilayah", INSIDE), ("nama", g["name"].as_str().unwrap()), ("jenis", g["group_type"].as_str().unwrap()), ("asal", g["origin"].as_str().unwrap()), ("tahun_berdiri", &g["founded_year"].to_string()), ("tanggal_pendataan", g["survey_date"].as_str().unwrap()), ("version", &version.to_string())], true)
+            .form(
+                &format!("/groups/{id}"),
+                Some("enumerator"),
+                &[
+                    ("kode_wilayah", INSIDE),
+                    ("nama", g["name"].as_str().unwrap()),
+                    ("jenis", g["group_type"].as_str().unwrap()),
+                    ("asal", g["origin"].as_str().unwrap()),
+                    ("tahun_berdiri", &g["founded_year"].to_string()),
+                    ("tanggal_pendataan", g["survey_date"].as_str().unwrap()),
+                    ("version", &version.to_string()),
+                ],
+                true,
+            )
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{n}");
         assert!(r.text.contains("telah diubah orang lain"), "{n}");
         // The audit trail: who, when, before and after; on the group page for officers.
-        let a = env.api(Method::GET, &format!("/api/v1/groups/{id}/audit"), Some("officer"), None).await.json();
+        let a = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups/{id}/audit"),
+                Some("officer"),
+                None,
+            )
+            .await
+            .json();
         let e = &a[0];
         assert_eq!(e["actor"], "api:officer", "{n}");
         assert_eq!(e["action"], "update");
-        assert!(e["before"].as_str().unwrap().contains(&format!("\"version\":{version}")), "{n}");
+        assert!(
+            e["before"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("\"version\":{version}")),
+            "{n}"
+        );
         assert!(e["after"].as_str().unwrap().contains("pertama"), "{n}");
-        assert_eq!(env.api(Method::GET, &format!("/api/v1/groups/{id}/audit"), Some("viewer"), None).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            env.api(
+                Method::GET,
+                &format!("/api/v1/groups/{id}/audit"),
+                Some("viewer"),
+                None
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
         let page = env.page(&format!("/groups/{id}"), Some("officer")).await;
         assert!(page.text.contains("api:officer"), "{n}");
         let page = env.page("/regions/73.08.21/audit", Some("officer")).await;
         assert!(page.text.contains(&id), "{n}");
         // Deleting is audited with the values before.
-        env.api(Method::DELETE, &format!("/api/v1/groups/{id}"), Some("officer"), None).await;
+        env.api(
+            Method::DELETE,
+            &format!("/api/v1/groups/{id}"),
+            Some("officer"),
+            None,
+        )
+        .await;
         let trail = env.store.audit_of("kelompok", &id, 10).await.unwrap();
         assert_eq!(trail[0].action, "delete");
         assert!(trail[0].before.is_some() && trail[0].after.is_none(), "{n}");
@@ -546,14 +1089,28 @@ async fn api_reads_and_csrf_for_cookie_sessions() {
             ("/api/v1/regions/99", None, 404),
             ("/api/v1/regions/73.08.21/profile", None, 200),
             ("/api/v1/regions/nasional/profile", None, 200),
+            ("/api/v1/regions/73.08.21/profile?lang=en", None, 200),
+            (
+                "/api/v1/groups?region=73.08.21&lang=en",
+                Some("viewer"),
+                200,
+            ),
             ("/api/v1/regions/73.08.21/profile?wave=none", None, 404),
-            ("/api/v1/regions/73.08.21/screening?outcome=memenuhi", Some("officer"), 200),
+            (
+                "/api/v1/regions/73.08.21/screening?outcome=memenuhi",
+                Some("officer"),
+                200,
+            ),
             ("/api/v1/regions/73.08.21/screening?outcome=x", None, 422),
             ("/api/v1/regions/73.08.21/screening?limit=x", None, 400),
             ("/api/v1/regions/73.08.21/ties", Some("viewer"), 200),
             ("/api/v1/regions/73.08.21/ties", Some("officer_away"), 403),
             ("/api/v1/waves", None, 200),
-            ("/api/v1/groups?type=arisan&status=aktif", Some("officer"), 200),
+            (
+                "/api/v1/groups?type=arisan&status=aktif",
+                Some("officer"),
+                200,
+            ),
             ("/api/v1/groups?type=x", Some("officer"), 422),
             ("/api/v1/groups?region=73.08.22", Some("officer"), 403),
             ("/api/v1/groups/K-none", Some("officer"), 404),
@@ -561,16 +1118,45 @@ async fn api_reads_and_csrf_for_cookie_sessions() {
             ("/api/openapi.json", None, 200),
         ] {
             let r = env.api(Method::GET, uri, who, None).await;
-            assert_eq!(r.status.as_u16(), status, "{n} {uri}: {}", &r.text[..r.text.len().min(300)]);
-            assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{n} {uri}");
+            assert_eq!(
+                r.status.as_u16(),
+                status,
+                "{n} {uri}: {}",
+                &r.text[..r.text.len().min(300)]
+            );
+            assert!(
+                r.headers[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("application/json"),
+                "{n} {uri}"
+            );
             if status >= 400 {
                 let code = r.json()["error"].as_str().unwrap().to_string();
-                assert!(super::api::openapi::ERROR_CODES.contains(&code.as_str()), "{n} {uri}: {code}");
+                assert!(
+                    super::api::openapi::ERROR_CODES.contains(&code.as_str()),
+                    "{n} {uri}: {code}"
+                );
             }
         }
         // The officer's list defaults to their own region.
-        let r = env.api(Method::GET, "/api/v1/groups?limit=500", Some("officer"), None).await.json();
-        assert!(r["items"].as_array().unwrap().iter().all(|g| g["village"].as_str().unwrap().starts_with("73.08.21.")), "{n}");
+        let r = env
+            .api(
+                Method::GET,
+                "/api/v1/groups?limit=500",
+                Some("officer"),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|g| g["village"].as_str().unwrap().starts_with("73.08.21.")),
+            "{n}"
+        );
         assert_eq!(r["limit"], 500);
         // Cookie sessions need the X-CSRF-Token header on writes; Bearer tokens do not.
         let (id, version) = env.group_in(INSIDE).await;
@@ -584,11 +1170,26 @@ async fn api_reads_and_csrf_for_cookie_sessions() {
             if let Some(c) = with {
                 b = b.header("x-csrf-token", c);
             }
-            b.body(Body::from(json!({"fields": {"catatan": "cookie"}, "version": version}).to_string())).unwrap()
+            b.body(Body::from(
+                json!({"fields": {"catatan": "cookie"}, "version": version}).to_string(),
+            ))
+            .unwrap()
         };
-        assert_eq!(env.send(patch(None)).await.status, StatusCode::FORBIDDEN, "{n}");
-        assert_eq!(env.send(patch(Some("salah"))).await.status, StatusCode::FORBIDDEN, "{n}");
-        assert_eq!(env.send(patch(Some(&csrf))).await.status, StatusCode::OK, "{n}");
+        assert_eq!(
+            env.send(patch(None)).await.status,
+            StatusCode::FORBIDDEN,
+            "{n}"
+        );
+        assert_eq!(
+            env.send(patch(Some("salah"))).await.status,
+            StatusCode::FORBIDDEN,
+            "{n}"
+        );
+        assert_eq!(
+            env.send(patch(Some(&csrf))).await.status,
+            StatusCode::OK,
+            "{n}"
+        );
     }
 }
 
@@ -596,13 +1197,28 @@ async fn api_reads_and_csrf_for_cookie_sessions() {
 async fn profile_api_is_the_commands_json() {
     for env in envs().await {
         let n = env.name;
-        let api = env.api(Method::GET, "/api/v1/regions/73.08.21/profile", None, None).await.json();
-        let scope = service::screening::Scope::Region(RegionTree::official().resolve("73.08.21").unwrap());
-        let req = service::profile::ProfileRequest { scope, wave: None, rules: None };
-        let data = service::profile::build(&env.store, &req, service::today(), wahana_domain::Lang::Id).await.unwrap();
+        let api = env
+            .api(Method::GET, "/api/v1/regions/73.08.21/profile", None, None)
+            .await
+            .json();
+        let scope =
+            service::screening::Scope::Region(RegionTree::official().resolve("73.08.21").unwrap());
+        let req = service::profile::ProfileRequest {
+            scope,
+            wave: None,
+            rules: None,
+        };
+        let data =
+            service::profile::build(&env.store, &req, service::today(), wahana_domain::Lang::Id)
+                .await
+                .unwrap();
         let p = data.profile();
         // Through text, as the API's body is (serde_json's float parsing is not exact).
-        let text = serde_json::to_string(&service::profile::ProfileJson { profile: &p, actors: data.actors }).unwrap();
+        let text = serde_json::to_string(&service::profile::ProfileJson {
+            profile: &p,
+            actors: data.actors,
+        })
+        .unwrap();
         let expected: Value = serde_json::from_str(&text).unwrap();
         for (k, v) in expected.as_object().unwrap() {
             assert_eq!(&api[k], v, "{n}: {k}");
@@ -613,10 +1229,19 @@ async fn profile_api_is_the_commands_json() {
         let mut g = new_group(INSIDE, "Arisan Baru Sekali");
         g["wave"] = json!("demo-2007-sintetis");
         g["fields"]["tanggal_pendataan"] = json!("2007-08-20");
-        let r = env.api(Method::POST, "/api/v1/groups", Some("officer"), Some(g)).await;
+        let r = env
+            .api(Method::POST, "/api/v1/groups", Some("officer"), Some(g))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{n}");
-        let after = env.api(Method::GET, "/api/v1/regions/73.08.21/profile", None, None).await.json();
-        assert_eq!(after["groups_recorded"].as_u64().unwrap(), before + 1, "{n}");
+        let after = env
+            .api(Method::GET, "/api/v1/regions/73.08.21/profile", None, None)
+            .await
+            .json();
+        assert_eq!(
+            after["groups_recorded"].as_u64().unwrap(),
+            before + 1,
+            "{n}"
+        );
     }
 }
 
@@ -630,10 +1255,19 @@ async fn every_documented_path_is_routed() {
             let uri = path.replace("{code}", "73.08.21").replace("{id}", &id);
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = env.api(m.clone(), &uri, None, None).await;
-            let routed = !(r.status == StatusCode::NOT_FOUND && r.text.contains("route")) && r.status != StatusCode::METHOD_NOT_ALLOWED;
-            assert!(routed, "{method} {uri} is documented but not routed: {}", r.text);
+            let routed = !(r.status == StatusCode::NOT_FOUND && r.text.contains("route"))
+                && r.status != StatusCode::METHOD_NOT_ALLOWED;
+            assert!(
+                routed,
+                "{method} {uri} is documented but not routed: {}",
+                r.text
+            );
             let documented = ops[method]["responses"].as_object().unwrap();
-            assert!(documented.contains_key(r.status.as_str()), "{method} {uri}: {} not documented", r.status);
+            assert!(
+                documented.contains_key(r.status.as_str()),
+                "{method} {uri}: {} not documented",
+                r.status
+            );
         }
     }
 }
@@ -642,12 +1276,17 @@ async fn every_documented_path_is_routed() {
 async fn import_through_the_api_reports_every_problem() {
     for env in envs().await {
         let n = env.name;
-        let csv = format!("kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan\n{INSIDE},Arisan Impor,arisan,tumbuh_masyarakat,1990,2026-01-05\n{INSIDE},Rusak,bukan_jenis,tumbuh_masyarakat,1990,2026-01-05\n");
+        let csv = format!(
+            "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan\n{INSIDE},Arisan Impor,arisan,tumbuh_masyarakat,1990,2026-01-05\n{INSIDE},Rusak,bukan_jenis,tumbuh_masyarakat,1990,2026-01-05\n"
+        );
         let send = |dry: bool, body: String| {
             Request::builder()
                 .method(Method::POST)
                 .uri(format!("/api/v1/import?filename=k.csv&dry_run={dry}"))
-                .header(header::AUTHORIZATION, format!("Bearer {}", env.sessions["admin"].0))
+                .header(
+                    header::AUTHORIZATION,
+                    format!("Bearer {}", env.sessions["admin"].0),
+                )
                 .body(Body::from(body))
                 .unwrap()
         };
@@ -662,5 +1301,144 @@ async fn import_through_the_api_reports_every_problem() {
         let r = env.send(send(false, good)).await.json();
         assert_eq!(r["committed"], true, "{n}: {r}");
         assert_eq!(r["written"], 1);
+    }
+}
+
+#[tokio::test]
+async fn networks_institutions_and_ties_through_the_api() {
+    for env in envs().await {
+        let n = env.name;
+        // Explicit ids: the store's next free id misreads the demonstration's `W-…-01` (reported).
+        let seq = std::sync::atomic::AtomicU32::new(0);
+        let network = |village: &str| json!({"fields": {"id": format!("W-UJI-{}", seq.fetch_add(1, Ordering::SeqCst)), "kode_wilayah": village, "nama": "WKSBM Uji", "tingkat": "desa"}});
+        let institution = |village: &str| json!({"fields": {"id": format!("L-UJI-{}", seq.fetch_add(1, Ordering::SeqCst)), "kode_wilayah": village, "nama": "Puskesmas Uji", "jenis_lembaga": "puskesmas"}});
+        for (who, inside, away) in [
+            ("admin", 201, 201),
+            ("officer", 201, 403),
+            ("enumerator", 403, 403),
+            ("viewer", 403, 403),
+        ] {
+            for (village, expect) in [(INSIDE, inside), (env.away_village.as_str(), away)] {
+                let r = env
+                    .api(
+                        Method::POST,
+                        "/api/v1/networks",
+                        Some(who),
+                        Some(network(village)),
+                    )
+                    .await;
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect,
+                    "{n} {who} network {village}: {}",
+                    r.text
+                );
+                let r = env
+                    .api(
+                        Method::POST,
+                        "/api/v1/institutions",
+                        Some(who),
+                        Some(institution(village)),
+                    )
+                    .await;
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect,
+                    "{n} {who} institution {village}: {}",
+                    r.text
+                );
+            }
+        }
+        assert_eq!(
+            env.api(
+                Method::POST,
+                "/api/v1/networks",
+                None,
+                Some(network(INSIDE))
+            )
+            .await
+            .status,
+            StatusCode::UNAUTHORIZED
+        );
+        // Change from the version read; a stale version is refused.
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/institutions",
+                Some("officer"),
+                Some(institution(INSIDE)),
+            )
+            .await
+            .json();
+        let id = r["id"].as_str().unwrap().to_string();
+        let v = r["version"].as_i64().unwrap();
+        let ok = env
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/institutions/{id}"),
+                Some("officer"),
+                Some(json!({"fields": {"alamat": "Jl. Uji 1"}, "version": v})),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{n}: {}", ok.text);
+        let stale = env
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/institutions/{id}"),
+                Some("officer"),
+                Some(json!({"fields": {"alamat": "Jl. Uji 2"}, "version": v})),
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{n}: {}", stale.text);
+        // A tie between a group and the institution; the officer away may not touch it.
+        let (group, _) = env.group_in(INSIDE).await;
+        let tie = json!({"fields": {"dari": group, "ke": id, "jenis_ikatan": "pembinaan", "sejak": "2001"}});
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/ties",
+                Some("officer_away"),
+                Some(tie.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
+        let r = env
+            .api(Method::POST, "/api/v1/ties", Some("officer"), Some(tie))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        let tie_id = r.json()["id"].as_i64().unwrap();
+        let r = env
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/ties/{tie_id}"),
+                Some("viewer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}");
+        let r = env
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/ties/{tie_id}"),
+                Some("officer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{n}: {}", r.text);
+        let r = env
+            .api(Method::DELETE, "/api/v1/ties/x", Some("officer"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{n}");
+        let r = env
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/institutions/{id}"),
+                Some("officer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{n}");
+        let trail = env.store.audit_of("lembaga", &id, 10).await.unwrap();
+        assert_eq!(trail.len(), 3, "{n}: create, update, delete audited");
     }
 }

@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
+mod browser;
 mod cli;
 mod harness;
 mod import;
+mod network;
 mod profile;

@@ -30,7 +30,6 @@ fn visible(mut g: StoredGroup, personal: bool) -> StoredGroup {
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub region: Option<String>,
     pub name: Option<String>,
@@ -72,14 +71,24 @@ pub async fn list(
     };
     let group_type = match q.group_type.as_deref().filter(|t| !t.is_empty()) {
         Some(t) => GroupType::from_code(t).or_else(|| {
-            errors.push(FieldError::new("type", t, "kode jenis kelompok", "a group type code"));
+            errors.push(FieldError::new(
+                "type",
+                t,
+                "kode jenis kelompok",
+                "a group type code",
+            ));
             None
         }),
         None => None,
     };
     let status = match q.status.as_deref().filter(|t| !t.is_empty()) {
         Some(t) => GroupStatus::from_code(t).or_else(|| {
-            errors.push(FieldError::new("status", t, "aktif, tidak_aktif atau bubar", "aktif, tidak_aktif or bubar"));
+            errors.push(FieldError::new(
+                "status",
+                t,
+                "aktif, tidak_aktif atau bubar",
+                "aktif, tidak_aktif or bubar",
+            ));
             None
         }),
         None => None,
@@ -140,7 +149,8 @@ pub async fn create(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
-    let mut fields = group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
+    let mut fields =
+        group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
     let village = fields
         .get("kode_wilayah")
         .and_then(|v| RegionTree::official().resolve(v).ok())
@@ -169,7 +179,11 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(g)).into_response())
 }
 
-async fn load_readable(st: &AppState, ctx: &Ctx, id: &str) -> Result<(StoredGroup, bool), ApiError> {
+async fn load_readable(
+    st: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(StoredGroup, bool), ApiError> {
     let who = signed_in(ctx)?;
     let g = group_service::show(&st.store, id).await?;
     if !users::can_read_records(Some(who), &g.group.village) {
@@ -179,7 +193,11 @@ async fn load_readable(st: &AppState, ctx: &Ctx, id: &str) -> Result<(StoredGrou
     Ok((g, personal))
 }
 
-pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<StoredGroup>> {
+pub async fn show(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StoredGroup>> {
     let (g, personal) = load_readable(&st, &ctx, &id).await.or_api(ctx.lang)?;
     Ok(Json(visible(g, personal)))
 }
@@ -205,7 +223,8 @@ pub async fn update(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = group_service::show(&st.store, &id).await.or_api(lang)?;
-    let changes = group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
+    let changes =
+        group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
     let target = changes
         .get("kode_wilayah")
         .and_then(|v| RegionTree::official().resolve(v).ok())
@@ -216,9 +235,15 @@ pub async fn update(
     {
         return Err(ApiError::Forbidden).or_api(lang);
     }
-    let g = group_service::edit(&st.store, &id, &changes, Some(b.version), &Who(format!("api:{}", who.name)))
-        .await
-        .or_api(lang)?;
+    let g = group_service::edit(
+        &st.store,
+        &id,
+        &changes,
+        Some(b.version),
+        &Who(format!("api:{}", who.name)),
+    )
+    .await
+    .or_api(lang)?;
     Ok(Json(g))
 }
 
@@ -242,19 +267,26 @@ pub async fn delete(
 }
 
 /// A group's audit trail, for officers and admins of its region.
-pub async fn audit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<Vec<AuditEntry>>> {
+pub async fn audit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
     let lang = ctx.lang;
     let (g, _) = load_readable(&st, &ctx, &id).await.or_api(lang)?;
     let who = signed_in(&ctx).or_api(lang)?;
     if !matches!(who.role, Role::Admin | Role::Officer) {
         return Err(ApiError::Forbidden).or_api(lang);
     }
-    let entries = st.store.audit_of("kelompok", &g.group.id, 200).await.or_api(lang)?;
+    let entries = st
+        .store
+        .audit_of("kelompok", &g.group.id, 200)
+        .await
+        .or_api(lang)?;
     Ok(Json(entries))
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// The file's name; its extension says the format (`.csv`, `.xlsx`).
     pub filename: Option<String>,
@@ -285,26 +317,39 @@ pub async fn import(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         .collect();
-    let name = if name.is_empty() || name.starts_with('.') { format!("upload{name}") } else { name };
+    let name = if name.is_empty() || name.starts_with('.') {
+        format!("upload{name}")
+    } else {
+        name
+    };
     let dir = std::env::temp_dir().join(format!("wahana-upload-{}", users::random_token()));
     let path = dir.join(&name);
     let io = |e: std::io::Error| ApiError::Internal(e.to_string());
-    tokio::fs::create_dir_all(&dir).await.map_err(io).or_api(lang)?;
-    tokio::fs::write(&path, &body).await.map_err(io).or_api(lang)?;
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(io)
+        .or_api(lang)?;
+    tokio::fs::write(&path, &body)
+        .await
+        .map_err(io)
+        .or_api(lang)?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let result = crate::web::pages::import::run(&st, &path, q.wave.as_deref().unwrap_or(""), dry_run, lang).await;
+    let result =
+        crate::web::pages::import::run(&st, &path, q.wave.as_deref().unwrap_or(""), dry_run, lang)
+            .await;
     let _ = tokio::fs::remove_dir_all(&dir).await;
     let report = result.or_api(lang)?;
     if report.committed {
-        audit::record(
+        audit::record_change(
             &st.store,
             &Who(format!("api:{}", who.name)),
-            "import",
-            "impor",
-            &report.file,
-            None,
-            None,
-            audit::json(&report),
+            wahana_store::AuditChange {
+                action: "import",
+                entity_kind: "impor",
+                entity_id: report.file.clone(),
+                after: audit::json(&report),
+                ..Default::default()
+            },
         )
         .await
         .or_api(lang)?;

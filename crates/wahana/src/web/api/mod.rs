@@ -4,6 +4,7 @@
 //! `X-CSRF-Token` on writes; other clients sign in at `POST /api/v1/session` and send
 //! `Authorization: Bearer TOKEN` (no CSRF token needed: nothing ambient is carried).
 
+pub mod actors;
 pub mod groups;
 pub mod openapi;
 pub mod regions;
@@ -19,21 +20,46 @@ use axum::routing::{get, post};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
-        .route("/api/v1/session", post(session::create).delete(session::delete).get(session::show))
+        .route(
+            "/api/v1/session",
+            post(session::create)
+                .delete(session::delete)
+                .get(session::show),
+        )
         .route("/api/v1/waves", get(regions::waves))
         .route("/api/v1/regions", get(regions::provinces))
         .route("/api/v1/regions/{code}", get(regions::region))
         .route("/api/v1/regions/{code}/profile", get(regions::profile))
         .route("/api/v1/regions/{code}/screening", get(regions::screening))
         .route("/api/v1/regions/{code}/networks", get(regions::networks))
-        .route("/api/v1/regions/{code}/institutions", get(regions::institutions))
+        .route(
+            "/api/v1/regions/{code}/institutions",
+            get(regions::institutions),
+        )
         .route("/api/v1/regions/{code}/ties", get(regions::ties))
         .route("/api/v1/groups", get(groups::list).post(groups::create))
         .route(
             "/api/v1/groups/{id}",
-            get(groups::show).patch(groups::update).delete(groups::delete),
+            get(groups::show)
+                .patch(groups::update)
+                .delete(groups::delete),
         )
         .route("/api/v1/groups/{id}/audit", get(groups::audit))
+        .route("/api/v1/networks", post(actors::create_network))
+        .route(
+            "/api/v1/networks/{id}",
+            axum::routing::patch(actors::update_network).delete(actors::delete_network),
+        )
+        .route("/api/v1/institutions", post(actors::create_institution))
+        .route(
+            "/api/v1/institutions/{id}",
+            axum::routing::patch(actors::update_institution).delete(actors::delete_institution),
+        )
+        .route("/api/v1/ties", post(actors::create_tie))
+        .route(
+            "/api/v1/ties/{id}",
+            axum::routing::delete(actors::delete_tie),
+        )
         .route(
             "/api/v1/import",
             post(groups::import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),

@@ -26,7 +26,7 @@ fn array(of: Value) -> Value {
 }
 
 fn code_param() -> Value {
-    json!({"name": "code", "in": "path", "required": true, "description": "Region code (`73.08.21` or `730821`)", "schema": {"type": "string"}})
+    json!({"name": "code", "in": "path", "required": true, "description": "Region code (`73.08.21` or `730821`)", "schema": {"type": "string"}, "example": "73.08.21"})
 }
 
 fn wave_param() -> Value {
@@ -42,7 +42,7 @@ fn offset_param() -> Value {
 }
 
 fn id_param() -> Value {
-    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}})
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "example": "K-7308211003-0001"})
 }
 
 fn nullable(t: &str) -> Value {
@@ -86,15 +86,46 @@ pub fn spec() -> Value {
 }
 
 /// Every `error` code a response may carry.
-pub const ERROR_CODES: [&str; 16] = [
-    "invalid_input", "not_found", "likely_duplicate", "edit_conflict", "sign_in_required",
-    "forbidden", "csrf_failed", "too_many_failures", "bad_credentials", "bad_request",
-    "internal_error", "no_data", "unavailable", "import_failed", "rejected", "pdf_unavailable",
+pub const ERROR_CODES: [&str; 22] = [
+    "actor_not_found",
+    "id_taken",
+    "invalid_rules",
+    "rules_version_taken",
+    "tie_exists",
+    "user_exists",
+    "invalid_input",
+    "not_found",
+    "likely_duplicate",
+    "edit_conflict",
+    "sign_in_required",
+    "forbidden",
+    "csrf_failed",
+    "too_many_failures",
+    "bad_credentials",
+    "bad_request",
+    "internal_error",
+    "no_data",
+    "unavailable",
+    "import_failed",
+    "rejected",
+    "pdf_unavailable",
 ];
 
 fn schemas() -> Value {
     let error_codes = ERROR_CODES;
     let mut m = serde_json::Map::new();
+    m.insert(
+        "NewRecord".to_string(),
+        json!({
+            "type": "object",
+            "required": ["fields"],
+            "additionalProperties": false,
+            "properties": {
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Instrument columns (docs/instrument.md) as text"},
+                "wave": {"type": ["string", "null"]}
+            }
+        }),
+    );
     m.insert("Error".to_string(), json!({
                     "type": "object",
                     "required": ["error", "message"],
@@ -108,36 +139,45 @@ fn schemas() -> Value {
                         }))
                     }
                 }));
-    m.insert("RegionLine".to_string(), json!({
-                    "type": "object",
-                    "required": ["code", "name", "level", "kind", "groups"],
-                    "properties": {
-                        "code": {"type": "string"}, "name": {"type": "string"},
-                        "level": {"type": "string"}, "kind": {"type": "string"},
-                        "lat": nullable("number"), "lng": nullable("number"),
-                        "groups": {"type": "integer", "minimum": 0}
-                    }
-                }));
-    m.insert("RegionOverview".to_string(), json!({
-                    "type": "object",
-                    "required": ["region", "ancestors", "children"],
-                    "properties": {
-                        "region": r("RegionLine"),
-                        "ancestors": array(r("RegionLine")),
-                        "children": array(r("RegionLine")),
-                        "wave": nullable("string")
-                    }
-                }));
-    m.insert("Wave".to_string(), json!({
-                    "type": "object",
-                    "required": ["id", "name", "synthetic"],
-                    "properties": {
-                        "id": {"type": "string"}, "name": {"type": "string"},
-                        "region": nullable("string"), "start_date": nullable("string"),
-                        "end_date": nullable("string"), "source": nullable("string"),
-                        "synthetic": {"type": "boolean"}
-                    }
-                }));
+    m.insert(
+        "RegionLine".to_string(),
+        json!({
+            "type": "object",
+            "required": ["code", "name", "level", "kind", "groups"],
+            "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"},
+                "level": {"type": "string"}, "kind": {"type": "string"},
+                "lat": nullable("number"), "lng": nullable("number"),
+                "groups": {"type": "integer", "minimum": 0}
+            }
+        }),
+    );
+    m.insert(
+        "RegionOverview".to_string(),
+        json!({
+            "type": "object",
+            "required": ["region", "ancestors", "children"],
+            "properties": {
+                "region": r("RegionLine"),
+                "ancestors": array(r("RegionLine")),
+                "children": array(r("RegionLine")),
+                "wave": nullable("string")
+            }
+        }),
+    );
+    m.insert(
+        "Wave".to_string(),
+        json!({
+            "type": "object",
+            "required": ["id", "name", "synthetic"],
+            "properties": {
+                "id": {"type": "string"}, "name": {"type": "string"},
+                "region": nullable("string"), "start_date": nullable("string"),
+                "end_date": nullable("string"), "source": nullable("string"),
+                "synthetic": {"type": "boolean"}
+            }
+        }),
+    );
     m.insert("Group".to_string(), json!({
                     "type": "object",
                     "description": "A group as held; `chair` and `phone` are null for callers not allowed to see personal data.",
@@ -165,14 +205,17 @@ fn schemas() -> Value {
                         "created_at": {"type": "string"}, "updated_at": {"type": "string"}
                     }
                 }));
-    m.insert("GroupPage".to_string(), json!({
-                    "type": "object",
-                    "required": ["total", "offset", "limit", "items"],
-                    "properties": {
-                        "total": {"type": "integer"}, "offset": {"type": "integer"},
-                        "limit": {"type": "integer"}, "items": array(r("Group"))
-                    }
-                }));
+    m.insert(
+        "GroupPage".to_string(),
+        json!({
+            "type": "object",
+            "required": ["total", "offset", "limit", "items"],
+            "properties": {
+                "total": {"type": "integer"}, "offset": {"type": "integer"},
+                "limit": {"type": "integer"}, "items": array(r("Group"))
+            }
+        }),
+    );
     m.insert("NewGroup".to_string(), json!({
                     "type": "object",
                     "required": ["fields"],
@@ -259,20 +302,26 @@ fn schemas() -> Value {
                         "region_code": nullable("string"), "before": nullable("string"), "after": nullable("string")
                     }
                 }));
-    m.insert("SignIn".to_string(), json!({
-                    "type": "object",
-                    "required": ["name", "password"],
-                    "properties": {"name": {"type": "string"}, "password": {"type": "string"}}
-                }));
-    m.insert("Person".to_string(), json!({
-                    "type": "object",
-                    "required": ["name", "role"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "role": {"type": "string", "enum": ["admin", "officer", "enumerator", "viewer"]},
-                        "region": nullable("string")
-                    }
-                }));
+    m.insert(
+        "SignIn".to_string(),
+        json!({
+            "type": "object",
+            "required": ["name", "password"],
+            "properties": {"name": {"type": "string"}, "password": {"type": "string"}}
+        }),
+    );
+    m.insert(
+        "Person".to_string(),
+        json!({
+            "type": "object",
+            "required": ["name", "role"],
+            "properties": {
+                "name": {"type": "string"},
+                "role": {"type": "string", "enum": ["admin", "officer", "enumerator", "viewer"]},
+                "region": nullable("string")
+            }
+        }),
+    );
     m.insert("Session".to_string(), json!({
                     "type": "object",
                     "required": ["token", "csrf_token", "user"],
@@ -292,6 +341,7 @@ fn schemas() -> Value {
 
 fn paths() -> Value {
     let mut m = serde_json::Map::new();
+    actor_paths(&mut m);
     m.insert("/api/v1/session".to_string(), json!({
                 "post": {
                     "summary": "Sign in; returns a Bearer token (and sets the session cookie)",
@@ -315,13 +365,16 @@ fn paths() -> Value {
                     "responses": {"204": {"description": "Signed out"}, "401": err("Not signed in"), "403": err("Missing X-CSRF-Token (cookie sessions)")}
                 }
             }));
-    m.insert("/api/v1/waves".to_string(), json!({
-                "get": {
-                    "summary": "Survey waves",
-                    "tags": ["regions"],
-                    "responses": {"200": ok("Every wave", array(r("Wave")))}
-                }
-            }));
+    m.insert(
+        "/api/v1/waves".to_string(),
+        json!({
+            "get": {
+                "summary": "Survey waves",
+                "tags": ["regions"],
+                "responses": {"200": ok("Every wave", array(r("Wave")))}
+            }
+        }),
+    );
     m.insert("/api/v1/regions".to_string(), json!({
                 "get": {
                     "summary": "The provinces with their group counts",
@@ -356,9 +409,18 @@ fn paths() -> Value {
                     "responses": {"200": ok("The screening", r("ScreenReport")), "400": err("Bad query"), "404": err("No such region, or no wave"), "422": err("Bad outcome")}
                 }
             }));
-    m.insert("/api/v1/regions/{code}/networks".to_string(), json!(records("A region's networks (WKSBM)", "Network")));
-    m.insert("/api/v1/regions/{code}/institutions".to_string(), json!(records("A region's supporting institutions", "Institution")));
-    m.insert("/api/v1/regions/{code}/ties".to_string(), json!(records("Ties with an end in a region", "Tie")));
+    m.insert(
+        "/api/v1/regions/{code}/networks".to_string(),
+        json!(records("A region's networks (WKSBM)", "Network")),
+    );
+    m.insert(
+        "/api/v1/regions/{code}/institutions".to_string(),
+        json!(records("A region's supporting institutions", "Institution")),
+    );
+    m.insert(
+        "/api/v1/regions/{code}/ties".to_string(),
+        json!(records("Ties with an end in a region", "Tie")),
+    );
     m.insert("/api/v1/groups".to_string(), json!({
                 "get": {
                     "summary": "Groups, one page at a time (within the caller's region)",
@@ -380,7 +442,7 @@ fn paths() -> Value {
                     "summary": "Add a group (every field checked; likely duplicates refused unless allowed)",
                     "tags": ["registry"],
                     "parameters": [{"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}],
-                    "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewGroup")}}},
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewGroup"), "example": {"fields": {"kode_wilayah": "73.08.21.1003", "nama": "Arisan Mawar", "jenis": "arisan", "asal": "tumbuh_masyarakat", "tahun_berdiri": "1995"}}}}},
                     "responses": {
                         "201": ok("Added", r("Group")),
                         "400": err("The body does not parse"), "401": err("Not signed in"),
@@ -450,4 +512,63 @@ fn paths() -> Value {
                 }
             }));
     Value::Object(m)
+}
+
+fn write_responses(created: &str, schema: Value) -> Value {
+    json!({
+        created: ok("Saved", schema),
+        "400": err("The body does not parse"),
+        "401": err("Not signed in"),
+        "403": err("Not allowed in this region (officers and admins), or a missing CSRF token"),
+        "404": err("No such record or wave"),
+        "409": err("Changed by someone else since the version read, or the same tie again"),
+        "422": err("Invalid fields, each with what was expected")
+    })
+}
+
+fn csrf_header() -> Value {
+    json!({"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}})
+}
+
+fn actor_paths(m: &mut serde_json::Map<String, Value>) {
+    for (plural, schema, what) in [
+        ("networks", "Network", "a network (WKSBM)"),
+        ("institutions", "Institution", "a supporting institution"),
+    ] {
+        m.insert(format!("/api/v1/{plural}"), json!({"post": {
+            "summary": format!("Add {what}"),
+            "tags": ["registry"],
+            "parameters": [csrf_header()],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewRecord")}}},
+            "responses": write_responses("201", r(schema))
+        }}));
+        m.insert(format!("/api/v1/{plural}/{{id}}"), json!({
+            "patch": {
+                "summary": format!("Change {what}, from the version read"),
+                "tags": ["registry"],
+                "parameters": [id_param(), csrf_header()],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": r("GroupChange")}}},
+                "responses": write_responses("200", r(schema))
+            },
+            "delete": {
+                "summary": format!("Delete {what} and its ties"),
+                "tags": ["registry"],
+                "parameters": [id_param(), csrf_header()],
+                "responses": {"204": {"description": "Deleted"}, "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such record")}
+            }
+        }));
+    }
+    m.insert("/api/v1/ties".into(), json!({"post": {
+        "summary": "Add a tie between two actors (groups, networks, institutions)",
+        "tags": ["registry"],
+        "parameters": [csrf_header()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewRecord")}}},
+        "responses": write_responses("201", r("Tie"))
+    }}));
+    m.insert("/api/v1/ties/{id}".into(), json!({"delete": {
+        "summary": "Delete a tie by its number",
+        "tags": ["registry"],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, csrf_header()],
+        "responses": {"204": {"description": "Deleted"}, "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such tie")}
+    }}));
 }

@@ -2,9 +2,9 @@
 
 use super::bad_query;
 use crate::service::profile::ProfileJson;
+use crate::service::regions as region_service;
 use crate::service::screening::{self, Scope};
 use crate::service::users;
-use crate::service::regions as region_service;
 use crate::web::errors::{ApiError, ApiResult, OrRender};
 use crate::web::pages::regions::{PAGE, parse_outcome, profile_of};
 use crate::web::{AppState, Ctx};
@@ -16,10 +16,12 @@ use serde::{Deserialize, Serialize};
 use wahana_domain::{Region, RegionTree};
 
 fn resolve(code: &str) -> Result<&'static Region, ApiError> {
-    RegionTree::official().resolve(code).map_err(|_| ApiError::NotFound {
-        kind: "region",
-        id: code.to_string(),
-    })
+    RegionTree::official()
+        .resolve(code)
+        .map_err(|_| ApiError::NotFound {
+            kind: "region",
+            id: code.to_string(),
+        })
 }
 
 fn scope_of(code: &str) -> Result<Scope, ApiError> {
@@ -31,7 +33,6 @@ fn scope_of(code: &str) -> Result<Scope, ApiError> {
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct WaveQuery {
     pub wave: Option<String>,
 }
@@ -102,10 +103,17 @@ pub async fn profile(
 ) -> ApiResult<Response> {
     let Query(q) = q.map_err(bad_query).or_api(ctx.lang)?;
     let scope = scope_of(&code).or_api(ctx.lang)?;
-    let data = match profile_of(&st.store, scope, q.wave, ctx.lang).await.or_api(ctx.lang)? {
+    let data = match profile_of(&st, scope, q.wave, ctx.lang)
+        .await
+        .or_api(ctx.lang)?
+    {
         Ok(d) => d,
         Err(message) => {
-            return Err(ApiError::Unavailable { code: "no_data", message }).or_api(ctx.lang);
+            return Err(ApiError::Unavailable {
+                code: "no_data",
+                message,
+            })
+            .or_api(ctx.lang);
         }
     };
     let p = data.profile();
@@ -117,7 +125,6 @@ pub async fn profile(
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct ScreeningQuery {
     pub wave: Option<String>,
     pub outcome: Option<String>,
@@ -205,7 +212,11 @@ pub async fn networks(
     use wahana_domain::Code;
     let r = resolve(&code).or_api(ctx.lang)?;
     let personal = may_read(&ctx, r).or_api(ctx.lang)?;
-    let list = st.store.list_networks(&r.code, None).await.or_api(ctx.lang)?;
+    let list = st
+        .store
+        .list_networks(&r.code, None)
+        .await
+        .or_api(ctx.lang)?;
     let keep = |v: Option<String>| if personal { v } else { None };
     Ok(Json(
         list.into_iter()
@@ -253,7 +264,11 @@ pub async fn institutions(
     use wahana_domain::Code;
     let r = resolve(&code).or_api(ctx.lang)?;
     let personal = may_read(&ctx, r).or_api(ctx.lang)?;
-    let list = st.store.list_institutions(&r.code, None).await.or_api(ctx.lang)?;
+    let list = st
+        .store
+        .list_institutions(&r.code, None)
+        .await
+        .or_api(ctx.lang)?;
     let keep = |v: Option<String>| if personal { v } else { None };
     Ok(Json(
         list.into_iter()
@@ -288,30 +303,30 @@ pub struct TieJson {
     pub notes: Option<String>,
 }
 
+impl TieJson {
+    pub fn of(t: wahana_store::TieRecord) -> TieJson {
+        use wahana_domain::Code;
+        TieJson {
+            id: t.id,
+            wave_id: t.wave_id,
+            from: t.tie.from,
+            from_kind: t.from_kind.code(),
+            to: t.tie.to,
+            to_kind: t.to_kind.code(),
+            tie_type: t.tie.tie_type.code(),
+            since: t.tie.since,
+            notes: t.tie.notes,
+        }
+    }
+}
+
 pub async fn ties(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<TieJson>>> {
-    use wahana_domain::Code;
     let r = resolve(&code).or_api(ctx.lang)?;
     may_read(&ctx, r).or_api(ctx.lang)?;
     let list = st.store.list_ties(&r.code, None).await.or_api(ctx.lang)?;
-    Ok(Json(
-        list.into_iter()
-            .take(5000)
-            .map(|t| TieJson {
-                id: t.id,
-                wave_id: t.wave_id,
-                from: t.tie.from,
-                from_kind: t.from_kind.code(),
-                to: t.tie.to,
-                to_kind: t.to_kind.code(),
-                tie_type: t.tie.tie_type.code(),
-                since: t.tie.since,
-                notes: t.tie.notes,
-            })
-            .collect(),
-    ))
+    Ok(Json(list.into_iter().take(5000).map(TieJson::of).collect()))
 }
-

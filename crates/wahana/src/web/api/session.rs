@@ -50,7 +50,10 @@ pub async fn create(
     body: Result<Json<SignIn>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Json(b) = body.map_err(bad_json).or_api(ctx.lang)?;
-    match users::sign_in(&st.store, &b.name, &b.password).await.or_api(ctx.lang)? {
+    match users::sign_in(&st.store, &b.name, &b.password)
+        .await
+        .or_api(ctx.lang)?
+    {
         Ok((token, csrf, who)) => {
             let cookie = session_cookie(&st, &token, users::SESSION_LENGTH.as_secs());
             Ok((
@@ -74,7 +77,11 @@ pub async fn show(ctx: Ctx) -> ApiResult<Json<Person>> {
     Ok(Json(Person::of(p)))
 }
 
-pub async fn delete(State(st): State<AppState>, ctx: Ctx, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn delete(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     super::signed_in(&ctx).or_api(ctx.lang)?;
     super::check_write(&ctx, &headers).or_api(ctx.lang)?;
     if let Some(t) = &ctx.token {

@@ -46,9 +46,6 @@ pub struct FormField {
 }
 
 impl FormField {
-    pub fn is_text(&self) -> bool {
-        matches!(self.input, Input::Text)
-    }
     pub fn is_number(&self) -> bool {
         matches!(self.input, Input::Number)
     }
@@ -160,7 +157,11 @@ fn display(id: &str, value: &str, lang: Lang) -> String {
 }
 
 /// The form's fields from values and errors.
-fn fields(values: &HashMap<&'static str, String>, errors: &[FieldError], lang: Lang) -> Vec<FormField> {
+fn fields(
+    values: &HashMap<&'static str, String>,
+    errors: &[FieldError],
+    lang: Lang,
+) -> Vec<FormField> {
     instrument::columns(Table::Groups)
         .iter()
         .filter(|c| c.id != "id")
@@ -171,7 +172,11 @@ fn fields(values: &HashMap<&'static str, String>, errors: &[FieldError], lang: L
                 .filter(|e| e.field == c.id)
                 .map(|e| {
                     if e.value.is_empty() {
-                        format!("{} {}", lang.pick("Diharapkan", "Expected"), e.expected(lang))
+                        format!(
+                            "{} {}",
+                            lang.pick("Diharapkan", "Expected"),
+                            e.expected(lang)
+                        )
                     } else {
                         format!(
                             "\"{}\" {}; {} {}",
@@ -186,7 +191,11 @@ fn fields(values: &HashMap<&'static str, String>, errors: &[FieldError], lang: L
             FormField {
                 id: c.id,
                 label: label(c.id, lang),
-                hint: if c.personal { lang.pick("data pribadi", "personal data") } else { "" },
+                hint: if c.personal {
+                    lang.pick("data pribadi", "personal data")
+                } else {
+                    ""
+                },
                 required: c.required,
                 input: input_of(c.id, &value, lang),
                 value,
@@ -220,7 +229,11 @@ async fn wave_choices(st: &AppState, chosen: Option<&str>) -> Vec<(String, Strin
     let manual = format!("pencatatan-{}", service::today().year());
     let held = st.store.waves().await.unwrap_or_default();
     if !held.iter().any(|w| w.id == manual) {
-        out.push((String::new(), format!("Pencatatan {}", service::today().year()), false));
+        out.push((
+            String::new(),
+            format!("Pencatatan {}", service::today().year()),
+            false,
+        ));
     }
     for w in held {
         out.push((w.id.clone(), w.name.clone(), false));
@@ -240,7 +253,10 @@ async fn wave_choices(st: &AppState, chosen: Option<&str>) -> Vec<(String, Strin
 pub type Pairs = Vec<(String, String)>;
 
 fn pick<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// The form's values by column: repeated keys joined with spaces; absent columns empty.
@@ -282,13 +298,25 @@ pub struct NewQuery {
     pub village: Option<String>,
 }
 
-pub async fn new_form(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NewQuery>) -> PageResult {
+pub async fn new_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
     let user = require_user(&ctx)?;
     let mut values: HashMap<&'static str, String> = HashMap::new();
     if let Some(v) = &q.village {
         let code = RegionTree::official()
             .resolve(v)
-            .map_err(|_| PageError(ApiError::NotFound { kind: ctx.t("wilayah", "region"), id: v.clone() }, ctx.clone()))?
+            .map_err(|_| {
+                PageError(
+                    ApiError::NotFound {
+                        kind: ctx.t("wilayah", "region"),
+                        id: v.clone(),
+                    },
+                    ctx.clone(),
+                )
+            })?
             .code
             .clone();
         if !users::can_write(Some(user), Write::CreateGroup, &code) {
@@ -300,7 +328,10 @@ pub async fn new_form(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NewQ
     }
     values.insert("status", "aktif".into());
     values.insert("tanggal_pendataan", service::today().to_string());
-    let cancel = q.village.map(|v| format!("/regions/{v}")).unwrap_or_else(|| "/".into());
+    let cancel = q
+        .village
+        .map(|v| format!("/regions/{v}"))
+        .unwrap_or_else(|| "/".into());
     let form = GroupForm {
         ctx: &ctx,
         title: ctx.t("Tambah kelompok", "Add a group").into(),
@@ -317,6 +348,7 @@ pub async fn new_form(State(st): State<AppState>, ctx: Ctx, Query(q): Query<NewQ
 }
 
 /// The form again with the errors beside their fields (422).
+#[allow(clippy::too_many_arguments)] // the form's whole state, each piece used once
 fn form_again(
     ctx: &Ctx,
     waves: Vec<(String, String, bool)>,
@@ -329,7 +361,10 @@ fn form_again(
 ) -> Response {
     let (field_errors, general) = match &e {
         ApiError::Invalid(errs) => {
-            let known: Vec<&str> = instrument::columns(Table::Groups).iter().map(|c| c.id).collect();
+            let known: Vec<&str> = instrument::columns(Table::Groups)
+                .iter()
+                .map(|c| c.id)
+                .collect();
             let general = errs
                 .iter()
                 .filter(|x| !known.contains(&x.field.as_str()) || x.field == "id")
@@ -345,7 +380,11 @@ fn form_again(
         title: if creating {
             ctx.t("Tambah kelompok", "Add a group").into()
         } else {
-            format!("{} {}", ctx.t("Ubah kelompok", "Edit group"), id.unwrap_or(""))
+            format!(
+                "{} {}",
+                ctx.t("Ubah kelompok", "Edit group"),
+                id.unwrap_or("")
+            )
         },
         action: match id {
             Some(i) => format!("/groups/{i}"),
@@ -383,14 +422,34 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pair
     if values.get("tanggal_pendataan").is_none_or(|v| v.is_empty()) {
         values.insert("tanggal_pendataan", service::today().to_string());
     }
-    let fields_in: HashMap<&'static str, String> =
-        values.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.clone())).collect();
+    let fields_in: HashMap<&'static str, String> = values
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.clone()))
+        .collect();
     let wave = pick(&pairs, "_wave").filter(|w| !w.is_empty());
-    match groups::add(&st.store, &fields_in, wave, allow_duplicate, &Who(format!("web:{}", user.name))).await {
+    match groups::add(
+        &st.store,
+        &fields_in,
+        wave,
+        allow_duplicate,
+        &Who(format!("web:{}", user.name)),
+    )
+    .await
+    {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
         Err(e) => {
             let waves = wave_choices(&st, wave).await;
-            Ok(form_again(&ctx, waves, e.into(), &values, true, None, None, allow_duplicate))
+            Ok(form_again(
+                &ctx,
+                waves,
+                e.into(),
+                &values,
+                true,
+                None,
+                None,
+                allow_duplicate,
+            ))
         }
     }
 }
@@ -449,7 +508,12 @@ pub async fn update(
         return Ok(form_again(
             &ctx,
             Vec::new(),
-            ApiError::Invalid(vec![FieldError::new("version", "", "versi yang disunting", "the version edited")]),
+            ApiError::Invalid(vec![FieldError::new(
+                "version",
+                "",
+                "versi yang disunting",
+                "the version edited",
+            )]),
             &values,
             false,
             Some(&id),
@@ -457,9 +521,26 @@ pub async fn update(
             false,
         ));
     };
-    match groups::edit(&st.store, &id, &values, Some(version), &Who(format!("web:{}", user.name))).await {
+    match groups::edit(
+        &st.store,
+        &id,
+        &values,
+        Some(version),
+        &Who(format!("web:{}", user.name)),
+    )
+    .await
+    {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
-        Err(e) => Ok(form_again(&ctx, Vec::new(), e.into(), &values, false, Some(&id), Some(version), false)),
+        Err(e) => Ok(form_again(
+            &ctx,
+            Vec::new(),
+            e.into(),
+            &values,
+            false,
+            Some(&id),
+            Some(version),
+            false,
+        )),
     }
 }
 
@@ -480,7 +561,14 @@ pub async fn delete(
         .or_page(&ctx)?;
     Ok((
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, format!("/regions/{}?deleted={}", g.group.village, crate::web::pct(&id)))],
+        [(
+            header::LOCATION,
+            format!(
+                "/regions/{}?deleted={}",
+                g.group.village,
+                crate::web::pct(&id)
+            ),
+        )],
     )
         .into_response())
 }
@@ -554,7 +642,11 @@ pub async fn show(
         .filter(|t| t.tie.from == id || t.tie.to == id)
         .map(|t| TieLine {
             outgoing: t.tie.from == id,
-            other: if t.tie.from == id { t.tie.to.clone() } else { t.tie.from.clone() },
+            other: if t.tie.from == id {
+                t.tie.to.clone()
+            } else {
+                t.tie.from.clone()
+            },
             kind: t.tie.tie_type.label(lang),
             since: t.tie.since.map(|y| y.to_string()).unwrap_or_default(),
         })
@@ -570,7 +662,10 @@ pub async fn show(
         id: id.clone(),
         name: g.group.name.clone(),
         village_code: village.to_string(),
-        village_name: tree.get(village).map(|r| r.name.clone()).unwrap_or_default(),
+        village_name: tree
+            .get(village)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
         version: g.version,
         wave: g.wave_id.clone(),
         saved: q.saved.is_some(),

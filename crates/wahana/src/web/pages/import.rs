@@ -2,10 +2,10 @@
 //! (a dry run writes nothing), then confirm to write it whole.
 
 use super::render;
+use crate::service;
 use crate::service::audit::{self, Who};
 use crate::service::import::{ImportOptions, ImportReport, import_file};
 use crate::service::users::{self, Role};
-use crate::service;
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf};
 use askama::Template;
@@ -64,9 +64,19 @@ fn clean_name(name: &str) -> String {
         .unwrap_or("upload.csv");
     let s: String = base
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if s.is_empty() || s.starts_with('.') { format!("upload{s}") } else { s }
+    if s.is_empty() || s.starts_with('.') {
+        format!("upload{s}")
+    } else {
+        s
+    }
 }
 
 pub fn summary(r: &ImportReport, lang: Lang) -> String {
@@ -74,18 +84,36 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
     let wave = r.wave.as_deref().unwrap_or("-");
     if r.committed {
         match lang {
-            Lang::Id => format!("{} baris {table} dibaca; {} ditulis ke pendataan {wave} ({} baru, {} diperbarui); {} ditolak", r.rows, r.written, r.created, r.updated, r.rejected),
-            Lang::En => format!("{} {table} rows read; {} written to wave {wave} ({} new, {} updated); {} rejected", r.rows, r.written, r.created, r.updated, r.rejected),
+            Lang::Id => format!(
+                "{} baris {table} dibaca; {} ditulis ke pendataan {wave} ({} baru, {} diperbarui); {} ditolak",
+                r.rows, r.written, r.created, r.updated, r.rejected
+            ),
+            Lang::En => format!(
+                "{} {table} rows read; {} written to wave {wave} ({} new, {} updated); {} rejected",
+                r.rows, r.written, r.created, r.updated, r.rejected
+            ),
         }
     } else if r.dry_run {
         match lang {
-            Lang::Id => format!("{} baris {table} diperiksa, {} bermasalah ({} masalah); belum ada yang ditulis", r.rows, r.rejected, r.problems_total),
-            Lang::En => format!("{} {table} rows checked, {} with problems ({} problems); nothing written yet", r.rows, r.rejected, r.problems_total),
+            Lang::Id => format!(
+                "{} baris {table} diperiksa, {} bermasalah ({} masalah); belum ada yang ditulis",
+                r.rows, r.rejected, r.problems_total
+            ),
+            Lang::En => format!(
+                "{} {table} rows checked, {} with problems ({} problems); nothing written yet",
+                r.rows, r.rejected, r.problems_total
+            ),
         }
     } else {
         match lang {
-            Lang::Id => format!("{} masalah pada {} dari {} baris; TIDAK ADA yang ditulis", r.problems_total, r.rejected, r.rows),
-            Lang::En => format!("{} problems in {} of {} rows; NOTHING was written", r.problems_total, r.rejected, r.rows),
+            Lang::Id => format!(
+                "{} masalah pada {} dari {} baris; TIDAK ADA yang ditulis",
+                r.problems_total, r.rejected, r.rows
+            ),
+            Lang::En => format!(
+                "{} problems in {} of {} rows; NOTHING was written",
+                r.problems_total, r.rejected, r.rows
+            ),
         }
     }
 }
@@ -99,7 +127,10 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
     while let Some(field) = mp
         .next_field()
         .await
-        .map_err(|e| ApiError::Unavailable { code: "bad_upload", message: e.body_text() })
+        .map_err(|e| ApiError::Unavailable {
+            code: "bad_upload",
+            message: e.body_text(),
+        })
         .or_page(&ctx)?
     {
         let name = field.name().unwrap_or("").to_string();
@@ -109,7 +140,10 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| ApiError::Unavailable { code: "bad_upload", message: e.body_text() })
+                    .map_err(|e| ApiError::Unavailable {
+                        code: "bad_upload",
+                        message: e.body_text(),
+                    })
                     .or_page(&ctx)?;
                 if !bytes.is_empty() {
                     file = Some((fname, bytes.to_vec()));
@@ -140,7 +174,12 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
                 PageError(
                     ApiError::Unavailable {
                         code: "upload_expired",
-                        message: ctx.t("berkas unggahan tidak ditemukan lagi; unggah ulang", "the uploaded file is gone; upload it again").into(),
+                        message: ctx
+                            .t(
+                                "berkas unggahan tidak ditemukan lagi; unggah ulang",
+                                "the uploaded file is gone; upload it again",
+                            )
+                            .into(),
                     },
                     ctx.clone(),
                 )
@@ -149,7 +188,8 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
         }
         (_, Some((fname, bytes))) => {
             let token = users::random_token();
-            let dir = upload_dir(&token).ok_or_else(|| PageError(ApiError::Internal("token".into()), ctx.clone()))?;
+            let dir = upload_dir(&token)
+                .ok_or_else(|| PageError(ApiError::Internal("token".into()), ctx.clone()))?;
             tokio::fs::create_dir_all(&dir)
                 .await
                 .map_err(|e| ApiError::Internal(e.to_string()))
@@ -169,26 +209,32 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
                 summary: String::new(),
                 upload: None,
                 wave,
-                error: Some(ctx.t("pilih berkas CSV atau XLSX", "choose a CSV or XLSX file").into()),
+                error: Some(
+                    ctx.t("pilih berkas CSV atau XLSX", "choose a CSV or XLSX file")
+                        .into(),
+                ),
             };
             let mut res = render(&ctx, &page);
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(res);
         }
     };
-    let report = run(&st, &path, &wave, dry_run, ctx.lang).await.or_page(&ctx)?;
+    let report = run(&st, &path, &wave, dry_run, ctx.lang)
+        .await
+        .or_page(&ctx)?;
     if !dry_run {
         let _ = tokio::fs::remove_dir_all(path.parent().unwrap_or(&path)).await;
         if report.committed {
-            audit::record(
+            audit::record_change(
                 &st.store,
                 &Who(format!("web:{who}")),
-                "import",
-                "impor",
-                &report.file,
-                None,
-                None,
-                audit::json(&report),
+                wahana_store::AuditChange {
+                    action: "import",
+                    entity_kind: "impor",
+                    entity_id: report.file.clone(),
+                    after: audit::json(&report),
+                    ..Default::default()
+                },
             )
             .await
             .or_page(&ctx)?;
@@ -196,7 +242,11 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
     }
     let page = ImportPage {
         ctx: &ctx,
-        problems: report.problems.iter().map(|p| p.message(ctx.lang)).collect(),
+        problems: report
+            .problems
+            .iter()
+            .map(|p| p.message(ctx.lang))
+            .collect(),
         summary: summary(&report, ctx.lang),
         upload: (dry_run && report.ok() && report.rows > 0).then_some(token),
         report: Some(report),
@@ -207,7 +257,13 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
 }
 
 /// Runs one import (or its dry run) of a stored file.
-pub async fn run(st: &AppState, path: &Path, wave: &str, dry_run: bool, lang: Lang) -> Result<ImportReport, ApiError> {
+pub async fn run(
+    st: &AppState,
+    path: &Path,
+    wave: &str,
+    dry_run: bool,
+    lang: Lang,
+) -> Result<ImportReport, ApiError> {
     let opts = ImportOptions {
         table: None,
         sheet: None,
@@ -230,7 +286,10 @@ pub async fn run(st: &AppState, path: &Path, wave: &str, dry_run: bool, lang: La
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| match e {
-            crate::service::import::ImportError::Store(s) => ApiError::from(s),
-            other => ApiError::Unavailable { code: "import_failed", message: other.message(lang) },
-        })
+        crate::service::import::ImportError::Store(s) => ApiError::from(s),
+        other => ApiError::Unavailable {
+            code: "import_failed",
+            message: other.message(lang),
+        },
+    })
 }

@@ -34,7 +34,8 @@ impl Pager {
         (self.offset + self.limit).min(self.total)
     }
     pub fn prev(&self) -> Option<String> {
-        (self.offset > 0).then(|| format!("{}offset={}", self.base, (self.offset - self.limit).max(0)))
+        (self.offset > 0)
+            .then(|| format!("{}offset={}", self.base, (self.offset - self.limit).max(0)))
     }
     pub fn next(&self) -> Option<String> {
         (self.offset + self.limit < self.total)

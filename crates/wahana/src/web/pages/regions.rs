@@ -14,9 +14,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use serde::Deserialize;
+use std::sync::Arc;
 use wahana_domain::profile::format_percent;
 use wahana_domain::{Code, Lang, Level, Region, RegionTree};
-use wahana_store::{AuditEntry, GroupFilter, StoredGroup, Store};
+use wahana_store::{AuditEntry, GroupFilter, StoredGroup};
 
 /// Rows per page in every list.
 pub const PAGE: i64 = 50;
@@ -117,25 +118,34 @@ fn resolve(code: &str, ctx: &Ctx) -> Result<&'static Region, ApiError> {
         })
 }
 
-/// The profile of a scope, or `None` with the reason when there is no data for it yet.
+/// The profile of a scope, or the reason when there is no data for it yet; reused between
+/// writes (`web/cache.rs`).
 pub async fn profile_of(
-    store: &Store,
+    st: &AppState,
     scope: Scope,
     wave: Option<String>,
     lang: Lang,
-) -> Result<Result<ProfileData, String>, ApiError> {
+) -> Result<Result<Arc<ProfileData>, String>, ApiError> {
+    let key = scope.code_str();
+    if let Some(hit) = st.profiles.get(key, wave.as_deref(), lang.code()) {
+        return Ok(hit);
+    }
+    let generation = st.profiles.generation();
     let req = ProfileRequest {
         scope,
-        wave,
+        wave: wave.clone(),
         rules: None,
     };
-    match service::profile::build(store, &req, service::today(), lang).await {
-        Ok(d) => Ok(Ok(d)),
+    let made = match service::profile::build(&st.store, &req, service::today(), lang).await {
+        Ok(d) => Ok(Arc::new(d)),
         Err(e) => match ApiError::from_anyhow(e) {
-            ApiError::Unavailable { message, .. } => Ok(Err(message)),
-            other => Err(other),
+            ApiError::Unavailable { message, .. } => Err(message),
+            other => return Err(other),
         },
-    }
+    };
+    st.profiles
+        .put(key, wave.as_deref(), lang.code(), generation, made.clone());
+    Ok(made)
 }
 
 fn share_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
@@ -147,20 +157,36 @@ fn share_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
         dark,
     };
     let bars = vec![
-        bar(l("F1 berumur ≥10 tahun", "F1 aged ≥10 years"), p.f1.share_older_10, p.f1.holds),
+        bar(
+            l("F1 berumur ≥10 tahun", "F1 aged ≥10 years"),
+            p.f1.share_older_10,
+            p.f1.holds,
+        ),
         bar(
             l("F3 tumbuh dari masyarakat", "F3 grown from the community"),
             p.f3.share_grown_from_community,
             p.f3.holds,
         ),
-        bar(l("F3 anggota atas domisili", "F3 domicile membership"), p.f3.share_domicile, p.f3.holds),
+        bar(
+            l("F3 anggota atas domisili", "F3 domicile membership"),
+            p.f3.share_domicile,
+            p.f3.holds,
+        ),
         bar(
             l("F4 ketahanan/kesejahteraan", "F4 resilience/welfare"),
             p.f4.share_resilience_or_welfare,
             p.f4.holds,
         ),
-        bar(l("F4 dibiayai iuran", "F4 financed by dues"), p.f4.share_dues_any, p.f4.holds),
-        bar(l("F5 nilai kebersamaan", "F5 togetherness values"), p.f5.share_any, p.f5.holds),
+        bar(
+            l("F4 dibiayai iuran", "F4 financed by dues"),
+            p.f4.share_dues_any,
+            p.f4.holds,
+        ),
+        bar(
+            l("F5 nilai kebersamaan", "F5 togetherness values"),
+            p.f5.share_any,
+            p.f5.holds,
+        ),
     ];
     report::charts::hbars(
         lang.pick("Bagian kelompok yang dihitung", "Share of counted groups"),
@@ -192,10 +218,17 @@ fn age_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
 }
 
 /// Villages as points from their centroids, coloured by the number of groups recorded.
-fn village_map(region: Option<&Region>, counts: &std::collections::HashMap<&str, u64>, lang: Lang) -> Option<String> {
+fn village_map(
+    region: Option<&Region>,
+    counts: &std::collections::HashMap<&str, u64>,
+    lang: Lang,
+) -> Option<String> {
     let tree = RegionTree::official();
     let villages: Vec<&Region> = match region {
-        Some(r) => tree.villages_under(&r.code).filter(|v| v.lat.is_some() && v.lng.is_some()).collect(),
+        Some(r) => tree
+            .villages_under(&r.code)
+            .filter(|v| v.lat.is_some() && v.lng.is_some())
+            .collect(),
         None => return None,
     };
     if villages.is_empty() || villages.len() > MAP_MAX_VILLAGES {
@@ -213,7 +246,13 @@ fn village_map(region: Option<&Region>, counts: &std::collections::HashMap<&str,
     let (w, h, pad) = (320.0, 320.0, 14.0);
     let sx = |x: f64| pad + (x - x0) / span * (w - 2.0 * pad);
     let sy = |y: f64| pad + (y1 - y) / span * (h - 2.0 * pad);
-    let r = if villages.len() > 500 { 2.5 } else if villages.len() > 50 { 4.0 } else { 7.0 };
+    let r = if villages.len() > 500 {
+        2.5
+    } else if villages.len() > 50 {
+        4.0
+    } else {
+        7.0
+    };
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"{}\"><rect width=\"{w}\" height=\"{h}\" fill=\"#eef3f8\"/>",
         lang.pick("Peta desa/kelurahan", "Map of villages")
@@ -257,7 +296,7 @@ async fn region_page(
         Some(r) => Scope::Region(r),
         None => Scope::National,
     };
-    let data = profile_of(&st.store, scope, q.wave.clone(), lang)
+    let data = profile_of(st, scope, q.wave.clone(), lang)
         .await
         .or_page(ctx)?;
     let mut page = RegionPage {
@@ -321,8 +360,14 @@ async fn region_page(
                 d.rules.version
             ));
             page.stats = vec![
-                (num(p.groups_recorded as i64, lang), ctx.t("kelompok tercatat", "groups recorded").into()),
-                (num(p.groups_qualifying as i64, lang), ctx.t("memenuhi syarat", "qualifying").into()),
+                (
+                    num(p.groups_recorded as i64, lang),
+                    ctx.t("kelompok tercatat", "groups recorded").into(),
+                ),
+                (
+                    num(p.groups_qualifying as i64, lang),
+                    ctx.t("memenuhi syarat", "qualifying").into(),
+                ),
                 (
                     format!(
                         "{} / {}",
@@ -331,9 +376,18 @@ async fn region_page(
                     ),
                     ctx.t("desa/kelurahan terdata", "villages covered").into(),
                 ),
-                (num(d.actors.networks as i64, lang), ctx.t("wahana (jaringan)", "networks").into()),
-                (num(d.actors.institutions as i64, lang), ctx.t("lembaga pendukung", "institutions").into()),
-                (num(d.actors.ties as i64, lang), ctx.t("ikatan", "ties").into()),
+                (
+                    num(d.actors.networks as i64, lang),
+                    ctx.t("wahana (jaringan)", "networks").into(),
+                ),
+                (
+                    num(d.actors.institutions as i64, lang),
+                    ctx.t("lembaga pendukung", "institutions").into(),
+                ),
+                (
+                    num(d.actors.ties as i64, lang),
+                    ctx.t("ikatan", "ties").into(),
+                ),
             ];
             page.findings = p
                 .findings()
@@ -458,7 +512,11 @@ async fn region_page(
     Ok(render(ctx, &page))
 }
 
-pub async fn home(State(st): State<AppState>, ctx: Ctx, Query(q): Query<RegionQuery>) -> PageResult {
+pub async fn home(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RegionQuery>,
+) -> PageResult {
     region_page(&st, &ctx, None, q).await
 }
 
@@ -491,7 +549,11 @@ pub struct SearchPage<'a> {
 }
 
 /// Searches region names (for everyone) and group names (within what the person may read).
-pub async fn search(State(st): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> PageResult {
+pub async fn search(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
     let text = q.q.clone().unwrap_or_default().trim().to_string();
     let mut page = SearchPage {
         ctx: &ctx,
@@ -520,7 +582,10 @@ pub async fn search(State(st): State<AppState>, ctx: Ctx, Query(q): Query<Search
             if let Some(s) = &scope
                 && !users::can_read_records(Some(u), s)
             {
-                return Err(crate::web::errors::PageError(ApiError::Forbidden, ctx.clone()));
+                return Err(crate::web::errors::PageError(
+                    ApiError::Forbidden,
+                    ctx.clone(),
+                ));
             }
             let offset = q.offset.unwrap_or(0).max(0);
             let filter = GroupFilter {
@@ -565,24 +630,37 @@ pub async fn report(
     } else {
         Scope::Region(resolve(&code, &ctx).or_page(&ctx)?)
     };
-    let data = match profile_of(&st.store, scope, q.wave, ctx.lang).await.or_page(&ctx)? {
+    let data = match profile_of(&st, scope, q.wave, ctx.lang)
+        .await
+        .or_page(&ctx)?
+    {
         Ok(d) => d,
         Err(message) => {
             return Err(crate::web::errors::PageError(
-                ApiError::Unavailable { code: "no_data", message },
+                ApiError::Unavailable {
+                    code: "no_data",
+                    message,
+                },
                 ctx.clone(),
             ));
         }
     };
     let p = data.profile();
     let name = format!("profil-{}", scope.code_str().replace('.', ""));
-    let name = if name == "profil-" { "profil-indonesia".to_string() } else { name };
+    let name = if name == "profil-" {
+        "profil-indonesia".to_string()
+    } else {
+        name
+    };
     match q.format.as_deref() {
         None | Some("") => Ok(Html(report::html::render(&data, &p, ctx.lang)).into_response()),
         Some("html") => Ok((
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.html\"")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.html\""),
+                ),
             ],
             report::html::render(&data, &p, ctx.lang),
         )
@@ -595,9 +673,13 @@ pub async fn report(
                 [
                     (
                         header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
                     ),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}.xlsx\""),
+                    ),
                 ],
                 bytes,
             )
@@ -642,9 +724,13 @@ pub async fn report(
 
 /// Prints HTML to PDF with headless Chromium when one is installed.
 pub async fn print_pdf(html: &str) -> Option<Vec<u8>> {
-    let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())?;
+    let browser = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())?;
     let dir = tempdir()?;
     let input = dir.join("report.html");
     let output = dir.join("report.pdf");
@@ -666,7 +752,11 @@ pub async fn print_pdf(html: &str) -> Option<Vec<u8>> {
         .status()
         .await
         .ok()?;
-    let pdf = if status.success() { tokio::fs::read(&output).await.ok() } else { None };
+    let pdf = if status.success() {
+        tokio::fs::read(&output).await.ok()
+    } else {
+        None
+    };
     let _ = tokio::fs::remove_dir_all(&dir).await;
     pdf
 }
@@ -708,14 +798,18 @@ pub async fn screening(
     let offset = q.offset.unwrap_or(0).max(0);
     let outcome = match q.outcome.as_deref().filter(|o| !o.is_empty()) {
         None => None,
-        Some(o) => Some(parse_outcome(o).ok_or_else(|| {
-            ApiError::Invalid(vec![wahana_domain::FieldError::new(
-                "outcome",
-                o,
-                "memenuhi, tidak_memenuhi atau belum_lengkap",
-                "qualifies, does_not_qualify or incomplete",
-            )])
-        }).or_page(&ctx)?),
+        Some(o) => Some(
+            parse_outcome(o)
+                .ok_or_else(|| {
+                    ApiError::Invalid(vec![wahana_domain::FieldError::new(
+                        "outcome",
+                        o,
+                        "memenuhi, tidak_memenuhi atau belum_lengkap",
+                        "qualifies, does_not_qualify or incomplete",
+                    )])
+                })
+                .or_page(&ctx)?,
+        ),
     };
     let req = screening::ScreenRequest {
         scope: Scope::Region(r),
@@ -772,26 +866,38 @@ pub async fn audit(
 ) -> PageResult {
     let r = resolve(&code, &ctx).or_page(&ctx)?;
     let Some(u) = ctx.user() else {
-        return Err(crate::web::errors::PageError(ApiError::Unauthenticated, ctx.clone()));
+        return Err(crate::web::errors::PageError(
+            ApiError::Unauthenticated,
+            ctx.clone(),
+        ));
     };
-    if !(matches!(u.role, Role::Admin | Role::Officer) && users::can_read_records(Some(u), &r.code)) {
-        return Err(crate::web::errors::PageError(ApiError::Forbidden, ctx.clone()));
+    if !(matches!(u.role, Role::Admin | Role::Officer) && users::can_read_records(Some(u), &r.code))
+    {
+        return Err(crate::web::errors::PageError(
+            ApiError::Forbidden,
+            ctx.clone(),
+        ));
     }
     let offset = q.offset.unwrap_or(0).max(0);
-    let entries = st.store.audit_in(&r.code, PAGE + 1, offset).await.or_page(&ctx)?;
+    let entries = st
+        .store
+        .audit_in(&r.code, PAGE + 1, offset)
+        .await
+        .or_page(&ctx)?;
     let more = entries.len() as i64 > PAGE;
     let page = AuditPage {
         ctx: &ctx,
         code: r.code.to_string(),
         title: format!("{} {}", r.kind.label(ctx.lang), r.name),
         entries: entries.into_iter().take(PAGE as usize).collect(),
-        prev: (offset > 0).then(|| format!("/regions/{}/audit?offset={}", r.code, (offset - PAGE).max(0))),
+        prev: (offset > 0).then(|| {
+            format!(
+                "/regions/{}/audit?offset={}",
+                r.code,
+                (offset - PAGE).max(0)
+            )
+        }),
         next: more.then(|| format!("/regions/{}/audit?offset={}", r.code, offset + PAGE)),
     };
     Ok(render(&ctx, &page))
-}
-
-/// The region a code names, for other handlers.
-pub fn region_of(code: &str, ctx: &Ctx) -> Result<&'static Region, ApiError> {
-    resolve(code, ctx)
 }

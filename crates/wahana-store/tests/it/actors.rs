@@ -1,0 +1,357 @@
+//! Networks, institutions, ties and members one at a time, and the streams the network of a
+//! scope is built from.
+
+use crate::harness::backends;
+use wahana_domain::codes::{Code, GroupStatus, InstitutionKind, NetworkLevel, TieType};
+use wahana_domain::member::Member;
+use wahana_domain::network::NodeKind;
+use wahana_domain::{Date, Group, Institution, Network, RegionCode, Tie, Wave};
+use wahana_store::{Store, StoreError};
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+fn wave() -> Wave {
+    Wave {
+        id: "w1".into(),
+        name: "Uji".into(),
+        region: None,
+        start_date: Date::new(2007, 8, 1),
+        end_date: None,
+        source: None,
+        synthetic: false,
+        enumerators: None,
+    }
+}
+
+fn network(id: &str, village: &str) -> Network {
+    Network {
+        id: id.into(),
+        village: code(village),
+        local_unit: None,
+        level: NetworkLevel::Village,
+        name: format!("WKSBM {id}"),
+        founded_year: Some(2006),
+        chair: Some("Contoh Ketua".into()),
+        secretary: None,
+        treasurer: None,
+        phone: None,
+        decree_number: None,
+        decree_date: None,
+        notes: None,
+    }
+}
+
+fn institution(id: &str, region: &str) -> Institution {
+    Institution {
+        id: id.into(),
+        region: code(region),
+        kind: InstitutionKind::VillageOffice,
+        name: format!("Kantor {id}"),
+        address: None,
+        contact: None,
+        phone: None,
+        latitude: None,
+        longitude: None,
+        notes: None,
+    }
+}
+
+/// A group of the demonstration generator, renamed.
+fn group(id: &str, village: &str, status: GroupStatus, network: Option<&str>) -> Group {
+    let tree = wahana_domain::RegionTree::official();
+    let region = tree.get(&code(village)).unwrap();
+    let mut serial = 0;
+    let d = wahana_domain::demo::generate_village(
+        region,
+        1,
+        wahana_domain::demo::TANETE_DENSITY,
+        &wave(),
+        &mut serial,
+    );
+    let mut g = d.groups[0].clone();
+    g.id = id.into();
+    g.name = format!("Kelompok {id}");
+    g.status = status;
+    g.network = network.map(str::to_string);
+    g
+}
+
+fn tie(a: &str, b: &str, t: TieType) -> Tie {
+    Tie {
+        from: a.into(),
+        to: b.into(),
+        tie_type: t,
+        since: Some(2005),
+        notes: None,
+    }
+}
+
+async fn seed(store: &Store) {
+    store.save_wave(&wave()).await.unwrap();
+    for (id, v, s, n) in [
+        ("g1", "73.08.21.1001", GroupStatus::Active, Some("WKSBM w1")),
+        ("g2", "73.08.21.1001", GroupStatus::Active, None),
+        ("g3", "73.08.21.1002", GroupStatus::Dissolved, None),
+    ] {
+        store.insert_group("w1", &group(id, v, s, n)).await.unwrap();
+    }
+    store
+        .insert_network("w1", &network("w1", "73.08.21.1001"))
+        .await
+        .unwrap();
+    store
+        .insert_institution("w1", &institution("l1", "73.08.21"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
+    for db in backends().await {
+        let s = &db.store;
+        let name = db.name;
+        seed(s).await;
+        // One id names one actor.
+        let err = s
+            .insert_network("w1", &network("g1", "73.08.21.1001"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Rejected {
+                    code: "id_taken",
+                    ..
+                }
+            ),
+            "{name}"
+        );
+        let held = s.network("w1").await.unwrap().unwrap();
+        assert_eq!((held.version, held.wave_id.as_str()), (1, "w1"), "{name}");
+        assert_eq!(held.network, network("w1", "73.08.21.1001"), "{name}");
+
+        let mut changed = held.network.clone();
+        changed.decree_number = Some("SK-1".into());
+        assert_eq!(s.update_network(&changed, 1).await.unwrap(), 2, "{name}");
+        let err = s.update_network(&changed, 1).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    expected: 1,
+                    found: 2,
+                    ..
+                }
+            ),
+            "{name}: {err}"
+        );
+        let err = s
+            .update_network(&network("nope", "73.08.21.1001"), 1)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { .. }), "{name}");
+
+        let mut inst = s.institution("l1").await.unwrap().unwrap().institution;
+        inst.kind = InstitutionKind::Puskesmas;
+        assert_eq!(s.update_institution(&inst, 1).await.unwrap(), 2, "{name}");
+        let listed = s
+            .list_stored_institutions(Some(&code("73.08.21")), None)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1, "{name}");
+        assert_eq!(listed[0].institution.kind, InstitutionKind::Puskesmas);
+        assert!(
+            s.list_stored_institutions(Some(&code("73.08.21.1001")), None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}: a kecamatan institution is not in a village"
+        );
+
+        // Ties: recorded once per type and pair, either way round; ends must be held.
+        let t = s
+            .insert_tie("w1", &tie("g1", "w1", TieType::Coordination))
+            .await
+            .unwrap();
+        assert_eq!(
+            (t.from_kind.code(), t.to_kind.code()),
+            ("kelompok", "wahana")
+        );
+        let err = s
+            .insert_tie("w1", &tie("w1", "g1", TieType::Coordination))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Rejected {
+                    code: "tie_exists",
+                    ..
+                }
+            ),
+            "{name}"
+        );
+        s.insert_tie("w1", &tie("w1", "g1", TieType::Guidance))
+            .await
+            .unwrap();
+        s.insert_tie("w1", &tie("l1", "w1", TieType::Guidance))
+            .await
+            .unwrap();
+        let err = s
+            .insert_tie("w1", &tie("g1", "zz", TieType::Referral))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Rejected {
+                    code: "actor_not_found",
+                    ..
+                }
+            ),
+            "{name}"
+        );
+        assert_eq!(s.ties_of("w1").await.unwrap().len(), 3, "{name}");
+        assert_eq!(s.tie(t.id).await.unwrap().unwrap(), t, "{name}");
+        assert_eq!(
+            s.groups_naming_network(&code("73.08.21.1001"), "wksbm W1")
+                .await
+                .unwrap(),
+            [("g1".to_string(), "Kelompok g1".to_string())],
+            "{name}"
+        );
+
+        assert!(s.delete_tie(t.id).await.unwrap(), "{name}");
+        assert!(!s.delete_tie(t.id).await.unwrap(), "{name}");
+        assert!(s.delete_institution("l1").await.unwrap(), "{name}");
+        assert_eq!(s.ties_of("w1").await.unwrap().len(), 1, "{name}");
+        assert!(s.delete_network("w1").await.unwrap(), "{name}");
+        assert!(s.ties_of("g1").await.unwrap().is_empty(), "{name}");
+        assert!(s.network("w1").await.unwrap().is_none(), "{name}");
+        assert!(!s.delete_network("w1").await.unwrap(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn members_stream_by_person_and_go_with_their_group() {
+    for db in backends().await {
+        let s = &db.store;
+        let name = db.name;
+        seed(s).await;
+        let add = |g: &str, n: &str, role: Option<&str>, key: Option<&str>| {
+            Member::new(g, n, role, key).unwrap()
+        };
+        s.add_member(&add("g2", "Andi Baso", Some("anggota"), None))
+            .await
+            .unwrap();
+        s.add_member(&add("g1", "andi  baso", Some("ketua"), None))
+            .await
+            .unwrap();
+        s.add_member(&add("g3", "Andi Baso", None, None))
+            .await
+            .unwrap();
+        s.add_member(&add("g1", "La Ode", None, Some("7308")))
+            .await
+            .unwrap();
+        let err = s.add_member(&add("zz", "X", None, None)).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { .. }), "{name}");
+
+        let of_g1 = s.members_of("g1").await.unwrap();
+        let roles: Vec<&str> = of_g1.iter().map(|m| m.member.role.code()).collect();
+        assert_eq!(roles, ["ketua", "anggota"], "{name}: the board first");
+
+        // Dissolved groups (g3) are not in the network.
+        let mut seen = Vec::new();
+        s.for_each_membership(Some(&code("73.08.21")), None, |p, g| seen.push((p, g)))
+            .await
+            .unwrap();
+        assert_eq!(
+            seen,
+            [
+                ("k:7308".to_string(), "g1".to_string()),
+                ("n:andi baso".to_string(), "g1".to_string()),
+                ("n:andi baso".to_string(), "g2".to_string()),
+            ],
+            "{name}"
+        );
+
+        assert!(s.delete_group("g1").await.unwrap(), "{name}");
+        assert!(s.members_of("g1").await.unwrap().is_empty(), "{name}");
+        let id = s.members_of("g2").await.unwrap()[0].id;
+        assert!(s.delete_member(id).await.unwrap(), "{name}");
+        assert!(!s.delete_member(id).await.unwrap(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn scope_streams_hold_what_the_graph_needs() {
+    for db in backends().await {
+        let s = &db.store;
+        let name = db.name;
+        seed(s).await;
+        s.insert_tie("w1", &tie("g1", "g3", TieType::Referral))
+            .await
+            .unwrap();
+        s.insert_tie("w1", &tie("l1", "g2", TieType::Guidance))
+            .await
+            .unwrap();
+        let village = code("73.08.21.1001");
+        let mut groups = Vec::new();
+        s.for_each_scope_group(Some(&village), None, |n, w| groups.push((n, w)))
+            .await
+            .unwrap();
+        groups.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        let ids: Vec<&str> = groups.iter().map(|(n, _)| n.id.as_str()).collect();
+        assert_eq!(ids, ["g1", "g2"], "{name}");
+        assert_eq!(groups[0].1.as_deref(), Some("WKSBM w1"), "{name}");
+        assert_eq!(groups[0].0.village.as_ref(), Some(&village), "{name}");
+        // The dissolved g3 is left out everywhere.
+        let mut all = 0;
+        s.for_each_scope_group(None, None, |_, _| all += 1)
+            .await
+            .unwrap();
+        assert_eq!(all, 2, "{name}");
+
+        let mut inst = Vec::new();
+        s.for_each_scope_institution(Some(&code("73.08.21")), None, |n| inst.push(n))
+            .await
+            .unwrap();
+        assert_eq!(inst.len(), 1, "{name}");
+        assert_eq!(
+            (inst[0].kind, inst[0].village.clone()),
+            (NodeKind::Institution, None)
+        );
+        let mut nets = Vec::new();
+        s.for_each_scope_network(Some(&village), Some("w1"), |n| nets.push(n))
+            .await
+            .unwrap();
+        assert_eq!(nets.len(), 1, "{name}");
+        let mut none = 0;
+        s.for_each_scope_network(Some(&village), Some("other"), |_| none += 1)
+            .await
+            .unwrap();
+        assert_eq!(none, 0, "{name}");
+
+        // Ties with an end in the village: both; in Ta (g3 dissolved but held): g1–g3.
+        let mut ties = Vec::new();
+        s.for_each_scope_tie(Some(&village), None, |a, b, t| ties.push((a, b, t)))
+            .await
+            .unwrap();
+        ties.sort();
+        assert_eq!(ties.len(), 2, "{name}");
+        let mut in_ta = Vec::new();
+        s.for_each_scope_tie(Some(&code("73.08.21.1002")), None, |a, b, _| {
+            in_ta.push((a, b))
+        })
+        .await
+        .unwrap();
+        assert_eq!(in_ta, [("g1".to_string(), "g3".to_string())], "{name}");
+        let mut every = 0;
+        s.for_each_scope_tie(None, Some("w1"), |_, _, _| every += 1)
+            .await
+            .unwrap();
+        assert_eq!(every, 2, "{name}");
+    }
+}

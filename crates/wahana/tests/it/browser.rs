@@ -1,0 +1,264 @@
+//! A real browser against the real server: headless Chromium driven through chromedriver
+//! (WebDriver, `fantoccini`). Runs only with `WAHANA_BROWSER_TESTS=1`, and then fails (never
+//! skips) when Chromium or chromedriver is missing. CI installs Debian's `chromium` and
+//! `chromium-driver`.
+//!
+//! Sign in, submit a group with an error, see the error beside its field, fix it, see the group
+//! on the village page and the profile's counts change.
+
+use fantoccini::{ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Kill(Child);
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `wahana serve --demo` on a free port and returns it with its base URL.
+fn start_server(dir: &std::path::Path) -> (Kill, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wahana"))
+        .current_dir(dir)
+        .env_remove("WAHANA_DATABASE_URL")
+        .env_remove("WAHANA_LANG")
+        .args([
+            "--database",
+            "browser.db",
+            "serve",
+            "--demo",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start wahana serve");
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let url = loop {
+        let line = lines.next().expect("wahana serve ended early").unwrap();
+        if let Some(rest) = line.strip_prefix("wahana: ") {
+            // Browsers keep `Secure` cookies over plain HTTP only for `localhost`.
+            break rest.trim_end_matches('/').replace("127.0.0.1", "localhost");
+        }
+    };
+    // Keep reading so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (Kill(child), url)
+}
+
+#[test]
+fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: apt-get install chromium"
+    );
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--no-first-run", "--window-size=360,800"]
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut client = None;
+        for _ in 0..50 {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+        let c = client.expect("connect to chromedriver");
+        let village = "73.08.21.1003";
+
+        // Sign in.
+        c.goto(&format!("{base}/signin")).await.unwrap();
+        c.find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("demo")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys("demo-wahana")
+            .await
+            .unwrap();
+        c.find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let nav = c
+            .find(Locator::Css("header.top nav"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(nav.contains("demo"), "signed in: {nav}");
+
+        // The village's count before.
+        c.goto(&format!("{base}/regions/{village}")).await.unwrap();
+        let before: u64 = c
+            .find(Locator::Css(".stats li b"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace('.', "")
+            .parse()
+            .unwrap();
+
+        // A group with an error: the year.
+        c.find(Locator::LinkText("Tambah kelompok"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-nama"))
+            .await
+            .unwrap()
+            .send_keys("Arisan Uji Peramban")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-jenis"))
+            .await
+            .unwrap()
+            .select_by_value("arisan")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-asal"))
+            .await
+            .unwrap()
+            .select_by_value("tumbuh_masyarakat")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-wave"))
+            .await
+            .unwrap()
+            .select_by_value("demo-2007-sintetis")
+            .await
+            .unwrap();
+        let date = c.find(Locator::Css("#in-tanggal_pendataan")).await.unwrap();
+        date.clear().await.unwrap();
+        date.send_keys("2007-08-20").await.unwrap();
+        c.find(Locator::Css("#in-tahun_berdiri"))
+            .await
+            .unwrap()
+            .send_keys("abad lalu")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let error = c
+            .find(Locator::Css("#field-tahun_berdiri .field-error"))
+            .await
+            .expect("the error beside the year");
+        assert!(error.text().await.unwrap().contains("tidak sah"));
+
+        // Fix it and save.
+        let year = c.find(Locator::Css("#in-tahun_berdiri")).await.unwrap();
+        year.clear().await.unwrap();
+        year.send_keys("1990").await.unwrap();
+        c.find(Locator::Css("#save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let saved = c
+            .find(Locator::Css("p.ok"))
+            .await
+            .expect("saved")
+            .text()
+            .await
+            .unwrap();
+        assert!(saved.contains("Tersimpan"), "{saved}");
+
+        // On the village page, and the count is one more.
+        c.goto(&format!("{base}/regions/{village}")).await.unwrap();
+        let list = c
+            .find(Locator::Css("#groups"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            list.contains("Arisan Uji Peramban"),
+            "the new group is listed"
+        );
+        let after: u64 = c
+            .find(Locator::Css(".stats li b"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace('.', "")
+            .parse()
+            .unwrap();
+        assert_eq!(after, before + 1, "the profile's count of groups changed");
+        c.close().await.unwrap();
+    });
+}
