@@ -214,41 +214,6 @@ fn copy_escape(s: &str) -> String {
         .replace('\r', "\\r")
 }
 
-/// Values bound per group by [`Batch::save_groups`]: every column but the wave and the two
-/// timestamps, which are bound once per statement (`$1`, `$2`) and named in every row.
-const GROUP_ROW_PARAMS: usize = 30;
-
-/// `INSERT INTO groups … VALUES ($3, $1, $4, …, $2, $2), (…) ON CONFLICT …` for `rows` rows, in
-/// [`GROUP_INSERT_COLUMNS`] order: the wave (`$1`) and the time (`$2`) once per statement
-/// rather than once per row, a tenth fewer values to bind.
-fn group_upsert_sql(rows: usize) -> std::borrow::Cow<'static, str> {
-    use std::fmt::Write as _;
-    fn build(rows: usize) -> String {
-        let mut sql = format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) VALUES ");
-        let mut n = 2;
-        for r in 0..rows {
-            sql.push_str(if r == 0 { "(" } else { ", (" });
-            for c in 0..GROUP_ROW_PARAMS {
-                n += 1;
-                let _ = if c == 0 {
-                    write!(sql, "${n}, $1")
-                } else {
-                    write!(sql, ", ${n}")
-                };
-            }
-            sql.push_str(", $2, $2)");
-        }
-        sql.push_str(GROUP_UPSERT_SET);
-        sql
-    }
-    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    if rows == CHUNK {
-        std::borrow::Cow::Borrowed(FULL.get_or_init(|| build(CHUNK)).as_str())
-    } else {
-        std::borrow::Cow::Owned(build(rows))
-    }
-}
-
 /// A transaction for a batch of writes that must land together or not at all (an import).
 pub struct Batch {
     pub(crate) tx: BatchTx,
@@ -288,46 +253,51 @@ impl Batch {
         let mut tallies = self.start_tallies(wave_id).await?;
         for (i, chunk) in groups.chunks(CHUNK).enumerate() {
             self.tally_upsert(&mut tallies, wave_id, chunk).await?;
-            let sql = group_upsert_sql(chunk.len());
             let now = self.now.as_str();
             let prov = provenance.get(i * CHUNK..).unwrap_or_default();
             on_tx!(self.tx, t => {
-                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(wave_id).bind(now);
-                for (j, g) in chunk.iter().enumerate() {
+                // Values are bound by reference where they can be (no copy per row before
+                // sqlx's own); SQLite takes anonymous `?` placeholders here, since looking a
+                // numbered one up by name costs sqlx a walk of all of them.
+                let mut qb = QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
+                qb.push_values(chunk.iter().enumerate(), |mut b, (j, g)| {
                     let p = prov.get(j).and_then(|p| p.as_deref());
-                    q = q
-                        .bind(g.id.as_str())
-                        .bind(g.village.as_str())
-                        .bind(g.local_unit.as_deref())
-                        .bind(g.name.as_str())
-                        .bind(wahana_domain::registry::duplicate_key(&g.village, g.group_type, &g.name))
-                        .bind(g.group_type.code())
-                        .bind(g.origin.code())
-                        .bind(i64::from(g.founded_year))
-                        .bind(g.members_male.map(i64::from))
-                        .bind(g.members_female.map(i64::from))
-                        .bind(i64::from(g.membership_basis.bits()))
-                        .bind(i64::from(g.purposes.bits()))
-                        .bind(i64::from(g.activities.bits()))
-                        .bind(i64::from(g.funding.bits()))
-                        .bind(g.main_funding.map(|c| c.code()))
-                        .bind(g.dues_rupiah)
-                        .bind(g.dues_period.map(|c| c.code()))
-                        .bind(i64::from(g.values.bits()))
-                        .bind(g.meeting_frequency.map(|c| c.code()))
-                        .bind(g.legal_status.map(|c| c.code()))
-                        .bind(g.status.code())
-                        .bind(g.network.as_deref())
-                        .bind(g.chair.as_deref())
-                        .bind(g.phone.as_deref())
-                        .bind(g.latitude)
-                        .bind(g.longitude)
-                        .bind(g.survey_date.to_string())
-                        .bind(g.enumerator.as_deref())
-                        .bind(g.notes.as_deref())
-                        .bind(p);
-                }
-                q.execute(&mut **t).await?;
+                    b.push_bind(g.id.as_str())
+                        .push_bind(wave_id)
+                        .push_bind(g.village.as_str())
+                        .push_bind(g.local_unit.as_deref())
+                        .push_bind(g.name.as_str())
+                        .push_bind(wahana_domain::registry::duplicate_key(&g.village, g.group_type, &g.name))
+                        .push_bind(g.group_type.code())
+                        .push_bind(g.origin.code())
+                        .push_bind(i64::from(g.founded_year))
+                        .push_bind(g.members_male.map(i64::from))
+                        .push_bind(g.members_female.map(i64::from))
+                        .push_bind(i64::from(g.membership_basis.bits()))
+                        .push_bind(i64::from(g.purposes.bits()))
+                        .push_bind(i64::from(g.activities.bits()))
+                        .push_bind(i64::from(g.funding.bits()))
+                        .push_bind(g.main_funding.map(|c| c.code()))
+                        .push_bind(g.dues_rupiah)
+                        .push_bind(g.dues_period.map(|c| c.code()))
+                        .push_bind(i64::from(g.values.bits()))
+                        .push_bind(g.meeting_frequency.map(|c| c.code()))
+                        .push_bind(g.legal_status.map(|c| c.code()))
+                        .push_bind(g.status.code())
+                        .push_bind(g.network.as_deref())
+                        .push_bind(g.chair.as_deref())
+                        .push_bind(g.phone.as_deref())
+                        .push_bind(g.latitude)
+                        .push_bind(g.longitude)
+                        .push_bind(g.survey_date.to_string())
+                        .push_bind(g.enumerator.as_deref())
+                        .push_bind(g.notes.as_deref())
+                        .push_bind(p)
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                qb.push(GROUP_UPSERT_SET);
+                qb.build().execute(&mut **t).await?;
             });
         }
         self.finish_tallies(tallies).await

@@ -72,6 +72,30 @@ pub fn router(state: AppState) -> Router {
             "/import",
             get(pages::import::form).post(pages::import::upload),
         )
+        .route("/networks", post(pages::actors::create_network))
+        .route("/networks/new", get(pages::actors::new_network))
+        .route(
+            "/networks/{id}",
+            get(pages::actors::show_network).post(pages::actors::update_network),
+        )
+        .route("/networks/{id}/edit", get(pages::actors::edit_network))
+        .route("/networks/{id}/delete", post(pages::actors::delete_network))
+        .route("/institutions", post(pages::actors::create_institution))
+        .route("/institutions/new", get(pages::actors::new_institution))
+        .route(
+            "/institutions/{id}",
+            get(pages::actors::show_institution).post(pages::actors::update_institution),
+        )
+        .route(
+            "/institutions/{id}/edit",
+            get(pages::actors::edit_institution),
+        )
+        .route(
+            "/institutions/{id}/delete",
+            post(pages::actors::delete_institution),
+        )
+        .route("/ties", post(pages::actors::create_tie))
+        .route("/ties/{id}/delete", post(pages::actors::delete_tie))
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/signout", post(auth::signout))
         .route("/admin/users", get(auth::users_page).post(auth::users_add))

@@ -1442,3 +1442,157 @@ async fn networks_institutions_and_ties_through_the_api() {
         assert_eq!(trail.len(), 3, "{n}: create, update, delete audited");
     }
 }
+
+#[tokio::test]
+async fn network_institution_and_tie_forms() {
+    for env in envs().await {
+        let n = env.name;
+        for (who, status) in [("officer", 200), ("enumerator", 403), ("viewer", 403)] {
+            let r = env
+                .page(&format!("/networks/new?village={INSIDE}"), Some(who))
+                .await;
+            assert_eq!(r.status.as_u16(), status, "{n} {who}");
+        }
+        let r = env
+            .form(
+                "/institutions",
+                Some("officer"),
+                &[
+                    ("id", "L-FORM-1"),
+                    ("kode_wilayah", INSIDE),
+                    ("nama", "Masjid <Uji>"),
+                    ("jenis_lembaga", "bukan"),
+                ],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
+        assert!(
+            r.text
+                .contains("class=\"invalid\" id=\"field-jenis_lembaga\""),
+            "{n}"
+        );
+        let r = env
+            .form(
+                "/institutions",
+                Some("officer"),
+                &[
+                    ("id", "L-FORM-1"),
+                    ("kode_wilayah", INSIDE),
+                    ("nama", "Masjid <Uji>"),
+                    ("jenis_lembaga", "rumah_ibadah"),
+                    ("kontak", "Pak Rahasia"),
+                ],
+                true,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{n}: {}",
+            &r.text[..r.text.len().min(500)]
+        );
+        let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
+        let inst = loc
+            .trim_start_matches("/institutions/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = env
+            .page(&format!("/institutions/{inst}"), Some("viewer"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{n}");
+        assert!(
+            page.text.contains("Masjid &#60;Uji&#62;") && !page.text.contains("Pak Rahasia"),
+            "{n}"
+        );
+        assert!(
+            env.page(&format!("/institutions/{inst}"), Some("officer"))
+                .await
+                .text
+                .contains("Pak Rahasia"),
+            "{n}"
+        );
+        let r = env
+            .form(
+                "/institutions",
+                Some("officer"),
+                &[
+                    ("kode_wilayah", &env.away_village),
+                    ("nama", "Jauh"),
+                    ("jenis_lembaga", "rumah_ibadah"),
+                ],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}");
+        // A tie from a group's page to the institution, then deleted.
+        let (group, _) = env.group_in(INSIDE).await;
+        let back = format!("/groups/{group}");
+        let r = env
+            .form(
+                "/ties",
+                Some("officer"),
+                &[
+                    ("dari", &group),
+                    ("ke", &inst),
+                    ("jenis_ikatan", "pembinaan"),
+                    ("sejak", "2003"),
+                    ("back", &back),
+                ],
+                true,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{n}: {}",
+            &r.text[..r.text.len().min(500)]
+        );
+        let page = env.page(&back, Some("officer")).await;
+        assert!(page.text.contains(&inst), "{n}");
+        let tie = env
+            .store
+            .ties_of(&group)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.tie.to == inst)
+            .unwrap();
+        let r = env
+            .form(
+                &format!("/ties/{}/delete", tie.id),
+                Some("viewer"),
+                &[("back", &back)],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}");
+        let r = env
+            .form(
+                &format!("/ties/{}/delete", tie.id),
+                Some("officer"),
+                &[("back", &back)],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}");
+        assert!(
+            !env.page(&back, Some("officer"))
+                .await
+                .text
+                .contains("L-FORM-1"),
+            "{n}"
+        );
+        let r = env
+            .form(
+                &format!("/institutions/{inst}/delete"),
+                Some("officer"),
+                &[],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}");
+    }
+}

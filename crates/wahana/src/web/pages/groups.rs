@@ -112,6 +112,14 @@ pub fn label(id: &str, lang: Lang) -> &'static str {
         "tanggal_pendataan" => ("Tanggal pendataan", "Survey date"),
         "pendata" => ("Pendata", "Enumerator"),
         "catatan" => ("Catatan", "Notes"),
+        "tingkat" => ("Tingkat", "Level"),
+        "sekretaris" => ("Sekretaris", "Secretary"),
+        "bendahara" => ("Bendahara", "Treasurer"),
+        "nomor_sk" => ("Nomor SK", "Decree number"),
+        "tanggal_sk" => ("Tanggal SK", "Decree date"),
+        "jenis_lembaga" => ("Jenis lembaga", "Institution type"),
+        "alamat" => ("Alamat", "Address"),
+        "kontak" => ("Kontak", "Contact person"),
         _ => ("", ""),
     };
     if i.is_empty() {
@@ -134,6 +142,9 @@ fn input_of(id: &str, value: &str, lang: Lang) -> Input {
         "frekuensi_pertemuan" => Input::Select(opts::<MeetingFrequency>(value, lang)),
         "status_hukum" => Input::Select(opts::<LegalStatus>(value, lang)),
         "status" => Input::Select(opts::<GroupStatus>(value, lang)),
+        "tingkat" => Input::Select(opts::<NetworkLevel>(value, lang)),
+        "jenis_lembaga" => Input::Select(opts::<InstitutionKind>(value, lang)),
+        "tanggal_sk" => Input::Date,
         "tahun_berdiri" | "anggota_laki" | "anggota_perempuan" | "iuran_rupiah" => Input::Number,
         "tanggal_pendataan" => Input::Date,
         "catatan" => Input::Long,
@@ -142,7 +153,7 @@ fn input_of(id: &str, value: &str, lang: Lang) -> Input {
 }
 
 /// A value as shown: codes by their labels.
-fn display(id: &str, value: &str, lang: Lang) -> String {
+pub fn display(id: &str, value: &str, lang: Lang) -> String {
     match input_of(id, value, lang) {
         Input::Select(o) | Input::Multi(o) => {
             let chosen: Vec<&str> = o.iter().filter(|x| x.selected).map(|x| x.label).collect();
@@ -162,7 +173,17 @@ fn fields(
     errors: &[FieldError],
     lang: Lang,
 ) -> Vec<FormField> {
-    instrument::columns(Table::Groups)
+    fields_of(Table::Groups, values, errors, lang)
+}
+
+/// A table's form fields from values and errors.
+pub fn fields_of(
+    table: Table,
+    values: &HashMap<&'static str, String>,
+    errors: &[FieldError],
+    lang: Lang,
+) -> Vec<FormField> {
+    instrument::columns(table)
         .iter()
         .filter(|c| c.id != "id")
         .map(|c| {
@@ -224,7 +245,7 @@ pub struct GroupForm<'a> {
 
 /// The waves for the form, the chosen one (or else the latest) selected; this year's manual
 /// wave is offered first when it does not exist yet.
-async fn wave_choices(st: &AppState, chosen: Option<&str>) -> Vec<(String, String, bool)> {
+pub async fn wave_choices(st: &AppState, chosen: Option<&str>) -> Vec<(String, String, bool)> {
     let mut out: Vec<(String, String, bool)> = Vec::new();
     let manual = format!("pencatatan-{}", service::today().year());
     let held = st.store.waves().await.unwrap_or_default();
@@ -252,7 +273,7 @@ async fn wave_choices(st: &AppState, chosen: Option<&str>) -> Vec<(String, Strin
 /// The submitted form: every pair, multi-valued fields repeated.
 pub type Pairs = Vec<(String, String)>;
 
-fn pick<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
+pub fn pick<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -261,8 +282,13 @@ fn pick<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
 
 /// The form's values by column: repeated keys joined with spaces; absent columns empty.
 fn values_from(pairs: &Pairs) -> HashMap<&'static str, String> {
+    values_of_table(Table::Groups, pairs)
+}
+
+/// A table's values from a submitted form.
+pub fn values_of_table(table: Table, pairs: &Pairs) -> HashMap<&'static str, String> {
     let mut out: HashMap<&'static str, String> = HashMap::new();
-    for c in instrument::columns(Table::Groups) {
+    for c in instrument::columns(table) {
         if c.id == "id" {
             continue;
         }
@@ -578,13 +604,6 @@ pub struct Shown {
     pub value: String,
 }
 
-pub struct TieLine {
-    pub other: String,
-    pub kind: &'static str,
-    pub since: String,
-    pub outgoing: bool,
-}
-
 #[derive(Template)]
 #[template(path = "group.html")]
 pub struct GroupPage<'a> {
@@ -598,7 +617,10 @@ pub struct GroupPage<'a> {
     pub saved: bool,
     pub fields: Vec<Shown>,
     pub personal_hidden: bool,
-    pub ties: Vec<TieLine>,
+    pub ties: Vec<super::actors::TieView>,
+    /// May add and delete ties (officers and admins of the region).
+    pub can_write: bool,
+    pub tie_types: Vec<(&'static str, &'static str)>,
     pub history: Option<Vec<AuditEntry>>,
     pub entries: Vec<AuditEntry>,
     pub can_edit: bool,
@@ -633,24 +655,7 @@ pub async fn show(
             value: display(c.id, &v, lang),
         })
         .collect();
-    let ties = st
-        .store
-        .list_ties(village, None)
-        .await
-        .or_page(&ctx)?
-        .into_iter()
-        .filter(|t| t.tie.from == id || t.tie.to == id)
-        .map(|t| TieLine {
-            outgoing: t.tie.from == id,
-            other: if t.tie.from == id {
-                t.tie.to.clone()
-            } else {
-                t.tie.from.clone()
-            },
-            kind: t.tie.tie_type.label(lang),
-            since: t.tie.since.map(|y| y.to_string()).unwrap_or_default(),
-        })
-        .collect();
+    let ties = super::actors::tie_views(&st, &ctx, &id).await?;
     let history = if matches!(user.role, Role::Admin | Role::Officer) {
         Some(st.store.audit_of("kelompok", &id, 50).await.or_page(&ctx)?)
     } else {
@@ -674,6 +679,8 @@ pub async fn show(
         ties,
         entries: history.clone().unwrap_or_default(),
         history,
+        can_write: users::can_write(Some(&user), Write::Other, village),
+        tie_types: super::actors::tie_types(&ctx),
         can_edit: users::can_write(Some(&user), Write::EditGroup, village),
         can_delete: users::can_write(Some(&user), Write::DeleteGroup, village),
     };

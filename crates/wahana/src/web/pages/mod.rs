@@ -1,5 +1,6 @@
 //! Server-rendered pages, one file per area.
 
+pub mod actors;
 pub mod groups;
 pub mod import;
 pub mod regions;

@@ -100,6 +100,8 @@ pub struct RegionPage<'a> {
     pub no_data: Option<String>,
     pub can_read: bool,
     pub can_add: bool,
+    /// May add networks and institutions (officers and admins).
+    pub can_add_actors: bool,
     pub can_audit: bool,
     pub groups: Vec<GroupLine>,
     pub pager: Option<Pager>,
@@ -337,6 +339,7 @@ async fn region_page(
         no_data: None,
         can_read: false,
         can_add: false,
+        can_add_actors: false,
         can_audit: false,
         groups: Vec::new(),
         pager: None,
@@ -460,6 +463,7 @@ async fn region_page(
         });
         if r.level() == Level::Village {
             page.can_add = users::can_write(who, users::Write::CreateGroup, &r.code);
+            page.can_add_actors = users::can_write(who, users::Write::Other, &r.code);
             let units = st.store.local_units(&r.code).await.or_page(ctx)?;
             page.units = units
                 .iter()

@@ -1,0 +1,617 @@
+//! Pages and forms for networks (*wahana*) and supporting institutions (*lembaga*), and the
+//! forms that add and delete ties (*ikatan*). Officers and admins of the record's region may
+//! write; the changes go to the audit trail (`service::actors`).
+
+use super::groups::{
+    FormField, Pairs, Shown, display, fields_of, label, pick, values_of_table, wave_choices,
+};
+use super::render;
+use crate::service::actors;
+use crate::service::audit::Who;
+use crate::service::users::{self, Principal, Role, Write};
+use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
+use crate::web::{AppState, Ctx, csrf, pct};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::collections::HashMap;
+use wahana_domain::instrument::{self, Table};
+use wahana_domain::{Code, FieldError, RegionCode, RegionTree};
+use wahana_store::AuditEntry;
+
+/// Which kind of record a page is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Network,
+    Institution,
+}
+
+impl Kind {
+    fn table(self) -> Table {
+        match self {
+            Kind::Network => Table::Networks,
+            Kind::Institution => Table::Institutions,
+        }
+    }
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Network => "networks",
+            Kind::Institution => "institutions",
+        }
+    }
+    fn audit_kind(self) -> &'static str {
+        match self {
+            Kind::Network => "wahana",
+            Kind::Institution => "lembaga",
+        }
+    }
+    fn noun(self, ctx: &Ctx) -> &'static str {
+        match self {
+            Kind::Network => ctx.t("wahana", "network"),
+            Kind::Institution => ctx.t("lembaga", "institution"),
+        }
+    }
+}
+
+/// A record as the pages need it: id, name, region, version and its instrument fields.
+struct Record {
+    id: String,
+    name: String,
+    region: RegionCode,
+    version: i64,
+    wave: String,
+    fields: Vec<String>,
+}
+
+async fn load(st: &AppState, ctx: &Ctx, kind: Kind, id: &str) -> Result<Record, PageError> {
+    match kind {
+        Kind::Network => {
+            let n = actors::stored_network(&st.store, id).await.or_page(ctx)?;
+            Ok(Record {
+                id: n.network.id.clone(),
+                name: n.network.name.clone(),
+                region: n.network.village.clone(),
+                version: n.version,
+                wave: n.wave_id.clone(),
+                fields: n.network.to_fields(),
+            })
+        }
+        Kind::Institution => {
+            let i = actors::institution(&st.store, id).await.or_page(ctx)?;
+            Ok(Record {
+                id: i.institution.id.clone(),
+                name: i.institution.name.clone(),
+                region: i.institution.region.clone(),
+                version: i.version,
+                wave: i.wave_id.clone(),
+                fields: i.institution.to_fields(),
+            })
+        }
+    }
+}
+
+fn require_user(ctx: &Ctx) -> Result<Principal, PageError> {
+    ctx.user()
+        .cloned()
+        .ok_or_else(|| PageError(ApiError::Unauthenticated, ctx.clone()))
+}
+
+fn may_write(ctx: &Ctx, who: &Principal, code: Option<&RegionCode>) -> Result<(), PageError> {
+    let ok = match code {
+        Some(c) => users::can_write(Some(who), Write::Other, c),
+        None => matches!(who.role, Role::Admin | Role::Officer),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(PageError(ApiError::Forbidden, ctx.clone()))
+    }
+}
+
+fn region_field(values: &HashMap<&'static str, String>) -> Option<RegionCode> {
+    values
+        .get("kode_wilayah")
+        .and_then(|v| RegionTree::official().resolve(v).ok())
+        .map(|r| r.code.clone())
+}
+
+#[derive(Template)]
+#[template(path = "group_form.html")]
+struct ActorForm<'a> {
+    ctx: &'a Ctx,
+    title: String,
+    action: String,
+    fields: Vec<FormField>,
+    general: Vec<String>,
+    version: Option<i64>,
+    creating: bool,
+    allow_duplicate: bool,
+    cancel: String,
+    waves: Vec<(String, String, bool)>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NewQuery {
+    pub village: Option<String>,
+}
+
+async fn new_form(st: AppState, ctx: Ctx, kind: Kind, q: NewQuery) -> PageResult {
+    let who = require_user(&ctx)?;
+    let mut values: HashMap<&'static str, String> = HashMap::new();
+    let code = q
+        .village
+        .as_deref()
+        .and_then(|v| RegionTree::official().resolve(v).ok())
+        .map(|r| r.code.clone());
+    may_write(&ctx, &who, code.as_ref())?;
+    if let Some(c) = &code {
+        values.insert("kode_wilayah", c.to_string());
+    }
+    let form = ActorForm {
+        ctx: &ctx,
+        title: format!("{} {}", ctx.t("Tambah", "Add"), kind.noun(&ctx)),
+        action: format!("/{}", kind.path()),
+        fields: fields_of(kind.table(), &values, &[], ctx.lang)
+            .into_iter()
+            .collect(),
+        general: Vec::new(),
+        version: None,
+        creating: false,
+        allow_duplicate: false,
+        cancel: code
+            .map(|c| format!("/regions/{c}"))
+            .unwrap_or_else(|| "/".into()),
+        waves: wave_choices(&st, None).await,
+    };
+    Ok(render(&ctx, &form))
+}
+
+pub async fn new_network(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
+    new_form(st, ctx, Kind::Network, q).await
+}
+
+pub async fn new_institution(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
+    new_form(st, ctx, Kind::Institution, q).await
+}
+
+#[allow(clippy::too_many_arguments)] // the form's whole state, each piece used once
+fn form_again(
+    ctx: &Ctx,
+    kind: Kind,
+    e: ApiError,
+    values: &HashMap<&'static str, String>,
+    id: Option<&str>,
+    version: Option<i64>,
+    waves: Vec<(String, String, bool)>,
+) -> Response {
+    let (field_errors, general): (Vec<FieldError>, Vec<String>) = match &e {
+        ApiError::Invalid(errs) => {
+            let known: Vec<&str> = instrument::columns(kind.table())
+                .iter()
+                .map(|c| c.id)
+                .collect();
+            (
+                errs.clone(),
+                errs.iter()
+                    .filter(|x| !known.contains(&x.field.as_str()) || x.field == "id")
+                    .map(|x| x.message(ctx.lang))
+                    .collect(),
+            )
+        }
+        other => (Vec::new(), vec![other.message(ctx.lang)]),
+    };
+    let form = ActorForm {
+        ctx,
+        title: match id {
+            Some(i) => format!("{} {} {i}", ctx.t("Ubah", "Edit"), kind.noun(ctx)),
+            None => format!("{} {}", ctx.t("Tambah", "Add"), kind.noun(ctx)),
+        },
+        action: match id {
+            Some(i) => format!("/{}/{i}", kind.path()),
+            None => format!("/{}", kind.path()),
+        },
+        fields: fields_of(kind.table(), values, &field_errors, ctx.lang),
+        general,
+        version,
+        creating: false,
+        allow_duplicate: false,
+        cancel: match id {
+            Some(i) => format!("/{}/{i}", kind.path()),
+            None => "/".into(),
+        },
+        waves,
+    };
+    let mut res = render(ctx, &form);
+    *res.status_mut() = e.status();
+    res
+}
+
+async fn create(st: AppState, ctx: Ctx, kind: Kind, pairs: Pairs) -> PageResult {
+    let who = require_user(&ctx)?;
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let values = values_of_table(kind.table(), &pairs);
+    may_write(&ctx, &who, region_field(&values).as_ref())?;
+    let given: HashMap<&'static str, String> = values
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.clone()))
+        .collect();
+    let wave = pick(&pairs, "_wave").filter(|w| !w.is_empty());
+    let by = Who(format!("web:{}", who.name));
+    let made = match kind {
+        Kind::Network => actors::add_network(&st.store, &given, wave, &by)
+            .await
+            .map(|n| n.network.id),
+        Kind::Institution => actors::add_institution(&st.store, &given, wave, &by)
+            .await
+            .map(|i| i.institution.id),
+    };
+    match made {
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/{}/{}?saved=1", kind.path(), pct(&id))).into_response())
+        }
+        Err(e) => {
+            let waves = wave_choices(&st, wave).await;
+            Ok(form_again(&ctx, kind, e.into(), &values, None, None, waves))
+        }
+    }
+}
+
+pub async fn create_network(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(p): Form<Pairs>,
+) -> PageResult {
+    create(st, ctx, Kind::Network, p).await
+}
+
+pub async fn create_institution(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(p): Form<Pairs>,
+) -> PageResult {
+    create(st, ctx, Kind::Institution, p).await
+}
+
+async fn edit_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult {
+    let who = require_user(&ctx)?;
+    let r = load(&st, &ctx, kind, &id).await?;
+    may_write(&ctx, &who, Some(&r.region))?;
+    let values: HashMap<&'static str, String> = instrument::columns(kind.table())
+        .iter()
+        .map(|c| c.id)
+        .zip(r.fields)
+        .collect();
+    let form = ActorForm {
+        ctx: &ctx,
+        title: format!("{} {}", ctx.t("Ubah", "Edit"), r.name),
+        action: format!("/{}/{}", kind.path(), pct(&id)),
+        fields: fields_of(kind.table(), &values, &[], ctx.lang),
+        general: Vec::new(),
+        version: Some(r.version),
+        creating: false,
+        allow_duplicate: false,
+        cancel: format!("/{}/{}", kind.path(), pct(&id)),
+        waves: Vec::new(),
+    };
+    Ok(render(&ctx, &form))
+}
+
+pub async fn edit_network(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    edit_form(st, ctx, Kind::Network, id).await
+}
+
+pub async fn edit_institution(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    edit_form(st, ctx, Kind::Institution, id).await
+}
+
+async fn update(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) -> PageResult {
+    let who = require_user(&ctx)?;
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let current = load(&st, &ctx, kind, &id).await?;
+    let values = values_of_table(kind.table(), &pairs);
+    may_write(&ctx, &who, Some(&current.region))?;
+    if let Some(target) = region_field(&values) {
+        may_write(&ctx, &who, Some(&target))?;
+    }
+    let version = pick(&pairs, "version").and_then(|v| v.parse::<i64>().ok());
+    let by = Who(format!("web:{}", who.name));
+    let saved = match kind {
+        Kind::Network => actors::edit_network(&st.store, &id, &values, version, &by)
+            .await
+            .map(|_| ()),
+        Kind::Institution => actors::edit_institution(&st.store, &id, &values, version, &by)
+            .await
+            .map(|_| ()),
+    };
+    match saved {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/{}/{}?saved=1", kind.path(), pct(&id))).into_response())
+        }
+        Err(e) => Ok(form_again(
+            &ctx,
+            kind,
+            e.into(),
+            &values,
+            Some(&id),
+            version,
+            Vec::new(),
+        )),
+    }
+}
+
+pub async fn update_network(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(p): Form<Pairs>,
+) -> PageResult {
+    update(st, ctx, Kind::Network, id, p).await
+}
+
+pub async fn update_institution(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(p): Form<Pairs>,
+) -> PageResult {
+    update(st, ctx, Kind::Institution, id, p).await
+}
+
+async fn delete(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) -> PageResult {
+    let who = require_user(&ctx)?;
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let current = load(&st, &ctx, kind, &id).await?;
+    may_write(&ctx, &who, Some(&current.region))?;
+    let by = Who(format!("web:{}", who.name));
+    match kind {
+        Kind::Network => actors::delete_network(&st.store, &id, &by).await,
+        Kind::Institution => actors::delete_institution(&st.store, &id, &by).await,
+    }
+    .or_page(&ctx)?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, format!("/regions/{}", current.region))],
+    )
+        .into_response())
+}
+
+pub async fn delete_network(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(p): Form<Pairs>,
+) -> PageResult {
+    delete(st, ctx, Kind::Network, id, p).await
+}
+
+pub async fn delete_institution(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(p): Form<Pairs>,
+) -> PageResult {
+    delete(st, ctx, Kind::Institution, id, p).await
+}
+
+pub struct TieView {
+    pub id: i64,
+    pub other: String,
+    pub kind: &'static str,
+    pub since: String,
+    pub outgoing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "actor.html")]
+struct ActorPage<'a> {
+    ctx: &'a Ctx,
+    path: &'static str,
+    id: String,
+    name: String,
+    region_code: String,
+    region_name: String,
+    version: i64,
+    wave: String,
+    saved: bool,
+    fields: Vec<Shown>,
+    personal_hidden: bool,
+    ties: Vec<TieView>,
+    can_write: bool,
+    history: Option<Vec<AuditEntry>>,
+    entries: Vec<AuditEntry>,
+    tie_types: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ShowQuery {
+    pub saved: Option<String>,
+}
+
+/// The ties of an actor as shown, with their numbers for deleting.
+pub async fn tie_views(st: &AppState, ctx: &Ctx, id: &str) -> Result<Vec<TieView>, PageError> {
+    Ok(actors::ties_of(&st.store, id)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|t| TieView {
+            id: t.id,
+            outgoing: t.tie.from == id,
+            other: if t.tie.from == id {
+                t.tie.to.clone()
+            } else {
+                t.tie.from.clone()
+            },
+            kind: t.tie.tie_type.label(ctx.lang),
+            since: t.tie.since.map(|y| y.to_string()).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The tie types for the add-a-tie form: (code, label).
+pub fn tie_types(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
+    wahana_domain::codes::TieType::ALL
+        .iter()
+        .map(|t| (t.code(), t.label(ctx.lang)))
+        .collect()
+}
+
+async fn show(st: AppState, ctx: Ctx, kind: Kind, id: String, q: ShowQuery) -> PageResult {
+    let who = require_user(&ctx)?;
+    let r = load(&st, &ctx, kind, &id).await?;
+    if !users::can_read_records(Some(&who), &r.region) {
+        return Err(PageError(ApiError::Forbidden, ctx.clone()));
+    }
+    let personal = users::can_see_personal(Some(&who), &r.region);
+    let fields = instrument::columns(kind.table())
+        .iter()
+        .zip(r.fields.iter())
+        .filter(|(c, _)| personal || !c.personal)
+        .map(|(c, v)| Shown {
+            label: label(c.id, ctx.lang),
+            value: display(c.id, v, ctx.lang),
+        })
+        .collect();
+    let history = if matches!(who.role, Role::Admin | Role::Officer) {
+        Some(
+            st.store
+                .audit_of(kind.audit_kind(), &id, 50)
+                .await
+                .or_page(&ctx)?,
+        )
+    } else {
+        None
+    };
+    let page = ActorPage {
+        ctx: &ctx,
+        path: kind.path(),
+        id: r.id.clone(),
+        name: r.name.clone(),
+        region_code: r.region.to_string(),
+        region_name: RegionTree::official()
+            .get(&r.region)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+        version: r.version,
+        wave: r.wave.clone(),
+        saved: q.saved.is_some(),
+        fields,
+        personal_hidden: !personal,
+        ties: tie_views(&st, &ctx, &id).await?,
+        can_write: users::can_write(Some(&who), Write::Other, &r.region),
+        entries: history.clone().unwrap_or_default(),
+        history,
+        tie_types: tie_types(&ctx),
+    };
+    Ok(render(&ctx, &page))
+}
+
+pub async fn show_network(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    show(st, ctx, Kind::Network, id, q).await
+}
+
+pub async fn show_institution(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    show(st, ctx, Kind::Institution, id, q).await
+}
+
+/// The region of an actor (group, network or institution), for permission checks.
+async fn actor_region(st: &AppState, id: &str) -> Option<RegionCode> {
+    if let Ok(Some(g)) = st.store.group(id).await {
+        return Some(g.group.village);
+    }
+    if let Ok(n) = actors::stored_network(&st.store, id).await {
+        return Some(n.network.village);
+    }
+    actors::institution(&st.store, id)
+        .await
+        .ok()
+        .map(|i| i.institution.region)
+}
+
+/// Where to go back to after a tie form: the actor's own page.
+fn back_to(pairs: &Pairs) -> String {
+    pick(pairs, "back")
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or("/")
+        .to_string()
+}
+
+/// Adds a tie from the form on an actor's page (`dari` is that actor).
+pub async fn create_tie(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    let who = require_user(&ctx)?;
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let values = values_of_table(Table::Ties, &pairs);
+    for end in ["dari", "ke"] {
+        if let Some(id) = values.get(end).filter(|v| !v.is_empty())
+            && let Some(region) = actor_region(&st, id).await
+        {
+            may_write(&ctx, &who, Some(&region))?;
+        }
+    }
+    may_write(&ctx, &who, None)?;
+    let given: HashMap<&'static str, String> =
+        values.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    actors::add_tie(&st.store, &given, None, &Who(format!("web:{}", who.name)))
+        .await
+        .or_page(&ctx)?;
+    Ok(Redirect::to(&back_to(&pairs)).into_response())
+}
+
+pub async fn delete_tie(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    let who = require_user(&ctx)?;
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let id: i64 = id.parse().map_err(|_| {
+        PageError(
+            ApiError::NotFound {
+                kind: "ikatan",
+                id: id.clone(),
+            },
+            ctx.clone(),
+        )
+    })?;
+    let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
+    let region = actor_region(&st, &t.tie.from).await;
+    may_write(&ctx, &who, region.as_ref())?;
+    actors::delete_tie(&st.store, id, &Who(format!("web:{}", who.name)))
+        .await
+        .or_page(&ctx)?;
+    Ok(Redirect::to(&back_to(&pairs)).into_response())
+}
