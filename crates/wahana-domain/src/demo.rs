@@ -396,7 +396,7 @@ pub fn generate_village(
         });
     }
 
-    let network_id = format!("W-{}-01", code.digits());
+    let network_id = format!("W-{}-0001", code.digits());
     data.networks.push(Network {
         id: network_id.clone(),
         village: code.clone(),
@@ -412,7 +412,7 @@ pub fn generate_village(
         decree_date: Date::new(2006, rng.range(1, 12) as u8, 1),
         notes: Some("SINTETIS / synthetic".to_string()),
     });
-    let office_id = format!("L-{}-01", code.digits());
+    let office_id = format!("L-{}-0001", code.digits());
     data.institutions.push(Institution {
         id: office_id.clone(),
         region: code.clone(),
@@ -425,7 +425,7 @@ pub fn generate_village(
         longitude: village.lng,
         notes: Some("SINTETIS / synthetic".to_string()),
     });
-    let worship_id = format!("L-{}-02", code.digits());
+    let worship_id = format!("L-{}-0002", code.digits());
     data.institutions.push(Institution {
         id: worship_id.clone(),
         region: code.clone(),

@@ -48,20 +48,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     store.close().await;
     if std::env::var("WAHANA_BENCH_DATABASE").is_err() {
         let s = rusqlite_insert(&path, &wave.id, &groups)?;
-        println!("rusqlite: {} groups in {:.2} s: {:.0} rows/s", groups.len(), s, groups.len() as f64 / s);
+        println!(
+            "rusqlite: {} groups in {:.2} s: {:.0} rows/s",
+            groups.len(),
+            s,
+            groups.len() as f64 / s
+        );
     }
     Ok(())
 }
 
 /// The same rows through rusqlite with one prepared single-row statement, for comparison.
 #[allow(dead_code)]
-pub fn rusqlite_insert(path: &std::path::Path, wave: &str, groups: &[wahana_domain::Group]) -> rusqlite::Result<f64> {
+pub fn rusqlite_insert(
+    path: &std::path::Path,
+    wave: &str,
+    groups: &[wahana_domain::Group],
+) -> rusqlite::Result<f64> {
     use wahana_domain::Code;
     let mut conn = rusqlite::Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "wal")?;
     conn.pragma_update(None, "synchronous", "normal")?;
     if std::env::var("NOIDX").is_ok() {
-        conn.execute_batch("DROP INDEX groups_village_wave; DROP INDEX groups_wave; DROP INDEX groups_dup_key;")?;
+        conn.execute_batch(
+            "DROP INDEX groups_village_wave; DROP INDEX groups_wave; DROP INDEX groups_dup_key;",
+        )?;
     }
     let t = Instant::now();
     let tx = conn.transaction()?;
@@ -73,14 +84,39 @@ pub fn rusqlite_insert(path: &std::path::Path, wave: &str, groups: &[wahana_doma
         for g in groups {
             let id = format!("R{}", g.id);
             st.execute(rusqlite::params![
-                id, wave, g.village.as_str(), g.local_unit, g.name,
+                id,
+                wave,
+                g.village.as_str(),
+                g.local_unit,
+                g.name,
                 wahana_domain::registry::duplicate_key(&g.village, g.group_type, &g.name),
-                g.group_type.code(), g.origin.code(), g.founded_year, g.members_male, g.members_female,
-                g.membership_basis.bits(), g.purposes.bits(), g.activities.bits(), g.funding.bits(),
-                g.main_funding.map(|c| c.code()), g.dues_rupiah, g.dues_period.map(|c| c.code()),
-                g.values.bits(), g.meeting_frequency.map(|c| c.code()), g.legal_status.map(|c| c.code()),
-                g.status.code(), g.network, g.chair, g.phone, g.latitude, g.longitude,
-                g.survey_date.to_string(), g.enumerator, g.notes, Option::<String>::None, "2026", "2026"
+                g.group_type.code(),
+                g.origin.code(),
+                g.founded_year,
+                g.members_male,
+                g.members_female,
+                g.membership_basis.bits(),
+                g.purposes.bits(),
+                g.activities.bits(),
+                g.funding.bits(),
+                g.main_funding.map(|c| c.code()),
+                g.dues_rupiah,
+                g.dues_period.map(|c| c.code()),
+                g.values.bits(),
+                g.meeting_frequency.map(|c| c.code()),
+                g.legal_status.map(|c| c.code()),
+                g.status.code(),
+                g.network,
+                g.chair,
+                g.phone,
+                g.latitude,
+                g.longitude,
+                g.survey_date.to_string(),
+                g.enumerator,
+                g.notes,
+                Option::<String>::None,
+                "2026",
+                "2026"
             ])?;
         }
     }

@@ -11,7 +11,9 @@ use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use wahana_domain::codes::{Activity, Code, CodeSet, Funding, MembershipBasis, Purpose, TieType, Value};
+use wahana_domain::codes::{
+    Activity, Code, CodeSet, Funding, MembershipBasis, Purpose, TieType, Value,
+};
 use wahana_domain::{Institution, Network, RegionCode, Tie, Wave};
 
 /// Keys per `IN (...)` lookup.
@@ -44,9 +46,12 @@ impl Batch {
         .fetch_all(&mut **t)
         .await?;
         for (name, _) in &indexes {
-            sqlx::query(AssertSqlSafe(format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))))
-                .execute(&mut **t)
-                .await?;
+            sqlx::query(AssertSqlSafe(format!(
+                "DROP INDEX \"{}\"",
+                name.replace('"', "\"\"")
+            )))
+            .execute(&mut **t)
+            .await?;
         }
         Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
     }
@@ -310,7 +315,11 @@ fn group_filter_sql(f: &GroupFilter) -> (String, Vec<String>) {
         cond(&mut sql, "wave_id =", w.clone());
     }
     if let Some(n) = &f.name {
-        cond(&mut sql, "LOWER(name) LIKE", format!("%{}%", n.to_lowercase()));
+        cond(
+            &mut sql,
+            "LOWER(name) LIKE",
+            format!("%{}%", n.to_lowercase()),
+        );
     }
     (sql, params)
 }

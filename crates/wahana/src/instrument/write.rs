@@ -323,7 +323,18 @@ mod tests {
     #[test]
     fn csv_bytes_are_the_csv_crates() {
         let rows: Vec<Vec<&str>> = vec![
-            vec!["a", "", "b,c", "say \"hi\"", "\"", "cr\rx", "lf\ny", "crlf\r\n", " ", "ä;é"],
+            vec![
+                "a",
+                "",
+                "b,c",
+                "say \"hi\"",
+                "\"",
+                "cr\rx",
+                "lf\ny",
+                "crlf\r\n",
+                " ",
+                "ä;é",
+            ],
             vec![""],
             vec!["", ""],
             vec!["#x", "'0812", "1.5", "\"\"\"", ",", "\t"],

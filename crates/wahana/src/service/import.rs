@@ -692,14 +692,15 @@ impl Checker {
                 .collect()
         };
         let keep_cells = self.keep_cells;
-        let pending = move |record: Record, provenance: Option<String>, repeated_id: bool| Pending {
-            row,
-            record,
-            provenance,
-            cells: keep_cells.then(|| cells.to_vec()),
-            explicit_id,
-            repeated_id,
-        };
+        let pending =
+            move |record: Record, provenance: Option<String>, repeated_id: bool| Pending {
+                row,
+                record,
+                provenance,
+                cells: keep_cells.then(|| cells.to_vec()),
+                explicit_id,
+                repeated_id,
+            };
         match self.table {
             Table::Groups => {
                 let g = Group::from_fields(get, String::new, ctx).map_err(invalid)?;
@@ -837,12 +838,8 @@ impl Importer<'_> {
                             Some(ids)
                                 if !held.contains(&p.record.id) && !ids.contains(&p.record.id) =>
                             {
-                                let problem = duplicate_problem(
-                                    p.row,
-                                    &self.map,
-                                    &p.record,
-                                    &ids.join(", "),
-                                );
+                                let problem =
+                                    duplicate_problem(p.row, &self.map, &p.record, &ids.join(", "));
                                 let cells = p.cells.unwrap_or_default();
                                 reject(report, rejects, &cells, vec![problem], lang)?;
                             }
@@ -868,9 +865,7 @@ impl Importer<'_> {
                     .map(|p| (p.record, p.provenance))
                     .unzip();
                 if self.first_load && held.is_empty() {
-                    batch
-                        .save_new_groups(&self.wave_id, &groups, &prov)
-                        .await?;
+                    batch.save_new_groups(&self.wave_id, &groups, &prov).await?;
                 } else {
                     batch.save_groups(&self.wave_id, &groups, &prov).await?;
                 }

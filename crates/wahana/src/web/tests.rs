@@ -1458,7 +1458,6 @@ async fn network_institution_and_tie_forms() {
                 "/institutions",
                 Some("officer"),
                 &[
-                    ("id", "L-FORM-1"),
                     ("kode_wilayah", INSIDE),
                     ("nama", "Masjid <Uji>"),
                     ("jenis_lembaga", "bukan"),
@@ -1477,7 +1476,6 @@ async fn network_institution_and_tie_forms() {
                 "/institutions",
                 Some("officer"),
                 &[
-                    ("id", "L-FORM-1"),
                     ("kode_wilayah", INSIDE),
                     ("nama", "Masjid <Uji>"),
                     ("jenis_lembaga", "rumah_ibadah"),
@@ -1551,7 +1549,7 @@ async fn network_institution_and_tie_forms() {
             &r.text[..r.text.len().min(500)]
         );
         let page = env.page(&back, Some("officer")).await;
-        assert!(page.text.contains(&inst), "{n}");
+        assert!(page.text.contains(&format!("→ {inst}")), "{n}");
         let tie = env
             .store
             .ties_of(&group)
@@ -1582,7 +1580,7 @@ async fn network_institution_and_tie_forms() {
             !env.page(&back, Some("officer"))
                 .await
                 .text
-                .contains("L-FORM-1"),
+                .contains(&format!("→ {inst}")),
             "{n}"
         );
         let r = env
