@@ -18,9 +18,9 @@ mod transfer;
 
 pub use actors::{StoredInstitution, StoredNetwork};
 pub use audit::{AuditChange, AuditEntry};
-pub use members::StoredMember;
 pub use auth::UserRecord;
 pub use error::StoreError;
+pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use registry::{
     ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord,

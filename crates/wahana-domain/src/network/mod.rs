@@ -514,10 +514,20 @@ pub(crate) mod tests {
 
     #[test]
     fn from_indexed_matches_build() {
-        let nodes: Vec<Node> = "abcd".chars().map(|c| group(&c.to_string(), None)).collect();
+        let nodes: Vec<Node> = "abcd"
+            .chars()
+            .map(|c| group(&c.to_string(), None))
+            .collect();
         let g = Graph::from_indexed(nodes, &[(0, 1), (1, 0), (2, 2), (3, 1), (1, 9)], 4, 1);
         assert_eq!(adjacency(&g), "a:b b:ad c: d:b");
-        assert_eq!((g.tie_count(), g.ties_leaving_scope(), g.co_membership_ties()), (2, 4, 1));
+        assert_eq!(
+            (
+                g.tie_count(),
+                g.ties_leaving_scope(),
+                g.co_membership_ties()
+            ),
+            (2, 4, 1)
+        );
         assert_eq!(g.node(3).unwrap().id, "d");
     }
 

@@ -141,8 +141,8 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
                 a.allow_duplicate,
                 &service::audit::Who::cli(),
             )
-                .await
-                .map_err(|e| fail(e, lang))?;
+            .await
+            .map_err(|e| fail(e, lang))?;
             print_one(&g, a.format, lang, true)?;
         }
         GroupsCommand::List(a) => {
