@@ -20,7 +20,10 @@ def main() -> None:
     src, out = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE groups AS SELECT * FROM read_csv('{src}', header = true)")
+    con.execute(
+        f"CREATE TABLE groups AS SELECT * FROM read_csv('{src}', header = true, "
+        "quote = '\"', escape = '\"', sample_size = -1)"
+    )
     n = con.execute("SELECT COUNT(*) FROM groups").fetchone()[0]
     for _ in range(runs):
         if os.path.exists(out):

@@ -39,13 +39,13 @@ for i in $(seq "$RUNS"); do
   t=$(python3 "$here/benches/python_load.py" "$CSV" "$WORK/py.db" | cut -d' ' -f1); t_py+=("$t")
   rm -f "$WORK/py.db"*
   cp "$WORK/empty.db" "$WORK/imp.db"
-  timed r "$BIN" --database "$WORK/imp.db" import "$CSV"; t_imp+=("$r_t"); m_imp+=("$r_m")
+  timed r "$BIN" --database "$WORK/imp.db" import "$CSV"; t_imp+=("$r_t"); m_imp+=("$r_m"); ti=$r_t
   rm -f "$WORK/imp.db"*
   rm -f "$WORK/out.csv"
   timed r "$BIN" --database "$DB" export --out "$WORK/out.csv"; t_exp+=("$r_t"); m_exp+=("$r_m")
   cmp -s "$WORK/out.csv" "$CSV" || echo "warning: the export differs from $CSV" >&2
   rm -f "$WORK/out.csv"
-  echo "run $i: python $t s, import $r_t s... (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+  echo "run $i: python $t s, import $ti s, export $r_t s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
 done
 mapfile -t t_duck < <(python3 "$here/benches/duckdb_export.py" "$CSV" "$WORK/duck.csv" "$RUNS" | cut -d' ' -f1)
 rm -f "$WORK/duck.csv"
