@@ -365,6 +365,11 @@ impl Region {
 /// The key names are compared by: lowercase, without whitespace, apostrophes, hyphens and
 /// dots, so that `Regapu'u`, `regapuu` and `Regapu’u` are the same name.
 pub fn name_key(s: &str) -> String {
+    name_key_chars(s).collect()
+}
+
+/// [`name_key`] as characters, to extend a reused buffer without allocating.
+pub fn name_key_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| {
             !c.is_whitespace()
@@ -381,7 +386,6 @@ pub fn name_key(s: &str) -> String {
                 )
         })
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// The regency name without its "Kabupaten " / "Kota " prefix, if it has one.

@@ -7,6 +7,7 @@
 mod actors;
 mod audit;
 mod auth;
+mod bulk;
 mod error;
 mod members;
 mod network;

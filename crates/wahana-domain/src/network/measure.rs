@@ -193,6 +193,35 @@ pub(crate) fn density(n: usize, m: usize) -> f64 {
     }
 }
 
+/// `m`, measured on `graph`, with every actor named as in `anon` (the same graph,
+/// [`super::Graph::anonymised`]): brokers, per-node measures and isolated groups keep their
+/// numbers under the anonymous ids and names.
+pub fn anonymise_measures(graph: &Graph, anon: &Graph, m: &NetworkMeasures) -> NetworkMeasures {
+    let index: std::collections::HashMap<&str, usize> = graph
+        .nodes()
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let rename = |id: &str| -> (String, String) {
+        match index.get(id).and_then(|&i| anon.node(i)) {
+            Some(n) => (n.id.clone(), n.name.clone()),
+            None => (String::new(), String::new()),
+        }
+    };
+    let mut out = m.clone();
+    for b in &mut out.top_brokers {
+        (b.id, b.name) = rename(&b.id);
+    }
+    for p in &mut out.per_node {
+        (p.id, p.name) = rename(&p.id);
+    }
+    for g in &mut out.isolated_groups {
+        *g = rename(g).0;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::{actor, group, letters};

@@ -19,9 +19,11 @@ mod measure;
 pub use algo::Components;
 pub use draw::{DRAW_LIMIT, LAYOUT_LIMIT, layout, to_svg};
 pub use graphml::to_graphml;
-pub use measure::{Broker, Detail, NetworkMeasures, NodeMeasure, measure, measure_with};
+pub use measure::{
+    Broker, Detail, NetworkMeasures, NodeMeasure, anonymise_measures, measure, measure_with,
+};
 
-use crate::codes::{GroupStatus, GroupType, TieType};
+use crate::codes::{Code, GroupStatus, GroupType, TieType};
 use crate::{Group, Institution, Lang, Level, Network, RegionCode, Tie};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -285,6 +287,26 @@ impl Graph {
         self.targets.len() / 2
     }
 
+    /// The same graph with every actor's id and name replaced by its kind or group type and a
+    /// number in node order (`kelompok-12`, "Arisan 12"), for views that show no records: the
+    /// shape, kinds, group types and villages stay, so measures and drawings are unchanged.
+    pub fn anonymised(&self, lang: crate::Lang) -> Graph {
+        let mut g = self.clone();
+        for (i, n) in g.nodes.iter_mut().enumerate() {
+            let label = match n.group_type {
+                Some(t) => t.label(lang),
+                None => match n.kind {
+                    NodeKind::Group => lang.pick("Kelompok", "Group"),
+                    NodeKind::Institution => lang.pick("Lembaga", "Institution"),
+                    NodeKind::Network => lang.pick("Wahana", "Network"),
+                },
+            };
+            n.id = format!("{}-{}", NodeKind::code(n.kind), i + 1);
+            n.name = format!("{label} {}", i + 1);
+        }
+        g
+    }
+
     /// The actors by index; empty for an anonymous graph ([`Graph::from_edges`]).
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
@@ -502,6 +524,27 @@ pub(crate) mod tests {
             assert_eq!(g.tie_count(), m, "{ids} {ties}");
             assert_eq!(g.ties_leaving_scope(), leaving, "{ids} {ties}");
         }
+    }
+
+    #[test]
+    fn anonymised_keeps_the_shape_and_hides_who_is_who() {
+        let g = letters("abcd", "ab bc bd");
+        let anon = g.anonymised(Lang::En);
+        assert_eq!(
+            adjacency(&anon),
+            "kelompok-1:kelompok-2 kelompok-2:kelompok-1kelompok-3kelompok-4 kelompok-3:kelompok-2 kelompok-4:kelompok-2"
+        );
+        assert_eq!(anon.node(1).unwrap().name, "Rotating savings group 2");
+        let m = measure(&g, 2);
+        let am = anonymise_measures(&g, &anon, &m);
+        assert_eq!(am.top_brokers[0].id, "kelompok-2");
+        assert_eq!(am.top_brokers[0].name, "Rotating savings group 2");
+        assert_eq!(am.top_brokers[0].betweenness, m.top_brokers[0].betweenness);
+        assert_eq!(
+            (am.nodes, am.ties, am.density),
+            (m.nodes, m.ties, m.density)
+        );
+        assert!(!format!("{am:?}").contains("Kelompok b"));
     }
 
     #[test]

@@ -23,14 +23,17 @@
 
 use super::ServiceError;
 use super::screening::Scope;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Instant;
 use wahana_domain::codes::TieType;
 use wahana_domain::network::{
-    DRAW_LIMIT, Detail, Graph, NetworkMeasures, Node, layout, measure_with, to_graphml, to_svg,
+    DRAW_LIMIT, Detail, Graph, NetworkMeasures, Node, anonymise_measures, layout, measure_with,
+    to_graphml, to_svg,
 };
-use wahana_domain::region::name_key;
+use wahana_domain::region::{name_key, name_key_chars};
 use wahana_domain::{FieldError, Lang};
 use wahana_store::Store;
 
@@ -94,7 +97,6 @@ pub struct ScopeMeasures {
 }
 
 /// A drawing of a scope's network, with its measures.
-#[allow(dead_code)] // the network page and the profile report draw with it
 #[derive(Debug, Clone)]
 pub struct ScopeDrawing {
     /// A self-contained SVG document: the network laid out on the server (force-directed,
@@ -163,16 +165,20 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
     let mut key = String::new();
     store
         .for_each_scope_group(region, wave, |node, network_name| {
-            let village = node.village.as_ref().map(|v| v.as_str().to_owned());
-            let Some(i) = b.add(node) else { return };
-            if let (Some(name), Some(village)) = (network_name, village) {
-                key.clear();
-                key.push_str(&village);
-                key.push('|');
-                key.push_str(&name_key(&name));
-                if let Some(&(_, w)) = networks_by_name.get(&key) {
-                    implied.push((i.min(w), i.max(w)));
+            // The `village|name` key of the network the group names, before the node moves.
+            let named = match (&network_name, &node.village) {
+                (Some(name), Some(village)) => {
+                    key.clear();
+                    key.push_str(village.as_str());
+                    key.push('|');
+                    key.extend(name_key_chars(name));
+                    networks_by_name.get(&key).map(|&(_, w)| w)
                 }
+                _ => None,
+            };
+            let Some(i) = b.add(node) else { return };
+            if let Some(w) = named {
+                implied.push((i.min(w), i.max(w)));
             }
         })
         .await?;
@@ -336,7 +342,8 @@ fn ego(
 /// Collects nodes and maps their ids to dense indices while they stream in.
 struct Builder {
     nodes: Vec<Node>,
-    index: HashMap<Box<str>, u32>,
+    /// Ids to node indices (FxHash: SipHash was a seventh of the national graph's load).
+    index: FxHashMap<Box<str>, u32>,
     /// Nodes keep their ids and names while there are at most [`DETAIL_LIMIT`].
     detailed: bool,
 }
@@ -345,7 +352,7 @@ impl Default for Builder {
     fn default() -> Self {
         Builder {
             nodes: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             detailed: true,
         }
     }
@@ -358,9 +365,6 @@ impl Builder {
         let i = u32::try_from(self.nodes.len())
             .ok()
             .filter(|&i| i < u32::MAX)?;
-        if self.index.contains_key(node.id.as_str()) {
-            return None;
-        }
         if self.detailed && self.nodes.len() >= DETAIL_LIMIT {
             self.detailed = false;
             for n in &mut self.nodes {
@@ -368,12 +372,17 @@ impl Builder {
                 n.name = String::new();
             }
         }
-        if self.detailed {
-            self.index.insert(node.id.as_str().into(), i);
+        let key: Box<str> = if self.detailed {
+            node.id.as_str().into()
         } else {
-            let id = std::mem::take(&mut node.id);
             node.name = String::new();
-            self.index.insert(id.into_boxed_str(), i);
+            std::mem::take(&mut node.id).into_boxed_str()
+        };
+        match self.index.entry(key) {
+            Entry::Occupied(_) => return None,
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
         }
         self.nodes.push(node);
         Some(i)
@@ -435,18 +444,40 @@ pub fn draw(sg: &ScopeGraph, measures: &ScopeMeasures, lang: Lang) -> String {
 /// The scope's network as an SVG picture with its measures: nodes sized by degree and coloured
 /// by group type, institutions as squares, networks as diamonds, brokers labelled; above
 /// [`DRAW_LIMIT`] nodes an honest summary (counts, component sizes) instead of a hairball.
-#[allow(dead_code)] // the network page and the profile report draw with it
+///
+/// `public` is for those who may not read the scope's records (anonymous visitors, readers
+/// outside its region): the picture and the numbers are the same, but every actor is named only
+/// by its kind or group type and a number ([`Graph::anonymised`]).
 pub async fn svg_for_scope(
     store: &Store,
     req: &ScopeRequest,
     lang: Lang,
+    public: bool,
 ) -> Result<ScopeDrawing, ServiceError> {
     let (sg, measures) = measure_scope(store, req, false).await?;
-    blocking(move || ScopeDrawing {
-        svg: draw(&sg, &measures, lang),
-        measures,
+    blocking(move || {
+        let (sg, measures) = if public {
+            anonymise(sg, measures, lang)
+        } else {
+            (sg, measures)
+        };
+        ScopeDrawing {
+            svg: draw(&sg, &measures, lang),
+            measures,
+        }
     })
     .await
+}
+
+/// The graph and its measures with every actor named by kind and number only.
+pub fn anonymise(sg: ScopeGraph, mut m: ScopeMeasures, lang: Lang) -> (ScopeGraph, ScopeMeasures) {
+    let anon = sg.graph.anonymised(lang);
+    m.measures = anonymise_measures(&sg.graph, &anon, &m.measures);
+    if m.network.is_some() {
+        // Which network it is stays visible only to those who may read it.
+        m.network = Some(lang.pick("wahana", "network").to_string());
+    }
+    (ScopeGraph { graph: anon, ..sg }, m)
 }
 
 /// The scope's network as GraphML (for Gephi, Cytoscape, yEd, networkx), with each node's

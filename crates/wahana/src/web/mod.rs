@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/regions/{code}/report", get(pages::regions::report))
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))
+        .route("/regions/{code}/network", get(pages::network::network))
         .route("/groups/new", get(pages::groups::new_form))
         .route("/groups", post(pages::groups::create))
         .route(
@@ -358,3 +359,5 @@ pub async fn serve(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod network_tests;

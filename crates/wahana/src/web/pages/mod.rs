@@ -3,6 +3,7 @@
 pub mod actors;
 pub mod groups;
 pub mod import;
+pub mod network;
 pub mod regions;
 
 use super::Ctx;

@@ -1,0 +1,147 @@
+//! HTTP tests of the network page: the picture and measures for each kind of visitor, the
+//! downloads, and that those who may not read a region's records see no actor's name.
+
+use super::tests::envs;
+use axum::http::{StatusCode, header};
+
+const KECAMATAN: &str = "73.08.21";
+
+#[tokio::test]
+async fn network_page_named_for_readers_and_anonymous_for_the_public() {
+    for env in envs().await {
+        let name = env.name;
+        let uri = format!("/regions/{KECAMATAN}/network");
+        let officer = env.page(&uri, Some("officer")).await;
+        assert_eq!(officer.status, StatusCode::OK, "{name}: {}", officer.text);
+        assert!(officer.text.contains("<svg"), "{name}: a drawing");
+        assert!(officer.text.contains("Perantara utama"), "{name}: brokers");
+        // A village office of the demonstration data, named and linked for a reader.
+        assert!(officer.text.contains("/institutions/L-"), "{name}");
+        assert!(officer.text.contains("format=graphml"), "{name}");
+
+        for who in [None, Some("officer_away")] {
+            let public = env.page(&uri, who).await;
+            assert_eq!(
+                public.status,
+                StatusCode::OK,
+                "{name} {who:?}: {}",
+                public.text
+            );
+            assert!(public.text.contains("<svg"), "{name} {who:?}");
+            assert!(public.text.contains("Tampilan umum"), "{name} {who:?}");
+            for secret in [
+                "Kantor Kelurahan",
+                "WKSBM Kelurahan",
+                "/institutions/L-",
+                "K-7308211",
+                "format=graphml",
+            ] {
+                assert!(
+                    !public.text.contains(secret),
+                    "{name} {who:?}: {secret} shown"
+                );
+            }
+            let graphml = env.page(&format!("{uri}?format=graphml"), who).await;
+            assert_eq!(graphml.status, StatusCode::FORBIDDEN, "{name} {who:?}");
+            let one = env
+                .page(&format!("{uri}?network=W-7308211001-0001"), who)
+                .await;
+            assert_eq!(one.status, StatusCode::FORBIDDEN, "{name} {who:?}");
+        }
+
+        // The same numbers for everyone; the JSON download is the CLI's object.
+        let named = env
+            .page(&format!("{uri}?format=json"), Some("officer"))
+            .await;
+        let public = env.page(&format!("{uri}?format=json"), None).await;
+        assert_eq!(named.status, StatusCode::OK, "{name}: {}", named.text);
+        let (a, b) = (named.json(), public.json());
+        for key in [
+            "nodes",
+            "ties",
+            "density",
+            "components",
+            "largest_component",
+            "isolates",
+            "degree_mean",
+            "degree_max",
+            "share_tied_to_institution",
+            "cross_village_ties",
+        ] {
+            assert!(a.get(key).is_some(), "{name}: {key}");
+            assert_eq!(a[key], b[key], "{name}: {key}");
+        }
+        assert!(a["nodes"].as_u64().unwrap() > 400, "{name}: {}", a["nodes"]);
+        let top = a["top_brokers"][0]["id"].as_str().unwrap();
+        let top_public = b["top_brokers"][0]["id"].as_str().unwrap();
+        assert_ne!(top, top_public, "{name}");
+        assert!(!b.to_string().contains("Kantor"), "{name}");
+
+        let svg = env.page(&format!("{uri}?format=svg"), None).await;
+        assert_eq!(svg.headers[header::CONTENT_TYPE], "image/svg+xml", "{name}");
+        assert!(svg.text.starts_with("<svg"), "{name}");
+
+        let graphml = env
+            .page(&format!("{uri}?format=graphml"), Some("officer"))
+            .await;
+        assert_eq!(graphml.status, StatusCode::OK, "{name}");
+        assert!(graphml.text.contains("<graphml"), "{name}");
+
+        let bad = env
+            .page(&format!("{uri}?format=pdf"), Some("officer"))
+            .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {}",
+            bad.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn network_page_of_one_network_and_of_a_village() {
+    for env in envs().await {
+        let name = env.name;
+        let one = env
+            .page(
+                "/regions/73.08.21.1001/network?network=W-7308211001-0001",
+                Some("officer"),
+            )
+            .await;
+        assert_eq!(one.status, StatusCode::OK, "{name}: {}", one.text);
+        assert!(one.text.contains("<svg"), "{name}");
+        assert!(one.text.contains("W-7308211001-0001"), "{name}");
+        // The network's page links to it.
+        let page = env
+            .page("/networks/W-7308211001-0001", Some("officer"))
+            .await;
+        assert!(
+            page.text
+                .contains("/regions/73.08.21.1001/network?network=W-7308211001-0001"),
+            "{name}"
+        );
+        // A network outside the scope is refused with the reason.
+        let outside = env
+            .page(
+                "/regions/73.08.21.1002/network?network=W-7308211001-0001",
+                Some("officer"),
+            )
+            .await;
+        assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let unknown = env.page("/regions/99.99/network", None).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{name}");
+        // The region page links to its network page.
+        let region = env.page("/regions/73.08.21.1001", None).await;
+        assert!(
+            region.text.contains("/regions/73.08.21.1001/network"),
+            "{name}"
+        );
+        // The whole country, for an admin, with English labels.
+        let national = env
+            .page("/regions/nasional/network?lang=en", Some("admin"))
+            .await;
+        assert_eq!(national.status, StatusCode::OK, "{name}: {}", national.text);
+        assert!(national.text.contains("<svg"), "{name}");
+    }
+}

@@ -1,0 +1,377 @@
+//! The network page of a region (a village, a kecamatan or larger) or of one WKSBM network in
+//! it: the measures, the picture laid out on the server, and the brokers; with downloads of the
+//! picture (SVG), the measures (JSON) and the graph (GraphML, for those who may read records).
+//!
+//! Those who may not read the region's records (anonymous visitors, readers elsewhere) see the
+//! same numbers and picture with every actor named only by its kind and a number.
+
+use super::{num, render};
+use crate::service::network::{self as net, DETAIL_LIMIT, ScopeRequest};
+use crate::service::screening::Scope;
+use crate::service::users;
+use crate::web::errors::{ApiError, OrRender, PageResult};
+use crate::web::{AppState, Ctx};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use wahana_domain::{Lang, Level, RegionTree};
+
+/// Above this many groups a scope's network is not built for a web request (it would take the
+/// server seconds and hundreds of MiB); the page says so and points to its parts and the CLI.
+pub const WEB_GROUP_LIMIT: u64 = DETAIL_LIMIT as u64;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NetworkQuery {
+    pub wave: Option<String>,
+    /// One WKSBM network's own graph.
+    pub network: Option<String>,
+    /// `svg`, `json` or `graphml` for a download; the page when absent.
+    pub format: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "network.html")]
+pub struct NetworkPage<'a> {
+    pub ctx: &'a Ctx,
+    pub code: String,
+    pub title: String,
+    pub crumbs: Vec<(String, String)>,
+    /// The query string for downloads (`?network=…&wave=…&`).
+    pub query: String,
+    pub network: Option<String>,
+    pub public: bool,
+    pub too_large: Option<String>,
+    pub stats: Vec<(String, String)>,
+    pub svg: String,
+    pub brokers: Vec<(String, String, String, String)>,
+    pub betweenness_note: Option<String>,
+}
+
+fn dec(x: f64, lang: Lang) -> String {
+    let s = format!("{x:.4}");
+    match lang {
+        Lang::Id => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+fn pct(x: f64, lang: Lang) -> String {
+    let s = format!("{:.1}%", 100.0 * x);
+    match lang {
+        Lang::Id => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+/// The link of an actor's page by the kind its id names.
+fn actor_link(kind: &str, id: &str) -> String {
+    match kind {
+        "lembaga" => format!("/institutions/{id}"),
+        "wahana" => format!("/networks/{id}"),
+        _ => format!("/groups/{id}"),
+    }
+}
+
+/// `GET /regions/{code}/network`: the page, or a download with `format`.
+pub async fn network(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<NetworkQuery>,
+) -> PageResult {
+    let lang = ctx.lang;
+    let tree = RegionTree::official();
+    let scope = if matches!(code.as_str(), "nasional" | "national" | "indonesia") {
+        Scope::National
+    } else {
+        Scope::Region(
+            tree.resolve(&code)
+                .map_err(|_| ApiError::NotFound {
+                    kind: ctx.t("wilayah", "region"),
+                    id: code.clone(),
+                })
+                .or_page(&ctx)?,
+        )
+    };
+    let public = match scope.code() {
+        Some(c) => !users::can_read_records(ctx.user(), c),
+        None => !matches!(ctx.user(), Some(u) if u.role == users::Role::Admin),
+    };
+    let network = q.network.clone().filter(|n| !n.trim().is_empty());
+    let wave = q.wave.clone().filter(|w| !w.trim().is_empty());
+    // Which network it is, is itself a record: only for those who may read them.
+    if network.is_some() && public {
+        return Err(crate::web::errors::PageError(
+            ApiError::Forbidden,
+            ctx.clone(),
+        ));
+    }
+    let code_str = match scope {
+        Scope::National => "nasional".to_string(),
+        Scope::Region(r) => r.code.to_string(),
+    };
+    let title = match scope {
+        Scope::National => "Indonesia".to_string(),
+        Scope::Region(r) if r.level() == Level::Regency => r.name.clone(),
+        Scope::Region(r) => format!("{} {}", r.kind.label(lang), r.name),
+    };
+    let crumbs = match scope {
+        Scope::National => Vec::new(),
+        Scope::Region(r) => r
+            .code
+            .ancestors()
+            .iter()
+            .filter_map(|c| tree.get(c))
+            .chain(std::iter::once(r))
+            .map(|a| (a.code.to_string(), a.name.clone()))
+            .collect(),
+    };
+    let mut query = String::from("?");
+    for (k, v) in [("network", &network), ("wave", &wave)] {
+        if let Some(v) = v {
+            query.push_str(&format!("{k}={}&", url_escape(v)));
+        }
+    }
+    let mut page = NetworkPage {
+        ctx: &ctx,
+        code: code_str.clone(),
+        title,
+        crumbs,
+        query,
+        network: network.clone(),
+        public,
+        too_large: None,
+        stats: Vec::new(),
+        svg: String::new(),
+        brokers: Vec::new(),
+        betweenness_note: None,
+    };
+
+    // How big the scope is, from the kept profile tallies (no graph is built to find out).
+    let groups = match super::regions::profile_of(&st, scope, wave.clone(), lang)
+        .await
+        .or_page(&ctx)?
+    {
+        Ok(d) => d.profile().groups_recorded,
+        Err(_) => 0,
+    };
+    if groups > WEB_GROUP_LIMIT && network.is_none() {
+        page.too_large = Some(match lang {
+            Lang::Id => format!(
+                "Wilayah ini mencatat {} kelompok; jejaring di atas {} kelompok tidak dihitung di halaman web. Buka salah satu wilayah di bawahnya, atau jalankan: wahana network --region {code_str}",
+                num(groups as i64, lang),
+                num(WEB_GROUP_LIMIT as i64, lang)
+            ),
+            Lang::En => format!(
+                "This region records {} groups; networks above {} groups are not measured for a web page. Open one of the regions below it, or run: wahana network --region {code_str}",
+                num(groups as i64, lang),
+                num(WEB_GROUP_LIMIT as i64, lang)
+            ),
+        });
+        if q.format.is_some() {
+            return Err(crate::web::errors::PageError(
+                ApiError::Unavailable {
+                    code: "scope_too_large",
+                    message: page.too_large.unwrap_or_default(),
+                },
+                ctx.clone(),
+            ));
+        }
+        return Ok(render(&ctx, &page));
+    }
+
+    let req = ScopeRequest {
+        scope,
+        network,
+        wave,
+    };
+    let file = format!(
+        "jejaring-{}{}",
+        code_str.replace('.', ""),
+        req.network
+            .as_ref()
+            .map_or(String::new(), |n| format!("-{n}"))
+    );
+    if q.format.as_deref() == Some("graphml") {
+        if public {
+            return Err(crate::web::errors::PageError(
+                ApiError::Forbidden,
+                ctx.clone(),
+            ));
+        }
+        let (sg, m) = net::measure_scope(&st.store, &req, false)
+            .await
+            .map_err(ApiError::from)
+            .or_page(&ctx)?;
+        let xml = net::graphml(&sg, &m)
+            .map_err(ApiError::from)
+            .or_page(&ctx)?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/graphml+xml".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}.graphml\""),
+                ),
+            ],
+            xml,
+        )
+            .into_response());
+    }
+    let drawing = net::svg_for_scope(&st.store, &req, lang, public)
+        .await
+        .map_err(ApiError::from)
+        .or_page(&ctx)?;
+    match q.format.as_deref() {
+        None | Some("") => {}
+        Some("svg") => {
+            return Ok((
+                [
+                    (header::CONTENT_TYPE, "image/svg+xml".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{file}.svg\""),
+                    ),
+                ],
+                drawing.svg,
+            )
+                .into_response());
+        }
+        Some("json") => {
+            return Ok((
+                [
+                    (header::CONTENT_TYPE, "application/json".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{file}.json\""),
+                    ),
+                ],
+                serde_json::to_string_pretty(&drawing.measures).unwrap_or_default(),
+            )
+                .into_response());
+        }
+        Some(other) => {
+            return Err(crate::web::errors::PageError(
+                ApiError::Invalid(vec![wahana_domain::FieldError::new(
+                    "format",
+                    other,
+                    "svg, json atau graphml",
+                    "svg, json or graphml",
+                )]),
+                ctx.clone(),
+            ));
+        }
+    }
+    let m = &drawing.measures;
+    let r = &m.measures;
+    page.stats = vec![
+        (
+            num(r.nodes as i64, lang),
+            format!(
+                "{} ({} {}, {} {}, {} {})",
+                ctx.t("pelaku", "actors"),
+                num(r.groups as i64, lang),
+                ctx.t("kelompok", "groups"),
+                num(r.institutions as i64, lang),
+                ctx.t("lembaga", "institutions"),
+                num(r.networks as i64, lang),
+                ctx.t("wahana", "networks"),
+            ),
+        ),
+        (num(r.ties as i64, lang), ctx.t("ikatan", "ties").into()),
+        (dec(r.density, lang), ctx.t("kepadatan", "density").into()),
+        (
+            format!(
+                "{} ({} {})",
+                num(r.components as i64, lang),
+                ctx.t("terbesar", "largest"),
+                num(r.largest_component as i64, lang)
+            ),
+            ctx.t("komponen terhubung", "connected components").into(),
+        ),
+        (
+            num(r.isolates as i64, lang),
+            ctx.t("pelaku terisolasi", "isolated actors").into(),
+        ),
+        (
+            format!("{} / {}", dec(r.degree_mean, lang), r.degree_max),
+            ctx.t("derajat rata-rata / maksimum", "degree mean / max")
+                .into(),
+        ),
+        (
+            pct(r.share_tied_to_institution, lang),
+            ctx.t(
+                "kelompok terikat ke lembaga",
+                "groups tied to an institution",
+            )
+            .into(),
+        ),
+        (
+            num(r.cross_village_ties as i64, lang),
+            ctx.t("ikatan lintas desa/kelurahan", "ties across villages")
+                .into(),
+        ),
+        (
+            num(r.co_membership_ties as i64, lang),
+            ctx.t("ikatan anggota bersama", "co-membership ties").into(),
+        ),
+        (
+            num(m.implied_membership_ties as i64, lang),
+            ctx.t(
+                "ikatan dari kolom wahana kelompok",
+                "ties from groups' network column",
+            )
+            .into(),
+        ),
+    ];
+    if !m.betweenness_computed {
+        page.betweenness_note = Some(
+            ctx.t(
+                "Betweenness tidak dihitung untuk jejaring sebesar ini.",
+                "Betweenness is not computed for a network this large.",
+            )
+            .to_string(),
+        );
+    }
+    let kind_of = |id: &str| {
+        r.per_node
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.kind.code().to_string())
+            .unwrap_or_default()
+    };
+    page.brokers = r
+        .top_brokers
+        .iter()
+        .map(|b| {
+            let kind = kind_of(&b.id);
+            (
+                if public {
+                    String::new()
+                } else {
+                    actor_link(&kind, &b.id)
+                },
+                b.name.clone(),
+                b.id.clone(),
+                dec(b.betweenness, lang),
+            )
+        })
+        .collect();
+    page.svg = drawing.svg;
+    Ok(render(&ctx, &page))
+}
+
+/// Escapes a query-string value.
+fn url_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
