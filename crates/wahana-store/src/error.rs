@@ -8,6 +8,10 @@ pub enum StoreError {
     /// From the rusqlite connections of SQLite's bulk paths.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The writer thread of a SQLite batch could not start, stopped, or refused a job because
+    /// an earlier one failed.
+    #[error("database error: {0}")]
+    Writer(String),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{kind} {id} not found")]

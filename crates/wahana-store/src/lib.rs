@@ -14,6 +14,7 @@ mod network;
 mod profile;
 mod registry;
 mod rows;
+mod sqlite_tx;
 mod tally;
 mod transfer;
 
@@ -77,6 +78,8 @@ pub struct Store {
     pub(crate) pool: Pool,
     /// Parsed rule sets by version (tallies are kept per rule set).
     pub(crate) rules: tally::RulesCache,
+    /// SQLite: writing connections kept between batches (`sqlite_tx.rs`).
+    pub(crate) writers: sqlite_tx::Idle,
 }
 
 impl Store {
@@ -121,6 +124,7 @@ impl Store {
         let store = Store {
             pool,
             rules: tally::RulesCache::default(),
+            writers: sqlite_tx::Idle::default(),
         };
         store.ensure_default_rules().await?;
         Ok(store)

@@ -4,11 +4,13 @@ use crate::rows::{
     GROUP_INSERT_COLUMNS, GROUP_SELECT, GROUP_UPSERT_SET, GroupRow, INSTITUTION_SELECT,
     InstitutionRow, NETWORK_SELECT, NetworkRow, WAVE_SELECT, WaveRow, bind_group,
 };
+use crate::sqlite_tx::{self, Rows, SqliteTx};
 use crate::{Pool, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use wahana_domain::codes::{Code, GroupStatus, GroupType, LocalUnitKind, TieType};
 use wahana_domain::region::name_key;
+use wahana_domain::screening::RuleSet;
 use wahana_domain::{Group, Institution, LocalUnit, Network, RegionCode, RegionTree, Tie, Wave};
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
@@ -223,22 +225,63 @@ pub struct Batch {
     /// Set while [`Batch::save_new_groups`] writes: the ids are known not to be held, so the
     /// tallies have no old row to take away and need not look for one.
     pub(crate) ids_known_new: bool,
+    /// SQLite: the rule sets registered per wave, read once per batch (the batch holds the
+    /// write lock, so nobody else changes them), so that writes need not wait for a read.
+    pub(crate) wave_rules: std::collections::HashMap<String, Vec<std::sync::Arc<RuleSet>>>,
 }
 
+/// The transaction under a [`Batch`]. SQLite's is a rusqlite connection on a writer thread of
+/// its own (`sqlite_tx.rs`: sqlx's per-value cost was half of an import's CPU); PostgreSQL's is
+/// a sqlx transaction. Each method of the batch has one arm per database, with the same SQL
+/// text wherever the statement is the same.
 pub(crate) enum BatchTx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
-macro_rules! on_tx {
-    ($tx:expr, $t:ident => $body:expr) => {
-        match &mut $tx {
-            $crate::registry::BatchTx::Sqlite($t) => $body,
-            $crate::registry::BatchTx::Postgres($t) => $body,
-        }
-    };
+/// The columns and upsert of a network, an institution and a tie: one text for both arms.
+const NETWORK_INSERT: &str = "INSERT INTO networks (id, wave_id, village_code, local_unit, level, \
+    name, founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, notes, \
+    created_at, updated_at) ";
+const NETWORK_WIDTH: usize = 16;
+const NETWORK_UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
+    village_code = excluded.village_code, local_unit = excluded.local_unit, \
+    level = excluded.level, name = excluded.name, founded_year = excluded.founded_year, \
+    chair = excluded.chair, secretary = excluded.secretary, treasurer = excluded.treasurer, \
+    phone = excluded.phone, decree_number = excluded.decree_number, \
+    decree_date = excluded.decree_date, notes = excluded.notes, \
+    version = networks.version + 1, updated_at = excluded.updated_at";
+const INSTITUTION_INSERT: &str = "INSERT INTO institutions (id, wave_id, region_code, kind, name, \
+    address, contact, phone, latitude, longitude, notes, created_at, updated_at) ";
+const INSTITUTION_WIDTH: usize = 13;
+const INSTITUTION_UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
+    region_code = excluded.region_code, kind = excluded.kind, name = excluded.name, \
+    address = excluded.address, contact = excluded.contact, phone = excluded.phone, \
+    latitude = excluded.latitude, longitude = excluded.longitude, notes = excluded.notes, \
+    version = institutions.version + 1, updated_at = excluded.updated_at";
+const TIE_INSERT: &str = "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, \
+    since, notes, created_at) ";
+const TIE_WIDTH: usize = 9;
+const TIE_UPSERT: &str = " ON CONFLICT (from_id, to_id, tie_type) DO UPDATE SET \
+    since = excluded.since, notes = excluded.notes";
+const ACTOR_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 \
+    UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 \
+    UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1";
+
+/// The single-row upsert of a group for the SQLite arm (the columns and the update of the
+/// PostgreSQL arm's multi-row statement).
+pub(crate) fn group_upsert_sql() -> String {
+    one_row_sql(
+        &format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "),
+        sqlite_tx::GROUP_WIDTH,
+        GROUP_UPSERT_SET,
+    )
 }
-pub(crate) use on_tx;
+
+/// A one-row statement for the SQLite arm: `head VALUES ($1, …, $width) tail`.
+pub(crate) fn one_row_sql(head: &str, width: usize, tail: &str) -> String {
+    format!("{head}{}{tail}", sqlite_tx::values_clause(width))
+}
 
 impl Batch {
     /// Saves groups into a wave: new ids are created, ids already held are updated (their
@@ -255,11 +298,25 @@ impl Batch {
             self.tally_upsert(&mut tallies, wave_id, chunk).await?;
             let now = self.now.as_str();
             let prov = provenance.get(i * CHUNK..).unwrap_or_default();
-            on_tx!(self.tx, t => {
+            let t = match &mut self.tx {
+                BatchTx::Sqlite(w) => {
+                    // One buffer per chunk to the writer thread, bound there by reference into
+                    // one prepared single-row upsert; not waited for (sqlite_tx.rs).
+                    let mut rows = Rows::new(sqlite_tx::GROUP_WIDTH, chunk.len());
+                    for (j, g) in chunk.iter().enumerate() {
+                        let p = prov.get(j).and_then(|p| p.as_deref());
+                        sqlite_tx::push_group(&mut rows, g, wave_id, p, now);
+                    }
+                    w.queue_rows(group_upsert_sql(), rows).await?;
+                    continue;
+                }
+                BatchTx::Postgres(t) => t,
+            };
+            {
                 // Values are bound by reference where they can be (no copy per row before
-                // sqlx's own); SQLite takes anonymous `?` placeholders here, since looking a
-                // numbered one up by name costs sqlx a walk of all of them.
-                let mut qb = QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
+                // sqlx's own).
+                let mut qb =
+                    QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
                 qb.push_values(chunk.iter().enumerate(), |mut b, (j, g)| {
                     let p = prov.get(j).and_then(|p| p.as_deref());
                     b.push_bind(g.id.as_str())
@@ -267,7 +324,11 @@ impl Batch {
                         .push_bind(g.village.as_str())
                         .push_bind(g.local_unit.as_deref())
                         .push_bind(g.name.as_str())
-                        .push_bind(wahana_domain::registry::duplicate_key(&g.village, g.group_type, &g.name))
+                        .push_bind(wahana_domain::registry::duplicate_key(
+                            &g.village,
+                            g.group_type,
+                            &g.name,
+                        ))
                         .push_bind(g.group_type.code())
                         .push_bind(g.origin.code())
                         .push_bind(i64::from(g.founded_year))
@@ -298,7 +359,7 @@ impl Batch {
                 });
                 qb.push(GROUP_UPSERT_SET);
                 qb.build().execute(&mut **t).await?;
-            });
+            }
         }
         self.finish_tallies(tallies).await
     }
@@ -324,41 +385,54 @@ impl Batch {
     ) -> Result<(), StoreError> {
         for chunk in networks.chunks(CHUNK) {
             let now = &self.now;
-            on_tx!(self.tx, t => {
-                let mut qb = QueryBuilder::new(
-                    "INSERT INTO networks (id, wave_id, village_code, local_unit, level, name, \
-                     founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, \
-                     notes, created_at, updated_at) ",
-                );
-                qb.push_values(chunk, |mut b, n| {
-                    b.push_bind(n.id.clone())
-                        .push_bind(wave_id.to_string())
-                        .push_bind(n.village.to_string())
-                        .push_bind(n.local_unit.clone())
-                        .push_bind(n.level.code())
-                        .push_bind(n.name.clone())
-                        .push_bind(n.founded_year.map(i64::from))
-                        .push_bind(n.chair.clone())
-                        .push_bind(n.secretary.clone())
-                        .push_bind(n.treasurer.clone())
-                        .push_bind(n.phone.clone())
-                        .push_bind(n.decree_number.clone())
-                        .push_bind(n.decree_date.map(|d| d.to_string()))
-                        .push_bind(n.notes.clone())
-                        .push_bind(now.clone())
-                        .push_bind(now.clone());
-                });
-                qb.push(
-                    " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
-                     village_code = excluded.village_code, local_unit = excluded.local_unit, \
-                     level = excluded.level, name = excluded.name, founded_year = excluded.founded_year, \
-                     chair = excluded.chair, secretary = excluded.secretary, treasurer = excluded.treasurer, \
-                     phone = excluded.phone, decree_number = excluded.decree_number, \
-                     decree_date = excluded.decree_date, notes = excluded.notes, \
-                     version = networks.version + 1, updated_at = excluded.updated_at",
-                );
-                qb.build().execute(&mut **t).await?;
-            });
+            match &mut self.tx {
+                BatchTx::Sqlite(w) => {
+                    let mut rows = Rows::new(NETWORK_WIDTH, chunk.len());
+                    for n in chunk {
+                        rows.text(&n.id)
+                            .text(wave_id)
+                            .text(n.village.as_str())
+                            .opt_text(n.local_unit.as_deref())
+                            .text(n.level.code())
+                            .text(&n.name)
+                            .opt_int(n.founded_year.map(i64::from))
+                            .opt_text(n.chair.as_deref())
+                            .opt_text(n.secretary.as_deref())
+                            .opt_text(n.treasurer.as_deref())
+                            .opt_text(n.phone.as_deref())
+                            .opt_text(n.decree_number.as_deref())
+                            .opt_text(n.decree_date.map(|d| d.to_string()).as_deref())
+                            .opt_text(n.notes.as_deref())
+                            .text(now)
+                            .text(now);
+                    }
+                    let sql = one_row_sql(NETWORK_INSERT, NETWORK_WIDTH, NETWORK_UPSERT);
+                    w.queue_rows(sql, rows).await?;
+                }
+                BatchTx::Postgres(t) => {
+                    let mut qb = QueryBuilder::new(NETWORK_INSERT);
+                    qb.push_values(chunk, |mut b, n| {
+                        b.push_bind(n.id.clone())
+                            .push_bind(wave_id.to_string())
+                            .push_bind(n.village.to_string())
+                            .push_bind(n.local_unit.clone())
+                            .push_bind(n.level.code())
+                            .push_bind(n.name.clone())
+                            .push_bind(n.founded_year.map(i64::from))
+                            .push_bind(n.chair.clone())
+                            .push_bind(n.secretary.clone())
+                            .push_bind(n.treasurer.clone())
+                            .push_bind(n.phone.clone())
+                            .push_bind(n.decree_number.clone())
+                            .push_bind(n.decree_date.map(|d| d.to_string()))
+                            .push_bind(n.notes.clone())
+                            .push_bind(now.clone())
+                            .push_bind(now.clone());
+                    });
+                    qb.push(NETWORK_UPSERT);
+                    qb.build().execute(&mut **t).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -370,51 +444,64 @@ impl Batch {
     ) -> Result<(), StoreError> {
         for chunk in institutions.chunks(CHUNK) {
             let now = &self.now;
-            on_tx!(self.tx, t => {
-                let mut qb = QueryBuilder::new(
-                    "INSERT INTO institutions (id, wave_id, region_code, kind, name, address, contact, \
-                     phone, latitude, longitude, notes, created_at, updated_at) ",
-                );
-                qb.push_values(chunk, |mut b, n| {
-                    b.push_bind(n.id.clone())
-                        .push_bind(wave_id.to_string())
-                        .push_bind(n.region.to_string())
-                        .push_bind(n.kind.code())
-                        .push_bind(n.name.clone())
-                        .push_bind(n.address.clone())
-                        .push_bind(n.contact.clone())
-                        .push_bind(n.phone.clone())
-                        .push_bind(n.latitude)
-                        .push_bind(n.longitude)
-                        .push_bind(n.notes.clone())
-                        .push_bind(now.clone())
-                        .push_bind(now.clone());
-                });
-                qb.push(
-                    " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
-                     region_code = excluded.region_code, kind = excluded.kind, name = excluded.name, \
-                     address = excluded.address, contact = excluded.contact, phone = excluded.phone, \
-                     latitude = excluded.latitude, longitude = excluded.longitude, notes = excluded.notes, \
-                     version = institutions.version + 1, updated_at = excluded.updated_at",
-                );
-                qb.build().execute(&mut **t).await?;
-            });
+            match &mut self.tx {
+                BatchTx::Sqlite(w) => {
+                    let mut rows = Rows::new(INSTITUTION_WIDTH, chunk.len());
+                    for n in chunk {
+                        rows.text(&n.id)
+                            .text(wave_id)
+                            .text(n.region.as_str())
+                            .text(n.kind.code())
+                            .text(&n.name)
+                            .opt_text(n.address.as_deref())
+                            .opt_text(n.contact.as_deref())
+                            .opt_text(n.phone.as_deref())
+                            .opt_real(n.latitude)
+                            .opt_real(n.longitude)
+                            .opt_text(n.notes.as_deref())
+                            .text(now)
+                            .text(now);
+                    }
+                    let sql =
+                        one_row_sql(INSTITUTION_INSERT, INSTITUTION_WIDTH, INSTITUTION_UPSERT);
+                    w.queue_rows(sql, rows).await?;
+                }
+                BatchTx::Postgres(t) => {
+                    let mut qb = QueryBuilder::new(INSTITUTION_INSERT);
+                    qb.push_values(chunk, |mut b, n| {
+                        b.push_bind(n.id.clone())
+                            .push_bind(wave_id.to_string())
+                            .push_bind(n.region.to_string())
+                            .push_bind(n.kind.code())
+                            .push_bind(n.name.clone())
+                            .push_bind(n.address.clone())
+                            .push_bind(n.contact.clone())
+                            .push_bind(n.phone.clone())
+                            .push_bind(n.latitude)
+                            .push_bind(n.longitude)
+                            .push_bind(n.notes.clone())
+                            .push_bind(now.clone())
+                            .push_bind(now.clone());
+                    });
+                    qb.push(INSTITUTION_UPSERT);
+                    qb.build().execute(&mut **t).await?;
+                }
+            }
         }
         Ok(())
     }
 
     /// Which table holds an actor id, looking at what this batch has written so far too.
     pub async fn actor_kind(&mut self, id: &str) -> Result<Option<ActorKind>, StoreError> {
-        let kind: Option<String> = on_tx!(self.tx, t => {
-            sqlx::query_scalar(
-                "SELECT 'kelompok' FROM groups WHERE id = $1 \
-                 UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 \
-                 UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1",
-            )
-            .bind(id.to_string())
-            .fetch_optional(&mut **t)
-            .await?
-        });
+        let kind: Option<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w.first(ACTOR_KIND_SQL, vec![sqlite_tx::text(id)]).await?,
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(ACTOR_KIND_SQL)
+                    .bind(id.to_string())
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
         kind.map(|k| ActorKind::parse(&k)).transpose()
     }
 
@@ -472,31 +559,47 @@ impl Batch {
             .collect();
         for chunk in unique.chunks(CHUNK) {
             let now = &self.now;
-            on_tx!(self.tx, t => {
-                let mut qb = QueryBuilder::new(
-                    "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, since, notes, created_at) ",
-                );
-                qb.push_values(chunk, |mut b, (tie, fk, tk)| {
-                    b.push_bind(wave_id.to_string())
-                        .push_bind(tie.from.clone())
-                        .push_bind(fk.code())
-                        .push_bind(tie.to.clone())
-                        .push_bind(tk.code())
-                        .push_bind(tie.tie_type.code())
-                        .push_bind(tie.since.map(i64::from))
-                        .push_bind(tie.notes.clone())
-                        .push_bind(now.clone());
-                });
-                qb.push(" ON CONFLICT (from_id, to_id, tie_type) DO UPDATE SET since = excluded.since, notes = excluded.notes");
-                qb.build().execute(&mut **t).await?;
-            });
+            match &mut self.tx {
+                BatchTx::Sqlite(w) => {
+                    let mut rows = Rows::new(TIE_WIDTH, chunk.len());
+                    for (tie, fk, tk) in chunk {
+                        rows.text(wave_id)
+                            .text(&tie.from)
+                            .text(fk.code())
+                            .text(&tie.to)
+                            .text(tk.code())
+                            .text(tie.tie_type.code())
+                            .opt_int(tie.since.map(i64::from))
+                            .opt_text(tie.notes.as_deref())
+                            .text(now);
+                    }
+                    let sql = one_row_sql(TIE_INSERT, TIE_WIDTH, TIE_UPSERT);
+                    w.queue_rows(sql, rows).await?;
+                }
+                BatchTx::Postgres(t) => {
+                    let mut qb = QueryBuilder::new(TIE_INSERT);
+                    qb.push_values(chunk, |mut b, (tie, fk, tk)| {
+                        b.push_bind(wave_id.to_string())
+                            .push_bind(tie.from.clone())
+                            .push_bind(fk.code())
+                            .push_bind(tie.to.clone())
+                            .push_bind(tk.code())
+                            .push_bind(tie.tie_type.code())
+                            .push_bind(tie.since.map(i64::from))
+                            .push_bind(tie.notes.clone())
+                            .push_bind(now.clone());
+                    });
+                    qb.push(TIE_UPSERT);
+                    qb.build().execute(&mut **t).await?;
+                }
+            }
         }
         Ok(())
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.tx {
-            BatchTx::Sqlite(t) => t.commit().await?,
+            BatchTx::Sqlite(w) => w.commit().await?,
             BatchTx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -505,7 +608,7 @@ impl Batch {
     /// Drops every write of the batch.
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self.tx {
-            BatchTx::Sqlite(t) => t.rollback().await?,
+            BatchTx::Sqlite(w) => w.rollback().await?,
             BatchTx::Postgres(t) => t.rollback().await?,
         }
         Ok(())
@@ -513,10 +616,25 @@ impl Batch {
 }
 
 impl Store {
-    /// Starts a batch of writes that lands whole on [`Batch::commit`] or not at all.
+    /// Starts a batch of writes that lands whole on [`Batch::commit`] or not at all. On SQLite
+    /// the batch holds the database's one write lock from here to its end (other connections
+    /// still read, as of before the batch); it needs a database file.
     pub async fn begin(&self) -> Result<Batch, StoreError> {
         let tx = match &self.pool {
-            Pool::Sqlite(p) => BatchTx::Sqlite(p.begin().await?),
+            Pool::Sqlite(_) => {
+                let Some(path) = crate::bulk::sqlite_file(&self.pool) else {
+                    return Err(StoreError::Rejected {
+                        code: "sqlite_in_memory",
+                        message_id: "basis data SQLite di memori tidak dapat ditulis per batch; \
+                            pakai berkas"
+                            .into(),
+                        message_en: "an in-memory SQLite database cannot take batches of \
+                            writes; use a file"
+                            .into(),
+                    });
+                };
+                BatchTx::Sqlite(SqliteTx::begin(path, self.writers.clone()).await?)
+            }
             Pool::Postgres(p) => BatchTx::Postgres(p.begin().await?),
         };
         Ok(Batch {
@@ -524,6 +642,7 @@ impl Store {
             now: now_iso(),
             rules: self.rules.clone(),
             ids_known_new: false,
+            wave_rules: Default::default(),
         })
     }
 
@@ -648,16 +767,39 @@ impl Store {
         batch
             .tally_upsert(&mut tallies, &current.wave_id, std::slice::from_ref(group))
             .await?;
-        let updated: Option<i64> = on_tx!(batch.tx, t => {
-            let mut qb = QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
-            qb.push_values(std::iter::once(group), |mut b, g| {
-                bind_group!(b, g, current.wave_id.as_str(), current.provenance.clone(), now);
-            });
-            qb.push(GROUP_UPSERT_SET);
-            qb.push(" WHERE groups.version = ").push_bind(expected_version);
-            qb.push(" RETURNING version");
-            qb.build_query_scalar().fetch_optional(&mut **t).await?
-        });
+        let updated: Option<i64> = match &mut batch.tx {
+            BatchTx::Sqlite(w) => {
+                let mut rows = Rows::new(sqlite_tx::GROUP_WIDTH + 1, 1);
+                let prov = current.provenance.as_deref();
+                sqlite_tx::push_group(&mut rows, group, &current.wave_id, prov, &now);
+                rows.int(expected_version);
+                let sql = format!(
+                    "{} WHERE groups.version = ${} RETURNING version",
+                    group_upsert_sql(),
+                    sqlite_tx::GROUP_WIDTH + 1
+                );
+                w.call(move |c| sqlite_tx::returning_one(c, &sql, &rows))
+                    .await?
+            }
+            BatchTx::Postgres(t) => {
+                let mut qb =
+                    QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
+                qb.push_values(std::iter::once(group), |mut b, g| {
+                    bind_group!(
+                        b,
+                        g,
+                        current.wave_id.as_str(),
+                        current.provenance.clone(),
+                        now
+                    );
+                });
+                qb.push(GROUP_UPSERT_SET);
+                qb.push(" WHERE groups.version = ")
+                    .push_bind(expected_version);
+                qb.push(" RETURNING version");
+                qb.build_query_scalar().fetch_optional(&mut **t).await?
+            }
+        };
         if updated.is_some() {
             batch.finish_tallies(tallies).await?;
             batch.commit().await?;
@@ -684,17 +826,25 @@ impl Store {
         let mut batch = self.begin().await?;
         let mut tallies = crate::tally::TallyWork::default();
         batch.tally_remove(&mut tallies, &[id]).await?;
-        let n = on_tx!(batch.tx, tx => {
-            sqlx::query("DELETE FROM ties WHERE from_id = $1 OR to_id = $1")
-                .bind(id.to_string())
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query("DELETE FROM groups WHERE id = $1")
-                .bind(id.to_string())
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-        });
+        const DELETE_TIES: &str = "DELETE FROM ties WHERE from_id = $1 OR to_id = $1";
+        const DELETE_GROUP: &str = "DELETE FROM groups WHERE id = $1";
+        let n = match &mut batch.tx {
+            BatchTx::Sqlite(w) => {
+                w.execute(DELETE_TIES, vec![sqlite_tx::text(id)]).await?;
+                w.execute(DELETE_GROUP, vec![sqlite_tx::text(id)]).await? as u64
+            }
+            BatchTx::Postgres(tx) => {
+                sqlx::query(DELETE_TIES)
+                    .bind(id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(DELETE_GROUP)
+                    .bind(id.to_string())
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+        };
         batch.finish_tallies(tallies).await?;
         batch.commit().await?;
         Ok(n > 0)

@@ -18,8 +18,9 @@
 //! with multi-row upserts that add (`col = tbl.col + excluded.col`), in key order so that two
 //! writers on PostgreSQL take row locks in the same order.
 
-use crate::registry::{Batch, BatchTx, on_tx};
+use crate::registry::{Batch, BatchTx, one_row_sql};
 use crate::rows::{GROUP_SELECT, GroupRow};
+use crate::sqlite_tx::{self, Rows};
 use crate::{Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, QueryBuilder, Row};
@@ -212,18 +213,64 @@ fn pair_rows<'p>(wave: &'p str, rules: &'p str, map: &'p RegionDeltas) -> PairRo
     }
 }
 
+/// The tally rows left with no group, removed after a flush (so that coverage counts only
+/// villages that hold groups and a region's types only those it has).
+const DELETE_EMPTY_REGION_TYPE: &str = "DELETE FROM tally_region_type WHERE wave_id = $1 \
+    AND rules_version = $2 AND region_code = $3 AND group_type = $4 AND recorded <= 0";
+const DELETE_EMPTY_VILLAGE: &str = "DELETE FROM tally_village WHERE wave_id = $1 \
+    AND rules_version = $2 AND village_code = $3 AND recorded <= 0";
+
+/// The tables and keys of the two tallies.
+const REGION_TYPE_KEYS: [&str; 4] = ["wave_id", "rules_version", "region_code", "group_type"];
+const VILLAGE_KEYS: [&str; 3] = ["wave_id", "rules_version", "village_code"];
+
+/// SQLite: the same upserts and deletes as `flush_on!`, one prepared single-row statement each,
+/// queued on the batch's writer thread.
+async fn flush_sqlite(w: &sqlite_tx::SqliteTx, pending: &Pending) -> Result<(), StoreError> {
+    let (rt_head, rt_tail) = upsert_sql("tally_region_type", &REGION_TYPE_KEYS);
+    let (v_head, v_tail) = upsert_sql("tally_village", &VILLAGE_KEYS);
+    let rt_width = REGION_TYPE_KEYS.len() + WIDTH;
+    let v_width = VILLAGE_KEYS.len() + WIDTH;
+    let mut rt = Rows::new(rt_width, 256);
+    let mut v = Rows::new(v_width, 64);
+    let mut rt_gone = Rows::new(4, 0);
+    let mut v_gone = Rows::new(3, 0);
+    for ((wave, rules), map) in &pending.pairs {
+        let rows = pair_rows(wave, rules, map);
+        for (region, t, c) in &rows.region_types {
+            rt.text(wave).text(rules).text(region).text(t);
+            for x in c.iter() {
+                rt.int(*x);
+            }
+            if c[0] < 0 {
+                rt_gone.text(wave).text(rules).text(region).text(t);
+            }
+        }
+        for (village, c) in &rows.villages {
+            v.text(wave).text(rules).text(village);
+            for x in c.iter() {
+                v.int(*x);
+            }
+            if c[0] < 0 {
+                v_gone.text(wave).text(rules).text(village);
+            }
+        }
+    }
+    w.queue_rows(one_row_sql(&rt_head, rt_width, &rt_tail), rt)
+        .await?;
+    w.queue_rows(one_row_sql(&v_head, v_width, &v_tail), v)
+        .await?;
+    w.queue_rows(DELETE_EMPTY_REGION_TYPE.to_string(), rt_gone)
+        .await?;
+    w.queue_rows(DELETE_EMPTY_VILLAGE.to_string(), v_gone).await
+}
+
 /// Writes pending deltas on a connection (`&mut DB::Connection`), then drops rows whose
 /// `recorded` reached zero. A macro because the same code runs on either backend's connection.
 macro_rules! flush_on {
     ($conn:expr, $pending:expr) => {{
-        let (rt_head, rt_tail) = upsert_sql(
-            "tally_region_type",
-            &["wave_id", "rules_version", "region_code", "group_type"],
-        );
-        let (v_head, v_tail) = upsert_sql(
-            "tally_village",
-            &["wave_id", "rules_version", "village_code"],
-        );
+        let (rt_head, rt_tail) = upsert_sql("tally_region_type", &REGION_TYPE_KEYS);
+        let (v_head, v_tail) = upsert_sql("tally_village", &VILLAGE_KEYS);
         for ((wave, rules), map) in &$pending.pairs {
             let rows = pair_rows(wave, rules, map);
             for chunk in rows.region_types.chunks(CHUNK) {
@@ -253,33 +300,26 @@ macro_rules! flush_on {
                 qb.push(v_tail.as_str());
                 qb.build().execute(&mut *$conn).await?;
             }
-            // Rows left with no group are removed, so that coverage counts only villages that
-            // hold groups and a region's types only those it has.
+            // Rows left with no group are removed.
             for (region, t, c) in &rows.region_types {
                 if c[0] < 0 {
-                    sqlx::query(
-                        "DELETE FROM tally_region_type WHERE wave_id = $1 AND rules_version = $2 \
-                         AND region_code = $3 AND group_type = $4 AND recorded <= 0",
-                    )
-                    .bind(rows.wave.to_string())
-                    .bind(rows.rules.to_string())
-                    .bind(region.to_string())
-                    .bind(t.to_string())
-                    .execute(&mut *$conn)
-                    .await?;
+                    sqlx::query(DELETE_EMPTY_REGION_TYPE)
+                        .bind(rows.wave.to_string())
+                        .bind(rows.rules.to_string())
+                        .bind(region.to_string())
+                        .bind(t.to_string())
+                        .execute(&mut *$conn)
+                        .await?;
                 }
             }
             for (village, c) in &rows.villages {
                 if c[0] < 0 {
-                    sqlx::query(
-                        "DELETE FROM tally_village WHERE wave_id = $1 AND rules_version = $2 \
-                         AND village_code = $3 AND recorded <= 0",
-                    )
-                    .bind(rows.wave.to_string())
-                    .bind(rows.rules.to_string())
-                    .bind(village.to_string())
-                    .execute(&mut *$conn)
-                    .await?;
+                    sqlx::query(DELETE_EMPTY_VILLAGE)
+                        .bind(rows.wave.to_string())
+                        .bind(rows.rules.to_string())
+                        .bind(village.to_string())
+                        .execute(&mut *$conn)
+                        .await?;
                 }
             }
         }
@@ -300,12 +340,16 @@ impl Batch {
         if let Some(r) = self.rules.get(version) {
             return Ok(r);
         }
-        let text: Option<String> = on_tx!(self.tx, t => {
-            sqlx::query_scalar("SELECT toml FROM rule_sets WHERE version = $1")
-                .bind(version.to_string())
-                .fetch_optional(&mut **t)
-                .await?
-        });
+        const SQL: &str = "SELECT toml FROM rule_sets WHERE version = $1";
+        let text: Option<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w.first(SQL, vec![sqlite_tx::text(version)]).await?,
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(SQL)
+                    .bind(version.to_string())
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
         let text = text.ok_or_else(|| StoreError::NotFound {
             kind: "aturan penyaringan",
             id: version.to_string(),
@@ -324,19 +368,30 @@ impl Batch {
         if let Some(r) = work.rules.get(wave) {
             return Ok(r.clone());
         }
-        let versions: Vec<String> = on_tx!(self.tx, t => {
-            sqlx::query_scalar(
-                "SELECT rules_version FROM wave_rules WHERE wave_id = $1 ORDER BY rules_version",
-            )
-            .bind(wave.to_string())
-            .fetch_all(&mut **t)
-            .await?
-        });
+        // SQLite: kept for the whole batch, which holds the write lock (see `Batch`).
+        if let Some(r) = self.wave_rules.get(wave) {
+            work.rules.insert(wave.to_string(), r.clone());
+            return Ok(r.clone());
+        }
+        const SQL: &str =
+            "SELECT rules_version FROM wave_rules WHERE wave_id = $1 ORDER BY rules_version";
+        let versions: Vec<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w.column(SQL, vec![sqlite_tx::text(wave)]).await?,
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(SQL)
+                    .bind(wave.to_string())
+                    .fetch_all(&mut **t)
+                    .await?
+            }
+        };
         let mut out = Vec::with_capacity(versions.len());
         for v in versions {
             out.push(self.load_rules(&v).await?);
         }
         work.rules.insert(wave.to_string(), out.clone());
+        if let BatchTx::Sqlite(_) = self.tx {
+            self.wave_rules.insert(wave.to_string(), out.clone());
+        }
         Ok(out)
     }
 
@@ -348,19 +403,29 @@ impl Batch {
         let mut work = TallyWork::default();
         if self.wave_rule_sets(&mut work, wave).await?.is_empty() {
             let now = self.now.clone();
-            on_tx!(self.tx, t => {
-                sqlx::query(
-                    "INSERT INTO wave_rules (wave_id, rules_version, screened_at) \
-                     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM groups WHERE wave_id = $1) \
-                     ON CONFLICT (wave_id, rules_version) DO NOTHING",
-                )
-                .bind(wave.to_string())
-                .bind(DEFAULT_RULES)
-                .bind(now)
-                .execute(&mut **t)
-                .await?;
-            });
+            const SQL: &str = "INSERT INTO wave_rules (wave_id, rules_version, screened_at) \
+                SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM groups WHERE wave_id = $1) \
+                ON CONFLICT (wave_id, rules_version) DO NOTHING";
+            match &mut self.tx {
+                BatchTx::Sqlite(w) => {
+                    let params = vec![
+                        sqlite_tx::text(wave),
+                        sqlite_tx::text(DEFAULT_RULES),
+                        sqlite_tx::text(now),
+                    ];
+                    w.execute(SQL, params).await?;
+                }
+                BatchTx::Postgres(t) => {
+                    sqlx::query(SQL)
+                        .bind(wave.to_string())
+                        .bind(DEFAULT_RULES)
+                        .bind(now)
+                        .execute(&mut **t)
+                        .await?;
+                }
+            }
             work.rules.remove(wave);
+            self.wave_rules.remove(wave);
             self.wave_rule_sets(&mut work, wave).await?;
         }
         Ok(work)
@@ -371,9 +436,32 @@ impl Batch {
     /// away is the one of the row replaced; SQLite needs no lock (one writer at a time).
     async fn held_groups(&mut self, ids: &[&str]) -> Result<Vec<(Group, String)>, StoreError> {
         let mut out = Vec::new();
+        if let BatchTx::Sqlite(w) = &mut self.tx {
+            // One prepared primary-key lookup per id, all in one job.
+            let ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+            let rows = w
+                .call(move |c| {
+                    let sql = format!("{GROUP_SELECT} WHERE id = $1");
+                    let mut rows = Vec::new();
+                    for id in ids {
+                        let params = [rusqlite::types::Value::Text(id)];
+                        rows.extend(sqlite_tx::group_rows(c, &sql, &params)?);
+                    }
+                    Ok(rows)
+                })
+                .await?;
+            for row in rows {
+                let s = row.into_stored()?;
+                out.push((s.group, s.wave_id));
+            }
+            return Ok(out);
+        }
+        let BatchTx::Postgres(t) = &mut self.tx else {
+            return Ok(out);
+        };
         for chunk in ids.chunks(CHUNK) {
             // A cheap look at the primary key first: imports of new ids find nothing here.
-            let found: Vec<String> = on_tx!(self.tx, t => {
+            let found: Vec<String> = {
                 let mut qb = QueryBuilder::new("SELECT id FROM groups WHERE id IN (");
                 let mut sep = qb.separated(", ");
                 for id in chunk {
@@ -381,29 +469,18 @@ impl Batch {
                 }
                 qb.push(")");
                 qb.build_query_scalar().fetch_all(&mut **t).await?
-            });
+            };
             if found.is_empty() {
                 continue;
             }
-            let rows: Vec<GroupRow> = match &mut self.tx {
-                BatchTx::Sqlite(t) => {
-                    let mut qb = QueryBuilder::new(format!("{GROUP_SELECT} WHERE id IN ("));
-                    let mut sep = qb.separated(", ");
-                    for id in &found {
-                        sep.push_bind(id.clone());
-                    }
-                    qb.push(")");
-                    qb.build_query_as().fetch_all(&mut **t).await?
+            let rows: Vec<GroupRow> = {
+                let mut qb = QueryBuilder::new(format!("{GROUP_SELECT} WHERE id IN ("));
+                let mut sep = qb.separated(", ");
+                for id in &found {
+                    sep.push_bind(id.clone());
                 }
-                BatchTx::Postgres(t) => {
-                    let mut qb = QueryBuilder::new(format!("{GROUP_SELECT} WHERE id IN ("));
-                    let mut sep = qb.separated(", ");
-                    for id in &found {
-                        sep.push_bind(id.clone());
-                    }
-                    qb.push(") FOR UPDATE");
-                    qb.build_query_as().fetch_all(&mut **t).await?
-                }
+                qb.push(") FOR UPDATE");
+                qb.build_query_as().fetch_all(&mut **t).await?
             };
             for row in rows {
                 let s = row.into_stored()?;
@@ -474,10 +551,13 @@ impl Batch {
         if pending.is_empty() {
             return Ok(());
         }
-        on_tx!(self.tx, t => {
-            let conn = &mut **t;
-            flush_on!(conn, pending);
-        });
+        match &mut self.tx {
+            BatchTx::Sqlite(w) => flush_sqlite(w, pending).await?,
+            BatchTx::Postgres(t) => {
+                let conn = &mut **t;
+                flush_on!(conn, pending);
+            }
+        }
         Ok(())
     }
 }
@@ -658,38 +738,52 @@ impl Store {
         }
         let mut batch = self.begin().await?;
         // PostgreSQL: no group may change while the rows are read in pieces. SQLite: the
-        // DELETE below takes the database's write lock, which does the same.
+        // batch holds the database's write lock from its start, which does the same.
         if let BatchTx::Postgres(t) = &mut batch.tx {
             sqlx::query("LOCK TABLE groups IN SHARE MODE")
                 .execute(&mut **t)
                 .await?;
         }
         let now = batch.now.clone();
-        let n: i64 = on_tx!(batch.tx, t => {
-            for sql in [
-                "DELETE FROM tally_village WHERE wave_id = $1 AND rules_version = $2",
-                "DELETE FROM tally_region_type WHERE wave_id = $1 AND rules_version = $2",
-            ] {
-                sqlx::query(sql)
+        const CLEAR: [&str; 2] = [
+            "DELETE FROM tally_village WHERE wave_id = $1 AND rules_version = $2",
+            "DELETE FROM tally_region_type WHERE wave_id = $1 AND rules_version = $2",
+        ];
+        const REGISTER: &str = "INSERT INTO wave_rules (wave_id, rules_version, screened_at) \
+            VALUES ($1, $2, $3) \
+            ON CONFLICT (wave_id, rules_version) DO UPDATE SET screened_at = excluded.screened_at";
+        const COUNT: &str = "SELECT COUNT(*) FROM groups WHERE wave_id = $1";
+        let n: i64 = match &mut batch.tx {
+            BatchTx::Sqlite(w) => {
+                use sqlite_tx::text;
+                for sql in CLEAR {
+                    w.execute(sql, vec![text(wave), text(version)]).await?;
+                }
+                w.execute(REGISTER, vec![text(wave), text(version), text(now)])
+                    .await?;
+                w.first(COUNT, vec![text(wave)]).await?.unwrap_or(0)
+            }
+            BatchTx::Postgres(t) => {
+                for sql in CLEAR {
+                    sqlx::query(sql)
+                        .bind(wave.to_string())
+                        .bind(version.to_string())
+                        .execute(&mut **t)
+                        .await?;
+                }
+                sqlx::query(REGISTER)
                     .bind(wave.to_string())
                     .bind(version.to_string())
+                    .bind(now)
                     .execute(&mut **t)
                     .await?;
+                sqlx::query_scalar(COUNT)
+                    .bind(wave.to_string())
+                    .fetch_one(&mut **t)
+                    .await?
             }
-            sqlx::query(
-                "INSERT INTO wave_rules (wave_id, rules_version, screened_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (wave_id, rules_version) DO UPDATE SET screened_at = excluded.screened_at",
-            )
-            .bind(wave.to_string())
-            .bind(version.to_string())
-            .bind(now)
-            .execute(&mut **t)
-            .await?;
-            sqlx::query_scalar("SELECT COUNT(*) FROM groups WHERE wave_id = $1")
-                .bind(wave.to_string())
-                .fetch_one(&mut **t)
-                .await?
-        });
+        };
+        batch.wave_rules.remove(wave);
         let ranges = if n <= 50_000 {
             vec![(String::new(), "~".to_string())]
         } else {
@@ -702,14 +796,22 @@ impl Store {
         );
         let mut screened = 0u64;
         for (lo, hi) in ranges {
-            let rows: Vec<GroupRow> = on_tx!(batch.tx, t => {
-                sqlx::query_as(AssertSqlSafe(sql.clone()))
-                    .bind(wave.to_string())
-                    .bind(lo)
-                    .bind(hi)
-                    .fetch_all(&mut **t)
-                    .await?
-            });
+            let rows: Vec<GroupRow> = match &mut batch.tx {
+                BatchTx::Sqlite(w) => {
+                    use sqlite_tx::text;
+                    let (sql, params) = (sql.clone(), vec![text(wave), text(lo), text(hi)]);
+                    w.call(move |c| sqlite_tx::group_rows(c, &sql, &params))
+                        .await?
+                }
+                BatchTx::Postgres(t) => {
+                    sqlx::query_as(AssertSqlSafe(sql.clone()))
+                        .bind(wave.to_string())
+                        .bind(lo)
+                        .bind(hi)
+                        .fetch_all(&mut **t)
+                        .await?
+                }
+            };
             let mut pending = Pending::default();
             for row in rows {
                 let g = row.into_stored()?.group;

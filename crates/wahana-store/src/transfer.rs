@@ -1,10 +1,11 @@
 //! What imports and exports need from the database: lookups by the hundred inside an import's
 //! transaction, and rows streamed out in a stable order without holding them in memory.
 
-use crate::registry::{on_tx, push_group_filter, range_end};
+use crate::registry::{BatchTx, push_group_filter, range_end};
 use crate::rows::{
     GROUP_SELECT, GroupRow, INSTITUTION_SELECT, InstitutionRow, NETWORK_SELECT, NetworkRow,
 };
+use crate::sqlite_tx::{self, text};
 use crate::{Batch, GroupFilter, Pool, Store, StoreError, StoredGroup, TieRecord, on_pool};
 use futures::TryStreamExt;
 use sqlx::{AssertSqlSafe, QueryBuilder};
@@ -22,11 +23,11 @@ const LOOKUP: usize = 500;
 impl Batch {
     /// Whether no group is held (as this batch sees it).
     pub async fn groups_empty(&mut self) -> Result<bool, StoreError> {
-        let any: Option<i64> = on_tx!(self.tx, t => {
-            sqlx::query_scalar("SELECT 1 FROM groups LIMIT 1")
-                .fetch_optional(&mut **t)
-                .await?
-        });
+        const SQL: &str = "SELECT 1 FROM groups LIMIT 1";
+        let any: Option<i64> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w.first(SQL, Vec::new()).await?,
+            BatchTx::Postgres(t) => sqlx::query_scalar(SQL).fetch_optional(&mut **t).await?,
+        };
         Ok(any.is_none())
     }
 
@@ -36,60 +37,89 @@ impl Batch {
     /// indexes sorts once instead of inserting each row into each index in random order.
     /// PostgreSQL: drops nothing (a dropped index would lock the table for the whole load).
     pub async fn drop_secondary_group_indexes(&mut self) -> Result<Vec<String>, StoreError> {
-        let crate::registry::BatchTx::Sqlite(t) = &mut self.tx else {
+        let BatchTx::Sqlite(w) = &mut self.tx else {
             return Ok(Vec::new());
         };
-        let indexes: Vec<(String, String)> = sqlx::query_as(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'groups' \
-             AND sql IS NOT NULL ORDER BY name",
-        )
-        .fetch_all(&mut **t)
-        .await?;
-        for (name, _) in &indexes {
-            sqlx::query(AssertSqlSafe(format!(
-                "DROP INDEX \"{}\"",
-                name.replace('"', "\"\"")
-            )))
-            .execute(&mut **t)
-            .await?;
-        }
-        Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+        w.call(|c| {
+            let indexes: Vec<(String, String)> = c
+                .prepare(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                     AND tbl_name = 'groups' AND sql IS NOT NULL ORDER BY name",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (name, _) in &indexes {
+                c.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            }
+            Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+        })
+        .await
     }
 
     /// Runs index definitions returned by [`Batch::drop_secondary_group_indexes`].
     pub async fn create_indexes(&mut self, sqls: &[String]) -> Result<(), StoreError> {
-        on_tx!(self.tx, t => {
-            for sql in sqls {
-                sqlx::query(AssertSqlSafe(sql.clone())).execute(&mut **t).await?;
+        match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                let sqls = sqls.to_vec();
+                w.call(move |c| {
+                    for sql in &sqls {
+                        c.execute_batch(sql)?;
+                    }
+                    Ok(())
+                })
+                .await?;
             }
-        });
+            BatchTx::Postgres(t) => {
+                for sql in sqls {
+                    sqlx::query(AssertSqlSafe(sql.clone()))
+                        .execute(&mut **t)
+                        .await?;
+                }
+            }
+        }
         Ok(())
     }
 
     /// Creates or updates a wave inside the batch, so that an import's new wave lands with its
     /// rows or not at all.
     pub async fn save_wave(&mut self, wave: &Wave) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO waves (id, name, region_code, start_date, end_date, source, \
+            synthetic, enumerators, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, \
+            start_date = excluded.start_date, end_date = excluded.end_date, source = excluded.source, \
+            synthetic = excluded.synthetic, enumerators = excluded.enumerators";
         let now = self.now.clone();
-        on_tx!(self.tx, t => {
-            sqlx::query(
-                "INSERT INTO waves (id, name, region_code, start_date, end_date, source, synthetic, enumerators, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, \
-                 start_date = excluded.start_date, end_date = excluded.end_date, source = excluded.source, \
-                 synthetic = excluded.synthetic, enumerators = excluded.enumerators",
-            )
-            .bind(wave.id.clone())
-            .bind(wave.name.clone())
-            .bind(wave.region.as_ref().map(|r| r.to_string()))
-            .bind(wave.start_date.map(|d| d.to_string()))
-            .bind(wave.end_date.map(|d| d.to_string()))
-            .bind(wave.source.clone())
-            .bind(wave.synthetic)
-            .bind(wave.enumerators.clone())
-            .bind(now)
-            .execute(&mut **t)
-            .await?;
-        });
+        match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                use sqlite_tx::opt_text;
+                let params = vec![
+                    text(wave.id.as_str()),
+                    text(wave.name.as_str()),
+                    opt_text(wave.region.as_ref().map(|r| r.to_string())),
+                    opt_text(wave.start_date.map(|d| d.to_string())),
+                    opt_text(wave.end_date.map(|d| d.to_string())),
+                    opt_text(wave.source.clone()),
+                    rusqlite::types::Value::Integer(i64::from(wave.synthetic)),
+                    opt_text(wave.enumerators.clone()),
+                    text(now),
+                ];
+                w.execute(SQL, params).await?;
+            }
+            BatchTx::Postgres(t) => {
+                sqlx::query(SQL)
+                    .bind(wave.id.clone())
+                    .bind(wave.name.clone())
+                    .bind(wave.region.as_ref().map(|r| r.to_string()))
+                    .bind(wave.start_date.map(|d| d.to_string()))
+                    .bind(wave.end_date.map(|d| d.to_string()))
+                    .bind(wave.source.clone())
+                    .bind(wave.synthetic)
+                    .bind(wave.enumerators.clone())
+                    .bind(now)
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
@@ -105,8 +135,31 @@ impl Batch {
             crate::IdTable::Institutions => "institutions",
         };
         let mut out = HashSet::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        if let BatchTx::Sqlite(w) = &mut self.tx {
+            // One prepared primary-key lookup per id, all in one job.
+            let sql = format!("SELECT 1 FROM {name} WHERE id = $1");
+            let ids = ids.to_vec();
+            return w
+                .call(move |c| {
+                    let mut st = c.prepare_cached(&sql)?;
+                    let mut held = HashSet::new();
+                    for id in ids {
+                        if st.exists([&id])? {
+                            held.insert(id);
+                        }
+                    }
+                    Ok(held)
+                })
+                .await;
+        }
+        let BatchTx::Postgres(t) = &mut self.tx else {
+            return Ok(out);
+        };
         for chunk in ids.chunks(LOOKUP) {
-            let found: Vec<String> = on_tx!(self.tx, t => {
+            let found: Vec<String> = {
                 let mut qb = QueryBuilder::new(format!("SELECT id FROM {name} WHERE id IN ("));
                 let mut sep = qb.separated(", ");
                 for id in chunk {
@@ -114,7 +167,7 @@ impl Batch {
                 }
                 qb.push(")");
                 qb.build_query_scalar().fetch_all(&mut **t).await?
-            });
+            };
             out.extend(found);
         }
         Ok(out)
@@ -126,8 +179,37 @@ impl Batch {
         keys: &[String],
     ) -> Result<HashMap<String, Vec<String>>, StoreError> {
         let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        if let BatchTx::Sqlite(w) = &mut self.tx {
+            // One prepared index lookup per key, all in one job.
+            let keys = keys.to_vec();
+            return w
+                .call(move |c| {
+                    let mut st =
+                        c.prepare_cached("SELECT id FROM groups WHERE dup_key = $1 ORDER BY id")?;
+                    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+                    for k in keys {
+                        if out.contains_key(&k) {
+                            continue;
+                        }
+                        let ids: Vec<String> = st
+                            .query_map([&k], |r| r.get(0))?
+                            .collect::<Result<_, _>>()?;
+                        if !ids.is_empty() {
+                            out.insert(k, ids);
+                        }
+                    }
+                    Ok(out)
+                })
+                .await;
+        }
+        let BatchTx::Postgres(t) = &mut self.tx else {
+            return Ok(out);
+        };
         for chunk in keys.chunks(LOOKUP) {
-            let found: Vec<(String, String)> = on_tx!(self.tx, t => {
+            let found: Vec<(String, String)> = {
                 let mut qb = QueryBuilder::new("SELECT dup_key, id FROM groups WHERE dup_key IN (");
                 let mut sep = qb.separated(", ");
                 for k in chunk {
@@ -135,7 +217,7 @@ impl Batch {
                 }
                 qb.push(") ORDER BY id");
                 qb.build_query_as().fetch_all(&mut **t).await?
-            });
+            };
             for (k, id) in found {
                 out.entry(k).or_default().push(id);
             }
@@ -156,13 +238,19 @@ impl Batch {
                 "SELECT MAX(id) FROM institutions WHERE id >= $1 AND id < $2"
             }
         };
-        let max: Option<String> = on_tx!(self.tx, t => {
-            sqlx::query_scalar(sql)
-                .bind(prefix.to_string())
-                .bind(format!("{prefix}~"))
-                .fetch_one(&mut **t)
+        let max: Option<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w
+                .first::<Option<String>>(sql, vec![text(prefix), text(format!("{prefix}~"))])
                 .await?
-        });
+                .flatten(),
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(sql)
+                    .bind(prefix.to_string())
+                    .bind(format!("{prefix}~"))
+                    .fetch_one(&mut **t)
+                    .await?
+            }
+        };
         Ok(max
             .and_then(|m| m.strip_prefix(prefix).and_then(|n| n.parse::<u64>().ok()))
             .unwrap_or(0))

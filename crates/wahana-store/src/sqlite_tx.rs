@@ -1,0 +1,598 @@
+//! SQLite's side of a [`crate::Batch`]: one rusqlite connection on a thread of its own, holding
+//! the batch's `BEGIN IMMEDIATE` transaction, fed jobs over a bounded channel.
+//!
+//! Why not a sqlx transaction: sqlx hands every statement and every bound value to its own
+//! worker thread, one allocation per value, and reads results back the same way; for an import
+//! of 4 million groups that was half of all the CPU. Here a batch's rows cross to the writer
+//! thread as one buffer per few hundred rows ([`Rows`]: all their text in one `String`), and the
+//! thread binds them by reference into statements prepared once (`prepare_cached`). The SQL
+//! texts are the ones the PostgreSQL arms run: SQLite numbers `$n` parameters in order of first
+//! appearance, so a statement whose `$1`, `$2`, … first appear in order binds positionally
+//! ([`Rows`]); the other statements bind by name ([`bind_numbered`]).
+//!
+//! Writes that return nothing are queued without waiting ([`SqliteTx::queue`]), so the caller
+//! prepares the next rows (tallies, encoding) while the thread writes these; the first error of
+//! a queued job is kept, every later job is skipped, and the next job that is waited for (a read,
+//! the commit) returns that error. Reads wait ([`SqliteTx::call`]) and see every write queued
+//! before them (one thread, jobs in order). All or nothing: the transaction commits only on
+//! [`SqliteTx::commit`]; a batch dropped without it, a failed job before the commit, or a killed
+//! process leave the database as it was.
+
+use crate::StoreError;
+use crate::rows::GroupRow;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Jobs that may wait for the writer thread (each a few hundred rows at most).
+const QUEUE: usize = 16;
+/// Statements kept prepared per connection (the import uses about a dozen).
+const STATEMENTS: usize = 64;
+/// Idle connections kept for the next batch (their prepared statements with them).
+const IDLE: usize = 2;
+
+/// Opens a writing connection with the pool's settings (`Store::open`).
+fn open(path: &Path) -> Result<rusqlite::Connection, StoreError> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(STATEMENTS);
+    Ok(conn)
+}
+
+/// Writing connections between batches, shared by every clone of a store: a new batch skips
+/// opening the file and preparing its statements again.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Idle(Arc<Mutex<Vec<rusqlite::Connection>>>);
+
+impl Idle {
+    fn take(&self) -> Option<rusqlite::Connection> {
+        self.0.lock().ok()?.pop()
+    }
+
+    fn put(&self, conn: rusqlite::Connection) {
+        if let Ok(mut idle) = self.0.lock()
+            && idle.len() < IDLE
+        {
+            idle.push(conn);
+        }
+    }
+}
+
+/// What the writer thread holds.
+struct Writer {
+    conn: rusqlite::Connection,
+    /// The first error of a queued job: later jobs are skipped and the batch can only roll back.
+    failed: Option<StoreError>,
+    /// Committed or rolled back: the thread stops.
+    done: bool,
+}
+
+type Job = Box<dyn FnOnce(&mut Writer) + Send>;
+
+/// A batch's transaction on SQLite: the handle of its writer thread.
+pub(crate) struct SqliteTx {
+    jobs: tokio::sync::mpsc::Sender<Job>,
+    /// Set when the batch is dropped: jobs still queued are skipped, the transaction rolls back.
+    abort: Arc<AtomicBool>,
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Writer("the SQLite writer thread stopped".into())
+}
+
+fn earlier_failure() -> StoreError {
+    StoreError::Writer("an earlier write of this batch failed".into())
+}
+
+impl SqliteTx {
+    /// Starts the writer thread on `path` and begins the transaction (`BEGIN IMMEDIATE`: the
+    /// batch holds SQLite's one write lock from here, waiting up to the busy timeout for it).
+    pub(crate) async fn begin(path: PathBuf, idle: Idle) -> Result<SqliteTx, StoreError> {
+        let (jobs, mut rx) = tokio::sync::mpsc::channel::<Job>(QUEUE);
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        let abort = Arc::new(AtomicBool::new(false));
+        let stop = abort.clone();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                let conn = match idle.take() {
+                    Some(c) => Ok(c),
+                    None => open(&path),
+                };
+                let conn = conn.and_then(|c| {
+                    c.execute_batch("BEGIN IMMEDIATE")?;
+                    Ok(c)
+                });
+                let conn = match conn {
+                    Ok(c) => {
+                        let _ = ready_tx.send(Ok(()));
+                        c
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let mut w = Writer {
+                    conn,
+                    failed: None,
+                    done: false,
+                };
+                while let Some(job) = rx.blocking_recv() {
+                    if stop.load(Ordering::Acquire) {
+                        break;
+                    }
+                    job(&mut w);
+                    if w.done {
+                        break;
+                    }
+                }
+                // Not committed: nothing of the batch stays.
+                if !w.conn.is_autocommit() && w.conn.execute_batch("ROLLBACK").is_err() {
+                    return; // the connection is dropped, which rolls back too
+                }
+                if w.conn.is_autocommit() {
+                    idle.put(w.conn);
+                }
+            })
+            .map_err(|e| StoreError::Writer(format!("cannot start the SQLite writer: {e}")))?;
+        ready_rx.await.map_err(|_| writer_gone())??;
+        Ok(SqliteTx { jobs, abort })
+    }
+
+    async fn send(&self, job: Job) -> Result<(), StoreError> {
+        self.jobs.send(job).await.map_err(|_| writer_gone())
+    }
+
+    /// Runs `f` on the writer thread after every job queued before it and waits for its
+    /// result. A failure of `f` is returned and the transaction stays usable; a failure of a
+    /// queued job before it is returned instead of running `f`.
+    pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(Box::new(move |w: &mut Writer| {
+            let result = match w.failed.take() {
+                Some(e) => {
+                    w.failed = Some(earlier_failure());
+                    Err(e)
+                }
+                None => f(&w.conn),
+            };
+            let _ = tx.send(result);
+        }))
+        .await?;
+        rx.await.map_err(|_| writer_gone())?
+    }
+
+    /// Queues `f` without waiting for it (see the module's documentation for its errors).
+    pub(crate) async fn queue<F>(&self, f: F) -> Result<(), StoreError>
+    where
+        F: FnOnce(&rusqlite::Connection) -> Result<(), StoreError> + Send + 'static,
+    {
+        self.send(Box::new(move |w: &mut Writer| {
+            if w.failed.is_none()
+                && let Err(e) = f(&w.conn)
+            {
+                w.failed = Some(e);
+            }
+        }))
+        .await
+    }
+
+    async fn finish(self, commit: bool) -> Result<(), StoreError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(Box::new(move |w: &mut Writer| {
+            w.done = true;
+            let result = match w.failed.take() {
+                Some(e) => Err(e),
+                None if commit => w.conn.execute_batch("COMMIT").map_err(StoreError::from),
+                None => w.conn.execute_batch("ROLLBACK").map_err(StoreError::from),
+            };
+            let _ = tx.send(result);
+        }))
+        .await?;
+        rx.await.map_err(|_| writer_gone())?
+    }
+
+    /// Commits every write of the batch, or returns the first failure (and rolls back).
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        self.finish(true).await
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), StoreError> {
+        self.finish(false).await
+    }
+
+    /// Runs one statement with `$n` parameters; returns the rows changed.
+    pub(crate) async fn execute(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<usize, StoreError> {
+        let sql = sql.into();
+        self.call(move |c| {
+            let mut st = c.prepare_cached(&sql)?;
+            bind_numbered(&mut st, &params)?;
+            Ok(st.raw_execute()?)
+        })
+        .await
+    }
+
+    /// The first column of every row of a query with `$n` parameters.
+    pub(crate) async fn column<T>(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: rusqlite::types::FromSql + Send + 'static,
+    {
+        let sql = sql.into();
+        self.call(move |c| {
+            let mut st = c.prepare_cached(&sql)?;
+            bind_numbered(&mut st, &params)?;
+            let mut rows = st.raw_query();
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(r.get(0)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// The first column of the first row of a query, if it gives one.
+    pub(crate) async fn first<T>(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<Option<T>, StoreError>
+    where
+        T: rusqlite::types::FromSql + Send + 'static,
+    {
+        let sql = sql.into();
+        self.call(move |c| {
+            let mut st = c.prepare_cached(&sql)?;
+            bind_numbered(&mut st, &params)?;
+            let mut rows = st.raw_query();
+            Ok(match rows.next()? {
+                Some(r) => Some(r.get(0)?),
+                None => None,
+            })
+        })
+        .await
+    }
+
+    /// Runs `sql` (one row's statement, `$1`… in order) once per row of `rows`, queued.
+    pub(crate) async fn queue_rows(&self, sql: String, rows: Rows) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.queue(move |c| write_rows(c, &sql, &rows)).await
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        // After a commit or rollback the thread has already stopped; otherwise it skips what is
+        // queued and rolls back.
+        self.abort.store(true, Ordering::Release);
+    }
+}
+
+/// Binds `$1`, `$2`, … by name, wherever they first appear in the statement.
+fn bind_numbered(st: &mut rusqlite::Statement<'_>, params: &[Value]) -> Result<(), StoreError> {
+    for (i, v) in params.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let Some(index) = st.parameter_index(&name)? else {
+            return Err(StoreError::Writer(format!(
+                "no parameter {name} in statement"
+            )));
+        };
+        st.raw_bind_parameter(index, v)?;
+    }
+    Ok(())
+}
+
+/// `VALUES ($1, $2, …, $n)`.
+pub(crate) fn values_clause(n: usize) -> String {
+    let mut s = String::from("VALUES (");
+    for i in 1..=n {
+        if i > 1 {
+            s.push_str(", ");
+        }
+        let _ = write!(s, "${i}");
+    }
+    s.push(')');
+    s
+}
+
+/// One value of [`Rows`]: text is a range of the rows' shared buffer.
+#[derive(Clone, Copy, Debug)]
+enum Val {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(u32, u32),
+}
+
+/// Rows of values to write, `width` values a row, all their text in one buffer: a few hundred
+/// rows cross to the writer thread as two allocations and are bound from there by reference.
+#[derive(Debug)]
+pub(crate) struct Rows {
+    width: usize,
+    text: String,
+    vals: Vec<Val>,
+}
+
+impl Rows {
+    pub(crate) fn new(width: usize, rows: usize) -> Rows {
+        Rows {
+            width,
+            text: String::with_capacity(rows * width * 8),
+            vals: Vec::with_capacity(rows * width),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.vals.is_empty()
+    }
+
+    fn span(&mut self, start: usize) -> &mut Self {
+        let end = self.text.len();
+        // Batches stay far below 4 GiB of text.
+        let (s, e) = (
+            u32::try_from(start).unwrap_or(u32::MAX),
+            u32::try_from(end).unwrap_or(u32::MAX),
+        );
+        self.vals.push(Val::Text(s, e));
+        self
+    }
+
+    pub(crate) fn text(&mut self, s: &str) -> &mut Self {
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.span(start)
+    }
+
+    pub(crate) fn opt_text(&mut self, s: Option<&str>) -> &mut Self {
+        match s {
+            Some(s) => self.text(s),
+            None => self.null(),
+        }
+    }
+
+    /// A value's `Display` text, written straight into the buffer.
+    pub(crate) fn display(&mut self, v: impl std::fmt::Display) -> &mut Self {
+        let start = self.text.len();
+        let _ = write!(self.text, "{v}");
+        self.span(start)
+    }
+
+    pub(crate) fn null(&mut self) -> &mut Self {
+        self.vals.push(Val::Null);
+        self
+    }
+
+    pub(crate) fn int(&mut self, n: i64) -> &mut Self {
+        self.vals.push(Val::Int(n));
+        self
+    }
+
+    pub(crate) fn opt_int(&mut self, n: Option<i64>) -> &mut Self {
+        match n {
+            Some(n) => self.int(n),
+            None => self.null(),
+        }
+    }
+
+    pub(crate) fn opt_real(&mut self, x: Option<f64>) -> &mut Self {
+        self.vals.push(match x {
+            Some(x) => Val::Real(x),
+            None => Val::Null,
+        });
+        self
+    }
+
+    fn value(&self, v: Val) -> ValueRef<'_> {
+        match v {
+            Val::Null => ValueRef::Null,
+            Val::Int(n) => ValueRef::Integer(n),
+            Val::Real(x) => ValueRef::Real(x),
+            Val::Text(s, e) => ValueRef::Text(
+                self.text
+                    .as_bytes()
+                    .get(s as usize..e as usize)
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// Binds row `i` into `st` as `$1`… (positionally).
+    fn bind(&self, st: &mut rusqlite::Statement<'_>, row: &[Val]) -> Result<(), StoreError> {
+        for (i, v) in row.iter().enumerate() {
+            st.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(self.value(*v)))?;
+        }
+        Ok(())
+    }
+
+    fn rows(&self) -> impl Iterator<Item = &[Val]> {
+        self.vals.chunks_exact(self.width)
+    }
+}
+
+/// Runs a one-row statement once per row (on the writer thread).
+fn write_rows(c: &rusqlite::Connection, sql: &str, rows: &Rows) -> Result<(), StoreError> {
+    let mut st = c.prepare_cached(sql)?;
+    check_width(&st, rows.width, sql)?;
+    for row in rows.rows() {
+        rows.bind(&mut st, row)?;
+        st.raw_execute()?;
+    }
+    Ok(())
+}
+
+/// The statement takes exactly `width` parameters, numbered in order of appearance.
+fn check_width(st: &rusqlite::Statement<'_>, width: usize, sql: &str) -> Result<(), StoreError> {
+    let in_order = (1..=width).all(|i| {
+        st.parameter_name(i)
+            .and_then(|n| n.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            == Some(i)
+    });
+    if st.parameter_count() != width || !in_order {
+        return Err(StoreError::Writer(format!(
+            "statement does not take {width} parameters $1…${width} in order: {sql}"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs a one-row statement that returns one value for the single row of `rows`, if it gives
+/// one (an upsert's `RETURNING`).
+pub(crate) fn returning_one(
+    c: &rusqlite::Connection,
+    sql: &str,
+    rows: &Rows,
+) -> Result<Option<i64>, StoreError> {
+    let mut st = c.prepare_cached(sql)?;
+    check_width(&st, rows.width, sql)?;
+    let Some(row) = rows.rows().next() else {
+        return Ok(None);
+    };
+    rows.bind(&mut st, row)?;
+    let mut out = st.raw_query();
+    Ok(match out.next()? {
+        Some(r) => Some(r.get(0)?),
+        None => None,
+    })
+}
+
+/// A row of [`crate::rows::GROUP_SELECT`], by position.
+pub(crate) fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
+    Ok(GroupRow {
+        id: r.get(0)?,
+        wave_id: r.get(1)?,
+        village_code: r.get(2)?,
+        local_unit: r.get(3)?,
+        name: r.get(4)?,
+        group_type: r.get(5)?,
+        origin: r.get(6)?,
+        founded_year: r.get(7)?,
+        members_male: r.get(8)?,
+        members_female: r.get(9)?,
+        membership_basis: r.get(10)?,
+        purposes: r.get(11)?,
+        activities: r.get(12)?,
+        funding: r.get(13)?,
+        main_funding: r.get(14)?,
+        dues_rupiah: r.get(15)?,
+        dues_period: r.get(16)?,
+        social_values: r.get(17)?,
+        meeting_frequency: r.get(18)?,
+        legal_status: r.get(19)?,
+        status: r.get(20)?,
+        network: r.get(21)?,
+        chair: r.get(22)?,
+        phone: r.get(23)?,
+        latitude: r.get(24)?,
+        longitude: r.get(25)?,
+        survey_date: r.get(26)?,
+        enumerator: r.get(27)?,
+        notes: r.get(28)?,
+        provenance: r.get(29)?,
+        version: r.get(30)?,
+        created_at: r.get(31)?,
+        updated_at: r.get(32)?,
+    })
+}
+
+/// Rows of `sql` (a [`crate::rows::GROUP_SELECT`] with `$n` parameters) as [`GroupRow`]s.
+pub(crate) fn group_rows(
+    c: &rusqlite::Connection,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<GroupRow>, StoreError> {
+    let mut st = c.prepare_cached(sql)?;
+    bind_numbered(&mut st, params)?;
+    let mut rows = st.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(group_row(r)?);
+    }
+    Ok(out)
+}
+
+/// An owned text value, for the `$n` parameters of [`SqliteTx::execute`] and friends.
+pub(crate) fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+pub(crate) fn opt_text(s: Option<impl Into<String>>) -> Value {
+    s.map_or(Value::Null, |s| Value::Text(s.into()))
+}
+
+/// One group's values in [`crate::rows::GROUP_INSERT_COLUMNS`] order (what `bind_group!`
+/// binds on PostgreSQL).
+pub(crate) fn push_group(
+    rows: &mut Rows,
+    g: &wahana_domain::Group,
+    wave: &str,
+    provenance: Option<&str>,
+    now: &str,
+) {
+    use wahana_domain::codes::Code;
+    rows.text(&g.id)
+        .text(wave)
+        .text(g.village.as_str())
+        .opt_text(g.local_unit.as_deref())
+        .text(&g.name)
+        .text(&wahana_domain::registry::duplicate_key(
+            &g.village,
+            g.group_type,
+            &g.name,
+        ))
+        .text(g.group_type.code())
+        .text(g.origin.code())
+        .int(i64::from(g.founded_year))
+        .opt_int(g.members_male.map(i64::from))
+        .opt_int(g.members_female.map(i64::from))
+        .int(i64::from(g.membership_basis.bits()))
+        .int(i64::from(g.purposes.bits()))
+        .int(i64::from(g.activities.bits()))
+        .int(i64::from(g.funding.bits()))
+        .opt_text(g.main_funding.map(|c| c.code()))
+        .opt_int(g.dues_rupiah)
+        .opt_text(g.dues_period.map(|c| c.code()))
+        .int(i64::from(g.values.bits()))
+        .opt_text(g.meeting_frequency.map(|c| c.code()))
+        .opt_text(g.legal_status.map(|c| c.code()))
+        .text(g.status.code())
+        .opt_text(g.network.as_deref())
+        .opt_text(g.chair.as_deref())
+        .opt_text(g.phone.as_deref())
+        .opt_real(g.latitude)
+        .opt_real(g.longitude)
+        .display(g.survey_date)
+        .opt_text(g.enumerator.as_deref())
+        .opt_text(g.notes.as_deref())
+        .opt_text(provenance)
+        .text(now)
+        .text(now);
+}
+
+/// The number of [`push_group`] values a row.
+pub(crate) const GROUP_WIDTH: usize = 33;
