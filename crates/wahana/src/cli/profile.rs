@@ -72,7 +72,19 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             v.push(b'\n');
             v
         }
-        ProfileFormat::Html => report::html::render(&data, &p, lang).into_bytes(),
+        ProfileFormat::Html => {
+            let network = crate::service::network::report_section(
+                store,
+                data.scope,
+                Some(data.wave.id.clone()),
+                p.groups_recorded,
+                lang,
+                false,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?;
+            report::html::render(&data, &p, lang, &network).into_bytes()
+        }
         ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang)?,
     };
     let default_file = matches!(a.format, ProfileFormat::Html | ProfileFormat::Xlsx).then(|| {

@@ -3,6 +3,7 @@
 
 use super::charts::{self, Bar, VillageBar, esc};
 use super::{VILLAGE_ROWS, child_rows, method_notes, pct_of, title};
+use crate::service::network::{REPORT_GROUP_LIMIT, ReportNetwork};
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;
 use std::fmt::Write as _;
@@ -123,8 +124,9 @@ fn brief_headers(lang: Lang) -> String {
     h.iter().map(|x| format!("<th>{}</th>", esc(x))).collect()
 }
 
-/// The report in one language; every finding also carries its sentence in the other.
-pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang) -> String {
+/// The report in one language; every finding also carries its sentence in the other. `network`
+/// is the scope's network section ([`crate::service::network::report_section`]).
+pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang, network: &ReportNetwork) -> String {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
     let other = match lang {
         Lang::Id => Lang::En,
@@ -674,6 +676,8 @@ pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang) -> String {
     }
     s.push_str("</tbody></table>\n</section>\n");
 
+    network_section(&mut s, data, network, lang);
+
     // Method.
     let _ = writeln!(
         s,
@@ -743,4 +747,147 @@ pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang) -> String {
         })
     );
     s
+}
+
+/// The network section: the measures, the picture and the brokers (`domain.md`, "The network").
+fn network_section(s: &mut String, data: &ProfileData, network: &ReportNetwork, lang: Lang) {
+    let l = |id: &'static str, en: &'static str| lang.pick(id, en);
+    let code = match data.scope {
+        Scope::National => "nasional".to_string(),
+        Scope::Region(r) => r.code.to_string(),
+    };
+    match network {
+        ReportNetwork::Omitted => {}
+        ReportNetwork::TooLarge { groups } => {
+            let _ = writeln!(
+                s,
+                "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n</section>",
+                l("Jejaring", "The network"),
+                esc(&match lang {
+                    Lang::Id => format!(
+                        "Wilayah ini mencatat {} kelompok; laporan menggambar jejaring sampai {} kelompok. Ukuran jejaringnya: wahana network --region {code}",
+                        format_count(*groups, lang),
+                        format_count(REPORT_GROUP_LIMIT, lang)
+                    ),
+                    Lang::En => format!(
+                        "This region records {} groups; the report draws networks of up to {} groups. Its network's measures: wahana network --region {code}",
+                        format_count(*groups, lang),
+                        format_count(REPORT_GROUP_LIMIT, lang)
+                    ),
+                })
+            );
+        }
+        ReportNetwork::Drawn(d) => {
+            let m = &d.measures;
+            let r = &m.measures;
+            let _ = writeln!(
+                s,
+                "<section class=\"pagebreak\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
+                l("Jejaring", "The network"),
+                l(
+                    "Kelompok yang belum bubar, lembaga pendukung dan wahana di wilayah ini, dengan ikatan di antara mereka: ikatan tercatat, keanggotaan wahana dari kolom wahana kelompok, dan anggota bersama. Graf tak berarah dan sederhana.",
+                    "The groups that have not dissolved, the supporting institutions and the networks of this region, with the ties among them: recorded ties, network membership from the groups' network column, and shared members. The graph is undirected and simple."
+                )
+            );
+            let rows: [(&str, String); 9] = [
+                (
+                    l("Pelaku (simpul)", "Actors (nodes)"),
+                    format!(
+                        "{} ({} {}, {} {}, {} {})",
+                        format_count(r.nodes as u64, lang),
+                        format_count(r.groups as u64, lang),
+                        l("kelompok", "groups"),
+                        format_count(r.institutions as u64, lang),
+                        l("lembaga", "institutions"),
+                        format_count(r.networks as u64, lang),
+                        l("wahana", "networks")
+                    ),
+                ),
+                (l("Ikatan", "Ties"), format_count(r.ties as u64, lang)),
+                (l("Kepadatan", "Density"), decimal(r.density, 4, lang)),
+                (
+                    l(
+                        "Komponen terhubung (terbesar)",
+                        "Connected components (largest)",
+                    ),
+                    format!(
+                        "{} ({})",
+                        format_count(r.components as u64, lang),
+                        format_count(r.largest_component as u64, lang)
+                    ),
+                ),
+                (
+                    l("Pelaku terisolasi", "Isolated actors"),
+                    format_count(r.isolates as u64, lang),
+                ),
+                (
+                    l("Derajat rata-rata / maksimum", "Degree mean / max"),
+                    format!("{} / {}", decimal(r.degree_mean, 2, lang), r.degree_max),
+                ),
+                (
+                    l(
+                        "Kelompok terikat ke lembaga",
+                        "Groups tied to an institution",
+                    ),
+                    format_percent(r.share_tied_to_institution, lang),
+                ),
+                (
+                    l("Ikatan lintas desa/kelurahan", "Ties across villages"),
+                    format_count(r.cross_village_ties as u64, lang),
+                ),
+                (
+                    l("Ikatan anggota bersama", "Co-membership ties"),
+                    format_count(r.co_membership_ties as u64, lang),
+                ),
+            ];
+            s.push_str("<table><tbody>\n");
+            for (k, v) in rows {
+                let _ = writeln!(
+                    s,
+                    "<tr><td class=\"t\">{}</td><td>{}</td></tr>",
+                    esc(k),
+                    esc(&v)
+                );
+            }
+            s.push_str("</tbody></table>\n");
+            let _ = writeln!(s, "<figure class=\"network\">{}</figure>", d.svg);
+            if m.betweenness_computed && !r.top_brokers.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "<h3>{}</h3>\n<table><thead><tr><th class=\"t\">{}</th><th>Betweenness</th></tr></thead><tbody>",
+                    l("Perantara utama", "Top brokers"),
+                    l("Pelaku", "Actor")
+                );
+                for b in &r.top_brokers {
+                    let _ = writeln!(
+                        s,
+                        "<tr><td class=\"t\">{} <small>{}</small></td><td>{}</td></tr>",
+                        esc(&b.name),
+                        esc(&b.id),
+                        decimal(b.betweenness, 4, lang)
+                    );
+                }
+                s.push_str("</tbody></table>\n");
+            } else if !m.betweenness_computed {
+                let _ = writeln!(
+                    s,
+                    "<p class=\"note\">{}</p>",
+                    l(
+                        "Betweenness tidak dihitung untuk jejaring sebesar ini.",
+                        "Betweenness is not computed for a network this large."
+                    )
+                );
+            }
+            s.push_str("</section>\n");
+        }
+    }
+}
+
+/// `x` with `digits` decimals, with a decimal comma in Indonesian.
+fn decimal(x: f64, digits: usize, lang: Lang) -> String {
+    let s = format!("{x:.digits$}");
+    match lang {
+        Lang::Id => s.replace('.', ","),
+        Lang::En => s,
+    }
 }

@@ -469,6 +469,44 @@ pub async fn svg_for_scope(
     .await
 }
 
+/// Above this many recorded groups a report or a web page does not build the scope's network
+/// (seconds and hundreds of MiB for a province); `wahana network` measures it.
+pub const REPORT_GROUP_LIMIT: u64 = DETAIL_LIMIT as u64;
+
+/// The network section of a profile report.
+#[derive(Debug, Clone)]
+pub enum ReportNetwork {
+    /// Not asked for (the XLSX, or a caller without a store).
+    Omitted,
+    /// The scope records more than [`REPORT_GROUP_LIMIT`] groups: how many.
+    TooLarge {
+        groups: u64,
+    },
+    Drawn(Box<ScopeDrawing>),
+}
+
+/// The network section for a profile report of `scope` with `groups` recorded groups; `public`
+/// as in [`svg_for_scope`].
+pub async fn report_section(
+    store: &Store,
+    scope: super::screening::Scope,
+    wave: Option<String>,
+    groups: u64,
+    lang: Lang,
+    public: bool,
+) -> Result<ReportNetwork, ServiceError> {
+    if groups > REPORT_GROUP_LIMIT {
+        return Ok(ReportNetwork::TooLarge { groups });
+    }
+    let req = ScopeRequest {
+        scope,
+        network: None,
+        wave,
+    };
+    let drawing = svg_for_scope(store, &req, lang, public).await?;
+    Ok(ReportNetwork::Drawn(Box::new(drawing)))
+}
+
 /// The graph and its measures with every actor named by kind and number only.
 pub fn anonymise(sg: ScopeGraph, mut m: ScopeMeasures, lang: Lang) -> (ScopeGraph, ScopeMeasures) {
     let anon = sg.graph.anonymised(lang);

@@ -145,3 +145,34 @@ async fn network_page_of_one_network_and_of_a_village() {
         assert!(national.text.contains("<svg"), "{name}");
     }
 }
+
+#[tokio::test]
+async fn profile_report_has_a_network_section() {
+    for env in envs().await {
+        let name = env.name;
+        let uri = format!("/regions/{KECAMATAN}/report");
+        let named = env.page(&uri, Some("officer")).await;
+        assert_eq!(named.status, StatusCode::OK, "{name}: {}", named.text);
+        let section = &named.text[named
+            .text
+            .find("<h2>Jejaring</h2>")
+            .unwrap_or_else(|| panic!("{name}: no network section"))..];
+        assert!(section.contains("Kepadatan"), "{name}");
+        assert!(section.contains("<svg"), "{name}");
+        assert!(section.contains("Perantara utama"), "{name}");
+        assert!(section.contains("<small>L-7308"), "{name}: brokers named");
+        // The same report for a visitor names no actor.
+        let public = env.page(&uri, None).await;
+        assert_eq!(public.status, StatusCode::OK, "{name}");
+        assert!(public.text.contains("<h2>Jejaring</h2>"), "{name}");
+        let public_section = &public.text[public.text.find("<h2>Jejaring</h2>").unwrap()..];
+        assert!(public_section.contains("<svg"), "{name}");
+        assert!(
+            !public_section.contains("7308211"),
+            "{name}: an actor's id shown"
+        );
+        // English, and the XLSX without it.
+        let en = env.page(&format!("{uri}?lang=en"), Some("officer")).await;
+        assert!(en.text.contains("<h2>The network</h2>"), "{name}");
+    }
+}

@@ -656,8 +656,31 @@ pub async fn report(
     } else {
         name
     };
+    // The network section, for the HTML and PDF forms; anonymous for those who may not read
+    // the region's records.
+    let network = if matches!(q.format.as_deref(), None | Some("" | "html" | "pdf")) {
+        let public = match scope.code() {
+            Some(c) => !users::can_read_records(ctx.user(), c),
+            None => !matches!(ctx.user(), Some(u) if u.role == Role::Admin),
+        };
+        service::network::report_section(
+            &st.store,
+            scope,
+            Some(data.wave.id.clone()),
+            p.groups_recorded,
+            ctx.lang,
+            public,
+        )
+        .await
+        .map_err(ApiError::from)
+        .or_page(&ctx)?
+    } else {
+        service::network::ReportNetwork::Omitted
+    };
     match q.format.as_deref() {
-        None | Some("") => Ok(Html(report::html::render(&data, &p, ctx.lang)).into_response()),
+        None | Some("") => {
+            Ok(Html(report::html::render(&data, &p, ctx.lang, &network)).into_response())
+        }
         Some("html") => Ok((
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
@@ -666,7 +689,7 @@ pub async fn report(
                     format!("attachment; filename=\"{name}.html\""),
                 ),
             ],
-            report::html::render(&data, &p, ctx.lang),
+            report::html::render(&data, &p, ctx.lang, &network),
         )
             .into_response()),
         Some("xlsx") => {
@@ -690,7 +713,7 @@ pub async fn report(
                 .into_response())
         }
         Some("pdf") => {
-            let html = report::html::render(&data, &p, ctx.lang);
+            let html = report::html::render(&data, &p, ctx.lang, &network);
             match print_pdf(&html).await {
                 Some(pdf) => Ok((
                     [
