@@ -135,6 +135,14 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
             )]));
         }
     }
+    if let Some(w) = &req.wave
+        && store.wave(w).await?.is_none()
+    {
+        return Err(ServiceError::NotFound {
+            kind: "pendataan",
+            id: w.clone(),
+        });
+    }
     let wave = req.wave.as_deref();
     let mut b = Builder::default();
 

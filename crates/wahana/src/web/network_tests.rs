@@ -176,3 +176,64 @@ async fn profile_report_has_a_network_section() {
         assert!(en.text.contains("<h2>The network</h2>"), "{name}");
     }
 }
+
+#[tokio::test]
+async fn network_api_matches_the_page_and_hides_names_from_the_public() {
+    for env in envs().await {
+        let name = env.name;
+        let uri = format!("/api/v1/regions/{KECAMATAN}/network");
+        let named = env
+            .api(axum::http::Method::GET, &uri, Some("officer"), None)
+            .await;
+        assert_eq!(named.status, StatusCode::OK, "{name}: {}", named.text);
+        let public = env.api(axum::http::Method::GET, &uri, None, None).await;
+        assert_eq!(public.status, StatusCode::OK, "{name}: {}", public.text);
+        let (a, b) = (named.json(), public.json());
+        assert_eq!(a["nodes"], b["nodes"], "{name}");
+        assert_eq!(
+            a["top_brokers"][0]["betweenness"], b["top_brokers"][0]["betweenness"],
+            "{name}"
+        );
+        assert!(a.to_string().contains("L-7308"), "{name}");
+        assert!(
+            !b.to_string().contains("7308211"),
+            "{name}: an actor's id shown"
+        );
+        let page = env
+            .page(
+                &format!("/regions/{KECAMATAN}/network?format=json"),
+                Some("officer"),
+            )
+            .await
+            .json();
+        assert_eq!(a, page, "{name}: the API and the page's download differ");
+
+        let one = format!("{uri}?network=W-7308211001-0001");
+        let r = env
+            .api(axum::http::Method::GET, &one, Some("officer"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.text);
+        assert_eq!(r.json()["network"], "W-7308211001-0001", "{name}");
+        let r = env.api(axum::http::Method::GET, &one, None, None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}");
+        let r = env
+            .api(
+                axum::http::Method::GET,
+                &format!("{uri}?wave=tidak-ada"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.text);
+        assert_eq!(r.json()["error"], "not_found", "{name}");
+        let r = env
+            .api(
+                axum::http::Method::GET,
+                "/api/v1/regions/99.99/network",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}");
+    }
+}

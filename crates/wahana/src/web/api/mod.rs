@@ -6,6 +6,7 @@
 
 pub mod actors;
 pub mod groups;
+pub mod network;
 pub mod openapi;
 pub mod regions;
 pub mod session;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/regions/{code}", get(regions::region))
         .route("/api/v1/regions/{code}/profile", get(regions::profile))
         .route("/api/v1/regions/{code}/screening", get(regions::screening))
+        .route("/api/v1/regions/{code}/network", get(network::network))
         .route("/api/v1/regions/{code}/networks", get(regions::networks))
         .route(
             "/api/v1/regions/{code}/institutions",

@@ -283,6 +283,29 @@ fn schemas() -> Value {
                         "actors": {"type": "object"}
                     }
                 }));
+    m.insert("NetworkMeasures".to_string(), json!({
+                    "type": "object",
+                    "description": "The measures of a scope's network (stable keys; `docs/network.md`).",
+                    "required": ["scope", "scope_name", "network", "wave", "nodes", "groups", "institutions", "networks", "ties", "ties_leaving_scope", "density", "components", "largest_component", "isolates", "isolated_groups", "degree_mean", "degree_max", "top_brokers", "share_tied_to_institution", "cross_village_ties", "co_membership_ties", "per_node", "implied_membership_ties", "betweenness_computed", "per_node_listed"],
+                    "properties": {
+                        "scope": {"type": "string"}, "scope_name": {"type": "string"},
+                        "network": {"type": ["string", "null"]}, "wave": {"type": ["string", "null"]},
+                        "nodes": {"type": "integer", "minimum": 0}, "groups": {"type": "integer", "minimum": 0},
+                        "institutions": {"type": "integer", "minimum": 0}, "networks": {"type": "integer", "minimum": 0},
+                        "ties": {"type": "integer", "minimum": 0}, "ties_leaving_scope": {"type": "integer", "minimum": 0},
+                        "density": {"type": "number", "minimum": 0, "maximum": 1},
+                        "components": {"type": "integer", "minimum": 0}, "largest_component": {"type": "integer", "minimum": 0},
+                        "isolates": {"type": "integer", "minimum": 0},
+                        "isolated_groups": {"type": "array", "items": {"type": "string"}},
+                        "degree_mean": {"type": "number", "minimum": 0}, "degree_max": {"type": "integer", "minimum": 0},
+                        "top_brokers": {"type": "array", "items": {"type": "object", "required": ["id", "name", "betweenness"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "betweenness": {"type": "number"}}}},
+                        "share_tied_to_institution": {"type": "number", "minimum": 0, "maximum": 1},
+                        "cross_village_ties": {"type": "integer", "minimum": 0}, "co_membership_ties": {"type": "integer", "minimum": 0},
+                        "per_node": {"type": "array", "items": {"type": "object", "required": ["id", "name", "kind", "degree", "betweenness"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": ["kelompok", "lembaga", "wahana"]}, "degree": {"type": "integer", "minimum": 0}, "betweenness": {"type": "number"}}}},
+                        "implied_membership_ties": {"type": "integer", "minimum": 0},
+                        "betweenness_computed": {"type": "boolean"}, "per_node_listed": {"type": "boolean"}
+                    }
+                }));
     m.insert("ScreenReport".to_string(), json!({
                     "type": "object",
                     "description": "Screening of a region: criteria, summary, and (for those who may read records) the groups with their reasons.",
@@ -407,6 +430,15 @@ fn paths() -> Value {
                         {"name": "outcome", "in": "query", "required": false, "schema": {"type": "string", "enum": ["memenuhi", "tidak_memenuhi", "belum_lengkap"]}},
                         limit_param(), offset_param()],
                     "responses": {"200": ok("The screening", r("ScreenReport")), "400": err("Bad query"), "404": err("No such region, or no wave"), "422": err("Bad outcome")}
+                }
+            }));
+    m.insert("/api/v1/regions/{code}/network".to_string(), json!({
+                "get": {
+                    "summary": "The network of a region (`nasional` for the whole country) or of one WKSBM network in it: nodes, ties, density, components, isolates, degree, betweenness and brokers, ties to institutions and across villages. The same object as `wahana network --format json`. Those who may not read the region's records get every actor named only by kind and number, and may not ask for one network.",
+                    "tags": ["network"],
+                    "parameters": [code_param(), wave_param(),
+                        {"name": "network", "in": "query", "required": false, "description": "One WKSBM network's own graph (its id)", "schema": {"type": "string"}}],
+                    "responses": {"200": ok("The measures", r("NetworkMeasures")), "400": err("Bad query"), "403": err("One network asked for by someone who may not read it"), "404": err("No such region, wave or network, or a region too large for a web request (code scope_too_large)"), "422": err("The network lies outside the region")}
                 }
             }));
     m.insert(
