@@ -74,6 +74,60 @@ fn actor_link(kind: &str, id: &str) -> String {
     }
 }
 
+/// The scope a path names (`nasional` for the whole country), and whether its network is shown
+/// in public form (actors named by kind and number): for everyone who may not read its records.
+pub fn scope_and_public(code: &str, ctx: &Ctx) -> Result<(Scope, bool), ApiError> {
+    let scope = if matches!(code, "nasional" | "national" | "indonesia") {
+        Scope::National
+    } else {
+        Scope::Region(
+            RegionTree::official()
+                .resolve(code)
+                .map_err(|_| ApiError::NotFound {
+                    kind: ctx.t("wilayah", "region"),
+                    id: code.to_string(),
+                })?,
+        )
+    };
+    let public = match scope.code() {
+        Some(c) => !users::can_read_records(ctx.user(), c),
+        None => !matches!(ctx.user(), Some(u) if u.role == users::Role::Admin),
+    };
+    Ok((scope, public))
+}
+
+/// Why a scope's network is not built for a web request (more than [`WEB_GROUP_LIMIT`]
+/// recorded groups, from the kept profile tallies), or `None` when it is.
+pub async fn too_large(
+    st: &AppState,
+    scope: Scope,
+    wave: Option<String>,
+    lang: Lang,
+) -> Result<Option<String>, ApiError> {
+    let groups = match super::regions::profile_of(st, scope, wave, lang).await? {
+        Ok(d) => d.profile().groups_recorded,
+        Err(_) => 0,
+    };
+    if groups <= WEB_GROUP_LIMIT {
+        return Ok(None);
+    }
+    let code = scope
+        .code()
+        .map_or("nasional".to_string(), |c| c.to_string());
+    Ok(Some(match lang {
+        Lang::Id => format!(
+            "Wilayah ini mencatat {} kelompok; jejaring di atas {} kelompok tidak dihitung di halaman web. Buka salah satu wilayah di bawahnya, atau jalankan: wahana network --region {code}",
+            num(groups as i64, lang),
+            num(WEB_GROUP_LIMIT as i64, lang)
+        ),
+        Lang::En => format!(
+            "This region records {} groups; networks above {} groups are not measured for a web page. Open one of the regions below it, or run: wahana network --region {code}",
+            num(groups as i64, lang),
+            num(WEB_GROUP_LIMIT as i64, lang)
+        ),
+    }))
+}
+
 /// `GET /regions/{code}/network`: the page, or a download with `format`.
 pub async fn network(
     State(st): State<AppState>,
@@ -83,22 +137,7 @@ pub async fn network(
 ) -> PageResult {
     let lang = ctx.lang;
     let tree = RegionTree::official();
-    let scope = if matches!(code.as_str(), "nasional" | "national" | "indonesia") {
-        Scope::National
-    } else {
-        Scope::Region(
-            tree.resolve(&code)
-                .map_err(|_| ApiError::NotFound {
-                    kind: ctx.t("wilayah", "region"),
-                    id: code.clone(),
-                })
-                .or_page(&ctx)?,
-        )
-    };
-    let public = match scope.code() {
-        Some(c) => !users::can_read_records(ctx.user(), c),
-        None => !matches!(ctx.user(), Some(u) if u.role == users::Role::Admin),
-    };
+    let (scope, public) = scope_and_public(&code, &ctx).or_page(&ctx)?;
     let network = q.network.clone().filter(|n| !n.trim().is_empty());
     let wave = q.wave.clone().filter(|w| !w.trim().is_empty());
     // Which network it is, is itself a record: only for those who may read them.
@@ -149,27 +188,11 @@ pub async fn network(
         betweenness_note: None,
     };
 
-    // How big the scope is, from the kept profile tallies (no graph is built to find out).
-    let groups = match super::regions::profile_of(&st, scope, wave.clone(), lang)
+    page.too_large = too_large(&st, scope, wave.clone(), lang)
         .await
         .or_page(&ctx)?
-    {
-        Ok(d) => d.profile().groups_recorded,
-        Err(_) => 0,
-    };
-    if groups > WEB_GROUP_LIMIT && network.is_none() {
-        page.too_large = Some(match lang {
-            Lang::Id => format!(
-                "Wilayah ini mencatat {} kelompok; jejaring di atas {} kelompok tidak dihitung di halaman web. Buka salah satu wilayah di bawahnya, atau jalankan: wahana network --region {code_str}",
-                num(groups as i64, lang),
-                num(WEB_GROUP_LIMIT as i64, lang)
-            ),
-            Lang::En => format!(
-                "This region records {} groups; networks above {} groups are not measured for a web page. Open one of the regions below it, or run: wahana network --region {code_str}",
-                num(groups as i64, lang),
-                num(WEB_GROUP_LIMIT as i64, lang)
-            ),
-        });
+        .filter(|_| network.is_none());
+    if page.too_large.is_some() {
         if q.format.is_some() {
             return Err(crate::web::errors::PageError(
                 ApiError::Unavailable {
