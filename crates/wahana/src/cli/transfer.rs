@@ -71,6 +71,7 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
         allow_duplicates: args.allow_duplicates,
         dry_run: args.dry_run,
         lang,
+        within: None,
     };
     let bar = output::progress_bar(lang.pick("baris", "rows"));
     let report = service::import::import_file(store, &args.file, &opts, service::today(), &|n| {

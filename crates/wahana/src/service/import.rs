@@ -11,8 +11,10 @@ use std::sync::Arc;
 use wahana_domain::Code;
 use wahana_domain::instrument::Table;
 use wahana_domain::registry::duplicate_key;
-use wahana_domain::{Context, Date, FieldError, Group, Institution, Lang, Network, Tie, Wave};
-use wahana_store::{Backend, Batch, IdTable, Store};
+use wahana_domain::{
+    Context, Date, FieldError, Group, Institution, Lang, Network, RegionCode, RegionTree, Tie, Wave,
+};
+use wahana_store::{ActorKind, Backend, Batch, IdTable, Store};
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -38,12 +40,17 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// The language of the rejects file's reasons.
     pub lang: Lang,
+    /// Only records inside this region's subtree may be written (an officer's import): a row
+    /// whose village or region lies outside it, a row updating a record held outside it, and
+    /// a tie with an end outside it are problems like any other. `None`: anywhere.
+    pub within: Option<RegionCode>,
 }
 
 /// One problem found in a file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
-    /// A stable code: `invalid_value`, `likely_duplicate`, `actor_not_found`, a header problem's
+    /// A stable code: `invalid_value`, `likely_duplicate`, `actor_not_found`, `outside_region`
+    /// (an import restricted to a region, [`ImportOptions::within`]), a header problem's
     /// code, or a read error's.
     pub code: &'static str,
     /// The row as a spreadsheet shows it (the header is row 1); none for file-wide problems.
@@ -352,6 +359,7 @@ pub async fn import_file(
     };
 
     let mut importer = Importer {
+        store,
         table,
         wave_id: wave.id.clone(),
         map: map.clone(),
@@ -384,6 +392,7 @@ pub async fn import_file(
         today,
         wave_date,
         provenance_template: None,
+        within: opts.within.clone(),
     };
     let checking = tokio::task::spawn_blocking(move || checker.run(reader, tx));
 
@@ -597,6 +606,8 @@ struct Checker {
     wave_date: Option<Date>,
     /// `{"baris":…,"berkas":…}` as serde_json writes it, split where the row number goes.
     provenance_template: Option<(String, String)>,
+    /// See [`ImportOptions::within`].
+    within: Option<RegionCode>,
 }
 
 impl Checker {
@@ -704,6 +715,7 @@ impl Checker {
         match self.table {
             Table::Groups => {
                 let g = Group::from_fields(get, String::new, ctx).map_err(invalid)?;
+                inside(self.within.as_ref(), row, &map, "kode_wilayah", &g.village)?;
                 let id_hash = if explicit_id {
                     key_hash(&self.hasher, &g.id)
                 } else {
@@ -737,12 +749,16 @@ impl Checker {
                 let provenance = self.provenance(row, cells);
                 Ok(pending(Record::Group(g), provenance, repeated_id))
             }
-            Table::Networks => Network::from_fields(get, String::new, ctx)
-                .map(|n| pending(Record::Network(n), None, false))
-                .map_err(invalid),
-            Table::Institutions => Institution::from_fields(get, String::new, ctx)
-                .map(|n| pending(Record::Institution(n), None, false))
-                .map_err(invalid),
+            Table::Networks => {
+                let n = Network::from_fields(get, String::new, ctx).map_err(invalid)?;
+                inside(self.within.as_ref(), row, &map, "kode_wilayah", &n.village)?;
+                Ok(pending(Record::Network(n), None, false))
+            }
+            Table::Institutions => {
+                let i = Institution::from_fields(get, String::new, ctx).map_err(invalid)?;
+                inside(self.within.as_ref(), row, &map, "kode_wilayah", &i.region)?;
+                Ok(pending(Record::Institution(i), None, false))
+            }
             Table::Ties => Tie::from_fields(get, ctx)
                 .map(|t| pending(Record::Tie(t), None, false))
                 .map_err(invalid),
@@ -751,6 +767,7 @@ impl Checker {
 }
 
 struct Importer<'a> {
+    store: &'a Store,
     table: Table,
     wave_id: String,
     map: Arc<HeaderMap>,
@@ -798,6 +815,65 @@ impl Importer<'_> {
         }
     }
 
+    /// With a region restriction, a problem when the held actor `id` lies outside it (a
+    /// record created earlier in this same import is not held yet, and was checked as a row).
+    async fn held_outside(
+        &self,
+        row: u64,
+        field: &str,
+        kind: ActorKind,
+        id: &str,
+    ) -> Result<Option<Problem>, ImportError> {
+        let Some(root) = &self.opts.within else {
+            return Ok(None);
+        };
+        let region = match kind {
+            ActorKind::Group => self.store.group(id).await?.map(|g| g.group.village),
+            ActorKind::Network => self.store.network(id).await?.map(|n| n.network.village),
+            ActorKind::Institution => self
+                .store
+                .institution(id)
+                .await?
+                .map(|i| i.institution.region),
+        };
+        Ok(region
+            .filter(|r| !r.is_within(root))
+            .map(|r| outside_problem(row, &self.map, field, id, root, Outside::Held(r))))
+    }
+
+    /// With a region restriction, refuses the rows that would change a record held outside
+    /// it (an `id` column naming it), whatever region the row gives.
+    async fn keep_inside<T>(
+        &self,
+        pending: Vec<Pending<T>>,
+        held: &HashSet<String>,
+        kind: ActorKind,
+        id_of: fn(&T) -> &String,
+        report: &mut ImportReport,
+        rejects: &mut Option<Box<dyn RowSink>>,
+    ) -> Result<Vec<Pending<T>>, ImportError> {
+        if self.opts.within.is_none() || held.is_empty() {
+            return Ok(pending);
+        }
+        let mut kept = Vec::with_capacity(pending.len());
+        for p in pending {
+            let id = id_of(&p.record);
+            let problem = if held.contains(id) {
+                self.held_outside(p.row, "id", kind, id).await?
+            } else {
+                None
+            };
+            match problem {
+                Some(problem) => {
+                    let cells = p.cells.unwrap_or_default();
+                    reject(report, rejects, &cells, vec![problem], self.opts.lang)?;
+                }
+                None => kept.push(p),
+            }
+        }
+        Ok(kept)
+    }
+
     /// Writes what waits, after the checks that need the database: ids held, likely duplicates
     /// of groups held, the two ends of each tie.
     async fn flush(
@@ -809,7 +885,7 @@ impl Importer<'_> {
         let lang = self.opts.lang;
         match self.table {
             Table::Groups => {
-                let mut pending = std::mem::take(&mut self.groups);
+                let pending = std::mem::take(&mut self.groups);
                 if pending.is_empty() {
                     return Ok(());
                 }
@@ -821,6 +897,9 @@ impl Importer<'_> {
                     .map(|p| p.record.id.clone())
                     .collect();
                 let held = batch.existing_ids(IdTable::Groups, &explicit).await?;
+                let mut pending = self
+                    .keep_inside(pending, &held, ActorKind::Group, |g| &g.id, report, rejects)
+                    .await?;
                 if !self.opts.allow_duplicates && !self.first_load {
                     let keys: Vec<String> = pending
                         .iter()
@@ -874,13 +953,23 @@ impl Importer<'_> {
                 report.created += groups.len() as u64 - updated;
             }
             Table::Networks => {
-                let mut pending = std::mem::take(&mut self.networks);
+                let pending = std::mem::take(&mut self.networks);
                 let explicit: Vec<String> = pending
                     .iter()
                     .filter(|p| p.explicit_id)
                     .map(|p| p.record.id.clone())
                     .collect();
                 let held = batch.existing_ids(IdTable::Networks, &explicit).await?;
+                let mut pending = self
+                    .keep_inside(
+                        pending,
+                        &held,
+                        ActorKind::Network,
+                        |n| &n.id,
+                        report,
+                        rejects,
+                    )
+                    .await?;
                 for p in pending.iter_mut() {
                     if p.record.id.is_empty() {
                         p.record.id = self
@@ -897,13 +986,23 @@ impl Importer<'_> {
                 report.created += items.len() as u64 - updated;
             }
             Table::Institutions => {
-                let mut pending = std::mem::take(&mut self.institutions);
+                let pending = std::mem::take(&mut self.institutions);
                 let explicit: Vec<String> = pending
                     .iter()
                     .filter(|p| p.explicit_id)
                     .map(|p| p.record.id.clone())
                     .collect();
                 let held = batch.existing_ids(IdTable::Institutions, &explicit).await?;
+                let mut pending = self
+                    .keep_inside(
+                        pending,
+                        &held,
+                        ActorKind::Institution,
+                        |i| &i.id,
+                        report,
+                        rejects,
+                    )
+                    .await?;
                 for p in pending.iter_mut() {
                     if p.record.id.is_empty() {
                         p.record.id = self
@@ -943,8 +1042,19 @@ impl Importer<'_> {
                             ));
                         }
                     }
+                    for (field, id, kind) in
+                        [("dari", &p.record.from, from), ("ke", &p.record.to, to)]
+                    {
+                        if let Some(kind) = kind
+                            && let Some(problem) = self.held_outside(p.row, field, kind, id).await?
+                        {
+                            problems.push(problem);
+                        }
+                    }
                     match (from, to) {
-                        (Some(f), Some(t)) => resolved.push((p.record, f, t)),
+                        (Some(f), Some(t)) if problems.is_empty() => {
+                            resolved.push((p.record, f, t))
+                        }
                         _ => {
                             let cells = p.cells.unwrap_or_default();
                             reject(report, rejects, &cells, problems, lang)?
@@ -981,4 +1091,77 @@ fn duplicate_problem(row: u64, map: &HeaderMap, g: &Group, existing: &str) -> Pr
         ),
         whole: true,
     }
+}
+
+/// A row's record must lie inside the import's region, when it has one.
+fn inside(
+    within: Option<&RegionCode>,
+    row: u64,
+    map: &HeaderMap,
+    field: &str,
+    code: &RegionCode,
+) -> Result<(), Vec<Problem>> {
+    match within {
+        Some(root) if !code.is_within(root) => {
+            let what = if code.level() == wahana_domain::Level::Village {
+                Outside::Village
+            } else {
+                Outside::Region
+            };
+            Err(vec![outside_problem(
+                row,
+                map,
+                field,
+                code.as_str(),
+                root,
+                what,
+            )])
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What lies outside an import's region.
+enum Outside {
+    /// The row's village.
+    Village,
+    /// The row's region (an institution's may be above a village).
+    Region,
+    /// The record the row names, held in this region.
+    Held(RegionCode),
+}
+
+/// `value` (a region code, or the id of a held record) lies outside `root`.
+fn outside_problem(
+    row: u64,
+    map: &HeaderMap,
+    field: &str,
+    value: &str,
+    root: &RegionCode,
+    what: Outside,
+) -> Problem {
+    let name = RegionTree::official()
+        .get(root)
+        .map(|r| format!("{} ({root})", r.name))
+        .unwrap_or_else(|| root.to_string());
+    let (id, en) = match what {
+        Outside::Village => (
+            format!("desa/kelurahan di dalam {name}"),
+            format!("a village inside {name}"),
+        ),
+        Outside::Region => (
+            format!("wilayah di dalam {name}"),
+            format!("a region inside {name}"),
+        ),
+        Outside::Held(at) => (
+            format!("data di dalam {name} (data ini tercatat di {at})"),
+            format!("a record inside {name} (this one is held in {at})"),
+        ),
+    };
+    Problem::from_field(
+        row,
+        map,
+        FieldError::new(field, value, id, en),
+        "outside_region",
+    )
 }

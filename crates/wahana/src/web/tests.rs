@@ -232,6 +232,78 @@ impl Env {
         self.send(b.body(Body::from(body)).unwrap()).await
     }
 
+    /// A file sent to `POST /api/v1/import` with a Bearer token (or anonymous).
+    pub async fn import_api(
+        &self,
+        who: Option<&str>,
+        name: &str,
+        body: &str,
+        dry_run: bool,
+    ) -> Res {
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/import?filename={name}&dry_run={dry_run}"));
+        if let Some(w) = who {
+            b = b.header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.sessions[w].0),
+            );
+        }
+        self.send(b.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    /// A multipart form POST (the import page) with the session cookie and its token.
+    pub async fn upload(
+        &self,
+        uri: &str,
+        who: Option<&str>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str)>,
+    ) -> Res {
+        let boundary = "wahana-test-boundary";
+        let mut body = String::new();
+        let mut fields: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(w) = who {
+            fields.push(("_csrf", &self.sessions[w].1));
+        }
+        for (k, v) in fields {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        if let Some((name, text)) = file {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{text}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let mut b = Request::builder().method(Method::POST).uri(uri).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if let Some(w) = who {
+            b = b.header(
+                header::COOKIE,
+                format!("wahana_session={}", self.sessions[w].0),
+            );
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// How many groups of a name are held (as an admin sees them).
+    pub async fn groups_named(&self, name: &str) -> i64 {
+        let r = self
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups?name={}", super::pct(name)),
+                Some("admin"),
+                None,
+            )
+            .await;
+        r.json()["total"].as_i64().unwrap()
+    }
+
     /// Some group of the demonstration data in a village.
     pub async fn group_in(&self, village: &str) -> (String, i64) {
         let r = self
@@ -345,6 +417,9 @@ async fn signed_in_pages() {
             ("/admin/users".to_string(), "admin", 200),
             ("/admin/users".to_string(), "officer", 403),
             ("/import".to_string(), "admin", 200),
+            ("/import".to_string(), "officer", 200),
+            ("/import".to_string(), "enumerator", 403),
+            ("/import".to_string(), "viewer", 403),
             ("/search?q=arisan".to_string(), "officer", 200),
             (
                 "/search?q=arisan&region=73.08.22".to_string(),
@@ -635,21 +710,59 @@ async fn permission_matrix() {
                     expect,
                     "{n} {who} delete form inside={inside}"
                 );
-                // Import and user administration: admins only.
-                let r = env
-                    .api(
-                        Method::POST,
-                        "/api/v1/import?filename=x.csv&dry_run=true",
-                        Some(who),
-                        None,
-                    )
-                    .await;
-                assert_eq!(
-                    r.status.as_u16() == 403,
-                    who != "admin",
-                    "{n} {who} import: {}",
-                    r.text
-                );
+                // Import: admins anywhere, officers inside their region (a row outside it is a
+                // problem and nothing is written), nobody else; through the API and the page.
+                let importer = who == "admin" || who.starts_with("officer");
+                let may_import = who == "admin" || (importer && inside);
+                for via_page in [false, true] {
+                    let name = format!("Impor {who} {inside} {via_page}");
+                    let csv = format!(
+                        "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan\n{village},{name},arisan,tumbuh_masyarakat,1990,2026-01-05\n"
+                    );
+                    let r = if via_page {
+                        env.upload("/import", Some(who), &[], Some(("k.csv", &csv)))
+                            .await
+                    } else {
+                        env.import_api(Some(who), "k.csv", &csv, false).await
+                    };
+                    assert_eq!(
+                        r.status.as_u16(),
+                        if importer { 200 } else { 403 },
+                        "{n} {who} import page={via_page} inside={inside}: {}",
+                        &r.text[..r.text.len().min(400)]
+                    );
+                    if via_page && r.status == StatusCode::OK {
+                        // The page checks first (a dry run), then confirms the kept upload.
+                        let token = r
+                            .text
+                            .split("name=\"confirm\" value=\"")
+                            .nth(1)
+                            .map(|t| t[..64].to_string());
+                        assert_eq!(token.is_some(), may_import, "{n} {who} {inside}");
+                        if let Some(t) = token {
+                            let c = env
+                                .upload("/import", Some(who), &[("confirm", &t)], None)
+                                .await;
+                            assert_eq!(c.status, StatusCode::OK, "{n} {who}: {}", c.text);
+                        } else {
+                            assert!(r.text.contains("kode_wilayah"), "{n} {who}");
+                        }
+                    } else if r.status == StatusCode::OK {
+                        let j = r.json();
+                        assert_eq!(j["committed"], may_import, "{n} {who} {inside}: {j}");
+                        if !may_import {
+                            assert_eq!(j["problems"][0]["code"], "outside_region", "{n}: {j}");
+                            assert_eq!(j["problems"][0]["field"], "kode_wilayah", "{n}");
+                            assert_eq!(j["problems"][0]["row"], 2, "{n}");
+                            assert_eq!(j["problems"][0]["column"], "A", "{n}");
+                        }
+                    }
+                    assert_eq!(
+                        env.groups_named(&name).await,
+                        i64::from(may_import),
+                        "{n} {who} import page={via_page} inside={inside}"
+                    );
+                }
             }
         }
         // Anonymous: every write refused with 401, HTML and API.
@@ -1592,5 +1705,167 @@ async fn network_institution_and_tie_forms() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}");
+    }
+}
+
+/// An officer's import is held to their region: rows, held records and tie ends outside it
+/// are problems with row, column, value and what was expected; nothing of the file is written.
+#[tokio::test]
+async fn officer_import_is_held_to_their_region() {
+    for env in envs().await {
+        let n = env.name;
+        let header = "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan";
+        // One row inside, one outside: the file is refused whole.
+        let csv = format!(
+            "{header}\n{INSIDE},Arisan Dalam,arisan,tumbuh_masyarakat,1990,2026-01-05\n{},Arisan Luar,arisan,tumbuh_masyarakat,1990,2026-01-05\n",
+            env.away_village
+        );
+        let j = env
+            .import_api(Some("officer"), "k.csv", &csv, false)
+            .await
+            .json();
+        assert_eq!(j["committed"], false, "{n}: {j}");
+        assert_eq!(j["rows"], 2, "{n}");
+        assert_eq!(j["rejected"], 1, "{n}");
+        let p = &j["problems"][0];
+        assert_eq!(
+            (&p["code"], &p["row"], &p["column"], &p["field"]),
+            (
+                &json!("outside_region"),
+                &json!(3),
+                &json!("A"),
+                &json!("kode_wilayah")
+            ),
+            "{n}: {j}"
+        );
+        assert_eq!(p["value"], env.away_village.as_str(), "{n}");
+        assert_eq!(
+            p["expected_en"], "a village inside Tanete Riattang (73.08.21)",
+            "{n}: {j}"
+        );
+        assert_eq!(env.groups_named("Arisan Dalam").await, 0, "{n}");
+        // The same file from an admin is written.
+        let j = env
+            .import_api(Some("admin"), "k.csv", &csv, false)
+            .await
+            .json();
+        assert_eq!(j["committed"], true, "{n}: {j}");
+        assert_eq!(j["written"], 2, "{n}");
+        assert_eq!(j["file"], "k.csv", "{n}: the server's path is not shown");
+
+        // A row naming a group held outside, moved into the region: refused on its id.
+        let csv = format!(
+            "id,{header}\n{},{INSIDE},Arisan Pindah,arisan,tumbuh_masyarakat,1990,2026-01-05\n",
+            env.away_group
+        );
+        let j = env
+            .import_api(Some("officer"), "k.csv", &csv, false)
+            .await
+            .json();
+        assert_eq!(j["committed"], false, "{n}: {j}");
+        assert_eq!(j["problems"][0]["field"], "id", "{n}: {j}");
+        assert_eq!(j["problems"][0]["column"], "A", "{n}: {j}");
+        assert!(
+            j["problems"][0]["expected_en"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("held in {}", env.away_village)),
+            "{n}: {j}"
+        );
+        // An institution of the regency, above the officer's district.
+        let j = env
+            .import_api(
+                Some("officer"),
+                "l.csv",
+                "id,kode_wilayah,jenis_lembaga,nama\nL-UJI-IMPOR,73.08,dinas_sosial,Dinas Sosial Bone\n",
+                false,
+            )
+            .await
+            .json();
+        assert_eq!(j["committed"], false, "{n}: {j}");
+        assert_eq!(
+            j["problems"][0]["expected_id"], "wilayah di dalam Tanete Riattang (73.08.21)",
+            "{n}: {j}"
+        );
+        // Ties: both ends inside is written; an end outside is a problem on its column.
+        let (a, _) = env.group_in(INSIDE).await;
+        let (b, _) = env.group_in("73.08.21.1007").await;
+        let ties = format!(
+            "dari,ke,jenis_ikatan\n{a},{b},kegiatan_bersama\n{a},{},rujukan\n",
+            env.away_group
+        );
+        let j = env
+            .import_api(Some("officer"), "i.csv", &ties, false)
+            .await
+            .json();
+        assert_eq!(j["committed"], false, "{n}: {j}");
+        assert_eq!(j["rejected"], 1, "{n}: {j}");
+        assert_eq!(
+            (&j["problems"][0]["row"], &j["problems"][0]["field"]),
+            (&json!(3), &json!("ke")),
+            "{n}: {j}"
+        );
+        let inside_only: String = ties.lines().take(2).map(|l| format!("{l}\n")).collect();
+        let j = env
+            .import_api(Some("officer"), "i.csv", &inside_only, false)
+            .await
+            .json();
+        assert_eq!(j["committed"], true, "{n}: {j}");
+        assert!(
+            env.store
+                .ties_of(&a)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.tie.to == b),
+            "{n}"
+        );
+        // The officer's import is in the region's trail.
+        let trail = env
+            .store
+            .audit_in(&RegionCode::parse("73.08.21").unwrap(), 20, 0)
+            .await
+            .unwrap();
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.entity_kind == "impor" && e.actor == "api:officer"),
+            "{n}"
+        );
+
+        // The page says where the officer may import and lists the problem as the CLI does.
+        let page = env.page("/import", Some("officer")).await;
+        assert!(
+            page.text.contains("Kecamatan Tanete Riattang (73.08.21)"),
+            "{n}"
+        );
+        let csv = format!(
+            "{header}\n{},Arisan Luar Lagi,arisan,tumbuh_masyarakat,1990,2026-01-05\n",
+            env.away_village
+        );
+        let r = env
+            .upload(
+                "/import?lang=en",
+                Some("officer"),
+                &[],
+                Some(("k.csv", &csv)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}");
+        assert!(
+            r.text.contains(&format!(
+                "row 2, column A: kode_wilayah: &#34;{}&#34; is not valid; expected a village inside Tanete Riattang (73.08.21)",
+                env.away_village
+            )),
+            "{n}: {}",
+            r.text
+        );
+        assert!(!r.text.contains("name=\"confirm\""), "{n}: no confirmation");
+        // Enumerators, viewers and anonymous visitors may not import.
+        for who in [Some("enumerator"), Some("viewer"), None] {
+            let r = env.import_api(who, "k.csv", &csv, true).await;
+            let expect = if who.is_some() { 403 } else { 401 };
+            assert_eq!(r.status.as_u16(), expect, "{n} {who:?}");
+        }
     }
 }

@@ -295,7 +295,8 @@ pub struct ImportQuery {
     pub dry_run: Option<bool>,
 }
 
-/// Imports one file sent as the request body (admins only); the report lists every problem.
+/// Imports one file sent as the request body (admins anywhere, officers inside their region);
+/// the report lists every problem.
 pub async fn import(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -306,9 +307,7 @@ pub async fn import(
     let lang = ctx.lang;
     let Query(q) = q.map_err(bad_query).or_api(lang)?;
     let who = signed_in(&ctx).or_api(lang)?.clone();
-    if who.role != Role::Admin {
-        return Err(ApiError::Forbidden).or_api(lang);
-    }
+    let within = crate::web::pages::import::importer(Some(&who)).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     let name: String = q
         .filename
@@ -334,9 +333,15 @@ pub async fn import(
         .map_err(io)
         .or_api(lang)?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let result =
-        crate::web::pages::import::run(&st, &path, q.wave.as_deref().unwrap_or(""), dry_run, lang)
-            .await;
+    let result = crate::web::pages::import::run(
+        &st,
+        &path,
+        q.wave.as_deref().unwrap_or(""),
+        dry_run,
+        lang,
+        within.clone(),
+    )
+    .await;
     let _ = tokio::fs::remove_dir_all(&dir).await;
     let report = result.or_api(lang)?;
     if report.committed {
@@ -347,6 +352,7 @@ pub async fn import(
                 action: "import",
                 entity_kind: "impor",
                 entity_id: report.file.clone(),
+                region_code: within.as_ref().map(|w| w.to_string()),
                 after: audit::json(&report),
                 ..Default::default()
             },

@@ -355,8 +355,22 @@ fn schemas() -> Value {
                     "required": ["file", "rows", "written", "rejected", "problems", "problems_total", "committed", "dry_run"],
                     "properties": {
                         "file": {"type": "string"}, "rows": {"type": "integer"}, "written": {"type": "integer"},
-                        "rejected": {"type": "integer"}, "problems": {"type": "array"},
-                        "problems_total": {"type": "integer"}, "committed": {"type": "boolean"}, "dry_run": {"type": "boolean"}
+                        "rejected": {"type": "integer"}, "problems": array(r("ImportProblem")),
+                        "problems_total": {"type": "integer"}, "committed": {"type": "boolean"}, "dry_run": {"type": "boolean"},
+                        "table": nullable("string"), "wave": nullable("string"),
+                        "created": {"type": "integer"}, "updated": {"type": "integer"},
+                        "rejects_file": nullable("string")
+                    }
+                }));
+    m.insert("ImportProblem".to_string(), json!({
+                    "type": "object",
+                    "description": "One problem of an imported file, as `wahana import` reports it.",
+                    "required": ["code", "field", "value", "expected_id", "expected_en"],
+                    "properties": {
+                        "code": {"type": "string", "description": "`invalid_value`, `likely_duplicate`, `actor_not_found`, `outside_region` (an officer's row, held record or tie end outside their region), or a header or read problem's code"},
+                        "row": nullable("integer"), "column": nullable("string"),
+                        "field": {"type": "string"}, "value": {"type": "string"},
+                        "expected_id": {"type": "string"}, "expected_en": {"type": "string"}
                     }
                 }));
     Value::Object(m)
@@ -520,7 +534,8 @@ fn paths() -> Value {
             }));
     m.insert("/api/v1/import".to_string(), json!({
                 "post": {
-                    "summary": "Import one instrument file sent as the body (admins); whole or nothing, every problem listed",
+                    "summary": "Import one instrument file sent as the body; whole or nothing, every problem listed",
+                    "description": "Admins import anywhere. Officers import inside their region's subtree: a row whose village or region lies outside it, a row whose `id` names a record held outside it, and a tie with an end outside it are problems (`outside_region`, with row, column, value and what was expected), and the file is not written. Enumerators, viewers and anonymous callers may not import.",
                     "tags": ["registry"],
                     "parameters": [
                         {"name": "filename", "in": "query", "required": false, "description": "Its extension gives the format (.csv, .xlsx)", "schema": {"type": "string"}},
@@ -531,7 +546,7 @@ fn paths() -> Value {
                     "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
                     "responses": {
                         "200": ok("What the import did", r("ImportReport")),
-                        "400": err("Bad query"), "401": err("Not signed in"), "403": err("Admins only"),
+                        "400": err("Bad query"), "401": err("Not signed in"), "403": err("Not an admin or officer, or a missing CSRF token"),
                         "404": err("The file could not be imported")
                     }
                 }

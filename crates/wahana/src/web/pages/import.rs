@@ -11,7 +11,7 @@ use crate::web::{AppState, Ctx, csrf};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use std::path::{Path, PathBuf};
-use wahana_domain::{Date, Lang};
+use wahana_domain::{Date, Lang, RegionCode, RegionTree};
 
 #[derive(Template)]
 #[template(path = "import.html")]
@@ -24,21 +24,40 @@ struct ImportPage<'a> {
     upload: Option<String>,
     wave: String,
     error: Option<String>,
+    /// The region an officer's import is held to (`Kecamatan … (73.08.21)`).
+    scope: Option<String>,
 }
 
-/// Only admins import through the web: an import may touch any region, and the rows' regions
-/// are known only after reading the file.
-fn require_admin(ctx: &Ctx) -> Result<String, PageError> {
-    match ctx.user() {
-        None => Err(PageError(ApiError::Unauthenticated, ctx.clone())),
-        Some(u) if u.role == Role::Admin => Ok(u.name.clone()),
-        Some(_) => Err(PageError(ApiError::Forbidden, ctx.clone())),
+/// Who may import, and where: admins anywhere; officers inside their region's subtree (every
+/// row is checked against it, [`ImportOptions::within`]); nobody else.
+pub fn importer(who: Option<&users::Principal>) -> Result<Option<RegionCode>, ApiError> {
+    match who {
+        None => Err(ApiError::Unauthenticated),
+        Some(u) if u.role == Role::Admin => Ok(None),
+        Some(u) if u.role == Role::Officer => Ok(u.region.clone()),
+        Some(_) => Err(ApiError::Forbidden),
+    }
+}
+
+/// The person's name and the region their import is held to.
+fn require_importer(ctx: &Ctx) -> Result<(String, Option<RegionCode>), PageError> {
+    let within = importer(ctx.user()).or_page(ctx)?;
+    let name = ctx.user().map(|u| u.name.clone()).unwrap_or_default();
+    Ok((name, within))
+}
+
+/// `Kecamatan Tanete Riattang (73.08.21)`.
+pub fn region_label(code: &RegionCode, lang: Lang) -> String {
+    match RegionTree::official().get(code) {
+        Some(r) => format!("{} {} ({code})", r.kind.label(lang), r.name),
+        None => code.to_string(),
     }
 }
 
 pub async fn form(ctx: Ctx) -> PageResult {
-    require_admin(&ctx)?;
+    let (_, within) = require_importer(&ctx)?;
     let page = ImportPage {
+        scope: within.map(|w| region_label(&w, ctx.lang)),
         ctx: &ctx,
         report: None,
         problems: Vec::new(),
@@ -119,7 +138,8 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
 }
 
 pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> PageResult {
-    let who = require_admin(&ctx)?;
+    let (who, within) = require_importer(&ctx)?;
+    let scope = within.as_ref().map(|w| region_label(w, ctx.lang));
     let mut csrf_token = None;
     let mut confirm = None;
     let mut wave = String::new();
@@ -203,6 +223,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
         }
         _ => {
             let page = ImportPage {
+                scope,
                 ctx: &ctx,
                 report: None,
                 problems: Vec::new(),
@@ -219,7 +240,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
             return Ok(res);
         }
     };
-    let report = run(&st, &path, &wave, dry_run, ctx.lang)
+    let report = run(&st, &path, &wave, dry_run, ctx.lang, within.clone())
         .await
         .or_page(&ctx)?;
     if !dry_run {
@@ -232,6 +253,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
                     action: "import",
                     entity_kind: "impor",
                     entity_id: report.file.clone(),
+                    region_code: within.as_ref().map(|w| w.to_string()),
                     after: audit::json(&report),
                     ..Default::default()
                 },
@@ -241,6 +263,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
         }
     }
     let page = ImportPage {
+        scope,
         ctx: &ctx,
         problems: report
             .problems
@@ -256,13 +279,15 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
     Ok(render(&ctx, &page))
 }
 
-/// Runs one import (or its dry run) of a stored file.
+/// Runs one import (or its dry run) of a stored file, held to a region's subtree when `within`
+/// is given.
 pub async fn run(
     st: &AppState,
     path: &Path,
     wave: &str,
     dry_run: bool,
     lang: Lang,
+    within: Option<RegionCode>,
 ) -> Result<ImportReport, ApiError> {
     let opts = ImportOptions {
         table: None,
@@ -275,13 +300,14 @@ pub async fn run(
         allow_duplicates: false,
         dry_run,
         lang,
+        within,
     };
     // The reader holds non-`Send` state across awaits: run it on a blocking thread.
     let store = st.store.clone();
-    let path = path.to_path_buf();
+    let file = path.to_path_buf();
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
-        handle.block_on(import_file(&store, &path, &opts, service::today(), &|_| {}))
+        handle.block_on(import_file(&store, &file, &opts, service::today(), &|_| {}))
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -291,5 +317,12 @@ pub async fn run(
             code: "import_failed",
             message: other.message(lang),
         },
+    })
+    .map(|mut report| {
+        // The file as the user named it, not where the server keeps it.
+        if let Some(name) = path.file_name() {
+            report.file = name.to_string_lossy().into_owned();
+        }
+        report
     })
 }
