@@ -433,7 +433,7 @@ pub async fn ties_of(store: &Store, actor_id: &str) -> Result<Vec<TieRecord>, Se
 
 /// Adds a member to a group. `role` is ketua, sekretaris, bendahara or anggota (the default);
 /// `key` identifies the person across groups (an id number), the normalised name when not
-/// given. The audit trail records the group and role, not the person.
+/// given. The audit trail records the group, its village and the role, not the person.
 pub async fn add_member(
     store: &Store,
     group_id: &str,
@@ -443,6 +443,10 @@ pub async fn add_member(
     who: &Who,
 ) -> Result<StoredMember, ServiceError> {
     let member = Member::new(group_id, name, role, key).map_err(ServiceError::Invalid)?;
+    let group = store
+        .group(group_id)
+        .await?
+        .ok_or_else(|| not_found("kelompok", group_id))?;
     let id = store.add_member(&member).await?;
     audit::record(
         store,
@@ -450,7 +454,7 @@ pub async fn add_member(
         "create",
         "anggota",
         &id.to_string(),
-        None,
+        Some(group.group.village.as_str()),
         None,
         audit::json(&serde_json::json!({"group_id": member.group_id, "role": member.role})),
     )
@@ -469,6 +473,41 @@ pub async fn members(store: &Store, group_id: &str) -> Result<Vec<StoredMember>,
         return Err(not_found("kelompok", group_id));
     }
     Ok(store.members_of(group_id).await?)
+}
+
+/// Deletes one member of a group by number (a number of another group's member is not
+/// found). The audit trail records the group, its village and the role, not the person.
+pub async fn delete_member_of(
+    store: &Store,
+    group_id: &str,
+    id: i64,
+    who: &Who,
+) -> Result<(), ServiceError> {
+    let group = store
+        .group(group_id)
+        .await?
+        .ok_or_else(|| not_found("kelompok", group_id))?;
+    let member = store
+        .members_of(group_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| not_found("anggota", id))?;
+    if !store.delete_member(id).await? {
+        return Err(not_found("anggota", id));
+    }
+    audit::record(
+        store,
+        who,
+        "delete",
+        "anggota",
+        &id.to_string(),
+        Some(group.group.village.as_str()),
+        audit::json(&serde_json::json!({"group_id": group_id, "role": member.member.role})),
+        None,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Deletes one member by number.

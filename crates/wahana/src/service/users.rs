@@ -63,8 +63,10 @@ pub enum Write {
     CreateGroup,
     EditGroup,
     DeleteGroup,
-    /// Networks, institutions, ties and members (officers and admins).
-    #[allow(dead_code)] // for the other actors' forms and API (service::actors)
+    /// Add or remove members of a group (personal data: officers, admins, and enumerators of
+    /// the group's region).
+    Members,
+    /// Networks, institutions and ties (officers and admins).
     Other,
 }
 
@@ -132,7 +134,8 @@ pub fn can_write(who: Option<&Principal>, what: Write, code: &RegionCode) -> boo
             Role::Admin => true,
             Role::Officer => p.covers(code),
             Role::Enumerator => {
-                matches!(what, Write::CreateGroup | Write::EditGroup) && p.covers(code)
+                matches!(what, Write::CreateGroup | Write::EditGroup | Write::Members)
+                    && p.covers(code)
             }
             Role::Viewer => false,
         },

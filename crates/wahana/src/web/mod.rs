@@ -69,6 +69,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/groups/{id}/edit", get(pages::groups::edit_form))
         .route("/groups/{id}/delete", post(pages::groups::delete))
+        .route("/groups/{id}/members", post(pages::groups::add_member))
+        .route(
+            "/groups/{id}/members/{member}/delete",
+            post(pages::groups::delete_member),
+        )
         .route(
             "/import",
             get(pages::import::form).post(pages::import::upload),

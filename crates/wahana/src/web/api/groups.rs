@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use wahana_domain::codes::{GroupStatus, GroupType};
 use wahana_domain::instrument::Table;
 use wahana_domain::{Code, FieldError, RegionTree};
-use wahana_store::{AuditEntry, GroupFilter, StoredGroup};
+use wahana_store::{AuditEntry, GroupFilter, StoredGroup, StoredMember};
 
 /// A group as the API gives it: personal data only to those allowed to see it.
 fn visible(mut g: StoredGroup, personal: bool) -> StoredGroup {
@@ -284,6 +284,91 @@ pub async fn audit(
         .await
         .or_api(lang)?;
     Ok(Json(entries))
+}
+
+/// A group's members (personal data): admins, and officers and enumerators of its region.
+pub async fn members(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<StoredMember>>> {
+    let lang = ctx.lang;
+    let (g, personal) = load_readable(&st, &ctx, &id).await.or_api(lang)?;
+    if !personal {
+        return Err(ApiError::Forbidden).or_api(lang);
+    }
+    let list = crate::service::actors::members(&st.store, &g.group.id)
+        .await
+        .or_api(lang)?;
+    Ok(Json(list))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub name: String,
+    /// `ketua`, `sekretaris`, `bendahara` or `anggota` (the default).
+    pub role: Option<String>,
+    /// What identifies the person across groups (an id number); the name when absent.
+    pub key: Option<String>,
+}
+
+/// The caller's name, when they may add or remove the group's members.
+async fn member_writer(st: &AppState, ctx: &Ctx, id: &str) -> Result<String, ApiError> {
+    let who = signed_in(ctx)?.clone();
+    let g = group_service::show(&st.store, id).await?;
+    if !users::can_write(Some(&who), Write::Members, &g.group.village) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(who.name)
+}
+
+pub async fn add_member(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<NewMember>, JsonRejection>,
+) -> ApiResult<Response> {
+    let lang = ctx.lang;
+    signed_in(&ctx).or_api(lang)?;
+    check_write(&ctx, &headers).or_api(lang)?;
+    let who = member_writer(&st, &ctx, &id).await.or_api(lang)?;
+    let Json(b) = body.map_err(bad_json).or_api(lang)?;
+    let m = crate::service::actors::add_member(
+        &st.store,
+        &id,
+        &b.name,
+        b.role.as_deref(),
+        b.key.as_deref(),
+        &Who(format!("api:{who}")),
+    )
+    .await
+    .or_api(lang)?;
+    Ok((StatusCode::CREATED, Json(m)).into_response())
+}
+
+pub async fn delete_member(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, member)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    let lang = ctx.lang;
+    signed_in(&ctx).or_api(lang)?;
+    check_write(&ctx, &headers).or_api(lang)?;
+    let who = member_writer(&st, &ctx, &id).await.or_api(lang)?;
+    let number: i64 = member
+        .parse()
+        .map_err(|_| ApiError::NotFound {
+            kind: "anggota",
+            id: member.clone(),
+        })
+        .or_api(lang)?;
+    crate::service::actors::delete_member_of(&st.store, &id, number, &Who(format!("api:{who}")))
+        .await
+        .or_api(lang)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -47,6 +47,14 @@ pub fn router() -> Router<AppState> {
                 .delete(groups::delete),
         )
         .route("/api/v1/groups/{id}/audit", get(groups::audit))
+        .route(
+            "/api/v1/groups/{id}/members",
+            get(groups::members).post(groups::add_member),
+        )
+        .route(
+            "/api/v1/groups/{id}/members/{member}",
+            axum::routing::delete(groups::delete_member),
+        )
         .route("/api/v1/networks", post(actors::create_network))
         .route(
             "/api/v1/networks/{id}",

@@ -362,6 +362,27 @@ fn schemas() -> Value {
                         "rejects_file": nullable("string")
                     }
                 }));
+    m.insert("Member".to_string(), json!({
+                    "type": "object",
+                    "description": "A member of a group: personal data.",
+                    "required": ["id", "group_id", "name", "role", "person_key", "created_at"],
+                    "properties": {
+                        "id": {"type": "integer"}, "group_id": {"type": "string"}, "name": {"type": "string"},
+                        "role": {"type": "string", "enum": ["ketua", "sekretaris", "bendahara", "anggota"]},
+                        "person_key": {"type": "string", "description": "What ties the same person across groups: `k:` and the key given, or `n:` and the normalised name"},
+                        "created_at": {"type": "string"}
+                    }
+                }));
+    m.insert("NewMember".to_string(), json!({
+                    "type": "object",
+                    "required": ["name"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "role": {"type": ["string", "null"], "enum": ["ketua", "sekretaris", "bendahara", "anggota", null]},
+                        "key": {"type": ["string", "null"], "description": "What identifies the person across groups (an id number such as the NIK); the name when absent"}
+                    }
+                }));
     m.insert("ImportProblem".to_string(), json!({
                     "type": "object",
                     "description": "One problem of an imported file, as `wahana import` reports it.",
@@ -530,6 +551,39 @@ fn paths() -> Value {
                     "tags": ["registry"],
                     "parameters": [id_param()],
                     "responses": {"200": ok("Newest first", array(r("AuditEntry"))), "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such group")}
+                }
+            }));
+    m.insert("/api/v1/groups/{id}/members".to_string(), json!({
+                "get": {
+                    "summary": "A group's members (personal data: admins, and officers and enumerators of its region)",
+                    "tags": ["registry"],
+                    "parameters": [id_param()],
+                    "responses": {
+                        "200": ok("The board first, then by name", array(r("Member"))),
+                        "401": err("Not signed in"),
+                        "403": err("Not allowed to see personal data here (viewers, other regions)"),
+                        "404": err("No such group")
+                    }
+                },
+                "post": {
+                    "summary": "Add a member to a group (admins, and officers and enumerators of its region)",
+                    "tags": ["registry"],
+                    "parameters": [id_param(), csrf_header()],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewMember"), "example": {"name": "Hj. Sitti Aminah", "role": "ketua"}}}},
+                    "responses": {
+                        "201": ok("Added", r("Member")),
+                        "400": err("The body does not parse"), "401": err("Not signed in"),
+                        "403": err("Not allowed in this region, or a missing CSRF token"),
+                        "404": err("No such group"), "422": err("Invalid name, role or key")
+                    }
+                }
+            }));
+    m.insert("/api/v1/groups/{id}/members/{member}".to_string(), json!({
+                "delete": {
+                    "summary": "Remove a member from a group",
+                    "tags": ["registry"],
+                    "parameters": [id_param(), {"name": "member", "in": "path", "required": true, "description": "The member's number", "schema": {"type": "string"}, "example": "1"}, csrf_header()],
+                    "responses": {"204": {"description": "Removed"}, "401": err("Not signed in"), "403": err("Not allowed, or a missing CSRF token"), "404": err("No such group, or no such member of it")}
                 }
             }));
     m.insert("/api/v1/import".to_string(), json!({

@@ -4,7 +4,7 @@
 use super::render;
 use crate::service::audit::Who;
 use crate::service::users::{self, Role, Write};
-use crate::service::{self, groups};
+use crate::service::{self, actors, groups};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf};
 use askama::Template;
@@ -625,6 +625,28 @@ pub struct GroupPage<'a> {
     pub entries: Vec<AuditEntry>,
     pub can_edit: bool,
     pub can_delete: bool,
+    /// The members (personal data): `None` for those not allowed to see them.
+    pub members: Option<Vec<MemberView>>,
+    /// May add and remove members (admins; officers and enumerators of the region).
+    pub can_members: bool,
+    /// The add-a-member form: its values, roles (code, label, selected) and error.
+    pub member: MemberForm,
+}
+
+/// A member as the group page shows it.
+pub struct MemberView {
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+}
+
+/// The add-a-member form as last submitted (empty at first).
+#[derive(Default)]
+pub struct MemberForm {
+    pub name: String,
+    pub key: String,
+    pub roles: Vec<(&'static str, &'static str, bool)>,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -638,13 +660,51 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
+    group_page(&st, &ctx, &id, q.saved.is_some(), MemberForm::default()).await
+}
+
+/// The group page; `member` is the add-a-member form as submitted (with its error).
+async fn group_page(
+    st: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    saved: bool,
+    mut member: MemberForm,
+) -> PageResult {
+    let (st, ctx, id) = (st, ctx.clone(), id.to_string());
     let user = require_user(&ctx)?.clone();
-    let g = load(&st, &ctx, &id).await?;
+    let g = load(st, &ctx, &id).await?;
     let village = &g.group.village;
     if !users::can_read_records(Some(&user), village) {
         return Err(deny(&ctx));
     }
     let personal = users::can_see_personal(Some(&user), village);
+    let members = if personal {
+        Some(
+            actors::members(&st.store, &id)
+                .await
+                .or_page(&ctx)?
+                .into_iter()
+                .map(|m| MemberView {
+                    id: m.id,
+                    name: m.member.name,
+                    role: m.member.role.label(ctx.lang),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let chosen = member
+        .roles
+        .iter()
+        .find(|r| r.2)
+        .map(|r| r.0)
+        .unwrap_or("anggota");
+    member.roles = MemberRole::ALL
+        .iter()
+        .map(|r| (r.code(), r.label(ctx.lang), r.code() == chosen))
+        .collect();
     let lang = ctx.lang;
     let fields_shown = instrument::columns(Table::Groups)
         .iter()
@@ -655,7 +715,7 @@ pub async fn show(
             value: display(c.id, &v, lang),
         })
         .collect();
-    let ties = super::actors::tie_views(&st, &ctx, &id).await?;
+    let ties = super::actors::tie_views(st, &ctx, &id).await?;
     let history = if matches!(user.role, Role::Admin | Role::Officer) {
         Some(st.store.audit_of("kelompok", &id, 50).await.or_page(&ctx)?)
     } else {
@@ -673,7 +733,7 @@ pub async fn show(
             .unwrap_or_default(),
         version: g.version,
         wave: g.wave_id.clone(),
-        saved: q.saved.is_some(),
+        saved,
         fields: fields_shown,
         personal_hidden: !personal,
         ties,
@@ -683,6 +743,82 @@ pub async fn show(
         tie_types: super::actors::tie_types(&ctx),
         can_edit: users::can_write(Some(&user), Write::EditGroup, village),
         can_delete: users::can_write(Some(&user), Write::DeleteGroup, village),
+        can_members: personal && users::can_write(Some(&user), Write::Members, village),
+        members,
+        member,
     };
-    Ok(render(&ctx, &page))
+    let mut res = render(&ctx, &page);
+    if page.member.error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+/// The caller's name, when they may add or remove the group's members.
+async fn member_writer(st: &AppState, ctx: &Ctx, id: &str) -> Result<String, PageError> {
+    let user = require_user(ctx)?.clone();
+    let g = load(st, ctx, id).await?;
+    if !users::can_write(Some(&user), Write::Members, &g.group.village) {
+        return Err(deny(ctx));
+    }
+    Ok(user.name)
+}
+
+/// Adds a member from the form on the group page; a problem shows the page again with the
+/// form as submitted and the problem beside it (422).
+pub async fn add_member(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    require_user(&ctx)?;
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let who = member_writer(&st, &ctx, &id).await?;
+    let name = pick(&pairs, "nama").unwrap_or("");
+    let role = pick(&pairs, "peran");
+    let key = pick(&pairs, "kunci");
+    match actors::add_member(&st.store, &id, name, role, key, &Who(format!("web:{who}"))).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/groups/{}#anggota", crate::web::pct(&id))).into_response())
+        }
+        Err(e) => {
+            let message = ApiError::from(e).message(ctx.lang);
+            let form = MemberForm {
+                name: name.to_string(),
+                key: key.unwrap_or("").to_string(),
+                roles: MemberRole::ALL
+                    .iter()
+                    .map(|r| (r.code(), "", Some(r.code()) == role))
+                    .collect(),
+                error: Some(message),
+            };
+            group_page(&st, &ctx, &id, false, form).await
+        }
+    }
+}
+
+/// Removes a member (the button beside each name on the group page).
+pub async fn delete_member(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, member)): Path<(String, String)>,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    require_user(&ctx)?;
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let who = member_writer(&st, &ctx, &id).await?;
+    let number: i64 = member.parse().map_err(|_| {
+        PageError(
+            ApiError::NotFound {
+                kind: "anggota",
+                id: member.clone(),
+            },
+            ctx.clone(),
+        )
+    })?;
+    actors::delete_member_of(&st.store, &id, number, &Who(format!("web:{who}")))
+        .await
+        .or_page(&ctx)?;
+    Ok(Redirect::to(&format!("/groups/{}#anggota", crate::web::pct(&id))).into_response())
 }
