@@ -81,6 +81,11 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
             ApiError::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
+            // The server cannot print (no Chromium): the request was right, the server lacks.
+            ApiError::Unavailable {
+                code: "pdf_unavailable",
+                ..
+            } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unavailable { .. } => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Refused { .. } => StatusCode::CONFLICT,

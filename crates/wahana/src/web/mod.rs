@@ -37,6 +37,8 @@ pub struct Shared {
     pub secure_cookies: bool,
     /// Profiles reused between writes (see `cache.rs`).
     pub profiles: cache::ProfileCache,
+    /// The headless browser that prints the profile report to PDF, when one is installed.
+    pub pdf_browser: Option<std::path::PathBuf>,
 }
 
 impl std::ops::Deref for AppState {
@@ -352,6 +354,7 @@ pub async fn serve(
         store: store.clone(),
         secure_cookies,
         profiles: cache::ProfileCache::default(),
+        pdf_browser: pages::regions::find_browser(),
     })));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -128,6 +128,8 @@ impl Env {
             store: store.clone(),
             secure_cookies: true,
             profiles: Default::default(),
+            // No PDF printing here: `tests/it/browser.rs` prints with the real Chromium.
+            pdf_browser: None,
         })));
         let mut env = Env {
             name,
@@ -2153,4 +2155,40 @@ async fn group_members_pages_and_api() {
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{n}");
     }
+}
+
+/// Without a browser on the server, the PDF download says so (503), in the user's language,
+/// instead of failing; the HTML and XLSX downloads still work.
+#[tokio::test]
+async fn report_pdf_without_a_browser_is_a_clear_error() {
+    let env = Env::new("sqlite", None).await;
+    let r = env.page("/regions/73.08.21/report?format=pdf", None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        r.text
+            .contains("PDF memerlukan Chromium di server, dan server ini tidak memilikinya"),
+        "{}",
+        r.text
+    );
+    let r = env
+        .page("/regions/73.08.21/report?format=pdf&lang=en", None)
+        .await;
+    assert!(
+        r.text
+            .contains("download the HTML and print it from a browser"),
+        "{}",
+        r.text
+    );
+    let r = env.page("/regions/73.08.21/report?format=html", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"profil-730821.html\""
+    );
 }

@@ -262,3 +262,88 @@ fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
         c.close().await.unwrap();
     });
 }
+
+/// One plain HTTP/1.0 GET: the status, the headers (names in lower case) and the body.
+fn http_get(base: &str, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    use std::io::{Read, Write};
+    let host = base
+        .trim_start_matches("http://")
+        .replace("localhost", "127.0.0.1");
+    let mut s = std::net::TcpStream::connect(&host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, raw[split + 4..].to_vec())
+}
+
+/// The profile report's PDF download, printed by the server with headless Chromium.
+#[test]
+fn profile_report_downloads_as_a_real_pdf() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("PDF test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium)");
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: apt-get install chromium"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = start_server(dir.path());
+    for (path, name) in [
+        ("/regions/73.08.21/report?format=pdf", "profil-730821.pdf"),
+        (
+            "/regions/73.08.21.1003/report?format=pdf&lang=en",
+            "profil-7308211003.pdf",
+        ),
+    ] {
+        let (status, headers, body) = http_get(&base, path);
+        let header = |k: &str| {
+            headers
+                .iter()
+                .find(|(h, _)| h == k)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("")
+        };
+        assert_eq!(
+            status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(500)])
+        );
+        assert_eq!(header("content-type"), "application/pdf", "{path}");
+        assert_eq!(
+            header("content-disposition"),
+            format!("attachment; filename=\"{name}\""),
+            "{path}"
+        );
+        assert!(body.starts_with(b"%PDF-"), "{path}: not a PDF");
+        let tail = String::from_utf8_lossy(&body[body.len().saturating_sub(64)..]).into_owned();
+        assert!(tail.contains("%%EOF"), "{path}: a PDF ends with %%EOF");
+        // Charts, tables and the synthetic stamp on A4: tens of kilobytes, far from megabytes.
+        assert!(
+            (10_000..10_000_000).contains(&body.len()),
+            "{path}: {} bytes",
+            body.len()
+        );
+    }
+}

@@ -714,24 +714,32 @@ pub async fn report(
         }
         Some("pdf") => {
             let html = report::html::render(&data, &p, ctx.lang, &network);
-            match print_pdf(&html).await {
-                Some(pdf) => Ok((
+            let printed = match &st.pdf_browser {
+                Some(browser) => print_pdf(browser, &html).await.ok_or(ctx.t(
+                    "Chromium di server gagal mencetak laporan ke PDF; unduh HTML lalu cetak dari peramban",
+                    "Chromium on the server could not print the report to PDF; download the HTML and print it from a browser",
+                )),
+                None => Err(ctx.t(
+                    "PDF memerlukan Chromium di server, dan server ini tidak memilikinya; unduh HTML lalu cetak dari peramban",
+                    "PDF needs Chromium on the server, and this server has none; download the HTML and print it from a browser",
+                )),
+            };
+            match printed {
+                Ok(pdf) => Ok((
                     [
                         (header::CONTENT_TYPE, "application/pdf".to_string()),
-                        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.pdf\"")),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"{name}.pdf\""),
+                        ),
                     ],
                     pdf,
                 )
                     .into_response()),
-                None => Err(crate::web::errors::PageError(
+                Err(message) => Err(crate::web::errors::PageError(
                     ApiError::Unavailable {
                         code: "pdf_unavailable",
-                        message: ctx
-                            .t(
-                                "PDF memerlukan Chromium di server; unduh HTML lalu cetak dari peramban",
-                                "PDF needs Chromium on the server; download the HTML and print it from a browser",
-                            )
-                            .to_string(),
+                        message: message.to_string(),
                     },
                     ctx.clone(),
                 )),
@@ -749,43 +757,59 @@ pub async fn report(
     }
 }
 
-/// Prints HTML to PDF with headless Chromium when one is installed.
-pub async fn print_pdf(html: &str) -> Option<Vec<u8>> {
-    let browser = [
+/// The headless browser that can print to PDF, when one is installed (looked for once, when
+/// the server starts).
+pub fn find_browser() -> Option<std::path::PathBuf> {
+    [
         "/usr/bin/chromium",
         "/usr/bin/chromium-browser",
         "/usr/bin/google-chrome",
     ]
     .into_iter()
-    .find(|p| std::path::Path::new(p).exists())?;
+    .map(std::path::PathBuf::from)
+    .find(|p| p.exists())
+}
+
+/// How long a browser may take to print a report before it is stopped.
+const PRINT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Prints HTML to PDF with headless Chromium; `None` when the browser fails or hangs.
+pub async fn print_pdf(browser: &std::path::Path, html: &str) -> Option<Vec<u8>> {
     let dir = tempdir()?;
+    let pdf = print_in(browser, &dir, html).await;
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    pdf
+}
+
+async fn print_in(browser: &std::path::Path, dir: &std::path::Path, html: &str) -> Option<Vec<u8>> {
     let input = dir.join("report.html");
     let output = dir.join("report.pdf");
     tokio::fs::write(&input, html).await.ok()?;
-    let status = tokio::process::Command::new(browser)
+    let run = tokio::process::Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            "--disable-dev-shm-usage",
             "--disable-background-networking",
             "--disable-component-update",
             "--no-first-run",
             "--no-pdf-header-footer",
         ])
+        // A profile of its own: two reports printed at once must not share one.
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
         .arg(format!("--print-to-pdf={}", output.display()))
         .arg(format!("file://{}", input.display()))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .status()
-        .await
-        .ok()?;
-    let pdf = if status.success() {
-        tokio::fs::read(&output).await.ok()
-    } else {
-        None
-    };
-    let _ = tokio::fs::remove_dir_all(&dir).await;
-    pdf
+        .kill_on_drop(true)
+        .status();
+    let status = tokio::time::timeout(PRINT_TIMEOUT, run).await.ok()?.ok()?;
+    if !status.success() {
+        return None;
+    }
+    let pdf = tokio::fs::read(&output).await.ok()?;
+    pdf.starts_with(b"%PDF-").then_some(pdf)
 }
 
 fn tempdir() -> Option<std::path::PathBuf> {
