@@ -53,6 +53,17 @@ tfoot td { font-weight: 600; border-top: 2px solid var(--grey); }
 ul.method li { margin: 0.2rem 0; }
 pre { font-size: 0.72rem; background: #f7fafc; border: 1px solid var(--rule); padding: 0.6rem; white-space: pre-wrap; }
 footer { margin-top: 2rem; color: var(--grey); font-size: 0.8rem; border-top: 1px solid var(--rule); padding-top: 0.5rem; }
+@media screen and (max-width: 40rem) {
+  body { padding: 1rem 0.75rem 2rem; }
+  .figures { grid-template-columns: repeat(2, 1fr); }
+  .charts { grid-template-columns: 1fr; }
+  .charts figure.wide { overflow-x: auto; }
+  .charts figure.wide svg { min-width: 34rem; }
+  table { display: block; overflow-x: auto; }
+}
+@media screen and (min-width: 40rem) and (max-width: 56rem) {
+  .figures { grid-template-columns: repeat(3, 1fr); }
+}
 @page { size: A4; margin: 15mm 14mm 17mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }

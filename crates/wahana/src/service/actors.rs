@@ -433,7 +433,7 @@ pub async fn ties_of(store: &Store, actor_id: &str) -> Result<Vec<TieRecord>, Se
 
 /// Adds a member to a group. `role` is ketua, sekretaris, bendahara or anggota (the default);
 /// `key` identifies the person across groups (an id number), the normalised name when not
-/// given. The audit trail records the group, its village and the role, not the person.
+/// given; the same person twice in one group is refused. The audit trail records the group, its village and the role, not the person.
 pub async fn add_member(
     store: &Store,
     group_id: &str,
@@ -447,6 +447,31 @@ pub async fn add_member(
         .group(group_id)
         .await?
         .ok_or_else(|| not_found("kelompok", group_id))?;
+    // The same person twice in one group is a slip (a form sent twice), not a second member.
+    if let Some(held) = store
+        .members_of(group_id)
+        .await?
+        .into_iter()
+        .find(|m| m.member.person_key == member.person_key)
+    {
+        let field = if key.is_some_and(|k| !k.trim().is_empty()) {
+            "kunci"
+        } else {
+            "nama"
+        };
+        return Err(ServiceError::Invalid(vec![FieldError::new(
+            field,
+            key.filter(|k| !k.trim().is_empty()).unwrap_or(name),
+            format!(
+                "orang yang belum tercatat di kelompok ini ({} sudah anggota nomor {})",
+                held.member.name, held.id
+            ),
+            format!(
+                "a person not yet in this group ({} is already member number {})",
+                held.member.name, held.id
+            ),
+        )]));
+    }
     let id = store.add_member(&member).await?;
     audit::record(
         store,

@@ -70,7 +70,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::groups::show).post(pages::groups::update),
         )
         .route("/groups/{id}/edit", get(pages::groups::edit_form))
-        .route("/groups/{id}/delete", post(pages::groups::delete))
+        .route(
+            "/groups/{id}/delete",
+            get(pages::groups::delete_form).post(pages::groups::delete),
+        )
         .route("/groups/{id}/members", post(pages::groups::add_member))
         .route(
             "/groups/{id}/members/{member}/delete",
@@ -366,6 +369,6 @@ pub async fn serve(
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod network_tests;
+#[cfg(test)]
+mod tests;

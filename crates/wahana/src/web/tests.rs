@@ -378,6 +378,24 @@ async fn anonymous_pages_and_statuses() {
             "{n}: anonymous sees group links"
         );
         assert!(v.text.contains("Lima temuan"), "{n}");
+        // The findings' charts are HTML bars with a caption; the report downloads are linked
+        // (PDF only where the server can print it: not here).
+        let k = env.page("/regions/73.08.21", None).await;
+        assert!(k.text.contains("class=\"bars\""), "{n}");
+        assert!(
+            k.text.contains("/regions/73.08.21/report?format=xlsx"),
+            "{n}"
+        );
+        assert!(!k.text.contains("format=pdf"), "{n}");
+        assert!(k.text.contains("class=\"map\""), "{n}: a district's map");
+        assert!(
+            k.text.contains(">Watampone</text>"),
+            "{n}: villages named on the map"
+        );
+        assert!(
+            !v.text.contains("class=\"map\""),
+            "{n}: no map of one village"
+        );
         // English by cookie or query; the switch keeps the page.
         let en = env.page("/regions/73.08.21?lang=en", None).await;
         assert!(en.text.contains("The five findings"), "{n}");
@@ -408,6 +426,9 @@ async fn signed_in_pages() {
             (format!("/groups/{id}"), "officer_away", 403),
             (format!("/groups/{id}/edit"), "enumerator", 200),
             (format!("/groups/{id}/edit"), "viewer", 403),
+            (format!("/groups/{id}/delete"), "officer", 200),
+            (format!("/groups/{id}/delete"), "enumerator", 403),
+            (format!("/groups/{id}/delete"), "viewer", 403),
             (format!("/groups/new?village={INSIDE}"), "enumerator", 200),
             (
                 format!("/groups/new?village={INSIDE}"),
@@ -442,6 +463,29 @@ async fn signed_in_pages() {
         assert!(
             v.text.contains("/groups/K-"),
             "{n}: a viewer of the region sees its groups"
+        );
+        // A group's page links back up the region tree and says its data is synthetic; its
+        // delete button asks first, on a page of its own.
+        let g = env.page(&format!("/groups/{id}"), Some("officer")).await;
+        assert!(
+            g.text
+                .contains("<a href=\"/regions/73.08.21\">Tanete Riattang</a>")
+                && g.text
+                    .contains("<a href=\"/regions/73.08\">Kabupaten Bone</a>"),
+            "{n}: crumbs"
+        );
+        assert!(g.text.contains("class=\"synthetic\""), "{n}");
+        assert!(
+            g.text.contains(&format!("href=\"/groups/{id}/delete\"")),
+            "{n}: delete is a link to the question"
+        );
+        let q = env
+            .page(&format!("/groups/{id}/delete"), Some("officer"))
+            .await;
+        assert!(
+            q.text.contains(&format!("action=\"/groups/{id}/delete\""))
+                && q.text.contains("Ya, hapus"),
+            "{n}"
         );
         let s = env.page("/search?q=arisan", Some("officer")).await;
         assert!(s.text.contains("/groups/K-7308211"), "{n}");
@@ -723,7 +767,7 @@ async fn permission_matrix() {
                         Method::POST,
                         &members,
                         Some(who),
-                        Some(json!({"name": format!("Anggota {who}"), "role": "anggota"})),
+                        Some(json!({"name": format!("Anggota {who} {inside}"), "role": "anggota"})),
                     )
                     .await;
                 assert_eq!(
@@ -736,7 +780,10 @@ async fn permission_matrix() {
                     .form(
                         &format!("/groups/{id}/members"),
                         Some(who),
-                        &[("nama", "Anggota Formulir"), ("peran", "bendahara")],
+                        &[
+                            ("nama", &format!("Anggota Formulir {who} {inside}")),
+                            ("peran", "bendahara"),
+                        ],
                         true,
                     )
                     .await;
@@ -746,13 +793,13 @@ async fn permission_matrix() {
                     "{n} {who} add member form inside={inside}"
                 );
                 let mut held = Vec::new();
-                for _ in 0..2 {
+                for i in 0..2 {
                     let m = env
                         .api(
                             Method::POST,
                             &members,
                             Some("admin"),
-                            Some(json!({"name": "Anggota Admin"})),
+                            Some(json!({"name": format!("Anggota Admin {who} {inside} {i}")})),
                         )
                         .await;
                     held.push(m.json()["id"].as_i64().unwrap());
@@ -2077,6 +2124,32 @@ async fn group_members_pages_and_api() {
             r.text
         );
         assert_eq!(r.json()["error"], "invalid_input", "{n}");
+        // The same person twice in one group is refused (by name, or by key when given).
+        let r = env
+            .form(
+                &format!("{page}/members"),
+                Some("officer"),
+                &[("nama", "hj sitti  RAHASIA")],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
+        assert!(r.text.contains("sudah anggota nomor"), "{n}");
+        let r = env
+            .api(
+                Method::POST,
+                &format!("/api/v1/groups/{id}/members"),
+                Some("officer"),
+                Some(json!({"name": "Andi Lain", "key": "73080112"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.text
+        );
+        assert_eq!(r.json()["fields"][0]["field"], "kunci", "{n}");
         // Forms need the session's token.
         let r = env
             .form(

@@ -188,11 +188,20 @@ pub fn fields_of(
         .filter(|c| c.id != "id")
         .map(|c| {
             let value = values.get(c.id).cloned().unwrap_or_default();
+            let input = input_of(c.id, &value, lang);
+            let choice = matches!(input, Input::Select(_) | Input::Multi(_));
             let error = errors
                 .iter()
                 .filter(|e| e.field == c.id)
                 .map(|e| {
-                    if e.value.is_empty() {
+                    if e.value.is_empty() && choice {
+                        // The codes are the options' labels in the list: no need to spell them.
+                        lang.pick(
+                            "Wajib diisi: pilih dari daftar.",
+                            "Required: choose from the list.",
+                        )
+                        .to_string()
+                    } else if e.value.is_empty() {
                         format!(
                             "{} {}",
                             lang.pick("Diharapkan", "Expected"),
@@ -218,7 +227,7 @@ pub fn fields_of(
                     ""
                 },
                 required: c.required,
-                input: input_of(c.id, &value, lang),
+                input,
                 value,
                 error,
             }
@@ -610,10 +619,12 @@ pub struct GroupPage<'a> {
     pub ctx: &'a Ctx,
     pub id: String,
     pub name: String,
-    pub village_code: String,
-    pub village_name: String,
+    /// The region tree down to the group's village, each with its page.
+    pub crumbs: Vec<super::regions::Crumb>,
     pub version: i64,
     pub wave: String,
+    /// The wave is generated demonstration data.
+    pub synthetic: bool,
     pub saved: bool,
     pub fields: Vec<Shown>,
     pub personal_hidden: bool,
@@ -721,18 +732,18 @@ async fn group_page(
     } else {
         None
     };
-    let tree = RegionTree::official();
+    let wave = st.store.wave(&g.wave_id).await.or_page(&ctx)?;
     let page = GroupPage {
         ctx: &ctx,
         id: id.clone(),
         name: g.group.name.clone(),
-        village_code: village.to_string(),
-        village_name: tree
-            .get(village)
-            .map(|r| r.name.clone())
-            .unwrap_or_default(),
+        crumbs: crumbs_to(village),
         version: g.version,
-        wave: g.wave_id.clone(),
+        wave: match &wave {
+            Some(w) => format!("{} ({})", w.name, w.id),
+            None => g.wave_id.clone(),
+        },
+        synthetic: wave.is_some_and(|w| w.synthetic),
         saved,
         fields: fields_shown,
         personal_hidden: !personal,
@@ -752,6 +763,49 @@ async fn group_page(
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
+}
+
+/// The regions from the province down to `code`, each with its page.
+pub fn crumbs_to(code: &RegionCode) -> Vec<super::regions::Crumb> {
+    let tree = RegionTree::official();
+    code.ancestors()
+        .iter()
+        .chain(std::iter::once(code))
+        .filter_map(|c| tree.get(c))
+        .map(|r| super::regions::Crumb {
+            code: r.code.to_string(),
+            name: r.name.clone(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "confirm_delete.html")]
+pub struct ConfirmDelete<'a> {
+    pub ctx: &'a Ctx,
+    pub id: String,
+    pub name: String,
+    pub crumbs: Vec<super::regions::Crumb>,
+}
+
+/// Asks before deleting a group (the page works without JavaScript, so no dialog).
+pub async fn delete_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let user = require_user(&ctx)?.clone();
+    let g = load(&st, &ctx, &id).await?;
+    if !users::can_write(Some(&user), Write::DeleteGroup, &g.group.village) {
+        return Err(deny(&ctx));
+    }
+    let page = ConfirmDelete {
+        ctx: &ctx,
+        id: id.clone(),
+        name: g.group.name.clone(),
+        crumbs: crumbs_to(&g.group.village),
+    };
+    Ok(render(&ctx, &page))
 }
 
 /// The caller's name, when they may add or remove the group's members.

@@ -99,7 +99,10 @@ fn clean_name(name: &str) -> String {
 }
 
 pub fn summary(r: &ImportReport, lang: Lang) -> String {
-    let table = r.table.map(|t| t.code()).unwrap_or("?");
+    let table = r
+        .table
+        .map(|t| lang.pick(t.code(), t.code_en()))
+        .unwrap_or("?");
     let wave = r.wave.as_deref().unwrap_or("-");
     if r.committed {
         match lang {
@@ -108,7 +111,7 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
                 r.rows, r.written, r.created, r.updated, r.rejected
             ),
             Lang::En => format!(
-                "{} {table} rows read; {} written to wave {wave} ({} new, {} updated); {} rejected",
+                "{} rows of {table} read; {} written to wave {wave} ({} new, {} updated); {} rejected",
                 r.rows, r.written, r.created, r.updated, r.rejected
             ),
         }
@@ -119,7 +122,7 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
                 r.rows, r.rejected, r.problems_total
             ),
             Lang::En => format!(
-                "{} {table} rows checked, {} with problems ({} problems); nothing written yet",
+                "{} rows of {table} checked, {} with problems ({} problems); nothing written yet",
                 r.rows, r.rejected, r.problems_total
             ),
         }

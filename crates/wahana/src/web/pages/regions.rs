@@ -23,6 +23,8 @@ use wahana_store::{AuditEntry, GroupFilter, StoredGroup};
 pub const PAGE: i64 = 50;
 /// Above this many villages a region's map is not drawn (a phone would choke on the points).
 const MAP_MAX_VILLAGES: usize = 3000;
+/// Villages named on the map beside their points (more would overlap).
+const MAP_LABELS_MAX: usize = 40;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct RegionQuery {
@@ -93,8 +95,12 @@ pub struct RegionPage<'a> {
     pub synthetic: bool,
     pub stats: Vec<(String, String)>,
     pub findings: Vec<FindingView>,
-    pub charts: Vec<String>,
+    pub charts: Vec<BarChart>,
     pub map: Option<String>,
+    /// The report can be printed to PDF here (the server has Chromium).
+    pub pdf: bool,
+    /// The profile report's path (`/regions/73.08.21/report`, `/regions/nasional/report`).
+    pub report: String,
     pub children_heading: &'static str,
     pub children: Vec<ChildView>,
     pub no_data: Option<String>,
@@ -150,7 +156,56 @@ pub async fn profile_of(
     Ok(made)
 }
 
-fn share_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
+/// A bar chart drawn with HTML and CSS on the pages (the report file keeps its SVG charts):
+/// the text stays the page's size on a phone and on a desktop.
+pub struct BarChart {
+    pub title: &'static str,
+    /// What the dark bars and the dashed line mean.
+    pub note: &'static str,
+    pub bars: Vec<BarView>,
+    /// A threshold: its position in percent of the track, and its label.
+    pub mark: Option<(String, String)>,
+}
+
+pub struct BarView {
+    pub label: String,
+    /// Width in percent of the track.
+    pub width: String,
+    pub text: String,
+    pub dark: bool,
+}
+
+impl BarChart {
+    fn new(
+        title: &'static str,
+        note: &'static str,
+        bars: &[report::charts::Bar],
+        max: Option<f64>,
+        mark: Option<(f64, &str)>,
+    ) -> BarChart {
+        let max = max
+            .unwrap_or_else(|| bars.iter().map(|b| b.value).fold(0.0, f64::max))
+            .max(mark.map_or(0.0, |m| m.0))
+            .max(1e-9);
+        let pct = |v: f64| format!("{:.1}", (v / max * 100.0).clamp(0.0, 100.0));
+        BarChart {
+            title,
+            note,
+            bars: bars
+                .iter()
+                .map(|b| BarView {
+                    label: b.label.clone(),
+                    width: pct(b.value),
+                    text: b.text.clone(),
+                    dark: b.dark,
+                })
+                .collect(),
+            mark: mark.map(|(v, label)| (pct(v), label.to_string())),
+        }
+    }
+}
+
+fn share_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> BarChart {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en).to_string();
     let bar = |label: String, v: f64, dark: bool| report::charts::Bar {
         label,
@@ -190,15 +245,22 @@ fn share_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
             p.f5.holds,
         ),
     ];
-    report::charts::hbars(
-        lang.pick("Bagian kelompok yang dihitung", "Share of counted groups"),
+    BarChart::new(
+        lang.pick(
+            "Bagian kelompok yang dihitung tiap temuan",
+            "Share of the counted groups, per finding",
+        ),
+        lang.pick(
+            "Batang gelap: temuannya berlaku. Garis putus-putus: ambang 50%.",
+            "Dark bars: the finding holds. Dashed line: the 50% threshold.",
+        ),
         &bars,
         Some(1.0),
         Some((0.5, "50%")),
     )
 }
 
-fn age_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
+fn age_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> BarChart {
     let a = p.f1.age_bands;
     let bar = |label: &str, n: u64, dark: bool| report::charts::Bar {
         label: label.to_string(),
@@ -206,8 +268,15 @@ fn age_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> String {
         text: num(n as i64, lang),
         dark,
     };
-    report::charts::hbars(
-        lang.pick("F1 umur kelompok (tahun)", "F1 age of groups (years)"),
+    BarChart::new(
+        lang.pick(
+            "F1 — umur kelompok (tahun) pada tanggal pendataan",
+            "F1 — age of the groups (years) at their survey date",
+        ),
+        lang.pick(
+            "Batang gelap: berumur 10 tahun atau lebih (dihitung oleh F1).",
+            "Dark bars: 10 years or older (counted by F1).",
+        ),
         &[
             bar("< 5", a.lt5, false),
             bar("5–9", a.from5_to9, false),
@@ -233,9 +302,12 @@ fn village_map(
             .collect(),
         None => return None,
     };
-    if villages.is_empty() || villages.len() > MAP_MAX_VILLAGES {
+    // One point (a village's own page) is no map.
+    if villages.len() < 2 || villages.len() > MAP_MAX_VILLAGES {
         return None;
     }
+    // Few enough villages to name each beside its point.
+    let labelled = villages.len() <= MAP_LABELS_MAX;
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for v in &villages {
         let (x, y) = (v.lng.unwrap_or(0.0), v.lat.unwrap_or(0.0));
@@ -245,9 +317,13 @@ fn village_map(
         y1 = y1.max(y);
     }
     let span = (x1 - x0).max(y1 - y0).max(0.002);
-    let (w, h, pad) = (320.0, 320.0, 14.0);
-    let sx = |x: f64| pad + (x - x0) / span * (w - 2.0 * pad);
-    let sy = |y: f64| pad + (y1 - y) / span * (h - 2.0 * pad);
+    let (w, pad) = (320.0, 14.0);
+    // The box follows the villages' own shape (a long district is not drawn in a square).
+    let h = (pad * 2.0 + (y1 - y0) / span * (w - 2.0 * pad)).max(120.0);
+    // Centred across when the villages spread more north-south than east-west.
+    let ox = ((w - 2.0 * pad) - (x1 - x0) / span * (w - 2.0 * pad)) / 2.0;
+    let sx = |x: f64| pad + ox + (x - x0) / span * (w - 2.0 * pad);
+    let sy = |y: f64| pad + (y1 - y) / span * (w - 2.0 * pad);
     let r = if villages.len() > 500 {
         2.5
     } else if villages.len() > 50 {
@@ -256,16 +332,28 @@ fn village_map(
         7.0
     };
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"{}\"><rect width=\"{w}\" height=\"{h}\" fill=\"#eef3f8\"/>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h:.0}\" width=\"100%\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui, Arial, sans-serif\" font-size=\"10\"><rect width=\"{w}\" height=\"{h:.0}\" fill=\"#eef3f8\"/>",
         lang.pick("Peta desa/kelurahan", "Map of villages")
     );
     for v in &villages {
         let n = counts.get(v.code.as_str()).copied().unwrap_or(0);
         let fill = colour(n);
+        let (x, y) = (sx(v.lng.unwrap_or(0.0)), sy(v.lat.unwrap_or(0.0)));
+        if labelled {
+            // Right of the point, or left of it near the right edge.
+            let (tx, anchor) = if x > w * 0.7 {
+                (x - r - 2.0, "end")
+            } else {
+                (x + r + 2.0, "start")
+            };
+            s.push_str(&format!(
+                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#1a202c\">{}</text>",
+                y + 3.0,
+                report::charts::esc(&v.name)
+            ));
+        }
         s.push_str(&format!(
-            "<a href=\"/regions/{code}\"><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r}\" fill=\"{fill}\" stroke=\"#1a202c\" stroke-width=\"0.5\"><title>{} ({} {})</title></circle></a>",
-            sx(v.lng.unwrap_or(0.0)),
-            sy(v.lat.unwrap_or(0.0)),
+            "<a href=\"/regions/{code}\"><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"{fill}\" stroke=\"#1a202c\" stroke-width=\"0.5\"><title>{} ({} {})</title></circle></a>",
             report::charts::esc(&v.name),
             n,
             lang.pick("kelompok", "groups"),
@@ -329,6 +417,13 @@ async fn region_page(
         findings: Vec::new(),
         charts: Vec::new(),
         map: None,
+        pdf: st.pdf_browser.is_some(),
+        report: format!(
+            "/regions/{}/report",
+            region
+                .map(|r| r.code.to_string())
+                .unwrap_or_else(|| "nasional".into())
+        ),
         children_heading: match region.map(|r| r.level()) {
             None => ctx.t("Provinsi", "Provinces"),
             Some(Level::Province) => ctx.t("Kabupaten/kota", "Regencies and cities"),
@@ -355,11 +450,11 @@ async fn region_page(
             let p = d.profile();
             page.synthetic = d.wave.synthetic;
             page.wave_line = Some(format!(
-                "{} {} ({}), {} {}",
+                "{}: {} ({}) · {}: {}",
                 ctx.t("Pendataan", "Wave"),
                 d.wave.name,
                 d.wave.id,
-                ctx.t("aturan", "rules"),
+                ctx.t("aturan penyaringan", "screening rules"),
                 d.rules.version
             ));
             page.stats = vec![
