@@ -90,7 +90,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::actors::show_network).post(pages::actors::update_network),
         )
         .route("/networks/{id}/edit", get(pages::actors::edit_network))
-        .route("/networks/{id}/delete", post(pages::actors::delete_network))
+        .route(
+            "/networks/{id}/delete",
+            get(pages::actors::delete_network_form).post(pages::actors::delete_network),
+        )
         .route("/institutions", post(pages::actors::create_institution))
         .route("/institutions/new", get(pages::actors::new_institution))
         .route(
@@ -103,10 +106,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/institutions/{id}/delete",
-            post(pages::actors::delete_institution),
+            get(pages::actors::delete_institution_form).post(pages::actors::delete_institution),
         )
         .route("/ties", post(pages::actors::create_tie))
-        .route("/ties/{id}/delete", post(pages::actors::delete_tie))
+        .route(
+            "/ties/{id}/delete",
+            get(pages::actors::delete_tie_form).post(pages::actors::delete_tie),
+        )
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/signout", post(auth::signout))
         .route("/admin/users", get(auth::users_page).post(auth::users_add))

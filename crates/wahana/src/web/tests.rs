@@ -747,6 +747,13 @@ async fn permission_matrix() {
                     r.text
                 );
                 let (id, _) = env.group_in(village).await;
+                let q = env.page(&format!("/groups/{id}/delete"), Some(who)).await;
+                let expect = if allowed(delete) { 200 } else { 403 };
+                assert_eq!(
+                    q.status.as_u16(),
+                    expect,
+                    "{n} {who} delete question inside={inside}"
+                );
                 let r = env
                     .form(&format!("/groups/{id}/delete"), Some(who), &[], true)
                     .await;
@@ -1796,6 +1803,63 @@ async fn network_institution_and_tie_forms() {
             .into_iter()
             .find(|t| t.tie.to == inst)
             .unwrap();
+        // The tie's delete button is a link to the question, which comes back to the page.
+        let confirm = format!("/ties/{}/delete?back={back}", tie.id);
+        assert!(
+            page.text.contains(&format!("href=\"{confirm}\"")),
+            "{n}: the tie's delete asks first"
+        );
+        for (who, status) in [
+            ("viewer", 403),
+            ("enumerator", 403),
+            ("officer_away", 403),
+            ("officer", 200),
+            ("admin", 200),
+        ] {
+            let q = env.page(&confirm, Some(who)).await;
+            assert_eq!(q.status.as_u16(), status, "{n} {who}: tie question");
+        }
+        let q = env.page(&confirm, Some("officer")).await;
+        assert!(
+            q.text
+                .contains(&format!("action=\"/ties/{}/delete\"", tie.id))
+                && q.text.contains(&format!("name=\"back\" value=\"{back}\""))
+                && q.text.contains("name=\"_csrf\"")
+                && q.text.contains(&format!("<a href=\"{back}\">Batal</a>"))
+                && q.text
+                    .contains("<a href=\"/regions/73.08.21\">Tanete Riattang</a>")
+                && q.text.contains(&inst),
+            "{n}: {}",
+            q.text
+        );
+        // Asking deletes nothing; a `back` off the site is not followed.
+        assert!(env.store.tie(tie.id).await.unwrap().is_some(), "{n}");
+        let q = env
+            .page(
+                &format!("/ties/{}/delete?back=//evil.example", tie.id),
+                Some("officer"),
+            )
+            .await;
+        assert!(
+            q.text.contains("name=\"back\" value=\"/\"")
+                && q.text.contains("<a href=\"/\">Batal</a>")
+                && !q.text.contains("value=\"//evil"),
+            "{n}"
+        );
+        assert_eq!(
+            env.page("/ties/x/delete", Some("officer")).await.status,
+            StatusCode::NOT_FOUND,
+            "{n}"
+        );
+        let r = env
+            .form(
+                &format!("/ties/{}/delete", tie.id),
+                Some("officer"),
+                &[("back", &back)],
+                false,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: no CSRF token");
         let r = env
             .form(
                 &format!("/ties/{}/delete", tie.id),
@@ -1814,11 +1878,20 @@ async fn network_institution_and_tie_forms() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}");
+        assert_eq!(r.headers[header::LOCATION], back.as_str(), "{n}");
         assert!(
             !env.page(&back, Some("officer"))
                 .await
                 .text
                 .contains(&format!("→ {inst}")),
+            "{n}"
+        );
+        let q = env
+            .page(&format!("/institutions/{inst}/delete"), Some("officer"))
+            .await;
+        assert!(
+            q.text
+                .contains(&format!("action=\"/institutions/{inst}/delete\"")),
             "{n}"
         );
         let r = env
@@ -1830,6 +1903,131 @@ async fn network_institution_and_tie_forms() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}");
+    }
+}
+
+/// A network's and an institution's pages show the region tree from the province and say when
+/// their wave is synthetic, like a group's; their delete buttons ask first on the group's
+/// confirmation page, with the same permissions as the delete itself.
+#[tokio::test]
+async fn network_and_institution_pages_ask_before_deleting() {
+    for env in envs().await {
+        let n = env.name;
+        for (path, question) in [
+            ("networks", "Hapus wahana ini?"),
+            ("institutions", "Hapus lembaga ini?"),
+        ] {
+            let list = env
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/regions/{INSIDE}/{path}"),
+                    Some("admin"),
+                    None,
+                )
+                .await
+                .json();
+            let id = list[0]["id"].as_str().unwrap().to_string();
+            let village = list[0][if path == "networks" {
+                "village"
+            } else {
+                "region"
+            }]
+            .as_str()
+            .unwrap()
+            .to_string();
+            let p = env.page(&format!("/{path}/{id}"), Some("officer")).await;
+            assert_eq!(p.status, StatusCode::OK, "{n} {path}");
+            assert!(
+                p.text.contains(
+                    "<p class=\"crumbs\"><a href=\"/\">Indonesia</a> › <a href=\"/regions/73\">"
+                ) && p
+                    .text
+                    .contains("<a href=\"/regions/73.08\">Kabupaten Bone</a>")
+                    && p.text
+                        .contains("<a href=\"/regions/73.08.21\">Tanete Riattang</a>")
+                    && p.text.contains(&format!("<a href=\"/regions/{village}\">")),
+                "{n} {path}: crumbs"
+            );
+            assert!(
+                p.text.contains("class=\"synthetic\""),
+                "{n} {path}: synthetic"
+            );
+            let en = env
+                .page(&format!("/{path}/{id}?lang=en"), Some("officer"))
+                .await;
+            assert!(
+                en.text.contains(&format!(
+                    "SYNTHETIC DATA — this {} was generated",
+                    path.trim_end_matches('s')
+                )),
+                "{n} {path}: synthetic in English"
+            );
+            let delete = format!("/{path}/{id}/delete");
+            assert!(
+                p.text.contains(&format!("href=\"{delete}\""))
+                    && !p.text.contains(&format!("action=\"{delete}\"")),
+                "{n} {path}: delete is a link to the question"
+            );
+            for (who, status) in [
+                ("admin", 200),
+                ("officer", 200),
+                ("enumerator", 403),
+                ("viewer", 403),
+                ("officer_away", 403),
+                ("enumerator_away", 403),
+            ] {
+                let q = env.page(&delete, Some(who)).await;
+                assert_eq!(q.status.as_u16(), status, "{n} {who} {delete}");
+            }
+            assert_eq!(
+                env.page(&delete, None).await.status,
+                StatusCode::UNAUTHORIZED,
+                "{n}"
+            );
+            assert_eq!(
+                env.page(&format!("/{path}/nope/delete"), Some("officer"))
+                    .await
+                    .status,
+                StatusCode::NOT_FOUND,
+                "{n}"
+            );
+            let q = env.page(&delete, Some("officer")).await;
+            assert!(
+                q.text.contains(&format!("action=\"{delete}\""))
+                    && q.text.contains(question)
+                    && q.text.contains("Ya, hapus")
+                    && q.text.contains("name=\"_csrf\"")
+                    && q.text
+                        .contains(&format!("<a href=\"/{path}/{id}\">Batal</a>"))
+                    && q.text
+                        .contains("<a href=\"/regions/73.08\">Kabupaten Bone</a>"),
+                "{n} {path}: {}",
+                q.text
+            );
+            // Asking deletes nothing; the POST keeps its CSRF and permission checks.
+            assert_eq!(
+                env.page(&format!("/{path}/{id}"), Some("officer"))
+                    .await
+                    .status,
+                StatusCode::OK,
+                "{n}"
+            );
+            let r = env.form(&delete, Some("officer"), &[], false).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{n} {path}: no CSRF");
+            for who in ["enumerator", "viewer", "officer_away"] {
+                let r = env.form(&delete, Some(who), &[], true).await;
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{n} {who} {path}");
+            }
+            let r = env.form(&delete, Some("officer"), &[], true).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{n} {path}");
+            assert_eq!(
+                env.page(&format!("/{path}/{id}"), Some("officer"))
+                    .await
+                    .status,
+                StatusCode::NOT_FOUND,
+                "{n} {path}: deleted"
+            );
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! write; the changes go to the audit trail (`service::actors`).
 
 use super::groups::{
-    FormField, Pairs, Shown, display, fields_of, label, pick, values_of_table, wave_choices,
+    ConfirmDelete, FormField, Pairs, Shown, crumbs_to, display, fields_of, label, pick,
+    values_of_table, wave_choices,
 };
 use super::render;
 use crate::service::actors;
@@ -52,6 +53,25 @@ impl Kind {
         match self {
             Kind::Network => ctx.t("wahana", "network"),
             Kind::Institution => ctx.t("lembaga", "institution"),
+        }
+    }
+    /// The question and the note of the page that asks before a delete.
+    fn delete_question(self, ctx: &Ctx) -> (&'static str, &'static str) {
+        match self {
+            Kind::Network => (
+                ctx.t("Hapus wahana ini?", "Delete this network?"),
+                ctx.t(
+                    "Ikatannya ikut terhapus; kelompok yang menyebutnya tetap ada. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
+                    "Its ties are deleted with it; groups that name it stay. The deletion is kept in the audit trail, but cannot be undone here.",
+                ),
+            ),
+            Kind::Institution => (
+                ctx.t("Hapus lembaga ini?", "Delete this institution?"),
+                ctx.t(
+                    "Ikatannya ikut terhapus. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
+                    "Its ties are deleted with it. The deletion is kept in the audit trail, but cannot be undone here.",
+                ),
+            ),
         }
     }
 }
@@ -377,6 +397,42 @@ pub async fn update_institution(
     update(st, ctx, Kind::Institution, id, p).await
 }
 
+/// Asks before deleting a network or an institution (the group's confirmation page).
+async fn delete_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult {
+    let who = require_user(&ctx)?;
+    let r = load(&st, &ctx, kind, &id).await?;
+    may_write(&ctx, &who, Some(&r.region))?;
+    let (question, note) = kind.delete_question(&ctx);
+    let page = ConfirmDelete {
+        ctx: &ctx,
+        id: r.id.clone(),
+        name: r.name.clone(),
+        crumbs: crumbs_to(&r.region),
+        question,
+        note,
+        action: format!("/{}/{}/delete", kind.path(), pct(&r.id)),
+        cancel: format!("/{}/{}", kind.path(), pct(&r.id)),
+        back: None,
+    };
+    Ok(render(&ctx, &page))
+}
+
+pub async fn delete_network_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    delete_form(st, ctx, Kind::Network, id).await
+}
+
+pub async fn delete_institution_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    delete_form(st, ctx, Kind::Institution, id).await
+}
+
 async fn delete(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) -> PageResult {
     let who = require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
@@ -414,11 +470,12 @@ pub async fn delete_institution(
 }
 
 pub struct TieView {
-    pub id: i64,
     pub other: String,
     pub kind: &'static str,
     pub since: String,
     pub outgoing: bool,
+    /// The page that asks before deleting the tie, coming back here afterwards.
+    pub confirm: String,
 }
 
 #[derive(Template)]
@@ -429,9 +486,14 @@ struct ActorPage<'a> {
     id: String,
     name: String,
     region_code: String,
-    region_name: String,
+    /// The region tree down to the record's region, each with its page.
+    crumbs: Vec<super::regions::Crumb>,
+    /// "wahana"/"network" or "lembaga"/"institution".
+    noun: &'static str,
     version: i64,
     wave: String,
+    /// The wave is generated demonstration data.
+    synthetic: bool,
     saved: bool,
     fields: Vec<Shown>,
     personal_hidden: bool,
@@ -447,14 +509,16 @@ pub struct ShowQuery {
     pub saved: Option<String>,
 }
 
-/// The ties of an actor as shown, with their numbers for deleting.
+/// The ties of an actor as shown, each with the page that asks before deleting it.
 pub async fn tie_views(st: &AppState, ctx: &Ctx, id: &str) -> Result<Vec<TieView>, PageError> {
+    // Back to this page without its query (a `saved=1` would say "Saved" again).
+    let here = pct(ctx.path.split('?').next().unwrap_or("/"));
     Ok(actors::ties_of(&st.store, id)
         .await
         .or_page(ctx)?
         .into_iter()
         .map(|t| TieView {
-            id: t.id,
+            confirm: format!("/ties/{}/delete?back={here}", t.id),
             outgoing: t.tie.from == id,
             other: if t.tie.from == id {
                 t.tie.to.clone()
@@ -501,18 +565,21 @@ async fn show(st: AppState, ctx: Ctx, kind: Kind, id: String, q: ShowQuery) -> P
     } else {
         None
     };
+    let wave = st.store.wave(&r.wave).await.or_page(&ctx)?;
     let page = ActorPage {
         ctx: &ctx,
         path: kind.path(),
         id: r.id.clone(),
         name: r.name.clone(),
         region_code: r.region.to_string(),
-        region_name: RegionTree::official()
-            .get(&r.region)
-            .map(|x| x.name.clone())
-            .unwrap_or_default(),
+        crumbs: crumbs_to(&r.region),
+        noun: kind.noun(&ctx),
         version: r.version,
-        wave: r.wave.clone(),
+        wave: match &wave {
+            Some(w) => format!("{} ({})", w.name, w.id),
+            None => r.wave.clone(),
+        },
+        synthetic: wave.is_some_and(|w| w.synthetic),
         saved: q.saved.is_some(),
         fields,
         personal_hidden: !personal,
@@ -559,8 +626,12 @@ async fn actor_region(st: &AppState, id: &str) -> Option<RegionCode> {
 
 /// Where to go back to after a tie form: the actor's own page.
 fn back_to(pairs: &Pairs) -> String {
-    pick(pairs, "back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+    local_path(pick(pairs, "back"))
+}
+
+/// A path on this site (`/` for anything else: no open redirect).
+fn local_path(back: Option<&str>) -> String {
+    back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\"))
         .unwrap_or("/")
         .to_string()
 }
@@ -590,6 +661,59 @@ pub async fn create_tie(
     Ok(Redirect::to(&back_to(&pairs)).into_response())
 }
 
+/// The number of a tie from the path (404 when it is not one).
+fn tie_number(ctx: &Ctx, id: &str) -> Result<i64, PageError> {
+    id.parse().map_err(|_| {
+        PageError(
+            ApiError::NotFound {
+                kind: "ikatan",
+                id: id.to_string(),
+            },
+            ctx.clone(),
+        )
+    })
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct BackQuery {
+    pub back: Option<String>,
+}
+
+/// Asks before deleting a tie (the group's confirmation page); its form carries `back`.
+pub async fn delete_tie_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<BackQuery>,
+) -> PageResult {
+    let who = require_user(&ctx)?;
+    let number = tie_number(&ctx, &id)?;
+    let t = actors::tie(&st.store, number).await.or_page(&ctx)?;
+    let region = actor_region(&st, &t.tie.from).await;
+    may_write(&ctx, &who, region.as_ref())?;
+    let back = local_path(q.back.as_deref());
+    let page = ConfirmDelete {
+        ctx: &ctx,
+        id: String::new(),
+        name: format!(
+            "{} → {}: {}",
+            t.tie.from,
+            t.tie.to,
+            t.tie.tie_type.label(ctx.lang)
+        ),
+        crumbs: region.as_ref().map(crumbs_to).unwrap_or_default(),
+        question: ctx.t("Hapus ikatan ini?", "Delete this tie?"),
+        note: ctx.t(
+            "Kedua ujungnya tetap ada. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
+            "Both ends stay. The deletion is kept in the audit trail, but cannot be undone here.",
+        ),
+        action: format!("/ties/{number}/delete"),
+        cancel: back.clone(),
+        back: Some(back),
+    };
+    Ok(render(&ctx, &page))
+}
+
 pub async fn delete_tie(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -598,15 +722,7 @@ pub async fn delete_tie(
 ) -> PageResult {
     let who = require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
-    let id: i64 = id.parse().map_err(|_| {
-        PageError(
-            ApiError::NotFound {
-                kind: "ikatan",
-                id: id.clone(),
-            },
-            ctx.clone(),
-        )
-    })?;
+    let id = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
     let region = actor_region(&st, &t.tie.from).await;
     may_write(&ctx, &who, region.as_ref())?;

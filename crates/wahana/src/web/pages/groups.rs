@@ -779,6 +779,8 @@ pub fn crumbs_to(code: &RegionCode) -> Vec<super::regions::Crumb> {
         .collect()
 }
 
+/// The page that asks before a delete (groups, networks, institutions, ties): its button
+/// posts to `action` with the session's CSRF token (and `back`, where to go afterwards).
 #[derive(Template)]
 #[template(path = "confirm_delete.html")]
 pub struct ConfirmDelete<'a> {
@@ -786,6 +788,13 @@ pub struct ConfirmDelete<'a> {
     pub id: String,
     pub name: String,
     pub crumbs: Vec<super::regions::Crumb>,
+    /// "Delete this group?"
+    pub question: &'static str,
+    /// What goes with the record.
+    pub note: &'static str,
+    pub action: String,
+    pub cancel: String,
+    pub back: Option<String>,
 }
 
 /// Asks before deleting a group (the page works without JavaScript, so no dialog).
@@ -804,6 +813,14 @@ pub async fn delete_form(
         id: id.clone(),
         name: g.group.name.clone(),
         crumbs: crumbs_to(&g.group.village),
+        question: ctx.t("Hapus kelompok ini?", "Delete this group?"),
+        note: ctx.t(
+            "Ikatan dan daftar anggotanya ikut terhapus. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
+            "Its ties and member list are deleted with it. The deletion is kept in the audit trail, but cannot be undone here.",
+        ),
+        action: format!("/groups/{}/delete", crate::web::pct(&id)),
+        cancel: format!("/groups/{}", crate::web::pct(&id)),
+        back: None,
     };
     Ok(render(&ctx, &page))
 }
