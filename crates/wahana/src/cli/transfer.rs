@@ -101,7 +101,10 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
                 )
             );
         }
-        let table = report.table.map(|t| t.code()).unwrap_or("?");
+        let table = report
+            .table
+            .map(|t| lang.pick(t.code(), t.code_en()))
+            .unwrap_or("?");
         let wave = report.wave.as_deref().unwrap_or("-");
         let summary = if report.committed {
             lang.pick(
@@ -110,7 +113,7 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
                     report.file, report.rows, report.written, report.created, report.updated, report.rejected
                 ),
                 &format!(
-                    "{}: {} {table} rows read; {} written to wave {wave} ({} new, {} updated); {} rejected",
+                    "{}: {} rows of {table} read; {} written to wave {wave} ({} new, {} updated); {} rejected",
                     report.file, report.rows, report.written, report.created, report.updated, report.rejected
                 ),
             )

@@ -36,6 +36,35 @@ fn report(env: &Env, args: &[&str]) -> (bool, serde_json::Value) {
     (out.status.success(), json)
 }
 
+/// The summary names the table in the chosen language ("rows of groups", not "kelompok rows").
+#[test]
+fn import_summary_names_the_table_in_the_language() {
+    for env in envs() {
+        env.ok(&["init"]);
+        let out = env.run(&["--lang", "en", "import", &fx("kelompok_english.csv")]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{}: {stderr}", env.name);
+        assert!(
+            stderr.contains("3 rows of groups read") && !stderr.contains("kelompok rows"),
+            "{}: {stderr}",
+            env.name
+        );
+        let out = env.run(&[
+            "--lang",
+            "id",
+            "import",
+            "--allow-duplicates",
+            &fx("kelompok_english.csv"),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.contains("3 baris kelompok dibaca"),
+            "{}: {stderr}",
+            env.name
+        );
+    }
+}
+
 /// Files as they come from the wild import without editing.
 #[test]
 fn wild_files_import() {
