@@ -363,6 +363,37 @@ pub async fn list_institutions(
 
 // ---- ties ----
 
+/// A tie as typed, checked: its ends as the store will hold them (trimmed), for the permission
+/// check before [`add_tie`].
+pub fn tie_of(fields: &HashMap<&'static str, String>) -> Result<Tie, ServiceError> {
+    let ctx = super::context(None);
+    Tie::from_fields(|k| fields.get(k).map(String::as_str), &ctx).map_err(ServiceError::Invalid)
+}
+
+/// The region of a held actor: a group's or a network's village, an institution's region;
+/// `None` when no group, network or institution has this id.
+pub async fn actor_region(store: &Store, id: &str) -> Result<Option<RegionCode>, ServiceError> {
+    if let Some(g) = store.group(id).await? {
+        return Ok(Some(g.group.village));
+    }
+    if let Some(n) = store.network(id).await? {
+        return Ok(Some(n.network.village));
+    }
+    Ok(store.institution(id).await?.map(|i| i.institution.region))
+}
+
+/// The regions of a tie's two ends, `dari` then `ke` (see [`actor_region`]), for
+/// [`super::users::can_write_tie`].
+pub async fn tie_regions(
+    store: &Store,
+    tie: &Tie,
+) -> Result<[Option<RegionCode>; 2], ServiceError> {
+    Ok([
+        actor_region(store, &tie.from).await?,
+        actor_region(store, &tie.to).await?,
+    ])
+}
+
 /// Adds a tie (`dari`, `ke`, `jenis_ikatan` required; `sejak`, `catatan`) between two held
 /// actors. The same type of tie between the same two actors is refused (`tie_exists`).
 pub async fn add_tie(
@@ -371,9 +402,7 @@ pub async fn add_tie(
     wave: Option<&str>,
     who: &Who,
 ) -> Result<TieRecord, ServiceError> {
-    let ctx = super::context(None);
-    let tie = Tie::from_fields(|k| fields.get(k).map(String::as_str), &ctx)
-        .map_err(ServiceError::Invalid)?;
+    let tie = tie_of(fields)?;
     let wave = wave_for_new(store, wave).await?;
     let record = store.insert_tie(&wave.id, &tie).await?;
     audit::record(

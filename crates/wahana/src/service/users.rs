@@ -3,7 +3,9 @@
 //! The rules (issue "The web application and API"):
 //! - an admin reads and writes everywhere and manages people;
 //! - an officer reads and writes inside their region's subtree, personal data included;
-//! - an enumerator creates and edits groups inside their region (and reads there);
+//! - an enumerator creates and edits groups inside their region, and their member lists (and
+//!   reads there); networks, institutions and ties are the officers' and admins';
+//! - a tie is added or deleted only by someone who may write at both of its ends;
 //! - a viewer reads inside their region, without personal data;
 //! - anyone, signed in or not, sees aggregates (counts, profiles) everywhere, and nothing else.
 
@@ -140,6 +142,20 @@ pub fn can_write(who: Option<&Principal>, what: Write, code: &RegionCode) -> boo
             Role::Viewer => false,
         },
     }
+}
+
+/// May they add or delete a tie whose ends lie in these regions (`None`: no held actor has that
+/// id)? Ties are written by those who write networks and institutions (officers and admins), and
+/// only where they may write at *both* ends: an officer does not tie another region's actors to
+/// theirs, nor cut such a tie. An end that is no held actor needs the role only: adding a tie to
+/// it is refused as unknown, and a held tie's ends go with their actors.
+pub fn can_write_tie(who: Option<&Principal>, ends: &[Option<RegionCode>]) -> bool {
+    let writes_ties = who.is_some_and(|p| matches!(p.role, Role::Admin | Role::Officer));
+    writes_ties
+        && ends
+            .iter()
+            .flatten()
+            .all(|code| can_write(who, Write::Other, code))
 }
 
 /// The ISO 8601 UTC timestamp of a moment (the store's format).
@@ -360,6 +376,14 @@ mod tests {
         assert!(!can_see_personal(Some(&v), &inside));
         assert!(!can_write(Some(&v), Write::CreateGroup, &inside));
         assert!(!can_read_records(None, &inside));
+        // A tie needs both ends where the person may write networks.
+        let ends = [Some(inside.clone()), Some(outside.clone())];
+        assert!(can_write_tie(Some(&who(Role::Admin, None)), &ends));
+        assert!(!can_write_tie(Some(&off), &ends));
+        assert!(can_write_tie(Some(&off), &[Some(inside.clone()), None]));
+        assert!(!can_write_tie(Some(&en), &[Some(inside.clone())]));
+        assert!(!can_write_tie(Some(&v), &[None, None]));
+        assert!(!can_write_tie(None, &[]));
         // 73.08.2 is no region, but 73.08 must not cover 73.080...: a text prefix is not a subtree.
         let bone = who(Role::Officer, Some("73.08"));
         assert!(bone.covers(&inside));

@@ -965,6 +965,401 @@ async fn permission_matrix() {
     }
 }
 
+/// The fields of a new network or institution (`kind`: `networks` or `institutions`).
+fn actor_fields(kind: &str, id: &str, village: &str, name: &str) -> Value {
+    if kind == "networks" {
+        json!({"fields": {"id": id, "kode_wilayah": village, "nama": name, "tingkat": "desa"}})
+    } else {
+        json!({"fields": {"id": id, "kode_wilayah": village, "nama": name, "jenis_lembaga": "puskesmas"}})
+    }
+}
+
+/// A network or an institution added by the admin.
+async fn admin_adds(env: &Env, kind: &str, id: &str, village: &str) {
+    let r = env
+        .api(
+            Method::POST,
+            &format!("/api/v1/{kind}"),
+            Some("admin"),
+            Some(actor_fields(kind, id, village, "Matriks Awal")),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{} {kind}: {}",
+        env.name,
+        r.text
+    );
+}
+
+/// A network or an institution as held: its version and its instrument fields.
+async fn held_actor(env: &Env, kind: &str, id: &str) -> Option<(i64, Vec<String>)> {
+    if kind == "networks" {
+        env.store
+            .network(id)
+            .await
+            .unwrap()
+            .map(|x| (x.version, x.network.to_fields()))
+    } else {
+        env.store
+            .institution(id)
+            .await
+            .unwrap()
+            .map(|x| (x.version, x.institution.to_fields()))
+    }
+}
+
+/// How many networks or institutions of a name a village holds.
+async fn actors_named(env: &Env, kind: &str, village: &str, name: &str) -> usize {
+    let code = RegionCode::parse(village).unwrap();
+    if kind == "networks" {
+        env.store
+            .list_stored_networks(Some(&code), None)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|x| x.network.name == name)
+            .count()
+    } else {
+        env.store
+            .list_stored_institutions(Some(&code), None)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|x| x.institution.name == name)
+            .count()
+    }
+}
+
+/// A tie added by the admin; its number.
+async fn admin_ties(env: &Env, from: &str, to: &str) -> i64 {
+    let r = env
+        .api(
+            Method::POST,
+            "/api/v1/ties",
+            Some("admin"),
+            Some(json!({"fields": {"dari": from, "ke": to, "jenis_ikatan": "koordinasi"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}: {}", env.name, r.text);
+    r.json()["id"].as_i64().unwrap()
+}
+
+/// The permission matrix of networks, institutions and ties: every person (and an anonymous
+/// visitor) × every write route, API and form (and the pages that lead to the forms) × a record
+/// in Tanete Riattang (73.08.21) and one in 73.08.22. Admins write anywhere, officers in their
+/// region's subtree, enumerators and viewers nowhere, anonymous visitors get 401; a tie needs
+/// write permission at both ends (an officer neither ties another region's actor to theirs nor
+/// cuts such a tie). Every refusal leaves the store as it was.
+#[tokio::test]
+async fn permission_matrix_networks_institutions_ties() {
+    let people: [Option<&str>; 7] = [
+        Some("admin"),
+        Some("officer"),
+        Some("officer_away"),
+        Some("enumerator"),
+        Some("enumerator_away"),
+        Some("viewer"),
+        None,
+    ];
+    // May this person write networks, institutions and ties in this village?
+    let writes = |who: Option<&str>, village: &str| match who {
+        Some("admin") => true,
+        Some("officer") => village.starts_with("73.08.21."),
+        Some("officer_away") => village.starts_with("73.08.22."),
+        _ => false,
+    };
+    // The status expected: `ok` when allowed, 403 when refused, 401 for anonymous visitors.
+    let expect = |who: Option<&str>, allowed: bool, ok: u16| match (who, allowed) {
+        (None, _) => 401,
+        (Some(_), true) => ok,
+        (Some(_), false) => 403,
+    };
+    let seq = AtomicU32::new(0);
+    let next = |prefix: &str| format!("{prefix}-MX-{}", seq.fetch_add(1, Ordering::SeqCst));
+    for env in envs().await {
+        let n = env.name;
+        let away = env.away_village.clone();
+        assert!(away.starts_with("73.08.22."), "{n}");
+        for kind in ["networks", "institutions"] {
+            let prefix = if kind == "networks" { "W" } else { "L" };
+            for who in people {
+                for village in [INSIDE, away.as_str()] {
+                    let allowed = writes(who, village);
+                    let at = format!("{n} {kind} {who:?} {village}");
+                    // API create.
+                    let id = next(prefix);
+                    let r = env
+                        .api(
+                            Method::POST,
+                            &format!("/api/v1/{kind}"),
+                            who,
+                            Some(actor_fields(kind, &id, village, "Matriks API")),
+                        )
+                        .await;
+                    let want = expect(who, allowed, 201);
+                    assert_eq!(r.status.as_u16(), want, "{at} create api: {}", r.text);
+                    assert_eq!(
+                        held_actor(&env, kind, &id).await.is_some(),
+                        want == 201,
+                        "{at} create api"
+                    );
+                    // The add form, and what it posts.
+                    let r = env
+                        .page(&format!("/{kind}/new?village={village}"), who)
+                        .await;
+                    assert_eq!(r.status.as_u16(), expect(who, allowed, 200), "{at} new");
+                    let name = format!("Matriks Formulir {}", next(prefix));
+                    let mut pairs = vec![("kode_wilayah", village), ("nama", name.as_str())];
+                    pairs.push(if kind == "networks" {
+                        ("tingkat", "desa")
+                    } else {
+                        ("jenis_lembaga", "rumah_ibadah")
+                    });
+                    let r = env.form(&format!("/{kind}"), who, &pairs, true).await;
+                    let want = expect(who, allowed, 303);
+                    assert_eq!(
+                        r.status.as_u16(),
+                        want,
+                        "{at} create form: {}",
+                        &r.text[..r.text.len().min(400)]
+                    );
+                    assert_eq!(
+                        actors_named(&env, kind, village, &name).await,
+                        usize::from(want == 303),
+                        "{at} create form"
+                    );
+                    // API change, in place and moved to the other region (allowed only to
+                    // those who may write in both).
+                    let id = next(prefix);
+                    admin_adds(&env, kind, &id, village).await;
+                    let before = held_actor(&env, kind, &id).await.unwrap();
+                    let r = env
+                        .api(
+                            Method::PATCH,
+                            &format!("/api/v1/{kind}/{id}"),
+                            who,
+                            Some(
+                                json!({"fields": {"nama": "Matriks Diubah"}, "version": before.0}),
+                            ),
+                        )
+                        .await;
+                    let want = expect(who, allowed, 200);
+                    assert_eq!(r.status.as_u16(), want, "{at} edit api: {}", r.text);
+                    let after = held_actor(&env, kind, &id).await.unwrap();
+                    if want == 200 {
+                        assert_eq!(after.0, before.0 + 1, "{at} edit api");
+                    } else {
+                        assert_eq!(after, before, "{at} edit api refused: unchanged");
+                    }
+                    let other = if village == INSIDE {
+                        away.as_str()
+                    } else {
+                        INSIDE
+                    };
+                    let r = env
+                        .api(
+                            Method::PATCH,
+                            &format!("/api/v1/{kind}/{id}"),
+                            who,
+                            Some(json!({"fields": {"kode_wilayah": other}, "version": after.0})),
+                        )
+                        .await;
+                    let want = expect(who, allowed && writes(who, other), 200);
+                    assert_eq!(r.status.as_u16(), want, "{at} move api: {}", r.text);
+                    let moved = held_actor(&env, kind, &id).await.unwrap();
+                    if want == 200 {
+                        assert_eq!(moved.0, after.0 + 1, "{at} move api");
+                    } else {
+                        assert_eq!(moved, after, "{at} move api refused: unchanged");
+                    }
+                    // The edit form, and what it posts (every field as held, the name changed).
+                    let id = next(prefix);
+                    admin_adds(&env, kind, &id, village).await;
+                    let r = env.page(&format!("/{kind}/{id}/edit"), who).await;
+                    assert_eq!(
+                        r.status.as_u16(),
+                        expect(who, allowed, 200),
+                        "{at} edit page"
+                    );
+                    let before = held_actor(&env, kind, &id).await.unwrap();
+                    let table = if kind == "networks" {
+                        wahana_domain::instrument::Table::Networks
+                    } else {
+                        wahana_domain::instrument::Table::Institutions
+                    };
+                    let version = before.0.to_string();
+                    let mut pairs: Vec<(&str, &str)> = wahana_domain::instrument::columns(table)
+                        .iter()
+                        .map(|c| c.id)
+                        .zip(before.1.iter().map(String::as_str))
+                        .filter(|(k, _)| *k != "nama")
+                        .collect();
+                    pairs.push(("nama", "Matriks Formulir Diubah"));
+                    pairs.push(("version", &version));
+                    let r = env.form(&format!("/{kind}/{id}"), who, &pairs, true).await;
+                    let want = expect(who, allowed, 303);
+                    assert_eq!(
+                        r.status.as_u16(),
+                        want,
+                        "{at} edit form: {}",
+                        &r.text[..r.text.len().min(400)]
+                    );
+                    let after = held_actor(&env, kind, &id).await.unwrap();
+                    if want == 303 {
+                        assert_eq!(after.0, before.0 + 1, "{at} edit form");
+                    } else {
+                        assert_eq!(after, before, "{at} edit form refused: unchanged");
+                    }
+                    // The delete question, then the form's delete.
+                    let r = env.page(&format!("/{kind}/{id}/delete"), who).await;
+                    assert_eq!(
+                        r.status.as_u16(),
+                        expect(who, allowed, 200),
+                        "{at} delete question"
+                    );
+                    let r = env
+                        .form(&format!("/{kind}/{id}/delete"), who, &[], true)
+                        .await;
+                    let want = expect(who, allowed, 303);
+                    assert_eq!(r.status.as_u16(), want, "{at} delete form");
+                    assert_eq!(
+                        held_actor(&env, kind, &id).await.is_none(),
+                        want == 303,
+                        "{at} delete form"
+                    );
+                    // API delete.
+                    let id = next(prefix);
+                    admin_adds(&env, kind, &id, village).await;
+                    let r = env
+                        .api(Method::DELETE, &format!("/api/v1/{kind}/{id}"), who, None)
+                        .await;
+                    let want = expect(who, allowed, 204);
+                    assert_eq!(r.status.as_u16(), want, "{at} delete api: {}", r.text);
+                    assert_eq!(
+                        held_actor(&env, kind, &id).await.is_none(),
+                        want == 204,
+                        "{at} delete api"
+                    );
+                }
+            }
+        }
+        // Ties: from a group (or, for deletes, a network) to an institution, both ends inside,
+        // both outside, and one end each way round.
+        let (group_in, _) = env.group_in(INSIDE).await;
+        let group_of = |village: &str| {
+            if village == INSIDE {
+                group_in.clone()
+            } else {
+                env.away_group.clone()
+            }
+        };
+        for who in people {
+            for (from, to) in [
+                (INSIDE, INSIDE),
+                (away.as_str(), away.as_str()),
+                (INSIDE, away.as_str()),
+                (away.as_str(), INSIDE),
+            ] {
+                let allowed = writes(who, from) && writes(who, to);
+                let at = format!("{n} tie {who:?} {from} → {to}");
+                let group = group_of(from);
+                // API create; the ends padded with spaces are still the held actors.
+                let inst = next("L");
+                admin_adds(&env, "institutions", &inst, to).await;
+                let r = env
+                    .api(
+                        Method::POST,
+                        "/api/v1/ties",
+                        who,
+                        Some(json!({"fields": {"dari": format!(" {group} "), "ke": format!(" {inst}"), "jenis_ikatan": "pembinaan"}})),
+                    )
+                    .await;
+                let want = expect(who, allowed, 201);
+                assert_eq!(r.status.as_u16(), want, "{at} create api: {}", r.text);
+                assert_eq!(
+                    env.store.ties_of(&inst).await.unwrap().len(),
+                    usize::from(want == 201),
+                    "{at} create api"
+                );
+                // Form create, from the group's page.
+                let inst = next("L");
+                admin_adds(&env, "institutions", &inst, to).await;
+                let back = format!("/groups/{group}");
+                let r = env
+                    .form(
+                        "/ties",
+                        who,
+                        &[
+                            ("dari", &group),
+                            ("ke", &inst),
+                            ("jenis_ikatan", "pembinaan"),
+                            ("back", &back),
+                        ],
+                        true,
+                    )
+                    .await;
+                let want = expect(who, allowed, 303);
+                assert_eq!(
+                    r.status.as_u16(),
+                    want,
+                    "{at} create form: {}",
+                    &r.text[..r.text.len().min(400)]
+                );
+                assert_eq!(
+                    env.store.ties_of(&inst).await.unwrap().len(),
+                    usize::from(want == 303),
+                    "{at} create form"
+                );
+                // The delete question, then the form's delete (a network to an institution).
+                let net = next("W");
+                admin_adds(&env, "networks", &net, from).await;
+                let inst = next("L");
+                admin_adds(&env, "institutions", &inst, to).await;
+                let tie = admin_ties(&env, &net, &inst).await;
+                let r = env
+                    .page(&format!("/ties/{tie}/delete?back=/networks/{net}"), who)
+                    .await;
+                assert_eq!(
+                    r.status.as_u16(),
+                    expect(who, allowed, 200),
+                    "{at} delete question"
+                );
+                let r = env
+                    .form(
+                        &format!("/ties/{tie}/delete"),
+                        who,
+                        &[("back", &format!("/networks/{net}"))],
+                        true,
+                    )
+                    .await;
+                let want = expect(who, allowed, 303);
+                assert_eq!(r.status.as_u16(), want, "{at} delete form");
+                assert_eq!(
+                    env.store.tie(tie).await.unwrap().is_none(),
+                    want == 303,
+                    "{at} delete form"
+                );
+                // API delete (a group to an institution).
+                let inst = next("L");
+                admin_adds(&env, "institutions", &inst, to).await;
+                let tie = admin_ties(&env, &group, &inst).await;
+                let r = env
+                    .api(Method::DELETE, &format!("/api/v1/ties/{tie}"), who, None)
+                    .await;
+                let want = expect(who, allowed, 204);
+                assert_eq!(r.status.as_u16(), want, "{at} delete api: {}", r.text);
+                assert_eq!(
+                    env.store.tie(tie).await.unwrap().is_none(),
+                    want == 204,
+                    "{at} delete api"
+                );
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn no_personal_data_for_anonymous_or_viewer() {
     for env in envs().await {

@@ -1,5 +1,5 @@
 //! Networks, institutions and ties: add, change (from the version read), delete. Officers and
-//! admins of the record's region may; the changes go to the audit trail (`service::actors`).
+//! admins of the record's region may (for a tie, of both its ends' regions); the changes go to the audit trail (`service::actors`).
 
 use super::{bad_json, check_write, signed_in};
 use crate::service::actors;
@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use wahana_domain::instrument::Table;
-use wahana_domain::{RegionCode, RegionTree};
+use wahana_domain::{RegionCode, RegionTree, Tie};
 use wahana_store::Store;
 
 #[derive(Debug, Deserialize)]
@@ -185,18 +185,14 @@ pub async fn delete_institution(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The region an actor (group, network or institution) lives in.
-async fn actor_region(store: &Store, id: &str) -> Option<RegionCode> {
-    if let Ok(Some(g)) = store.group(id).await {
-        return Some(g.group.village);
+/// Ties need an officer or admin who may write at both ends (`users::can_write_tie`).
+async fn may_write_tie(store: &Store, who: &Principal, tie: &Tie) -> Result<(), ApiError> {
+    let ends = actors::tie_regions(store, tie).await?;
+    if users::can_write_tie(Some(who), &ends) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
     }
-    if let Ok(n) = actors::stored_network(store, id).await {
-        return Some(n.network.village);
-    }
-    actors::institution(store, id)
-        .await
-        .ok()
-        .map(|i| i.institution.region)
 }
 
 pub async fn create_tie(
@@ -210,15 +206,11 @@ pub async fn create_tie(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let fields = fields_from_pairs(Table::Ties, &pairs(&b.fields)).or_api(lang)?;
-    // Both ends must lie where the person may write (an unknown end is refused by the store).
-    for end in ["dari", "ke"] {
-        if let Some(id) = fields.get(end)
-            && let Some(region) = actor_region(&st.store, id).await
-        {
-            may_write(&who, Some(&region)).or_api(lang)?;
-        }
-    }
+    // Both ends must lie where the person may write (an unknown end is refused by the store),
+    // read as the store will hold them.
     may_write(&who, None).or_api(lang)?;
+    let tie = actors::tie_of(&fields).or_api(lang)?;
+    may_write_tie(&st.store, &who, &tie).await.or_api(lang)?;
     let t = actors::add_tie(
         &st.store,
         &fields,
@@ -251,11 +243,7 @@ pub async fn delete_tie(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let t = actors::tie(&st.store, id).await.or_api(lang)?;
-    if let Some(region) = actor_region(&st.store, &t.tie.from).await {
-        may_write(&who, Some(&region)).or_api(lang)?;
-    } else {
-        may_write(&who, None).or_api(lang)?;
-    }
+    may_write_tie(&st.store, &who, &t.tie).await.or_api(lang)?;
     actors::delete_tie(&st.store, id, &who_of(&who))
         .await
         .or_api(lang)?;

@@ -661,6 +661,7 @@ fn actor_paths(m: &mut serde_json::Map<String, Value>) {
     }
     m.insert("/api/v1/ties".into(), json!({"post": {
         "summary": "Add a tie between two actors (groups, networks, institutions)",
+        "description": "Admins, and officers whose region covers both ends.",
         "tags": ["registry"],
         "parameters": [csrf_header()],
         "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewRecord")}}},
@@ -668,6 +669,7 @@ fn actor_paths(m: &mut serde_json::Map<String, Value>) {
     }}));
     m.insert("/api/v1/ties/{id}".into(), json!({"delete": {
         "summary": "Delete a tie by its number",
+        "description": "Admins, and officers whose region covers both ends.",
         "tags": ["registry"],
         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, csrf_header()],
         "responses": {"204": {"description": "Deleted"}, "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such tie")}

@@ -1,6 +1,6 @@
 //! Pages and forms for networks (*wahana*) and supporting institutions (*lembaga*), and the
 //! forms that add and delete ties (*ikatan*). Officers and admins of the record's region may
-//! write; the changes go to the audit trail (`service::actors`).
+//! write (for a tie, of both its ends' regions); the changes go to the audit trail (`service::actors`).
 
 use super::groups::{
     ConfirmDelete, FormField, Pairs, Shown, crumbs_to, display, fields_of, label, pick,
@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use wahana_domain::instrument::{self, Table};
-use wahana_domain::{Code, FieldError, RegionCode, RegionTree};
+use wahana_domain::{Code, FieldError, RegionCode, RegionTree, Tie};
 use wahana_store::AuditEntry;
 
 /// Which kind of record a page is about.
@@ -610,18 +610,20 @@ pub async fn show_institution(
     show(st, ctx, Kind::Institution, id, q).await
 }
 
-/// The region of an actor (group, network or institution), for permission checks.
-async fn actor_region(st: &AppState, id: &str) -> Option<RegionCode> {
-    if let Ok(Some(g)) = st.store.group(id).await {
-        return Some(g.group.village);
+/// Ties need an officer or admin who may write at both ends (`users::can_write_tie`); returns
+/// the regions of the ends.
+async fn may_write_tie(
+    st: &AppState,
+    ctx: &Ctx,
+    who: &Principal,
+    tie: &Tie,
+) -> Result<[Option<RegionCode>; 2], PageError> {
+    let ends = actors::tie_regions(&st.store, tie).await.or_page(ctx)?;
+    if users::can_write_tie(Some(who), &ends) {
+        Ok(ends)
+    } else {
+        Err(PageError(ApiError::Forbidden, ctx.clone()))
     }
-    if let Ok(n) = actors::stored_network(&st.store, id).await {
-        return Some(n.network.village);
-    }
-    actors::institution(&st.store, id)
-        .await
-        .ok()
-        .map(|i| i.institution.region)
 }
 
 /// Where to go back to after a tie form: the actor's own page.
@@ -645,16 +647,12 @@ pub async fn create_tie(
     let who = require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let values = values_of_table(Table::Ties, &pairs);
-    for end in ["dari", "ke"] {
-        if let Some(id) = values.get(end).filter(|v| !v.is_empty())
-            && let Some(region) = actor_region(&st, id).await
-        {
-            may_write(&ctx, &who, Some(&region))?;
-        }
-    }
     may_write(&ctx, &who, None)?;
     let given: HashMap<&'static str, String> =
         values.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    // Both ends as the store will hold them (an unknown end is refused by the store).
+    let tie = actors::tie_of(&given).or_page(&ctx)?;
+    may_write_tie(&st, &ctx, &who, &tie).await?;
     actors::add_tie(&st.store, &given, None, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;
@@ -689,8 +687,7 @@ pub async fn delete_tie_form(
     let who = require_user(&ctx)?;
     let number = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, number).await.or_page(&ctx)?;
-    let region = actor_region(&st, &t.tie.from).await;
-    may_write(&ctx, &who, region.as_ref())?;
+    let [region, _] = may_write_tie(&st, &ctx, &who, &t.tie).await?;
     let back = local_path(q.back.as_deref());
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -724,8 +721,7 @@ pub async fn delete_tie(
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let id = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
-    let region = actor_region(&st, &t.tie.from).await;
-    may_write(&ctx, &who, region.as_ref())?;
+    may_write_tie(&st, &ctx, &who, &t.tie).await?;
     actors::delete_tie(&st.store, id, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;
