@@ -875,12 +875,31 @@ pub struct LocalUnit {
 /// The key two group names share when they are "the same name up to case, spacing and
 /// punctuation" (duplicate detection).
 pub fn duplicate_key(village: &RegionCode, group_type: GroupType, name: &str) -> String {
-    let name: String = name
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
-    format!("{}|{}|{}", village.digits(), group_type.code(), name)
+    let mut key = String::with_capacity(village.as_str().len() + name.len() + 24);
+    push_duplicate_key(&mut key, village, group_type, name);
+    key
+}
+
+/// [`duplicate_key`] appended to `out` (an import makes one per row: no allocation here).
+pub fn push_duplicate_key(
+    out: &mut String,
+    village: &RegionCode,
+    group_type: GroupType,
+    name: &str,
+) {
+    out.extend(village.as_str().chars().filter(|c| *c != '.'));
+    out.push('|');
+    out.push_str(group_type.code());
+    out.push('|');
+    for c in name.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1071,6 +1090,32 @@ mod tests {
             duplicate_key(&v, GroupType::Arisan, "Arisan Ta"),
             duplicate_key(&v, GroupType::Pkk, "Arisan Ta")
         );
+    }
+
+    #[test]
+    fn duplicate_keys_are_the_lowercased_alphanumerics() {
+        let v = RegionCode::parse("73.08.21.1002").unwrap();
+        for (name, key) in [
+            ("Arisan Ta'", "7308211002|arisan|arisanta"),
+            ("  ARISAN-ta 2 ", "7308211002|arisan|arisanta2"),
+            (
+                "Majelis Ta\u{2019}lim Al-Ikhlas",
+                "7308211002|arisan|majelistalimalikhlas",
+            ),
+            (
+                "\u{130}stanbul \u{C9}cole \u{3A3}\u{3A3}",
+                "7308211002|arisan|i\u{307}stanbul\u{e9}cole\u{3c3}\u{3c3}",
+            ),
+            ("!!!", "7308211002|arisan|"),
+        ] {
+            assert_eq!(duplicate_key(&v, GroupType::Arisan, name), key, "{name}");
+            let old: String = name
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert_eq!(key, format!("{}|arisan|{old}", v.digits()), "{name}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::sqlite_tx::{self, Rows, SqliteTx};
 use crate::{Pool, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::sync::LazyLock;
 use wahana_domain::codes::{Code, GroupStatus, GroupType, LocalUnitKind, TieType};
 use wahana_domain::region::name_key;
 use wahana_domain::screening::RuleSet;
@@ -269,13 +270,29 @@ const ACTOR_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 \
     UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1";
 
 /// The single-row upsert of a group for the SQLite arm (the columns and the update of the
-/// PostgreSQL arm's multi-row statement).
-pub(crate) fn group_upsert_sql() -> String {
+/// PostgreSQL arm's multi-row statement), and the same insert without the update.
+static GROUP_UPSERT_SQL: LazyLock<String> = LazyLock::new(|| {
     one_row_sql(
         &format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "),
         sqlite_tx::GROUP_WIDTH,
         GROUP_UPSERT_SET,
     )
+});
+static GROUP_INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    one_row_sql(
+        &format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "),
+        sqlite_tx::GROUP_WIDTH,
+        "",
+    )
+});
+
+/// Whether no id is given twice (a file in id order is checked without hashing).
+fn ids_distinct(groups: &[Group]) -> bool {
+    if groups.windows(2).all(|w| w[0].id < w[1].id) {
+        return true;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(groups.len());
+    groups.iter().all(|g| seen.insert(g.id.as_str()))
 }
 
 /// A one-row statement for the SQLite arm: `head VALUES ($1, …, $width) tail`.
@@ -294,30 +311,53 @@ impl Batch {
     ) -> Result<(), StoreError> {
         // Tallies (tally.rs): old rows' contributions out, new rows' in, same transaction.
         let mut tallies = self.start_tallies(wave_id).await?;
+        // SQLite, ids known new and each given once: a plain INSERT writes the same rows as
+        // the upsert, and SQLite runs it without a statement journal (an upsert may abort
+        // after changing a row, so SQLite first copies every page it touches).
+        let distinct = ids_distinct(groups);
+        let plain_insert = self.ids_known_new && distinct;
         for (i, chunk) in groups.chunks(CHUNK).enumerate() {
-            self.tally_upsert(&mut tallies, wave_id, chunk).await?;
+            self.tally_upsert(&mut tallies, wave_id, chunk, distinct)
+                .await?;
             let now = self.now.as_str();
             let prov = provenance.get(i * CHUNK..).unwrap_or_default();
             let t = match &mut self.tx {
                 BatchTx::Sqlite(w) => {
                     // One buffer per chunk to the writer thread, bound there by reference into
-                    // one prepared single-row upsert; not waited for (sqlite_tx.rs).
+                    // one prepared single-row statement; not waited for (sqlite_tx.rs).
                     let mut rows = Rows::new(sqlite_tx::GROUP_WIDTH, chunk.len());
                     for (j, g) in chunk.iter().enumerate() {
                         let p = prov.get(j).and_then(|p| p.as_deref());
                         sqlite_tx::push_group(&mut rows, g, wave_id, p, now);
                     }
-                    w.queue_rows(group_upsert_sql(), rows).await?;
+                    let sql = if plain_insert {
+                        GROUP_INSERT_SQL.clone()
+                    } else {
+                        GROUP_UPSERT_SQL.clone()
+                    };
+                    w.queue_rows(sql, rows).await?;
                     continue;
                 }
                 BatchTx::Postgres(t) => t,
             };
             {
+                // One statement may not upsert a row twice on PostgreSQL ("cannot affect row a
+                // second time"): an id given twice in a chunk is written once, its last row.
+                let mut last = std::collections::HashMap::new();
+                if !distinct {
+                    for (j, g) in chunk.iter().enumerate() {
+                        last.insert(g.id.as_str(), j);
+                    }
+                }
+                let rows = chunk
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, g)| distinct || last.get(g.id.as_str()) == Some(j));
                 // Values are bound by reference where they can be (no copy per row before
                 // sqlx's own).
                 let mut qb =
                     QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
-                qb.push_values(chunk.iter().enumerate(), |mut b, (j, g)| {
+                qb.push_values(rows, |mut b, (j, g)| {
                     let p = prov.get(j).and_then(|p| p.as_deref());
                     b.push_bind(g.id.as_str())
                         .push_bind(wave_id)
@@ -765,7 +805,12 @@ impl Store {
         let mut batch = self.begin().await?;
         let mut tallies = batch.start_tallies(&current.wave_id).await?;
         batch
-            .tally_upsert(&mut tallies, &current.wave_id, std::slice::from_ref(group))
+            .tally_upsert(
+                &mut tallies,
+                &current.wave_id,
+                std::slice::from_ref(group),
+                true,
+            )
             .await?;
         let updated: Option<i64> = match &mut batch.tx {
             BatchTx::Sqlite(w) => {
@@ -775,7 +820,7 @@ impl Store {
                 rows.int(expected_version);
                 let sql = format!(
                     "{} WHERE groups.version = ${} RETURNING version",
-                    group_upsert_sql(),
+                    *GROUP_UPSERT_SQL,
                     sqlite_tx::GROUP_WIDTH + 1
                 );
                 w.call(move |c| sqlite_tx::returning_one(c, &sql, &rows))

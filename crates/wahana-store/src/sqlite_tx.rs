@@ -375,6 +375,13 @@ impl Rows {
         }
     }
 
+    /// Text written straight into the buffer by `f`.
+    pub(crate) fn text_with(&mut self, f: impl FnOnce(&mut String)) -> &mut Self {
+        let start = self.text.len();
+        f(&mut self.text);
+        self.span(start)
+    }
+
     /// A value's `Display` text, written straight into the buffer.
     pub(crate) fn display(&mut self, v: impl std::fmt::Display) -> &mut Self {
         let start = self.text.len();
@@ -560,11 +567,9 @@ pub(crate) fn push_group(
         .text(g.village.as_str())
         .opt_text(g.local_unit.as_deref())
         .text(&g.name)
-        .text(&wahana_domain::registry::duplicate_key(
-            &g.village,
-            g.group_type,
-            &g.name,
-        ))
+        .text_with(|out| {
+            wahana_domain::registry::push_duplicate_key(out, &g.village, g.group_type, &g.name)
+        })
         .text(g.group_type.code())
         .text(g.origin.code())
         .int(i64::from(g.founded_year))

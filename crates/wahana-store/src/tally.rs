@@ -101,7 +101,7 @@ fn add_counts(into: &mut Counts, c: &Counts) {
     }
 }
 
-/// Per region code, per group type, counts to add.
+/// Per region code, per group type, counts to add (while gathered: per village only).
 type RegionDeltas = BTreeMap<String, Vec<(GroupType, Counts)>>;
 
 /// Tally changes not yet written, per (wave, rules version).
@@ -127,26 +127,19 @@ impl Pending {
         &mut self.pairs[i].1
     }
 
-    /// Adds (`sign` 1) or takes away (`sign` -1) one group's contribution, at its village and
-    /// every level above.
+    /// Adds (`sign` 1) or takes away (`sign` -1) one group's contribution, at its village (the
+    /// levels above are summed from the villages when the deltas are written: [`rolled_up`]).
     fn add(&mut self, wave: &str, rules: &str, g: &Group, outcome: Outcome, sign: i64) {
         let c = contribution(g, outcome, sign);
         let map = self.pair(wave, rules);
         let code = g.village.as_str();
-        let ends = code
-            .match_indices('.')
-            .map(|(i, _)| i)
-            .chain(std::iter::once(code.len()));
-        for end in ends {
-            let region = &code[..end];
-            let types = match map.get_mut(region) {
-                Some(t) => t,
-                None => map.entry(region.to_string()).or_default(),
-            };
-            match types.iter_mut().find(|(t, _)| *t == g.group_type) {
-                Some((_, x)) => add_counts(x, &c),
-                None => types.push((g.group_type, c)),
-            }
+        let types = match map.get_mut(code) {
+            Some(t) => t,
+            None => map.entry(code.to_string()).or_default(),
+        };
+        match types.iter_mut().find(|(t, _)| *t == g.group_type) {
+            Some((_, x)) => add_counts(x, &c),
+            None => types.push((g.group_type, c)),
         }
     }
 
@@ -183,6 +176,24 @@ struct PairRows<'p> {
     rules: &'p str,
     region_types: Vec<(&'p str, &'static str, &'p Counts)>,
     villages: Vec<(&'p str, Counts)>,
+}
+
+/// Village deltas with every level above added: a province, regency and district get the sum
+/// of their villages' deltas, per group type.
+fn rolled_up(villages: &RegionDeltas) -> RegionDeltas {
+    let mut out = villages.clone();
+    for (code, types) in villages {
+        for (end, _) in code.match_indices('.') {
+            let region = out.entry(code[..end].to_string()).or_default();
+            for (t, c) in types {
+                match region.iter_mut().find(|(rt, _)| rt == t) {
+                    Some((_, x)) => add_counts(x, c),
+                    None => region.push((*t, *c)),
+                }
+            }
+        }
+    }
+    out
 }
 
 fn pair_rows<'p>(wave: &'p str, rules: &'p str, map: &'p RegionDeltas) -> PairRows<'p> {
@@ -235,8 +246,9 @@ async fn flush_sqlite(w: &sqlite_tx::SqliteTx, pending: &Pending) -> Result<(), 
     let mut v = Rows::new(v_width, 64);
     let mut rt_gone = Rows::new(4, 0);
     let mut v_gone = Rows::new(3, 0);
-    for ((wave, rules), map) in &pending.pairs {
-        let rows = pair_rows(wave, rules, map);
+    for ((wave, rules), villages) in &pending.pairs {
+        let map = rolled_up(villages);
+        let rows = pair_rows(wave, rules, &map);
         for (region, t, c) in &rows.region_types {
             rt.text(wave).text(rules).text(region).text(t);
             for x in c.iter() {
@@ -271,8 +283,9 @@ macro_rules! flush_on {
     ($conn:expr, $pending:expr) => {{
         let (rt_head, rt_tail) = upsert_sql("tally_region_type", &REGION_TYPE_KEYS);
         let (v_head, v_tail) = upsert_sql("tally_village", &VILLAGE_KEYS);
-        for ((wave, rules), map) in &$pending.pairs {
-            let rows = pair_rows(wave, rules, map);
+        for ((wave, rules), villages) in &$pending.pairs {
+            let map = rolled_up(villages);
+            let rows = pair_rows(wave, rules, &map);
             for chunk in rows.region_types.chunks(CHUNK) {
                 let mut qb = QueryBuilder::new(rt_head.as_str());
                 qb.push_values(chunk, |mut b, (region, t, c)| {
@@ -509,29 +522,35 @@ impl Batch {
     /// Before `groups` are upserted into `wave`: takes away what the rows they replace
     /// contributed and adds what they will. Within one call an id given twice counts once (the
     /// last one wins, as in the upsert).
+    /// `distinct`: the caller knows no id is given twice in `groups`.
     pub(crate) async fn tally_upsert(
         &mut self,
         work: &mut TallyWork,
         wave: &str,
         groups: &[Group],
+        distinct: bool,
     ) -> Result<(), StoreError> {
-        let mut last: HashMap<&str, usize> = HashMap::with_capacity(groups.len());
-        for (i, g) in groups.iter().enumerate() {
-            last.insert(g.id.as_str(), i);
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        if !distinct {
+            last.reserve(groups.len());
+            for (i, g) in groups.iter().enumerate() {
+                last.insert(g.id.as_str(), i);
+            }
         }
-        let ids: Vec<&str> = groups
-            .iter()
-            .enumerate()
-            .filter(|(i, g)| last.get(g.id.as_str()) == Some(i))
-            .map(|(_, g)| g.id.as_str())
-            .collect();
+        let counted = |i: usize, g: &Group| distinct || last.get(g.id.as_str()) == Some(&i);
         // Ids known new (`Batch::save_new_groups`) replace no row: nothing to take away.
         if !self.ids_known_new {
+            let ids: Vec<&str> = groups
+                .iter()
+                .enumerate()
+                .filter(|(i, g)| counted(*i, g))
+                .map(|(_, g)| g.id.as_str())
+                .collect();
             self.tally_remove(work, &ids).await?;
         }
         let rule_sets = self.wave_rule_sets(work, wave).await?;
         for (i, g) in groups.iter().enumerate() {
-            if last.get(g.id.as_str()) != Some(&i) {
+            if !counted(i, g) {
                 continue;
             }
             for rules in &rule_sets {

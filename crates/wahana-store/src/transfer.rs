@@ -23,7 +23,8 @@ const LOOKUP: usize = 500;
 impl Batch {
     /// Whether no group is held (as this batch sees it).
     pub async fn groups_empty(&mut self) -> Result<bool, StoreError> {
-        const SQL: &str = "SELECT 1 FROM groups LIMIT 1";
+        // BIGINT: PostgreSQL would type a bare 1 as INT4.
+        const SQL: &str = "SELECT CAST(1 AS BIGINT) FROM groups LIMIT 1";
         let any: Option<i64> = match &mut self.tx {
             BatchTx::Sqlite(w) => w.first(SQL, Vec::new()).await?,
             BatchTx::Postgres(t) => sqlx::query_scalar(SQL).fetch_optional(&mut **t).await?,

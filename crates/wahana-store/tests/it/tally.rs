@@ -68,7 +68,13 @@ async fn groups_of(store: &Store, wave: &str) -> Vec<Group> {
 }
 
 /// The store's tallies of a pair equal a recomputation from the wave's rows.
-async fn assert_current(store: &Store, db: &str, wave: &str, rules: &RuleSet, step: &str) {
+pub(crate) async fn assert_current(
+    store: &Store,
+    db: &str,
+    wave: &str,
+    rules: &RuleSet,
+    step: &str,
+) {
     let held = store.tally_snapshot(wave, &rules.version).await.unwrap();
     let groups = groups_of(store, wave).await;
     let want = TallySnapshot::recompute(&groups, rules);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wahana_domain::Code;
 use wahana_domain::instrument::Table;
-use wahana_domain::registry::duplicate_key;
+use wahana_domain::registry::{duplicate_key, push_duplicate_key};
 use wahana_domain::{
     Context, Date, FieldError, Group, Institution, Lang, Network, RegionCode, RegionTree, Tie, Wave,
 };
@@ -199,6 +199,36 @@ fn key_hash(state: &std::hash::RandomState, key: &str) -> u64 {
     h.finish()
 }
 
+/// A hasher for keys that are already 64-bit hashes ([`key_hash`]): they are used as they
+/// are instead of being hashed again.
+#[derive(Default, Clone, Copy)]
+struct PreHashed;
+
+impl BuildHasher for PreHashed {
+    type Hasher = PreHashedHasher;
+    fn build_hasher(&self) -> PreHashedHasher {
+        PreHashedHasher(0)
+    }
+}
+
+#[derive(Default)]
+struct PreHashedHasher(u64);
+
+impl Hasher for PreHashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; anything else still gets a usable (FNV-1a) hash.
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// The sequential ids an import assigns, per prefix, continuing after what is held.
 struct IdAssigner {
     table: IdTable,
@@ -370,7 +400,7 @@ pub async fn import_file(
             _ => IdTable::Groups,
         }),
         first_load,
-        groups: Vec::new(),
+        groups: Vec::with_capacity(FLUSH + CHECKED_BATCH),
         networks: Vec::new(),
         institutions: Vec::new(),
         ties: Vec::new(),
@@ -387,8 +417,9 @@ pub async fn import_file(
         first_load,
         keep_cells: rejects.is_some(),
         hasher: std::hash::RandomState::new(),
-        seen: HashMap::new(),
-        seen_ids: HashSet::new(),
+        seen: HashMap::default(),
+        greatest_id: String::new(),
+        key: String::new(),
         today,
         wave_date,
         provenance_template: None,
@@ -599,9 +630,13 @@ struct Checker {
     hasher: std::hash::RandomState,
     /// Duplicate-key hashes of the file's valid group rows → the first row holding it and
     /// the hash of its id (first load: every row; otherwise rows without an id).
-    seen: HashMap<u64, (u64, u64)>,
-    /// First load: hashes of the ids given so far.
-    seen_ids: HashSet<u64>,
+    seen: HashMap<u64, (u64, u64), PreHashed>,
+    /// First load: the greatest id given so far. An id above it was not given before (a file
+    /// in id order, as exports are, needs no set of 4 million ids); any other one may have
+    /// been, and the database is asked.
+    greatest_id: String,
+    /// The duplicate key of the row being checked (one buffer for every row).
+    key: String,
     today: Date,
     wave_date: Option<Date>,
     /// `{"baris":…,"berkas":…}` as serde_json writes it, split where the row number goes.
@@ -723,13 +758,17 @@ impl Checker {
                 };
                 let mut repeated_id = false;
                 if self.first_load && explicit_id {
-                    repeated_id = !self.seen_ids.insert(id_hash);
+                    if g.id > self.greatest_id {
+                        self.greatest_id.clear();
+                        self.greatest_id.push_str(&g.id);
+                    } else {
+                        repeated_id = true;
+                    }
                 }
                 if !self.allow_duplicates && (self.first_load || !explicit_id) {
-                    let h = key_hash(
-                        &self.hasher,
-                        &duplicate_key(&g.village, g.group_type, &g.name),
-                    );
+                    self.key.clear();
+                    push_duplicate_key(&mut self.key, &g.village, g.group_type, &g.name);
+                    let h = key_hash(&self.hasher, &self.key);
                     match self.seen.get(&h) {
                         // The same id again is the same group, given twice (the last wins).
                         Some(&(_, first_id)) if explicit_id && first_id == id_hash => {}
@@ -885,7 +924,8 @@ impl Importer<'_> {
         let lang = self.opts.lang;
         match self.table {
             Table::Groups => {
-                let pending = std::mem::take(&mut self.groups);
+                let pending =
+                    std::mem::replace(&mut self.groups, Vec::with_capacity(FLUSH + CHECKED_BATCH));
                 if pending.is_empty() {
                     return Ok(());
                 }

@@ -5,6 +5,7 @@
 
 mod browser;
 mod cli;
+mod first_load;
 mod harness;
 mod import;
 mod network;

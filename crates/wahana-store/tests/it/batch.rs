@@ -1,0 +1,213 @@
+//! Batches where SQLite's writer thread could behave differently from a sqlx transaction: a
+//! first load (indexes dropped and rebuilt, ids known new, plain inserts), failures of writes
+//! that were queued without waiting, batches dropped without a commit, and reads through the
+//! pool while a batch writes.
+
+use crate::harness::backends;
+use crate::tally::assert_current;
+use std::time::Duration;
+use wahana_domain::demo::{self, TANETE_DENSITY};
+use wahana_domain::screening::RuleSet;
+use wahana_domain::{Group, RegionCode, RegionTree, Wave};
+use wahana_store::{Backend, GroupFilter, Store};
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+/// The generated groups of some kelurahan of Tanete Riattang, in id order.
+fn generated(wave: &Wave, villages: &[&str]) -> Vec<Group> {
+    let tree = RegionTree::official();
+    let mut serial = 0;
+    let mut out = Vec::new();
+    for v in villages {
+        let d = demo::generate_village(
+            tree.get(&code(v)).unwrap(),
+            3,
+            TANETE_DENSITY,
+            wave,
+            &mut serial,
+        );
+        out.extend(d.groups);
+    }
+    out
+}
+
+/// The secondary indexes of `groups` on SQLite (none are dropped on PostgreSQL).
+async fn group_indexes(store: &Store) -> Vec<String> {
+    let wahana_store::Pool::Sqlite(p) = store.pool() else {
+        return Vec::new();
+    };
+    sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'groups' \
+         AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap()
+}
+
+/// Reads through the pool must not wait for a batch's write lock.
+async fn soon<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(5), f)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: a read waited for the writing batch"))
+}
+
+#[tokio::test]
+async fn a_first_load_keeps_tallies_and_indexes() {
+    let seed = RuleSet::seed_2007();
+    for db in backends().await {
+        let (s, n) = (&db.store, db.name);
+        let w = demo::demo_wave(false);
+        let indexes = group_indexes(s).await;
+        let all = generated(&w, &["73.08.21.1001", "73.08.21.1002", "73.08.21.1003"]);
+        let (first, rest) = all.split_at(all.len() / 2);
+
+        let mut batch = s.begin().await.unwrap();
+        batch.save_wave(&w).await.unwrap();
+        assert!(batch.groups_empty().await.unwrap(), "{n}");
+        let dropped = batch.drop_secondary_group_indexes().await.unwrap();
+        assert_eq!(dropped.len(), indexes.len(), "{n}");
+        // In id order, then out of order, then an id given twice in one call (the last wins),
+        // then ids this batch wrote already (an upsert that sees the batch's own rows).
+        batch.save_new_groups(&w.id, first, &[]).await.unwrap();
+        let mut shuffled = rest.to_vec();
+        shuffled.reverse();
+        let mut twice = shuffled.pop().unwrap();
+        batch.save_new_groups(&w.id, &shuffled, &[]).await.unwrap();
+        let mut again = twice.clone();
+        again.name = "Kelompok Diulang".into();
+        twice.founded_year = 1999;
+        batch
+            .save_new_groups(&w.id, &[twice, again.clone()], &[])
+            .await
+            .unwrap();
+        let mut edited = first[0].clone();
+        edited.status = wahana_domain::codes::GroupStatus::Dissolved;
+        batch
+            .save_groups(&w.id, std::slice::from_ref(&edited), &[])
+            .await
+            .unwrap();
+        assert!(!batch.groups_empty().await.unwrap(), "{n}");
+        batch.create_indexes(&dropped).await.unwrap();
+        batch.commit().await.unwrap();
+
+        assert_eq!(group_indexes(s).await, indexes, "{n}: indexes rebuilt");
+        let held = s.group(&again.id).await.unwrap().unwrap();
+        assert_eq!(held.group, again, "{n}: the last of an id given twice wins");
+        let held = s.group(&edited.id).await.unwrap().unwrap();
+        assert_eq!(held.group, edited, "{n}");
+        assert_eq!(s.counts().await.unwrap().groups, all.len() as i64, "{n}");
+        assert_current(s, n, &w.id, &seed, "first load").await;
+    }
+}
+
+#[tokio::test]
+async fn a_failed_write_in_a_batch_leaves_nothing() {
+    for db in backends().await {
+        let (s, n) = (&db.store, db.name);
+        let w = demo::demo_wave(false);
+        s.save_wave(&w).await.unwrap();
+        let all = generated(&w, &["73.08.21.1001", "73.08.21.1002"]);
+        let (kept, later) = all.split_at(10);
+        s.save_groups(&w.id, kept).await.unwrap();
+        let before = s.counts().await.unwrap();
+        let tallies = s.tally_snapshot(&w.id, "seed-2007").await.unwrap();
+
+        // A village the region table does not hold: the foreign key refuses the row. On
+        // SQLite the write was queued, so the failure comes back from a later call.
+        let mut bad = later[5].clone();
+        bad.village = code("99.99.99.9999");
+        let mut batch = s.begin().await.unwrap();
+        let failed = async {
+            batch.save_groups(&w.id, &later[..5], &[]).await?;
+            batch.save_groups(&w.id, &[bad], &[]).await?;
+            batch.save_groups(&w.id, &later[6..], &[]).await?;
+            batch.actor_kind(&later[0].id).await
+        }
+        .await;
+        assert!(failed.is_err(), "{n}: {failed:?}");
+        if db.store.backend() == Backend::Sqlite {
+            // Every later job refuses too, the commit included.
+            assert!(batch.actor_kind(&later[0].id).await.is_err(), "{n}");
+            assert!(batch.commit().await.is_err(), "{n}");
+        } else {
+            drop(batch);
+        }
+        assert_eq!(s.counts().await.unwrap(), before, "{n}");
+        assert_eq!(
+            s.tally_snapshot(&w.id, "seed-2007").await.unwrap(),
+            tallies,
+            "{n}"
+        );
+        // The write lock is free again: the next batch writes.
+        s.save_groups(&w.id, &later[..3]).await.unwrap();
+        assert_eq!(s.counts().await.unwrap().groups, before.groups + 3, "{n}");
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_batch_rolls_back_and_frees_the_database() {
+    for db in backends().await {
+        let (s, n) = (&db.store, db.name);
+        let w = demo::demo_wave(false);
+        s.save_wave(&w).await.unwrap();
+        let all = generated(&w, &["73.08.21.1001"]);
+        let before = s.counts().await.unwrap();
+        for _ in 0..3 {
+            let mut batch = s.begin().await.unwrap();
+            batch.save_groups(&w.id, &all, &[]).await.unwrap();
+            drop(batch);
+        }
+        assert_eq!(s.counts().await.unwrap(), before, "{n}");
+        // A batch dropped halfway through its writes, then one that commits at once.
+        let mut batch = s.begin().await.unwrap();
+        batch.save_groups(&w.id, &all[..20], &[]).await.unwrap();
+        let saved = batch.actor_kind(&all[0].id).await.unwrap();
+        assert!(saved.is_some(), "{n}: a batch reads its own writes");
+        drop(batch);
+        s.insert_group(&w.id, &all[0]).await.unwrap();
+        let after = s.counts().await.unwrap();
+        assert_eq!(after.groups, before.groups + 1, "{n}");
+    }
+}
+
+#[tokio::test]
+async fn reads_go_on_while_a_batch_writes() {
+    let seed = RuleSet::seed_2007();
+    for db in backends().await {
+        let (s, n) = (&db.store, db.name);
+        let w = demo::demo_wave(false);
+        s.save_wave(&w).await.unwrap();
+        let all = generated(&w, &["73.08.21.1001", "73.08.21.1002", "73.08.21.1003"]);
+        let (old, new) = all.split_at(40);
+        s.save_groups(&w.id, old).await.unwrap();
+        let filter = GroupFilter {
+            wave: Some(w.id.clone()),
+            ..Default::default()
+        };
+
+        let mut batch = s.begin().await.unwrap();
+        batch.save_groups(&w.id, &new[..50], &[]).await.unwrap();
+        // Wait until the writer has written them (a read in the batch sees them).
+        assert!(batch.actor_kind(&new[0].id).await.unwrap().is_some(), "{n}");
+        for chunk in new[50..].chunks(25) {
+            batch.save_groups(&w.id, chunk, &[]).await.unwrap();
+            // Other connections read what was committed before the batch, without waiting.
+            let seen = soon(n, s.count_groups(&filter)).await.unwrap();
+            assert_eq!(seen, old.len() as i64, "{n}");
+            let listed = soon(n, s.list_groups(&filter, 5, 0)).await.unwrap();
+            assert_eq!(listed.len(), 5, "{n}");
+            let held = soon(n, s.group(&new[0].id)).await.unwrap();
+            assert!(held.is_none(), "{n}: a row of the open batch is not seen");
+        }
+        batch.commit().await.unwrap();
+        assert_eq!(
+            s.count_groups(&filter).await.unwrap(),
+            all.len() as i64,
+            "{n}"
+        );
+        assert_current(s, n, &w.id, &seed, "after the batch").await;
+    }
+}
