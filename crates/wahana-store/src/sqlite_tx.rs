@@ -428,12 +428,35 @@ impl Rows {
         }
     }
 
-    /// Binds row `i` into `st` as `$1`… (positionally).
-    fn bind(&self, st: &mut rusqlite::Statement<'_>, row: &[Val]) -> Result<(), StoreError> {
+    /// Binds `row` into `st` as `$1`… (positionally). A statement keeps its bindings from one
+    /// run to the next, so a value equal to the one bound for `prev` (the row run before on
+    /// this statement) is not bound again: a batch's wave and timestamps, and most codes, are
+    /// bound once instead of once a row.
+    fn bind(
+        &self,
+        st: &mut rusqlite::Statement<'_>,
+        row: &[Val],
+        prev: Option<&[Val]>,
+    ) -> Result<(), StoreError> {
         for (i, v) in row.iter().enumerate() {
+            if let Some(p) = prev.and_then(|p| p.get(i))
+                && self.same(*p, *v)
+            {
+                continue;
+            }
             st.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(self.value(*v)))?;
         }
         Ok(())
+    }
+
+    fn same(&self, a: Val, b: Val) -> bool {
+        match (a, b) {
+            (Val::Null, Val::Null) => true,
+            (Val::Int(x), Val::Int(y)) => x == y,
+            (Val::Real(x), Val::Real(y)) => x.to_bits() == y.to_bits(),
+            (Val::Text(..), Val::Text(..)) => self.value(a) == self.value(b),
+            _ => false,
+        }
     }
 
     fn rows(&self) -> impl Iterator<Item = &[Val]> {
@@ -445,9 +468,11 @@ impl Rows {
 fn write_rows(c: &rusqlite::Connection, sql: &str, rows: &Rows) -> Result<(), StoreError> {
     let mut st = c.prepare_cached(sql)?;
     check_width(&st, rows.width, sql)?;
+    let mut prev = None;
     for row in rows.rows() {
-        rows.bind(&mut st, row)?;
+        rows.bind(&mut st, row, prev)?;
         st.raw_execute()?;
+        prev = Some(row);
     }
     Ok(())
 }
@@ -480,7 +505,7 @@ pub(crate) fn returning_one(
     let Some(row) = rows.rows().next() else {
         return Ok(None);
     };
-    rows.bind(&mut st, row)?;
+    rows.bind(&mut st, row, None)?;
     let mut out = st.raw_query();
     Ok(match out.next()? {
         Some(r) => Some(r.get(0)?),

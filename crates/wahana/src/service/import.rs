@@ -4,6 +4,7 @@
 
 use crate::instrument::{self, HeaderMap, RowSink};
 use serde::Serialize;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
@@ -769,19 +770,19 @@ impl Checker {
                     self.key.clear();
                     push_duplicate_key(&mut self.key, &g.village, g.group_type, &g.name);
                     let h = key_hash(&self.hasher, &self.key);
-                    match self.seen.get(&h) {
+                    match self.seen.entry(h) {
                         // The same id again is the same group, given twice (the last wins).
-                        Some(&(_, first_id)) if explicit_id && first_id == id_hash => {}
-                        Some(&(first, _)) => {
+                        Entry::Occupied(e) if explicit_id && e.get().1 == id_hash => {}
+                        Entry::Occupied(e) => {
                             return Err(vec![duplicate_problem(
                                 row,
                                 &map,
                                 &g,
-                                &format!("baris/row {first}"),
+                                &format!("baris/row {}", e.get().0),
                             )]);
                         }
-                        None => {
-                            self.seen.insert(h, (row, id_hash));
+                        Entry::Vacant(e) => {
+                            e.insert((row, id_hash));
                         }
                     }
                 }
