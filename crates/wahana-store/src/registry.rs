@@ -311,14 +311,16 @@ impl Batch {
     ) -> Result<(), StoreError> {
         // Tallies (tally.rs): old rows' contributions out, new rows' in, same transaction.
         let mut tallies = self.start_tallies(wave_id).await?;
-        // SQLite, ids known new and each given once: a plain INSERT writes the same rows as
-        // the upsert, and SQLite runs it without a statement journal (an upsert may abort
-        // after changing a row, so SQLite first copies every page it touches).
         let distinct = ids_distinct(groups);
-        let plain_insert = self.ids_known_new && distinct;
         for (i, chunk) in groups.chunks(CHUNK).enumerate() {
-            self.tally_upsert(&mut tallies, wave_id, chunk, distinct)
+            let held = self
+                .tally_upsert(&mut tallies, wave_id, chunk, distinct)
                 .await?;
+            // SQLite, no id of the chunk held (as the tallies just looked, or known new) and
+            // each given once: a plain INSERT writes the same rows as the upsert, and SQLite
+            // runs it without a statement journal (an upsert may abort after changing a row,
+            // so SQLite first copies every page it touches).
+            let plain_insert = distinct && held == 0;
             let now = self.now.as_str();
             let prov = provenance.get(i * CHUNK..).unwrap_or_default();
             let t = match &mut self.tx {

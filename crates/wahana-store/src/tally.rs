@@ -505,31 +505,35 @@ impl Batch {
 
     /// Takes away the contributions of the rows `ids` hold now (before they are replaced or
     /// deleted).
+    /// Returns how many of `ids` are held.
     pub(crate) async fn tally_remove(
         &mut self,
         work: &mut TallyWork,
         ids: &[&str],
-    ) -> Result<(), StoreError> {
-        for (g, wave) in self.held_groups(ids).await? {
+    ) -> Result<usize, StoreError> {
+        let held = self.held_groups(ids).await?;
+        let n = held.len();
+        for (g, wave) in held {
             for rules in self.wave_rule_sets(work, &wave).await? {
                 work.pending
                     .add(&wave, &rules.version, &g, rules.outcome(&g), -1);
             }
         }
-        Ok(())
+        Ok(n)
     }
 
     /// Before `groups` are upserted into `wave`: takes away what the rows they replace
     /// contributed and adds what they will. Within one call an id given twice counts once (the
     /// last one wins, as in the upsert).
-    /// `distinct`: the caller knows no id is given twice in `groups`.
+    /// `distinct`: the caller knows no id is given twice in `groups`. Returns how many of the
+    /// ids are held (none when the batch knows the ids are new).
     pub(crate) async fn tally_upsert(
         &mut self,
         work: &mut TallyWork,
         wave: &str,
         groups: &[Group],
         distinct: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<usize, StoreError> {
         let mut last: HashMap<&str, usize> = HashMap::new();
         if !distinct {
             last.reserve(groups.len());
@@ -539,6 +543,7 @@ impl Batch {
         }
         let counted = |i: usize, g: &Group| distinct || last.get(g.id.as_str()) == Some(&i);
         // Ids known new (`Batch::save_new_groups`) replace no row: nothing to take away.
+        let mut held = 0;
         if !self.ids_known_new {
             let ids: Vec<&str> = groups
                 .iter()
@@ -546,7 +551,7 @@ impl Batch {
                 .filter(|(i, g)| counted(*i, g))
                 .map(|(_, g)| g.id.as_str())
                 .collect();
-            self.tally_remove(work, &ids).await?;
+            held = self.tally_remove(work, &ids).await?;
         }
         let rule_sets = self.wave_rule_sets(work, wave).await?;
         for (i, g) in groups.iter().enumerate() {
@@ -558,7 +563,7 @@ impl Batch {
                     .add(wave, &rules.version, g, rules.outcome(g), 1);
             }
         }
-        Ok(())
+        Ok(held)
     }
 
     /// Writes the deltas gathered.
