@@ -14,9 +14,11 @@
 //! has to be read anyway; a fifth table of 4 million rows would cost every import a write per
 //! group and buy nothing the row does not give.
 //!
-//! Deltas are accumulated in memory per call, keyed by (wave, rules, region, type), and written
-//! with multi-row upserts that add (`col = tbl.col + excluded.col`), in key order so that two
-//! writers on PostgreSQL take row locks in the same order.
+//! Deltas are accumulated in memory per call, keyed by (wave, rules, village, type), summed into
+//! the levels above when written, and written with upserts that add
+//! (`col = tbl.col + excluded.col`) in key order, so that two writers on PostgreSQL take row
+//! locks in the same order: multi-row statements on PostgreSQL, one prepared single-row
+//! statement on SQLite's writer thread (`sqlite_tx.rs`).
 
 use crate::registry::{Batch, BatchTx, one_row_sql};
 use crate::rows::{GROUP_SELECT, GroupRow};
