@@ -229,6 +229,8 @@ pub struct Batch {
     /// SQLite: the rule sets registered per wave, read once per batch (the batch holds the
     /// write lock, so nobody else changes them), so that writes need not wait for a read.
     pub(crate) wave_rules: std::collections::HashMap<String, Vec<std::sync::Arc<RuleSet>>>,
+    /// SQLite: tally deltas not written yet (`tally.rs`, `Batch::finish_tallies`).
+    pub(crate) deferred_tallies: crate::tally::Pending,
 }
 
 /// The transaction under a [`Batch`]. SQLite's is a rusqlite connection on a writer thread of
@@ -639,7 +641,8 @@ impl Batch {
         Ok(())
     }
 
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.flush_deferred_tallies().await?;
         match self.tx {
             BatchTx::Sqlite(w) => w.commit().await?,
             BatchTx::Postgres(t) => t.commit().await?,
@@ -685,6 +688,7 @@ impl Store {
             rules: self.rules.clone(),
             ids_known_new: false,
             wave_rules: Default::default(),
+            deferred_tallies: Default::default(),
         })
     }
 

@@ -351,6 +351,11 @@ impl Rows {
         self.vals.is_empty()
     }
 
+    /// Rows held (complete ones).
+    pub(crate) fn len(&self) -> usize {
+        self.vals.len() / self.width.max(1)
+    }
+
     fn span(&mut self, start: usize) -> &mut Self {
         let end = self.text.len();
         // Batches stay far below 4 GiB of text.

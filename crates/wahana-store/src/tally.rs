@@ -148,7 +148,37 @@ impl Pending {
     fn is_empty(&self) -> bool {
         self.pairs.iter().all(|(_, m)| m.is_empty())
     }
+
+    /// (village, type) entries held.
+    fn entries(&self) -> usize {
+        self.pairs
+            .iter()
+            .map(|(_, m)| m.values().map(Vec::len).sum::<usize>())
+            .sum()
+    }
+
+    /// Adds `other`'s deltas to these.
+    fn merge(&mut self, other: Pending) {
+        for ((wave, rules), villages) in other.pairs {
+            let map = self.pair(&wave, &rules);
+            for (village, types) in villages {
+                let mine = map.entry(village).or_default();
+                for (t, c) in types {
+                    match mine.iter_mut().find(|(mt, _)| *mt == t) {
+                        Some((_, x)) => add_counts(x, &c),
+                        None => mine.push((t, c)),
+                    }
+                }
+            }
+        }
+    }
 }
+
+/// SQLite: (village, type) deltas a batch keeps before writing them (about 7 MB). A file in
+/// village order writes each village's rows once whatever this is; a file in another order (a
+/// survey's submissions) would otherwise write the same villages' rows again every few thousand
+/// groups.
+const DEFERRED_ENTRIES: usize = 20_000;
 
 /// `INSERT INTO table (keys, recorded, tally columns) `, and the upsert that adds.
 fn upsert_sql(table: &str, keys: &[&str]) -> (String, String) {
@@ -240,12 +270,16 @@ const VILLAGE_KEYS: [&str; 3] = ["wave_id", "rules_version", "village_code"];
 /// SQLite: the same upserts and deletes as `flush_on!`, one prepared single-row statement each,
 /// queued on the batch's writer thread.
 async fn flush_sqlite(w: &sqlite_tx::SqliteTx, pending: &Pending) -> Result<(), StoreError> {
+    /// Rows per job, so that a large flush is written while the rest is encoded.
+    const JOB: usize = 2048;
     let (rt_head, rt_tail) = upsert_sql("tally_region_type", &REGION_TYPE_KEYS);
     let (v_head, v_tail) = upsert_sql("tally_village", &VILLAGE_KEYS);
     let rt_width = REGION_TYPE_KEYS.len() + WIDTH;
     let v_width = VILLAGE_KEYS.len() + WIDTH;
-    let mut rt = Rows::new(rt_width, 256);
-    let mut v = Rows::new(v_width, 64);
+    let rt_sql = one_row_sql(&rt_head, rt_width, &rt_tail);
+    let v_sql = one_row_sql(&v_head, v_width, &v_tail);
+    let mut rt = Rows::new(rt_width, JOB);
+    let mut v = Rows::new(v_width, JOB);
     let mut rt_gone = Rows::new(4, 0);
     let mut v_gone = Rows::new(3, 0);
     for ((wave, rules), villages) in &pending.pairs {
@@ -259,6 +293,10 @@ async fn flush_sqlite(w: &sqlite_tx::SqliteTx, pending: &Pending) -> Result<(), 
             if c[0] < 0 {
                 rt_gone.text(wave).text(rules).text(region).text(t);
             }
+            if rt.len() == JOB {
+                let full = std::mem::replace(&mut rt, Rows::new(rt_width, JOB));
+                w.queue_rows(rt_sql.clone(), full).await?;
+            }
         }
         for (village, c) in &rows.villages {
             v.text(wave).text(rules).text(village);
@@ -268,12 +306,15 @@ async fn flush_sqlite(w: &sqlite_tx::SqliteTx, pending: &Pending) -> Result<(), 
             if c[0] < 0 {
                 v_gone.text(wave).text(rules).text(village);
             }
+            if v.len() == JOB {
+                let full = std::mem::replace(&mut v, Rows::new(v_width, JOB));
+                w.queue_rows(v_sql.clone(), full).await?;
+            }
         }
     }
-    w.queue_rows(one_row_sql(&rt_head, rt_width, &rt_tail), rt)
-        .await?;
-    w.queue_rows(one_row_sql(&v_head, v_width, &v_tail), v)
-        .await?;
+    w.queue_rows(rt_sql, rt).await?;
+    w.queue_rows(v_sql, v).await?;
+    // After every upsert above (the writer runs jobs in order).
     w.queue_rows(DELETE_EMPTY_REGION_TYPE.to_string(), rt_gone)
         .await?;
     w.queue_rows(DELETE_EMPTY_VILLAGE.to_string(), v_gone).await
@@ -570,7 +611,22 @@ impl Batch {
 
     /// Writes the deltas gathered.
     pub(crate) async fn finish_tallies(&mut self, work: TallyWork) -> Result<(), StoreError> {
+        if let BatchTx::Sqlite(_) = self.tx {
+            // Kept in the batch (nothing reads tallies through it) and written when they grow
+            // or at the latest before the commit (`flush_deferred_tallies`).
+            self.deferred_tallies.merge(work.pending);
+            if self.deferred_tallies.entries() < DEFERRED_ENTRIES {
+                return Ok(());
+            }
+            return self.flush_deferred_tallies().await;
+        }
         self.flush(&work.pending).await
+    }
+
+    /// Writes the tally deltas a SQLite batch kept (see [`Batch::finish_tallies`]).
+    pub(crate) async fn flush_deferred_tallies(&mut self) -> Result<(), StoreError> {
+        let pending = std::mem::take(&mut self.deferred_tallies);
+        self.flush(&pending).await
     }
 
     async fn flush(&mut self, pending: &Pending) -> Result<(), StoreError> {
