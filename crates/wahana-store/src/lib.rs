@@ -72,6 +72,23 @@ impl Backend {
     }
 }
 
+/// How this process shares a SQLite file with others (PostgreSQL ignores it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sharing {
+    /// Write-ahead log: readers go on while one batch writes, and other processes may open the
+    /// file at the same time (the server, every command but the bulk writers).
+    #[default]
+    Shared,
+    /// For a command that writes millions of rows (an import, the demonstration set) while no
+    /// other process has the file open: a rollback journal and `synchronous = FULL`. Pages the
+    /// transaction adds to the file are written once, not to the log and again at the
+    /// checkpoint (about a third of a national import's time); a kill or a power cut still
+    /// leaves the database as before (the journal holds every page the transaction changed).
+    /// Falls back to `Shared` when another connection holds the file. [`Store::close`] puts
+    /// the file back in WAL mode; a process that died first leaves it to the next open.
+    Bulk,
+}
+
 /// The store: a pool and the methods over it.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -88,6 +105,12 @@ impl Store {
     /// `url` is `postgres://...` for PostgreSQL, otherwise a SQLite file path (optionally
     /// prefixed with `sqlite://` or `sqlite:`).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_with(url, Sharing::Shared).await
+    }
+
+    /// [`Store::open`] with a choice of [`Sharing`] for SQLite.
+    pub async fn open_with(url: &str, sharing: Sharing) -> Result<Store, StoreError> {
+        let mut bulk = false;
         let pool = match Backend::of_url(url) {
             Backend::Postgres => {
                 let opts = PgConnectOptions::from_str(url)?;
@@ -104,11 +127,19 @@ impl Store {
                     .strip_prefix("sqlite://")
                     .or_else(|| url.strip_prefix("sqlite:"))
                     .unwrap_or(url);
+                bulk = sharing == Sharing::Bulk && sqlite_tx::claim_rollback_journal(path);
                 let opts = SqliteConnectOptions::new()
                     .filename(path)
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    .create_if_missing(true);
+                // A bulk store leaves the journal mode as the claim set it: should another
+                // process open the file meanwhile and switch it to WAL, this one follows.
+                let opts = if bulk {
+                    opts.synchronous(SqliteSynchronous::Full)
+                } else {
+                    opts.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                };
+                let opts = opts
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("cache_size", "-16384")
@@ -124,7 +155,7 @@ impl Store {
         let store = Store {
             pool,
             rules: tally::RulesCache::default(),
-            writers: sqlite_tx::Idle::default(),
+            writers: sqlite_tx::Idle::new(bulk),
         };
         store.ensure_default_rules().await?;
         Ok(store)
@@ -141,8 +172,19 @@ impl Store {
         &self.pool
     }
 
+    /// Closes every connection. A store opened for [`Sharing::Bulk`] puts the file back in
+    /// WAL mode (unless another process opened it meanwhile; the next open then does it).
     pub async fn close(&self) {
-        on_pool!(self.pool, p => p.close().await)
+        self.writers.clear();
+        on_pool!(self.pool, p => p.close().await);
+        if let (Pool::Sqlite(p), true) = (&self.pool, self.writers.bulk()) {
+            sqlite_tx::restore_wal(p.connect_options().get_filename());
+        }
+    }
+
+    /// SQLite: whether this store writes with a rollback journal ([`Sharing::Bulk`] granted).
+    pub fn bulk(&self) -> bool {
+        self.writers.bulk()
     }
 
     /// Loads the official region tree if the database does not hold it yet (or holds another

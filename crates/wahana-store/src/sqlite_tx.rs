@@ -33,37 +33,92 @@ const STATEMENTS: usize = 64;
 /// Idle connections kept for the next batch (their prepared statements with them).
 const IDLE: usize = 2;
 
-/// Opens a writing connection with the pool's settings (`Store::open`).
-fn open(path: &Path) -> Result<rusqlite::Connection, StoreError> {
+/// Opens a writing connection with the pool's settings (`Store::open_with`): WAL, or for a
+/// bulk writer the rollback journal.
+fn open(path: &Path, bulk: bool) -> Result<rusqlite::Connection, StoreError> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch(
+    conn.execute_batch(if bulk {
+        // The journal mode the claim set (`claim_rollback_journal`), or WAL if another
+        // process switched the file back since.
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;"
+    } else {
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
-    )?;
+         PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;"
+    })?;
     conn.set_prepared_statement_cache_capacity(STATEMENTS);
     Ok(conn)
+}
+
+/// Switches the file at `path` (created if missing) to the rollback journal if no other
+/// connection has it open, and says whether it did. Leaving WAL needs the only connection:
+/// with any other open (another process, or this one's pool), SQLite refuses at once (no busy
+/// wait here) and the file stays as it was.
+pub(crate) fn claim_rollback_journal(path: &str) -> bool {
+    if path.is_empty() || path == ":memory:" || path.starts_with("file::memory:") {
+        return false;
+    }
+    let mode = rusqlite::Connection::open(path).and_then(|c| {
+        c.busy_timeout(std::time::Duration::ZERO)?;
+        c.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+            r.get::<_, String>(0)
+        })
+    });
+    matches!(mode, Ok(m) if m.eq_ignore_ascii_case("delete"))
+}
+
+/// Puts the file back in WAL mode after a bulk writer closed, if nobody else has it open.
+pub(crate) fn restore_wal(path: &Path) {
+    let _ =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .and_then(|c| {
+                c.busy_timeout(std::time::Duration::ZERO)?;
+                c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            });
 }
 
 /// Writing connections between batches, shared by every clone of a store: a new batch skips
 /// opening the file and preparing its statements again.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Idle(Arc<Mutex<Vec<rusqlite::Connection>>>);
+pub(crate) struct Idle {
+    conns: Arc<Mutex<Vec<rusqlite::Connection>>>,
+    /// The store writes with a rollback journal ([`crate::Sharing::Bulk`]).
+    bulk: bool,
+}
 
 impl Idle {
+    pub(crate) fn new(bulk: bool) -> Idle {
+        Idle {
+            conns: Default::default(),
+            bulk,
+        }
+    }
+
+    pub(crate) fn bulk(&self) -> bool {
+        self.bulk
+    }
+
     fn take(&self) -> Option<rusqlite::Connection> {
-        self.0.lock().ok()?.pop()
+        self.conns.lock().ok()?.pop()
     }
 
     fn put(&self, conn: rusqlite::Connection) {
-        if let Ok(mut idle) = self.0.lock()
+        if let Ok(mut idle) = self.conns.lock()
             && idle.len() < IDLE
         {
             idle.push(conn);
+        }
+    }
+
+    /// Closes the idle connections (the store is closing).
+    pub(crate) fn clear(&self) {
+        if let Ok(mut idle) = self.conns.lock() {
+            idle.clear();
         }
     }
 }
@@ -107,7 +162,7 @@ impl SqliteTx {
             .spawn(move || {
                 let conn = match idle.take() {
                     Some(c) => Ok(c),
-                    None => open(&path),
+                    None => open(&path, idle.bulk),
                 };
                 let conn = conn.and_then(|c| {
                     c.execute_batch("BEGIN IMMEDIATE")?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use wahana_domain::demo::{self, TANETE_DENSITY};
 use wahana_domain::screening::RuleSet;
 use wahana_domain::{Group, RegionCode, RegionTree, Wave};
-use wahana_store::{Backend, GroupFilter, Store};
+use wahana_store::{Backend, GroupFilter, Sharing, Store};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -254,4 +254,67 @@ async fn a_batch_in_survey_order_keeps_tallies() {
         assert_eq!(s.counts().await.unwrap().groups, all.len() as i64, "{n}");
         assert_current(s, n, &w.id, &seed, "survey order").await;
     }
+}
+
+async fn journal_mode(store: &Store) -> String {
+    let wahana_store::Pool::Sqlite(p) = store.pool() else {
+        unreachable!("SQLite only")
+    };
+    sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(p)
+        .await
+        .unwrap()
+}
+
+/// A bulk writer that has the file to itself writes with a rollback journal, all or nothing
+/// as before, and gives the file back in WAL mode; with the file open elsewhere it stays in
+/// WAL and writes all the same.
+#[tokio::test]
+async fn a_bulk_store_has_the_file_to_itself_or_shares_it() {
+    let seed = RuleSet::seed_2007();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.db");
+    let url = path.to_str().unwrap();
+    let journal = dir.path().join("bulk.db-journal");
+
+    let s = Store::open_with(url, Sharing::Bulk).await.unwrap();
+    assert!(s.bulk(), "nobody else has the file open");
+    assert_eq!(journal_mode(&s).await, "delete");
+    s.ensure_regions(RegionTree::official()).await.unwrap();
+    let w = demo::demo_wave(false);
+    s.save_wave(&w).await.unwrap();
+    let all = generated(&w, &["73.08.21.1001", "73.08.21.1002"]);
+    let (first, second) = all.split_at(20);
+
+    // Not committed: nothing stays, and the journal is gone with the transaction.
+    let mut batch = s.begin().await.unwrap();
+    batch.save_groups(&w.id, first, &[]).await.unwrap();
+    // A read through the batch waits for the writes queued before it.
+    assert!(!batch.groups_empty().await.unwrap());
+    assert!(journal.exists(), "the batch writes with a rollback journal");
+    batch.rollback().await.unwrap();
+    assert!(!journal.exists());
+    assert_eq!(s.counts().await.unwrap().groups, 0);
+
+    let mut batch = s.begin().await.unwrap();
+    batch.save_groups(&w.id, first, &[]).await.unwrap();
+    batch.commit().await.unwrap();
+    assert_eq!(s.counts().await.unwrap().groups, first.len() as i64);
+    assert_current(&s, "sqlite bulk", &w.id, &seed, "bulk").await;
+    s.close().await;
+    assert!(!journal.exists());
+
+    // Given back in WAL mode; a shared store holds it, so a second bulk writer shares it.
+    let shared = Store::open(url).await.unwrap();
+    assert_eq!(journal_mode(&shared).await, "wal");
+    assert_eq!(shared.counts().await.unwrap().groups, first.len() as i64);
+    let other = Store::open_with(url, Sharing::Bulk).await.unwrap();
+    assert!(!other.bulk(), "the file is open elsewhere");
+    assert_eq!(journal_mode(&other).await, "wal");
+    other.save_groups(&w.id, second).await.unwrap();
+    assert_eq!(shared.counts().await.unwrap().groups, all.len() as i64);
+    assert_current(&shared, "sqlite shared", &w.id, &seed, "shared").await;
+    other.close().await;
+    assert_eq!(journal_mode(&shared).await, "wal");
+    shared.close().await;
 }

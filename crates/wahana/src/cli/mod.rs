@@ -123,7 +123,13 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Result<ExitCode> {
-    let store = service::open(&config.database).await?;
+    // The commands that write millions of rows take the SQLite file for themselves when no
+    // other process has it open (rollback journal: the rows are written once, not twice).
+    let sharing = match &command {
+        Command::Import(_) | Command::Demo(_) => wahana_store::Sharing::Bulk,
+        _ => wahana_store::Sharing::Shared,
+    };
+    let store = service::open_with(&config.database, sharing).await?;
     let result = match command {
         Command::Init => {
             let c = store.counts().await?;

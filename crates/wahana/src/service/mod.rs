@@ -15,11 +15,13 @@ pub mod users;
 
 use anyhow::{Context as _, Result};
 use wahana_domain::{Context, Date, RegionTree};
-use wahana_store::Store;
+use wahana_store::{Sharing, Store};
 
 /// Opens the database, runs migrations and makes sure the official region tree is loaded.
-pub async fn open(database: &str) -> Result<Store> {
-    let store = Store::open(database)
+/// `sharing`: [`Sharing::Bulk`] for a command that writes in bulk (on SQLite, a rollback
+/// journal when no other process has the file open), [`Sharing::Shared`] otherwise.
+pub async fn open_with(database: &str, sharing: Sharing) -> Result<Store> {
+    let store = Store::open_with(database, sharing)
         .await
         .with_context(|| format!("opening database {}", crate::config::redact_url(database)))?;
     store

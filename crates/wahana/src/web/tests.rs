@@ -97,7 +97,9 @@ impl Env {
     async fn new(name: &'static str, url: Option<String>) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let url = url.unwrap_or_else(|| dir.path().join("w.db").display().to_string());
-        let store = service::open(&url).await.unwrap();
+        let store = service::open_with(&url, wahana_store::Sharing::Shared)
+            .await
+            .unwrap();
         service::demo::load(
             &store,
             service::demo::Scale::Tanete,

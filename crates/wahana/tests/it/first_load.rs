@@ -36,8 +36,8 @@ fn file_with_ids(path: &std::path::Path, rows: &[(usize, String)]) {
     }
 }
 
-/// The secondary indexes of `groups` and SQLite's integrity check.
-fn sqlite_state(database: &str) -> (Vec<String>, String) {
+/// The secondary indexes of `groups`, SQLite's integrity check and the journal mode.
+fn sqlite_state(database: &str) -> (Vec<String>, String, String) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -58,17 +58,25 @@ fn sqlite_state(database: &str) -> (Vec<String>, String) {
             .fetch_one(&mut c)
             .await
             .unwrap();
-        (indexes, check)
+        let journal = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        (indexes, check, journal)
     })
 }
 
 /// Killed while it writes, after its indexes were dropped: nothing changed, indexes included.
+/// The import has the file to itself, so it writes with a rollback journal: the kill leaves a
+/// hot journal, which the next open rolls back; the file is in WAL mode again after.
 #[test]
 fn a_first_load_killed_midway_leaves_the_database_as_before() {
     // PostgreSQL drops no index and has no first-load path: the other kill test covers it.
     for env in envs().into_iter().filter(|e| e.name == "sqlite") {
         env.ok(&["init"]);
         let before = sqlite_state(&env.database);
+        assert_eq!(before.2, "wal");
+        let journal = std::path::PathBuf::from(format!("{}-journal", env.database));
         let big = env.path("pertama.csv");
         let rows: Vec<(usize, String)> = (0..400_000)
             .map(|i| (i, format!("Arisan Uji {i}")))
@@ -91,6 +99,12 @@ fn a_first_load_killed_midway_leaves_the_database_as_before() {
             );
             child.kill().unwrap(); // SIGKILL: no chance to clean up
             child.wait().unwrap();
+            if delay_ms >= 1500 {
+                assert!(
+                    journal.exists(),
+                    "killed at {delay_ms} ms: the import wrote with a rollback journal"
+                );
+            }
             assert_eq!(
                 group_count(&env),
                 0,
@@ -103,7 +117,9 @@ fn a_first_load_killed_midway_leaves_the_database_as_before() {
                 "killed at {delay_ms} ms"
             );
         }
+        assert!(!journal.exists(), "the hot journal was rolled back");
         env.ok(&["import", &big.to_string_lossy()]);
+        assert!(!journal.exists());
         assert_eq!(group_count(&env), rows.len());
         assert_eq!(sqlite_state(&env.database), before, "after the load");
     }
