@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Import and export of the national groups file, side by side with their baselines, in one run:
-#   - a plain Python csv + sqlite3.executemany load of the file (no validation): python_load.py
+#   - a plain Python csv + sqlite3.executemany load of the file (no validation): python_load.py,
+#     once with Python's default settings (rollback journal) and once in WAL mode
 #   - `wahana import` of the same file into a new database (every field checked)
 #   - DuckDB `COPY groups TO 'file.csv'` of the same rows: duckdb_export.py
 #   - `wahana export` of the national database's groups to CSV
@@ -33,7 +34,7 @@ echo "rows: $rows; file: $(du -h "$CSV" | cut -f1); runs: $RUNS"
 "$BIN" --database "$WORK/empty.db" init >/dev/null 2>&1
 
 ONLY=${WAHANA_BENCH_ONLY:-all}
-declare -a t_py t_imp t_exp t_duck m_py m_imp m_exp c_py c_imp c_exp
+declare -a t_py t_pw t_imp t_exp t_duck m_py m_pw m_imp m_exp c_py c_pw c_imp c_exp
 timed() { # timed OUTVAR -- command...: wall s, peak RSS (KiB), CPU s into OUTVAR_t/_m/_c
   local name=$1; shift
   /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
@@ -44,14 +45,17 @@ timed() { # timed OUTVAR -- command...: wall s, peak RSS (KiB), CPU s into OUTVA
 for i in $(seq "$RUNS"); do
   load=$(cut -d' ' -f1 /proc/loadavg)
   # Python's own figure (opening the file to the commit) is its time; CPU is the process's.
-  timed p python3 "$here/benches/python_load.py" "$CSV" "$WORK/py.db"
+  timed p python3 "$here/benches/python_load.py" "$CSV" "$WORK/py.db" default
   t=$(cut -d' ' -f1 "$WORK/out"); t_py+=("$t"); m_py+=("$p_m"); c_py+=("$p_c")
+  rm -f "$WORK/py.db"*
+  timed p python3 "$here/benches/python_load.py" "$CSV" "$WORK/py.db" wal
+  tw=$(cut -d' ' -f1 "$WORK/out"); t_pw+=("$tw"); m_pw+=("$p_m"); c_pw+=("$p_c")
   rm -f "$WORK/py.db"*
   cp "$WORK/empty.db" "$WORK/imp.db"
   timed r "$BIN" --database "$WORK/imp.db" import "$CSV"
   t_imp+=("$r_t"); m_imp+=("$r_m"); c_imp+=("$r_c"); ti=$r_t; ci=$r_c
   rm -f "$WORK/imp.db"*
-  msg="run $i (load $load, then $(cut -d' ' -f1 /proc/loadavg)): python $t s ($p_c s CPU), import $ti s ($ci s CPU)"
+  msg="run $i (load $load, then $(cut -d' ' -f1 /proc/loadavg)): python $t s, python (WAL) $tw s, import $ti s ($ci s CPU)"
   if [ "$ONLY" != import ]; then
     rm -f "$WORK/out.csv"
     timed r "$BIN" --database "$DB" export --out "$WORK/out.csv"
@@ -77,6 +81,7 @@ echo
 printf '| %-38s | %8s | %9s | %7s | %8s | %s |\n' "what" "median s" "rows/s" "CPU s" "peak RSS" "runs (s)"
 echo "|---|---|---|---|---|---|"
 line "Python csv + sqlite3.executemany load" "$(median "${t_py[@]}")" "$(median "${m_py[@]}")" "$(median "${c_py[@]}")" "${t_py[*]}"
+line "the same, in WAL mode" "$(median "${t_pw[@]}")" "$(median "${m_pw[@]}")" "$(median "${c_pw[@]}")" "${t_pw[*]}"
 line "wahana import (new database)" "$(median "${t_imp[@]}")" "$(median "${m_imp[@]}")" "$(median "${c_imp[@]}")" "${t_imp[*]}"
 if [ "$ONLY" != import ]; then
   line "DuckDB COPY groups TO csv" "$(median "${t_duck[@]}")" - - "${t_duck[*]}"

@@ -70,9 +70,7 @@ pub fn rusqlite_insert(
     conn.pragma_update(None, "journal_mode", "wal")?;
     conn.pragma_update(None, "synchronous", "normal")?;
     if std::env::var("NOIDX").is_ok() {
-        conn.execute_batch(
-            "DROP INDEX groups_village_wave; DROP INDEX groups_wave; DROP INDEX groups_dup_key;",
-        )?;
+        conn.execute_batch("DROP INDEX groups_village_wave; DROP INDEX groups_dup_key;")?;
     }
     let t = Instant::now();
     let tx = conn.transaction()?;

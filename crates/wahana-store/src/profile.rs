@@ -241,8 +241,7 @@ impl Store {
                 .await?
             } else {
                 sqlx::query_scalar(
-                    // `wave_id || ''`: by the village-code index, not the wave's (see tally.rs).
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM groups WHERE wave_id || '' = $1 \
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM groups WHERE wave_id = $1 \
                      AND village_code >= $2 AND village_code < $3 LIMIT 1) x",
                 )
                 .bind(wave.to_string())

@@ -871,10 +871,9 @@ impl Store {
         } else {
             village_ranges(REBUILD_VILLAGES)
         };
-        // `wave_id || ''` keeps SQLite's planner off the wave index (which would read the whole
-        // wave for every range) and on the village-code index; PostgreSQL reads it the same way.
+        // Each range by the (village_code, wave_id) index.
         let sql = format!(
-            "{GROUP_SELECT} WHERE wave_id || '' = $1 AND village_code >= $2 AND village_code < $3"
+            "{GROUP_SELECT} WHERE wave_id = $1 AND village_code >= $2 AND village_code < $3"
         );
         let mut screened = 0u64;
         for (lo, hi) in ranges {
