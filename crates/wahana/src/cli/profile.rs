@@ -61,6 +61,21 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
         eprintln!("{note}");
     }
     let p = data.profile();
+    // The network section of the HTML and XLSX reports, actors named: whoever runs the
+    // command reads the database itself.
+    let network = match a.format {
+        ProfileFormat::Html | ProfileFormat::Xlsx => crate::service::network::report_section(
+            store,
+            data.scope,
+            Some(data.wave.id.clone()),
+            p.groups_recorded,
+            lang,
+            false,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?,
+        _ => crate::service::network::ReportNetwork::Omitted,
+    };
     let bytes: Vec<u8> = match a.format {
         ProfileFormat::Text => report::text(&data, &p, lang).into_bytes(),
         ProfileFormat::Markdown => report::markdown(&data, &p, lang).into_bytes(),
@@ -72,20 +87,8 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             v.push(b'\n');
             v
         }
-        ProfileFormat::Html => {
-            let network = crate::service::network::report_section(
-                store,
-                data.scope,
-                Some(data.wave.id.clone()),
-                p.groups_recorded,
-                lang,
-                false,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?;
-            report::html::render(&data, &p, lang, &network).into_bytes()
-        }
-        ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang)?,
+        ProfileFormat::Html => report::html::render(&data, &p, lang, &network).into_bytes(),
+        ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang, &network)?,
     };
     let default_file = matches!(a.format, ProfileFormat::Html | ProfileFormat::Xlsx).then(|| {
         let code = match data.scope {

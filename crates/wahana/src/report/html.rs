@@ -2,8 +2,11 @@
 //! that a browser shows and prints cleanly to A4.
 
 use super::charts::{self, Bar, VillageBar, esc};
-use super::{VILLAGE_ROWS, child_rows, method_notes, pct_of, title};
-use crate::service::network::{REPORT_GROUP_LIMIT, ReportNetwork};
+use super::{
+    VILLAGE_ROWS, betweenness_skipped, child_rows, method_notes, network_description,
+    network_too_large, pct_of, title,
+};
+use crate::service::network::ReportNetwork;
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;
 use std::fmt::Write as _;
@@ -763,10 +766,6 @@ pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang, network: &ReportN
 /// The network section: the measures, the picture and the brokers (`domain.md`, "The network").
 fn network_section(s: &mut String, data: &ProfileData, network: &ReportNetwork, lang: Lang) {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
-    let code = match data.scope {
-        Scope::National => "nasional".to_string(),
-        Scope::Region(r) => r.code.to_string(),
-    };
     match network {
         ReportNetwork::Omitted => {}
         ReportNetwork::TooLarge { groups } => {
@@ -774,18 +773,7 @@ fn network_section(s: &mut String, data: &ProfileData, network: &ReportNetwork, 
                 s,
                 "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n</section>",
                 l("Jejaring", "The network"),
-                esc(&match lang {
-                    Lang::Id => format!(
-                        "Wilayah ini mencatat {} kelompok; laporan menggambar jejaring sampai {} kelompok. Ukuran jejaringnya: wahana network --region {code}",
-                        format_count(*groups, lang),
-                        format_count(REPORT_GROUP_LIMIT, lang)
-                    ),
-                    Lang::En => format!(
-                        "This region records {} groups; the report draws networks of up to {} groups. Its network's measures: wahana network --region {code}",
-                        format_count(*groups, lang),
-                        format_count(REPORT_GROUP_LIMIT, lang)
-                    ),
-                })
+                esc(&network_too_large(data.scope, *groups, lang))
             );
         }
         ReportNetwork::Drawn(d) => {
@@ -795,10 +783,7 @@ fn network_section(s: &mut String, data: &ProfileData, network: &ReportNetwork, 
                 s,
                 "<section class=\"pagebreak\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
                 l("Jejaring", "The network"),
-                l(
-                    "Kelompok yang belum bubar, lembaga pendukung dan wahana di wilayah ini, dengan ikatan di antara mereka: ikatan tercatat, keanggotaan wahana dari kolom wahana kelompok, dan anggota bersama. Graf tak berarah dan sederhana.",
-                    "The groups that have not dissolved, the supporting institutions and the networks of this region, with the ties among them: recorded ties, network membership from the groups' network column, and shared members. The graph is undirected and simple."
-                )
+                network_description(lang)
             );
             let rows: [(&str, String); 9] = [
                 (
@@ -880,14 +865,7 @@ fn network_section(s: &mut String, data: &ProfileData, network: &ReportNetwork, 
                 }
                 s.push_str("</tbody></table>\n");
             } else if !m.betweenness_computed {
-                let _ = writeln!(
-                    s,
-                    "<p class=\"note\">{}</p>",
-                    l(
-                        "Betweenness tidak dihitung untuk jejaring sebesar ini.",
-                        "Betweenness is not computed for a network this large."
-                    )
-                );
+                let _ = writeln!(s, "<p class=\"note\">{}</p>", betweenness_skipped(lang));
             }
             s.push_str("</section>\n");
         }

@@ -1,11 +1,13 @@
 //! Renderings of a profile beyond the domain's text and Markdown: a self-contained HTML report
 //! (`html.rs`, with SVG charts from `charts.rs`) and an XLSX workbook (`xlsx.rs`). What every
-//! rendering shares (title, method notes, the breakdown by child region) lives here.
+//! rendering shares (title, method notes, the breakdown by child region, the network section's
+//! sentences) lives here.
 
 pub mod charts;
 pub mod html;
 pub mod xlsx;
 
+use crate::service::network::REPORT_GROUP_LIMIT;
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;
 use wahana_domain::profile::{
@@ -49,6 +51,42 @@ pub fn method_notes(lang: Lang) -> Vec<String> {
             "The numbers come from sums kept per village and per group type, updated on every change of the data: a profile always reflects the latest data.".into(),
         ],
     }
+}
+
+/// What the network section shows (`docs/network.md`, "The graph").
+pub fn network_description(lang: Lang) -> &'static str {
+    lang.pick(
+        "Kelompok yang belum bubar, lembaga pendukung dan wahana di wilayah ini, dengan ikatan di antara mereka: ikatan tercatat, keanggotaan wahana dari kolom wahana kelompok, dan anggota bersama. Graf tak berarah dan sederhana.",
+        "The groups that have not dissolved, the supporting institutions and the networks of this region, with the ties among them: recorded ties, network membership from the groups' network column, and shared members. The graph is undirected and simple.",
+    )
+}
+
+/// The network section of a scope recording `groups` groups, above [`REPORT_GROUP_LIMIT`]:
+/// why it is not built, and the command that measures it.
+pub fn network_too_large(scope: Scope, groups: u64, lang: Lang) -> String {
+    let code = scope
+        .code()
+        .map_or_else(|| "nasional".to_string(), |c| c.to_string());
+    match lang {
+        Lang::Id => format!(
+            "Wilayah ini mencatat {} kelompok; laporan menggambar jejaring sampai {} kelompok. Ukuran jejaringnya: wahana network --region {code}",
+            format_count(groups, lang),
+            format_count(REPORT_GROUP_LIMIT, lang)
+        ),
+        Lang::En => format!(
+            "This region records {} groups; the report draws networks of up to {} groups. Its network's measures: wahana network --region {code}",
+            format_count(groups, lang),
+            format_count(REPORT_GROUP_LIMIT, lang)
+        ),
+    }
+}
+
+/// Said instead of the brokers when betweenness was skipped.
+pub fn betweenness_skipped(lang: Lang) -> &'static str {
+    lang.pick(
+        "Betweenness tidak dihitung untuk jejaring sebesar ini.",
+        "Betweenness is not computed for a network this large.",
+    )
 }
 
 /// One child region of the profiled one (a district of a regency, a province of the country),

@@ -1,8 +1,12 @@
 //! The XLSX workbook for analysts: one sheet per table, numbers as numbers (shares as fractions
 //! with a percent format), headers in the chosen language.
 
-use super::{child_rows, method_notes, title};
+use super::{
+    betweenness_skipped, child_rows, method_notes, network_description, network_too_large, title,
+};
+use crate::service::network::ReportNetwork;
 use crate::service::profile::ProfileData;
+use crate::service::screening::Scope;
 use anyhow::Result;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use wahana_domain::Lang;
@@ -53,8 +57,15 @@ fn write_brief(ws: &mut Worksheet, row: u32, col: u16, b: &Brief, pct: &Format) 
     Ok(())
 }
 
-/// The workbook as bytes.
-pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang) -> Result<Vec<u8>> {
+/// The workbook as bytes. `network` is the scope's network section
+/// ([`crate::service::network::report_section`]), the same the HTML report shows: a sheet
+/// `jaringan` (`network`) unless it is [`ReportNetwork::Omitted`].
+pub fn render(
+    data: &ProfileData,
+    p: &Profile<'_>,
+    lang: Lang,
+    network: &ReportNetwork,
+) -> Result<Vec<u8>> {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -312,6 +323,8 @@ pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang) -> Result<Vec<u8>
     }
     ws.set_column_width(2, 34)?;
 
+    network_sheet(&mut wb, data.scope, network, lang)?;
+
     // The rule set and the method.
     let ws = wb.add_worksheet();
     ws.set_name(l("Aturan", "Rules"))?;
@@ -356,4 +369,242 @@ pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang) -> Result<Vec<u8>
     ws.set_column_width(2, 60)?;
 
     Ok(wb.save_to_buffer()?)
+}
+
+/// The network sheet with its heading.
+fn network_heading<'a>(
+    wb: &'a mut Workbook,
+    lang: Lang,
+    bold: &Format,
+) -> Result<&'a mut Worksheet> {
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.pick("jaringan", "network"))?;
+    ws.write_string_with_format(0, 0, lang.pick("Jejaring", "The network"), bold)?;
+    Ok(ws)
+}
+
+/// The network section as a sheet: the measures (one row each: label, value, JSON key of
+/// `wahana network --format json`), then the top brokers; for a scope too large to build, the
+/// report's sentence pointing to `wahana network`. Actors are named as `network` names them
+/// (by kind and number only for the public: [`crate::service::network::anonymise`]).
+fn network_sheet(
+    wb: &mut Workbook,
+    scope: Scope,
+    network: &ReportNetwork,
+    lang: Lang,
+) -> Result<()> {
+    let l = |id: &'static str, en: &'static str| lang.pick(id, en);
+    let bold = Format::new().set_bold();
+    let count = Format::new().set_num_format("#,##0");
+    let ratio = Format::new().set_num_format("0.0000");
+    let mean = Format::new().set_num_format("0.00");
+    let pct = Format::new().set_num_format("0.0%");
+    let d = match network {
+        ReportNetwork::Omitted => return Ok(()),
+        ReportNetwork::TooLarge { groups } => {
+            let ws = network_heading(wb, lang, &bold)?;
+            ws.write_string(1, 0, network_too_large(scope, *groups, lang))?;
+            return Ok(());
+        }
+        ReportNetwork::Drawn(d) => d,
+    };
+    let ws = network_heading(wb, lang, &bold)?;
+    let m = &d.measures;
+    let r = &m.measures;
+    ws.write_string(1, 0, network_description(lang))?;
+    let mut row = 3;
+    header(
+        ws,
+        row,
+        &[
+            l("ukuran", "measure"),
+            l("nilai", "value"),
+            l("kunci", "key"),
+        ],
+        &bold,
+    )?;
+    let n = |x: usize| x as f64;
+    let measures: [(&str, &str, f64, &Format, &str); 16] = [
+        (
+            "Pelaku (simpul)",
+            "Actors (nodes)",
+            n(r.nodes),
+            &count,
+            "nodes",
+        ),
+        ("Kelompok", "Groups", n(r.groups), &count, "groups"),
+        (
+            "Lembaga pendukung",
+            "Support institutions",
+            n(r.institutions),
+            &count,
+            "institutions",
+        ),
+        (
+            "Wahana (WKSBM)",
+            "Networks (WKSBM)",
+            n(r.networks),
+            &count,
+            "networks",
+        ),
+        ("Ikatan", "Ties", n(r.ties), &count, "ties"),
+        (
+            "Ikatan ke luar wilayah (tidak dihitung)",
+            "Ties leaving the scope (left out)",
+            n(r.ties_leaving_scope),
+            &count,
+            "ties_leaving_scope",
+        ),
+        ("Kepadatan", "Density", r.density, &ratio, "density"),
+        (
+            "Komponen terhubung",
+            "Connected components",
+            n(r.components),
+            &count,
+            "components",
+        ),
+        (
+            "Komponen terbesar (pelaku)",
+            "Largest component (actors)",
+            n(r.largest_component),
+            &count,
+            "largest_component",
+        ),
+        (
+            "Kelompok tanpa ikatan",
+            "Groups without ties",
+            n(r.isolates),
+            &count,
+            "isolates",
+        ),
+        (
+            "Derajat rata-rata",
+            "Degree mean",
+            r.degree_mean,
+            &mean,
+            "degree_mean",
+        ),
+        (
+            "Derajat maksimum",
+            "Degree max",
+            f64::from(r.degree_max),
+            &count,
+            "degree_max",
+        ),
+        (
+            "Kelompok terikat ke lembaga",
+            "Groups tied to an institution",
+            r.share_tied_to_institution,
+            &pct,
+            "share_tied_to_institution",
+        ),
+        (
+            "Ikatan lintas desa/kelurahan",
+            "Ties across villages",
+            n(r.cross_village_ties),
+            &count,
+            "cross_village_ties",
+        ),
+        (
+            "Ikatan anggota bersama",
+            "Co-membership ties",
+            n(r.co_membership_ties),
+            &count,
+            "co_membership_ties",
+        ),
+        (
+            "Ikatan keanggotaan dari kolom wahana",
+            "Membership ties from the network column",
+            n(m.implied_membership_ties),
+            &count,
+            "implied_membership_ties",
+        ),
+    ];
+    for (id, en, value, format, key) in measures {
+        row += 1;
+        ws.write_string(row, 0, l(id, en))?;
+        ws.write_number_with_format(row, 1, value, format)?;
+        ws.write_string(row, 2, key)?;
+    }
+    row += 2;
+    if !m.betweenness_computed {
+        ws.write_string(row, 0, betweenness_skipped(lang))?;
+    } else if !r.top_brokers.is_empty() {
+        ws.write_string_with_format(row, 0, l("Perantara utama", "Top brokers"), &bold)?;
+        row += 1;
+        header(
+            ws,
+            row,
+            &[
+                l("peringkat", "rank"),
+                "id",
+                l("nama", "name"),
+                l("jenis", "kind"),
+                "betweenness",
+                l("derajat", "degree"),
+            ],
+            &bold,
+        )?;
+        for (rank, b) in r.top_brokers.iter().enumerate() {
+            row += 1;
+            ws.write_number(row, 0, (rank + 1) as f64)?;
+            ws.write_string(row, 1, &b.id)?;
+            ws.write_string(row, 2, &b.name)?;
+            // Kind and degree from the same (anonymised, for the public) per-node list.
+            if let Some(node) = r.per_node.iter().find(|x| x.id == b.id) {
+                ws.write_string(row, 3, node.kind.label(lang))?;
+                ws.write_number_with_format(row, 5, f64::from(node.degree), &count)?;
+            }
+            ws.write_number_with_format(row, 4, b.betweenness, &ratio)?;
+        }
+    }
+    ws.set_column_width(0, 40)?;
+    ws.set_column_width(1, 22)?;
+    ws.set_column_width(2, 34)?;
+    ws.set_column_width(3, 22)?;
+    ws.set_column_width(4, 12)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Reader, Xlsx};
+    use wahana_domain::{RegionCode, RegionTree};
+
+    fn read(bytes: Vec<u8>) -> Xlsx<std::io::Cursor<Vec<u8>>> {
+        Xlsx::new(std::io::Cursor::new(bytes)).unwrap()
+    }
+
+    #[test]
+    fn too_large_scope_gets_the_reports_sentence_and_omitted_no_sheet() {
+        let regency = RegionTree::official()
+            .get(&RegionCode::parse("73.08").unwrap())
+            .unwrap();
+        for (scope, code) in [
+            (Scope::Region(regency), "73.08"),
+            (Scope::National, "nasional"),
+        ] {
+            for (lang, sheet, count) in [
+                (Lang::Id, "jaringan", "123.456"),
+                (Lang::En, "network", "123,456"),
+            ] {
+                let mut wb = Workbook::new();
+                wb.add_worksheet().set_name("x").unwrap();
+                network_sheet(&mut wb, scope, &ReportNetwork::Omitted, lang).unwrap();
+                let too_large = ReportNetwork::TooLarge { groups: 123_456 };
+                network_sheet(&mut wb, scope, &too_large, lang).unwrap();
+                let mut x = read(wb.save_to_buffer().unwrap());
+                assert_eq!(x.sheet_names(), ["x", sheet]);
+                let range = x.worksheet_range(sheet).unwrap();
+                let said = range.get((1, 0)).unwrap().to_string();
+                assert_eq!(said, network_too_large(scope, 123_456, lang));
+                assert!(said.contains(count), "{said}");
+                assert!(
+                    said.ends_with(&format!("wahana network --region {code}")),
+                    "{said}"
+                );
+            }
+        }
+    }
 }

@@ -484,7 +484,7 @@ pub const REPORT_GROUP_LIMIT: u64 = DETAIL_LIMIT as u64;
 /// The network section of a profile report.
 #[derive(Debug, Clone)]
 pub enum ReportNetwork {
-    /// Not asked for (the XLSX, or a caller without a store).
+    /// Not asked for (a report format without one).
     Omitted,
     /// The scope records more than [`REPORT_GROUP_LIMIT`] groups: how many.
     TooLarge {

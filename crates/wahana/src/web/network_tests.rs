@@ -171,9 +171,136 @@ async fn profile_report_has_a_network_section() {
             !public_section.contains("7308211"),
             "{name}: an actor's id shown"
         );
-        // English, and the XLSX without it.
+        // English.
         let en = env.page(&format!("{uri}?lang=en"), Some("officer")).await;
         assert!(en.text.contains("<h2>The network</h2>"), "{name}");
+    }
+}
+
+/// Every cell of every sheet of a workbook, as text, and its sheet names.
+fn workbook_cells(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    use calamine::{Reader, Xlsx};
+    let mut wb = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names = wb.sheet_names();
+    let mut cells = Vec::new();
+    for sheet in &names {
+        let range = wb.worksheet_range(sheet).unwrap();
+        cells.extend(range.cells().map(|(_, _, c)| c.to_string()));
+    }
+    (names, cells)
+}
+
+/// The value beside a measure's JSON key in the network sheet.
+fn sheet_measure(bytes: &[u8], sheet: &str, key: &str) -> Option<f64> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range.rows().find_map(|r| match (r.get(1), r.get(2)) {
+        (Some(Data::Float(x)), Some(Data::String(k))) if k == key => Some(*x),
+        _ => None,
+    })
+}
+
+#[tokio::test]
+async fn profile_xlsx_has_the_network_sheet_with_no_actor_named_for_the_public() {
+    use crate::service::network::{ScopeRequest, measure_scope};
+    use crate::service::screening::Scope;
+    for env in envs().await {
+        let name = env.name;
+        let uri = format!("/regions/{KECAMATAN}/report?format=xlsx");
+        // Every actor of the region with its id and name, as a reader sees them, and every
+        // group recorded there.
+        let region = wahana_domain::RegionTree::official()
+            .get(&wahana_domain::RegionCode::parse(KECAMATAN).unwrap())
+            .unwrap();
+        let (_, named) = measure_scope(
+            &env.store,
+            &ScopeRequest {
+                scope: Scope::Region(region),
+                network: None,
+                wave: None,
+            },
+            false,
+        )
+        .await
+        .unwrap();
+        let named = named.measures;
+        let mut secrets: Vec<String> = named
+            .per_node
+            .iter()
+            .flat_map(|n| [n.id.clone(), n.name.clone()])
+            .collect();
+        let filter = wahana_store::GroupFilter {
+            region: Some(region.code.clone()),
+            ..Default::default()
+        };
+        let (groups, total) = crate::service::groups::list(&env.store, &filter, 10_000, 0)
+            .await
+            .unwrap();
+        assert_eq!(groups.len() as i64, total, "{name}");
+        assert!(total > 300, "{name}: {total} groups");
+        secrets.extend(
+            groups
+                .iter()
+                .flat_map(|g| [g.group.id.clone(), g.group.name.clone()]),
+        );
+
+        // A reader's workbook names the brokers.
+        let officer = env.page(&uri, Some("officer")).await;
+        assert_eq!(officer.status, StatusCode::OK, "{name}: {}", officer.text);
+        let (sheets, cells) = workbook_cells(&officer.bytes);
+        assert!(sheets.iter().any(|s| s == "jaringan"), "{name}: {sheets:?}");
+        let top = &named.top_brokers[0];
+        assert!(cells.contains(&top.id), "{name}: {} not named", top.id);
+        assert!(cells.contains(&top.name), "{name}: {} not named", top.name);
+        assert!(
+            secrets.iter().any(|s| cells.contains(s)),
+            "{name}: the reader's workbook names no actor"
+        );
+
+        // The public's: the same numbers, no actor's id or name in any cell of any sheet.
+        for who in [None, Some("officer_away")] {
+            let public = env.page(&uri, who).await;
+            assert_eq!(public.status, StatusCode::OK, "{name} {who:?}");
+            let (sheets, cells) = workbook_cells(&public.bytes);
+            assert!(
+                sheets.iter().any(|s| s == "jaringan"),
+                "{name} {who:?}: {sheets:?}"
+            );
+            for key in ["nodes", "ties", "density", "components", "isolates"] {
+                let want = match key {
+                    "nodes" => named.nodes as f64,
+                    "ties" => named.ties as f64,
+                    "density" => named.density,
+                    "components" => named.components as f64,
+                    _ => named.isolates as f64,
+                };
+                assert_eq!(
+                    sheet_measure(&public.bytes, "jaringan", key),
+                    Some(want),
+                    "{name} {who:?}: {key}"
+                );
+            }
+            for secret in &secrets {
+                assert!(
+                    !cells.iter().any(|c| c.contains(secret.as_str())),
+                    "{name} {who:?}: {secret} shown"
+                );
+            }
+            for part in ["K-7308211", "L-7308211", "W-7308211", "Kantor Kelurahan"] {
+                assert!(
+                    !cells.iter().any(|c| c.contains(part)),
+                    "{name} {who:?}: {part} shown"
+                );
+            }
+            // The brokers, by kind and number only.
+            assert!(
+                cells.iter().any(|c| c.starts_with("kelompok-")
+                    || c.starts_with("lembaga-")
+                    || c.starts_with("wahana-")),
+                "{name} {who:?}: no anonymous broker"
+            );
+        }
     }
 }
 

@@ -48,6 +48,8 @@ pub struct Res {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub text: String,
+    /// The body as sent (downloads that are not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Res {
@@ -164,6 +166,7 @@ impl Env {
             status,
             headers,
             text: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

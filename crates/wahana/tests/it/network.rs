@@ -246,6 +246,68 @@ fn hand_built_registry_has_the_hand_computed_measures() {
             "{name}: the same picture"
         );
 
+        // The profile workbook's network sheet: the same hand-computed numbers and brokers.
+        let out = env.path("p.xlsx");
+        env.ok(&[
+            "--lang",
+            "en",
+            "profile",
+            "--region",
+            "73.08.21",
+            "--format",
+            "xlsx",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let (sheet, brokers) = crate::profile::network_sheet(&out, "network");
+        for (key, want) in [
+            ("nodes", 8.0),
+            ("groups", 6.0),
+            ("institutions", 1.0),
+            ("networks", 1.0),
+            ("ties", 7.0),
+            ("ties_leaving_scope", 1.0),
+            ("density", 0.25),
+            ("components", 2.0),
+            ("largest_component", 7.0),
+            ("isolates", 1.0),
+            ("degree_mean", 1.75),
+            ("degree_max", 3.0),
+            ("share_tied_to_institution", 1.0 / 6.0),
+            ("cross_village_ties", 2.0),
+            ("co_membership_ties", 1.0),
+            ("implied_membership_ties", 1.0),
+        ] {
+            let got = sheet.get(key).unwrap_or_else(|| panic!("{name}: {key}"));
+            assert!((got - want).abs() < 1e-12, "{name}: {key} = {got}");
+        }
+        let rows: Vec<(f64, &str, &str, &str, f64, f64)> = brokers
+            .iter()
+            .map(|b| {
+                (
+                    b.rank,
+                    b.id.as_str(),
+                    b.name.as_str(),
+                    b.kind.as_str(),
+                    (b.betweenness * 21.0).round(),
+                    b.degree,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (1.0, g1.as_str(), "Arisan Satu", "Group", 9.0, 2.0),
+                (2.0, g3.as_str(), "Arisan Tiga", "Group", 9.0, 3.0),
+                (3.0, w.as_str(), "WKSBM Biru", "WKSBM network", 8.0, 3.0),
+            ],
+            "{name}"
+        );
+        for b in &brokers {
+            let want = (b.betweenness * 21.0).round() / 21.0;
+            assert!((b.betweenness - want).abs() < 1e-12, "{name}: {b:?}");
+        }
+
         // Deleting the institution removes its ties: g2 keeps W only through its column.
         env.ok(&["institutions", "delete", &l]);
         let d: Value =

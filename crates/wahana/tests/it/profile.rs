@@ -2,6 +2,7 @@
 
 use crate::harness::envs;
 use serde_json::Value;
+use std::collections::BTreeMap as Map;
 
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
@@ -28,6 +29,60 @@ fn shares_are_fractions(v: &Value, path: &str) {
         Value::Array(a) => a.iter().for_each(|x| shares_are_fractions(x, path)),
         _ => {}
     }
+}
+
+/// One row of the network sheet's broker table: rank, id, name, kind, betweenness, degree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokerRow {
+    pub rank: f64,
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub betweenness: f64,
+    pub degree: f64,
+}
+
+/// The network sheet of a profile workbook: the measures by their JSON key (the sheet's third
+/// column), the broker table's rows, and every cell as text.
+pub fn network_sheet(path: &std::path::Path, sheet: &str) -> (Map<String, f64>, Vec<BrokerRow>) {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let range = wb
+        .worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("{sheet}: {e}"));
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let number = |c: &Data| match c {
+        Data::Float(x) => *x,
+        Data::Int(x) => *x as f64,
+        other => panic!("not a number: {other:?}"),
+    };
+    let mut measures = Map::new();
+    let mut brokers = Vec::new();
+    let mut in_brokers = false;
+    for r in rows {
+        let text = |i: usize| r.get(i).map(|c| c.to_string()).unwrap_or_default();
+        if in_brokers {
+            if text(0).is_empty() {
+                break;
+            }
+            brokers.push(BrokerRow {
+                rank: number(&r[0]),
+                id: text(1),
+                name: text(2),
+                kind: text(3),
+                betweenness: number(&r[4]),
+                degree: number(&r[5]),
+            });
+        } else if text(1) == "id" && text(4) == "betweenness" {
+            in_brokers = true;
+        } else if r.len() >= 3
+            && !text(2).is_empty()
+            && matches!(r[1], Data::Float(_) | Data::Int(_))
+        {
+            measures.insert(text(2), number(&r[1]));
+        }
+    }
+    (measures, brokers)
 }
 
 #[test]
@@ -186,7 +241,14 @@ fn profile_of_the_demonstration_data() {
         let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
         assert_eq!(
             wb.sheet_names(),
-            ["Findings", "Villages", "Types", "Categories", "Rules"],
+            [
+                "Findings",
+                "Villages",
+                "Types",
+                "Categories",
+                "network",
+                "Rules"
+            ],
             "{n}"
         );
         let v = wb.worksheet_range("Villages").unwrap();
@@ -201,6 +263,89 @@ fn profile_of_the_demonstration_data() {
             assert!(cells.iter().any(|c| c == id), "{n}: {id}");
         }
         assert!(cells.iter().any(|c| c.starts_with("SYNTHETIC DATA")), "{n}");
+
+        // The network sheet holds what `wahana network` measures for the same region and wave,
+        // brokers named (the command's user reads the database).
+        let wave = p["wave"]["id"].as_str().unwrap();
+        let m = json(&env.ok(&[
+            "network", "--region", "73.08.21", "--wave", wave, "--format", "json",
+        ]));
+        let (measures, brokers) = network_sheet(&out, "network");
+        let keys = [
+            "nodes",
+            "groups",
+            "institutions",
+            "networks",
+            "ties",
+            "ties_leaving_scope",
+            "density",
+            "components",
+            "largest_component",
+            "isolates",
+            "degree_mean",
+            "degree_max",
+            "share_tied_to_institution",
+            "cross_village_ties",
+            "co_membership_ties",
+            "implied_membership_ties",
+        ];
+        assert_eq!(
+            measures.keys().collect::<Vec<_>>(),
+            {
+                let mut k = keys.to_vec();
+                k.sort();
+                k
+            },
+            "{n}"
+        );
+        for key in keys {
+            let want = m[key].as_f64().unwrap_or_else(|| panic!("{n}: {key}"));
+            assert!(
+                (measures[key] - want).abs() < 1e-12,
+                "{n}: {key}: sheet {} command {want}",
+                measures[key]
+            );
+        }
+        assert!(measures["nodes"] > 400.0 && measures["ties"] > 0.0, "{n}");
+        let top = m["top_brokers"].as_array().unwrap();
+        assert_eq!(brokers.len(), top.len(), "{n}");
+        assert!(!brokers.is_empty(), "{n}");
+        let per_node = m["per_node"].as_array().unwrap();
+        for (i, (row, b)) in brokers.iter().zip(top).enumerate() {
+            assert_eq!(row.rank, (i + 1) as f64, "{n}");
+            assert_eq!(row.id, b["id"].as_str().unwrap(), "{n}");
+            assert_eq!(row.name, b["name"].as_str().unwrap(), "{n}");
+            assert!(
+                (row.betweenness - b["betweenness"].as_f64().unwrap()).abs() < 1e-12,
+                "{n}: {row:?}"
+            );
+            let node = per_node.iter().find(|x| x["id"] == b["id"]).unwrap();
+            assert_eq!(row.degree, node["degree"].as_f64().unwrap(), "{n}");
+            let kind = match node["kind"].as_str().unwrap() {
+                "kelompok" => "Group",
+                "lembaga" => "Support institution",
+                "wahana" => "WKSBM network",
+                other => panic!("{other}"),
+            };
+            assert_eq!(row.kind, kind, "{n}");
+        }
+        // In Indonesian: the sheet is `jaringan`, labels in Indonesian, the same numbers.
+        let out_id = env.path("p-id.xlsx");
+        env.ok(&[
+            "profile",
+            "--region",
+            "73.08.21",
+            "--format",
+            "xlsx",
+            "-o",
+            out_id.to_str().unwrap(),
+        ]);
+        let (measures_id, brokers_id) = network_sheet(&out_id, "jaringan");
+        assert_eq!(measures_id, measures, "{n}");
+        assert_eq!(brokers_id.len(), brokers.len(), "{n}");
+        let mut wb: Xlsx<_> = open_workbook(&out_id).unwrap();
+        let j = wb.worksheet_range("jaringan").unwrap();
+        assert_eq!(j.get((4, 0)).unwrap().to_string(), "Pelaku (simpul)", "{n}");
     }
 }
 

@@ -751,9 +751,12 @@ pub async fn report(
     } else {
         name
     };
-    // The network section, for the HTML and PDF forms; anonymous for those who may not read
-    // the region's records.
-    let network = if matches!(q.format.as_deref(), None | Some("" | "html" | "pdf")) {
+    // The network section, for the HTML, PDF and XLSX forms; anonymous for those who may not
+    // read the region's records.
+    let network = if matches!(
+        q.format.as_deref(),
+        None | Some("" | "html" | "pdf" | "xlsx")
+    ) {
         let public = match scope.code() {
             Some(c) => !users::can_read_records(ctx.user(), c),
             None => !matches!(ctx.user(), Some(u) if u.role == Role::Admin),
@@ -788,7 +791,7 @@ pub async fn report(
         )
             .into_response()),
         Some("xlsx") => {
-            let bytes = report::xlsx::render(&data, &p, ctx.lang)
+            let bytes = report::xlsx::render(&data, &p, ctx.lang, &network)
                 .map_err(|e| ApiError::Internal(format!("{e:#}")))
                 .or_page(&ctx)?;
             Ok((
