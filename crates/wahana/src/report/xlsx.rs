@@ -378,7 +378,7 @@ fn network_heading<'a>(
     bold: &Format,
 ) -> Result<&'a mut Worksheet> {
     let ws = wb.add_worksheet();
-    ws.set_name(lang.pick("jaringan", "network"))?;
+    ws.set_name(lang.pick("Jejaring", "Network"))?;
     ws.write_string_with_format(0, 0, lang.pick("Jejaring", "The network"), bold)?;
     Ok(ws)
 }
@@ -586,8 +586,8 @@ mod tests {
             (Scope::National, "nasional"),
         ] {
             for (lang, sheet, count) in [
-                (Lang::Id, "jaringan", "123.456"),
-                (Lang::En, "network", "123,456"),
+                (Lang::Id, "Jejaring", "123.456"),
+                (Lang::En, "Network", "123,456"),
             ] {
                 let mut wb = Workbook::new();
                 wb.add_worksheet().set_name("x").unwrap();

@@ -249,7 +249,7 @@ async fn profile_xlsx_has_the_network_sheet_with_no_actor_named_for_the_public()
         let officer = env.page(&uri, Some("officer")).await;
         assert_eq!(officer.status, StatusCode::OK, "{name}: {}", officer.text);
         let (sheets, cells) = workbook_cells(&officer.bytes);
-        assert!(sheets.iter().any(|s| s == "jaringan"), "{name}: {sheets:?}");
+        assert!(sheets.iter().any(|s| s == "Jejaring"), "{name}: {sheets:?}");
         let top = &named.top_brokers[0];
         assert!(cells.contains(&top.id), "{name}: {} not named", top.id);
         assert!(cells.contains(&top.name), "{name}: {} not named", top.name);
@@ -264,7 +264,7 @@ async fn profile_xlsx_has_the_network_sheet_with_no_actor_named_for_the_public()
             assert_eq!(public.status, StatusCode::OK, "{name} {who:?}");
             let (sheets, cells) = workbook_cells(&public.bytes);
             assert!(
-                sheets.iter().any(|s| s == "jaringan"),
+                sheets.iter().any(|s| s == "Jejaring"),
                 "{name} {who:?}: {sheets:?}"
             );
             for key in ["nodes", "ties", "density", "components", "isolates"] {
@@ -276,7 +276,7 @@ async fn profile_xlsx_has_the_network_sheet_with_no_actor_named_for_the_public()
                     _ => named.isolates as f64,
                 };
                 assert_eq!(
-                    sheet_measure(&public.bytes, "jaringan", key),
+                    sheet_measure(&public.bytes, "Jejaring", key),
                     Some(want),
                     "{name} {who:?}: {key}"
                 );

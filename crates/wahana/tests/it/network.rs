@@ -259,7 +259,7 @@ fn hand_built_registry_has_the_hand_computed_measures() {
             "-o",
             out.to_str().unwrap(),
         ]);
-        let (sheet, brokers) = crate::profile::network_sheet(&out, "network");
+        let (sheet, brokers) = crate::profile::network_sheet(&out, "Network");
         for (key, want) in [
             ("nodes", 8.0),
             ("groups", 6.0),

@@ -246,7 +246,7 @@ fn profile_of_the_demonstration_data() {
                 "Villages",
                 "Types",
                 "Categories",
-                "network",
+                "Network",
                 "Rules"
             ],
             "{n}"
@@ -270,7 +270,7 @@ fn profile_of_the_demonstration_data() {
         let m = json(&env.ok(&[
             "network", "--region", "73.08.21", "--wave", wave, "--format", "json",
         ]));
-        let (measures, brokers) = network_sheet(&out, "network");
+        let (measures, brokers) = network_sheet(&out, "Network");
         let keys = [
             "nodes",
             "groups",
@@ -340,11 +340,11 @@ fn profile_of_the_demonstration_data() {
             "-o",
             out_id.to_str().unwrap(),
         ]);
-        let (measures_id, brokers_id) = network_sheet(&out_id, "jaringan");
+        let (measures_id, brokers_id) = network_sheet(&out_id, "Jejaring");
         assert_eq!(measures_id, measures, "{n}");
         assert_eq!(brokers_id.len(), brokers.len(), "{n}");
         let mut wb: Xlsx<_> = open_workbook(&out_id).unwrap();
-        let j = wb.worksheet_range("jaringan").unwrap();
+        let j = wb.worksheet_range("Jejaring").unwrap();
         assert_eq!(j.get((4, 0)).unwrap().to_string(), "Pelaku (simpul)", "{n}");
     }
 }
