@@ -813,7 +813,10 @@ fn network_section(s: &mut String, data: &ProfileData, network: &ReportNetwork, 
                     ),
                 ),
                 (
-                    l("Pelaku terisolasi", "Isolated actors"),
+                    l(
+                        "Kelompok terisolasi (tanpa ikatan)",
+                        "Isolated groups (no tie)",
+                    ),
                     format_count(r.isolates as u64, lang),
                 ),
                 (

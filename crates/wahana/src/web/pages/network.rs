@@ -316,7 +316,7 @@ pub async fn network(
         ),
         (
             num(r.isolates as i64, lang),
-            ctx.t("pelaku terisolasi", "isolated actors").into(),
+            ctx.t("kelompok tanpa ikatan", "groups without ties").into(),
         ),
         (
             format!("{} / {}", dec(r.degree_mean, lang), r.degree_max),
