@@ -2,9 +2,9 @@
 //! time: what the command line, the API and the web forms add, show, edit and delete. Imports
 //! write them in bulk through [`crate::Batch`].
 
-use crate::registry::range_end;
+use crate::registry::{FIRST_VERSION, at_version, id_taken, range_end, refused};
 use crate::rows::{INSTITUTION_SELECT, InstitutionRow, NETWORK_SELECT, NetworkRow};
-use crate::{ActorKind, Store, StoreError, TieRecord, now_iso, on_pool};
+use crate::{ActorKind, AuditChange, Store, StoreError, TieRecord, on_pool};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use wahana_domain::codes::{Code, TieType};
@@ -93,14 +93,6 @@ impl TieRow {
     }
 }
 
-fn id_taken(id: &str, kind: ActorKind) -> StoreError {
-    StoreError::Rejected {
-        code: "id_taken",
-        message_id: format!("id {id} sudah dipakai ({})", kind.code()),
-        message_en: format!("id {id} is already used ({})", kind.code()),
-    }
-}
-
 impl Store {
     // ---- networks ----
 
@@ -124,8 +116,14 @@ impl Store {
         .transpose()
     }
 
-    /// Adds one new network; an id already used by any actor is refused.
-    pub async fn insert_network(&self, wave_id: &str, network: &Network) -> Result<(), StoreError> {
+    /// Adds one new network, made by `actor`, with its audit entry; an id already used by any
+    /// actor is refused. Returns the network as held.
+    pub async fn insert_network(
+        &self,
+        wave_id: &str,
+        network: &Network,
+        actor: &str,
+    ) -> Result<StoredNetwork, StoreError> {
         let mut batch = self.begin().await?;
         if let Some(kind) = batch.actor_kind(&network.id).await? {
             return Err(id_taken(&network.id, kind));
@@ -133,62 +131,90 @@ impl Store {
         batch
             .save_networks(wave_id, std::slice::from_ref(network))
             .await?;
-        batch.commit().await
+        let stored = StoredNetwork {
+            network: network.clone(),
+            wave_id: wave_id.to_string(),
+            version: FIRST_VERSION,
+            created_at: batch.now.clone(),
+            updated_at: batch.now.clone(),
+        };
+        let change = AuditChange::new(actor, "create", "wahana", &network.id)
+            .region(Some(network.village.as_str()))
+            .after(&stored);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(stored)
     }
 
-    /// Replaces a network's fields if it is still at `expected_version`; returns the new
-    /// version. A save from a stale version is refused with [`StoreError::Conflict`].
+    /// Replaces a network's fields if it is still at `expected_version`, with the audit entry
+    /// of `actor`'s change; returns the network as held now. A save from a stale version is
+    /// refused with [`StoreError::Conflict`] and changes nothing.
     pub async fn update_network(
         &self,
         n: &Network,
         expected_version: i64,
-    ) -> Result<i64, StoreError> {
-        let updated: Option<i64> = on_pool!(self.pool, p => {
-            sqlx::query_scalar(
+        actor: &str,
+    ) -> Result<StoredNetwork, StoreError> {
+        let current = self.network(&n.id).await?;
+        let current = at_version("wahana", &n.id, current, |c| c.version, expected_version)?;
+        let mut batch = self.begin().await?;
+        let updated = batch
+            .fetch_i64(
                 "UPDATE networks SET village_code = $2, local_unit = $3, level = $4, name = $5, \
                  founded_year = $6, chair = $7, secretary = $8, treasurer = $9, phone = $10, \
                  decree_number = $11, decree_date = $12, notes = $13, version = version + 1, \
                  updated_at = $14 WHERE id = $1 AND version = $15 RETURNING version",
+                vec![
+                    n.id.as_str().into(),
+                    n.village.as_str().into(),
+                    n.local_unit.as_deref().into(),
+                    n.level.code().into(),
+                    n.name.as_str().into(),
+                    n.founded_year.map(i64::from).into(),
+                    n.chair.as_deref().into(),
+                    n.secretary.as_deref().into(),
+                    n.treasurer.as_deref().into(),
+                    n.phone.as_deref().into(),
+                    n.decree_number.as_deref().into(),
+                    n.decree_date.map(|d| d.to_string()).into(),
+                    n.notes.as_deref().into(),
+                    batch.now.as_str().into(),
+                    expected_version.into(),
+                ],
             )
-            .bind(n.id.clone())
-            .bind(n.village.to_string())
-            .bind(n.local_unit.clone())
-            .bind(n.level.code())
-            .bind(n.name.clone())
-            .bind(n.founded_year.map(i64::from))
-            .bind(n.chair.clone())
-            .bind(n.secretary.clone())
-            .bind(n.treasurer.clone())
-            .bind(n.phone.clone())
-            .bind(n.decree_number.clone())
-            .bind(n.decree_date.map(|d| d.to_string()))
-            .bind(n.notes.clone())
-            .bind(now_iso())
-            .bind(expected_version)
-            .fetch_optional(p)
-            .await?
-        });
-        match updated {
-            Some(v) => Ok(v),
-            None => match self.network(&n.id).await? {
-                None => Err(StoreError::NotFound {
-                    kind: "wahana",
-                    id: n.id.clone(),
-                }),
-                Some(current) => Err(StoreError::Conflict {
-                    kind: "wahana",
-                    id: n.id.clone(),
-                    expected: expected_version,
-                    found: current.version,
-                }),
-            },
-        }
+            .await?;
+        let Some(version) = updated else {
+            batch.rollback().await?;
+            let found = self.network(&n.id).await?.map(|c| c.version);
+            return Err(refused("wahana", &n.id, found, expected_version));
+        };
+        let stored = StoredNetwork {
+            network: n.clone(),
+            version,
+            updated_at: batch.now.clone(),
+            ..current.clone()
+        };
+        let change = AuditChange::new(actor, "update", "wahana", &n.id)
+            .region(Some(n.village.as_str()))
+            .before(&current)
+            .after(&stored);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(stored)
     }
 
-    /// Deletes a network and its ties. Returns whether it was held. Groups naming it in their
-    /// `wahana` column keep the name, which then names no network.
-    pub async fn delete_network(&self, id: &str) -> Result<bool, StoreError> {
-        self.delete_actor("networks", id).await
+    /// Deletes a network and its ties, with the audit entry of `actor`'s change. Returns
+    /// whether it was held. Groups naming it in their `wahana` column keep the name, which then
+    /// names no network.
+    pub async fn delete_network(&self, id: &str, actor: &str) -> Result<bool, StoreError> {
+        let Some(current) = self.network(id).await? else {
+            return Ok(false);
+        };
+        let change = AuditChange::new(actor, "delete", "wahana", id)
+            .region(Some(current.network.village.as_str()))
+            .before(&current);
+        self.delete_actor("DELETE FROM networks WHERE id = $1", id, &change)
+            .await
     }
 
     /// The networks of a region (any level) with their bookkeeping, ordered by village and name.
@@ -260,12 +286,14 @@ impl Store {
         row.map(StoredInstitutionRow::into_stored).transpose()
     }
 
-    /// Adds one new institution; an id already used by any actor is refused.
+    /// Adds one new institution, made by `actor`, with its audit entry; an id already used by
+    /// any actor is refused. Returns the institution as held.
     pub async fn insert_institution(
         &self,
         wave_id: &str,
         institution: &Institution,
-    ) -> Result<(), StoreError> {
+        actor: &str,
+    ) -> Result<StoredInstitution, StoreError> {
         let mut batch = self.begin().await?;
         if let Some(kind) = batch.actor_kind(&institution.id).await? {
             return Err(id_taken(&institution.id, kind));
@@ -273,58 +301,86 @@ impl Store {
         batch
             .save_institutions(wave_id, std::slice::from_ref(institution))
             .await?;
-        batch.commit().await
+        let stored = StoredInstitution {
+            institution: institution.clone(),
+            wave_id: wave_id.to_string(),
+            version: FIRST_VERSION,
+            created_at: batch.now.clone(),
+            updated_at: batch.now.clone(),
+        };
+        let change = AuditChange::new(actor, "create", "lembaga", &institution.id)
+            .region(Some(institution.region.as_str()))
+            .after(&stored);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(stored)
     }
 
-    /// Replaces an institution's fields if it is still at `expected_version`; returns the new
-    /// version, or [`StoreError::Conflict`].
+    /// Replaces an institution's fields if it is still at `expected_version`, with the audit
+    /// entry of `actor`'s change; returns the institution as held now, or
+    /// [`StoreError::Conflict`] (nothing changed).
     pub async fn update_institution(
         &self,
         i: &Institution,
         expected_version: i64,
-    ) -> Result<i64, StoreError> {
-        let updated: Option<i64> = on_pool!(self.pool, p => {
-            sqlx::query_scalar(
+        actor: &str,
+    ) -> Result<StoredInstitution, StoreError> {
+        let current = self.institution(&i.id).await?;
+        let current = at_version("lembaga", &i.id, current, |c| c.version, expected_version)?;
+        let mut batch = self.begin().await?;
+        let updated = batch
+            .fetch_i64(
                 "UPDATE institutions SET region_code = $2, kind = $3, name = $4, address = $5, \
                  contact = $6, phone = $7, latitude = $8, longitude = $9, notes = $10, \
                  version = version + 1, updated_at = $11 WHERE id = $1 AND version = $12 \
                  RETURNING version",
+                vec![
+                    i.id.as_str().into(),
+                    i.region.as_str().into(),
+                    i.kind.code().into(),
+                    i.name.as_str().into(),
+                    i.address.as_deref().into(),
+                    i.contact.as_deref().into(),
+                    i.phone.as_deref().into(),
+                    i.latitude.into(),
+                    i.longitude.into(),
+                    i.notes.as_deref().into(),
+                    batch.now.as_str().into(),
+                    expected_version.into(),
+                ],
             )
-            .bind(i.id.clone())
-            .bind(i.region.to_string())
-            .bind(i.kind.code())
-            .bind(i.name.clone())
-            .bind(i.address.clone())
-            .bind(i.contact.clone())
-            .bind(i.phone.clone())
-            .bind(i.latitude)
-            .bind(i.longitude)
-            .bind(i.notes.clone())
-            .bind(now_iso())
-            .bind(expected_version)
-            .fetch_optional(p)
-            .await?
-        });
-        match updated {
-            Some(v) => Ok(v),
-            None => match self.institution(&i.id).await? {
-                None => Err(StoreError::NotFound {
-                    kind: "lembaga",
-                    id: i.id.clone(),
-                }),
-                Some(current) => Err(StoreError::Conflict {
-                    kind: "lembaga",
-                    id: i.id.clone(),
-                    expected: expected_version,
-                    found: current.version,
-                }),
-            },
-        }
+            .await?;
+        let Some(version) = updated else {
+            batch.rollback().await?;
+            let found = self.institution(&i.id).await?.map(|c| c.version);
+            return Err(refused("lembaga", &i.id, found, expected_version));
+        };
+        let stored = StoredInstitution {
+            institution: i.clone(),
+            version,
+            updated_at: batch.now.clone(),
+            ..current.clone()
+        };
+        let change = AuditChange::new(actor, "update", "lembaga", &i.id)
+            .region(Some(i.region.as_str()))
+            .before(&current)
+            .after(&stored);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(stored)
     }
 
-    /// Deletes an institution and its ties. Returns whether it was held.
-    pub async fn delete_institution(&self, id: &str) -> Result<bool, StoreError> {
-        self.delete_actor("institutions", id).await
+    /// Deletes an institution and its ties, with the audit entry of `actor`'s change. Returns
+    /// whether it was held.
+    pub async fn delete_institution(&self, id: &str, actor: &str) -> Result<bool, StoreError> {
+        let Some(current) = self.institution(id).await? else {
+            return Ok(false);
+        };
+        let change = AuditChange::new(actor, "delete", "lembaga", id)
+            .region(Some(current.institution.region.as_str()))
+            .before(&current);
+        self.delete_actor("DELETE FROM institutions WHERE id = $1", id, &change)
+            .await
     }
 
     /// The institutions of a region's subtree (any level), ordered by region and name.
@@ -351,23 +407,29 @@ impl Store {
             .collect()
     }
 
-    /// Deletes a network or an institution with its ties, in one transaction.
-    async fn delete_actor(&self, table: &'static str, id: &str) -> Result<bool, StoreError> {
-        let n = on_pool!(self.pool, p => {
-            let mut tx = p.begin().await?;
-            sqlx::query("DELETE FROM ties WHERE from_id = $1 OR to_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            let n = sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            tx.commit().await?;
-            n
-        });
-        Ok(n > 0)
+    /// Deletes a network or an institution (`delete`, by id) with its ties and writes `change`,
+    /// in one transaction. Returns whether it was held (nothing is written when it was not).
+    async fn delete_actor(
+        &self,
+        delete: &'static str,
+        id: &str,
+        change: &AuditChange,
+    ) -> Result<bool, StoreError> {
+        let mut batch = self.begin().await?;
+        batch
+            .execute(
+                "DELETE FROM ties WHERE from_id = $1 OR to_id = $1",
+                vec![id.into()],
+            )
+            .await?;
+        if batch.execute(delete, vec![id.into()]).await? == 0 {
+            // Deleted meanwhile: that delete has its entry.
+            batch.rollback().await?;
+            return Ok(false);
+        }
+        batch.write_audit(change).await?;
+        batch.commit().await?;
+        Ok(true)
     }
 
     // ---- ties ----
@@ -382,9 +444,15 @@ impl Store {
         row.map(TieRow::into_record).transpose()
     }
 
-    /// Adds one tie between two held actors. A tie of the same type between the same two
-    /// actors, in either direction, is refused (`tie_exists`): the network is undirected.
-    pub async fn insert_tie(&self, wave_id: &str, tie: &Tie) -> Result<TieRecord, StoreError> {
+    /// Adds one tie between two held actors, made by `actor`, with its audit entry. A tie of
+    /// the same type between the same two actors, in either direction, is refused
+    /// (`tie_exists`): the network is undirected.
+    pub async fn insert_tie(
+        &self,
+        wave_id: &str,
+        tie: &Tie,
+        actor: &str,
+    ) -> Result<TieRecord, StoreError> {
         let existing: Option<i64> = on_pool!(self.pool, p => {
             sqlx::query_scalar(
                 "SELECT id FROM ties WHERE tie_type = $3 AND \
@@ -415,34 +483,58 @@ impl Store {
         }
         let mut batch = self.begin().await?;
         batch.save_ties(wave_id, std::slice::from_ref(tie)).await?;
+        let held = batch
+            .fetch_i64(
+                "SELECT id FROM ties WHERE from_id = $1 AND to_id = $2 AND tie_type = $3",
+                vec![
+                    tie.from.as_str().into(),
+                    tie.to.as_str().into(),
+                    tie.tie_type.code().into(),
+                ],
+            )
+            .await?;
+        // `save_ties` refuses a tie whose ends are not held, so both are.
+        let (Some(id), Some(from_kind), Some(to_kind)) = (
+            held,
+            batch.actor_kind(&tie.from).await?,
+            batch.actor_kind(&tie.to).await?,
+        ) else {
+            return Err(StoreError::NotFound {
+                kind: "ikatan",
+                id: format!("{}-{}", tie.from, tie.to),
+            });
+        };
+        let record = TieRecord {
+            id,
+            wave_id: wave_id.to_string(),
+            tie: tie.clone(),
+            from_kind,
+            to_kind,
+        };
+        let change = AuditChange::new(actor, "create", "ikatan", id).after(&record);
+        batch.write_audit(&change).await?;
         batch.commit().await?;
-        let row: Option<TieRow> = on_pool!(self.pool, p => {
-            sqlx::query_as(AssertSqlSafe(format!(
-                "{TIE_SELECT} WHERE from_id = $1 AND to_id = $2 AND tie_type = $3"
-            )))
-            .bind(tie.from.clone())
-            .bind(tie.to.clone())
-            .bind(tie.tie_type.code())
-            .fetch_optional(p)
-            .await?
-        });
-        row.ok_or_else(|| StoreError::NotFound {
-            kind: "ikatan",
-            id: format!("{}-{}", tie.from, tie.to),
-        })?
-        .into_record()
+        Ok(record)
     }
 
-    /// Deletes one tie. Returns whether it was held.
-    pub async fn delete_tie(&self, id: i64) -> Result<bool, StoreError> {
-        let n = on_pool!(self.pool, p => {
-            sqlx::query("DELETE FROM ties WHERE id = $1")
-                .bind(id)
-                .execute(p)
-                .await?
-                .rows_affected()
-        });
-        Ok(n > 0)
+    /// Deletes one tie, with the audit entry of `actor`'s change. Returns whether it was held.
+    pub async fn delete_tie(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
+        let Some(current) = self.tie(id).await? else {
+            return Ok(false);
+        };
+        let mut batch = self.begin().await?;
+        if batch
+            .execute("DELETE FROM ties WHERE id = $1", vec![id.into()])
+            .await?
+            == 0
+        {
+            batch.rollback().await?;
+            return Ok(false);
+        }
+        let change = AuditChange::new(actor, "delete", "ikatan", id).before(&current);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(true)
     }
 
     /// The ties of one actor (either end), ordered by id.

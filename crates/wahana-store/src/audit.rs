@@ -1,7 +1,13 @@
 //! The audit trail: every change, who made it, when, and the values before and after.
+//!
+//! An entry is written in the transaction of the change it records ([`Batch::write_audit`]):
+//! both land or neither does. The store's one-record writes (`insert_group`, `update_network`,
+//! `delete_tie`, `add_member`, `create_user`, …) take the actor and write their entry
+//! themselves, with the record before and after as the store holds it; a refused write (not
+//! found, stale version, id taken) writes none.
 
-use crate::registry::range_end;
-use crate::{Store, StoreError, now_iso, on_pool};
+use crate::registry::{Arg, range_end};
+use crate::{Batch, Store, StoreError, on_pool};
 use serde::Serialize;
 use wahana_domain::RegionCode;
 
@@ -65,25 +71,77 @@ fn entry(r: AuditRow) -> AuditEntry {
 const AUDIT_SELECT: &str = "SELECT id, at, actor, action, entity_kind, entity_id, region_code, \
                             before_json, after_json FROM audit";
 
-impl Store {
-    pub async fn write_audit(&self, change: &AuditChange) -> Result<(), StoreError> {
-        on_pool!(self.pool, p => {
-            sqlx::query(
-                "INSERT INTO audit (at, actor, action, entity_kind, entity_id, region_code, \
-                 before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(now_iso())
-            .bind(change.actor.clone())
-            .bind(change.action.to_string())
-            .bind(change.entity_kind.to_string())
-            .bind(change.entity_id.clone())
-            .bind(change.region_code.clone())
-            .bind(change.before.clone())
-            .bind(change.after.clone())
-            .execute(p)
-            .await?;
-        });
+const AUDIT_INSERT: &str = "INSERT INTO audit (at, actor, action, entity_kind, entity_id, \
+    region_code, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+impl AuditChange {
+    /// A change to one record by `actor`, without region or values yet.
+    pub(crate) fn new(
+        actor: &str,
+        action: &'static str,
+        entity_kind: &'static str,
+        entity_id: impl ToString,
+    ) -> AuditChange {
+        AuditChange {
+            actor: actor.to_string(),
+            action,
+            entity_kind,
+            entity_id: entity_id.to_string(),
+            ..AuditChange::default()
+        }
+    }
+
+    pub(crate) fn region(mut self, code: Option<&str>) -> AuditChange {
+        self.region_code = code.map(str::to_string);
+        self
+    }
+
+    /// The record before the change, as JSON.
+    pub(crate) fn before(mut self, value: &impl Serialize) -> AuditChange {
+        self.before = json(value);
+        self
+    }
+
+    /// The record after the change, as JSON.
+    pub(crate) fn after(mut self, value: &impl Serialize) -> AuditChange {
+        self.after = json(value);
+        self
+    }
+}
+
+/// A value as JSON for the trail (`None` if it cannot be written, which serde_json only refuses
+/// for maps with non-string keys).
+fn json(value: &impl Serialize) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
+
+impl Batch {
+    /// Writes one change to the trail in this batch's transaction: the entry lands with the
+    /// batch's commit, or not at all. Its time is the batch's (that of the change's
+    /// `updated_at`).
+    pub async fn write_audit(&mut self, change: &AuditChange) -> Result<(), StoreError> {
+        let args: Vec<Arg> = vec![
+            self.now.as_str().into(),
+            change.actor.as_str().into(),
+            change.action.into(),
+            change.entity_kind.into(),
+            change.entity_id.as_str().into(),
+            change.region_code.as_deref().into(),
+            change.before.as_deref().into(),
+            change.after.as_deref().into(),
+        ];
+        self.execute(AUDIT_INSERT, args).await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Writes one change in a transaction of its own, for a change that has no transaction of
+    /// the store's to share (a store write records its change itself, see the module).
+    pub async fn write_audit(&self, change: &AuditChange) -> Result<(), StoreError> {
+        let mut batch = self.begin().await?;
+        batch.write_audit(change).await?;
+        batch.commit().await
     }
 
     /// The changes to one record, newest first.

@@ -4,7 +4,7 @@
 //! The store keeps what it is given: passwords arrive already hashed (Argon2id, in the binary's
 //! service layer) and roles already checked.
 
-use crate::{Store, StoreError, now_iso, on_pool};
+use crate::{AuditChange, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
 
 /// A person who may sign in.
@@ -39,13 +39,15 @@ const USER_SELECT: &str =
     "SELECT id, name, password_hash, role, region_code, created_at FROM users";
 
 impl Store {
-    /// Adds a person; a name already held is refused (`user_exists`).
+    /// Adds a person, with the audit entry of `actor`'s change (the record without its
+    /// password); a name already held is refused (`user_exists`).
     pub async fn create_user(
         &self,
         name: &str,
         password_hash: &str,
         role: &str,
         region_code: Option<&str>,
+        actor: &str,
     ) -> Result<UserRecord, StoreError> {
         if self.user_by_name(name).await?.is_some() {
             return Err(StoreError::Rejected {
@@ -54,28 +56,35 @@ impl Store {
                 message_en: format!("user {name} already exists"),
             });
         }
-        let now = now_iso();
-        let id: i64 = on_pool!(self.pool, p => {
-            sqlx::query_scalar(
+        let mut batch = self.begin().await?;
+        let id = batch
+            .fetch_i64(
                 "INSERT INTO users (name, password_hash, role, region_code, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                vec![
+                    name.into(),
+                    password_hash.into(),
+                    role.into(),
+                    region_code.into(),
+                    batch.now.as_str().into(),
+                ],
             )
-            .bind(name.to_string())
-            .bind(password_hash.to_string())
-            .bind(role.to_string())
-            .bind(region_code.map(str::to_string))
-            .bind(now.clone())
-            .fetch_one(p)
             .await?
-        });
-        Ok(UserRecord {
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+        let user = UserRecord {
             id,
             name: name.to_string(),
             password_hash: password_hash.to_string(),
             role: role.to_string(),
             region_code: region_code.map(str::to_string),
-            created_at: now,
-        })
+            created_at: batch.now.clone(),
+        };
+        let change = AuditChange::new(actor, "create", "pengguna", id)
+            .region(region_code)
+            .after(&user);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(user)
     }
 
     pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {

@@ -2,7 +2,7 @@
 //! member or a leader (co-membership) in the network of a scope.
 
 use crate::actors::bounds;
-use crate::{Store, StoreError, now_iso, on_pool};
+use crate::{AuditChange, Store, StoreError, on_pool};
 use futures::TryStreamExt;
 use serde::Serialize;
 use wahana_domain::RegionCode;
@@ -18,29 +18,63 @@ pub struct StoredMember {
     pub created_at: String,
 }
 
+/// What the audit trail keeps of a member: never the name or the person key.
+#[derive(Serialize)]
+struct Trail<'a> {
+    group_id: &'a str,
+    role: &'a str,
+}
+
+impl<'a> Trail<'a> {
+    fn of(member: &'a Member) -> Trail<'a> {
+        Trail {
+            group_id: &member.group_id,
+            role: member.role.code(),
+        }
+    }
+}
+
 impl Store {
-    /// Adds a member to a held group; returns its id.
-    pub async fn add_member(&self, member: &Member) -> Result<i64, StoreError> {
-        if self.group(&member.group_id).await?.is_none() {
+    /// Adds a member to a held group, with the audit entry of `actor`'s change; returns the
+    /// member as held. The entry records the group, its village and the role, never the
+    /// person (members are personal data, the trail is read by more people).
+    pub async fn add_member(
+        &self,
+        member: &Member,
+        actor: &str,
+    ) -> Result<StoredMember, StoreError> {
+        let Some(group) = self.group(&member.group_id).await? else {
             return Err(StoreError::NotFound {
                 kind: "kelompok",
                 id: member.group_id.clone(),
             });
-        }
-        let id: i64 = on_pool!(self.pool, p => {
-            sqlx::query_scalar(
+        };
+        let mut batch = self.begin().await?;
+        let id = batch
+            .fetch_i64(
                 "INSERT INTO members (group_id, person_key, name, role, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                vec![
+                    member.group_id.as_str().into(),
+                    member.person_key.as_str().into(),
+                    member.name.as_str().into(),
+                    member.role.code().into(),
+                    batch.now.as_str().into(),
+                ],
             )
-            .bind(member.group_id.clone())
-            .bind(member.person_key.clone())
-            .bind(member.name.clone())
-            .bind(member.role.code())
-            .bind(now_iso())
-            .fetch_one(p)
             .await?
-        });
-        Ok(id)
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+        let change = AuditChange::new(actor, "create", "anggota", id)
+            .region(Some(group.group.village.as_str()))
+            .after(&Trail::of(member));
+        batch.write_audit(&change).await?;
+        let stored = StoredMember {
+            id,
+            member: member.clone(),
+            created_at: batch.now.clone(),
+        };
+        batch.commit().await?;
+        Ok(stored)
     }
 
     /// The members of a group: the board first (chair, secretary, treasurer), then by name.
@@ -72,16 +106,39 @@ impl Store {
             .collect()
     }
 
-    /// Deletes one member. Returns whether it was held.
-    pub async fn delete_member(&self, id: i64) -> Result<bool, StoreError> {
-        let n = on_pool!(self.pool, p => {
-            sqlx::query("DELETE FROM members WHERE id = $1")
-                .bind(id)
-                .execute(p)
-                .await?
-                .rows_affected()
+    /// Deletes one member, with the audit entry of `actor`'s change (the group, its village
+    /// and the role, as [`Store::add_member`]). Returns whether it was held.
+    pub async fn delete_member(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
+        let held: Option<(String, String, String)> = on_pool!(self.pool, p => {
+            sqlx::query_as(
+                "SELECT m.group_id, m.role, g.village_code FROM members m \
+                 JOIN groups g ON g.id = m.group_id WHERE m.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await?
         });
-        Ok(n > 0)
+        let Some((group_id, role, village)) = held else {
+            return Ok(false);
+        };
+        let mut batch = self.begin().await?;
+        if batch
+            .execute("DELETE FROM members WHERE id = $1", vec![id.into()])
+            .await?
+            == 0
+        {
+            batch.rollback().await?;
+            return Ok(false);
+        }
+        let change = AuditChange::new(actor, "delete", "anggota", id)
+            .region(Some(&village))
+            .before(&Trail {
+                group_id: &group_id,
+                role: &role,
+            });
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(true)
     }
 
     /// Streams `(person_key, group_id)` for the members of the groups of a region (all of

@@ -5,7 +5,7 @@ use crate::rows::{
     InstitutionRow, NETWORK_SELECT, NetworkRow, WAVE_SELECT, WaveRow, bind_group,
 };
 use crate::sqlite_tx::{self, Rows, SqliteTx};
-use crate::{Pool, Store, StoreError, now_iso, on_pool};
+use crate::{AuditChange, Pool, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::sync::LazyLock;
@@ -242,6 +242,82 @@ pub(crate) enum BatchTx {
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
+/// A value for a `$n` parameter of [`Batch::execute`] and [`Batch::fetch_i64`], which bind it on
+/// either database. A NULL keeps its type: PostgreSQL refuses a text NULL for a number column.
+pub(crate) enum Arg {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Real(Option<f64>),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(Some(s.to_string()))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(Some(s))
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(s: Option<&str>) -> Arg {
+        Arg::Text(s.map(str::to_string))
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(s: Option<String>) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Arg {
+        Arg::Int(Some(n))
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(n: Option<i64>) -> Arg {
+        Arg::Int(n)
+    }
+}
+
+impl From<Option<f64>> for Arg {
+    fn from(x: Option<f64>) -> Arg {
+        Arg::Real(x)
+    }
+}
+
+impl Arg {
+    fn into_sqlite(self) -> rusqlite::types::Value {
+        use rusqlite::types::Value;
+        match self {
+            Arg::Text(s) => s.map_or(Value::Null, Value::Text),
+            Arg::Int(n) => n.map_or(Value::Null, Value::Integer),
+            Arg::Real(x) => x.map_or(Value::Null, Value::Real),
+        }
+    }
+}
+
+/// `args` bound in order to a PostgreSQL statement.
+fn bind_args(
+    mut q: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s),
+            Arg::Int(n) => q.bind(n),
+            Arg::Real(x) => q.bind(x),
+        };
+    }
+    q
+}
+
 /// The columns and upsert of a network, an institution and a tie: one text for both arms.
 const NETWORK_INSERT: &str = "INSERT INTO networks (id, wave_id, village_code, local_unit, level, \
     name, founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, notes, \
@@ -270,6 +346,54 @@ const TIE_UPSERT: &str = " ON CONFLICT (from_id, to_id, tie_type) DO UPDATE SET 
 const ACTOR_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 \
     UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 \
     UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1";
+
+/// The version of a record just inserted (the `version` columns' default).
+pub(crate) const FIRST_VERSION: i64 = 1;
+
+/// The refusal of a new record whose id an actor of `kind` already has.
+pub(crate) fn id_taken(id: &str, kind: ActorKind) -> StoreError {
+    StoreError::Rejected {
+        code: "id_taken",
+        message_id: format!("id {id} sudah dipakai ({})", kind.code()),
+        message_en: format!("id {id} is already used ({})", kind.code()),
+    }
+}
+
+/// The record read before an update from `expected`, refused when it is not held or at another
+/// version: the row the update replaces is then this one (every save raises the version).
+pub(crate) fn at_version<T>(
+    kind: &'static str,
+    id: &str,
+    held: Option<T>,
+    version: impl Fn(&T) -> i64,
+    expected: i64,
+) -> Result<T, StoreError> {
+    match held {
+        Some(r) if version(&r) == expected => Ok(r),
+        other => Err(refused(kind, id, other.as_ref().map(version), expected)),
+    }
+}
+
+/// An update refused: the record is not held (`found` is `None`) or at another version.
+pub(crate) fn refused(
+    kind: &'static str,
+    id: &str,
+    found: Option<i64>,
+    expected: i64,
+) -> StoreError {
+    match found {
+        None => StoreError::NotFound {
+            kind,
+            id: id.to_string(),
+        },
+        Some(found) => StoreError::Conflict {
+            kind,
+            id: id.to_string(),
+            expected,
+            found,
+        },
+    }
+}
 
 /// The single-row upsert of a group for the SQLite arm (the columns and the update of the
 /// PostgreSQL arm's multi-row statement), and the same insert without the update.
@@ -641,6 +765,50 @@ impl Batch {
         Ok(())
     }
 
+    /// Runs one statement (`$n` parameters, one text for both databases) in the batch; returns
+    /// the rows it changed.
+    pub(crate) async fn execute(
+        &mut self,
+        sql: &'static str,
+        args: Vec<Arg>,
+    ) -> Result<u64, StoreError> {
+        Ok(match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                let params = args.into_iter().map(Arg::into_sqlite).collect();
+                w.execute(sql, params).await? as u64
+            }
+            BatchTx::Postgres(t) => bind_args(sqlx::query(sql), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Runs one statement that gives one number (an id or a version from `RETURNING`, or a
+    /// `SELECT`) in the batch; `None` when it gives no row.
+    pub(crate) async fn fetch_i64(
+        &mut self,
+        sql: &'static str,
+        args: Vec<Arg>,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                let params = args.into_iter().map(Arg::into_sqlite).collect();
+                w.first(sql, params).await?
+            }
+            BatchTx::Postgres(t) => {
+                use sqlx::Row;
+                match bind_args(sqlx::query(sql), args)
+                    .fetch_optional(&mut **t)
+                    .await?
+                {
+                    Some(row) => Some(row.try_get(0)?),
+                    None => None,
+                }
+            }
+        })
+    }
+
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.flush_deferred_tallies().await?;
         match self.tx {
@@ -732,20 +900,35 @@ impl Store {
         batch.commit().await
     }
 
-    /// Adds one new group; an id already used by any actor is refused.
-    pub async fn insert_group(&self, wave_id: &str, group: &Group) -> Result<(), StoreError> {
+    /// Adds one new group, made by `actor`, with its audit entry; an id already used by any
+    /// actor is refused. Returns the group as held.
+    pub async fn insert_group(
+        &self,
+        wave_id: &str,
+        group: &Group,
+        actor: &str,
+    ) -> Result<StoredGroup, StoreError> {
         let mut batch = self.begin().await?;
         if let Some(kind) = batch.actor_kind(&group.id).await? {
-            return Err(StoreError::Rejected {
-                code: "id_taken",
-                message_id: format!("id {} sudah dipakai ({})", group.id, kind.code()),
-                message_en: format!("id {} is already used ({})", group.id, kind.code()),
-            });
+            return Err(id_taken(&group.id, kind));
         }
         batch
             .save_groups(wave_id, std::slice::from_ref(group), &[])
             .await?;
-        batch.commit().await
+        let stored = StoredGroup {
+            group: group.clone(),
+            wave_id: wave_id.to_string(),
+            version: FIRST_VERSION,
+            provenance: None,
+            created_at: batch.now.clone(),
+            updated_at: batch.now.clone(),
+        };
+        let change = AuditChange::new(actor, "create", "kelompok", &group.id)
+            .region(Some(group.village.as_str()))
+            .after(&stored);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(stored)
     }
 
     /// Deletes a wave and everything recorded in it. Returns the number of groups removed.
@@ -792,22 +975,24 @@ impl Store {
         row.map(GroupRow::into_stored).transpose()
     }
 
-    /// Replaces a group's fields if it is still at `expected_version`; returns the new version.
-    /// A save from a stale version is refused with [`StoreError::Conflict`].
+    /// Replaces a group's fields if it is still at `expected_version`, with the audit entry of
+    /// `actor`'s change; returns the group as held now. A save from a stale version is refused
+    /// with [`StoreError::Conflict`] and changes nothing.
     pub async fn update_group(
         &self,
         group: &Group,
         expected_version: i64,
-    ) -> Result<i64, StoreError> {
-        let current = self
-            .group(&group.id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                kind: "kelompok",
-                id: group.id.clone(),
-            })?;
-        let now = now_iso();
-        // In a transaction with the tallies (tally.rs): the row replaced is the one read here.
+        actor: &str,
+    ) -> Result<StoredGroup, StoreError> {
+        let current = self.group(&group.id).await?;
+        let current = at_version(
+            "kelompok",
+            &group.id,
+            current,
+            |g| g.version,
+            expected_version,
+        )?;
+        // In a transaction with the tallies (tally.rs) and the audit entry.
         let mut batch = self.begin().await?;
         let mut tallies = batch.start_tallies(&current.wave_id).await?;
         batch
@@ -818,6 +1003,7 @@ impl Store {
                 true,
             )
             .await?;
+        let now = batch.now.clone();
         let updated: Option<i64> = match &mut batch.tx {
             BatchTx::Sqlite(w) => {
                 let mut rows = Rows::new(sqlite_tx::GROUP_WIDTH + 1, 1);
@@ -851,54 +1037,60 @@ impl Store {
                 qb.build_query_scalar().fetch_optional(&mut **t).await?
             }
         };
-        if updated.is_some() {
-            batch.finish_tallies(tallies).await?;
-            batch.commit().await?;
-        } else {
+        // A version other than the next one is a row inserted because the group was deleted
+        // meanwhile: not an update.
+        let Some(version) = updated.filter(|v| *v == expected_version + 1) else {
             batch.rollback().await?;
-        }
-        match updated {
-            Some(v) => Ok(v),
-            None => {
-                let found = self.group(&group.id).await?.map(|g| g.version).unwrap_or(0);
-                Err(StoreError::Conflict {
-                    kind: "kelompok",
-                    id: group.id.clone(),
-                    expected: expected_version,
-                    found,
-                })
-            }
-        }
+            let found = self.group(&group.id).await?.map(|g| g.version);
+            return Err(refused("kelompok", &group.id, found, expected_version));
+        };
+        let stored = StoredGroup {
+            group: group.clone(),
+            version,
+            updated_at: now,
+            ..current.clone()
+        };
+        let change = AuditChange::new(actor, "update", "kelompok", &group.id)
+            .region(Some(group.village.as_str()))
+            .before(&current)
+            .after(&stored);
+        batch.write_audit(&change).await?;
+        batch.finish_tallies(tallies).await?;
+        batch.commit().await?;
+        Ok(stored)
     }
 
-    /// Deletes a group and its ties. Returns whether it was held.
-    pub async fn delete_group(&self, id: &str) -> Result<bool, StoreError> {
+    /// Deletes a group and its ties, with the audit entry of `actor`'s change. Returns whether
+    /// it was held (nothing is written when it was not).
+    pub async fn delete_group(&self, id: &str, actor: &str) -> Result<bool, StoreError> {
+        let Some(current) = self.group(id).await? else {
+            return Ok(false);
+        };
         // In a transaction with the tallies (tally.rs): the deleted row's contribution goes.
         let mut batch = self.begin().await?;
         let mut tallies = crate::tally::TallyWork::default();
         batch.tally_remove(&mut tallies, &[id]).await?;
-        const DELETE_TIES: &str = "DELETE FROM ties WHERE from_id = $1 OR to_id = $1";
-        const DELETE_GROUP: &str = "DELETE FROM groups WHERE id = $1";
-        let n = match &mut batch.tx {
-            BatchTx::Sqlite(w) => {
-                w.execute(DELETE_TIES, vec![sqlite_tx::text(id)]).await?;
-                w.execute(DELETE_GROUP, vec![sqlite_tx::text(id)]).await? as u64
-            }
-            BatchTx::Postgres(tx) => {
-                sqlx::query(DELETE_TIES)
-                    .bind(id.to_string())
-                    .execute(&mut **tx)
-                    .await?;
-                sqlx::query(DELETE_GROUP)
-                    .bind(id.to_string())
-                    .execute(&mut **tx)
-                    .await?
-                    .rows_affected()
-            }
-        };
+        batch
+            .execute(
+                "DELETE FROM ties WHERE from_id = $1 OR to_id = $1",
+                vec![id.into()],
+            )
+            .await?;
+        let n = batch
+            .execute("DELETE FROM groups WHERE id = $1", vec![id.into()])
+            .await?;
+        if n == 0 {
+            // Deleted meanwhile: that delete has its entry.
+            batch.rollback().await?;
+            return Ok(false);
+        }
+        let change = AuditChange::new(actor, "delete", "kelompok", id)
+            .region(Some(current.group.village.as_str()))
+            .before(&current);
+        batch.write_audit(&change).await?;
         batch.finish_tallies(tallies).await?;
         batch.commit().await?;
-        Ok(n > 0)
+        Ok(true)
     }
 
     /// Groups matching a filter, ordered by village then name, one page at a time.

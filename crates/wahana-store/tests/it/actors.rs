@@ -25,7 +25,7 @@ fn wave() -> Wave {
     }
 }
 
-fn network(id: &str, village: &str) -> Network {
+pub(crate) fn network(id: &str, village: &str) -> Network {
     Network {
         id: id.into(),
         village: code(village),
@@ -43,7 +43,7 @@ fn network(id: &str, village: &str) -> Network {
     }
 }
 
-fn institution(id: &str, region: &str) -> Institution {
+pub(crate) fn institution(id: &str, region: &str) -> Institution {
     Institution {
         id: id.into(),
         region: code(region),
@@ -59,7 +59,7 @@ fn institution(id: &str, region: &str) -> Institution {
 }
 
 /// A group of the demonstration generator, renamed.
-fn group(id: &str, village: &str, status: GroupStatus, network: Option<&str>) -> Group {
+pub(crate) fn group(id: &str, village: &str, status: GroupStatus, network: Option<&str>) -> Group {
     let tree = wahana_domain::RegionTree::official();
     let region = tree.get(&code(village)).unwrap();
     let mut serial = 0;
@@ -78,7 +78,7 @@ fn group(id: &str, village: &str, status: GroupStatus, network: Option<&str>) ->
     g
 }
 
-fn tie(a: &str, b: &str, t: TieType) -> Tie {
+pub(crate) fn tie(a: &str, b: &str, t: TieType) -> Tie {
     Tie {
         from: a.into(),
         to: b.into(),
@@ -88,21 +88,24 @@ fn tie(a: &str, b: &str, t: TieType) -> Tie {
     }
 }
 
-async fn seed(store: &Store) {
+pub(crate) async fn seed(store: &Store) {
     store.save_wave(&wave()).await.unwrap();
     for (id, v, s, n) in [
         ("g1", "73.08.21.1001", GroupStatus::Active, Some("WKSBM w1")),
         ("g2", "73.08.21.1001", GroupStatus::Active, None),
         ("g3", "73.08.21.1002", GroupStatus::Dissolved, None),
     ] {
-        store.insert_group("w1", &group(id, v, s, n)).await.unwrap();
+        store
+            .insert_group("w1", &group(id, v, s, n), "cli:test")
+            .await
+            .unwrap();
     }
     store
-        .insert_network("w1", &network("w1", "73.08.21.1001"))
+        .insert_network("w1", &network("w1", "73.08.21.1001"), "cli:test")
         .await
         .unwrap();
     store
-        .insert_institution("w1", &institution("l1", "73.08.21"))
+        .insert_institution("w1", &institution("l1", "73.08.21"), "cli:test")
         .await
         .unwrap();
 }
@@ -115,7 +118,7 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
         seed(s).await;
         // One id names one actor.
         let err = s
-            .insert_network("w1", &network("g1", "73.08.21.1001"))
+            .insert_network("w1", &network("g1", "73.08.21.1001"), "cli:test")
             .await
             .unwrap_err();
         assert!(
@@ -134,8 +137,15 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
 
         let mut changed = held.network.clone();
         changed.decree_number = Some("SK-1".into());
-        assert_eq!(s.update_network(&changed, 1).await.unwrap(), 2, "{name}");
-        let err = s.update_network(&changed, 1).await.unwrap_err();
+        assert_eq!(
+            s.update_network(&changed, 1, "cli:test")
+                .await
+                .unwrap()
+                .version,
+            2,
+            "{name}"
+        );
+        let err = s.update_network(&changed, 1, "cli:test").await.unwrap_err();
         assert!(
             matches!(
                 err,
@@ -148,14 +158,21 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             "{name}: {err}"
         );
         let err = s
-            .update_network(&network("nope", "73.08.21.1001"), 1)
+            .update_network(&network("nope", "73.08.21.1001"), 1, "cli:test")
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::NotFound { .. }), "{name}");
 
         let mut inst = s.institution("l1").await.unwrap().unwrap().institution;
         inst.kind = InstitutionKind::Puskesmas;
-        assert_eq!(s.update_institution(&inst, 1).await.unwrap(), 2, "{name}");
+        assert_eq!(
+            s.update_institution(&inst, 1, "cli:test")
+                .await
+                .unwrap()
+                .version,
+            2,
+            "{name}"
+        );
         let listed = s
             .list_stored_institutions(Some(&code("73.08.21")), None)
             .await
@@ -172,7 +189,7 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
 
         // Ties: recorded once per type and pair, either way round; ends must be held.
         let t = s
-            .insert_tie("w1", &tie("g1", "w1", TieType::Coordination))
+            .insert_tie("w1", &tie("g1", "w1", TieType::Coordination), "cli:test")
             .await
             .unwrap();
         assert_eq!(
@@ -180,7 +197,7 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             ("kelompok", "wahana")
         );
         let err = s
-            .insert_tie("w1", &tie("w1", "g1", TieType::Coordination))
+            .insert_tie("w1", &tie("w1", "g1", TieType::Coordination), "cli:test")
             .await
             .unwrap_err();
         assert!(
@@ -193,14 +210,14 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             ),
             "{name}"
         );
-        s.insert_tie("w1", &tie("w1", "g1", TieType::Guidance))
+        s.insert_tie("w1", &tie("w1", "g1", TieType::Guidance), "cli:test")
             .await
             .unwrap();
-        s.insert_tie("w1", &tie("l1", "w1", TieType::Guidance))
+        s.insert_tie("w1", &tie("l1", "w1", TieType::Guidance), "cli:test")
             .await
             .unwrap();
         let err = s
-            .insert_tie("w1", &tie("g1", "zz", TieType::Referral))
+            .insert_tie("w1", &tie("g1", "zz", TieType::Referral), "cli:test")
             .await
             .unwrap_err();
         assert!(
@@ -223,14 +240,17 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             "{name}"
         );
 
-        assert!(s.delete_tie(t.id).await.unwrap(), "{name}");
-        assert!(!s.delete_tie(t.id).await.unwrap(), "{name}");
-        assert!(s.delete_institution("l1").await.unwrap(), "{name}");
+        assert!(s.delete_tie(t.id, "cli:test").await.unwrap(), "{name}");
+        assert!(!s.delete_tie(t.id, "cli:test").await.unwrap(), "{name}");
+        assert!(
+            s.delete_institution("l1", "cli:test").await.unwrap(),
+            "{name}"
+        );
         assert_eq!(s.ties_of("w1").await.unwrap().len(), 1, "{name}");
-        assert!(s.delete_network("w1").await.unwrap(), "{name}");
+        assert!(s.delete_network("w1", "cli:test").await.unwrap(), "{name}");
         assert!(s.ties_of("g1").await.unwrap().is_empty(), "{name}");
         assert!(s.network("w1").await.unwrap().is_none(), "{name}");
-        assert!(!s.delete_network("w1").await.unwrap(), "{name}");
+        assert!(!s.delete_network("w1", "cli:test").await.unwrap(), "{name}");
     }
 }
 
@@ -243,19 +263,22 @@ async fn members_stream_by_person_and_go_with_their_group() {
         let add = |g: &str, n: &str, role: Option<&str>, key: Option<&str>| {
             Member::new(g, n, role, key).unwrap()
         };
-        s.add_member(&add("g2", "Andi Baso", Some("anggota"), None))
+        s.add_member(&add("g2", "Andi Baso", Some("anggota"), None), "cli:test")
             .await
             .unwrap();
-        s.add_member(&add("g1", "andi  baso", Some("ketua"), None))
+        s.add_member(&add("g1", "andi  baso", Some("ketua"), None), "cli:test")
             .await
             .unwrap();
-        s.add_member(&add("g3", "Andi Baso", None, None))
+        s.add_member(&add("g3", "Andi Baso", None, None), "cli:test")
             .await
             .unwrap();
-        s.add_member(&add("g1", "La Ode", None, Some("7308")))
+        s.add_member(&add("g1", "La Ode", None, Some("7308")), "cli:test")
             .await
             .unwrap();
-        let err = s.add_member(&add("zz", "X", None, None)).await.unwrap_err();
+        let err = s
+            .add_member(&add("zz", "X", None, None), "cli:test")
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::NotFound { .. }), "{name}");
 
         let of_g1 = s.members_of("g1").await.unwrap();
@@ -277,11 +300,11 @@ async fn members_stream_by_person_and_go_with_their_group() {
             "{name}"
         );
 
-        assert!(s.delete_group("g1").await.unwrap(), "{name}");
+        assert!(s.delete_group("g1", "cli:test").await.unwrap(), "{name}");
         assert!(s.members_of("g1").await.unwrap().is_empty(), "{name}");
         let id = s.members_of("g2").await.unwrap()[0].id;
-        assert!(s.delete_member(id).await.unwrap(), "{name}");
-        assert!(!s.delete_member(id).await.unwrap(), "{name}");
+        assert!(s.delete_member(id, "cli:test").await.unwrap(), "{name}");
+        assert!(!s.delete_member(id, "cli:test").await.unwrap(), "{name}");
     }
 }
 
@@ -291,10 +314,10 @@ async fn scope_streams_hold_what_the_graph_needs() {
         let s = &db.store;
         let name = db.name;
         seed(s).await;
-        s.insert_tie("w1", &tie("g1", "g3", TieType::Referral))
+        s.insert_tie("w1", &tie("g1", "g3", TieType::Referral), "cli:test")
             .await
             .unwrap();
-        s.insert_tie("w1", &tie("l1", "g2", TieType::Guidance))
+        s.insert_tie("w1", &tie("l1", "g2", TieType::Guidance), "cli:test")
             .await
             .unwrap();
         let village = code("73.08.21.1001");

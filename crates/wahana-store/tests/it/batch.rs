@@ -167,7 +167,7 @@ async fn a_dropped_batch_rolls_back_and_frees_the_database() {
         let saved = batch.actor_kind(&all[0].id).await.unwrap();
         assert!(saved.is_some(), "{n}: a batch reads its own writes");
         drop(batch);
-        s.insert_group(&w.id, &all[0]).await.unwrap();
+        s.insert_group(&w.id, &all[0], "cli:test").await.unwrap();
         let after = s.counts().await.unwrap();
         assert_eq!(after.groups, before.groups + 1, "{n}");
     }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic: that is how they fail
 
 mod actors;
+mod audit;
 mod batch;
 mod harness;
 mod registry;

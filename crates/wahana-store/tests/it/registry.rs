@@ -144,10 +144,10 @@ async fn edits_from_a_stale_version_are_refused() {
         let (_, groups) = seed(s).await;
         let mut g = groups[3].clone();
         g.name = "Arisan Baru".into();
-        let v2 = s.update_group(&g, 1).await.unwrap();
+        let v2 = s.update_group(&g, 1, "cli:test").await.unwrap().version;
         assert_eq!(v2, 2, "{}", db.name);
         g.name = "Arisan Lain".into();
-        match s.update_group(&g, 1).await {
+        match s.update_group(&g, 1, "cli:test").await {
             Err(StoreError::Conflict {
                 expected: 1,
                 found: 2,
@@ -222,8 +222,8 @@ async fn ties_need_both_ends_and_are_deleted_with_their_group() {
             .tie
             .from
             .clone();
-        assert!(s.delete_group(&victim).await.unwrap());
-        assert!(!s.delete_group(&victim).await.unwrap());
+        assert!(s.delete_group(&victim, "cli:test").await.unwrap());
+        assert!(!s.delete_group(&victim, "cli:test").await.unwrap());
         let after = s.list_ties(&region, None).await.unwrap();
         assert!(
             after
@@ -264,7 +264,7 @@ async fn duplicates_ids_units_and_waves() {
             "K-7308211005-0001"
         );
 
-        match s.insert_group(&wave.id, g).await {
+        match s.insert_group(&wave.id, g, "cli:test").await {
             Err(StoreError::Rejected {
                 code: "id_taken", ..
             }) => {}

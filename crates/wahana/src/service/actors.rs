@@ -7,7 +7,7 @@
 //! ([`super::groups::fields_from_pairs`]).
 
 use super::ServiceError;
-use super::audit::{self, Who};
+use super::audit::Who;
 use super::groups::wave_for_new;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -103,20 +103,7 @@ pub async fn add_network(
             )
             .await?;
     }
-    store.insert_network(&wave.id, &network).await?;
-    let stored = stored_network(store, &network.id).await?;
-    audit::record(
-        store,
-        who,
-        "create",
-        "wahana",
-        &network.id,
-        Some(network.village.as_str()),
-        None,
-        audit::json(&stored),
-    )
-    .await?;
-    Ok(stored)
+    Ok(store.insert_network(&wave.id, &network, &who.0).await?)
 }
 
 pub async fn stored_network(store: &Store, id: &str) -> Result<StoredNetwork, ServiceError> {
@@ -199,41 +186,20 @@ pub async fn edit_network(
         &ctx,
     )
     .map_err(ServiceError::Invalid)?;
-    store
-        .update_network(&network, expected_version.unwrap_or(current.version))
-        .await?;
-    let stored = stored_network(store, id).await?;
-    audit::record(
-        store,
-        who,
-        "update",
-        "wahana",
-        id,
-        Some(stored.network.village.as_str()),
-        audit::json(&current),
-        audit::json(&stored),
-    )
-    .await?;
-    Ok(stored)
+    Ok(store
+        .update_network(
+            &network,
+            expected_version.unwrap_or(current.version),
+            &who.0,
+        )
+        .await?)
 }
 
 /// Deletes a network and its ties.
 pub async fn delete_network(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
-    let current = store.network(id).await?;
-    if !store.delete_network(id).await? {
+    if !store.delete_network(id, &who.0).await? {
         return Err(not_found("wahana", id));
     }
-    audit::record(
-        store,
-        who,
-        "delete",
-        "wahana",
-        id,
-        current.as_ref().map(|n| n.network.village.as_str()),
-        current.as_ref().and_then(audit::json),
-        None,
-    )
-    .await?;
     Ok(())
 }
 
@@ -269,20 +235,7 @@ pub async fn add_institution(
             )
             .await?;
     }
-    store.insert_institution(&wave.id, &inst).await?;
-    let stored = institution(store, &inst.id).await?;
-    audit::record(
-        store,
-        who,
-        "create",
-        "lembaga",
-        &inst.id,
-        Some(inst.region.as_str()),
-        None,
-        audit::json(&stored),
-    )
-    .await?;
-    Ok(stored)
+    Ok(store.insert_institution(&wave.id, &inst, &who.0).await?)
 }
 
 pub async fn institution(store: &Store, id: &str) -> Result<StoredInstitution, ServiceError> {
@@ -314,41 +267,16 @@ pub async fn edit_institution(
         &ctx,
     )
     .map_err(ServiceError::Invalid)?;
-    store
-        .update_institution(&inst, expected_version.unwrap_or(current.version))
-        .await?;
-    let stored = institution(store, id).await?;
-    audit::record(
-        store,
-        who,
-        "update",
-        "lembaga",
-        id,
-        Some(stored.institution.region.as_str()),
-        audit::json(&current),
-        audit::json(&stored),
-    )
-    .await?;
-    Ok(stored)
+    Ok(store
+        .update_institution(&inst, expected_version.unwrap_or(current.version), &who.0)
+        .await?)
 }
 
 /// Deletes an institution and its ties.
 pub async fn delete_institution(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
-    let current = store.institution(id).await?;
-    if !store.delete_institution(id).await? {
+    if !store.delete_institution(id, &who.0).await? {
         return Err(not_found("lembaga", id));
     }
-    audit::record(
-        store,
-        who,
-        "delete",
-        "lembaga",
-        id,
-        current.as_ref().map(|i| i.institution.region.as_str()),
-        current.as_ref().and_then(audit::json),
-        None,
-    )
-    .await?;
     Ok(())
 }
 
@@ -404,19 +332,7 @@ pub async fn add_tie(
 ) -> Result<TieRecord, ServiceError> {
     let tie = tie_of(fields)?;
     let wave = wave_for_new(store, wave).await?;
-    let record = store.insert_tie(&wave.id, &tie).await?;
-    audit::record(
-        store,
-        who,
-        "create",
-        "ikatan",
-        &record.id.to_string(),
-        None,
-        None,
-        audit::json(&record),
-    )
-    .await?;
-    Ok(record)
+    Ok(store.insert_tie(&wave.id, &tie, &who.0).await?)
 }
 
 #[allow(dead_code)] // the API's tie endpoint
@@ -426,21 +342,9 @@ pub async fn tie(store: &Store, id: i64) -> Result<TieRecord, ServiceError> {
 
 /// Deletes one tie by its number.
 pub async fn delete_tie(store: &Store, id: i64, who: &Who) -> Result<(), ServiceError> {
-    let current = store.tie(id).await?;
-    if !store.delete_tie(id).await? {
+    if !store.delete_tie(id, &who.0).await? {
         return Err(not_found("ikatan", id));
     }
-    audit::record(
-        store,
-        who,
-        "delete",
-        "ikatan",
-        &id.to_string(),
-        None,
-        current.as_ref().and_then(audit::json),
-        None,
-    )
-    .await?;
     Ok(())
 }
 
@@ -462,7 +366,8 @@ pub async fn ties_of(store: &Store, actor_id: &str) -> Result<Vec<TieRecord>, Se
 
 /// Adds a member to a group. `role` is ketua, sekretaris, bendahara or anggota (the default);
 /// `key` identifies the person across groups (an id number), the normalised name when not
-/// given; the same person twice in one group is refused. The audit trail records the group, its village and the role, not the person.
+/// given; the same person twice in one group is refused. The audit trail records the group,
+/// its village and the role, not the person (`Store::add_member`).
 pub async fn add_member(
     store: &Store,
     group_id: &str,
@@ -472,10 +377,9 @@ pub async fn add_member(
     who: &Who,
 ) -> Result<StoredMember, ServiceError> {
     let member = Member::new(group_id, name, role, key).map_err(ServiceError::Invalid)?;
-    let group = store
-        .group(group_id)
-        .await?
-        .ok_or_else(|| not_found("kelompok", group_id))?;
+    if store.group(group_id).await?.is_none() {
+        return Err(not_found("kelompok", group_id));
+    }
     // The same person twice in one group is a slip (a form sent twice), not a second member.
     if let Some(held) = store
         .members_of(group_id)
@@ -501,24 +405,7 @@ pub async fn add_member(
             ),
         )]));
     }
-    let id = store.add_member(&member).await?;
-    audit::record(
-        store,
-        who,
-        "create",
-        "anggota",
-        &id.to_string(),
-        Some(group.group.village.as_str()),
-        None,
-        audit::json(&serde_json::json!({"group_id": member.group_id, "role": member.role})),
-    )
-    .await?;
-    store
-        .members_of(group_id)
-        .await?
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or_else(|| not_found("anggota", id))
+    Ok(store.add_member(&member, &who.0).await?)
 }
 
 /// The members of a group (personal data: show only to those allowed), board first.
@@ -537,48 +424,20 @@ pub async fn delete_member_of(
     id: i64,
     who: &Who,
 ) -> Result<(), ServiceError> {
-    let group = store
-        .group(group_id)
-        .await?
-        .ok_or_else(|| not_found("kelompok", group_id))?;
-    let member = store
-        .members_of(group_id)
-        .await?
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or_else(|| not_found("anggota", id))?;
-    if !store.delete_member(id).await? {
+    if store.group(group_id).await?.is_none() {
+        return Err(not_found("kelompok", group_id));
+    }
+    let in_group = store.members_of(group_id).await?.iter().any(|m| m.id == id);
+    if !in_group || !store.delete_member(id, &who.0).await? {
         return Err(not_found("anggota", id));
     }
-    audit::record(
-        store,
-        who,
-        "delete",
-        "anggota",
-        &id.to_string(),
-        Some(group.group.village.as_str()),
-        audit::json(&serde_json::json!({"group_id": group_id, "role": member.member.role})),
-        None,
-    )
-    .await?;
     Ok(())
 }
 
 /// Deletes one member by number.
 pub async fn delete_member(store: &Store, id: i64, who: &Who) -> Result<(), ServiceError> {
-    if !store.delete_member(id).await? {
+    if !store.delete_member(id, &who.0).await? {
         return Err(not_found("anggota", id));
     }
-    audit::record(
-        store,
-        who,
-        "delete",
-        "anggota",
-        &id.to_string(),
-        None,
-        None,
-        None,
-    )
-    .await?;
     Ok(())
 }

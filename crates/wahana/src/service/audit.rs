@@ -1,4 +1,6 @@
-//! Who makes a change, and the audit trail written for it.
+//! Who makes a change, and the audit trail written for it. The store's one-record writes take
+//! the actor and write their entry in the change's own transaction; [`record_change`] is for a
+//! change recorded after the fact (an import, committed by its own batch).
 
 use wahana_store::{AuditChange, Store, StoreError};
 
@@ -17,7 +19,8 @@ impl Who {
     }
 }
 
-/// Writes one change, made by `who` (the change's `actor` is set from it).
+/// Writes one change, made by `who` (the change's `actor` is set from it), in a transaction of
+/// its own.
 pub async fn record_change(
     store: &Store,
     who: &Who,
@@ -25,34 +28,6 @@ pub async fn record_change(
 ) -> Result<(), StoreError> {
     change.actor = who.0.clone();
     store.write_audit(&change).await
-}
-
-/// Writes one change. `before` and `after` are the record's values as JSON.
-#[allow(clippy::too_many_arguments)] // kept for `actors.rs`; new code uses `record_change`
-pub async fn record(
-    store: &Store,
-    who: &Who,
-    action: &'static str,
-    entity_kind: &'static str,
-    entity_id: &str,
-    region_code: Option<&str>,
-    before: Option<String>,
-    after: Option<String>,
-) -> Result<(), StoreError> {
-    record_change(
-        store,
-        who,
-        AuditChange {
-            actor: String::new(),
-            action,
-            entity_kind,
-            entity_id: entity_id.to_string(),
-            region_code: region_code.map(str::to_string),
-            before,
-            after,
-        },
-    )
-    .await
 }
 
 /// A value as JSON for the trail (`None` if it cannot be written, which serde_json only refuses

@@ -1,12 +1,12 @@
 //! Groups (kelompok): add, list, show, edit, delete.
 
 use super::ServiceError;
-use super::audit::{self, Who};
+use super::audit::Who;
 use std::collections::HashMap;
 use wahana_domain::instrument::{self, Table};
 use wahana_domain::registry::duplicate_key;
 use wahana_domain::{FieldError, Group, Wave};
-use wahana_store::{AuditChange, GroupFilter, IdTable, Store, StoredGroup};
+use wahana_store::{GroupFilter, IdTable, Store, StoredGroup};
 
 /// Field values by canonical (Indonesian) column name; English aliases are accepted and
 /// unknown names refused.
@@ -107,22 +107,7 @@ pub async fn add(
             return Err(ServiceError::Duplicate { existing });
         }
     }
-    store.insert_group(&wave.id, &group).await?;
-    let stored = show(store, &group.id).await?;
-    audit::record_change(
-        store,
-        who,
-        AuditChange {
-            action: "create",
-            entity_kind: "kelompok",
-            entity_id: group.id.clone(),
-            region_code: Some(group.village.to_string()),
-            after: audit::json(&stored),
-            ..AuditChange::default()
-        },
-    )
-    .await?;
-    Ok(stored)
+    Ok(store.insert_group(&wave.id, &group, &who.0).await?)
 }
 
 pub async fn show(store: &Store, id: &str) -> Result<StoredGroup, ServiceError> {
@@ -171,43 +156,13 @@ pub async fn edit(
         &ctx,
     )
     .map_err(ServiceError::Invalid)?;
-    store
-        .update_group(&group, expected_version.unwrap_or(current.version))
-        .await?;
-    let stored = show(store, id).await?;
-    audit::record_change(
-        store,
-        who,
-        AuditChange {
-            action: "update",
-            entity_kind: "kelompok",
-            entity_id: id.to_string(),
-            region_code: Some(stored.group.village.to_string()),
-            before: audit::json(&current),
-            after: audit::json(&stored),
-            ..AuditChange::default()
-        },
-    )
-    .await?;
-    Ok(stored)
+    Ok(store
+        .update_group(&group, expected_version.unwrap_or(current.version), &who.0)
+        .await?)
 }
 
 pub async fn delete(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
-    let current = store.group(id).await?;
-    if store.delete_group(id).await? {
-        audit::record_change(
-            store,
-            who,
-            AuditChange {
-                action: "delete",
-                entity_kind: "kelompok",
-                entity_id: id.to_string(),
-                region_code: current.as_ref().map(|g| g.group.village.to_string()),
-                before: current.as_ref().and_then(audit::json),
-                ..AuditChange::default()
-            },
-        )
-        .await?;
+    if store.delete_group(id, &who.0).await? {
         Ok(())
     } else {
         Err(ServiceError::NotFound {

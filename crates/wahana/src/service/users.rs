@@ -15,7 +15,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash}
 use rand::Rng;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wahana_domain::{FieldError, Lang, RegionCode, RegionTree};
-use wahana_store::{AuditChange, Store, UserRecord};
+use wahana_store::{Store, UserRecord};
 
 /// Failed sign-ins for one name within [`FAILURE_WINDOW`] before sign-in is refused.
 pub const MAX_FAILURES: i64 = 5;
@@ -262,23 +262,9 @@ pub async fn add(
         return Err(ServiceError::Invalid(errors));
     }
     let hash = hash_password(password)?;
-    let user = store
-        .create_user(name, &hash, role.trim(), region.as_deref())
-        .await?;
-    super::audit::record_change(
-        store,
-        who,
-        AuditChange {
-            action: "create",
-            entity_kind: "pengguna",
-            entity_id: user.id.to_string(),
-            region_code: region.clone(),
-            after: super::audit::json(&user),
-            ..AuditChange::default()
-        },
-    )
-    .await?;
-    Ok(user)
+    Ok(store
+        .create_user(name, &hash, role.trim(), region.as_deref(), &who.0)
+        .await?)
 }
 
 /// Why a sign-in was refused.
