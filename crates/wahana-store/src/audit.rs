@@ -136,14 +136,6 @@ impl Batch {
 }
 
 impl Store {
-    /// Writes one change in a transaction of its own, for a change that has no transaction of
-    /// the store's to share (a store write records its change itself, see the module).
-    pub async fn write_audit(&self, change: &AuditChange) -> Result<(), StoreError> {
-        let mut batch = self.begin().await?;
-        batch.write_audit(change).await?;
-        batch.commit().await
-    }
-
     /// The changes to one record, newest first.
     pub async fn audit_of(
         &self,

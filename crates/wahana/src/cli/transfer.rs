@@ -72,6 +72,8 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
         dry_run: args.dry_run,
         lang,
         within: None,
+        file_name: None,
+        who: Some(crate::service::audit::Who::cli()),
     };
     let bar = output::progress_bar(lang.pick("baris", "rows"));
     let report = service::import::import_file(store, &args.file, &opts, service::today(), &|n| {

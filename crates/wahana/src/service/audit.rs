@@ -1,8 +1,6 @@
 //! Who makes a change, and the audit trail written for it. The store's one-record writes take
-//! the actor and write their entry in the change's own transaction; [`record_change`] is for a
-//! change recorded after the fact (an import, committed by its own batch).
-
-use wahana_store::{AuditChange, Store, StoreError};
+//! the actor and write their entry in the change's own transaction; an import writes its entry
+//! (the report) in its batch, before the commit (`service::import`).
 
 /// The person or program making a change, as written in the audit trail: `web:NAME`,
 /// `api:NAME` or `cli:OS_USER`.
@@ -17,17 +15,6 @@ impl Who {
             .unwrap_or_else(|_| "unknown".to_string());
         Who(format!("cli:{user}"))
     }
-}
-
-/// Writes one change, made by `who` (the change's `actor` is set from it), in a transaction of
-/// its own.
-pub async fn record_change(
-    store: &Store,
-    who: &Who,
-    mut change: AuditChange,
-) -> Result<(), StoreError> {
-    change.actor = who.0.clone();
-    store.write_audit(&change).await
 }
 
 /// A value as JSON for the trail (`None` if it cannot be written, which serde_json only refuses

@@ -3,6 +3,7 @@
 //! in a file of their own).
 
 use crate::instrument::{self, HeaderMap, RowSink};
+use crate::service::audit::{self, Who};
 use serde::Serialize;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -15,7 +16,7 @@ use wahana_domain::registry::{duplicate_key, push_duplicate_key};
 use wahana_domain::{
     Context, Date, FieldError, Group, Institution, Lang, Network, RegionCode, RegionTree, Tie, Wave,
 };
-use wahana_store::{ActorKind, Backend, Batch, IdTable, Store};
+use wahana_store::{ActorKind, AuditChange, Backend, Batch, IdTable, Store};
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +46,12 @@ pub struct ImportOptions {
     /// whose village or region lies outside it, a row updating a record held outside it, and
     /// a tie with an end outside it are problems like any other. `None`: anywhere.
     pub within: Option<RegionCode>,
+    /// The file's name as the person knows it, when `path` is where the server keeps an upload
+    /// (reports and the audit trail show this one).
+    pub file_name: Option<String>,
+    /// Who imports: a committed import writes its audit entry (the report) in its own
+    /// transaction, so the rows and the entry land together or not at all.
+    pub who: Option<Who>,
 }
 
 /// One problem found in a file.
@@ -304,6 +311,9 @@ pub async fn import_file(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::new(path, opts.dry_run);
+    if let Some(name) = &opts.file_name {
+        report.file = name.clone();
+    }
     let reader = match instrument::open_table(path, opts.sheet.as_deref()) {
         Ok(r) => r,
         Err(e) => {
@@ -487,8 +497,21 @@ pub async fn import_file(
 
     let commit = !opts.dry_run && (report.ok() || opts.accept_clean);
     if commit {
-        batch.commit().await?;
         report.committed = true;
+        if let Some(who) = &opts.who {
+            batch
+                .write_audit(&AuditChange {
+                    actor: who.0.clone(),
+                    action: "import",
+                    entity_kind: "impor",
+                    entity_id: report.file.clone(),
+                    region_code: opts.within.as_ref().map(|w| w.to_string()),
+                    after: audit::json(&report),
+                    ..Default::default()
+                })
+                .await?;
+        }
+        batch.commit().await?;
     } else {
         batch.rollback().await?;
         report.written = 0;

@@ -2080,6 +2080,7 @@ async fn import_through_the_api_reports_every_problem() {
                 .body(Body::from(body))
                 .unwrap()
         };
+        let mut rows = audit_rows(&env).await;
         let r = env.send(send(true, csv.clone())).await;
         assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
         let j = r.json();
@@ -2087,10 +2088,35 @@ async fn import_through_the_api_reports_every_problem() {
         assert_eq!(j["rejected"], 1, "{n}");
         assert_eq!(j["committed"], false);
         assert!(j["problems"][0]["field"] == "jenis", "{n}: {j}");
+        assert_eq!(
+            audit_rows(&env).await,
+            rows,
+            "{n}: a dry run is not audited"
+        );
+        // Refused whole (one bad row): nothing written, no entry.
+        let r = env.send(send(false, csv.clone())).await.json();
+        assert_eq!(r["committed"], false, "{n}: {r}");
+        assert_eq!(
+            audit_rows(&env).await,
+            rows,
+            "{n}: a refused import is not audited"
+        );
         let good: String = csv.lines().take(2).map(|l| format!("{l}\n")).collect();
-        let r = env.send(send(false, good)).await.json();
+        let res = env.send(send(false, good)).await;
+        let r = res.json();
+        audited(&env, &mut rows, res, StatusCode::OK, 1, "import").await;
         assert_eq!(r["committed"], true, "{n}: {r}");
         assert_eq!(r["written"], 1);
+        // The one entry is the committed report, under the upload's name, by who sent it.
+        let trail = env.store.audit_of("impor", "k.csv", 10).await.unwrap();
+        assert_eq!(trail.len(), 1, "{n}");
+        assert_eq!(trail[0].action, "import", "{n}");
+        assert_eq!(trail[0].actor, "api:admin", "{n}");
+        let after: serde_json::Value =
+            serde_json::from_str(trail[0].after.as_deref().unwrap()).unwrap();
+        assert_eq!(after["committed"], true, "{n}: {after}");
+        assert_eq!(after["written"], 1, "{n}: {after}");
+        assert_eq!(after["file"], "k.csv", "{n}: {after}");
     }
 }
 

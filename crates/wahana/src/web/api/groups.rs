@@ -1,7 +1,7 @@
 //! Groups: list (one page at a time), add, show, change, delete, their audit trail; and imports.
 
 use super::{bad_json, bad_query, check_write, signed_in};
-use crate::service::audit::{self, Who};
+use crate::service::audit::Who;
 use crate::service::groups as group_service;
 use crate::service::import::ImportReport;
 use crate::service::users::{self, Role, Write};
@@ -424,26 +424,10 @@ pub async fn import(
         q.wave.as_deref().unwrap_or(""),
         dry_run,
         lang,
-        within.clone(),
+        within,
+        Who(format!("api:{}", who.name)),
     )
     .await;
     let _ = tokio::fs::remove_dir_all(&dir).await;
-    let report = result.or_api(lang)?;
-    if report.committed {
-        audit::record_change(
-            &st.store,
-            &Who(format!("api:{}", who.name)),
-            wahana_store::AuditChange {
-                action: "import",
-                entity_kind: "impor",
-                entity_id: report.file.clone(),
-                region_code: within.as_ref().map(|w| w.to_string()),
-                after: audit::json(&report),
-                ..Default::default()
-            },
-        )
-        .await
-        .or_api(lang)?;
-    }
-    Ok(Json(report))
+    Ok(Json(result.or_api(lang)?))
 }

@@ -3,7 +3,7 @@
 
 use super::render;
 use crate::service;
-use crate::service::audit::{self, Who};
+use crate::service::audit::Who;
 use crate::service::import::{ImportOptions, ImportReport, import_file};
 use crate::service::users::{self, Role};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
@@ -243,27 +243,19 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
             return Ok(res);
         }
     };
-    let report = run(&st, &path, &wave, dry_run, ctx.lang, within.clone())
-        .await
-        .or_page(&ctx)?;
+    let report = run(
+        &st,
+        &path,
+        &wave,
+        dry_run,
+        ctx.lang,
+        within.clone(),
+        Who(format!("web:{who}")),
+    )
+    .await
+    .or_page(&ctx)?;
     if !dry_run {
         let _ = tokio::fs::remove_dir_all(path.parent().unwrap_or(&path)).await;
-        if report.committed {
-            audit::record_change(
-                &st.store,
-                &Who(format!("web:{who}")),
-                wahana_store::AuditChange {
-                    action: "import",
-                    entity_kind: "impor",
-                    entity_id: report.file.clone(),
-                    region_code: within.as_ref().map(|w| w.to_string()),
-                    after: audit::json(&report),
-                    ..Default::default()
-                },
-            )
-            .await
-            .or_page(&ctx)?;
-        }
     }
     let page = ImportPage {
         scope,
@@ -283,7 +275,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
 }
 
 /// Runs one import (or its dry run) of a stored file, held to a region's subtree when `within`
-/// is given.
+/// is given; `who` is the person (the audit entry is written in the import's transaction).
 pub async fn run(
     st: &AppState,
     path: &Path,
@@ -291,6 +283,7 @@ pub async fn run(
     dry_run: bool,
     lang: Lang,
     within: Option<RegionCode>,
+    who: Who,
 ) -> Result<ImportReport, ApiError> {
     let opts = ImportOptions {
         table: None,
@@ -304,6 +297,9 @@ pub async fn run(
         dry_run,
         lang,
         within,
+        // The file as the user named it, not where the server keeps it.
+        file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        who: Some(who),
     };
     // The reader holds non-`Send` state across awaits: run it on a blocking thread.
     let store = st.store.clone();
@@ -320,12 +316,5 @@ pub async fn run(
             code: "import_failed",
             message: other.message(lang),
         },
-    })
-    .map(|mut report| {
-        // The file as the user named it, not where the server keeps it.
-        if let Some(name) = path.file_name() {
-            report.file = name.to_string_lossy().into_owned();
-        }
-        report
     })
 }
