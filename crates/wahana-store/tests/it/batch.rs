@@ -318,3 +318,44 @@ async fn a_bulk_store_has_the_file_to_itself_or_shares_it() {
     assert_eq!(journal_mode(&shared).await, "wal");
     shared.close().await;
 }
+
+/// PostgreSQL: a batch that grows `groups` from nothing refreshes the planner's statistics as
+/// it goes (else the planner, knowing nothing of the rows, scans the whole table for every
+/// chunk's duplicate-key lookup); the refreshed row count is the batch's own rows.
+#[tokio::test]
+async fn a_postgres_batch_keeps_the_planners_statistics_current() {
+    for db in backends().await {
+        let wahana_store::Pool::Postgres(p) = db.store.pool() else {
+            continue;
+        };
+        let s = &db.store;
+        let w = demo::demo_wave(false);
+        s.save_wave(&w).await.unwrap();
+        let model = generated(&w, &["73.08.21.1001"]).remove(0);
+        let many: Vec<Group> = (0..12_000)
+            .map(|i| {
+                let mut g = model.clone();
+                g.id = format!("K-UJI-{i:06}");
+                g.name = format!("Arisan Uji {i}");
+                g
+            })
+            .collect();
+        let reltuples = || async {
+            sqlx::query_scalar::<_, f32>("SELECT reltuples FROM pg_class WHERE relname = 'groups'")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        };
+        assert!(reltuples().await <= 0.0, "never analyzed before the batch");
+        let mut batch = s.begin().await.unwrap();
+        for chunk in many.chunks(1000) {
+            batch.save_groups(&w.id, chunk, &[]).await.unwrap();
+        }
+        batch.commit().await.unwrap();
+        let counted = reltuples().await;
+        assert!(
+            (10_000.0..=12_000.0).contains(&counted),
+            "statistics refreshed inside the batch: {counted}"
+        );
+    }
+}
