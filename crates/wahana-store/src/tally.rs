@@ -110,6 +110,8 @@ type RegionDeltas = BTreeMap<String, Vec<(GroupType, Counts)>>;
 #[derive(Default)]
 pub(crate) struct Pending {
     pairs: Vec<((String, String), RegionDeltas)>,
+    /// (village, type) entries held, over every pair.
+    entries: usize,
 }
 
 impl Pending {
@@ -141,7 +143,10 @@ impl Pending {
         };
         match types.iter_mut().find(|(t, _)| *t == g.group_type) {
             Some((_, x)) => add_counts(x, &c),
-            None => types.push((g.group_type, c)),
+            None => {
+                types.push((g.group_type, c));
+                self.entries += 1;
+            }
         }
     }
 
@@ -149,16 +154,9 @@ impl Pending {
         self.pairs.iter().all(|(_, m)| m.is_empty())
     }
 
-    /// (village, type) entries held.
-    fn entries(&self) -> usize {
-        self.pairs
-            .iter()
-            .map(|(_, m)| m.values().map(Vec::len).sum::<usize>())
-            .sum()
-    }
-
     /// Adds `other`'s deltas to these.
     fn merge(&mut self, other: Pending) {
+        let mut added = 0;
         for ((wave, rules), villages) in other.pairs {
             let map = self.pair(&wave, &rules);
             for (village, types) in villages {
@@ -166,11 +164,15 @@ impl Pending {
                 for (t, c) in types {
                     match mine.iter_mut().find(|(mt, _)| *mt == t) {
                         Some((_, x)) => add_counts(x, &c),
-                        None => mine.push((t, c)),
+                        None => {
+                            mine.push((t, c));
+                            added += 1;
+                        }
                     }
                 }
             }
         }
+        self.entries += added;
     }
 }
 
@@ -615,7 +617,7 @@ impl Batch {
             // Kept in the batch (nothing reads tallies through it) and written when they grow
             // or at the latest before the commit (`flush_deferred_tallies`).
             self.deferred_tallies.merge(work.pending);
-            if self.deferred_tallies.entries() < DEFERRED_ENTRIES {
+            if self.deferred_tallies.entries < DEFERRED_ENTRIES {
                 return Ok(());
             }
             return self.flush_deferred_tallies().await;

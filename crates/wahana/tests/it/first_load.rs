@@ -2,20 +2,8 @@
 //! secondary group indexes inside its transaction, writes through the batch's writer thread
 //! and builds them again before committing; it tells repeated ids from the file's order.
 
-use crate::harness::{Env, envs};
+use crate::harness::envs;
 use std::io::Write;
-
-/// Groups held, summed over the provinces.
-fn group_count(env: &Env) -> usize {
-    let out = env.ok(&["regions", "--format", "json"]);
-    let provinces: serde_json::Value = serde_json::from_str(&out).unwrap();
-    provinces
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["groups"].as_u64().unwrap() as usize)
-        .sum()
-}
 
 /// Rows of groups with ids over the 8 kelurahan of Tanete Riattang: `(id number, name)`.
 fn file_with_ids(path: &std::path::Path, rows: &[(usize, String)]) {
@@ -106,7 +94,7 @@ fn a_first_load_killed_midway_leaves_the_database_as_before() {
                 );
             }
             assert_eq!(
-                group_count(&env),
+                env.group_count(),
                 0,
                 "{}: killed after {delay_ms} ms",
                 env.name
@@ -120,7 +108,7 @@ fn a_first_load_killed_midway_leaves_the_database_as_before() {
         assert!(!journal.exists(), "the hot journal was rolled back");
         env.ok(&["import", &big.to_string_lossy()]);
         assert!(!journal.exists());
-        assert_eq!(group_count(&env), rows.len());
+        assert_eq!(env.group_count(), rows.len());
         assert_eq!(sqlite_state(&env.database), before, "after the load");
     }
 }
@@ -147,7 +135,7 @@ fn a_first_load_out_of_id_order_keeps_the_last_row_of_each_id() {
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(report["committed"], true, "{}: {report}", env.name);
         assert_eq!(report["rows"], rows.len(), "{}", env.name);
-        assert_eq!(group_count(&env), 12_000, "{}", env.name);
+        assert_eq!(env.group_count(), 12_000, "{}", env.name);
         for (i, last) in [
             (7usize, "Arisan Ulang 7"),
             (5_000, "Arisan Ulang 5000"),

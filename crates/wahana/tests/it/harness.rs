@@ -53,6 +53,18 @@ impl Env {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+
+    /// Groups held, summed over the provinces (`wahana regions --format json`).
+    pub fn group_count(&self) -> usize {
+        let out = self.ok(&["regions", "--format", "json"]);
+        let provinces: serde_json::Value = serde_json::from_str(&out).unwrap();
+        provinces
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["groups"].as_u64().unwrap() as usize)
+            .sum()
+    }
 }
 
 pub fn fixtures() -> PathBuf {

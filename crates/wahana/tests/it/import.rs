@@ -9,18 +9,6 @@ fn fx(name: &str) -> String {
         .into_owned()
 }
 
-/// Groups held, summed over the provinces.
-fn group_count(env: &Env) -> usize {
-    let out = env.ok(&["regions", "--format", "json"]);
-    let provinces: serde_json::Value = serde_json::from_str(&out).unwrap();
-    provinces
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["groups"].as_u64().unwrap() as usize)
-        .sum()
-}
-
 fn report(env: &Env, args: &[&str]) -> (bool, serde_json::Value) {
     let mut full = vec!["import", "--json"];
     full.extend_from_slice(args);
@@ -94,7 +82,7 @@ fn wild_files_import() {
             assert_eq!(json["table"], "groups");
             total += json["created"].as_u64().unwrap();
         }
-        assert_eq!(group_count(&env) as u64, total, "{}", env.name);
+        assert_eq!(env.group_count() as u64, total, "{}", env.name);
         // Names with apostrophes and quotes are kept exactly.
         let out = env.ok(&["groups", "list", "--format", "csv", "--limit", "1000"]);
         for name in [
@@ -215,7 +203,7 @@ fn bad_files_are_refused_whole_with_every_problem() {
             );
         }
         assert_eq!(
-            group_count(&env),
+            env.group_count(),
             0,
             "{}: a rejected import writes nothing",
             env.name
@@ -241,7 +229,7 @@ fn accept_clean_writes_clean_rows_and_returns_the_rest() {
             "{}: rejected rows make the exit status non-zero",
             env.name
         );
-        assert_eq!(group_count(&env), 1, "{}", env.name);
+        assert_eq!(env.group_count(), 1, "{}", env.name);
         let text = std::fs::read_to_string(&rejects).unwrap();
         let mut lines = text.lines();
         let header = lines.next().unwrap();
@@ -279,7 +267,7 @@ fn accept_clean_writes_clean_rows_and_returns_the_rest() {
             env.name,
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(group_count(&env), 4, "{}", env.name);
+        assert_eq!(env.group_count(), 4, "{}", env.name);
     }
 }
 
@@ -400,7 +388,7 @@ fn big_file(path: &std::path::Path, n: usize) {
 fn an_import_killed_midway_leaves_the_database_as_before() {
     for env in envs() {
         env.ok(&["demo"]);
-        let before = group_count(&env);
+        let before = env.group_count();
         let big = env.path("besar.csv");
         big_file(&big, 500_000);
         for delay_ms in [100u64, 400, 1000] {
@@ -426,7 +414,7 @@ fn an_import_killed_midway_leaves_the_database_as_before() {
             child.kill().unwrap(); // SIGKILL: no chance to clean up
             child.wait().unwrap();
             assert_eq!(
-                group_count(&env),
+                env.group_count(),
                 before,
                 "{}: killed after {delay_ms} ms",
                 env.name
@@ -458,6 +446,6 @@ fn an_import_killed_midway_leaves_the_database_as_before() {
             env.name,
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(group_count(&env), before + 500_000, "{}", env.name);
+        assert_eq!(env.group_count(), before + 500_000, "{}", env.name);
     }
 }
