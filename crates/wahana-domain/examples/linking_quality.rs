@@ -12,11 +12,23 @@
 //! continuing groups) and the share of rows sent to review. `sweep` also tries other thresholds;
 //! `errors` lists the wrong automatic links and the missed ones.
 
-use wahana_domain::linking::resurvey::{RESURVEY_DEFAULT, measure, score_village, tanete_resurvey};
+use wahana_domain::linking::resurvey::{
+    RESURVEY_DEFAULT, ResurveyParams, measure, score_village, tanete_resurvey,
+};
 use wahana_domain::linking::{Candidate, Decision, Thresholds, similarity};
 
-fn print(label: &str, t: &Thresholds, seeds: u64) {
-    let q = measure(1..=seeds, &RESURVEY_DEFAULT, t);
+/// A harder re-survey than the default: twice the new groups, nearly all named after an
+/// existing group, most chairs changed, the RT/RW often blank.
+const STRESS: ResurveyParams = ResurveyParams {
+    new_groups: 0.6,
+    look_alike: 0.9,
+    chair_same: 0.2,
+    local_unit_blank: 0.4,
+    ..RESURVEY_DEFAULT
+};
+
+fn print(label: &str, params: &ResurveyParams, t: &Thresholds, seeds: u64) {
+    let q = measure(1..=seeds, params, t);
     println!(
         "{label:<34} precision {:6.2}%  recall {:6.2}%  review {:5.2}% of rows ({} rows, {} continuing, {} auto links, review proposes the right group {:.1}%)",
         100.0 * q.precision(),
@@ -36,9 +48,11 @@ fn main() {
     println!("{seeds} seeds x 8 villages");
     print(
         &format!("default {:.2}/{:.2}/{:.2}", t.matched, t.review, t.margin),
+        &RESURVEY_DEFAULT,
         &t,
         seeds,
     );
+    print("harder re-survey, same thresholds", &STRESS, &t, seeds);
     if args.iter().any(|a| a == "sweep") {
         for matched in [0.70, 0.75, 0.80, 0.85, 0.90] {
             for margin in [0.0, 0.05, 0.10, 0.15] {
@@ -49,6 +63,7 @@ fn main() {
                 };
                 print(
                     &format!("matched {matched:.2} margin {margin:.2}"),
+                    &RESURVEY_DEFAULT,
                     &t,
                     seeds,
                 );

@@ -632,5 +632,14 @@ mod tests {
             q.precision()
         );
         assert!(q.recall() >= 0.85, "recall {:.4} {q:?}", q.recall());
+        // The measure tells a careless linker apart: links on a lower score with no margin
+        // over the runner-up are wrong too often.
+        let careless = Thresholds {
+            matched: 0.6,
+            review: 0.5,
+            margin: 0.0,
+        };
+        let q = measure(1..=6, &RESURVEY_DEFAULT, &careless);
+        assert!(q.precision() < 0.97, "precision {:.4} {q:?}", q.precision());
     }
 }
