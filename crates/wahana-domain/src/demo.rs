@@ -113,7 +113,7 @@ pub const NATIONAL_DENSITY: Density = Density {
     ties_per_group: 0.02,
 };
 
-const NAME_WORDS: &[&str] = &[
+pub(crate) const NAME_WORDS: &[&str] = &[
     "Mawar",
     "Melati",
     "Anggrek",

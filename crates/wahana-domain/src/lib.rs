@@ -7,6 +7,7 @@ mod date;
 pub mod demo;
 mod error;
 pub mod instrument;
+pub mod linking;
 pub mod member;
 pub mod network;
 pub mod profile;
