@@ -6,7 +6,8 @@
 //! `wahana-domain`, which this module feeds with [`headers::HeaderMap::getter`].
 //!
 //! - [`read`] streams rows ([`read::open_table`] yields [`read::RawRow`]s); CSV never holds the
-//!   file in memory.
+//!   file in memory, and a workbook's sheet costs the cells it holds, not the size it claims
+//!   (`workbook`); [`limits`] are what a file may hold before it is refused.
 //! - [`headers`] maps headers ([`headers::map_headers`]): Indonesian and English names, Kobo/ODK
 //!   prefixes, metadata kept as provenance.
 //! - [`write`] writes exports through [`write::RowSink`], [`write::CsvSink`] and
@@ -18,15 +19,18 @@
 #![allow(dead_code)]
 
 pub mod headers;
+pub mod limits;
 pub mod read;
+mod workbook;
 pub mod write;
+mod xls;
 pub mod xlsform;
 
 // The API, for `service/` and `cli/`.
 #[allow(unused_imports)]
 pub use headers::{ColumnRole, HeaderMap, HeaderProblem, HeaderProblemKind, map_headers};
 #[allow(unused_imports)]
-pub use read::{FileKind, RawRow, ReadError, TableReader, open_table};
+pub use read::{Cancel, FileKind, RawRow, ReadError, TableReader, open_table, open_table_until};
 #[allow(unused_imports)]
 pub use write::{CsvSink, RowSink, WriteError, XlsxSink, header_names};
 #[allow(unused_imports)]

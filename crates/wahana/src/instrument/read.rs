@@ -1,18 +1,24 @@
 //! Reading a table from a CSV or XLSX file, row by row.
 //!
 //! CSV is streamed: the reader holds one record at a time, so a 1.4 GB file of 4 million rows
-//! reads in constant memory. XLSX goes through calamine, which loads one sheet (Excel itself
-//! stops at 1,048,576 rows, so that is bounded).
+//! reads in constant memory. A workbook's sheet is streamed too, by a thread of its own
+//! (`super::workbook`): memory follows the cells present, not the size the sheet claims. What a
+//! file may hold is bounded ([`super::limits`]); beyond, it is refused with a message naming
+//! what was found and the limit.
 //!
 //! What comes out is text, as a person would read the cells: numbers as Excel shows them
 //! (`1990`, not `1990.0`), date cells as ISO dates (`2007-08-14`), row numbers as a spreadsheet
 //! shows them (the header row of a CSV is row 1).
 
-use super::column_letter;
-use calamine::{Data, Reader as _};
+use super::workbook::{Feed, SparseRow};
+use super::{column_letter, limits};
+use calamine::Data;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use wahana_domain::Lang;
 
 /// How much of a CSV the reader looks at to find the header line and its delimiter.
@@ -37,6 +43,41 @@ pub enum FileKind {
     Csv,
     /// A workbook read through calamine: XLSX and XLSM, and also XLS, XLSB and ODS.
     Xlsx,
+}
+
+/// A flag that stops a reading: set it (from any thread) and the reader returns
+/// [`ReadError::Cancelled`] at its next row, and a workbook's thread ends at its next cells.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn new() -> Self {
+        Cancel::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// A guard that cancels when it is dropped: held by the side that awaits the reading, so
+    /// that the reading stops when that side goes away (a client that left).
+    pub fn on_drop(&self) -> CancelOnDrop {
+        CancelOnDrop(self.clone())
+    }
+}
+
+/// See [`Cancel::on_drop`].
+#[derive(Debug)]
+pub struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 /// Why a table could not be read. Messages come in both languages ([`ReadError::message`]);
@@ -71,6 +112,53 @@ pub enum ReadError {
     /// No row with a header in it.
     #[error("the file is empty: no header row")]
     NoHeader,
+    /// A non-blank cell beyond [`limits::MAX_COLUMNS`] or [`limits::MAX_SHEET_ROWS`].
+    #[error("{}", self.limit_message(Lang::En))]
+    CellOutOfRange {
+        sheet: String,
+        /// As the spreadsheet shows it (1-based).
+        row: u64,
+        /// 0-based.
+        column: u64,
+    },
+    #[error("{}", self.limit_message(Lang::En))]
+    TooManyCells { sheet: String },
+    /// A CSV header row wider than [`limits::MAX_COLUMNS`].
+    #[error("{}", self.limit_message(Lang::En))]
+    TooManyColumns { found: usize },
+    /// A CSV longer than [`limits::MAX_CSV_ROWS`].
+    #[error("{}", self.limit_message(Lang::En))]
+    TooManyRows,
+    #[error("{}", self.limit_message(Lang::En))]
+    CellTooLong {
+        row: u64,
+        column: usize,
+        chars: usize,
+    },
+    /// A CSV record longer than [`limits::MAX_CSV_RECORD_BYTES`].
+    #[error("{}", self.limit_message(Lang::En))]
+    RowTooLong { row: u64 },
+    /// A sheet's rows going back (a streamed sheet is read in its order).
+    #[error("{}", self.limit_message(Lang::En))]
+    RowsOutOfOrder { sheet: String, row: u64, after: u64 },
+    /// A zip-based workbook too large once decompressed (all of it, or one part).
+    #[error("{}", self.limit_message(Lang::En))]
+    ArchiveTooLarge {
+        entry: Option<String>,
+        size: u64,
+        limit: u64,
+    },
+    /// A part compressed more than [`limits::MAX_COMPRESSION_RATIO`] times: a zip bomb.
+    #[error("{}", self.limit_message(Lang::En))]
+    ArchiveRatio { entry: String, ratio: u64 },
+    #[error("{}", self.limit_message(Lang::En))]
+    ArchiveEntries { found: u64 },
+    /// An old `.xls` whose sheets span more than [`limits::MAX_XLS_CELLS`].
+    #[error("{}", self.limit_message(Lang::En))]
+    XlsTooLarge { cells: u64 },
+    /// The reading was stopped ([`Cancel`]).
+    #[error("the reading was stopped: the request was abandoned")]
+    Cancelled,
 }
 
 impl ReadError {
@@ -85,13 +173,28 @@ impl ReadError {
             ReadError::SheetNotFound { .. } => "sheet_not_found",
             ReadError::NoSheet => "no_sheet",
             ReadError::NoHeader => "no_header",
+            ReadError::CellOutOfRange { .. } => "cell_out_of_range",
+            ReadError::TooManyCells { .. } => "too_many_cells",
+            ReadError::TooManyColumns { .. } => "too_many_columns",
+            ReadError::TooManyRows => "too_many_rows",
+            ReadError::CellTooLong { .. } => "cell_too_long",
+            ReadError::RowTooLong { .. } => "row_too_long",
+            ReadError::RowsOutOfOrder { .. } => "rows_out_of_order",
+            ReadError::ArchiveTooLarge { .. } => "archive_too_large",
+            ReadError::ArchiveRatio { .. } => "archive_ratio",
+            ReadError::ArchiveEntries { .. } => "archive_entries",
+            ReadError::XlsTooLarge { .. } => "xls_too_large",
+            ReadError::Cancelled => "cancelled",
         }
     }
 
     /// The row the problem is on, where there is one.
     pub fn row(&self) -> Option<u64> {
         match self {
-            ReadError::NotUtf8 { row, .. } => Some(*row),
+            ReadError::NotUtf8 { row, .. }
+            | ReadError::CellTooLong { row, .. }
+            | ReadError::RowTooLong { row } => Some(*row),
+            ReadError::CellOutOfRange { row, .. } => Some(*row),
             _ => None,
         }
     }
@@ -99,7 +202,10 @@ impl ReadError {
     /// The column the problem is in, as the spreadsheet shows it (`D`), where there is one.
     pub fn column_letter(&self) -> Option<String> {
         match self {
-            ReadError::NotUtf8 { column, .. } => Some(column_letter(*column)),
+            ReadError::NotUtf8 { column, .. } | ReadError::CellTooLong { column, .. } => {
+                Some(column_letter(*column))
+            }
+            ReadError::CellOutOfRange { column, .. } => Some(column_letter(*column as usize)),
             _ => None,
         }
     }
@@ -147,16 +253,205 @@ impl ReadError {
             (ReadError::NoHeader, Lang::Id) => {
                 "berkas kosong: tidak ada baris judul kolom".to_string()
             }
+            (ReadError::Cancelled, Lang::Id) => {
+                "pembacaan dihentikan: permintaan ditinggalkan".to_string()
+            }
+            (
+                ReadError::CellOutOfRange { .. }
+                | ReadError::TooManyCells { .. }
+                | ReadError::TooManyColumns { .. }
+                | ReadError::TooManyRows
+                | ReadError::CellTooLong { .. }
+                | ReadError::RowTooLong { .. }
+                | ReadError::RowsOutOfOrder { .. }
+                | ReadError::ArchiveTooLarge { .. }
+                | ReadError::ArchiveRatio { .. }
+                | ReadError::ArchiveEntries { .. }
+                | ReadError::XlsTooLarge { .. },
+                Lang::Id,
+            ) => self.limit_message(Lang::Id),
             (e, Lang::En) => e.to_string(),
         }
     }
 
-    fn io(path: &Path, source: io::Error) -> ReadError {
+    /// The messages of the limits ([`super::limits`]): what was found, the limit, what to do.
+    fn limit_message(&self, lang: Lang) -> String {
+        let id = lang == Lang::Id;
+        let n = |v: u64| grouped(v, if id { '.' } else { ',' });
+        let mib = |v: u64| format!("{} MiB", n(v.div_ceil(1024 * 1024)));
+        match self {
+            ReadError::CellOutOfRange { sheet, row, column } => {
+                let cell = format!("{}{row}", column_letter(*column as usize));
+                let beyond_columns = *column >= limits::MAX_COLUMNS as u64;
+                match (id, beyond_columns) {
+                    (true, true) => format!(
+                        "lembar \"{sheet}\" berisi sel di {cell}, di luar {} kolom yang dibaca \
+                         wahana; kosongkan sel itu (atau salin tabelnya saja ke lembar baru) lalu \
+                         coba lagi",
+                        n(limits::MAX_COLUMNS as u64)
+                    ),
+                    (true, false) => format!(
+                        "lembar \"{sheet}\" berisi sel di {cell}, di luar {} baris yang dibaca \
+                         wahana; kosongkan sel itu (atau salin tabelnya saja ke lembar baru) lalu \
+                         coba lagi",
+                        n(limits::MAX_SHEET_ROWS)
+                    ),
+                    (false, true) => format!(
+                        "the sheet \"{sheet}\" has a cell at {cell}, beyond the {} columns wahana \
+                         reads; clear that cell (or copy the table alone to a new sheet) and try \
+                         again",
+                        n(limits::MAX_COLUMNS as u64)
+                    ),
+                    (false, false) => format!(
+                        "the sheet \"{sheet}\" has a cell at {cell}, beyond the {} rows wahana \
+                         reads; clear that cell (or copy the table alone to a new sheet) and try \
+                         again",
+                        n(limits::MAX_SHEET_ROWS)
+                    ),
+                }
+            }
+            ReadError::TooManyCells { sheet } if id => format!(
+                "lembar \"{sheet}\" berisi lebih dari {} sel terisi, batas yang dibaca wahana \
+                 dari satu lembar; pecah lembarnya atau simpan sebagai CSV",
+                n(limits::MAX_SHEET_CELLS)
+            ),
+            ReadError::TooManyCells { sheet } => format!(
+                "the sheet \"{sheet}\" has more than {} non-blank cells, the most wahana reads \
+                 from one sheet; split it or save it as CSV",
+                n(limits::MAX_SHEET_CELLS)
+            ),
+            ReadError::TooManyColumns { found } if id => format!(
+                "baris judul berisi {} kolom, melebihi {} kolom yang dibaca wahana",
+                n(*found as u64),
+                n(limits::MAX_COLUMNS as u64)
+            ),
+            ReadError::TooManyColumns { found } => format!(
+                "the header row has {} columns, beyond the {} wahana reads",
+                n(*found as u64),
+                n(limits::MAX_COLUMNS as u64)
+            ),
+            ReadError::TooManyRows if id => format!(
+                "berkas berisi lebih dari {} baris, batas yang dibaca wahana dari satu berkas; \
+                 pecah berkasnya",
+                n(limits::MAX_CSV_ROWS)
+            ),
+            ReadError::TooManyRows => format!(
+                "the file has more than {} rows, the most wahana reads from one file; split it",
+                n(limits::MAX_CSV_ROWS)
+            ),
+            ReadError::CellTooLong { row, column, chars } if id => format!(
+                "baris {row}, kolom {}: sel berisi {} karakter, melebihi {} karakter yang dibaca \
+                 wahana (batas Excel sendiri)",
+                column_letter(*column),
+                n(*chars as u64),
+                n(limits::MAX_CELL_CHARS as u64)
+            ),
+            ReadError::CellTooLong { row, column, chars } => format!(
+                "row {row}, column {}: the cell holds {} characters, beyond the {} wahana reads \
+                 (Excel's own limit)",
+                column_letter(*column),
+                n(*chars as u64),
+                n(limits::MAX_CELL_CHARS as u64)
+            ),
+            ReadError::RowTooLong { row } if id => format!(
+                "baris {row} lebih panjang dari {}: apakah ada tanda kutip yang tidak ditutup?",
+                mib(limits::MAX_CSV_RECORD_BYTES as u64)
+            ),
+            ReadError::RowTooLong { row } => format!(
+                "row {row} is longer than {}: is a quotation mark left open?",
+                mib(limits::MAX_CSV_RECORD_BYTES as u64)
+            ),
+            ReadError::RowsOutOfOrder { sheet, row, after } if id => format!(
+                "lembar \"{sheet}\" mencantumkan baris {row} sesudah baris {after}; buka di \
+                 program spreadsheet lalu simpan ulang"
+            ),
+            ReadError::RowsOutOfOrder { sheet, row, after } => format!(
+                "the sheet \"{sheet}\" lists row {row} after row {after}; open it in a \
+                 spreadsheet program and save it again"
+            ),
+            ReadError::ArchiveTooLarge { entry, size, limit } => match (entry, id) {
+                (None, true) => format!(
+                    "buku kerja berisi {} setelah dibuka (didekompresi), melebihi {} yang dibaca \
+                     wahana; simpan tabelnya sebagai CSV",
+                    mib(*size),
+                    mib(*limit)
+                ),
+                (None, false) => format!(
+                    "the workbook holds {} once decompressed, beyond the {} wahana reads; save \
+                     the table as CSV",
+                    mib(*size),
+                    mib(*limit)
+                ),
+                (Some(e), true) => format!(
+                    "bagian {e} dari buku kerja berisi {} setelah dibuka (didekompresi), melebihi \
+                     {} yang dibaca wahana; simpan tabelnya sebagai CSV",
+                    mib(*size),
+                    mib(*limit)
+                ),
+                (Some(e), false) => format!(
+                    "the part {e} of the workbook holds {} once decompressed, beyond the {} \
+                     wahana reads; save the table as CSV",
+                    mib(*size),
+                    mib(*limit)
+                ),
+            },
+            ReadError::ArchiveRatio { entry, ratio } if id => format!(
+                "bagian {entry} dari buku kerja dimampatkan {} kali, melebihi {} kali yang \
+                 diterima wahana: bom zip atau berkas rusak",
+                n(*ratio),
+                n(limits::MAX_COMPRESSION_RATIO)
+            ),
+            ReadError::ArchiveRatio { entry, ratio } => format!(
+                "the part {entry} of the workbook is compressed {} times, beyond the {} times \
+                 wahana accepts: a zip bomb or a damaged file",
+                n(*ratio),
+                n(limits::MAX_COMPRESSION_RATIO)
+            ),
+            ReadError::ArchiveEntries { found } if id => format!(
+                "buku kerja berisi {} bagian, melebihi {} yang dibaca wahana",
+                n(*found),
+                n(limits::MAX_ARCHIVE_ENTRIES as u64)
+            ),
+            ReadError::ArchiveEntries { found } => format!(
+                "the workbook has {} parts, beyond the {} wahana reads",
+                n(*found),
+                n(limits::MAX_ARCHIVE_ENTRIES as u64)
+            ),
+            ReadError::XlsTooLarge { cells } if id => format!(
+                "lembar-lembar buku kerja .xls lama ini mencakup {} sel, melebihi {} sel yang \
+                 dibaca wahana dari .xls (yang dibaca utuh); simpan sebagai .xlsx atau CSV",
+                n(*cells),
+                n(limits::MAX_XLS_CELLS)
+            ),
+            ReadError::XlsTooLarge { cells } => format!(
+                "the sheets of this old .xls workbook span {} cells, beyond the {} wahana reads \
+                 from an .xls (it is read whole); save it as .xlsx or CSV",
+                n(*cells),
+                n(limits::MAX_XLS_CELLS)
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    pub(super) fn io(path: &Path, source: io::Error) -> ReadError {
         ReadError::Io {
             path: path.to_path_buf(),
             source,
         }
     }
+}
+
+/// A number with its thousands grouped: `1,048,576` (English), `1.048.576` (Indonesian).
+fn grouped(v: u64, sep: char) -> String {
+    let digits = v.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Decides how to read a file: by its first bytes (a ZIP or OLE header is a workbook, whatever
@@ -208,10 +503,21 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// matched ignoring case). The header row is read; rows follow from [`TableReader::read_into`]
 /// or the `Iterator`.
 pub fn open_table(path: &Path, sheet: Option<&str>) -> Result<TableReader, ReadError> {
-    match detect_kind(path)? {
-        FileKind::Csv => open_csv(path),
-        FileKind::Xlsx => open_sheet(path, sheet),
-    }
+    open_table_until(path, sheet, Cancel::new())
+}
+
+/// [`open_table`], stopping with [`ReadError::Cancelled`] once `cancel` is set.
+pub fn open_table_until(
+    path: &Path,
+    sheet: Option<&str>,
+    cancel: Cancel,
+) -> Result<TableReader, ReadError> {
+    let mut reader = match detect_kind(path)? {
+        FileKind::Csv => open_csv(path)?,
+        FileKind::Xlsx => open_sheet(path, sheet, cancel.clone())?,
+    };
+    reader.cancel = cancel;
+    Ok(reader)
 }
 
 /// A table being read: its headers, then its rows.
@@ -231,6 +537,7 @@ pub struct TableReader {
     /// The delimiter found, for CSV.
     pub delimiter: Option<u8>,
     source: Source,
+    cancel: Cancel,
 }
 
 enum Source {
@@ -242,13 +549,16 @@ impl TableReader {
     /// Reads the next non-empty row into `cells` (resized to the number of headers, reusing its
     /// strings), returning its row number, or `None` at the end. This is the fast path.
     pub fn read_into(&mut self, cells: &mut Vec<String>) -> Result<Option<u64>, ReadError> {
+        if self.cancel.is_cancelled() {
+            return Err(ReadError::Cancelled);
+        }
         let width = self.headers.len();
         if cells.len() != width {
             cells.resize_with(width, String::new);
         }
         match &mut self.source {
             Source::Csv(s) => s.read_into(cells),
-            Source::Sheet(s) => Ok(s.read_into(cells)),
+            Source::Sheet(s) => s.read_into(cells),
         }
     }
 
@@ -382,6 +692,9 @@ impl CsvSource {
         }
         self.pending_cr = false;
         self.rows += 1;
+        if self.rows > limits::MAX_CSV_ROWS {
+            return Err(ReadError::TooManyRows);
+        }
         let row = self.rows;
         let (mut nout, mut nend) = (0, 0);
         loop {
@@ -399,10 +712,17 @@ impl CsvSource {
                 csv_core::ReadRecordResult::InputEmpty => self.fill()?,
                 csv_core::ReadRecordResult::OutputFull => {
                     let grown = self.out.len() * 2;
+                    if grown > limits::MAX_CSV_RECORD_BYTES {
+                        return Err(ReadError::RowTooLong { row });
+                    }
                     self.out.resize(grown, 0);
                 }
                 csv_core::ReadRecordResult::OutputEndsFull => {
+                    // Empty fields take no bytes in `out`: bound their count too.
                     let grown = self.ends.len() * 2;
+                    if grown > limits::MAX_CSV_RECORD_BYTES / 16 {
+                        return Err(ReadError::RowTooLong { row });
+                    }
                     self.ends.resize(grown, 0);
                 }
                 csv_core::ReadRecordResult::Record => {
@@ -432,6 +752,7 @@ impl CsvSource {
                 if let Some(bytes) = self.field(i) {
                     let text = std::str::from_utf8(bytes)
                         .map_err(|_| ReadError::NotUtf8 { row, column: i })?;
+                    check_length(text, row, i)?;
                     cell.push_str(text);
                 }
             }
@@ -514,9 +835,15 @@ fn csv_from_parts(
             row: header_row,
             column: i,
         })?;
+        check_length(text, header_row, i)?;
         headers.push(text.to_string());
     }
     drop_trailing_blanks(&mut headers);
+    if headers.len() > limits::MAX_COLUMNS {
+        return Err(ReadError::TooManyColumns {
+            found: headers.len(),
+        });
+    }
     source.width = headers.len();
     Ok(TableReader {
         headers,
@@ -526,7 +853,19 @@ fn csv_from_parts(
         sheet: None,
         delimiter: Some(delimiter),
         source: Source::Csv(Box::new(source)),
+        cancel: Cancel::new(),
     })
+}
+
+/// Refuses a cell longer than [`limits::MAX_CELL_CHARS`] characters.
+fn check_length(text: &str, row: u64, column: usize) -> Result<(), ReadError> {
+    if text.len() > limits::MAX_CELL_CHARS {
+        let chars = text.chars().count();
+        if chars > limits::MAX_CELL_CHARS {
+            return Err(ReadError::CellTooLong { row, column, chars });
+        }
+    }
+    Ok(())
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -589,122 +928,124 @@ fn drop_trailing_blanks(headers: &mut Vec<String>) {
 // ---------------------------------------------------------------------------------------------
 // Workbooks
 
+/// A sheet being read by its thread (`super::workbook`), one batch of non-blank rows at a time.
 struct SheetSource {
-    range: calamine::Range<Data>,
-    /// The next row to read, relative to the range.
-    next: usize,
-    /// The range's first row and column in the sheet (0-based).
-    start_row: u32,
+    rx: Receiver<Feed>,
+    batch: std::vec::IntoIter<SparseRow>,
+    /// The spreadsheet column of the first header (0-based), and how many headers.
+    first_column: usize,
     width: usize,
+    done: bool,
+    /// Tells the thread the rows are no longer wanted.
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for SheetSource {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 impl SheetSource {
-    fn read_into(&mut self, cells: &mut [String]) -> Option<u64> {
+    /// The next non-blank row of the sheet, whatever its columns.
+    fn next_sparse(&mut self) -> Result<Option<SparseRow>, ReadError> {
         loop {
-            let i = self.next;
-            let row = self.range.rows().nth(i)?;
-            self.next += 1;
-            let row_number = u64::from(self.start_row) + i as u64 + 1;
-            let width = self.width.min(row.len());
-            if row[..width].iter().all(is_blank) {
-                continue;
+            if let Some(row) = self.batch.next() {
+                return Ok(Some(row));
             }
-            for (j, cell) in cells.iter_mut().enumerate() {
-                cell.clear();
-                if let Some(data) = row.get(j) {
-                    push_cell_text(cell, data);
+            if self.done {
+                return Ok(None);
+            }
+            match self.rx.recv() {
+                Ok(Feed::Rows(rows)) => self.batch = rows.into_iter(),
+                Ok(Feed::Start { .. }) => {}
+                Ok(Feed::End) => self.done = true,
+                Ok(Feed::Failed(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Err(ReadError::Workbook {
+                        message: "the reading of the sheet stopped before its end".into(),
+                    });
                 }
             }
-            return Some(row_number);
+        }
+    }
+
+    fn read_into(&mut self, cells: &mut [String]) -> Result<Option<u64>, ReadError> {
+        let columns = self.first_column..self.first_column + self.width;
+        loop {
+            let Some(row) = self.next_sparse()? else {
+                return Ok(None);
+            };
+            if !row.cells.iter().any(|(c, _)| columns.contains(c)) {
+                continue;
+            }
+            for cell in cells.iter_mut() {
+                cell.clear();
+            }
+            for (c, text) in row.cells {
+                if let Some(slot) = c
+                    .checked_sub(self.first_column)
+                    .and_then(|j| cells.get_mut(j))
+                {
+                    *slot = text;
+                }
+            }
+            return Ok(Some(row.row));
         }
     }
 }
 
-fn is_blank(d: &Data) -> bool {
-    match d {
-        Data::Empty => true,
-        Data::String(s) => s.trim().is_empty(),
-        _ => false,
-    }
-}
-
-fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<TableReader, ReadError> {
-    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| match e {
-        calamine::Error::Io(io) => ReadError::io(path, io),
-        other => ReadError::Workbook {
-            message: other.to_string(),
-        },
-    })?;
-    let names = workbook.sheet_names();
-    let name = match sheet {
-        Some(wanted) => {
-            let wanted_trim = wanted.trim();
-            names
-                .iter()
-                .find(|n| n.as_str() == wanted_trim)
-                .or_else(|| {
-                    names
-                        .iter()
-                        .find(|n| n.trim().to_lowercase() == wanted_trim.to_lowercase())
-                })
-                .cloned()
-                .ok_or_else(|| ReadError::SheetNotFound {
-                    sheet: wanted.to_string(),
-                    available: names.clone(),
-                })?
-        }
-        None => names.first().cloned().ok_or(ReadError::NoSheet)?,
+fn open_sheet(path: &Path, sheet: Option<&str>, cancel: Cancel) -> Result<TableReader, ReadError> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let rx = super::workbook::spawn(path, sheet, cancel, stop.clone())?;
+    let mut source = SheetSource {
+        rx,
+        batch: Vec::new().into_iter(),
+        first_column: 0,
+        width: 0,
+        done: false,
+        stop,
     };
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| ReadError::Workbook {
-            message: e.to_string(),
-        })?;
-    sheet_reader(range, name)
-}
-
-fn sheet_reader(range: calamine::Range<Data>, name: String) -> Result<TableReader, ReadError> {
-    let (start_row, start_col) = range.start().ok_or(ReadError::NoHeader)?;
-    // The header is the first row with anything in it.
-    let mut header_index = None;
-    for (i, row) in range.rows().enumerate() {
-        if !row.iter().all(is_blank) {
-            header_index = Some(i);
-            break;
+    let name = match source.rx.recv() {
+        Ok(Feed::Start { sheet }) => sheet,
+        Ok(Feed::Failed(e)) => return Err(e),
+        _ => {
+            return Err(ReadError::Workbook {
+                message: "the sheet could not be read".into(),
+            });
+        }
+    };
+    // The header is the first row with anything in it; the table starts at its first cell.
+    let header = source.next_sparse()?.ok_or(ReadError::NoHeader)?;
+    let first_column = header.cells.first().map_or(0, |c| c.0);
+    let last_column = header.cells.last().map_or(first_column, |c| c.0);
+    let mut headers = vec![String::new(); last_column - first_column + 1];
+    for (c, text) in header.cells {
+        if let Some(slot) = c.checked_sub(first_column).and_then(|j| headers.get_mut(j)) {
+            *slot = text;
         }
     }
-    let header_index = header_index.ok_or(ReadError::NoHeader)?;
-    let mut headers: Vec<String> = range
-        .rows()
-        .nth(header_index)
-        .unwrap_or_default()
-        .iter()
-        .map(|d| {
-            let mut s = String::new();
-            push_cell_text(&mut s, d);
-            s
-        })
-        .collect();
     drop_trailing_blanks(&mut headers);
-    let width = headers.len();
+    source.first_column = first_column;
+    source.width = headers.len();
     Ok(TableReader {
         headers,
-        header_row: u64::from(start_row) + header_index as u64 + 1,
-        first_column: start_col as usize,
+        header_row: header.row,
+        first_column,
         kind: FileKind::Xlsx,
         sheet: Some(name),
         delimiter: None,
-        source: Source::Sheet(SheetSource {
-            range,
-            next: header_index + 1,
-            start_row,
-            width,
-        }),
+        source: Source::Sheet(source),
+        cancel: Cancel::new(),
     })
 }
 
 /// Appends a cell's text as a person reads it in the spreadsheet.
-fn push_cell_text(out: &mut String, data: &Data) {
+pub(super) fn push_cell_text(out: &mut String, data: &Data) {
     use std::fmt::Write as _;
     match data {
         Data::Empty => {}
@@ -735,7 +1076,7 @@ fn push_cell_text(out: &mut String, data: &Data) {
 
 /// A number as Excel shows it in General format: whole numbers without a decimal point,
 /// others in their shortest exact form.
-fn push_number(out: &mut String, f: f64) {
+pub(super) fn push_number(out: &mut String, f: f64) {
     use std::fmt::Write as _;
     if f.fract() == 0.0 && f.abs() < 1e15 {
         let _ = write!(out, "{}", f as i64);
@@ -930,14 +1271,15 @@ mod tests {
     fn header_split_across_chunks_is_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wide.csv");
-        let long = "x".repeat(HEAD_CHUNK + 10);
+        // Three long headers (each within the cell limit) make a line longer than a chunk.
+        let long = "x".repeat(HEAD_CHUNK / 3 + 10);
         let mut f = File::create(&path).unwrap();
-        write!(f, "{long};b;c\r\n1;2;3\r\n").unwrap();
+        write!(f, "{long};{long};{long};b;c\r\n1;2;3;4;5\r\n").unwrap();
         drop(f);
         let r = open_table(&path, None).unwrap();
         assert_eq!(r.delimiter, Some(b';'));
-        assert_eq!(r.headers.len(), 3);
-        assert_eq!(rows(r), vec![(2, cells(&["1", "2", "3"]))]);
+        assert_eq!(r.headers.len(), 5);
+        assert_eq!(rows(r), vec![(2, cells(&["1", "2", "3", "4", "5"]))]);
     }
 
     #[test]
@@ -1037,6 +1379,368 @@ mod tests {
         // Without a sheet name, the first sheet.
         let r = open_table(&path, None).unwrap();
         assert_eq!(r.sheet.as_deref(), Some("petunjuk"));
+    }
+
+    fn hostile(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/hostile")
+            .join(name)
+    }
+
+    /// A zip of the given parts, deflated.
+    fn write_zip(path: &Path, parts: &[(&str, &str)]) {
+        use zip::write::SimpleFileOptions;
+        let mut zip = zip::ZipWriter::new(File::create(path).unwrap());
+        for (name, body) in parts {
+            zip.start_file(*name, SimpleFileOptions::default()).unwrap();
+            zip.write_all(body.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+
+    /// An XLSX of one sheet, "kelompok", with the given `sheetData` content.
+    fn write_xlsx(path: &Path, sheet_data: &str) {
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+        let workbook = r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="kelompok" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+        let workbook_rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+        let sheet = format!(
+            r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData>{sheet_data}</sheetData></worksheet>"#
+        );
+        write_zip(
+            path,
+            &[
+                ("_rels/.rels", rels),
+                ("xl/workbook.xml", workbook),
+                ("xl/_rels/workbook.xml.rels", workbook_rels),
+                ("xl/worksheets/sheet1.xml", &sheet),
+            ],
+        );
+    }
+
+    fn inline(cell: &str, text: &str) -> String {
+        format!(r#"<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+    }
+
+    /// The probe's file: a table, then one cell at XFD1048576. It used to make the reader
+    /// allocate a dense grid of 1,048,576 × 16,384 cells and abort the process.
+    #[test]
+    fn a_cell_at_xfd1048576_is_refused_with_its_address() {
+        let mut r = open_table(&hostile("xfd1048576.xlsx"), None).unwrap();
+        assert_eq!(r.headers.len(), 6);
+        assert_eq!(r.next_row().unwrap().unwrap().row, 2);
+        assert_eq!(r.next_row().unwrap().unwrap().row, 3);
+        let err = r.next_row().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ReadError::CellOutOfRange {
+                    row: 1_048_576,
+                    column: 16_383,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), "cell_out_of_range");
+        assert_eq!(err.row(), Some(1_048_576));
+        assert_eq!(err.column_letter().as_deref(), Some("XFD"));
+        assert!(
+            err.message(Lang::En).contains(
+                "the sheet \"kelompok\" has a cell at XFD1048576, beyond the 1,024 columns \
+                 wahana reads"
+            ),
+            "{}",
+            err.message(Lang::En)
+        );
+        assert!(
+            err.message(Lang::Id)
+                .contains("sel di XFD1048576, di luar 1.024 kolom yang dibaca wahana"),
+            "{}",
+            err.message(Lang::Id)
+        );
+    }
+
+    /// A sparse sheet costs its cells: far rows read with their numbers, styled blank cells far
+    /// right and a dimension claiming the whole sheet cost nothing, the last column read is
+    /// AMJ (1,024 columns) and AMK is refused.
+    #[test]
+    fn sparse_sheets_read_in_the_memory_of_their_cells() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sparse.xlsx");
+        let data = format!(
+            r#"<row r="2">{}{}</row><row r="3">{}<c r="XFD3" s="1"/><c r="ZZ3" t="inlineStr"><is><t>  </t></is></c></row><row r="5"><c r="AMJ5"><v>7</v></c></row><row r="1000000">{}{}</row><row r="1048576">{}</row>"#,
+            inline("B2", "nama"),
+            inline("C2", "jenis"),
+            inline("B3", "Arisan"),
+            inline("C1000000", "pkk"),
+            inline("AMJ1000000", "far but within"),
+            inline("B1048576", "Last"),
+        );
+        write_xlsx(&path, &data);
+        let r = open_table(&path, None).unwrap();
+        assert_eq!((r.header_row, r.first_column), (2, 1));
+        assert_eq!(r.headers, cells(&["nama", "jenis"]));
+        assert_eq!(
+            rows(r),
+            vec![
+                (3, cells(&["Arisan", ""])),
+                (1_000_000, cells(&["", "pkk"])),
+                (1_048_576, cells(&["Last", ""])),
+            ]
+        );
+
+        write_xlsx(
+            &path,
+            &format!(
+                r#"<row r="1">{}</row><row r="4"><c r="AMK4"><v>1</v></c></row>"#,
+                inline("A1", "nama")
+            ),
+        );
+        let mut r = open_table(&path, None).unwrap();
+        let err = r.next_row().unwrap_err();
+        assert!(err.message(Lang::En).contains("a cell at AMK4"), "{err}");
+
+        write_xlsx(
+            &path,
+            &format!(
+                r#"<row r="1">{}</row><row r="1048577">{}</row>"#,
+                inline("A1", "nama"),
+                inline("A1048577", "x")
+            ),
+        );
+        let mut r = open_table(&path, None).unwrap();
+        let err = r.next_row().unwrap_err();
+        assert!(
+            err.message(Lang::En)
+                .contains("a cell at A1048577, beyond the 1,048,576 rows wahana reads"),
+            "{err}"
+        );
+    }
+
+    /// calamine reserves room for the strings a shared strings table claims: ten billion of
+    /// them would abort the process.
+    #[test]
+    fn a_shared_strings_table_claiming_too_much_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        write_zip(
+            &path,
+            &[
+                (
+                    "_rels/.rels",
+                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+                ),
+                (
+                    "xl/workbook.xml",
+                    r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="kelompok" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+                ),
+                (
+                    "xl/_rels/workbook.xml.rels",
+                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+                ),
+                (
+                    "xl/sharedStrings.xml",
+                    r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="10000000000"><si><t>nama</t></si></sst>"#,
+                ),
+                (
+                    "xl/worksheets/sheet1.xml",
+                    r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#,
+                ),
+            ],
+        );
+        let err = open_table(&path, None).err().unwrap();
+        assert!(
+            err.to_string()
+                .contains("claims 10000000000 strings in 123 bytes"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn zip_bombs_are_refused_before_decompressing() {
+        let err = open_table(&hostile("zip_bomb.xlsx"), None).err().unwrap();
+        assert!(
+            matches!(&err, ReadError::ArchiveRatio { entry, ratio }
+                if entry == "xl/worksheets/sheet1.xml" && *ratio > limits::MAX_COMPRESSION_RATIO),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), "archive_ratio");
+        assert!(err.message(Lang::En).contains("a zip bomb"), "{err}");
+        assert!(err.message(Lang::Id).contains("bom zip"), "{err}");
+    }
+
+    #[test]
+    fn ods_repeats_cost_nothing_when_empty_and_are_refused_when_full() {
+        let mut r = open_table(&hostile("rows_repeated.ods"), None).unwrap();
+        assert_eq!(r.headers.len(), 6);
+        assert_eq!(r.next_row().unwrap().unwrap().row, 2);
+        let err = r.next_row().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ReadError::CellOutOfRange {
+                    row: 2_000_000_002,
+                    column: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.message(Lang::En).contains("beyond the 1,048,576 rows"));
+    }
+
+    #[test]
+    fn ods_values_text_and_sheets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.ods");
+        let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>
+<table:table table:name="petunjuk"><table:table-row><table:table-cell office:value-type="string"><text:p>Isi lembar kelompok</text:p></table:table-cell></table:table-row></table:table>
+<table:table table:name="Kelompok"><table:table-column table:number-columns-repeated="1024"/>
+<table:table-row><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+<table:table-row><table:table-cell/><table:table-cell office:value-type="string"><text:p>nama</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>tahun</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>tanggal</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>aktif</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>catatan</text:p></table:table-cell><table:table-cell table:number-columns-repeated="16378"/></table:table-row>
+<table:table-row><table:table-cell/><table:table-cell office:value-type="string"><text:p>Arisan <text:span>Ta&apos;</text:span><text:s text:c="3"/>&amp; co</text:p><office:annotation><text:p>a note</text:p></office:annotation></table:table-cell><table:table-cell office:value-type="float" office:value="1990"><text:p>1.990</text:p></table:table-cell><table:table-cell office:value-type="date" office:date-value="2007-08-14"><text:p>14/08/07</text:p></table:table-cell><table:table-cell office:value-type="boolean" office:boolean-value="true"><text:p>TRUE</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>satu<text:tab/>dua<text:line-break/>tiga</text:p><text:p>empat</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+<table:table-row table:number-rows-repeated="2"><table:table-cell/><table:table-cell table:number-columns-repeated="2" office:value-type="float" office:value="-4.5"><text:p>-4,5</text:p></table:table-cell><table:covered-table-cell/></table:table-row>
+<table:table-row table:number-rows-repeated="1048471"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#;
+        write_zip(
+            &path,
+            &[
+                ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+                ("content.xml", content),
+            ],
+        );
+        let err = open_table(&path, Some("ikatan")).err().unwrap();
+        assert!(err.to_string().contains("petunjuk, Kelompok"), "{err}");
+        assert_eq!(
+            open_table(&path, None).unwrap().sheet.as_deref(),
+            Some("petunjuk")
+        );
+        let r = open_table(&path, Some(" kelompok ")).unwrap();
+        assert_eq!(r.sheet.as_deref(), Some("Kelompok"));
+        assert_eq!((r.header_row, r.first_column), (2, 1));
+        assert_eq!(
+            r.headers,
+            cells(&["nama", "tahun", "tanggal", "aktif", "catatan"])
+        );
+        assert_eq!(
+            rows(r),
+            vec![
+                (
+                    3,
+                    cells(&[
+                        "Arisan Ta'   & co",
+                        "1990",
+                        "2007-08-14",
+                        "true",
+                        "satu\tdua\ntiga\nempat"
+                    ])
+                ),
+                (6, cells(&["-4.5", "-4.5", "", "", ""])),
+                (7, cells(&["-4.5", "-4.5", "", "", ""])),
+            ]
+        );
+    }
+
+    #[test]
+    fn old_xls_spanning_too_many_cells_is_refused() {
+        let err = open_table(&hostile("far_cell.xls"), None).err().unwrap();
+        assert!(
+            matches!(err, ReadError::XlsTooLarge { cells } if cells == 65_536 * 256),
+            "{err:?}"
+        );
+        assert!(err.message(Lang::En).contains("16,777,216 cells"), "{err}");
+    }
+
+    #[test]
+    fn csv_limits() {
+        let long = "x".repeat(limits::MAX_CELL_CHARS + 1);
+        let mut r = csv_text(format!("nama,catatan\nA,ok\nB,{long}\n").as_bytes());
+        assert!(r.next_row().unwrap().is_some());
+        let err = r.next_row().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ReadError::CellTooLong {
+                    row: 3,
+                    column: 1,
+                    chars: 32_768
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.message(Lang::En)
+                .contains("32,768 characters, beyond the 32,767")
+        );
+        // Excel's own limit is read.
+        let at_limit = "é".repeat(limits::MAX_CELL_CHARS);
+        let r = csv_text(format!("nama\n{at_limit}\n").as_bytes());
+        assert_eq!(rows(r)[0].1[0].chars().count(), limits::MAX_CELL_CHARS);
+
+        let wide = (0..2000)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let err = csv_from_parts(
+            Path::new("t"),
+            format!("{wide}\n").into_bytes(),
+            Box::new(io::empty()),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            matches!(err, ReadError::TooManyColumns { found: 2000 }),
+            "{err:?}"
+        );
+
+        // A quote left open: the rest of the file would be one cell.
+        let mut text = b"nama,catatan\nA,\"".to_vec();
+        text.extend(std::iter::repeat_n(b'x', limits::MAX_CSV_RECORD_BYTES + 10));
+        let mut r = csv_text(&text);
+        let err = r.next_row().unwrap_err();
+        assert!(matches!(err, ReadError::RowTooLong { row: 2 }), "{err:?}");
+        // So would a line of delimiters.
+        let mut text = b"nama,catatan\n".to_vec();
+        text.extend(std::iter::repeat_n(b',', limits::MAX_CSV_RECORD_BYTES));
+        let mut r = csv_text(&text);
+        assert!(matches!(
+            r.next_row(),
+            Err(ReadError::RowTooLong { row: 2 })
+        ));
+    }
+
+    #[test]
+    fn a_cancelled_reading_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let mut data = format!(r#"<row r="1">{}</row>"#, inline("A1", "nama"));
+        for r in 2..5000 {
+            data.push_str(&format!(
+                r#"<row r="{r}">{}</row>"#,
+                inline(&format!("A{r}"), "x")
+            ));
+        }
+        write_xlsx(&path, &data);
+        let cancel = Cancel::new();
+        let mut r = open_table_until(&path, None, cancel.clone()).unwrap();
+        assert_eq!(r.next_row().unwrap().unwrap().row, 2);
+        cancel.cancel();
+        assert!(matches!(r.next_row(), Err(ReadError::Cancelled)));
+        // The guard of the awaiting side cancels when dropped.
+        let cancel = Cancel::new();
+        drop(cancel.on_drop());
+        assert!(cancel.is_cancelled());
+        let mut r = open_table_until(&path, None, cancel).unwrap();
+        assert!(matches!(r.next_row(), Err(ReadError::Cancelled)));
+    }
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(grouped(1_048_576, ','), "1,048,576");
+        assert_eq!(grouped(1024, '.'), "1.024");
+        assert_eq!(grouped(999, ','), "999");
+        assert_eq!(grouped(0, ','), "0");
     }
 
     #[test]

@@ -310,11 +310,32 @@ pub async fn import_file(
     today: Date,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, ImportError> {
+    import_file_until(
+        store,
+        path,
+        opts,
+        today,
+        progress,
+        instrument::Cancel::new(),
+    )
+    .await
+}
+
+/// [`import_file`], whose reading stops once `cancel` is set (the web server's client went
+/// away): the file is then refused whole with the problem `cancelled`, and nothing is written.
+pub async fn import_file_until(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    today: Date,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: instrument::Cancel,
+) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::new(path, opts.dry_run);
     if let Some(name) = &opts.file_name {
         report.file = name.clone();
     }
-    let reader = match instrument::open_table(path, opts.sheet.as_deref()) {
+    let reader = match instrument::open_table_until(path, opts.sheet.as_deref(), cancel) {
         Ok(r) => r,
         Err(e) => {
             report.push(read_problem(&e));

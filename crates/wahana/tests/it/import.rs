@@ -449,3 +449,64 @@ fn an_import_killed_midway_leaves_the_database_as_before() {
         assert_eq!(env.group_count(), before + 500_000, "{}", env.name);
     }
 }
+
+/// Hostile workbooks (tests/fixtures/hostile): a cell at XFD1048576, a zip bomb, an ODS row
+/// repeated a billion times, an old .xls with a far cell. Each used to abort the process (status
+/// 134, an allocation of hundreds of gigabytes) or spin for minutes; each is now refused with a
+/// clear message naming what was found and the limit, and nothing is written.
+#[test]
+fn hostile_workbooks_are_refused_clearly() {
+    let hostile = |name: &str| {
+        fixtures()
+            .join("hostile")
+            .join(name)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let cases = [
+        (
+            "xfd1048576.xlsx",
+            "cell_out_of_range",
+            "the sheet \"kelompok\" has a cell at XFD1048576, beyond the 1,024 columns wahana reads",
+        ),
+        ("zip_bomb.xlsx", "archive_ratio", "a zip bomb"),
+        (
+            "rows_repeated.ods",
+            "cell_out_of_range",
+            "beyond the 1,048,576 rows wahana reads",
+        ),
+        ("far_cell.xls", "xls_too_large", "16,777,216 cells"),
+    ];
+    for env in envs() {
+        env.ok(&["init"]);
+        for (file, code, message) in cases {
+            for dry_run in [true, false] {
+                let mut args = vec!["--lang", "en", "import", "--json"];
+                if dry_run {
+                    args.push("--dry-run");
+                }
+                let path = hostile(file);
+                args.push(&path);
+                let out = env.run(&args);
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(
+                    out.status.code(),
+                    Some(1),
+                    "{} {file}: {:?} {stderr}",
+                    env.name,
+                    out.status
+                );
+                let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+                    .unwrap_or_else(|e| panic!("{} {file}: {e}: {stderr}", env.name));
+                let problem = json["problems"]
+                    .as_array()
+                    .and_then(|ps| ps.iter().find(|p| p["code"] == code))
+                    .unwrap_or_else(|| panic!("{} {file}: no {code}: {json}", env.name));
+                let text = problem["expected_en"].as_str().unwrap_or_default();
+                assert!(text.contains(message), "{} {file}: {text}", env.name);
+                assert_eq!(json["committed"], false, "{} {file}", env.name);
+            }
+        }
+        assert_eq!(env.group_count(), 0, "{}", env.name);
+    }
+}

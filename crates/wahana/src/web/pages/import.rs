@@ -4,7 +4,7 @@
 use super::render;
 use crate::service;
 use crate::service::audit::Who;
-use crate::service::import::{ImportOptions, ImportReport, import_file};
+use crate::service::import::{ImportOptions, ImportReport, import_file_until};
 use crate::service::users::{self, Role};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf};
@@ -305,8 +305,20 @@ pub async fn run(
     let store = st.store.clone();
     let file = path.to_path_buf();
     let handle = tokio::runtime::Handle::current();
+    // When the client goes away this future is dropped, and with it the guard: the reading on
+    // the blocking thread stops at its next row instead of running to the end.
+    let cancel = crate::instrument::Cancel::new();
+    let _stop_when_dropped = cancel.on_drop();
     tokio::task::spawn_blocking(move || {
-        handle.block_on(import_file(&store, &file, &opts, service::today(), &|_| {}))
+        let today = service::today();
+        handle.block_on(import_file_until(
+            &store,
+            &file,
+            &opts,
+            today,
+            &|_| {},
+            cancel,
+        ))
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
