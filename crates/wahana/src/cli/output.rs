@@ -1,5 +1,6 @@
 //! Rendering for the terminal: aligned tables, CSV, JSON, progress bars.
 
+use crate::instrument::formula;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 
@@ -41,11 +42,17 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// Prints rows as CSV, with a `'` before a cell a spreadsheet would run as a formula
+/// ([`crate::instrument::formula`]).
 pub fn print_csv(headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+    write_csv(std::io::stdout().lock(), headers, rows)
+}
+
+fn write_csv(out: impl Write, headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     w.write_record(headers)?;
     for row in rows {
-        w.write_record(row)?;
+        w.write_record(row.iter().map(|c| formula::guard(c).into_owned()))?;
     }
     w.flush()?;
     Ok(())
@@ -72,4 +79,24 @@ pub fn progress_bar(unit: &str) -> ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_tables_guard_formulas() {
+        let mut out = Vec::new();
+        let rows = vec![vec![
+            "=1+1".to_string(),
+            "-5.13".to_string(),
+            "@x".to_string(),
+        ]];
+        write_csv(&mut out, &["nama", "bujur", "catatan"], &rows).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "nama,bujur,catatan\n'=1+1,-5.13,'@x\n"
+        );
+    }
 }

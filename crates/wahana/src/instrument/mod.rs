@@ -12,12 +12,15 @@
 //!   prefixes, metadata kept as provenance.
 //! - [`write`] writes exports through [`write::RowSink`], [`write::CsvSink`] and
 //!   [`write::XlsxSink`].
+//! - [`formula`] guards CSV cells a spreadsheet would run as formulas, and undoes the guard on
+//!   import.
 //! - [`xlsform`] writes the form ([`xlsform::write_xlsform`]).
 
 // The import/export service is being built on this API; until every part of it is called from
 // `service/` and `cli/`, unused items are expected.
 #![allow(dead_code)]
 
+pub mod formula;
 pub mod headers;
 pub mod limits;
 pub mod read;

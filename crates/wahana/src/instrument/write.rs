@@ -1,10 +1,13 @@
 //! Writing exports, one row at a time, in constant memory.
 //!
 //! [`CsvSink`] writes RFC 4180 CSV (comma, UTF-8 without a byte-order mark, LF, quotes only where
-//! needed). [`XlsxSink`] writes one sheet through rust_xlsxwriter's constant-memory mode: numeric
-//! columns (years, counts, amounts, coordinates) as numbers, dates as date cells, everything else
-//! (codes, ids, region codes, phone numbers) as text, so Excel does not eat leading zeros.
+//! needed), with a `'` before a data cell a spreadsheet would run as a formula
+//! ([`super::formula`]). [`XlsxSink`] writes one sheet through rust_xlsxwriter's constant-memory
+//! mode (strings, numbers and dates, never formulas): numeric columns (years, counts, amounts,
+//! coordinates) as numbers, dates as date cells, everything else (codes, ids, region codes, phone
+//! numbers) as text, so Excel does not eat leading zeros.
 
+use super::formula;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 use std::fs::File;
 use std::io::{self, Write};
@@ -117,7 +120,13 @@ impl<W: Write> CsvSink<W> {
         self.inner.flush()
     }
 
-    fn record<'a>(&mut self, cells: impl ExactSizeIterator<Item = &'a [u8]>) -> io::Result<()> {
+    /// Writes one record; `guard` puts a `'` before cells that would be formulas (data rows, not
+    /// the header).
+    fn record<'a>(
+        &mut self,
+        cells: impl ExactSizeIterator<Item = &'a [u8]>,
+        guard: bool,
+    ) -> io::Result<()> {
         // A record of one empty field is written `""`, or it would read as no record at all.
         let lone = cells.len() == 1;
         let buf = &mut self.buf;
@@ -125,8 +134,12 @@ impl<W: Write> CsvSink<W> {
             if i > 0 {
                 buf.push(b',');
             }
+            let guarded = guard && formula::needs_guard(cell);
             if needs_quotes(cell) || lone && cell.is_empty() {
                 buf.push(b'"');
+                if guarded {
+                    buf.push(b'\'');
+                }
                 for (j, part) in cell.split(|&b| b == b'"').enumerate() {
                     if j > 0 {
                         buf.extend_from_slice(b"\"\"");
@@ -135,6 +148,9 @@ impl<W: Write> CsvSink<W> {
                 }
                 buf.push(b'"');
             } else {
+                if guarded {
+                    buf.push(b'\'');
+                }
                 buf.extend_from_slice(cell);
             }
         }
@@ -149,12 +165,12 @@ impl<W: Write> CsvSink<W> {
 
 impl<W: Write> RowSink for CsvSink<W> {
     fn write_header(&mut self, cols: &[&str]) -> Result<(), WriteError> {
-        self.record(cols.iter().map(|c| c.as_bytes()))
+        self.record(cols.iter().map(|c| c.as_bytes()), false)
             .map_err(|e| WriteError::Csv(e.into()))
     }
 
     fn write_cells(&mut self, cells: &[&str]) -> Result<(), WriteError> {
-        self.record(cells.iter().map(|c| c.as_bytes()))
+        self.record(cells.iter().map(|c| c.as_bytes()), true)
             .map_err(|e| WriteError::Csv(e.into()))
     }
 
@@ -347,11 +363,60 @@ mod tests {
             .from_writer(Vec::new());
         for r in &rows {
             ours.write_cells(r).unwrap();
-            theirs.write_record(r).unwrap();
+            theirs
+                .write_record(r.iter().map(|c| formula::guard(c).into_owned()))
+                .unwrap();
         }
         assert_eq!(
             String::from_utf8(ours.into_inner().unwrap()).unwrap(),
             String::from_utf8(theirs.into_inner().unwrap()).unwrap()
+        );
+    }
+
+    #[test]
+    fn csv_guards_formulas_in_data_cells() {
+        let mut sink = CsvSink::new(Vec::new());
+        sink.write_header(&["-nama", "bujur", "catatan"]).unwrap();
+        sink.write_row(&s(&[
+            "=HYPERLINK(\"http://x\",\"a,b\")",
+            "-5.13",
+            "@SUM(A1)",
+        ]))
+        .unwrap();
+        sink.write_row(&s(&["+62 812", "-5.1x", "\tx"])).unwrap();
+        sink.write_row(&s(&["'=a", "+62", "Arisan - Bunga"]))
+            .unwrap();
+        let out = String::from_utf8(sink.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "-nama,bujur,catatan\n\
+             \"'=HYPERLINK(\"\"http://x\"\",\"\"a,b\"\")\",-5.13,'@SUM(A1)\n\
+             '+62 812,'-5.1x,'\tx\n\
+             ''=a,+62,Arisan - Bunga\n"
+        );
+    }
+
+    #[test]
+    fn xlsx_writes_formula_text_as_strings() {
+        use calamine::{Data, Reader, open_workbook_auto};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.xlsx");
+        let mut sink: Box<dyn RowSink> = Box::new(XlsxSink::create(&path, "kelompok").unwrap());
+        sink.write_header(&["nama", "catatan"]).unwrap();
+        sink.write_row(&s(&["=1+1", "@SUM(A1)"])).unwrap();
+        sink.finish().unwrap();
+        let mut wb = open_workbook_auto(&path).unwrap();
+        let range = wb.worksheet_range("kelompok").unwrap();
+        let r1 = range.rows().nth(1).unwrap();
+        assert_eq!(r1[0], Data::String("=1+1".into()));
+        assert_eq!(r1[1], Data::String("@SUM(A1)".into()));
+        assert!(
+            wb.worksheet_formula("kelompok")
+                .unwrap()
+                .used_cells()
+                .next()
+                .is_none(),
+            "no formula in the sheet"
         );
     }
 

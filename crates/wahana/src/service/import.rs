@@ -699,8 +699,14 @@ impl Checker {
         };
         let mut cells = Vec::new();
         let mut out = Vec::with_capacity(CHECKED_BATCH);
+        // CSV cells lose the `'` an export put before a formula-like value.
+        let csv = reader.kind == instrument::FileKind::Csv;
         loop {
             let row = match reader.read_into(&mut cells) {
+                Ok(Some(r)) if csv => {
+                    cells.iter_mut().for_each(instrument::formula::unguard);
+                    r
+                }
                 Ok(Some(r)) => r,
                 Ok(None) => break,
                 Err(e) => {

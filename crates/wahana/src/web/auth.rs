@@ -31,7 +31,7 @@ pub struct NextQuery {
 }
 
 fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.and_then(super::safe_local_path)
         .unwrap_or("/")
         .to_string()
 }

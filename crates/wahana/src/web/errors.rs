@@ -51,8 +51,15 @@ pub enum ApiError {
         message_id: String,
         message_en: String,
     },
-    /// A request that does not parse (query string, JSON body), with the parser's reason.
+    /// A request that does not parse (query string, JSON body, multipart form), with the
+    /// parser's reason.
     BadRequest(String),
+    /// A form's `back` (where to go afterwards) is not a path on this site.
+    BadReturnPath,
+    /// An upload larger than the server takes (`limit` bytes).
+    TooLarge {
+        limit: usize,
+    },
     /// Something broke inside; the detail goes to the log, not to the user.
     Internal(String),
 }
@@ -87,7 +94,8 @@ impl ApiError {
                 ..
             } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unavailable { .. } => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::BadReturnPath => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Refused { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -106,6 +114,8 @@ impl ApiError {
             ApiError::BadCredentials => "bad_credentials",
             ApiError::Unavailable { code, .. } => code,
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::BadReturnPath => "bad_return_path",
+            ApiError::TooLarge { .. } => "too_large",
             ApiError::Refused { code, .. } => code,
             ApiError::Internal(_) => "internal_error",
         }
@@ -172,6 +182,23 @@ impl ApiError {
                 Lang::Id => format!("permintaan tidak dapat dibaca: {reason}"),
                 Lang::En => format!("the request cannot be read: {reason}"),
             },
+            ApiError::BadReturnPath => s(
+                "alamat kembali (back) formulir ini bukan halaman di situs ini; tidak ada yang diubah",
+                "this form's return address (back) is not a page of this site; nothing was changed",
+            ),
+            ApiError::TooLarge { limit } => {
+                let mb = limit / (1024 * 1024);
+                match lang {
+                    Lang::Id => format!(
+                        "berkas terlalu besar: paling banyak {mb} MB; bagi menjadi beberapa berkas"
+                    ),
+                    Lang::En => {
+                        format!(
+                            "the file is too large: at most {mb} MB; split it into several files"
+                        )
+                    }
+                }
+            }
             ApiError::Internal(_) => s(
                 "terjadi kesalahan di server; sudah dicatat",
                 "something went wrong on the server; it has been logged",

@@ -39,6 +39,9 @@ pub struct Shared {
     pub profiles: cache::ProfileCache,
     /// The headless browser that prints the profile report to PDF, when one is installed.
     pub pdf_browser: Option<std::path::PathBuf>,
+    /// Where uploaded files wait to be imported (the system's temporary directory), one
+    /// directory per upload (`pages::import::Upload`).
+    pub uploads: std::path::PathBuf,
 }
 
 impl std::ops::Deref for AppState {
@@ -81,7 +84,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/import",
-            get(pages::import::form).post(pages::import::upload),
+            get(pages::import::form).post(pages::import::upload).layer(
+                axum::extract::DefaultBodyLimit::max(pages::import::UPLOAD_LIMIT),
+            ),
         )
         .route("/networks", post(pages::actors::create_network))
         .route("/networks/new", get(pages::actors::new_network))
@@ -200,15 +205,29 @@ async fn switch_lang(
     let lang = if lang == "en" { "en" } else { "id" };
     let next = q
         .get("next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-        .cloned()
-        .unwrap_or_else(|| "/".to_string());
+        .and_then(|n| safe_local_path(n))
+        .unwrap_or("/")
+        .to_string();
     let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
     (
         StatusCode::SEE_OTHER,
         [(header::LOCATION, next), (header::SET_COOKIE, cookie)],
     )
         .into_response()
+}
+
+/// A redirect target taken from a request (`next`, `back`) when it is a path on this site: one
+/// `/` followed by something other than `/` or `\` (browsers read `//host` and `/\host` as
+/// another site), in printable ASCII only (a URL's other characters are percent-encoded):
+/// browsers drop TAB, CR and LF from URLs, so `/<TAB>/host` would become `//host`, and CR, LF,
+/// NUL, DEL and non-ASCII bytes cannot go in a `Location` header. `None` otherwise: callers go
+/// to the home page, or refuse a form before acting on it.
+pub fn safe_local_path(target: &str) -> Option<&str> {
+    let bytes = target.as_bytes();
+    let local = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && bytes.iter().all(|b| (b' '..=b'~').contains(b));
+    local.then_some(target)
 }
 
 /// A cookie's value from the request.
@@ -359,11 +378,15 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
+    let uploads = std::env::temp_dir();
+    // Uploads a previous run left unconfirmed.
+    pages::import::expire_uploads(&uploads).await;
     let app = router(AppState(Arc::new(Shared {
         store: store.clone(),
         secure_cookies,
         profiles: cache::ProfileCache::default(),
         pdf_browser: pages::regions::find_browser(),
+        uploads,
     })));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -39,6 +39,8 @@ pub struct Env {
     _dir: tempfile::TempDir,
     /// Session token and CSRF token per person.
     pub sessions: HashMap<&'static str, (String, String)>,
+    /// Where uploads wait for confirmation.
+    pub uploads: std::path::PathBuf,
     /// A village outside Tanete Riattang (in 73.08.22) and a group there.
     pub away_village: String,
     pub away_group: String,
@@ -134,10 +136,12 @@ impl Env {
             profiles: Default::default(),
             // No PDF printing here: `tests/it/browser.rs` prints with the real Chromium.
             pdf_browser: None,
+            uploads: dir.path().join("uploads"),
         })));
         let mut env = Env {
             name,
             app,
+            uploads: dir.path().join("uploads"),
             store,
             _dir: dir,
             sessions,
@@ -268,26 +272,47 @@ impl Env {
         fields: &[(&str, &str)],
         file: Option<(&str, &str)>,
     ) -> Res {
+        let body = self.multipart(who, fields, file.map(|(n, t)| (n, t.as_bytes())));
+        self.upload_body(uri, who, body).await
+    }
+
+    /// The body of a multipart form (with the person's CSRF token) holding a file.
+    pub fn multipart(
+        &self,
+        who: Option<&str>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Vec<u8> {
         let boundary = "wahana-test-boundary";
-        let mut body = String::new();
+        let mut body = Vec::new();
         let mut fields: Vec<(&str, &str)> = fields.to_vec();
         if let Some(w) = who {
             fields.push(("_csrf", &self.sessions[w].1));
         }
         for (k, v) in fields {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-            ));
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
         }
-        if let Some((name, text)) = file {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{text}\r\n"
-            ));
+        if let Some((name, bytes)) = file {
+            body.extend_from_slice(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            ).as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
         }
-        body.push_str(&format!("--{boundary}--\r\n"));
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        body
+    }
+
+    /// Sends a multipart body as [`Env::multipart`] makes it, with the session cookie.
+    pub async fn upload_body(&self, uri: &str, who: Option<&str>, body: Vec<u8>) -> Res {
         let mut b = Request::builder().method(Method::POST).uri(uri).header(
             header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
+            "multipart/form-data; boundary=wahana-test-boundary",
         );
         if let Some(w) = who {
             b = b.header(
@@ -296,6 +321,11 @@ impl Env {
             );
         }
         self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// How many uploads wait on disk.
+    pub fn uploads_waiting(&self) -> usize {
+        std::fs::read_dir(&self.uploads).map_or(0, |d| d.count())
     }
 
     /// How many groups of a name are held (as an admin sees them).
@@ -3033,4 +3063,294 @@ async fn report_pdf_without_a_browser_is_a_clear_error() {
         r.headers[header::CONTENT_DISPOSITION],
         "attachment; filename=\"profil-730821.html\""
     );
+}
+
+/// Redirect targets taken from a request (`next` of `/lang` and sign-in, `back` of the tie forms)
+/// stay on this site: one `/` then anything but `/` or `\`, printable ASCII only. Otherwise
+/// `/lang` and sign-in go home, and the tie forms are refused before writing or deleting.
+#[tokio::test]
+async fn redirect_targets_stay_on_this_site() {
+    // (as sent in the query, the Location expected)
+    let cases = [
+        ("/regions/73", "/regions/73"),
+        ("%2Fregions%2F73%3Flang%3Den", "/regions/73?lang=en"),
+        ("/", "/"),
+        ("/%5Cevil.example", "/"),
+        ("%5C%5Cevil.example", "/"),
+        ("//evil.example", "/"),
+        ("%2F%2Fevil.example", "/"),
+        ("/%09/evil.example", "/"),
+        ("%2F%09%2Fevil.example", "/"),
+        ("/%0D%0ASet-Cookie:%20x=1", "/"),
+        ("/%0Aevil", "/"),
+        ("/%00", "/"),
+        ("/%7F", "/"),
+        ("/d%C3%A9sa", "/"),
+        ("https://evil.example", "/"),
+        ("evil.example", "/"),
+        ("", "/"),
+    ];
+    for env in envs().await {
+        let n = env.name;
+        for (next, expected) in cases {
+            let sw = env.page(&format!("/lang/en?next={next}"), None).await;
+            assert_eq!(sw.status, StatusCode::SEE_OTHER, "{n}: /lang next={next}");
+            assert_eq!(
+                sw.headers[header::LOCATION],
+                expected,
+                "{n}: /lang next={next}"
+            );
+            // Sign-in: the form carries the target, the answer goes there.
+            let f = env.page(&format!("/signin?next={next}"), None).await;
+            assert_eq!(f.status, StatusCode::OK, "{n}: signin next={next}");
+            let shown = expected.replace('&', "&#38;").replace('=', "&#61;");
+            assert!(
+                f.text
+                    .contains(&format!("name=\"next\" value=\"{expected}\""))
+                    || f.text.contains(&format!("name=\"next\" value=\"{shown}\"")),
+                "{n}: signin form next={next}"
+            );
+            let cookie = f.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+            let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+            let ok = env
+                .send(
+                    Request::builder()
+                        .method(Method::POST)
+                        .uri("/signin")
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .header(header::COOKIE, format!("wahana_csrf={token}"))
+                        .body(Body::from(format!(
+                            "name=viewer&password={PASSWORD}&_csrf={token}&next={next}"
+                        )))
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(ok.status, StatusCode::SEE_OTHER, "{n}: signin next={next}");
+            assert_eq!(
+                ok.headers[header::LOCATION],
+                expected,
+                "{n}: signin next={next}"
+            );
+        }
+
+        // The tie forms: a bad `back` is refused with a message before anything changes.
+        let (group, _) = env.group_in(INSIDE).await;
+        let inst = "L-REDIRECT-1";
+        admin_adds(&env, "institutions", inst, INSIDE).await;
+        let env = &env;
+        let tie_form = |back: &'static str| {
+            let group = group.clone();
+            async move {
+                let body = format!(
+                    "dari={group}&ke={inst}&jenis_ikatan=pembinaan&back={back}&_csrf={}",
+                    env.sessions["officer"].1
+                );
+                env.send(
+                    Request::builder()
+                        .method(Method::POST)
+                        .uri("/ties")
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .header(
+                            header::COOKIE,
+                            format!("wahana_session={}", env.sessions["officer"].0),
+                        )
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        for back in [
+            "/%5Cevil.example",
+            "//evil.example",
+            "/%09/evil.example",
+            "/x%0D%0Ay",
+            "/x%00",
+            "/x%7F",
+            "https://evil.example",
+        ] {
+            let r = tie_form(back).await;
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{n}: back={back}: {}",
+                r.text
+            );
+            assert!(
+                r.text.contains("bukan halaman di situs ini"),
+                "{n}: back={back}: {}",
+                r.text
+            );
+            assert!(
+                env.store.ties_of(inst).await.unwrap().is_empty(),
+                "{n}: back={back}: nothing written"
+            );
+        }
+        let r = tie_form("/groups/x%3Fa%3D1").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.text);
+        assert_eq!(r.headers[header::LOCATION], "/groups/x?a=1", "{n}");
+        let tie = env.store.ties_of(inst).await.unwrap()[0].id;
+        for back in [
+            "/x\r\ny",
+            "/x\u{0}",
+            "/x\u{7f}",
+            "/\\evil.example",
+            "/\t/evil",
+        ] {
+            let r = env
+                .form(
+                    &format!("/ties/{tie}/delete"),
+                    Some("officer"),
+                    &[("back", back)],
+                    true,
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{n}: delete back={back:?}"
+            );
+            assert!(
+                env.store.tie(tie).await.unwrap().is_some(),
+                "{n}: back={back:?}: nothing deleted"
+            );
+        }
+        // The question page falls back to the home page for such a `back`.
+        let q = env
+            .page(
+                &format!("/ties/{tie}/delete?back=/%09/evil"),
+                Some("officer"),
+            )
+            .await;
+        assert!(q.text.contains("name=\"back\" value=\"/\""), "{n}");
+        let r = env
+            .form(&format!("/ties/{tie}/delete"), Some("officer"), &[], true)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}");
+        assert_eq!(r.headers[header::LOCATION], "/", "{n}");
+        assert!(env.store.tie(tie).await.unwrap().is_none(), "{n}");
+    }
+}
+
+/// The import page takes what the API takes: a file over 2 MB is checked, one over the limit
+/// gets 413 and a broken form 400, each with a message; a file name past what a file system
+/// holds is shortened, on both imports.
+#[tokio::test]
+async fn import_page_size_limit_broken_forms_and_long_names() {
+    for env in envs().await {
+        let n = env.name;
+        let header = "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan";
+        let mut csv = format!("{header}\n");
+        let mut i = 0;
+        while csv.len() < 3 * 1024 * 1024 {
+            csv.push_str(&format!(
+                "{INSIDE},Arisan Besar {i},arisan,tumbuh_masyarakat,1990,2026-01-05\n"
+            ));
+            i += 1;
+        }
+        let r = env
+            .upload("/import", Some("officer"), &[], Some(("besar.csv", &csv)))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{n}: {}",
+            &r.text[..r.text.len().min(800)]
+        );
+        assert!(r.text.contains("name=\"confirm\""), "{n}: a clean dry run");
+        assert_eq!(env.uploads_waiting(), 1, "{n}");
+
+        let too_big = vec![b'x'; crate::web::pages::import::UPLOAD_LIMIT + 1];
+        let body = env.multipart(Some("officer"), &[], Some(("k.csv", &too_big)));
+        drop(too_big);
+        let r = env
+            .upload_body("/import?lang=en", Some("officer"), body)
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{n}: {}", r.text);
+        assert!(r.text.contains("at most 64 MB"), "{n}: {}", r.text);
+        assert_eq!(env.uploads_waiting(), 1, "{n}: the part written is removed");
+
+        let mut broken = env.multipart(Some("officer"), &[], Some(("k.csv", b"nama\nx\n")));
+        broken.truncate(broken.len() - 30);
+        let r = env.upload_body("/import", Some("officer"), broken).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{n}: {}", r.text);
+        assert!(
+            r.text.contains("permintaan tidak dapat dibaca"),
+            "{n}: {}",
+            r.text
+        );
+        assert_eq!(env.uploads_waiting(), 1, "{n}: nothing left of it");
+
+        let long = format!("{}.csv", "k".repeat(300));
+        let small = format!(
+            "{header}\n{INSIDE},Arisan Nama Panjang,arisan,tumbuh_masyarakat,1990,2026-01-05\n"
+        );
+        let r = env
+            .upload("/import", Some("officer"), &[], Some((&long, &small)))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        assert!(r.text.contains(&format!("{}.csv:", "k".repeat(96))), "{n}");
+        let r = env.import_api(Some("officer"), &long, &small, true).await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        assert_eq!(r.json()["file"], format!("{}.csv", "k".repeat(96)), "{n}");
+    }
+}
+
+/// Uploads are not left behind: a refused dry run and a confirmed import remove their file, a
+/// clean dry run keeps it for its confirmation until it expires; the API keeps nothing.
+#[tokio::test]
+async fn uploads_are_removed_when_refused_and_expire_unconfirmed() {
+    use crate::web::pages::import::{UPLOAD_TTL, sweep_uploads};
+    use std::time::SystemTime;
+    for env in envs().await {
+        let n = env.name;
+        let header = "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan";
+        let bad =
+            format!("{header}\n{INSIDE},Arisan Salah,arisan,tumbuh_masyarakat,1990,kemarin\n");
+        let r = env
+            .upload("/import", Some("officer"), &[], Some(("k.csv", &bad)))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}");
+        assert!(!r.text.contains("name=\"confirm\""), "{n}: refused");
+        assert_eq!(env.uploads_waiting(), 0, "{n}: a refused upload is removed");
+        let r = env.import_api(Some("officer"), "k.csv", &bad, true).await;
+        assert_eq!(r.status, StatusCode::OK, "{n}");
+        assert_eq!(env.uploads_waiting(), 0, "{n}: the API keeps nothing");
+
+        let good =
+            format!("{header}\n{INSIDE},Arisan Tunggu,arisan,tumbuh_masyarakat,1990,2026-01-05\n");
+        for _ in 0..2 {
+            let r = env
+                .upload("/import", Some("officer"), &[], Some(("k.csv", &good)))
+                .await;
+            assert!(r.text.contains("name=\"confirm\""), "{n}: clean");
+        }
+        assert_eq!(env.uploads_waiting(), 2, "{n}: kept for confirmation");
+        let token = {
+            let r = env
+                .upload("/import", Some("officer"), &[], Some(("k.csv", &good)))
+                .await;
+            let (_, rest) = r.text.split_once("name=\"confirm\" value=\"").unwrap();
+            rest[..64].to_string()
+        };
+        assert_eq!(env.uploads_waiting(), 3, "{n}");
+        let r = env
+            .upload("/import", Some("officer"), &[("confirm", &token)], None)
+            .await;
+        assert!(r.text.contains("ditulis"), "{n}: {}", r.text);
+        assert_eq!(
+            env.uploads_waiting(),
+            2,
+            "{n}: a confirmed upload is removed"
+        );
+
+        // Expiry: fresh uploads stay, old ones go, and nothing else in the directory.
+        std::fs::write(env.uploads.join("not-an-upload"), "x").unwrap();
+        let past = SystemTime::now() - UPLOAD_TTL;
+        assert_eq!(sweep_uploads(&env.uploads, past), 0, "{n}");
+        assert_eq!(env.uploads_waiting(), 3, "{n}");
+        let later = SystemTime::now() + UPLOAD_TTL;
+        assert_eq!(sweep_uploads(&env.uploads, later), 2, "{n}");
+        assert_eq!(env.uploads_waiting(), 1, "{n}: only the other file is left");
+    }
 }

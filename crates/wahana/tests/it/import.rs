@@ -510,3 +510,144 @@ fn hostile_workbooks_are_refused_clearly() {
         assert_eq!(env.group_count(), 0, "{}", env.name);
     }
 }
+
+/// Names and notes a spreadsheet would run as formulas are written to CSV behind a `'` (exports,
+/// `groups list`, `screen`), read back without it, and stay plain strings in XLSX.
+#[test]
+fn csv_formula_cells_are_guarded_and_round_trip() {
+    for env in envs() {
+        env.ok(&["init"]);
+        let src = env.path("formula.csv");
+        std::fs::write(
+            &src,
+            "name,type,origin,founded_year,region_code,survey_date,longitude,latitude,notes\n\
+             \"=HYPERLINK(\"\"http://evil.example\"\",\"\"klik\"\")\",posyandu,dibentuk_pemerintah,1992,73.08.21.1006,2025-08-16,119.9,-4.5,@SUM(1)\n\
+             -Arisan Minus,karang_taruna,dibentuk_pemerintah,2001,73.08.21.1007,2025-08-17,120.1,-4.6,\"''=kutip\"\n\
+             +Kube Plus,kube,dibentuk_pihak_luar,2015,73.08.21.1008,2025-08-17,,,biasa\n",
+        )
+        .unwrap();
+        env.ok(&[
+            "import",
+            &src.to_string_lossy(),
+            "--wave",
+            "w",
+            "--date",
+            "2025-08-31",
+        ]);
+        let names = env.ok(&["groups", "list", "--format", "json", "--limit", "10"]);
+        assert!(
+            names.contains("=HYPERLINK(\\\"http://evil.example"),
+            "{names}"
+        );
+
+        let first = env.path("first.csv");
+        env.ok(&["export", "--out", &first.to_string_lossy()]);
+        let text = std::fs::read_to_string(&first).unwrap();
+        assert!(
+            text.contains("\"'=HYPERLINK(\"\"http://evil.example")
+                && text.contains(",'@SUM(1)")
+                && text.contains("'-Arisan Minus,")
+                && text.contains(",''=kutip")
+                && text.contains("'+Kube Plus,"),
+            "{}: {text}",
+            env.name
+        );
+        assert!(
+            text.contains(",-4.5,") && !text.contains("'-4.5"),
+            "numbers stay numbers: {text}"
+        );
+        for line in text.lines().skip(1) {
+            assert!(
+                line.split(',').all(|c| !c.starts_with(['=', '+', '@'])),
+                "{}: {line}",
+                env.name
+            );
+        }
+
+        let list = env.ok(&["groups", "list", "--format", "csv", "--limit", "10"]);
+        assert!(
+            list.contains("'=HYPERLINK") && list.contains("'-Arisan Minus"),
+            "{list}"
+        );
+        let screen = env.ok(&["screen", "--region", "73.08.21", "--format", "csv"]);
+        assert!(
+            screen.contains("'=HYPERLINK") && !screen.contains(",=HYPERLINK"),
+            "{screen}"
+        );
+
+        // Imported into an empty database, the export is the same file.
+        let other = crate::harness::Env {
+            name: env.name,
+            dir: tempfile::tempdir().unwrap(),
+            database: String::new(),
+        };
+        let other = crate::harness::Env {
+            database: other.dir.path().join("x.db").to_string_lossy().into_owned(),
+            ..other
+        };
+        other.ok(&[
+            "import",
+            &first.to_string_lossy(),
+            "--wave",
+            "w",
+            "--date",
+            "2025-08-31",
+        ]);
+        let second = other.path("second.csv");
+        other.ok(&["export", "--out", &second.to_string_lossy()]);
+        assert_eq!(
+            text,
+            std::fs::read_to_string(&second).unwrap(),
+            "{}",
+            env.name
+        );
+
+        // XLSX: strings, never formulas; and back through the importer unchanged.
+        let xlsx = env.path("k.xlsx");
+        env.ok(&[
+            "export",
+            "--format",
+            "xlsx",
+            "--out",
+            &xlsx.to_string_lossy(),
+        ]);
+        {
+            use calamine::{Data, Reader, open_workbook_auto};
+            let mut wb = open_workbook_auto(&xlsx).unwrap();
+            let range = wb.worksheet_range("kelompok").unwrap();
+            assert!(
+                range.used_cells().any(|(_, _, v)| *v
+                    == Data::String("=HYPERLINK(\"http://evil.example\",\"klik\")".into())),
+                "{}",
+                env.name
+            );
+            let formulas = wb.worksheet_formula("kelompok").unwrap();
+            assert!(formulas.used_cells().next().is_none(), "{}", env.name);
+        }
+        let third = crate::harness::Env {
+            name: env.name,
+            dir: tempfile::tempdir().unwrap(),
+            database: String::new(),
+        };
+        let third = crate::harness::Env {
+            database: third.dir.path().join("x.db").to_string_lossy().into_owned(),
+            ..third
+        };
+        third.ok(&[
+            "import",
+            &xlsx.to_string_lossy(),
+            "--wave",
+            "w",
+            "--date",
+            "2025-08-31",
+        ]);
+        let back = third.path("back.csv");
+        third.ok(&["export", "--out", &back.to_string_lossy()]);
+        assert_eq!(
+            text,
+            std::fs::read_to_string(&back).unwrap(),
+            "{}",
+            env.name
+        );
+    }
+}

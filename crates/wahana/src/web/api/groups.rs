@@ -6,6 +6,7 @@ use crate::service::groups as group_service;
 use crate::service::import::ImportReport;
 use crate::service::users::{self, Role, Write};
 use crate::web::errors::{ApiError, ApiResult, OrRender};
+use crate::web::pages::import::Upload;
 use crate::web::{AppState, Ctx};
 use axum::Json;
 use axum::body::Bytes;
@@ -15,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use tokio::io::AsyncWriteExt;
 use wahana_domain::codes::{GroupStatus, GroupType};
 use wahana_domain::instrument::Table;
 use wahana_domain::{Code, FieldError, RegionTree};
@@ -394,33 +396,20 @@ pub async fn import(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     let within = crate::web::pages::import::importer(Some(&who)).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
-    let name: String = q
-        .filename
-        .as_deref()
-        .unwrap_or("upload.csv")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .collect();
-    let name = if name.is_empty() || name.starts_with('.') {
-        format!("upload{name}")
-    } else {
-        name
-    };
-    let dir = std::env::temp_dir().join(format!("wahana-upload-{}", users::random_token()));
-    let path = dir.join(&name);
-    let io = |e: std::io::Error| ApiError::Internal(e.to_string());
-    tokio::fs::create_dir_all(&dir)
+    // The file waits in a directory of its own, removed whatever the outcome (on drop).
+    let io = |e: std::io::Error| ApiError::Internal(format!("upload: {e}"));
+    let name = q.filename.as_deref().unwrap_or("upload.csv");
+    let (upload, mut file) = Upload::create(&st.uploads, name)
         .await
         .map_err(io)
         .or_api(lang)?;
-    tokio::fs::write(&path, &body)
-        .await
-        .map_err(io)
-        .or_api(lang)?;
+    file.write_all(&body).await.map_err(io).or_api(lang)?;
+    file.flush().await.map_err(io).or_api(lang)?;
+    drop(file);
     let dry_run = q.dry_run.unwrap_or(false);
     let result = crate::web::pages::import::run(
         &st,
-        &path,
+        &upload.path,
         q.wave.as_deref().unwrap_or(""),
         dry_run,
         lang,
@@ -428,6 +417,6 @@ pub async fn import(
         Who(format!("api:{}", who.name)),
     )
     .await;
-    let _ = tokio::fs::remove_dir_all(&dir).await;
+    drop(upload);
     Ok(Json(result.or_api(lang)?))
 }

@@ -72,7 +72,9 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/import",
-            post(groups::import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+            post(groups::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::web::pages::import::UPLOAD_LIMIT,
+            )),
         )
 }
 

@@ -11,7 +11,7 @@ use crate::service::actors;
 use crate::service::audit::Who;
 use crate::service::users::{self, Principal, Role, Write};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
-use crate::web::{AppState, Ctx, csrf, pct};
+use crate::web::{AppState, Ctx, csrf, pct, safe_local_path};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -626,16 +626,21 @@ async fn may_write_tie(
     }
 }
 
-/// Where to go back to after a tie form: the actor's own page.
-fn back_to(pairs: &Pairs) -> String {
-    local_path(pick(pairs, "back"))
+/// Where to go back to after a tie form: the actor's own page (`/` when the form names none).
+/// A `back` that is not a path on this site ([`safe_local_path`]) is refused before the tie is
+/// written or deleted, so the answer never fails after the fact.
+fn back_to(ctx: &Ctx, pairs: &Pairs) -> Result<String, PageError> {
+    match pick(pairs, "back").filter(|b| !b.is_empty()) {
+        None => Ok("/".to_string()),
+        Some(b) => safe_local_path(b)
+            .map(str::to_string)
+            .ok_or_else(|| PageError(ApiError::BadReturnPath, ctx.clone())),
+    }
 }
 
 /// A path on this site (`/` for anything else: no open redirect).
 fn local_path(back: Option<&str>) -> String {
-    back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\"))
-        .unwrap_or("/")
-        .to_string()
+    back.and_then(safe_local_path).unwrap_or("/").to_string()
 }
 
 /// Adds a tie from the form on an actor's page (`dari` is that actor).
@@ -646,6 +651,7 @@ pub async fn create_tie(
 ) -> PageResult {
     let who = require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let back = back_to(&ctx, &pairs)?;
     let values = values_of_table(Table::Ties, &pairs);
     may_write(&ctx, &who, None)?;
     let given: HashMap<&'static str, String> =
@@ -656,7 +662,7 @@ pub async fn create_tie(
     actors::add_tie(&st.store, &given, None, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;
-    Ok(Redirect::to(&back_to(&pairs)).into_response())
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// The number of a tie from the path (404 when it is not one).
@@ -719,11 +725,12 @@ pub async fn delete_tie(
 ) -> PageResult {
     let who = require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    let back = back_to(&ctx, &pairs)?;
     let id = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
     may_write_tie(&st, &ctx, &who, &t.tie).await?;
     actors::delete_tie(&st.store, id, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;
-    Ok(Redirect::to(&back_to(&pairs)).into_response())
+    Ok(Redirect::to(&back).into_response())
 }

@@ -10,7 +10,10 @@ use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf};
 use askama::Template;
 use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+use tokio::io::AsyncWriteExt;
 use wahana_domain::{Date, Lang, RegionCode, RegionTree};
 
 #[derive(Template)]
@@ -69,18 +72,129 @@ pub async fn form(ctx: Ctx) -> PageResult {
     Ok(render(&ctx, &page))
 }
 
-/// Where uploads wait for confirmation: one directory per upload, named by a random token.
-fn upload_dir(token: &str) -> Option<PathBuf> {
-    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| std::env::temp_dir().join(format!("wahana-upload-{token}")))
+/// The largest file the import page and `POST /api/v1/import` take: a kecamatan's ordinary
+/// XLSX is a few megabytes, a province's CSV tens.
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// How long an upload waits for its confirmation after a clean dry run; older ones are removed
+/// at start-up and whenever a file is uploaded (see [`sweep_uploads`]).
+pub const UPLOAD_TTL: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// The longest file name kept for an upload (bytes, extension included); file systems refuse
+/// names past 255 bytes.
+const MAX_NAME: usize = 100;
+
+/// What an upload's directory is called: `wahana-upload-<token>`, the token 64 hex digits.
+const UPLOAD_PREFIX: &str = "wahana-upload-";
+
+/// Where uploads wait for confirmation: one directory per upload under `root`, named by a random
+/// token.
+fn upload_dir(root: &Path, token: &str) -> Option<PathBuf> {
+    is_token(token).then(|| root.join(format!("{UPLOAD_PREFIX}{token}")))
 }
 
-/// A file name without directories or odd characters, keeping its extension.
-fn clean_name(name: &str) -> String {
+fn is_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// An uploaded file on disk, in a directory of its own; the directory is removed when this is
+/// dropped (a refused, failed or abandoned upload leaves nothing behind) unless [`Upload::keep`]
+/// keeps it for a confirmation.
+pub struct Upload {
+    pub token: String,
+    pub path: PathBuf,
+    dir: PathBuf,
+    kept: bool,
+}
+
+impl Upload {
+    /// A new empty file named after `name` (cleaned, see [`clean_name`]) under `root`.
+    pub async fn create(root: &Path, name: &str) -> std::io::Result<(Upload, tokio::fs::File)> {
+        let token = users::random_token();
+        let dir = upload_dir(root, &token)
+            .ok_or_else(|| std::io::Error::other("the random token is not 64 hex digits"))?;
+        tokio::fs::create_dir_all(&dir).await?;
+        let path = dir.join(clean_name(name));
+        let upload = Upload {
+            token,
+            path,
+            dir,
+            kept: false,
+        };
+        // On failure `upload` is dropped here, and the directory with it.
+        let file = tokio::fs::File::create(&upload.path).await?;
+        Ok((upload, file))
+    }
+
+    /// Leaves the file for a later confirmation (until [`UPLOAD_TTL`] has passed).
+    pub fn keep(mut self) -> String {
+        self.kept = true;
+        std::mem::take(&mut self.token)
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if !self.kept {
+            remove_upload(&self.dir);
+        }
+    }
+}
+
+fn remove_upload(dir: &Path) {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!("removing the upload {}: {e}", dir.display()),
+    }
+}
+
+/// Removes the uploads under `root` last changed before `cutoff` (unconfirmed dry runs, and
+/// anything a crash left); returns how many. Other entries of `root` are not touched.
+pub fn sweep_uploads(root: &Path, cutoff: SystemTime) -> usize {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let ours = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(UPLOAD_PREFIX))
+            .is_some_and(is_token);
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < cutoff);
+        if ours && old && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_upload(&entry.path());
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// [`sweep_uploads`] of the uploads older than [`UPLOAD_TTL`], on a blocking thread.
+pub async fn expire_uploads(root: &Path) {
+    let root = root.to_path_buf();
+    let cutoff = SystemTime::now()
+        .checked_sub(UPLOAD_TTL)
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    match tokio::task::spawn_blocking(move || sweep_uploads(&root, cutoff)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("removed {n} expired uploads"),
+        Err(e) => tracing::warn!("expiring uploads: {e}"),
+    }
+}
+
+/// A file name without directories or odd characters, keeping its extension, at most
+/// [`MAX_NAME`] bytes.
+pub fn clean_name(name: &str) -> String {
     let base = Path::new(name)
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("upload.csv");
+    // ASCII only from here, so any byte is a character boundary.
     let s: String = base
         .chars()
         .map(|c| {
@@ -91,10 +205,30 @@ fn clean_name(name: &str) -> String {
             }
         })
         .collect();
-    if s.is_empty() || s.starts_with('.') {
+    let s = if s.is_empty() || s.starts_with('.') {
         format!("upload{s}")
     } else {
         s
+    };
+    if s.len() <= MAX_NAME {
+        return s;
+    }
+    match s.rsplit_once('.') {
+        Some((stem, ext)) if ext.len() <= 16 => {
+            format!("{}.{ext}", &stem[..MAX_NAME - ext.len() - 1])
+        }
+        _ => s[..MAX_NAME].to_string(),
+    }
+}
+
+/// What went wrong reading the multipart form: too large (413) or not a form (400).
+fn multipart_error(e: &axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge {
+            limit: UPLOAD_LIMIT,
+        }
+    } else {
+        ApiError::BadRequest(e.body_text())
     }
 }
 
@@ -146,34 +280,45 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
     let mut csrf_token = None;
     let mut confirm = None;
     let mut wave = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp
+    let mut file: Option<Upload> = None;
+    let io = |e: std::io::Error| ApiError::Internal(format!("upload: {e}"));
+    while let Some(mut field) = mp
         .next_field()
         .await
-        .map_err(|e| ApiError::Unavailable {
-            code: "bad_upload",
-            message: e.body_text(),
-        })
+        .map_err(|e| multipart_error(&e))
         .or_page(&ctx)?
     {
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
             "file" => {
-                let fname = clean_name(field.file_name().unwrap_or("upload.csv"));
-                let bytes = field
-                    .bytes()
+                expire_uploads(&st.uploads).await;
+                let fname = field.file_name().unwrap_or("upload.csv").to_string();
+                // Straight to disk, chunk by chunk: a 64 MB file is not held in memory.
+                let (up, mut out) = Upload::create(&st.uploads, &fname)
                     .await
-                    .map_err(|e| ApiError::Unavailable {
-                        code: "bad_upload",
-                        message: e.body_text(),
-                    })
+                    .map_err(io)
                     .or_page(&ctx)?;
-                if !bytes.is_empty() {
-                    file = Some((fname, bytes.to_vec()));
+                let mut size = 0;
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| multipart_error(&e))
+                    .or_page(&ctx)?
+                {
+                    size += chunk.len();
+                    out.write_all(&chunk).await.map_err(io).or_page(&ctx)?;
+                }
+                out.flush().await.map_err(io).or_page(&ctx)?;
+                if size > 0 {
+                    file = Some(up);
                 }
             }
             other => {
-                let text = field.text().await.unwrap_or_default();
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| multipart_error(&e))
+                    .or_page(&ctx)?;
                 match other {
                     "_csrf" => csrf_token = Some(text),
                     "confirm" => confirm = Some(text),
@@ -184,9 +329,10 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
         }
     }
     csrf::check(&ctx, csrf_token.as_deref()).or_page(&ctx)?;
-    let (path, token, dry_run) = match (confirm, file) {
+    let (path, dry_run, upload) = match (confirm, file) {
         (Some(token), _) if !token.is_empty() => {
-            let dir = upload_dir(&token).ok_or_else(|| PageError(ApiError::Csrf, ctx.clone()))?;
+            let dir = upload_dir(&st.uploads, &token)
+                .ok_or_else(|| PageError(ApiError::Csrf, ctx.clone()))?;
             let mut found = None;
             if let Ok(mut rd) = tokio::fs::read_dir(&dir).await {
                 while let Ok(Some(e)) = rd.next_entry().await {
@@ -207,23 +353,9 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
                     ctx.clone(),
                 )
             })?;
-            (path, token, false)
+            (path, false, None)
         }
-        (_, Some((fname, bytes))) => {
-            let token = users::random_token();
-            let dir = upload_dir(&token)
-                .ok_or_else(|| PageError(ApiError::Internal("token".into()), ctx.clone()))?;
-            tokio::fs::create_dir_all(&dir)
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))
-                .or_page(&ctx)?;
-            let path = dir.join(fname);
-            tokio::fs::write(&path, bytes)
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))
-                .or_page(&ctx)?;
-            (path, token, true)
-        }
+        (_, Some(up)) => (up.path.clone(), true, Some(up)),
         _ => {
             let page = ImportPage {
                 scope,
@@ -239,10 +371,12 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
                 ),
             };
             let mut res = render(&ctx, &page);
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(res);
         }
     };
+    // A dry run that fails takes its upload with it (dropped); a failed confirmation keeps the
+    // file for another try until it expires.
     let report = run(
         &st,
         &path,
@@ -255,8 +389,11 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
     .await
     .or_page(&ctx)?;
     if !dry_run {
-        let _ = tokio::fs::remove_dir_all(path.parent().unwrap_or(&path)).await;
+        remove_upload(path.parent().unwrap_or(&path));
     }
+    // Only a clean dry run is kept, for its confirmation; a refused one is removed now.
+    let offered = report.ok() && report.rows > 0;
+    let token = upload.filter(|_| offered).map(Upload::keep);
     let page = ImportPage {
         scope,
         ctx: &ctx,
@@ -266,7 +403,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
             .map(|p| p.message(ctx.lang))
             .collect(),
         summary: summary(&report, ctx.lang),
-        upload: (dry_run && report.ok() && report.rows > 0).then_some(token),
+        upload: token,
         report: Some(report),
         wave,
         error: None,
