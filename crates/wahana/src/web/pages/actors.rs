@@ -626,6 +626,23 @@ async fn may_write_tie(
     }
 }
 
+/// [`may_write_tie`] for a held tie: its ends as the kinds it records.
+async fn may_delete_tie(
+    st: &AppState,
+    ctx: &Ctx,
+    who: &Principal,
+    t: &wahana_store::TieRecord,
+) -> Result<[Option<RegionCode>; 2], PageError> {
+    let ends = actors::held_tie_regions(&st.store, t)
+        .await
+        .or_page(ctx)?;
+    if users::can_write_tie(Some(who), &ends) {
+        Ok(ends)
+    } else {
+        Err(PageError(ApiError::Forbidden, ctx.clone()))
+    }
+}
+
 /// Where to go back to after a tie form: the actor's own page.
 fn back_to(pairs: &Pairs) -> String {
     local_path(pick(pairs, "back"))
@@ -687,7 +704,7 @@ pub async fn delete_tie_form(
     let who = require_user(&ctx)?;
     let number = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, number).await.or_page(&ctx)?;
-    let [region, _] = may_write_tie(&st, &ctx, &who, &t.tie).await?;
+    let [region, _] = may_delete_tie(&st, &ctx, &who, &t).await?;
     let back = local_path(q.back.as_deref());
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -721,7 +738,7 @@ pub async fn delete_tie(
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let id = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
-    may_write_tie(&st, &ctx, &who, &t.tie).await?;
+    may_delete_tie(&st, &ctx, &who, &t).await?;
     actors::delete_tie(&st.store, id, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;
