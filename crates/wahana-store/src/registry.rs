@@ -1136,8 +1136,7 @@ impl Store {
         actor: &str,
     ) -> Result<StoredGroup, StoreError> {
         let mut batch = self.begin().await?;
-        let group = &batch
-.with_id(group).await?;
+        let group = &batch.with_id(group).await?;
         batch
             .save_groups(wave_id, std::slice::from_ref(group), &[])
             .await?;

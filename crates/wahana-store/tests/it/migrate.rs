@@ -50,7 +50,12 @@ pub async fn old_release(version: u32) -> Vec<OldDb> {
         .await
         .unwrap();
     let mdir = migrations_up_to("sqlite", version);
-    Migrator::new(mdir.path()).await.unwrap().run(&pool).await.unwrap();
+    Migrator::new(mdir.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
     out.push(OldDb {
         name: "sqlite",
         url,
@@ -65,7 +70,12 @@ pub async fn old_release(version: u32) -> Vec<OldDb> {
             .await
             .unwrap();
         let mdir = migrations_up_to("postgres", version);
-        Migrator::new(mdir.path()).await.unwrap().run(&pool).await.unwrap();
+        Migrator::new(mdir.path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
         out.push(OldDb {
             name: "postgres",
             url,
@@ -134,7 +144,8 @@ fn old_group(id: &str, village: &str, name: &str) -> String {
     let key = format!(
         "{}|kelompok_tani|{}",
         village.replace('.', ""),
-        name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "")
+        name.to_lowercase()
+            .replace(|c: char| !c.is_alphanumeric(), "")
     );
     format!(
         "INSERT INTO groups (id, wave_id, village_code, name, dup_key, group_type, origin, \
@@ -245,7 +256,10 @@ async fn ids_and_names_from_before_id_sequences() {
             longitude: None,
             notes: None,
         };
-        let new = store.insert_institution("w1", &inst, "cli:test").await.unwrap();
+        let new = store
+            .insert_institution("w1", &inst, "cli:test")
+            .await
+            .unwrap();
         assert_eq!(new.institution.id, "L-730821-0001", "{}", db.name);
 
         // The village's ties are its actors' ties: not the other village's network's, whose id

@@ -336,7 +336,10 @@ async fn concurrent_additions_draw_distinct_ids() {
             g.name = name.into();
             odd.push(s.insert_group(&wave.id, &g, "cli:test").await.unwrap());
         }
-        let before = s.list_groups(&GroupFilter::default(), 10_000, 0).await.unwrap();
+        let before = s
+            .list_groups(&GroupFilter::default(), 10_000, 0)
+            .await
+            .unwrap();
         let writers: Vec<_> = (0..24)
             .map(|i| {
                 let s = s.clone();
@@ -349,14 +352,20 @@ async fn concurrent_additions_draw_distinct_ids() {
             .collect();
         let mut ids = std::collections::BTreeSet::new();
         for w in writers {
-            let stored = w.await.unwrap().unwrap_or_else(|e| panic!("{}: {e}", db.name));
+            let stored = w
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{}: {e}", db.name));
             ids.insert(stored.group.id);
         }
         let want: std::collections::BTreeSet<String> = (10_001..10_025)
             .map(|k| format!("K-7308211001-{k}"))
             .collect();
         assert_eq!(ids, want, "{}", db.name);
-        let after = s.list_groups(&GroupFilter::default(), 10_000, 0).await.unwrap();
+        let after = s
+            .list_groups(&GroupFilter::default(), 10_000, 0)
+            .await
+            .unwrap();
         for g in &before {
             assert!(after.contains(g), "{}: {} changed", db.name, g.group.id);
         }
@@ -372,11 +381,22 @@ async fn name_filter_is_literal_and_unicode() {
         let s = &db.store;
         let (wave, groups) = seed(s).await;
         let mut made = Vec::new();
-        for name in ["Tani_Makmur", "Diskon 50% Jaya", "ÉLOK Sejahtera", "back\\slash"] {
+        for name in [
+            "Tani_Makmur",
+            "Diskon 50% Jaya",
+            "ÉLOK Sejahtera",
+            "back\\slash",
+        ] {
             let mut g = groups[0].clone();
             g.id = String::new();
             g.name = name.into();
-            made.push(s.insert_group(&wave.id, &g, "cli:test").await.unwrap().group.id);
+            made.push(
+                s.insert_group(&wave.id, &g, "cli:test")
+                    .await
+                    .unwrap()
+                    .group
+                    .id,
+            );
         }
         for (part, want) in [
             ("_", vec![0]),

@@ -1233,8 +1233,12 @@ fn id_taken_problem(row: u64, map: &HeaderMap, id: &str, holder: ActorKind) -> P
         FieldError::new(
             "id",
             id,
-            format!("id yang belum dipakai data lain (id ini milik {held_id}; satu id menamai satu data)"),
-            format!("an id no other record holds (this one is {held_en}'s; an id names one record)"),
+            format!(
+                "id yang belum dipakai data lain (id ini milik {held_id}; satu id menamai satu data)"
+            ),
+            format!(
+                "an id no other record holds (this one is {held_en}'s; an id names one record)"
+            ),
         ),
         "id_taken",
     )

@@ -3099,7 +3099,10 @@ async fn new_ids_never_collide_and_an_id_names_one_record() {
         };
         let r = env.send(import(csv)).await.json();
         assert_eq!(r["committed"], true, "{n}: {r}");
-        assert_eq!((r["created"].clone(), r["updated"].clone()), (json!(2), json!(0)));
+        assert_eq!(
+            (r["created"].clone(), r["updated"].clone()),
+            (json!(2), json!(0))
+        );
 
         let after = env.store.list_groups(&filter, 10_000, 0).await.unwrap();
         assert_eq!(after.len(), before.len() + 4, "{n}");
@@ -3124,7 +3127,12 @@ async fn new_ids_never_collide_and_an_id_names_one_record() {
         let mut g = new_group(INSIDE, "Arisan Kembar");
         g["fields"]["id"] = json!("W-JAUH-1");
         let r = env
-            .api(Method::POST, "/api/v1/groups?lang=en", Some("admin"), Some(g))
+            .api(
+                Method::POST,
+                "/api/v1/groups?lang=en",
+                Some("admin"),
+                Some(g),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{n}: {}", r.text);
         assert_eq!(r.json()["error"], "id_taken", "{n}");
@@ -3149,7 +3157,12 @@ async fn new_ids_never_collide_and_an_id_names_one_record() {
             .await
             .unwrap();
         let r = env
-            .api(Method::GET, "/api/v1/regions/73.08.21/ties", Some("officer"), None)
+            .api(
+                Method::GET,
+                "/api/v1/regions/73.08.21/ties",
+                Some("officer"),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{n}");
         assert!(
@@ -3158,7 +3171,12 @@ async fn new_ids_never_collide_and_an_id_names_one_record() {
             r.text
         );
         let r = env
-            .api(Method::DELETE, &format!("/api/v1/ties/{tie}"), Some("officer"), None)
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/ties/{tie}"),
+                Some("officer"),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
         let r = env
@@ -3167,7 +3185,12 @@ async fn new_ids_never_collide_and_an_id_names_one_record() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}");
         assert!(env.store.tie(tie).await.unwrap().is_some(), "{n}");
         let r = env
-            .api(Method::DELETE, &format!("/api/v1/ties/{tie}"), Some("officer_away"), None)
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/ties/{tie}"),
+                Some("officer_away"),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{n}: {}", r.text);
     }

@@ -633,9 +633,7 @@ async fn may_delete_tie(
     who: &Principal,
     t: &wahana_store::TieRecord,
 ) -> Result<[Option<RegionCode>; 2], PageError> {
-    let ends = actors::held_tie_regions(&st.store, t)
-        .await
-        .or_page(ctx)?;
+    let ends = actors::held_tie_regions(&st.store, t).await.or_page(ctx)?;
     if users::can_write_tie(Some(who), &ends) {
         Ok(ends)
     } else {
