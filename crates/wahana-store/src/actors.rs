@@ -2,7 +2,7 @@
 //! time: what the command line, the API and the web forms add, show, edit and delete. Imports
 //! write them in bulk through [`crate::Batch`].
 
-use crate::registry::{FIRST_VERSION, at_version, id_taken, range_end, refused};
+use crate::registry::{FIRST_VERSION, at_version, range_end, refused};
 use crate::rows::{INSTITUTION_SELECT, InstitutionRow, NETWORK_SELECT, NetworkRow};
 use crate::{ActorKind, AuditChange, Store, StoreError, TieRecord, on_pool};
 use serde::Serialize;
@@ -117,7 +117,8 @@ impl Store {
     }
 
     /// Adds one new network, made by `actor`, with its audit entry; an id already used by any
-    /// actor is refused. Returns the network as held.
+    /// actor is refused, and a network without an id gets the next free one of its village
+    /// (`W-<village>-NNNN`) in the same transaction. Returns the network as held.
     pub async fn insert_network(
         &self,
         wave_id: &str,
@@ -125,9 +126,7 @@ impl Store {
         actor: &str,
     ) -> Result<StoredNetwork, StoreError> {
         let mut batch = self.begin().await?;
-        if let Some(kind) = batch.actor_kind(&network.id).await? {
-            return Err(id_taken(&network.id, kind));
-        }
+        let network = &batch.with_id(network).await?;
         batch
             .save_networks(wave_id, std::slice::from_ref(network))
             .await?;
@@ -287,7 +286,8 @@ impl Store {
     }
 
     /// Adds one new institution, made by `actor`, with its audit entry; an id already used by
-    /// any actor is refused. Returns the institution as held.
+    /// any actor is refused, and an institution without an id gets the next free one of its
+    /// region (`L-<region>-NNNN`) in the same transaction. Returns the institution as held.
     pub async fn insert_institution(
         &self,
         wave_id: &str,
@@ -295,9 +295,7 @@ impl Store {
         actor: &str,
     ) -> Result<StoredInstitution, StoreError> {
         let mut batch = self.begin().await?;
-        if let Some(kind) = batch.actor_kind(&institution.id).await? {
-            return Err(id_taken(&institution.id, kind));
-        }
+        let institution = &batch.with_id(institution).await?;
         batch
             .save_institutions(wave_id, std::slice::from_ref(institution))
             .await?;

@@ -25,7 +25,7 @@ pub use error::StoreError;
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use registry::{
-    ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord,
+    ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord, id_prefix,
 };
 pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
 
@@ -158,7 +158,35 @@ impl Store {
             writers: sqlite_tx::Idle::new(bulk),
         };
         store.ensure_default_rules().await?;
+        store.fold_names().await?;
         Ok(store)
+    }
+
+    /// Fills `groups.name_fold` where migration `0006_id_sequences` could not (names with
+    /// letters beyond ASCII, which SQL cannot fold the same way on both databases). Nothing
+    /// to do, through an empty partial index, once done.
+    async fn fold_names(&self) -> Result<(), StoreError> {
+        loop {
+            let rows: Vec<(String, String)> = on_pool!(self.pool, p => {
+                sqlx::query_as("SELECT id, name FROM groups WHERE name_fold IS NULL LIMIT 1000")
+                    .fetch_all(p)
+                    .await?
+            });
+            if rows.is_empty() {
+                return Ok(());
+            }
+            on_pool!(self.pool, p => {
+                let mut tx = p.begin().await?;
+                for (id, name) in &rows {
+                    sqlx::query("UPDATE groups SET name_fold = $2 WHERE id = $1")
+                        .bind(id.clone())
+                        .bind(registry::fold_name(name))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            });
+        }
     }
 
     pub fn backend(&self) -> Backend {

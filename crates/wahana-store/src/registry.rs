@@ -8,6 +8,7 @@ use crate::sqlite_tx::{self, Rows, SqliteTx};
 use crate::{AuditChange, Pool, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 use wahana_domain::codes::{Code, GroupStatus, GroupType, LocalUnitKind, TieType};
 use wahana_domain::region::name_key;
@@ -117,9 +118,32 @@ where
         qb.push(" AND wave_id = ").push_bind(w.clone());
     }
     if let Some(n) = &f.name {
-        qb.push(" AND LOWER(name) LIKE ")
-            .push_bind(format!("%{}%", n.to_lowercase()));
+        qb.push(" AND name_fold LIKE ")
+            .push_bind(contains_pattern(n))
+            .push(" ESCAPE '\\'");
     }
+}
+
+/// A name as the name filter compares it: lowercased by Rust (Unicode), the same on both
+/// databases (SQLite's `LOWER` folds ASCII only; PostgreSQL's depends on the database's
+/// locale). Every write of a group keeps it in `groups.name_fold`.
+pub(crate) fn fold_name(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// The `LIKE` pattern (with `ESCAPE '\'`) of names holding `part` anywhere, ignoring case:
+/// `%` and `_` in `part` are themselves, not wildcards.
+pub(crate) fn contains_pattern(part: &str) -> String {
+    let mut out = String::with_capacity(part.len() + 4);
+    out.push('%');
+    for c in fold_name(part).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 pub(crate) async fn load_regions(store: &Store, tree: &RegionTree) -> Result<usize, StoreError> {
@@ -359,12 +383,80 @@ pub(crate) const FIRST_VERSION: i64 = 1;
 
 /// The refusal of a new record whose id an actor of `kind` already has.
 pub(crate) fn id_taken(id: &str, kind: ActorKind) -> StoreError {
+    let (id_name, en_name) = match kind {
+        ActorKind::Group => ("kelompok", "a group"),
+        ActorKind::Network => ("wahana", "a network"),
+        ActorKind::Institution => ("lembaga", "an institution"),
+    };
     StoreError::Rejected {
         code: "id_taken",
-        message_id: format!("id {id} sudah dipakai ({})", kind.code()),
-        message_en: format!("id {id} is already used ({})", kind.code()),
+        message_id: format!("id {id} sudah dipakai oleh {id_name} lain; satu id menamai satu data"),
+        message_en: format!("id {id} is already used by {en_name}; an id names one record"),
     }
 }
+
+/// The prefix of the ids drawn for a new actor of `kind` in `region` (its village, or an
+/// institution's region): `K-7308211001-`, `W-7308211001-`, `L-730821-`.
+pub fn id_prefix(kind: ActorKind, region: &RegionCode) -> String {
+    let letter = match kind {
+        ActorKind::Group => 'K',
+        ActorKind::Network => 'W',
+        ActorKind::Institution => 'L',
+    };
+    format!("{letter}-{}-", region.digits())
+}
+
+/// The number an id ends with after `prefix`, when the rest is digits only.
+fn suffix_number(id: &str, prefix: &str) -> Option<i64> {
+    let rest = id.strip_prefix(prefix)?;
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest.parse().ok()
+}
+
+/// A record that [`Batch::with_id`] gives an id.
+pub(crate) trait NewActor: Clone {
+    const KIND: ActorKind;
+    fn id_mut(&mut self) -> &mut String;
+    /// The region whose prefix a drawn id takes.
+    fn id_region(&self) -> &RegionCode;
+}
+
+impl NewActor for Group {
+    const KIND: ActorKind = ActorKind::Group;
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+    fn id_region(&self) -> &RegionCode {
+        &self.village
+    }
+}
+
+impl NewActor for Network {
+    const KIND: ActorKind = ActorKind::Network;
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+    fn id_region(&self) -> &RegionCode {
+        &self.village
+    }
+}
+
+impl NewActor for Institution {
+    const KIND: ActorKind = ActorKind::Institution;
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+    fn id_region(&self) -> &RegionCode {
+        &self.region
+    }
+}
+
+/// Ids with a prefix, in each of the three actor tables (`$1` the prefix, `$2` its end).
+const IDS_UNDER_SQL: &str = "SELECT id FROM groups WHERE id >= $1 AND id < $2 \
+    UNION ALL SELECT id FROM networks WHERE id >= $1 AND id < $2 \
+    UNION ALL SELECT id FROM institutions WHERE id >= $1 AND id < $2";
 
 /// The record read before an update from `expected`, refused when it is not held or at another
 /// version: the row the update replaces is then this one (every save raises the version).
@@ -530,7 +622,8 @@ impl Batch {
                         .push_bind(g.notes.as_deref())
                         .push_bind(p)
                         .push_bind(now)
-                        .push_bind(now);
+                        .push_bind(now)
+                        .push_bind(fold_name(&g.name));
                 });
                 qb.push(GROUP_UPSERT_SET);
                 qb.build().execute(&mut **t).await?;
@@ -683,6 +776,111 @@ impl Batch {
             }
         }
         Ok(())
+    }
+
+    /// Draws `n` new ids `{prefix}NNNN` (at least four digits), none held by a group, a
+    /// network or an institution (as this batch sees it) nor `taken` by the caller (ids a file
+    /// gives on rows not written yet). The numbers come from `id_sequences`, in this batch's
+    /// transaction: on SQLite the batch holds the write lock; on PostgreSQL the sequence's row
+    /// stays locked until the batch ends, so concurrent writers draw one after another and
+    /// never the same number. A prefix used for the first time starts after the highest
+    /// all-digit suffix held under it.
+    pub async fn allocate_ids(
+        &mut self,
+        prefix: &str,
+        n: usize,
+        taken: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let want = (n - out.len()) as i64;
+            let bumped = self
+                .fetch_i64(
+                    "UPDATE id_sequences SET last = last + $2 WHERE prefix = $1 RETURNING last",
+                    vec![prefix.into(), want.into()],
+                )
+                .await?;
+            let last = match bumped {
+                Some(last) => last,
+                None => {
+                    let held = self.highest_suffix(prefix).await?;
+                    // Another writer may have seeded the prefix meanwhile (PostgreSQL: this
+                    // waits for it to end): the conflict then draws after its numbers.
+                    self.fetch_i64(
+                        "INSERT INTO id_sequences (prefix, last) VALUES ($1, $2) \
+                         ON CONFLICT (prefix) DO UPDATE SET last = id_sequences.last + $3 \
+                         RETURNING last",
+                        vec![prefix.into(), (held + want).into(), want.into()],
+                    )
+                    .await?
+                    .ok_or_else(|| StoreError::Writer("id_sequences gave no row".into()))?
+                }
+            };
+            let candidates: Vec<String> = (last - want + 1..=last)
+                .map(|k| format!("{prefix}{k:04}"))
+                .collect();
+            let mut held = HashSet::new();
+            for table in [IdTable::Groups, IdTable::Networks, IdTable::Institutions] {
+                held.extend(self.existing_ids(table, &candidates).await?);
+            }
+            if !held.is_empty() {
+                // Ids given by hand or by a file above the sequence: go on after the highest.
+                let highest = self.highest_suffix(prefix).await?;
+                self.execute(
+                    "UPDATE id_sequences SET last = $2 WHERE prefix = $1 AND last < $2",
+                    vec![prefix.into(), highest.into()],
+                )
+                .await?;
+            }
+            out.extend(
+                candidates
+                    .into_iter()
+                    .filter(|id| !held.contains(id) && !taken(id)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The highest number after `prefix` of an id held in any actor table (0 when none).
+    async fn highest_suffix(&mut self, prefix: &str) -> Result<i64, StoreError> {
+        let end = format!("{prefix}~");
+        let ids: Vec<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                w.column(
+                    IDS_UNDER_SQL,
+                    vec![sqlite_tx::text(prefix), sqlite_tx::text(end)],
+                )
+                .await?
+            }
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(IDS_UNDER_SQL)
+                    .bind(prefix.to_string())
+                    .bind(end)
+                    .fetch_all(&mut **t)
+                    .await?
+            }
+        };
+        Ok(ids
+            .iter()
+            .filter_map(|id| suffix_number(id, prefix))
+            .max()
+            .unwrap_or(0))
+    }
+
+    /// `record` ready to insert as a new actor: without an id, it gets the next free one of
+    /// its region's prefix ([`id_prefix`]); an id given that any actor holds is refused
+    /// (`id_taken`, naming the kind that holds it).
+    pub(crate) async fn with_id<T: NewActor>(&mut self, record: &T) -> Result<T, StoreError> {
+        let mut record = record.clone();
+        if record.id_mut().is_empty() {
+            let prefix = id_prefix(T::KIND, record.id_region());
+            if let Some(new) = self.allocate_ids(&prefix, 1, &|_| false).await?.pop() {
+                *record.id_mut() = new;
+            }
+        } else if let Some(holder) = self.actor_kind(record.id_mut()).await? {
+            return Err(id_taken(record.id_mut(), holder));
+        }
+        Ok(record)
     }
 
     /// Which table holds an actor id, looking at what this batch has written so far too.
@@ -929,7 +1127,8 @@ impl Store {
     }
 
     /// Adds one new group, made by `actor`, with its audit entry; an id already used by any
-    /// actor is refused. Returns the group as held.
+    /// actor is refused. A group without an id gets the next free one of its village
+    /// (`K-<village>-NNNN`), drawn in the same transaction. Returns the group as held.
     pub async fn insert_group(
         &self,
         wave_id: &str,
@@ -937,9 +1136,7 @@ impl Store {
         actor: &str,
     ) -> Result<StoredGroup, StoreError> {
         let mut batch = self.begin().await?;
-        if let Some(kind) = batch.actor_kind(&group.id).await? {
-            return Err(id_taken(&group.id, kind));
-        }
+        let group = &batch.with_id(group).await?;
         batch
             .save_groups(wave_id, std::slice::from_ref(group), &[])
             .await?;
@@ -1187,27 +1384,6 @@ impl Store {
         Ok(out)
     }
 
-    /// The next free sequential id with a prefix, e.g. `K-7308211003-` → `K-7308211003-0057`.
-    pub async fn next_id(&self, table: IdTable, prefix: &str) -> Result<String, StoreError> {
-        let sql = match table {
-            IdTable::Groups => "SELECT MAX(id) FROM groups WHERE id >= $1 AND id < $2",
-            IdTable::Networks => "SELECT MAX(id) FROM networks WHERE id >= $1 AND id < $2",
-            IdTable::Institutions => "SELECT MAX(id) FROM institutions WHERE id >= $1 AND id < $2",
-        };
-        let max: Option<String> = on_pool!(self.pool, p => {
-            sqlx::query_scalar(sql)
-                .bind(prefix.to_string())
-                .bind(format!("{prefix}~"))
-                .fetch_one(p)
-                .await?
-        });
-        let next = max
-            .and_then(|m| m.strip_prefix(prefix).and_then(|n| n.parse::<u64>().ok()))
-            .unwrap_or(0)
-            + 1;
-        Ok(format!("{prefix}{next:04}"))
-    }
-
     // ---- networks, institutions, ties, local units ----
 
     pub async fn list_networks(
@@ -1248,7 +1424,9 @@ impl Store {
         rows.into_iter().map(InstitutionRow::into_domain).collect()
     }
 
-    /// Ties with at least one end among the groups, networks or institutions of a region.
+    /// Ties with at least one end among the groups, networks or institutions of a region (an
+    /// end is its id *and* its kind: an id another kind holds elsewhere, which older releases
+    /// let in, does not bring that actor's ties in).
     pub async fn list_ties(
         &self,
         region: &RegionCode,
@@ -1269,11 +1447,15 @@ impl Store {
         let rows: Vec<Row> = on_pool!(self.pool, p => {
             sqlx::query_as(
                 "WITH actors AS ( \
-                   SELECT id FROM groups WHERE village_code >= $1 AND village_code < $2 \
-                   UNION SELECT id FROM networks WHERE village_code >= $1 AND village_code < $2 \
-                   UNION SELECT id FROM institutions WHERE region_code >= $1 AND region_code < $2) \
+                   SELECT id, 'kelompok' AS kind FROM groups \
+                   WHERE village_code >= $1 AND village_code < $2 \
+                   UNION ALL SELECT id, 'wahana' FROM networks \
+                   WHERE village_code >= $1 AND village_code < $2 \
+                   UNION ALL SELECT id, 'lembaga' FROM institutions \
+                   WHERE region_code >= $1 AND region_code < $2) \
                  SELECT id, wave_id, from_id, from_kind, to_id, to_kind, tie_type, since, notes FROM ties \
-                 WHERE (from_id IN (SELECT id FROM actors) OR to_id IN (SELECT id FROM actors)) \
+                 WHERE (EXISTS (SELECT 1 FROM actors a WHERE a.id = ties.from_id AND a.kind = ties.from_kind) \
+                 OR EXISTS (SELECT 1 FROM actors a WHERE a.id = ties.to_id AND a.kind = ties.to_kind)) \
                  AND ($3 IS NULL OR wave_id = $3) ORDER BY id",
             )
             .bind(region.as_str().to_string())

@@ -37,12 +37,13 @@ pub(crate) const GROUP_INSERT_COLUMNS: &str = "id, wave_id, village_code, local_
     group_type, origin, founded_year, members_male, members_female, membership_basis, purposes, \
     activities, funding, main_funding, dues_rupiah, dues_period, social_values, meeting_frequency, \
     legal_status, status, network, chair, phone, latitude, longitude, survey_date, enumerator, \
-    notes, provenance, created_at, updated_at";
+    notes, provenance, created_at, updated_at, name_fold";
 
 /// What an upsert of a group changes when the id is already held.
 pub(crate) const GROUP_UPSERT_SET: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
     village_code = excluded.village_code, local_unit = excluded.local_unit, name = excluded.name, \
-    dup_key = excluded.dup_key, group_type = excluded.group_type, origin = excluded.origin, \
+    dup_key = excluded.dup_key, name_fold = excluded.name_fold, \
+    group_type = excluded.group_type, origin = excluded.origin, \
     founded_year = excluded.founded_year, members_male = excluded.members_male, \
     members_female = excluded.members_female, membership_basis = excluded.membership_basis, \
     purposes = excluded.purposes, activities = excluded.activities, funding = excluded.funding, \
@@ -182,7 +183,8 @@ macro_rules! bind_group {
             .push_bind(g.notes.clone())
             .push_bind($prov)
             .push_bind($now.to_string())
-            .push_bind($now.to_string());
+            .push_bind($now.to_string())
+            .push_bind(crate::registry::fold_name(&g.name));
     }};
 }
 pub(crate) use bind_group;

@@ -681,8 +681,9 @@ pub(crate) fn push_group(
         .opt_text(g.notes.as_deref())
         .opt_text(provenance)
         .text(now)
-        .text(now);
+        .text(now)
+        .text(&crate::registry::fold_name(&g.name));
 }
 
 /// The number of [`push_group`] values a row.
-pub(crate) const GROUP_WIDTH: usize = 33;
+pub(crate) const GROUP_WIDTH: usize = 34;

@@ -174,6 +174,21 @@ impl Batch {
         Ok(out)
     }
 
+    /// Every id held in `table` (as this batch sees it): for checking a large file's ids
+    /// against a small table in memory.
+    pub async fn all_ids(&mut self, table: crate::IdTable) -> Result<HashSet<String>, StoreError> {
+        let sql = match table {
+            crate::IdTable::Groups => "SELECT id FROM groups",
+            crate::IdTable::Networks => "SELECT id FROM networks",
+            crate::IdTable::Institutions => "SELECT id FROM institutions",
+        };
+        let ids: Vec<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w.column(sql, Vec::new()).await?,
+            BatchTx::Postgres(t) => sqlx::query_scalar(sql).fetch_all(&mut **t).await?,
+        };
+        Ok(ids.into_iter().collect())
+    }
+
     /// For each duplicate key, the ids of groups held with it (as this batch sees it).
     pub async fn ids_by_duplicate_key(
         &mut self,
@@ -224,37 +239,6 @@ impl Batch {
             }
         }
         Ok(out)
-    }
-
-    /// The highest sequential id with a prefix held (as this batch sees it), as a number.
-    pub async fn max_seq(
-        &mut self,
-        table: crate::IdTable,
-        prefix: &str,
-    ) -> Result<u64, StoreError> {
-        let sql = match table {
-            crate::IdTable::Groups => "SELECT MAX(id) FROM groups WHERE id >= $1 AND id < $2",
-            crate::IdTable::Networks => "SELECT MAX(id) FROM networks WHERE id >= $1 AND id < $2",
-            crate::IdTable::Institutions => {
-                "SELECT MAX(id) FROM institutions WHERE id >= $1 AND id < $2"
-            }
-        };
-        let max: Option<String> = match &mut self.tx {
-            BatchTx::Sqlite(w) => w
-                .first::<Option<String>>(sql, vec![text(prefix), text(format!("{prefix}~"))])
-                .await?
-                .flatten(),
-            BatchTx::Postgres(t) => {
-                sqlx::query_scalar(sql)
-                    .bind(prefix.to_string())
-                    .bind(format!("{prefix}~"))
-                    .fetch_one(&mut **t)
-                    .await?
-            }
-        };
-        Ok(max
-            .and_then(|m| m.strip_prefix(prefix).and_then(|n| n.parse::<u64>().ok()))
-            .unwrap_or(0))
     }
 }
 
@@ -406,9 +390,10 @@ fn group_filter_sql(f: &GroupFilter) -> (String, Vec<String>) {
     if let Some(n) = &f.name {
         cond(
             &mut sql,
-            "LOWER(name) LIKE",
-            format!("%{}%", n.to_lowercase()),
+            "name_fold LIKE",
+            crate::registry::contains_pattern(n),
         );
+        sql.push_str(" ESCAPE '\\'");
     }
     (sql, params)
 }

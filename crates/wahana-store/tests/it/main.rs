@@ -8,5 +8,6 @@ mod actors;
 mod audit;
 mod batch;
 mod harness;
+mod migrate;
 mod registry;
 mod tally;

@@ -3,7 +3,7 @@ use wahana_domain::codes::{GroupStatus, GroupType, LocalUnitKind, TieType};
 use wahana_domain::demo::{self, TANETE_DENSITY};
 use wahana_domain::registry::duplicate_key;
 use wahana_domain::{Group, LocalUnit, RegionCode, RegionTree, Tie, Wave};
-use wahana_store::{ActorKind, GroupFilter, IdTable, Store, StoreError};
+use wahana_store::{ActorKind, GroupFilter, Store, StoreError};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -257,12 +257,25 @@ async fn duplicates_ids_units_and_waves() {
             .iter()
             .filter(|x| x.village.as_str() == "73.08.21.1001")
             .count();
-        let next = s.next_id(IdTable::Groups, "K-7308211001-").await.unwrap();
-        assert_eq!(next, format!("K-7308211001-{:04}", n + 1), "{}", db.name);
+        let mut batch = s.begin().await.unwrap();
+        let next = batch
+            .allocate_ids("K-7308211001-", 2, &|_| false)
+            .await
+            .unwrap();
         assert_eq!(
-            s.next_id(IdTable::Groups, "K-7308211005-").await.unwrap(),
-            "K-7308211005-0001"
+            next,
+            [1, 2].map(|k| format!("K-7308211001-{:04}", n + k)),
+            "{}",
+            db.name
         );
+        assert_eq!(
+            batch
+                .allocate_ids("K-7308211005-", 1, &|_| false)
+                .await
+                .unwrap(),
+            ["K-7308211005-0001"]
+        );
+        batch.rollback().await.unwrap();
 
         match s.insert_group(&wave.id, g, "cli:test").await {
             Err(StoreError::Rejected {
@@ -301,5 +314,114 @@ async fn duplicates_ids_units_and_waves() {
             "{}",
             db.name
         );
+    }
+}
+
+/// Many additions in one village at once, after ids with letters and with five digits: every
+/// one gets an id of its own (none refused as taken), and no earlier record changes.
+#[tokio::test]
+async fn concurrent_additions_draw_distinct_ids() {
+    for db in backends().await {
+        let s = &db.store;
+        let (wave, groups) = seed(s).await;
+        let mut template = groups[0].clone();
+        template.village = code("73.08.21.1001");
+        let mut odd = Vec::new();
+        for (id, name) in [
+            ("K-7308211001-ABC", "Huruf"),
+            ("K-7308211001-10000", "Lima Angka"),
+        ] {
+            let mut g = template.clone();
+            g.id = id.into();
+            g.name = name.into();
+            odd.push(s.insert_group(&wave.id, &g, "cli:test").await.unwrap());
+        }
+        let before = s
+            .list_groups(&GroupFilter::default(), 10_000, 0)
+            .await
+            .unwrap();
+        let writers: Vec<_> = (0..24)
+            .map(|i| {
+                let s = s.clone();
+                let wave = wave.id.clone();
+                let mut g = template.clone();
+                g.id = String::new();
+                g.name = format!("Serentak {i}");
+                tokio::spawn(async move { s.insert_group(&wave, &g, "api:test").await })
+            })
+            .collect();
+        let mut ids = std::collections::BTreeSet::new();
+        for w in writers {
+            let stored = w
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{}: {e}", db.name));
+            ids.insert(stored.group.id);
+        }
+        let want: std::collections::BTreeSet<String> = (10_001..10_025)
+            .map(|k| format!("K-7308211001-{k}"))
+            .collect();
+        assert_eq!(ids, want, "{}", db.name);
+        let after = s
+            .list_groups(&GroupFilter::default(), 10_000, 0)
+            .await
+            .unwrap();
+        for g in &before {
+            assert!(after.contains(g), "{}: {} changed", db.name, g.group.id);
+        }
+        assert_eq!(after.len(), before.len() + 24, "{}", db.name);
+    }
+}
+
+/// The name filter takes `%` and `_` as themselves and ignores case beyond ASCII, the same on
+/// both databases.
+#[tokio::test]
+async fn name_filter_is_literal_and_unicode() {
+    for db in backends().await {
+        let s = &db.store;
+        let (wave, groups) = seed(s).await;
+        let mut made = Vec::new();
+        for name in [
+            "Tani_Makmur",
+            "Diskon 50% Jaya",
+            "ÉLOK Sejahtera",
+            "back\\slash",
+        ] {
+            let mut g = groups[0].clone();
+            g.id = String::new();
+            g.name = name.into();
+            made.push(
+                s.insert_group(&wave.id, &g, "cli:test")
+                    .await
+                    .unwrap()
+                    .group
+                    .id,
+            );
+        }
+        for (part, want) in [
+            ("_", vec![0]),
+            ("i_m", vec![0]),
+            ("%", vec![1]),
+            ("0%", vec![1]),
+            ("élok", vec![2]),
+            ("ÉLOK", vec![2]),
+            ("Élok sej", vec![2]),
+            ("\\", vec![3]),
+        ] {
+            let f = GroupFilter {
+                name: Some(part.into()),
+                ..Default::default()
+            };
+            let got: Vec<String> = s
+                .list_groups(&f, 100, 0)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|g| g.group.id)
+                .collect();
+            let want: Vec<String> = want.iter().map(|i| made[*i].clone()).collect();
+            assert_eq!(got, want, "{}: {part:?}", db.name);
+            assert_eq!(s.count_groups(&f).await.unwrap(), want.len() as i64);
+        }
     }
 }

@@ -15,9 +15,7 @@ use wahana_domain::codes::TieType;
 use wahana_domain::instrument::{self, Table};
 use wahana_domain::member::Member;
 use wahana_domain::{FieldError, Institution, Network, RegionCode, Tie};
-use wahana_store::{
-    ActorKind, IdTable, Store, StoredInstitution, StoredMember, StoredNetwork, TieRecord,
-};
+use wahana_store::{ActorKind, Store, StoredInstitution, StoredMember, StoredNetwork, TieRecord};
 
 /// Field values: the record's current ones (by instrument column) with `changes` laid over.
 fn merged(
@@ -92,17 +90,9 @@ pub async fn add_network(
 ) -> Result<StoredNetwork, ServiceError> {
     let wave = wave_for_new(store, wave).await?;
     let ctx = super::context(None);
-    let mut network =
-        Network::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
-            .map_err(ServiceError::Invalid)?;
-    if network.id.is_empty() {
-        network.id = store
-            .next_id(
-                IdTable::Networks,
-                &format!("W-{}-", network.village.digits()),
-            )
-            .await?;
-    }
+    // Without an id, the store draws one in the transaction that writes the network.
+    let network = Network::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
+        .map_err(ServiceError::Invalid)?;
     Ok(store.insert_network(&wave.id, &network, &who.0).await?)
 }
 
@@ -224,17 +214,9 @@ pub async fn add_institution(
 ) -> Result<StoredInstitution, ServiceError> {
     let wave = wave_for_new(store, wave).await?;
     let ctx = super::context(None);
-    let mut inst =
-        Institution::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
-            .map_err(ServiceError::Invalid)?;
-    if inst.id.is_empty() {
-        inst.id = store
-            .next_id(
-                IdTable::Institutions,
-                &format!("L-{}-", inst.region.digits()),
-            )
-            .await?;
-    }
+    // Without an id, the store draws one in the transaction that writes the institution.
+    let inst = Institution::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
+        .map_err(ServiceError::Invalid)?;
     Ok(store.insert_institution(&wave.id, &inst, &who.0).await?)
 }
 
@@ -310,8 +292,35 @@ pub async fn actor_region(store: &Store, id: &str) -> Result<Option<RegionCode>,
     Ok(store.institution(id).await?.map(|i| i.institution.region))
 }
 
-/// The regions of a tie's two ends, `dari` then `ke` (see [`actor_region`]), for
+/// The region of the held actor of `kind` with this id (`None` when none is held).
+pub async fn region_of(
+    store: &Store,
+    kind: ActorKind,
+    id: &str,
+) -> Result<Option<RegionCode>, ServiceError> {
+    Ok(match kind {
+        ActorKind::Group => store.group(id).await?.map(|g| g.group.village),
+        ActorKind::Network => store.network(id).await?.map(|n| n.network.village),
+        ActorKind::Institution => store.institution(id).await?.map(|i| i.institution.region),
+    })
+}
+
+/// The regions of a held tie's two ends, `dari` then `ke`, each read as the kind the tie
+/// records (not whatever first holds the id: an older release let a group take a network's
+/// id, and the tie's ends are the actors it was made between), for
 /// [`super::users::can_write_tie`].
+pub async fn held_tie_regions(
+    store: &Store,
+    t: &TieRecord,
+) -> Result<[Option<RegionCode>; 2], ServiceError> {
+    Ok([
+        region_of(store, t.from_kind, &t.tie.from).await?,
+        region_of(store, t.to_kind, &t.tie.to).await?,
+    ])
+}
+
+/// The regions of a new tie's two ends, `dari` then `ke` (see [`actor_region`]), for
+/// [`super::users::can_write_tie`]. A held tie's are [`held_tie_regions`].
 pub async fn tie_regions(
     store: &Store,
     tie: &Tie,

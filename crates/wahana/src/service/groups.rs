@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use wahana_domain::instrument::{self, Table};
 use wahana_domain::registry::duplicate_key;
 use wahana_domain::{FieldError, Group, Wave};
-use wahana_store::{GroupFilter, IdTable, Store, StoredGroup};
+use wahana_store::{GroupFilter, Store, StoredGroup};
 
 /// Field values by canonical (Indonesian) column name; English aliases are accepted and
 /// unknown names refused.
@@ -88,13 +88,10 @@ pub async fn add(
 ) -> Result<StoredGroup, ServiceError> {
     let wave = wave_for_new(store, wave).await?;
     let ctx = super::context(None);
-    let mut group = Group::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
+    // Without an id, the store draws the next free one of the village (`K-<village>-NNNN`) in
+    // the transaction that writes the group, so concurrent additions never take the same one.
+    let group = Group::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
         .map_err(ServiceError::Invalid)?;
-    if group.id.is_empty() {
-        group.id = store
-            .next_id(IdTable::Groups, &format!("K-{}-", group.village.digits()))
-            .await?;
-    }
     if !allow_duplicate {
         let existing = store
             .groups_with_duplicate_key(&duplicate_key(

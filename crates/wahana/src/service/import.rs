@@ -57,7 +57,8 @@ pub struct ImportOptions {
 /// One problem found in a file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
-    /// A stable code: `invalid_value`, `likely_duplicate`, `actor_not_found`, `outside_region`
+    /// A stable code: `invalid_value`, `likely_duplicate`, `actor_not_found`, `id_taken` (an
+    /// id another kind of record holds), `outside_region`
     /// (an import restricted to a region, [`ImportOptions::within`]), a header problem's
     /// code, or a read error's.
     pub code: &'static str,
@@ -237,31 +238,66 @@ impl Hasher for PreHashedHasher {
     }
 }
 
-/// The sequential ids an import assigns, per prefix, continuing after what is held.
-struct IdAssigner {
-    table: IdTable,
-    next: HashMap<String, u64>,
+/// A record an import may give an id to (groups, networks, institutions).
+trait Actor {
+    const KIND: ActorKind;
+    fn id(&self) -> &str;
+    fn set_id(&mut self, id: String);
+    /// The region whose prefix a drawn id takes.
+    fn id_region(&self) -> &RegionCode;
 }
 
-impl IdAssigner {
-    fn new(table: IdTable) -> Self {
-        IdAssigner {
-            table,
-            next: HashMap::new(),
+macro_rules! actor {
+    ($t:ty, $kind:expr, $region:ident) => {
+        impl Actor for $t {
+            const KIND: ActorKind = $kind;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn set_id(&mut self, id: String) {
+                self.id = id;
+            }
+            fn id_region(&self) -> &RegionCode {
+                &self.$region
+            }
+        }
+    };
+}
+actor!(Group, ActorKind::Group, village);
+actor!(Network, ActorKind::Network, village);
+actor!(Institution, ActorKind::Institution, region);
+
+/// Gives every row without an id a new one, drawn by the store inside the import's batch
+/// (`Batch::allocate_ids`): never an id held by any actor, nor one that a row of this flush
+/// gives, so a row without an id always creates a record. Prefixes are drawn in their order,
+/// so that concurrent imports on PostgreSQL lock the sequences in the same order.
+async fn assign_ids<T: Actor>(
+    batch: &mut Batch,
+    pending: &mut [Pending<T>],
+) -> Result<(), ImportError> {
+    let given: HashSet<String> = pending
+        .iter()
+        .filter(|p| !p.record.id().is_empty())
+        .map(|p| p.record.id().to_string())
+        .collect();
+    let mut by_prefix: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for (i, p) in pending.iter().enumerate() {
+        if p.record.id().is_empty() {
+            by_prefix
+                .entry(wahana_store::id_prefix(T::KIND, p.record.id_region()))
+                .or_default()
+                .push(i);
         }
     }
-
-    async fn assign(&mut self, batch: &mut Batch, prefix: String) -> Result<String, ImportError> {
-        let n = match self.next.get_mut(&prefix) {
-            Some(n) => n,
-            None => {
-                let held = batch.max_seq(self.table, &prefix).await?;
-                self.next.entry(prefix.clone()).or_insert(held)
-            }
-        };
-        *n += 1;
-        Ok(format!("{prefix}{:04}", *n))
+    for (prefix, rows) in by_prefix {
+        let ids = batch
+            .allocate_ids(&prefix, rows.len(), &|id| given.contains(id))
+            .await?;
+        for (i, id) in rows.into_iter().zip(ids) {
+            pending[i].record.set_id(id);
+        }
     }
+    Ok(())
 }
 
 /// A valid row waiting to be written.
@@ -426,11 +462,7 @@ pub async fn import_file_until(
         wave_id: wave.id.clone(),
         map: map.clone(),
         opts,
-        ids: IdAssigner::new(match table {
-            Table::Networks => IdTable::Networks,
-            Table::Institutions => IdTable::Institutions,
-            _ => IdTable::Groups,
-        }),
+        other_ids: None,
         first_load,
         groups: Vec::with_capacity(FLUSH + CHECKED_BATCH),
         networks: Vec::new(),
@@ -862,7 +894,9 @@ struct Importer<'a> {
     wave_id: String,
     map: Arc<HeaderMap>,
     opts: &'a ImportOptions,
-    ids: IdAssigner,
+    /// A group import: the ids of the networks and institutions held (a few per village, so
+    /// a national file's ids are checked against them in memory), read at the first flush.
+    other_ids: Option<HashMap<String, ActorKind>>,
     /// No group was held when the import started (SQLite): see `import_file`.
     first_load: bool,
     groups: Vec<Pending<Group>>,
@@ -931,6 +965,70 @@ impl Importer<'_> {
             .map(|r| outside_problem(row, &self.map, field, id, root, Outside::Held(r))))
     }
 
+    /// Refuses the rows whose id an actor of another kind holds (a group row naming a
+    /// network's id, …): an id names one record of one kind, everywhere.
+    async fn refuse_other_kinds<T: Actor>(
+        &mut self,
+        batch: &mut Batch,
+        pending: Vec<Pending<T>>,
+        report: &mut ImportReport,
+        rejects: &mut Option<Box<dyn RowSink>>,
+    ) -> Result<Vec<Pending<T>>, ImportError> {
+        let explicit: Vec<String> = pending
+            .iter()
+            .filter(|p| p.explicit_id)
+            .map(|p| p.record.id().to_string())
+            .collect();
+        if explicit.is_empty() {
+            return Ok(pending);
+        }
+        let tables = [
+            (IdTable::Groups, ActorKind::Group),
+            (IdTable::Networks, ActorKind::Network),
+            (IdTable::Institutions, ActorKind::Institution),
+        ];
+        let mut holders: HashMap<String, ActorKind> = HashMap::new();
+        if T::KIND == ActorKind::Group {
+            if self.other_ids.is_none() {
+                let mut all = HashMap::new();
+                for (table, kind) in &tables[1..] {
+                    for id in batch.all_ids(*table).await? {
+                        all.insert(id, *kind);
+                    }
+                }
+                self.other_ids = Some(all);
+            }
+            if let Some(all) = &self.other_ids {
+                for id in &explicit {
+                    if let Some(kind) = all.get(id) {
+                        holders.insert(id.clone(), *kind);
+                    }
+                }
+            }
+        } else {
+            for (table, kind) in tables.into_iter().filter(|(_, k)| *k != T::KIND) {
+                for id in batch.existing_ids(table, &explicit).await? {
+                    holders.insert(id, kind);
+                }
+            }
+        }
+        if holders.is_empty() {
+            return Ok(pending);
+        }
+        let mut kept = Vec::with_capacity(pending.len());
+        for p in pending {
+            match holders.get(p.record.id()).filter(|_| p.explicit_id) {
+                Some(kind) => {
+                    let problem = id_taken_problem(p.row, &self.map, p.record.id(), *kind);
+                    let cells = p.cells.unwrap_or_default();
+                    reject(report, rejects, &cells, vec![problem], self.opts.lang)?;
+                }
+                None => kept.push(p),
+            }
+        }
+        Ok(kept)
+    }
+
     /// With a region restriction, refuses the rows that would change a record held outside
     /// it (an `id` column naming it), whatever region the row gives.
     async fn keep_inside<T>(
@@ -988,6 +1086,9 @@ impl Importer<'_> {
                     .map(|p| p.record.id.clone())
                     .collect();
                 let held = batch.existing_ids(IdTable::Groups, &explicit).await?;
+                let pending = self
+                    .refuse_other_kinds(batch, pending, report, rejects)
+                    .await?;
                 let mut pending = self
                     .keep_inside(pending, &held, ActorKind::Group, |g| &g.id, report, rejects)
                     .await?;
@@ -1018,14 +1119,7 @@ impl Importer<'_> {
                     }
                     pending = kept;
                 }
-                for p in pending.iter_mut() {
-                    if p.record.id.is_empty() {
-                        p.record.id = self
-                            .ids
-                            .assign(batch, format!("K-{}-", p.record.village.digits()))
-                            .await?;
-                    }
-                }
+                assign_ids(batch, &mut pending).await?;
                 let updated = pending
                     .iter()
                     .filter(|p| held.contains(&p.record.id))
@@ -1051,6 +1145,9 @@ impl Importer<'_> {
                     .map(|p| p.record.id.clone())
                     .collect();
                 let held = batch.existing_ids(IdTable::Networks, &explicit).await?;
+                let pending = self
+                    .refuse_other_kinds(batch, pending, report, rejects)
+                    .await?;
                 let mut pending = self
                     .keep_inside(
                         pending,
@@ -1061,14 +1158,7 @@ impl Importer<'_> {
                         rejects,
                     )
                     .await?;
-                for p in pending.iter_mut() {
-                    if p.record.id.is_empty() {
-                        p.record.id = self
-                            .ids
-                            .assign(batch, format!("W-{}-", p.record.village.digits()))
-                            .await?;
-                    }
-                }
+                assign_ids(batch, &mut pending).await?;
                 let items: Vec<Network> = pending.into_iter().map(|p| p.record).collect();
                 batch.save_networks(&self.wave_id, &items).await?;
                 let updated = items.iter().filter(|n| held.contains(&n.id)).count() as u64;
@@ -1084,6 +1174,9 @@ impl Importer<'_> {
                     .map(|p| p.record.id.clone())
                     .collect();
                 let held = batch.existing_ids(IdTable::Institutions, &explicit).await?;
+                let pending = self
+                    .refuse_other_kinds(batch, pending, report, rejects)
+                    .await?;
                 let mut pending = self
                     .keep_inside(
                         pending,
@@ -1094,14 +1187,7 @@ impl Importer<'_> {
                         rejects,
                     )
                     .await?;
-                for p in pending.iter_mut() {
-                    if p.record.id.is_empty() {
-                        p.record.id = self
-                            .ids
-                            .assign(batch, format!("L-{}-", p.record.region.digits()))
-                            .await?;
-                    }
-                }
+                assign_ids(batch, &mut pending).await?;
                 let items: Vec<Institution> = pending.into_iter().map(|p| p.record).collect();
                 batch.save_institutions(&self.wave_id, &items).await?;
                 let updated = items.iter().filter(|n| held.contains(&n.id)).count() as u64;
@@ -1159,6 +1245,30 @@ impl Importer<'_> {
         }
         Ok(())
     }
+}
+
+/// A row's id is held by an actor of another kind.
+fn id_taken_problem(row: u64, map: &HeaderMap, id: &str, holder: ActorKind) -> Problem {
+    let (held_id, held_en) = match holder {
+        ActorKind::Group => ("kelompok", "a group"),
+        ActorKind::Network => ("wahana", "a network"),
+        ActorKind::Institution => ("lembaga", "an institution"),
+    };
+    Problem::from_field(
+        row,
+        map,
+        FieldError::new(
+            "id",
+            id,
+            format!(
+                "id yang belum dipakai data lain (id ini milik {held_id}; satu id menamai satu data)"
+            ),
+            format!(
+                "an id no other record holds (this one is {held_en}'s; an id names one record)"
+            ),
+        ),
+        "id_taken",
+    )
 }
 
 fn duplicate_problem(row: u64, map: &HeaderMap, g: &Group, existing: &str) -> Problem {

@@ -651,3 +651,104 @@ fn csv_formula_cells_are_guarded_and_round_trip() {
         );
     }
 }
+
+/// Issue 11, point 2: with ids of letters and of five digits held in a village, groups added
+/// at the command line and imported without ids get ids of their own; nothing held is
+/// replaced ("created 2, updated 0"), and a file's id that a network holds is refused.
+#[test]
+fn new_ids_follow_ids_of_letters_and_five_digits() {
+    for env in envs() {
+        env.ok(&["init"]);
+        let add = |extra: &[&str]| {
+            let mut args = vec![
+                "groups",
+                "add",
+                "--region",
+                "7308211002",
+                "--type",
+                "arisan",
+                "--origin",
+                "tumbuh_masyarakat",
+                "--founded",
+                "1995",
+                "--format",
+                "json",
+            ];
+            args.extend_from_slice(extra);
+            let g: serde_json::Value = serde_json::from_str(&env.ok(&args)).unwrap();
+            g["id"].as_str().unwrap().to_string()
+        };
+        add(&["--name", "Huruf", "--set", "id=K-7308211002-ABC"]);
+        add(&["--name", "Lima Angka", "--set", "id=K-7308211002-10000"]);
+        let held = |id: &str| env.ok(&["groups", "show", id, "--format", "json"]);
+        let before = [held("K-7308211002-ABC"), held("K-7308211002-10000")];
+        assert_eq!(
+            add(&["--name", "Baru"]),
+            "K-7308211002-10001",
+            "{}",
+            env.name
+        );
+        let csv = env.path("baru.csv");
+        std::fs::write(
+            &csv,
+            "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan\n\
+             73.08.21.1002,Impor Satu,arisan,tumbuh_masyarakat,1990,2026-01-05\n\
+             73.08.21.1002,Impor Dua,arisan,tumbuh_masyarakat,1990,2026-01-05\n",
+        )
+        .unwrap();
+        let (_, r) = report(&env, &[csv.to_str().unwrap()]);
+        assert_eq!(
+            (r["created"].as_u64(), r["updated"].as_u64()),
+            (Some(2), Some(0))
+        );
+        assert_eq!(
+            [held("K-7308211002-ABC"), held("K-7308211002-10000")],
+            before,
+            "{}",
+            env.name
+        );
+        for id in ["K-7308211002-10002", "K-7308211002-10003"] {
+            assert!(held(id).contains("Impor"), "{}: {id}", env.name);
+        }
+
+        // A network's id is no group's.
+        env.ok(&[
+            "networks",
+            "add",
+            "--region",
+            "7308211002",
+            "--name",
+            "Wahana Satu",
+            "--set",
+            "id=W-SATU",
+            "--set",
+            "tingkat=desa",
+        ]);
+        let err = env.fails(&[
+            "groups",
+            "add",
+            "--region",
+            "7308211002",
+            "--name",
+            "Kembar",
+            "--type",
+            "arisan",
+            "--origin",
+            "tumbuh_masyarakat",
+            "--founded",
+            "1995",
+            "--set",
+            "id=W-SATU",
+        ]);
+        assert!(err.contains("wahana"), "{}: {err}", env.name);
+        std::fs::write(
+            &csv,
+            "id,kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan\n\
+             W-SATU,73.08.21.1002,Kembar,arisan,tumbuh_masyarakat,1990,2026-01-05\n",
+        )
+        .unwrap();
+        let (_, r) = report(&env, &[csv.to_str().unwrap()]);
+        assert_eq!(r["problems"][0]["code"], "id_taken", "{}: {r}", env.name);
+        assert_eq!(r["committed"], false, "{}", env.name);
+    }
+}

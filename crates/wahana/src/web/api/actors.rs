@@ -195,6 +195,20 @@ async fn may_write_tie(store: &Store, who: &Principal, tie: &Tie) -> Result<(), 
     }
 }
 
+/// [`may_write_tie`] for a held tie: its ends as the kinds it records.
+async fn may_delete_tie(
+    store: &Store,
+    who: &Principal,
+    t: &wahana_store::TieRecord,
+) -> Result<(), ApiError> {
+    let ends = actors::held_tie_regions(store, t).await?;
+    if users::can_write_tie(Some(who), &ends) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
 pub async fn create_tie(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -243,7 +257,7 @@ pub async fn delete_tie(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let t = actors::tie(&st.store, id).await.or_api(lang)?;
-    may_write_tie(&st.store, &who, &t.tie).await.or_api(lang)?;
+    may_delete_tie(&st.store, &who, &t).await.or_api(lang)?;
     actors::delete_tie(&st.store, id, &who_of(&who))
         .await
         .or_api(lang)?;

@@ -626,6 +626,21 @@ async fn may_write_tie(
     }
 }
 
+/// [`may_write_tie`] for a held tie: its ends as the kinds it records.
+async fn may_delete_tie(
+    st: &AppState,
+    ctx: &Ctx,
+    who: &Principal,
+    t: &wahana_store::TieRecord,
+) -> Result<[Option<RegionCode>; 2], PageError> {
+    let ends = actors::held_tie_regions(&st.store, t).await.or_page(ctx)?;
+    if users::can_write_tie(Some(who), &ends) {
+        Ok(ends)
+    } else {
+        Err(PageError(ApiError::Forbidden, ctx.clone()))
+    }
+}
+
 /// Where to go back to after a tie form: the actor's own page (`/` when the form names none).
 /// A `back` that is not a path on this site ([`safe_local_path`]) is refused before the tie is
 /// written or deleted, so the answer never fails after the fact.
@@ -693,7 +708,7 @@ pub async fn delete_tie_form(
     let who = require_user(&ctx)?;
     let number = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, number).await.or_page(&ctx)?;
-    let [region, _] = may_write_tie(&st, &ctx, &who, &t.tie).await?;
+    let [region, _] = may_delete_tie(&st, &ctx, &who, &t).await?;
     let back = local_path(q.back.as_deref());
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -728,7 +743,7 @@ pub async fn delete_tie(
     let back = back_to(&ctx, &pairs)?;
     let id = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
-    may_write_tie(&st, &ctx, &who, &t.tie).await?;
+    may_delete_tie(&st, &ctx, &who, &t).await?;
     actors::delete_tie(&st.store, id, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;

@@ -1,0 +1,281 @@
+//! Databases made by an earlier release open in this one with nothing lost: each migration is
+//! tested from the schema before it, on both databases. [`old_release`] makes such a database
+//! (the migrations up to a version applied, as that release did), to fill with raw SQL.
+
+use crate::harness::{fresh_postgres_database, postgres_url};
+use wahana_domain::codes::InstitutionKind;
+use wahana_domain::{Institution, RegionCode};
+use wahana_store::{GroupFilter, Pool, Store, on_pool};
+
+/// A database at an earlier release's schema: the migrations numbered up to `version` applied
+/// and recorded as that release applied them, so that [`Store::open`] runs only the later ones.
+pub struct OldDb {
+    pub name: &'static str,
+    pub url: String,
+    /// A plain pool on it (no migration of this release run), for writing old rows.
+    pub pool: Pool,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The migrations of `backend` numbered up to `version`, copied into a directory of their own.
+fn migrations_up_to(backend: &str, version: u32) -> tempfile::TempDir {
+    let src = format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let n: u32 = name.split('_').next().unwrap().parse().unwrap();
+        if n <= version {
+            std::fs::copy(e.path(), dir.path().join(&name)).unwrap();
+        }
+    }
+    dir
+}
+
+/// One database per backend (SQLite; PostgreSQL with `WAHANA_TEST_POSTGRES_URL`) at the schema
+/// of migration `version`.
+pub async fn old_release(version: u32) -> Vec<OldDb> {
+    use sqlx::migrate::Migrator;
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let url = path.to_str().unwrap().to_string();
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+        .unwrap();
+    let mdir = migrations_up_to("sqlite", version);
+    Migrator::new(mdir.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    out.push(OldDb {
+        name: "sqlite",
+        url,
+        pool: Pool::Sqlite(pool),
+        _dir: Some(dir),
+    });
+    if let Some(admin) = postgres_url() {
+        let url = fresh_postgres_database(&admin).await;
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap();
+        let mdir = migrations_up_to("postgres", version);
+        Migrator::new(mdir.path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        out.push(OldDb {
+            name: "postgres",
+            url,
+            pool: Pool::Postgres(pool),
+            _dir: None,
+        });
+    }
+    out
+}
+
+impl OldDb {
+    /// Runs statements without parameters, in order.
+    pub async fn exec(&self, sqls: &[&str]) {
+        for sql in sqls {
+            on_pool!(self.pool, p => {
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(p)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {sql}: {e}", self.name));
+            });
+        }
+    }
+
+    /// Every row of a query, each as its columns' text (NULL as "∅").
+    pub async fn rows(pool: &Pool, sql: &str) -> Vec<Vec<String>> {
+        on_pool!(pool, p => {
+            use sqlx::Row;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .fetch_all(p)
+                .await
+                .unwrap();
+            rows.iter()
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| {
+                            r.try_get::<Option<String>, _>(i)
+                                .map(|v| v.unwrap_or_else(|| "∅".into()))
+                                .or_else(|_| r.try_get::<Option<i64>, _>(i).map(|v| {
+                                    v.map(|n| n.to_string()).unwrap_or_else(|| "∅".into())
+                                }))
+                                .unwrap()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+}
+
+/// What an old release's rows look like, table by table, in the columns it had.
+const SNAPSHOT: [&str; 5] = [
+    "SELECT id, wave_id, village_code, name, dup_key, group_type, status, network, notes, \
+     provenance, version, created_at, updated_at FROM groups ORDER BY id",
+    "SELECT id, wave_id, village_code, level, name, version, created_at, updated_at \
+     FROM networks ORDER BY id",
+    "SELECT id, wave_id, region_code, kind, name, version, created_at, updated_at \
+     FROM institutions ORDER BY id",
+    "SELECT id, wave_id, from_id, from_kind, to_id, to_kind, tie_type FROM ties ORDER BY id",
+    "SELECT id, actor, action, entity_kind, entity_id FROM audit ORDER BY id",
+];
+
+const T: &str = "'2024-01-01T00:00:00Z'";
+
+/// An old release's group row (the columns of migrations 0001–0005).
+fn old_group(id: &str, village: &str, name: &str) -> String {
+    let key = format!(
+        "{}|kelompok_tani|{}",
+        village.replace('.', ""),
+        name.to_lowercase()
+            .replace(|c: char| !c.is_alphanumeric(), "")
+    );
+    format!(
+        "INSERT INTO groups (id, wave_id, village_code, name, dup_key, group_type, origin, \
+         founded_year, membership_basis, purposes, activities, funding, social_values, status, \
+         survey_date, created_at, updated_at) VALUES ('{id}', 'w1', '{village}', '{name}', \
+         '{key}', 'kelompok_tani', 'tumbuh_masyarakat', 2010, 1, 1, 1, 1, 1, 'aktif', \
+         '2024-01-01', {T}, {T})"
+    )
+}
+
+#[tokio::test]
+async fn ids_and_names_from_before_id_sequences() {
+    for db in old_release(5).await {
+        let mut sqls: Vec<String> = [
+            "INSERT INTO regions (code, parent_code, level, kind, name, name_key) VALUES \
+             ('73.08', '73', 2, 'kabupaten', 'Bone', 'bone'), \
+             ('73.08.21', '73.08', 3, 'kecamatan', 'Tanete Riattang', 'taneteriattang'), \
+             ('73.08.21.1001', '73.08.21', 4, 'kelurahan', 'Bukaka', 'bukaka'), \
+             ('73.08.21.1002', '73.08.21', 4, 'kelurahan', 'Manurunge', 'manurunge')",
+        ]
+        .map(String::from)
+        .to_vec();
+        sqls.push(format!(
+            "INSERT INTO waves (id, name, created_at) VALUES ('w1', 'Lama', {T})"
+        ));
+        for (id, village, name) in [
+            ("K-7308211001-0001", "73.08.21.1001", "Tani Makmur"),
+            ("K-7308211001-9999", "73.08.21.1001", "ÉLOK Jaya"),
+            ("K-7308211001-10000", "73.08.21.1001", "Tani_Subur"),
+            ("K-7308211001-ABC", "73.08.21.1001", "50% Nelayan"),
+            // An older release let a group take a network's id (of another village).
+            ("W-7308211002-0001", "73.08.21.1001", "Kembar"),
+        ] {
+            sqls.push(old_group(id, village, name));
+        }
+        sqls.push(format!(
+            "INSERT INTO networks (id, wave_id, village_code, level, name, created_at, updated_at) \
+             VALUES ('W-7308211002-0001', 'w1', '73.08.21.1002', 'desa', 'Wahana Manurunge', {T}, {T})"
+        ));
+        sqls.push(format!(
+            "INSERT INTO institutions (id, wave_id, region_code, kind, name, created_at, updated_at) \
+             VALUES ('L-730821-KUA', 'w1', '73.08.21', 'kua', 'KUA Tanete', {T}, {T}), \
+             ('L-7308-DINSOS', 'w1', '73.08', 'dinas_sosial', 'Dinas Sosial', {T}, {T}), \
+             ('L-7308211002-0001', 'w1', '73.08.21.1002', 'sekolah', 'SD 1', {T}, {T})"
+        ));
+        sqls.push(format!(
+            "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, created_at) \
+             VALUES ('w1', 'W-7308211002-0001', 'wahana', 'L-7308211002-0001', 'lembaga', 'pembinaan', {T})"
+        ));
+        let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
+        db.exec(&refs).await;
+        let mut before = Vec::new();
+        for q in SNAPSHOT {
+            before.push(OldDb::rows(&db.pool, q).await);
+        }
+        on_pool!(db.pool, p => p.close().await);
+
+        let store = Store::open(&db.url).await.unwrap();
+        let mut after = Vec::new();
+        for q in SNAPSHOT {
+            after.push(OldDb::rows(store.pool(), q).await);
+        }
+        assert_eq!(before, after, "{}: nothing lost or changed", db.name);
+
+        // The name filter finds folded names, old rows included.
+        let by_name = |n: &str| GroupFilter {
+            name: Some(n.into()),
+            ..Default::default()
+        };
+        for (part, want) in [
+            ("élok", vec!["K-7308211001-9999"]),
+            ("ÉLOK", vec!["K-7308211001-9999"]),
+            ("_", vec!["K-7308211001-10000"]),
+            ("%", vec!["K-7308211001-ABC"]),
+        ] {
+            let got: Vec<String> = store
+                .list_groups(&by_name(part), 100, 0)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|g| g.group.id)
+                .collect();
+            assert_eq!(got, want, "{}: {part}", db.name);
+        }
+
+        // The next ids follow the highest number, whatever its width, and collide with nothing.
+        let village = RegionCode::parse("73.08.21.1001").unwrap();
+        let mut g = store
+            .group("K-7308211001-0001")
+            .await
+            .unwrap()
+            .unwrap()
+            .group;
+        g.id = String::new();
+        g.name = "Baru".into();
+        let new = store.insert_group("w1", &g, "cli:test").await.unwrap();
+        assert_eq!(new.group.id, "K-7308211001-10001", "{}", db.name);
+        assert_eq!(new.group.village, village);
+        let inst = Institution {
+            id: String::new(),
+            region: RegionCode::parse("73.08.21").unwrap(),
+            kind: InstitutionKind::Kua,
+            name: "KUA baru".into(),
+            address: None,
+            contact: None,
+            phone: None,
+            latitude: None,
+            longitude: None,
+            notes: None,
+        };
+        let new = store
+            .insert_institution("w1", &inst, "cli:test")
+            .await
+            .unwrap();
+        assert_eq!(new.institution.id, "L-730821-0001", "{}", db.name);
+
+        // The village's ties are its actors' ties: not the other village's network's, whose id
+        // one of its groups took.
+        let ties = store.list_ties(&village, None).await.unwrap();
+        assert!(ties.is_empty(), "{}: {ties:?}", db.name);
+
+        let mut again = Vec::new();
+        for q in SNAPSHOT {
+            again.push(OldDb::rows(store.pool(), q).await);
+        }
+        for (t, (b, a)) in before.iter().zip(&again).enumerate() {
+            for row in b {
+                assert!(a.contains(row), "{}: table {t} lost {row:?}", db.name);
+            }
+        }
+        store.close().await;
+    }
+}
