@@ -20,7 +20,7 @@ mod transfer;
 
 pub use actors::{StoredInstitution, StoredNetwork};
 pub use audit::{AuditChange, AuditEntry};
-pub use auth::UserRecord;
+pub use auth::{UserRecord, token_hash};
 pub use error::StoreError;
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};

@@ -237,6 +237,19 @@ pub struct Batch {
     pub(crate) next_analyze: u64,
 }
 
+/// What deleting a wave runs, in order: its tallies and rule sets, then its records.
+const DELETE_WAVE_GROUPS: &str = "DELETE FROM groups WHERE wave_id = $1";
+const DELETE_WAVE_SQL: [&str; 8] = [
+    crate::tally::DELETE_WAVE_SQL[0],
+    crate::tally::DELETE_WAVE_SQL[1],
+    crate::tally::DELETE_WAVE_SQL[2],
+    "DELETE FROM ties WHERE wave_id = $1",
+    DELETE_WAVE_GROUPS,
+    "DELETE FROM networks WHERE wave_id = $1",
+    "DELETE FROM institutions WHERE wave_id = $1",
+    "DELETE FROM waves WHERE id = $1",
+];
+
 /// PostgreSQL: groups a batch writes before it first refreshes the planner's statistics.
 const FIRST_ANALYZE: u64 = 10_000;
 
@@ -844,6 +857,16 @@ impl Batch {
         Ok(())
     }
 
+    /// Deletes a wave and everything recorded in it, in the batch (as [`Store::delete_wave`]).
+    pub async fn delete_wave(&mut self, id: &str) -> Result<(), StoreError> {
+        self.flush_deferred_tallies().await?;
+        for sql in DELETE_WAVE_SQL {
+            self.execute(sql, vec![id.into()]).await?;
+        }
+        self.wave_rules.remove(id);
+        Ok(())
+    }
+
     /// Drops every write of the batch.
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self.tx {
@@ -963,32 +986,19 @@ impl Store {
     pub async fn delete_wave(&self, id: &str) -> Result<u64, StoreError> {
         let n = on_pool!(self.pool, p => {
             let mut tx = p.begin().await?;
-            for sql in crate::tally::DELETE_WAVE_SQL {
-                sqlx::query(sql).bind(id.to_string()).execute(&mut *tx).await?;
+            let mut groups = 0;
+            for sql in DELETE_WAVE_SQL {
+                let n = sqlx::query(sql)
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if sql == DELETE_WAVE_GROUPS {
+                    groups = n;
+                }
             }
-            sqlx::query("DELETE FROM ties WHERE wave_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            let n = sqlx::query("DELETE FROM groups WHERE wave_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query("DELETE FROM networks WHERE wave_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM institutions WHERE wave_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM waves WHERE id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
             tx.commit().await?;
-            n
+            groups
         });
         Ok(n)
     }

@@ -343,6 +343,35 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+/// The client's address as the sign-in limits count it (`service::users::sign_in`): an IPv4
+/// address, or the /64 network of an IPv6 one (one machine commonly holds a whole /64). Empty
+/// when the server does not know it (a router served without connect info, as in tests). Behind
+/// a reverse proxy every client has the proxy's address.
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::ConnectInfo;
+        use std::net::{IpAddr, SocketAddr};
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddress(match ip {
+            None => String::new(),
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let s = v6.segments();
+                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+        }))
+    }
+}
+
 /// Query pairs without pulling in another crate: `a=1&b=x%20y`.
 fn serde_urlencoded_pairs(q: &str) -> Option<HashMap<String, String>> {
     axum::extract::Query::<HashMap<String, String>>::try_from_uri(&format!("/?{q}").parse().ok()?)
@@ -365,8 +394,11 @@ pub async fn serve(
         profiles: cache::ProfileCache::default(),
         pdf_browser: pages::regions::find_browser(),
     })));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;

@@ -106,7 +106,7 @@ impl Env {
             &store,
             service::demo::Scale::Tanete,
             wahana_domain::demo::DEFAULT_SEED,
-            &|_, _| {},
+            &|_, _| Ok(()),
         )
         .await
         .unwrap();
@@ -115,7 +115,7 @@ impl Env {
             users::add(&store, who, PASSWORD, role, region, &Who("test".into()))
                 .await
                 .unwrap();
-            let (token, csrf, _) = users::sign_in(&store, who, PASSWORD)
+            let (token, csrf, _) = users::sign_in(&store, who, PASSWORD, "")
                 .await
                 .unwrap()
                 .unwrap();
