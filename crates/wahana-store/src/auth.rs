@@ -201,7 +201,11 @@ impl Store {
     }
 
     /// Forgets the attempts counted for `name` from `address` (after a successful sign-in).
-    pub async fn clear_sign_in_attempts(&self, name: &str, address: &str) -> Result<(), StoreError> {
+    pub async fn clear_sign_in_attempts(
+        &self,
+        name: &str,
+        address: &str,
+    ) -> Result<(), StoreError> {
         on_pool!(self.pool, p => {
             sqlx::query("DELETE FROM sign_in_attempts WHERE name = $1 AND address = $2")
                 .bind(name.to_string())

@@ -343,6 +343,26 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+/// The refusal of a request about the record `id` (of `kind`, as a missing one is named) held in
+/// `region`: a person who may read the record is told they may not do this (403); anyone else
+/// gets exactly the answer for an id that is not held (404, same code and text), so that a
+/// refusal tells nobody that a record exists in a region they may not read, nor where.
+pub fn refusal(
+    who: Option<&Principal>,
+    region: &wahana_domain::RegionCode,
+    kind: &'static str,
+    id: &str,
+) -> errors::ApiError {
+    if users::can_read_records(who, region) {
+        errors::ApiError::Forbidden
+    } else {
+        errors::ApiError::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+}
+
 /// The client's address as the sign-in limits count it (`service::users::sign_in`): an IPv4
 /// address, or the /64 network of an IPv6 one (one machine commonly holds a whole /64). Empty
 /// when the server does not know it (a router served without connect info, as in tests). Behind
@@ -399,9 +419,9 @@ pub async fn serve(
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     store.close().await;
     Ok(())
 }

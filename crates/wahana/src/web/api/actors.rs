@@ -55,6 +55,21 @@ fn may_write(who: &Principal, code: Option<&RegionCode>) -> Result<(), ApiError>
     if ok { Ok(()) } else { Err(ApiError::Forbidden) }
 }
 
+/// [`may_write`] for a held record (`kind` as a missing one is named): 404 as for a missing one
+/// to those who may not read it.
+fn may_write_held(
+    who: &Principal,
+    region: &RegionCode,
+    kind: &'static str,
+    id: &str,
+) -> Result<(), ApiError> {
+    if users::can_write(Some(who), Write::Other, region) {
+        Ok(())
+    } else {
+        Err(crate::web::refusal(Some(who), region, kind, id))
+    }
+}
+
 fn who_of(p: &Principal) -> Who {
     Who(format!("api:{}", p.name))
 }
@@ -95,7 +110,7 @@ pub async fn update_network(
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = actors::stored_network(&st.store, &id).await.or_api(lang)?;
     let changes = fields_from_pairs(Table::Networks, &pairs(&b.fields)).or_api(lang)?;
-    may_write(&who, Some(&current.network.village)).or_api(lang)?;
+    may_write_held(&who, &current.network.village, "wahana", &id).or_api(lang)?;
     if let Some(target) = region_field(&changes) {
         may_write(&who, Some(&target)).or_api(lang)?;
     }
@@ -115,7 +130,7 @@ pub async fn delete_network(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let current = actors::stored_network(&st.store, &id).await.or_api(lang)?;
-    may_write(&who, Some(&current.network.village)).or_api(lang)?;
+    may_write_held(&who, &current.network.village, "wahana", &id).or_api(lang)?;
     actors::delete_network(&st.store, &id, &who_of(&who))
         .await
         .or_api(lang)?;
@@ -158,7 +173,7 @@ pub async fn update_institution(
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = actors::institution(&st.store, &id).await.or_api(lang)?;
     let changes = fields_from_pairs(Table::Institutions, &pairs(&b.fields)).or_api(lang)?;
-    may_write(&who, Some(&current.institution.region)).or_api(lang)?;
+    may_write_held(&who, &current.institution.region, "lembaga", &id).or_api(lang)?;
     if let Some(target) = region_field(&changes) {
         may_write(&who, Some(&target)).or_api(lang)?;
     }
@@ -178,7 +193,7 @@ pub async fn delete_institution(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let current = actors::institution(&st.store, &id).await.or_api(lang)?;
-    may_write(&who, Some(&current.institution.region)).or_api(lang)?;
+    may_write_held(&who, &current.institution.region, "lembaga", &id).or_api(lang)?;
     actors::delete_institution(&st.store, &id, &who_of(&who))
         .await
         .or_api(lang)?;
