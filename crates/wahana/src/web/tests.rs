@@ -3034,3 +3034,262 @@ async fn report_pdf_without_a_browser_is_a_clear_error() {
         "attachment; filename=\"profil-730821.html\""
     );
 }
+
+/// Issue 11, point 6: of many wrong guesses at once, at most the limit get a password check;
+/// guesses from other addresses do not lock a person out of an address they signed in from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_in_limit_holds_under_parallel_guesses_and_spares_a_known_address() {
+    use users::SignInRefused;
+    const ATTACKER: &str = "203.0.113.9";
+    for env in envs().await {
+        let n = env.name;
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let store = env.store.clone();
+                tokio::spawn(async move {
+                    users::sign_in(&store, "admin", "salah-tebak", ATTACKER)
+                        .await
+                        .unwrap()
+                        .err()
+                        .unwrap()
+                })
+            })
+            .collect();
+        let (mut checked, mut locked) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                SignInRefused::BadCredentials => checked += 1,
+                SignInRefused::TooManyFailures => locked += 1,
+            }
+        }
+        assert_eq!(
+            (checked, locked),
+            (users::MAX_FAILURES, 50 - users::MAX_FAILURES),
+            "{n}"
+        );
+        // The right password from the attacker's address is refused too.
+        let r = users::sign_in(&env.store, "admin", PASSWORD, ATTACKER)
+            .await
+            .unwrap();
+        assert_eq!(r.err(), Some(SignInRefused::TooManyFailures), "{n}");
+        // Guesses from many addresses lock the name everywhere...
+        for i in 0..users::MAX_NAME_FAILURES {
+            let _ = users::sign_in(
+                &env.store,
+                "admin",
+                "salah",
+                &format!("10.0.{}.{}", i / 200, i % 200),
+            )
+            .await
+            .unwrap();
+        }
+        let r = users::sign_in(&env.store, "admin", PASSWORD, "198.51.100.7")
+            .await
+            .unwrap();
+        assert_eq!(
+            r.err(),
+            Some(SignInRefused::TooManyFailures),
+            "{n}: a new address"
+        );
+        // ...but the admin signs in from the address they signed in from before (the test's
+        // sessions were opened from the unknown address, "").
+        let r = users::sign_in(&env.store, "admin", PASSWORD, "")
+            .await
+            .unwrap();
+        assert!(r.is_ok(), "{n}: the known address: {r:?}");
+        // Through HTTP: the connection's address is the one counted.
+        let req = |addr: &str| {
+            let mut req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/session")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"name": "admin", "password": PASSWORD}).to_string(),
+                ))
+                .unwrap();
+            req.extensions_mut().insert(axum::extract::ConnectInfo(
+                format!("{addr}:40000")
+                    .parse::<std::net::SocketAddr>()
+                    .unwrap(),
+            ));
+            req
+        };
+        let r = env.send(req(ATTACKER)).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{n}: {}", r.text);
+        assert_eq!(r.json()["error"], "too_many_failures", "{n}");
+        let r = env.send(req("192.0.2.1")).await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{n}: the name is locked"
+        );
+    }
+}
+
+/// Issue 11, point 13: the database holds neither the session token nor its CSRF token.
+#[tokio::test]
+async fn session_tokens_are_stored_hashed() {
+    for env in envs().await {
+        let n = env.name;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"name": "officer", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        let token = r.json()["token"].as_str().unwrap().to_string();
+        let csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
+        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert!(
+            cookie.starts_with(&format!("wahana_session={token};")),
+            "{n}"
+        );
+        let held: Vec<(String, String, String)> = wahana_store::on_pool!(env.store.pool(), p => {
+            sqlx::query_as("SELECT token_hash, created_at, expires_at FROM sessions")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        });
+        assert!(!held.is_empty(), "{n}");
+        for (h, a, b) in &held {
+            for secret in [&token, &csrf] {
+                assert!(
+                    !h.contains(secret.as_str())
+                        && !a.contains(secret.as_str())
+                        && !b.contains(secret.as_str()),
+                    "{n}: a token is held in clear"
+                );
+            }
+        }
+        assert!(
+            held.iter()
+                .any(|(h, _, _)| *h == wahana_store::token_hash(&token)),
+            "{n}"
+        );
+        // The cookie still opens the session, and its CSRF token still guards writes.
+        let me = env
+            .send(
+                Request::builder()
+                    .uri("/api/v1/session")
+                    .header(header::COOKIE, format!("wahana_session={token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(me.json()["name"], "officer", "{n}");
+        assert_eq!(csrf, users::csrf_token(&token), "{n}");
+    }
+}
+
+/// Issue 11, point 13: to someone who may not read another region's record, asking for it
+/// (reading, editing, deleting, its members) is answered exactly as for an id that is not held;
+/// someone who may read it but not change it is told so (403).
+#[tokio::test]
+async fn another_regions_record_is_answered_as_missing() {
+    for env in envs().await {
+        let n = env.name;
+        let away = env.away_group.clone();
+        let missing = "K-TIDAK-ADA-99";
+        let same = |a: &Res, b: &Res, what: &str| {
+            assert_eq!(a.status, StatusCode::NOT_FOUND, "{n} {what}: {}", a.text);
+            assert_eq!(a.status, b.status, "{n} {what}");
+            assert_eq!(
+                a.text.replace(&away, "ID"),
+                b.text.replace(missing, "ID"),
+                "{n} {what}"
+            );
+            assert!(
+                !a.text.contains("73.08.22") && !a.text.contains("Forbidden"),
+                "{n} {what}"
+            );
+        };
+        let edit = json!({"fields": {"nama_kelompok": "X"}, "version": 1});
+        for who in ["officer", "viewer", "enumerator"] {
+            for (method, path, body) in [
+                (Method::GET, "/api/v1/groups/ID", None),
+                (Method::DELETE, "/api/v1/groups/ID", None),
+                (Method::PATCH, "/api/v1/groups/ID", Some(edit.clone())),
+                (Method::GET, "/api/v1/groups/ID/members", None),
+            ] {
+                let a = env
+                    .api(
+                        method.clone(),
+                        &path.replace("ID", &away),
+                        Some(who),
+                        body.clone(),
+                    )
+                    .await;
+                let b = env
+                    .api(
+                        method.clone(),
+                        &path.replace("ID", missing),
+                        Some(who),
+                        body,
+                    )
+                    .await;
+                same(&a, &b, &format!("{who} {method} {path}"));
+            }
+            for path in ["/groups/ID", "/groups/ID/edit", "/groups/ID/delete"] {
+                let a = env.page(&path.replace("ID", &away), Some(who)).await;
+                let b = env.page(&path.replace("ID", missing), Some(who)).await;
+                same(&a, &b, &format!("{who} {path}"));
+            }
+        }
+        // A viewer of the group's own region may read it, not delete it: 403.
+        let home = env
+            .api(
+                Method::GET,
+                "/api/v1/groups?region=73.08.21&limit=1",
+                Some("viewer"),
+                None,
+            )
+            .await;
+        let id = home.json()["items"][0]["id"].as_str().unwrap().to_string();
+        let r = env
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/groups/{id}"),
+                Some("viewer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
+    }
+}
+
+/// Issue 11, point 11: a demonstration load that stops part way leaves the database as it was.
+#[tokio::test]
+async fn a_demo_load_that_fails_part_way_writes_nothing() {
+    for env in envs().await {
+        let n = env.name;
+        let before = env.store.counts().await.unwrap();
+        let waves = env.store.waves().await.unwrap().len();
+        let r = service::demo::load(
+            &env.store,
+            service::demo::Scale::Tanete,
+            wahana_domain::demo::DEFAULT_SEED + 1,
+            &|done, _| {
+                anyhow::ensure!(done == 0, "stopped after {done} villages");
+                Ok(())
+            },
+        )
+        .await;
+        assert!(r.is_err(), "{n}");
+        let after = env.store.counts().await.unwrap();
+        assert_eq!(format!("{after:?}"), format!("{before:?}"), "{n}");
+        assert_eq!(env.store.waves().await.unwrap().len(), waves, "{n}");
+        // The group added to the demonstration wave by hand is still there.
+        let r = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups/{}", env.away_group),
+                Some("admin"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+    }
+}

@@ -109,8 +109,8 @@ pub async fn update_network(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = actors::stored_network(&st.store, &id).await.or_api(lang)?;
-    let changes = fields_from_pairs(Table::Networks, &pairs(&b.fields)).or_api(lang)?;
     may_write_held(&who, &current.network.village, "wahana", &id).or_api(lang)?;
+    let changes = fields_from_pairs(Table::Networks, &pairs(&b.fields)).or_api(lang)?;
     if let Some(target) = region_field(&changes) {
         may_write(&who, Some(&target)).or_api(lang)?;
     }
@@ -172,8 +172,8 @@ pub async fn update_institution(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = actors::institution(&st.store, &id).await.or_api(lang)?;
-    let changes = fields_from_pairs(Table::Institutions, &pairs(&b.fields)).or_api(lang)?;
     may_write_held(&who, &current.institution.region, "lembaga", &id).or_api(lang)?;
+    let changes = fields_from_pairs(Table::Institutions, &pairs(&b.fields)).or_api(lang)?;
     if let Some(target) = region_field(&changes) {
         may_write(&who, Some(&target)).or_api(lang)?;
     }

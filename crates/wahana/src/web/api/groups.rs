@@ -223,6 +223,10 @@ pub async fn update(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = group_service::show(&st.store, &id).await.or_api(lang)?;
+    // Before the fields are checked: an answer about them would tell that the group exists.
+    if !users::can_write(Some(&who), Write::EditGroup, &current.group.village) {
+        return Err(refusal(Some(&who), &current.group.village, "kelompok", &id)).or_api(lang);
+    }
     let changes =
         group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
     let target = changes
@@ -230,10 +234,8 @@ pub async fn update(
         .and_then(|v| RegionTree::official().resolve(v).ok())
         .map(|r| r.code.clone())
         .unwrap_or_else(|| current.group.village.clone());
-    if !users::can_write(Some(&who), Write::EditGroup, &current.group.village)
-        || !users::can_write(Some(&who), Write::EditGroup, &target)
-    {
-        return Err(refusal(Some(&who), &current.group.village, "kelompok", &id)).or_api(lang);
+    if !users::can_write(Some(&who), Write::EditGroup, &target) {
+        return Err(ApiError::Forbidden).or_api(lang);
     }
     let g = group_service::edit(
         &st.store,
