@@ -26,6 +26,7 @@ pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use registry::{
     ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord,
+    actor_not_found,
 };
 pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
 

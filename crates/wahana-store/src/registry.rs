@@ -367,6 +367,17 @@ const ACTOR_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 \
     UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 \
     UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1";
 
+/// The refusal of a tie to `id`, which is no held actor.
+pub fn actor_not_found(id: &str) -> StoreError {
+    StoreError::Rejected {
+        code: "actor_not_found",
+        message_id: format!(
+            "pelaku {id} tidak ditemukan (bukan kelompok, wahana atau lembaga yang tercatat)"
+        ),
+        message_en: format!("actor {id} not found (not a recorded group, network or institution)"),
+    }
+}
+
 /// The version of a record just inserted (the `version` columns' default).
 pub(crate) const FIRST_VERSION: i64 = 1;
 
@@ -737,15 +748,7 @@ impl Batch {
                 } else {
                     &tie.to
                 };
-                return Err(StoreError::Rejected {
-                    code: "actor_not_found",
-                    message_id: format!(
-                        "pelaku {missing} tidak ditemukan (bukan kelompok, wahana atau lembaga yang tercatat)"
-                    ),
-                    message_en: format!(
-                        "actor {missing} not found (not a recorded group, network or institution)"
-                    ),
-                });
+                return Err(actor_not_found(missing));
             };
             resolved.push((tie.clone(), fk, tk));
         }

@@ -363,6 +363,40 @@ pub fn refusal(
     }
 }
 
+/// The refusal of a tie's write to `who`, whose regions of its ends are `ends` (`None`: no
+/// held actor); `held`: the tie's number when it is held (a delete), `None` for a new tie. As
+/// [`refusal`]: a held tie none of whose ends `who` may read is answered as missing, and a new
+/// tie to an actor `who` may not read as one to an actor not held (the store's refusal, naming
+/// the first end that is either); otherwise 403.
+pub fn tie_refusal(
+    who: &Principal,
+    tie: &wahana_domain::Tie,
+    ends: &[Option<wahana_domain::RegionCode>; 2],
+    held: Option<i64>,
+) -> errors::ApiError {
+    let readable = |end: &Option<wahana_domain::RegionCode>| {
+        end.as_ref()
+            .is_some_and(|c| users::can_read_records(Some(who), c))
+    };
+    match held {
+        Some(n) if !ends.iter().any(readable) => errors::ApiError::NotFound {
+            kind: "ikatan",
+            id: n.to_string(),
+        },
+        Some(_) => errors::ApiError::Forbidden,
+        None => match [&tie.from, &tie.to]
+            .into_iter()
+            .zip(ends)
+            .find(|(_, end)| !readable(end))
+        {
+            Some((id, _)) => {
+                crate::service::ServiceError::Store(wahana_store::actor_not_found(id)).into()
+            }
+            None => errors::ApiError::Forbidden,
+        },
+    }
+}
+
 /// The client's address as the sign-in limits count it (`service::users::sign_in`): an IPv4
 /// address, or the /64 network of an IPv6 one (one machine commonly holds a whole /64). Empty
 /// when the server does not know it (a router served without connect info, as in tests). Behind

@@ -428,7 +428,8 @@ async fn signed_in_pages() {
         for (uri, who, status) in [
             (format!("/groups/{id}"), "officer", 200),
             (format!("/groups/{id}"), "viewer", 200),
-            (format!("/groups/{id}"), "officer_away", 403),
+            // Another region's group is answered as missing.
+            (format!("/groups/{id}"), "officer_away", 404),
             (format!("/groups/{id}/edit"), "enumerator", 200),
             (format!("/groups/{id}/edit"), "viewer", 403),
             (format!("/groups/{id}/delete"), "officer", 200),
@@ -651,6 +652,8 @@ async fn permission_matrix() {
                 // The `_away` people work in 73.08.22: for them the other village is inside.
                 let inside = in_tanete != who.ends_with("_away");
                 let allowed = |x: bool| x && (inside || who == "admin");
+                // A held record of a region the person may not read is answered as missing.
+                let refused = if inside { 403 } else { 404 };
                 // API create.
                 let r = env
                     .api(
@@ -693,7 +696,7 @@ async fn permission_matrix() {
                 // API and HTML edit of an existing group.
                 let (id, version) = env.group_in(village).await;
                 let r = env.api(Method::PATCH, &format!("/api/v1/groups/{id}"), Some(who), Some(json!({"fields": {"catatan": format!("oleh {who}")}, "version": version}))).await;
-                let expect = if allowed(edit) { 200 } else { 403 };
+                let expect = if allowed(edit) { 200 } else { refused };
                 assert_eq!(
                     r.status.as_u16(),
                     expect,
@@ -727,7 +730,7 @@ async fn permission_matrix() {
                 let r = env
                     .form(&format!("/groups/{id}"), Some(who), &pairs_ref, true)
                     .await;
-                let expect = if allowed(edit) { 303 } else { 403 };
+                let expect = if allowed(edit) { 303 } else { refused };
                 assert_eq!(
                     r.status.as_u16(),
                     expect,
@@ -744,7 +747,7 @@ async fn permission_matrix() {
                         None,
                     )
                     .await;
-                let expect = if allowed(delete) { 204 } else { 403 };
+                let expect = if allowed(delete) { 204 } else { refused };
                 assert_eq!(
                     r.status.as_u16(),
                     expect,
@@ -753,7 +756,7 @@ async fn permission_matrix() {
                 );
                 let (id, _) = env.group_in(village).await;
                 let q = env.page(&format!("/groups/{id}/delete"), Some(who)).await;
-                let expect = if allowed(delete) { 200 } else { 403 };
+                let expect = if allowed(delete) { 200 } else { refused };
                 assert_eq!(
                     q.status.as_u16(),
                     expect,
@@ -762,7 +765,7 @@ async fn permission_matrix() {
                 let r = env
                     .form(&format!("/groups/{id}/delete"), Some(who), &[], true)
                     .await;
-                let expect = if allowed(delete) { 303 } else { 403 };
+                let expect = if allowed(delete) { 303 } else { refused };
                 assert_eq!(
                     r.status.as_u16(),
                     expect,
@@ -784,7 +787,7 @@ async fn permission_matrix() {
                     .await;
                 assert_eq!(
                     r.status.as_u16(),
-                    if may_members { 201 } else { 403 },
+                    if may_members { 201 } else { refused },
                     "{n} {who} add member api inside={inside}: {}",
                     r.text
                 );
@@ -801,7 +804,7 @@ async fn permission_matrix() {
                     .await;
                 assert_eq!(
                     r.status.as_u16(),
-                    if may_members { 303 } else { 403 },
+                    if may_members { 303 } else { refused },
                     "{n} {who} add member form inside={inside}"
                 );
                 let mut held = Vec::new();
@@ -826,7 +829,7 @@ async fn permission_matrix() {
                     .await;
                 assert_eq!(
                     r.status.as_u16(),
-                    if may_members { 204 } else { 403 },
+                    if may_members { 204 } else { refused },
                     "{n} {who} delete member api inside={inside}: {}",
                     r.text
                 );
@@ -840,7 +843,7 @@ async fn permission_matrix() {
                     .await;
                 assert_eq!(
                     r.status.as_u16(),
-                    if may_members { 303 } else { 403 },
+                    if may_members { 303 } else { refused },
                     "{n} {who} delete member form inside={inside}"
                 );
                 // Import: admins anywhere, officers inside their region (a row outside it is a
@@ -1081,6 +1084,19 @@ async fn permission_matrix_networks_institutions_ties() {
         (Some(_), true) => ok,
         (Some(_), false) => 403,
     };
+    // May this person read the records of this village? A held record they may not read is
+    // answered as missing (404), one they may read but not change with 403.
+    let reads = |who: Option<&str>, village: &str| match who {
+        Some("admin") => true,
+        Some(w) if w.ends_with("_away") => village.starts_with("73.08.22."),
+        Some(_) => village.starts_with("73.08.21."),
+        None => false,
+    };
+    let expect_held =
+        |who: Option<&str>, village: &str, allowed: bool, ok: u16| match expect(who, allowed, ok) {
+            403 if !reads(who, village) => 404,
+            other => other,
+        };
     let seq = AtomicU32::new(0);
     let next = |prefix: &str| format!("{prefix}-MX-{}", seq.fetch_add(1, Ordering::SeqCst));
     for env in envs().await {
@@ -1150,7 +1166,7 @@ async fn permission_matrix_networks_institutions_ties() {
                             ),
                         )
                         .await;
-                    let want = expect(who, allowed, 200);
+                    let want = expect_held(who, village, allowed, 200);
                     assert_eq!(r.status.as_u16(), want, "{at} edit api: {}", r.text);
                     let after = held_actor(&env, kind, &id).await.unwrap();
                     if want == 200 {
@@ -1171,7 +1187,11 @@ async fn permission_matrix_networks_institutions_ties() {
                             Some(json!({"fields": {"kode_wilayah": other}, "version": after.0})),
                         )
                         .await;
-                    let want = expect(who, allowed && writes(who, other), 200);
+                    let want = if allowed {
+                        expect(who, writes(who, other), 200)
+                    } else {
+                        expect_held(who, village, false, 200)
+                    };
                     assert_eq!(r.status.as_u16(), want, "{at} move api: {}", r.text);
                     let moved = held_actor(&env, kind, &id).await.unwrap();
                     if want == 200 {
@@ -1185,7 +1205,7 @@ async fn permission_matrix_networks_institutions_ties() {
                     let r = env.page(&format!("/{kind}/{id}/edit"), who).await;
                     assert_eq!(
                         r.status.as_u16(),
-                        expect(who, allowed, 200),
+                        expect_held(who, village, allowed, 200),
                         "{at} edit page"
                     );
                     let before = held_actor(&env, kind, &id).await.unwrap();
@@ -1204,7 +1224,7 @@ async fn permission_matrix_networks_institutions_ties() {
                     pairs.push(("nama", "Matriks Formulir Diubah"));
                     pairs.push(("version", &version));
                     let r = env.form(&format!("/{kind}/{id}"), who, &pairs, true).await;
-                    let want = expect(who, allowed, 303);
+                    let want = expect_held(who, village, allowed, 303);
                     assert_eq!(
                         r.status.as_u16(),
                         want,
@@ -1221,13 +1241,13 @@ async fn permission_matrix_networks_institutions_ties() {
                     let r = env.page(&format!("/{kind}/{id}/delete"), who).await;
                     assert_eq!(
                         r.status.as_u16(),
-                        expect(who, allowed, 200),
+                        expect_held(who, village, allowed, 200),
                         "{at} delete question"
                     );
                     let r = env
                         .form(&format!("/{kind}/{id}/delete"), who, &[], true)
                         .await;
-                    let want = expect(who, allowed, 303);
+                    let want = expect_held(who, village, allowed, 303);
                     assert_eq!(r.status.as_u16(), want, "{at} delete form");
                     assert_eq!(
                         held_actor(&env, kind, &id).await.is_none(),
@@ -1240,7 +1260,7 @@ async fn permission_matrix_networks_institutions_ties() {
                     let r = env
                         .api(Method::DELETE, &format!("/api/v1/{kind}/{id}"), who, None)
                         .await;
-                    let want = expect(who, allowed, 204);
+                    let want = expect_held(who, village, allowed, 204);
                     assert_eq!(r.status.as_u16(), want, "{at} delete api: {}", r.text);
                     assert_eq!(
                         held_actor(&env, kind, &id).await.is_none(),
@@ -1268,6 +1288,18 @@ async fn permission_matrix_networks_institutions_ties() {
                 (away.as_str(), INSIDE),
             ] {
                 let allowed = writes(who, from) && writes(who, to);
+                // Refused: a new tie to an actor the person may not read is answered as one
+                // to an actor not held (409), a held tie none of whose ends they may read as
+                // missing (404); enumerators and viewers write no ties (403).
+                let officer = matches!(who, Some("officer" | "officer_away"));
+                let expect_new = |ok: u16| match expect(who, allowed, ok) {
+                    403 if officer => 409,
+                    other => other,
+                };
+                let expect_held = |ok: u16| match expect(who, allowed, ok) {
+                    403 if !reads(who, from) && !reads(who, to) => 404,
+                    other => other,
+                };
                 let at = format!("{n} tie {who:?} {from} → {to}");
                 let group = group_of(from);
                 // API create; the ends padded with spaces are still the held actors.
@@ -1281,7 +1313,7 @@ async fn permission_matrix_networks_institutions_ties() {
                         Some(json!({"fields": {"dari": format!(" {group} "), "ke": format!(" {inst}"), "jenis_ikatan": "pembinaan"}})),
                     )
                     .await;
-                let want = expect(who, allowed, 201);
+                let want = expect_new(201);
                 assert_eq!(r.status.as_u16(), want, "{at} create api: {}", r.text);
                 assert_eq!(
                     env.store.ties_of(&inst).await.unwrap().len(),
@@ -1305,7 +1337,7 @@ async fn permission_matrix_networks_institutions_ties() {
                         true,
                     )
                     .await;
-                let want = expect(who, allowed, 303);
+                let want = expect_new(303);
                 assert_eq!(
                     r.status.as_u16(),
                     want,
@@ -1326,11 +1358,7 @@ async fn permission_matrix_networks_institutions_ties() {
                 let r = env
                     .page(&format!("/ties/{tie}/delete?back=/networks/{net}"), who)
                     .await;
-                assert_eq!(
-                    r.status.as_u16(),
-                    expect(who, allowed, 200),
-                    "{at} delete question"
-                );
+                assert_eq!(r.status.as_u16(), expect_held(200), "{at} delete question");
                 let r = env
                     .form(
                         &format!("/ties/{tie}/delete"),
@@ -1339,7 +1367,7 @@ async fn permission_matrix_networks_institutions_ties() {
                         true,
                     )
                     .await;
-                let want = expect(who, allowed, 303);
+                let want = expect_held(303);
                 assert_eq!(r.status.as_u16(), want, "{at} delete form");
                 assert_eq!(
                     env.store.tie(tie).await.unwrap().is_none(),
@@ -1353,7 +1381,7 @@ async fn permission_matrix_networks_institutions_ties() {
                 let r = env
                     .api(Method::DELETE, &format!("/api/v1/ties/{tie}"), who, None)
                     .await;
-                let want = expect(who, allowed, 204);
+                let want = expect_held(204);
                 assert_eq!(r.status.as_u16(), want, "{at} delete api: {}", r.text);
                 assert_eq!(
                     env.store.tie(tie).await.unwrap().is_none(),
@@ -1750,7 +1778,7 @@ async fn refused_writes_add_no_audit_entry_accepted_ones_exactly_one() {
         let mut rows = audit_rows(&env).await;
         let e = &env;
         let r = e.api(Method::PATCH, &group, Some("officer_away"), patch(version));
-        audited(e, &mut rows, r.await, S::FORBIDDEN, 0, "edit away").await;
+        audited(e, &mut rows, r.await, S::NOT_FOUND, 0, "edit away").await;
         let r = e.api(Method::PATCH, &group, Some("viewer"), patch(version));
         audited(e, &mut rows, r.await, S::FORBIDDEN, 0, "viewer edit").await;
         let r = e.api(Method::PATCH, &group, Some("officer"), patch(version + 1));
@@ -1797,7 +1825,7 @@ async fn refused_writes_add_no_audit_entry_accepted_ones_exactly_one() {
         ];
         let page = format!("/groups/{id}");
         let r = e.form(&page, Some("officer_away"), &fields, true);
-        audited(e, &mut rows, r.await, S::FORBIDDEN, 0, "form edit away").await;
+        audited(e, &mut rows, r.await, S::NOT_FOUND, 0, "form edit away").await;
         let r = e.form(&page, Some("officer"), &fields, true);
         audited(e, &mut rows, r.await, S::SEE_OTHER, 1, "form edit").await;
 
@@ -1851,7 +1879,7 @@ async fn refused_writes_add_no_audit_entry_accepted_ones_exactly_one() {
             Some("officer_away"),
             Some(tie.clone()),
         );
-        audited(e, &mut rows, r.await, S::FORBIDDEN, 0, "tie away").await;
+        audited(e, &mut rows, r.await, S::CONFLICT, 0, "tie away").await;
         let r = e.api(Method::POST, "/api/v1/ties", Some("officer"), Some(tie));
         audited(e, &mut rows, r.await, S::CREATED, 1, "tie added").await;
 
@@ -2206,7 +2234,8 @@ async fn networks_institutions_and_ties_through_the_api() {
             )
             .await;
         assert_eq!(stale.status, StatusCode::CONFLICT, "{n}: {}", stale.text);
-        // A tie between a group and the institution; the officer away may not touch it.
+        // A tie between a group and the institution; the officer away may not touch it (and
+        // is told of the group as of an actor not held: they may not read it).
         let (group, _) = env.group_in(INSIDE).await;
         let tie = json!({"fields": {"dari": group, "ke": id, "jenis_ikatan": "pembinaan", "sejak": "2001"}});
         let r = env
@@ -2217,7 +2246,8 @@ async fn networks_institutions_and_ties_through_the_api() {
                 Some(tie.clone()),
             )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
+        assert_eq!(r.status, StatusCode::CONFLICT, "{n}: {}", r.text);
+        assert_eq!(r.json()["error"], "actor_not_found", "{n}");
         let r = env
             .api(Method::POST, "/api/v1/ties", Some("officer"), Some(tie))
             .await;
@@ -2383,7 +2413,8 @@ async fn network_institution_and_tie_forms() {
         for (who, status) in [
             ("viewer", 403),
             ("enumerator", 403),
-            ("officer_away", 403),
+            // A tie none of whose ends they may read is answered as missing.
+            ("officer_away", 404),
             ("officer", 200),
             ("admin", 200),
         ] {
@@ -2544,8 +2575,8 @@ async fn network_and_institution_pages_ask_before_deleting() {
                 ("officer", 200),
                 ("enumerator", 403),
                 ("viewer", 403),
-                ("officer_away", 403),
-                ("enumerator_away", 403),
+                ("officer_away", 404),
+                ("enumerator_away", 404),
             ] {
                 let q = env.page(&delete, Some(who)).await;
                 assert_eq!(q.status.as_u16(), status, "{n} {who} {delete}");
@@ -2585,9 +2616,14 @@ async fn network_and_institution_pages_ask_before_deleting() {
             );
             let r = env.form(&delete, Some("officer"), &[], false).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{n} {path}: no CSRF");
-            for who in ["enumerator", "viewer", "officer_away"] {
+            // Another region's record is answered as missing.
+            for (who, status) in [
+                ("enumerator", StatusCode::FORBIDDEN),
+                ("viewer", StatusCode::FORBIDDEN),
+                ("officer_away", StatusCode::NOT_FOUND),
+            ] {
                 let r = env.form(&delete, Some(who), &[], true).await;
-                assert_eq!(r.status, StatusCode::FORBIDDEN, "{n} {who} {path}");
+                assert_eq!(r.status, status, "{n} {who} {path}");
             }
             let r = env.form(&delete, Some("officer"), &[], true).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{n} {path}");

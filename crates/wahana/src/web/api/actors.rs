@@ -201,12 +201,18 @@ pub async fn delete_institution(
 }
 
 /// Ties need an officer or admin who may write at both ends (`users::can_write_tie`).
-async fn may_write_tie(store: &Store, who: &Principal, tie: &Tie) -> Result<(), ApiError> {
+/// `held`: the tie's number, for a held one (see `web::tie_refusal`).
+async fn may_write_tie(
+    store: &Store,
+    who: &Principal,
+    tie: &Tie,
+    held: Option<i64>,
+) -> Result<(), ApiError> {
     let ends = actors::tie_regions(store, tie).await?;
     if users::can_write_tie(Some(who), &ends) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden)
+        Err(crate::web::tie_refusal(who, tie, &ends, held))
     }
 }
 
@@ -225,7 +231,9 @@ pub async fn create_tie(
     // read as the store will hold them.
     may_write(&who, None).or_api(lang)?;
     let tie = actors::tie_of(&fields).or_api(lang)?;
-    may_write_tie(&st.store, &who, &tie).await.or_api(lang)?;
+    may_write_tie(&st.store, &who, &tie, None)
+        .await
+        .or_api(lang)?;
     let t = actors::add_tie(
         &st.store,
         &fields,
@@ -258,7 +266,9 @@ pub async fn delete_tie(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let t = actors::tie(&st.store, id).await.or_api(lang)?;
-    may_write_tie(&st.store, &who, &t.tie).await.or_api(lang)?;
+    may_write_tie(&st.store, &who, &t.tie, Some(id))
+        .await
+        .or_api(lang)?;
     actors::delete_tie(&st.store, id, &who_of(&who))
         .await
         .or_api(lang)?;

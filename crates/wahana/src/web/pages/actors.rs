@@ -638,12 +638,16 @@ async fn may_write_tie(
     ctx: &Ctx,
     who: &Principal,
     tie: &Tie,
+    held: Option<i64>,
 ) -> Result<[Option<RegionCode>; 2], PageError> {
     let ends = actors::tie_regions(&st.store, tie).await.or_page(ctx)?;
     if users::can_write_tie(Some(who), &ends) {
         Ok(ends)
     } else {
-        Err(PageError(ApiError::Forbidden, ctx.clone()))
+        Err(PageError(
+            crate::web::tie_refusal(who, tie, &ends, held),
+            ctx.clone(),
+        ))
     }
 }
 
@@ -673,7 +677,7 @@ pub async fn create_tie(
         values.into_iter().filter(|(_, v)| !v.is_empty()).collect();
     // Both ends as the store will hold them (an unknown end is refused by the store).
     let tie = actors::tie_of(&given).or_page(&ctx)?;
-    may_write_tie(&st, &ctx, &who, &tie).await?;
+    may_write_tie(&st, &ctx, &who, &tie, None).await?;
     actors::add_tie(&st.store, &given, None, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;
@@ -708,7 +712,7 @@ pub async fn delete_tie_form(
     let who = require_user(&ctx)?;
     let number = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, number).await.or_page(&ctx)?;
-    let [region, _] = may_write_tie(&st, &ctx, &who, &t.tie).await?;
+    let [region, _] = may_write_tie(&st, &ctx, &who, &t.tie, Some(number)).await?;
     let back = local_path(q.back.as_deref());
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -742,7 +746,7 @@ pub async fn delete_tie(
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let id = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
-    may_write_tie(&st, &ctx, &who, &t.tie).await?;
+    may_write_tie(&st, &ctx, &who, &t.tie, Some(id)).await?;
     actors::delete_tie(&st.store, id, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;
