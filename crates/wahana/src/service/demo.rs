@@ -10,7 +10,8 @@ use wahana_store::{ActorKind, Store};
 pub enum Scale {
     /// The 8 kelurahan of Kecamatan Tanete Riattang (73.08.21), 50 to 65 groups each.
     Tanete,
-    /// Every one of the 83,762 villages of Indonesia, about 4 million groups (for benchmarks).
+    /// Every one of the 83,762 villages of Indonesia, about 4 million groups (for benchmarks),
+    /// in one transaction: all or nothing.
     National,
 }
 
