@@ -200,18 +200,24 @@ impl Store {
         }))
     }
 
-    /// Forgets the attempts counted for `name` from `address` (after a successful sign-in).
+    /// Forgets the attempts counted for `name` from `address` (after a successful sign-in), and
+    /// every count whose window began before `since` (over: the table does not grow for ever).
     pub async fn clear_sign_in_attempts(
         &self,
         name: &str,
         address: &str,
+        since: &str,
     ) -> Result<(), StoreError> {
         on_pool!(self.pool, p => {
-            sqlx::query("DELETE FROM sign_in_attempts WHERE name = $1 AND address = $2")
-                .bind(name.to_string())
-                .bind(address.to_string())
-                .execute(p)
-                .await?;
+            sqlx::query(
+                "DELETE FROM sign_in_attempts \
+                 WHERE (name = $1 AND address = $2) OR window_start < $3",
+            )
+            .bind(name.to_string())
+            .bind(address.to_string())
+            .bind(since.to_string())
+            .execute(p)
+            .await?;
         });
         Ok(())
     }

@@ -72,7 +72,7 @@ async fn sign_in_attempts_are_counted_atomically() {
             1,
             "{n}"
         );
-        s.clear_sign_in_attempts("admin", "198.51.100.7")
+        s.clear_sign_in_attempts("admin", "198.51.100.7", "2000-01-01T00:00:00Z")
             .await
             .unwrap();
         assert_eq!(

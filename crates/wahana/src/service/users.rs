@@ -328,7 +328,7 @@ pub async fn sign_in(
     let principal = user.as_ref().and_then(Principal::from_record);
     match (ok, principal) {
         (true, Some(p)) => {
-            store.clear_sign_in_attempts(name, address).await?;
+            store.clear_sign_in_attempts(name, address, &since).await?;
             store.remember_sign_in_address(p.id, address).await?;
             let token = random_token();
             let expires = iso(SystemTime::now() + SESSION_LENGTH);
