@@ -116,6 +116,9 @@ pub const INSTITUTION_COLUMNS: &[Column] = &[
     col("kode_wilayah", "region_code", true, false),
     col("jenis_lembaga", "institution_type", true, false),
     col("nama", "name", true, false),
+    // Not personal, on purpose: an institution is a public office (KUA, puskesmas, school,
+    // village office) and its address is public; viewers see it. Its contact person and phone
+    // are personal.
     col("alamat", "address", false, false),
     col("kontak", "contact", false, true),
     col("telepon", "phone", false, true),

@@ -1,11 +1,21 @@
-//! People and their sessions: users with a role and a region, sign-in sessions with their form
-//! (CSRF) token, and failed sign-ins counted to slow down password guessing.
+//! People and their sessions: users with a role and a region, sign-in sessions (kept as the
+//! hash of their token), and sign-in attempts counted per name and address to slow down
+//! password guessing.
 //!
 //! The store keeps what it is given: passwords arrive already hashed (Argon2id, in the binary's
 //! service layer) and roles already checked.
 
 use crate::{AuditChange, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The SHA-256 of a token, hex-encoded: what the database keeps of a session token.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// A person who may sign in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -107,22 +117,21 @@ impl Store {
         Ok(rows.into_iter().map(user_from_row).collect())
     }
 
-    /// Opens a session until `expires_at` (ISO timestamp).
+    /// Opens a session until `expires_at` (ISO timestamp). Only the token's SHA-256 is kept
+    /// ([`token_hash`]).
     pub async fn create_session(
         &self,
         token: &str,
         user_id: i64,
-        csrf_token: &str,
         expires_at: &str,
     ) -> Result<(), StoreError> {
         on_pool!(self.pool, p => {
             sqlx::query(
-                "INSERT INTO sessions (token, user_id, csrf_token, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4)",
             )
-            .bind(token.to_string())
+            .bind(token_hash(token))
             .bind(user_id)
-            .bind(csrf_token.to_string())
             .bind(now_iso())
             .bind(expires_at.to_string())
             .execute(p)
@@ -131,29 +140,27 @@ impl Store {
         Ok(())
     }
 
-    /// The person of a session that has not expired, and the session's CSRF token.
-    pub async fn session_user(
-        &self,
-        token: &str,
-    ) -> Result<Option<(UserRecord, String)>, StoreError> {
-        let row: Option<(i64, String, String, String, Option<String>, String, String)> = on_pool!(self.pool, p => {
+    /// The person of a session that has not expired.
+    pub async fn session_user(&self, token: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row: Option<UserRow> = on_pool!(self.pool, p => {
             sqlx::query_as(
-                "SELECT u.id, u.name, u.password_hash, u.role, u.region_code, u.created_at, s.csrf_token \
+                "SELECT u.id, u.name, u.password_hash, u.role, u.region_code, u.created_at \
                  FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token = $1 AND s.expires_at > $2",
+                 WHERE s.token_hash = $1 AND s.expires_at > $2",
             )
-            .bind(token.to_string())
+            .bind(token_hash(token))
             .bind(now_iso())
             .fetch_optional(p)
             .await?
         });
-        Ok(row.map(|r| (user_from_row((r.0, r.1, r.2, r.3, r.4, r.5)), r.6)))
+        Ok(row.map(user_from_row))
     }
 
+    /// Ends a session (and drops every expired one).
     pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
         on_pool!(self.pool, p => {
-            sqlx::query("DELETE FROM sessions WHERE token = $1 OR expires_at <= $2")
-                .bind(token.to_string())
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
+                .bind(token_hash(token))
                 .bind(now_iso())
                 .execute(p)
                 .await?;
@@ -161,35 +168,91 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_failed_sign_in(&self, name: &str) -> Result<(), StoreError> {
-        on_pool!(self.pool, p => {
-            sqlx::query("INSERT INTO failed_sign_ins (name, at) VALUES ($1, $2)")
-                .bind(name.to_string())
-                .bind(now_iso())
-                .execute(p)
-                .await?;
-        });
-        Ok(())
-    }
-
-    /// Failed sign-ins for a name at or after `since` (ISO timestamp).
-    pub async fn failed_sign_ins_since(&self, name: &str, since: &str) -> Result<i64, StoreError> {
+    /// Counts a sign-in attempt for `name` from `address` and returns the attempts counted in
+    /// the current window, this one included. A window starts at its first attempt; one that
+    /// started before `since` (ISO timestamp) is over, and this attempt starts the next.
+    ///
+    /// Counting and reading are one statement, so parallel attempts each get a count of their
+    /// own: of N attempts at once, exactly one reads each number from 1 to N.
+    pub async fn count_sign_in_attempt(
+        &self,
+        name: &str,
+        address: &str,
+        since: &str,
+    ) -> Result<i64, StoreError> {
         Ok(on_pool!(self.pool, p => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM failed_sign_ins WHERE name = $1 AND at >= $2")
-                .bind(name.to_string())
-                .bind(since.to_string())
-                .fetch_one(p)
-                .await?
+            sqlx::query_scalar(
+                "INSERT INTO sign_in_attempts (name, address, window_start, attempts) \
+                 VALUES ($1, $2, $3, 1) \
+                 ON CONFLICT (name, address) DO UPDATE SET \
+                 attempts = CASE WHEN sign_in_attempts.window_start < $4 THEN 1 \
+                     ELSE sign_in_attempts.attempts + 1 END, \
+                 window_start = CASE WHEN sign_in_attempts.window_start < $4 \
+                     THEN excluded.window_start ELSE sign_in_attempts.window_start END \
+                 RETURNING attempts",
+            )
+            .bind(name.to_string())
+            .bind(address.to_string())
+            .bind(now_iso())
+            .bind(since.to_string())
+            .fetch_one(p)
+            .await?
         }))
     }
 
-    pub async fn clear_failed_sign_ins(&self, name: &str) -> Result<(), StoreError> {
+    /// Forgets the attempts counted for `name` from `address` (after a successful sign-in), and
+    /// every count whose window began before `since` (over: the table does not grow for ever).
+    pub async fn clear_sign_in_attempts(
+        &self,
+        name: &str,
+        address: &str,
+        since: &str,
+    ) -> Result<(), StoreError> {
         on_pool!(self.pool, p => {
-            sqlx::query("DELETE FROM failed_sign_ins WHERE name = $1")
-                .bind(name.to_string())
-                .execute(p)
-                .await?;
+            sqlx::query(
+                "DELETE FROM sign_in_attempts \
+                 WHERE (name = $1 AND address = $2) OR window_start < $3",
+            )
+            .bind(name.to_string())
+            .bind(address.to_string())
+            .bind(since.to_string())
+            .execute(p)
+            .await?;
         });
         Ok(())
+    }
+
+    /// Remembers that a person signed in from `address`.
+    pub async fn remember_sign_in_address(
+        &self,
+        user_id: i64,
+        address: &str,
+    ) -> Result<(), StoreError> {
+        on_pool!(self.pool, p => {
+            sqlx::query(
+                "INSERT INTO sign_in_addresses (user_id, address, last_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (user_id, address) DO UPDATE SET last_at = excluded.last_at",
+            )
+            .bind(user_id)
+            .bind(address.to_string())
+            .bind(now_iso())
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Whether a person has signed in from `address` before.
+    pub async fn signed_in_from(&self, user_id: i64, address: &str) -> Result<bool, StoreError> {
+        let n: i64 = on_pool!(self.pool, p => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sign_in_addresses WHERE user_id = $1 AND address = $2",
+            )
+            .bind(user_id)
+            .bind(address.to_string())
+            .fetch_one(p)
+            .await?
+        });
+        Ok(n > 0)
     }
 }

@@ -20,12 +20,13 @@ mod transfer;
 
 pub use actors::{StoredInstitution, StoredNetwork};
 pub use audit::{AuditChange, AuditEntry};
-pub use auth::UserRecord;
+pub use auth::{UserRecord, token_hash};
 pub use error::StoreError;
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use registry::{
-    ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord, id_prefix,
+    ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord,
+    actor_not_found, id_prefix,
 };
 pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
 

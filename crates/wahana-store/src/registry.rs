@@ -261,6 +261,19 @@ pub struct Batch {
     pub(crate) next_analyze: u64,
 }
 
+/// What deleting a wave runs, in order: its tallies and rule sets, then its records.
+const DELETE_WAVE_GROUPS: &str = "DELETE FROM groups WHERE wave_id = $1";
+const DELETE_WAVE_SQL: [&str; 8] = [
+    crate::tally::DELETE_WAVE_SQL[0],
+    crate::tally::DELETE_WAVE_SQL[1],
+    crate::tally::DELETE_WAVE_SQL[2],
+    "DELETE FROM ties WHERE wave_id = $1",
+    DELETE_WAVE_GROUPS,
+    "DELETE FROM networks WHERE wave_id = $1",
+    "DELETE FROM institutions WHERE wave_id = $1",
+    "DELETE FROM waves WHERE id = $1",
+];
+
 /// PostgreSQL: groups a batch writes before it first refreshes the planner's statistics.
 const FIRST_ANALYZE: u64 = 10_000;
 
@@ -377,6 +390,17 @@ const TIE_UPSERT: &str = " ON CONFLICT (from_id, to_id, tie_type) DO UPDATE SET 
 const ACTOR_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 \
     UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 \
     UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1";
+
+/// The refusal of a tie to `id`, which is no held actor.
+pub fn actor_not_found(id: &str) -> StoreError {
+    StoreError::Rejected {
+        code: "actor_not_found",
+        message_id: format!(
+            "pelaku {id} tidak ditemukan (bukan kelompok, wahana atau lembaga yang tercatat)"
+        ),
+        message_en: format!("actor {id} not found (not a recorded group, network or institution)"),
+    }
+}
 
 /// The version of a record just inserted (the `version` columns' default).
 pub(crate) const FIRST_VERSION: i64 = 1;
@@ -922,15 +946,7 @@ impl Batch {
                 } else {
                     &tie.to
                 };
-                return Err(StoreError::Rejected {
-                    code: "actor_not_found",
-                    message_id: format!(
-                        "pelaku {missing} tidak ditemukan (bukan kelompok, wahana atau lembaga yang tercatat)"
-                    ),
-                    message_en: format!(
-                        "actor {missing} not found (not a recorded group, network or institution)"
-                    ),
-                });
+                return Err(actor_not_found(missing));
             };
             resolved.push((tie.clone(), fk, tk));
         }
@@ -1039,6 +1055,16 @@ impl Batch {
             BatchTx::Sqlite(w) => w.commit().await?,
             BatchTx::Postgres(t) => t.commit().await?,
         }
+        Ok(())
+    }
+
+    /// Deletes a wave and everything recorded in it, in the batch (as [`Store::delete_wave`]).
+    pub async fn delete_wave(&mut self, id: &str) -> Result<(), StoreError> {
+        self.flush_deferred_tallies().await?;
+        for sql in DELETE_WAVE_SQL {
+            self.execute(sql, vec![id.into()]).await?;
+        }
+        self.wave_rules.remove(id);
         Ok(())
     }
 
@@ -1160,32 +1186,19 @@ impl Store {
     pub async fn delete_wave(&self, id: &str) -> Result<u64, StoreError> {
         let n = on_pool!(self.pool, p => {
             let mut tx = p.begin().await?;
-            for sql in crate::tally::DELETE_WAVE_SQL {
-                sqlx::query(sql).bind(id.to_string()).execute(&mut *tx).await?;
+            let mut groups = 0;
+            for sql in DELETE_WAVE_SQL {
+                let n = sqlx::query(sql)
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if sql == DELETE_WAVE_GROUPS {
+                    groups = n;
+                }
             }
-            sqlx::query("DELETE FROM ties WHERE wave_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            let n = sqlx::query("DELETE FROM groups WHERE wave_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query("DELETE FROM networks WHERE wave_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM institutions WHERE wave_id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM waves WHERE id = $1")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
             tx.commit().await?;
-            n
+            groups
         });
         Ok(n)
     }

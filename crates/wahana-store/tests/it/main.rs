@@ -6,6 +6,7 @@
 
 mod actors;
 mod audit;
+mod auth;
 mod batch;
 mod harness;
 mod migrate;

@@ -49,7 +49,9 @@ pub enum Command {
     /// Local units (dusun, RW, RT) under a village.
     #[command(subcommand)]
     Units(regions::UnitsCommand),
-    /// Fill the database with the demonstration data (SYNTHETIC, never a measurement).
+    /// Fill the database with the demonstration data (SYNTHETIC, never a measurement). All or
+    /// nothing: the load is one transaction, so an interrupted one leaves the database as it
+    /// was (run it again to load).
     Demo(DemoArgs),
     /// Import a CSV/XLSX/ODK/KoBo file of groups, ties, institutions or networks: whole or not
     /// at all, every problem reported.
@@ -179,6 +181,7 @@ async fn demo(store: &wahana_store::Store, args: DemoArgs, lang: Lang) -> anyhow
     let summary = service::demo::load(store, args.scale, args.seed, &|done, total| {
         bar.set_length(total);
         bar.set_position(done);
+        Ok(())
     })
     .await?;
     bar.finish_and_clear();

@@ -34,7 +34,7 @@ pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<E
                 store,
                 service::demo::Scale::Tanete,
                 wahana_domain::demo::DEFAULT_SEED,
-                &|_, _| {},
+                &|_, _| Ok(()),
             )
             .await?;
             println!(

@@ -10,7 +10,8 @@ use wahana_store::{ActorKind, Store};
 pub enum Scale {
     /// The 8 kelurahan of Kecamatan Tanete Riattang (73.08.21), 50 to 65 groups each.
     Tanete,
-    /// Every one of the 83,762 villages of Indonesia, about 4 million groups (for benchmarks).
+    /// Every one of the 83,762 villages of Indonesia, about 4 million groups (for benchmarks),
+    /// in one transaction: all or nothing.
     National,
 }
 
@@ -43,22 +44,26 @@ fn resolved(ties: &[Tie]) -> Vec<(Tie, ActorKind, ActorKind)> {
         .collect()
 }
 
-/// Villages generated and written per transaction at national scale.
-const VILLAGES_PER_BATCH: usize = 400;
+/// Villages generated and written at a time (the progress is told after each chunk).
+const VILLAGES_PER_CHUNK: usize = 400;
 
-/// Replaces the demonstration wave of that scale with freshly generated data. `progress` is
-/// told how many villages are done out of how many.
+/// Replaces the demonstration wave of that scale with freshly generated data, all or nothing:
+/// the old wave's removal and every new record are one transaction, so a load that fails or is
+/// killed leaves the database as it was (at national scale as well: SQLite's journal or
+/// PostgreSQL's transaction takes it back). `progress` is told how many villages are done out
+/// of how many; an error from it stops the load, which then writes nothing.
 pub async fn load(
     store: &Store,
     scale: Scale,
     seed: u64,
-    progress: &(dyn Fn(u64, u64) + Sync),
+    progress: &(dyn Fn(u64, u64) -> Result<()> + Sync),
 ) -> Result<DemoSummary> {
     let tree = RegionTree::official();
     let national = scale == Scale::National;
     let wave = demo::demo_wave(national);
-    store.delete_wave(&wave.id).await?;
-    store.save_wave(&wave).await?;
+    let mut batch = store.begin().await?;
+    batch.delete_wave(&wave.id).await?;
+    batch.save_wave(&wave).await?;
     let (villages, density): (Vec<&Region>, Density) = match scale {
         Scale::Tanete => (demo::tanete_villages(tree), demo::TANETE_DENSITY),
         Scale::National => (
@@ -81,12 +86,11 @@ pub async fn load(
     let mut serial = 0u64;
     let mut done = 0u64;
     let mut all: Vec<VillageData> = Vec::new();
-    for chunk in villages.chunks(VILLAGES_PER_BATCH) {
+    for chunk in villages.chunks(VILLAGES_PER_CHUNK) {
         let data: Vec<VillageData> = chunk
             .iter()
             .map(|v| demo::generate_village(v, seed, density, &wave, &mut serial))
             .collect();
-        let mut batch = store.begin().await?;
         for d in &data {
             batch.save_networks(&wave.id, &d.networks).await?;
             batch.save_institutions(&wave.id, &d.institutions).await?;
@@ -97,29 +101,28 @@ pub async fn load(
         let ties = resolved(&ties);
         batch.save_resolved_ties(&wave.id, &ties).await?;
         summary.ties += ties.len() as u64;
-        batch.commit().await?;
         for d in &data {
             summary.groups += d.groups.len() as u64;
             summary.networks += d.networks.len() as u64;
             summary.institutions += d.institutions.len() as u64;
         }
         done += chunk.len() as u64;
-        progress(done, total);
+        // The batch rolls back when dropped: an error here lands nothing.
+        progress(done, total)?;
         if !national {
             all.extend(data);
         }
     }
     if !national {
         let extras = demo::tanete_extras(&all);
-        let mut batch = store.begin().await?;
         batch
             .save_institutions(&wave.id, &extras.institutions)
             .await?;
         let ties = resolved(&extras.ties);
         batch.save_resolved_ties(&wave.id, &ties).await?;
-        batch.commit().await?;
         summary.institutions += extras.institutions.len() as u64;
         summary.ties += ties.len() as u64;
     }
+    batch.commit().await?;
     Ok(summary)
 }

@@ -13,12 +13,17 @@ use super::ServiceError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use rand::Rng;
+use sha2::{Digest, Sha256};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wahana_domain::{FieldError, Lang, RegionCode, RegionTree};
 use wahana_store::{Store, UserRecord};
 
-/// Failed sign-ins for one name within [`FAILURE_WINDOW`] before sign-in is refused.
+/// Sign-in attempts for one name from one address within [`FAILURE_WINDOW`] before more are
+/// refused (a successful one clears the count).
 pub const MAX_FAILURES: i64 = 5;
+/// Sign-in attempts for one name from every address not known to be the person's within
+/// [`FAILURE_WINDOW`] before more are refused (against guessing from many addresses).
+pub const MAX_NAME_FAILURES: i64 = 50;
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How long a session lasts.
 pub const SESSION_LENGTH: Duration = Duration::from_secs(12 * 3600);
@@ -272,22 +277,46 @@ pub async fn add(
 pub enum SignInRefused {
     /// Wrong name or password (which one is not said).
     BadCredentials,
-    /// Too many failures for this name lately.
+    /// Too many attempts for this name from this address (or from everywhere) lately.
     TooManyFailures,
 }
 
-/// Checks a name and password; on success opens a session and returns (token, csrf, person).
+/// The address counted for sign-ins over every address of a name.
+const EVERY_ADDRESS: &str = "*";
+
+/// Checks a name and password from a client `address` (an IP address as text; empty when
+/// unknown); on success opens a session and returns (token, csrf, person).
+///
+/// Two limits, each counted before the password is checked and in the same statement that
+/// reads the count, so that of any number of parallel guesses at most the limit get a check:
+/// [`MAX_FAILURES`] per name and address, and [`MAX_NAME_FAILURES`] per name over every
+/// address. An address the person has signed in from before is not held by the second: guesses
+/// from elsewhere cannot lock the person out of a place they work from. A successful sign-in
+/// clears its address's count.
 pub async fn sign_in(
     store: &Store,
     name: &str,
     password: &str,
+    address: &str,
 ) -> Result<Result<(String, String, Principal), SignInRefused>, ServiceError> {
     let name = name.trim();
     let since = iso(SystemTime::now() - FAILURE_WINDOW);
-    if store.failed_sign_ins_since(name, &since).await? >= MAX_FAILURES {
+    if store.count_sign_in_attempt(name, address, &since).await? > MAX_FAILURES {
         return Ok(Err(SignInRefused::TooManyFailures));
     }
     let user = store.user_by_name(name).await?;
+    let known_address = match &user {
+        Some(u) => store.signed_in_from(u.id, address).await?,
+        None => false,
+    };
+    if !known_address
+        && store
+            .count_sign_in_attempt(name, EVERY_ADDRESS, &since)
+            .await?
+            > MAX_NAME_FAILURES
+    {
+        return Ok(Err(SignInRefused::TooManyFailures));
+    }
     let ok = match &user {
         Some(u) => verify_password(password, &u.password_hash),
         None => {
@@ -299,18 +328,28 @@ pub async fn sign_in(
     let principal = user.as_ref().and_then(Principal::from_record);
     match (ok, principal) {
         (true, Some(p)) => {
-            store.clear_failed_sign_ins(name).await?;
+            store.clear_sign_in_attempts(name, address, &since).await?;
+            store.remember_sign_in_address(p.id, address).await?;
             let token = random_token();
-            let csrf = random_token();
             let expires = iso(SystemTime::now() + SESSION_LENGTH);
-            store.create_session(&token, p.id, &csrf, &expires).await?;
+            store.create_session(&token, p.id, &expires).await?;
+            let csrf = csrf_token(&token);
             Ok(Ok((token, csrf, p)))
         }
-        _ => {
-            store.record_failed_sign_in(name).await?;
-            Ok(Err(SignInRefused::BadCredentials))
-        }
+        _ => Ok(Err(SignInRefused::BadCredentials)),
     }
+}
+
+/// The form (CSRF) token of a session: derived from the session token, so that it need not be
+/// stored, and different from the hash the database keeps of it.
+pub fn csrf_token(session_token: &str) -> String {
+    Sha256::new()
+        .chain_update(b"wahana-csrf\0")
+        .chain_update(session_token.as_bytes())
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// An Argon2id hash of a random password, verified against when the name is unknown.
@@ -324,7 +363,8 @@ pub async fn session(
     Ok(store
         .session_user(token)
         .await?
-        .and_then(|(u, csrf)| Principal::from_record(&u).map(|p| (p, csrf))))
+        .and_then(|u| Principal::from_record(&u))
+        .map(|p| (p, csrf_token(token))))
 }
 
 pub async fn sign_out(store: &Store, token: &str) -> Result<(), ServiceError> {

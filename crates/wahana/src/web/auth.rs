@@ -3,7 +3,7 @@
 use super::csrf::{self, PRE_SESSION_COOKIE};
 use super::errors::{ApiError, OrRender, PageError, PageResult};
 use super::pages::render;
-use super::{AppState, Ctx, SESSION_COOKIE};
+use super::{AppState, ClientAddress, Ctx, SESSION_COOKIE};
 use crate::service::audit::Who;
 use crate::service::users::{self, Role, SignInRefused};
 use askama::Template;
@@ -108,13 +108,14 @@ pub async fn signin(
     State(st): State<AppState>,
     ctx: Ctx,
     pre: PreSession,
+    address: ClientAddress,
     Form(f): Form<SignInForm>,
 ) -> PageResult {
     let next = safe_next(f.next.as_deref());
     if let Err(e) = csrf::check_pre_session(pre.0.as_deref(), f.csrf.as_deref()) {
         return Ok(sign_in_page(&st, &ctx, next, f.name, Some(e)));
     }
-    match users::sign_in(&st.store, &f.name, &f.password)
+    match users::sign_in(&st.store, &f.name, &f.password, &address.0)
         .await
         .or_page(&ctx)?
     {

@@ -362,6 +362,89 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+/// The refusal of a request about the record `id` (of `kind`, as a missing one is named) held in
+/// `region`: a person who may read the record is told they may not do this (403); anyone else
+/// gets exactly the answer for an id that is not held (404, same code and text), so that a
+/// refusal tells nobody that a record exists in a region they may not read, nor where.
+pub fn refusal(
+    who: Option<&Principal>,
+    region: &wahana_domain::RegionCode,
+    kind: &'static str,
+    id: &str,
+) -> errors::ApiError {
+    if users::can_read_records(who, region) {
+        errors::ApiError::Forbidden
+    } else {
+        errors::ApiError::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+}
+
+/// The refusal of a tie's write to `who`, whose regions of its ends are `ends` (`None`: no
+/// held actor); `held`: the tie's number when it is held (a delete), `None` for a new tie. As
+/// [`refusal`]: a held tie none of whose ends `who` may read is answered as missing, and a new
+/// tie to an actor `who` may not read as one to an actor not held (the store's refusal, naming
+/// the first end that is either); otherwise 403.
+pub fn tie_refusal(
+    who: &Principal,
+    tie: &wahana_domain::Tie,
+    ends: &[Option<wahana_domain::RegionCode>; 2],
+    held: Option<i64>,
+) -> errors::ApiError {
+    let readable = |end: &Option<wahana_domain::RegionCode>| {
+        end.as_ref()
+            .is_some_and(|c| users::can_read_records(Some(who), c))
+    };
+    match held {
+        Some(n) if !ends.iter().any(readable) => errors::ApiError::NotFound {
+            kind: "ikatan",
+            id: n.to_string(),
+        },
+        Some(_) => errors::ApiError::Forbidden,
+        None => match [&tie.from, &tie.to]
+            .into_iter()
+            .zip(ends)
+            .find(|(_, end)| !readable(end))
+        {
+            Some((id, _)) => {
+                crate::service::ServiceError::Store(wahana_store::actor_not_found(id)).into()
+            }
+            None => errors::ApiError::Forbidden,
+        },
+    }
+}
+
+/// The client's address as the sign-in limits count it (`service::users::sign_in`): an IPv4
+/// address, or the /64 network of an IPv6 one (one machine commonly holds a whole /64). Empty
+/// when the server does not know it (a router served without connect info, as in tests). Behind
+/// a reverse proxy every client has the proxy's address.
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::ConnectInfo;
+        use std::net::{IpAddr, SocketAddr};
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddress(match ip {
+            None => String::new(),
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let s = v6.segments();
+                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+        }))
+    }
+}
+
 /// Query pairs without pulling in another crate: `a=1&b=x%20y`.
 fn serde_urlencoded_pairs(q: &str) -> Option<HashMap<String, String>> {
     axum::extract::Query::<HashMap<String, String>>::try_from_uri(&format!("/?{q}").parse().ok()?)
@@ -388,11 +471,14 @@ pub async fn serve(
         pdf_browser: pages::regions::find_browser(),
         uploads,
     })));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     store.close().await;
     Ok(())
 }

@@ -108,7 +108,7 @@ impl Env {
             &store,
             service::demo::Scale::Tanete,
             wahana_domain::demo::DEFAULT_SEED,
-            &|_, _| {},
+            &|_, _| Ok(()),
         )
         .await
         .unwrap();
@@ -117,7 +117,7 @@ impl Env {
             users::add(&store, who, PASSWORD, role, region, &Who("test".into()))
                 .await
                 .unwrap();
-            let (token, csrf, _) = users::sign_in(&store, who, PASSWORD)
+            let (token, csrf, _) = users::sign_in(&store, who, PASSWORD, "")
                 .await
                 .unwrap()
                 .unwrap();
@@ -458,7 +458,8 @@ async fn signed_in_pages() {
         for (uri, who, status) in [
             (format!("/groups/{id}"), "officer", 200),
             (format!("/groups/{id}"), "viewer", 200),
-            (format!("/groups/{id}"), "officer_away", 403),
+            // Another region's group is answered as missing.
+            (format!("/groups/{id}"), "officer_away", 404),
             (format!("/groups/{id}/edit"), "enumerator", 200),
             (format!("/groups/{id}/edit"), "viewer", 403),
             (format!("/groups/{id}/delete"), "officer", 200),
@@ -681,6 +682,8 @@ async fn permission_matrix() {
                 // The `_away` people work in 73.08.22: for them the other village is inside.
                 let inside = in_tanete != who.ends_with("_away");
                 let allowed = |x: bool| x && (inside || who == "admin");
+                // A held record of a region the person may not read is answered as missing.
+                let refused = if inside { 403 } else { 404 };
                 // API create.
                 let r = env
                     .api(
@@ -723,7 +726,7 @@ async fn permission_matrix() {
                 // API and HTML edit of an existing group.
                 let (id, version) = env.group_in(village).await;
                 let r = env.api(Method::PATCH, &format!("/api/v1/groups/{id}"), Some(who), Some(json!({"fields": {"catatan": format!("oleh {who}")}, "version": version}))).await;
-                let expect = if allowed(edit) { 200 } else { 403 };
+                let expect = if allowed(edit) { 200 } else { refused };
                 assert_eq!(
                     r.status.as_u16(),
                     expect,
@@ -757,7 +760,7 @@ async fn permission_matrix() {
                 let r = env
                     .form(&format!("/groups/{id}"), Some(who), &pairs_ref, true)
                     .await;
-                let expect = if allowed(edit) { 303 } else { 403 };
+                let expect = if allowed(edit) { 303 } else { refused };
                 assert_eq!(
                     r.status.as_u16(),
                     expect,
@@ -774,7 +777,7 @@ async fn permission_matrix() {
                         None,
                     )
                     .await;
-                let expect = if allowed(delete) { 204 } else { 403 };
+                let expect = if allowed(delete) { 204 } else { refused };
                 assert_eq!(
                     r.status.as_u16(),
                     expect,
@@ -783,7 +786,7 @@ async fn permission_matrix() {
                 );
                 let (id, _) = env.group_in(village).await;
                 let q = env.page(&format!("/groups/{id}/delete"), Some(who)).await;
-                let expect = if allowed(delete) { 200 } else { 403 };
+                let expect = if allowed(delete) { 200 } else { refused };
                 assert_eq!(
                     q.status.as_u16(),
                     expect,
@@ -792,7 +795,7 @@ async fn permission_matrix() {
                 let r = env
                     .form(&format!("/groups/{id}/delete"), Some(who), &[], true)
                     .await;
-                let expect = if allowed(delete) { 303 } else { 403 };
+                let expect = if allowed(delete) { 303 } else { refused };
                 assert_eq!(
                     r.status.as_u16(),
                     expect,
@@ -814,7 +817,7 @@ async fn permission_matrix() {
                     .await;
                 assert_eq!(
                     r.status.as_u16(),
-                    if may_members { 201 } else { 403 },
+                    if may_members { 201 } else { refused },
                     "{n} {who} add member api inside={inside}: {}",
                     r.text
                 );
@@ -831,7 +834,7 @@ async fn permission_matrix() {
                     .await;
                 assert_eq!(
                     r.status.as_u16(),
-                    if may_members { 303 } else { 403 },
+                    if may_members { 303 } else { refused },
                     "{n} {who} add member form inside={inside}"
                 );
                 let mut held = Vec::new();
@@ -856,7 +859,7 @@ async fn permission_matrix() {
                     .await;
                 assert_eq!(
                     r.status.as_u16(),
-                    if may_members { 204 } else { 403 },
+                    if may_members { 204 } else { refused },
                     "{n} {who} delete member api inside={inside}: {}",
                     r.text
                 );
@@ -870,7 +873,7 @@ async fn permission_matrix() {
                     .await;
                 assert_eq!(
                     r.status.as_u16(),
-                    if may_members { 303 } else { 403 },
+                    if may_members { 303 } else { refused },
                     "{n} {who} delete member form inside={inside}"
                 );
                 // Import: admins anywhere, officers inside their region (a row outside it is a
@@ -1111,6 +1114,19 @@ async fn permission_matrix_networks_institutions_ties() {
         (Some(_), true) => ok,
         (Some(_), false) => 403,
     };
+    // May this person read the records of this village? A held record they may not read is
+    // answered as missing (404), one they may read but not change with 403.
+    let reads = |who: Option<&str>, village: &str| match who {
+        Some("admin") => true,
+        Some(w) if w.ends_with("_away") => village.starts_with("73.08.22."),
+        Some(_) => village.starts_with("73.08.21."),
+        None => false,
+    };
+    let expect_held =
+        |who: Option<&str>, village: &str, allowed: bool, ok: u16| match expect(who, allowed, ok) {
+            403 if !reads(who, village) => 404,
+            other => other,
+        };
     let seq = AtomicU32::new(0);
     let next = |prefix: &str| format!("{prefix}-MX-{}", seq.fetch_add(1, Ordering::SeqCst));
     for env in envs().await {
@@ -1180,7 +1196,7 @@ async fn permission_matrix_networks_institutions_ties() {
                             ),
                         )
                         .await;
-                    let want = expect(who, allowed, 200);
+                    let want = expect_held(who, village, allowed, 200);
                     assert_eq!(r.status.as_u16(), want, "{at} edit api: {}", r.text);
                     let after = held_actor(&env, kind, &id).await.unwrap();
                     if want == 200 {
@@ -1201,7 +1217,11 @@ async fn permission_matrix_networks_institutions_ties() {
                             Some(json!({"fields": {"kode_wilayah": other}, "version": after.0})),
                         )
                         .await;
-                    let want = expect(who, allowed && writes(who, other), 200);
+                    let want = if allowed {
+                        expect(who, writes(who, other), 200)
+                    } else {
+                        expect_held(who, village, false, 200)
+                    };
                     assert_eq!(r.status.as_u16(), want, "{at} move api: {}", r.text);
                     let moved = held_actor(&env, kind, &id).await.unwrap();
                     if want == 200 {
@@ -1215,7 +1235,7 @@ async fn permission_matrix_networks_institutions_ties() {
                     let r = env.page(&format!("/{kind}/{id}/edit"), who).await;
                     assert_eq!(
                         r.status.as_u16(),
-                        expect(who, allowed, 200),
+                        expect_held(who, village, allowed, 200),
                         "{at} edit page"
                     );
                     let before = held_actor(&env, kind, &id).await.unwrap();
@@ -1234,7 +1254,7 @@ async fn permission_matrix_networks_institutions_ties() {
                     pairs.push(("nama", "Matriks Formulir Diubah"));
                     pairs.push(("version", &version));
                     let r = env.form(&format!("/{kind}/{id}"), who, &pairs, true).await;
-                    let want = expect(who, allowed, 303);
+                    let want = expect_held(who, village, allowed, 303);
                     assert_eq!(
                         r.status.as_u16(),
                         want,
@@ -1251,13 +1271,13 @@ async fn permission_matrix_networks_institutions_ties() {
                     let r = env.page(&format!("/{kind}/{id}/delete"), who).await;
                     assert_eq!(
                         r.status.as_u16(),
-                        expect(who, allowed, 200),
+                        expect_held(who, village, allowed, 200),
                         "{at} delete question"
                     );
                     let r = env
                         .form(&format!("/{kind}/{id}/delete"), who, &[], true)
                         .await;
-                    let want = expect(who, allowed, 303);
+                    let want = expect_held(who, village, allowed, 303);
                     assert_eq!(r.status.as_u16(), want, "{at} delete form");
                     assert_eq!(
                         held_actor(&env, kind, &id).await.is_none(),
@@ -1270,7 +1290,7 @@ async fn permission_matrix_networks_institutions_ties() {
                     let r = env
                         .api(Method::DELETE, &format!("/api/v1/{kind}/{id}"), who, None)
                         .await;
-                    let want = expect(who, allowed, 204);
+                    let want = expect_held(who, village, allowed, 204);
                     assert_eq!(r.status.as_u16(), want, "{at} delete api: {}", r.text);
                     assert_eq!(
                         held_actor(&env, kind, &id).await.is_none(),
@@ -1298,6 +1318,18 @@ async fn permission_matrix_networks_institutions_ties() {
                 (away.as_str(), INSIDE),
             ] {
                 let allowed = writes(who, from) && writes(who, to);
+                // Refused: a new tie to an actor the person may not read is answered as one
+                // to an actor not held (409), a held tie none of whose ends they may read as
+                // missing (404); enumerators and viewers write no ties (403).
+                let officer = matches!(who, Some("officer" | "officer_away"));
+                let expect_new = |ok: u16| match expect(who, allowed, ok) {
+                    403 if officer => 409,
+                    other => other,
+                };
+                let expect_held = |ok: u16| match expect(who, allowed, ok) {
+                    403 if !reads(who, from) && !reads(who, to) => 404,
+                    other => other,
+                };
                 let at = format!("{n} tie {who:?} {from} → {to}");
                 let group = group_of(from);
                 // API create; the ends padded with spaces are still the held actors.
@@ -1311,7 +1343,7 @@ async fn permission_matrix_networks_institutions_ties() {
                         Some(json!({"fields": {"dari": format!(" {group} "), "ke": format!(" {inst}"), "jenis_ikatan": "pembinaan"}})),
                     )
                     .await;
-                let want = expect(who, allowed, 201);
+                let want = expect_new(201);
                 assert_eq!(r.status.as_u16(), want, "{at} create api: {}", r.text);
                 assert_eq!(
                     env.store.ties_of(&inst).await.unwrap().len(),
@@ -1335,7 +1367,7 @@ async fn permission_matrix_networks_institutions_ties() {
                         true,
                     )
                     .await;
-                let want = expect(who, allowed, 303);
+                let want = expect_new(303);
                 assert_eq!(
                     r.status.as_u16(),
                     want,
@@ -1356,11 +1388,7 @@ async fn permission_matrix_networks_institutions_ties() {
                 let r = env
                     .page(&format!("/ties/{tie}/delete?back=/networks/{net}"), who)
                     .await;
-                assert_eq!(
-                    r.status.as_u16(),
-                    expect(who, allowed, 200),
-                    "{at} delete question"
-                );
+                assert_eq!(r.status.as_u16(), expect_held(200), "{at} delete question");
                 let r = env
                     .form(
                         &format!("/ties/{tie}/delete"),
@@ -1369,7 +1397,7 @@ async fn permission_matrix_networks_institutions_ties() {
                         true,
                     )
                     .await;
-                let want = expect(who, allowed, 303);
+                let want = expect_held(303);
                 assert_eq!(r.status.as_u16(), want, "{at} delete form");
                 assert_eq!(
                     env.store.tie(tie).await.unwrap().is_none(),
@@ -1383,7 +1411,7 @@ async fn permission_matrix_networks_institutions_ties() {
                 let r = env
                     .api(Method::DELETE, &format!("/api/v1/ties/{tie}"), who, None)
                     .await;
-                let want = expect(who, allowed, 204);
+                let want = expect_held(204);
                 assert_eq!(r.status.as_u16(), want, "{at} delete api: {}", r.text);
                 assert_eq!(
                     env.store.tie(tie).await.unwrap().is_none(),
@@ -1780,7 +1808,7 @@ async fn refused_writes_add_no_audit_entry_accepted_ones_exactly_one() {
         let mut rows = audit_rows(&env).await;
         let e = &env;
         let r = e.api(Method::PATCH, &group, Some("officer_away"), patch(version));
-        audited(e, &mut rows, r.await, S::FORBIDDEN, 0, "edit away").await;
+        audited(e, &mut rows, r.await, S::NOT_FOUND, 0, "edit away").await;
         let r = e.api(Method::PATCH, &group, Some("viewer"), patch(version));
         audited(e, &mut rows, r.await, S::FORBIDDEN, 0, "viewer edit").await;
         let r = e.api(Method::PATCH, &group, Some("officer"), patch(version + 1));
@@ -1827,7 +1855,7 @@ async fn refused_writes_add_no_audit_entry_accepted_ones_exactly_one() {
         ];
         let page = format!("/groups/{id}");
         let r = e.form(&page, Some("officer_away"), &fields, true);
-        audited(e, &mut rows, r.await, S::FORBIDDEN, 0, "form edit away").await;
+        audited(e, &mut rows, r.await, S::NOT_FOUND, 0, "form edit away").await;
         let r = e.form(&page, Some("officer"), &fields, true);
         audited(e, &mut rows, r.await, S::SEE_OTHER, 1, "form edit").await;
 
@@ -1881,7 +1909,7 @@ async fn refused_writes_add_no_audit_entry_accepted_ones_exactly_one() {
             Some("officer_away"),
             Some(tie.clone()),
         );
-        audited(e, &mut rows, r.await, S::FORBIDDEN, 0, "tie away").await;
+        audited(e, &mut rows, r.await, S::CONFLICT, 0, "tie away").await;
         let r = e.api(Method::POST, "/api/v1/ties", Some("officer"), Some(tie));
         audited(e, &mut rows, r.await, S::CREATED, 1, "tie added").await;
 
@@ -2236,7 +2264,8 @@ async fn networks_institutions_and_ties_through_the_api() {
             )
             .await;
         assert_eq!(stale.status, StatusCode::CONFLICT, "{n}: {}", stale.text);
-        // A tie between a group and the institution; the officer away may not touch it.
+        // A tie between a group and the institution; the officer away may not touch it (and
+        // is told of the group as of an actor not held: they may not read it).
         let (group, _) = env.group_in(INSIDE).await;
         let tie = json!({"fields": {"dari": group, "ke": id, "jenis_ikatan": "pembinaan", "sejak": "2001"}});
         let r = env
@@ -2247,7 +2276,8 @@ async fn networks_institutions_and_ties_through_the_api() {
                 Some(tie.clone()),
             )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
+        assert_eq!(r.status, StatusCode::CONFLICT, "{n}: {}", r.text);
+        assert_eq!(r.json()["error"], "actor_not_found", "{n}");
         let r = env
             .api(Method::POST, "/api/v1/ties", Some("officer"), Some(tie))
             .await;
@@ -2413,7 +2443,8 @@ async fn network_institution_and_tie_forms() {
         for (who, status) in [
             ("viewer", 403),
             ("enumerator", 403),
-            ("officer_away", 403),
+            // A tie none of whose ends they may read is answered as missing.
+            ("officer_away", 404),
             ("officer", 200),
             ("admin", 200),
         ] {
@@ -2574,8 +2605,8 @@ async fn network_and_institution_pages_ask_before_deleting() {
                 ("officer", 200),
                 ("enumerator", 403),
                 ("viewer", 403),
-                ("officer_away", 403),
-                ("enumerator_away", 403),
+                ("officer_away", 404),
+                ("enumerator_away", 404),
             ] {
                 let q = env.page(&delete, Some(who)).await;
                 assert_eq!(q.status.as_u16(), status, "{n} {who} {delete}");
@@ -2615,9 +2646,14 @@ async fn network_and_institution_pages_ask_before_deleting() {
             );
             let r = env.form(&delete, Some("officer"), &[], false).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{n} {path}: no CSRF");
-            for who in ["enumerator", "viewer", "officer_away"] {
+            // Another region's record is answered as missing.
+            for (who, status) in [
+                ("enumerator", StatusCode::FORBIDDEN),
+                ("viewer", StatusCode::FORBIDDEN),
+                ("officer_away", StatusCode::NOT_FOUND),
+            ] {
                 let r = env.form(&delete, Some(who), &[], true).await;
-                assert_eq!(r.status, StatusCode::FORBIDDEN, "{n} {who} {path}");
+                assert_eq!(r.status, status, "{n} {who} {path}");
             }
             let r = env.form(&delete, Some("officer"), &[], true).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{n} {path}");
@@ -3498,7 +3534,7 @@ async fn new_ids_never_collide_and_an_id_names_one_record() {
                 None,
             )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{n}: {}", r.text);
         let r = env
             .form(&format!("/ties/{tie}/delete"), Some("officer"), &[], true)
             .await;
@@ -3513,5 +3549,264 @@ async fn new_ids_never_collide_and_an_id_names_one_record() {
             )
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{n}: {}", r.text);
+    }
+}
+
+/// Issue 11, point 6: of many wrong guesses at once, at most the limit get a password check;
+/// guesses from other addresses do not lock a person out of an address they signed in from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_in_limit_holds_under_parallel_guesses_and_spares_a_known_address() {
+    use users::SignInRefused;
+    const ATTACKER: &str = "203.0.113.9";
+    for env in envs().await {
+        let n = env.name;
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let store = env.store.clone();
+                tokio::spawn(async move {
+                    users::sign_in(&store, "admin", "salah-tebak", ATTACKER)
+                        .await
+                        .unwrap()
+                        .err()
+                        .unwrap()
+                })
+            })
+            .collect();
+        let (mut checked, mut locked) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                SignInRefused::BadCredentials => checked += 1,
+                SignInRefused::TooManyFailures => locked += 1,
+            }
+        }
+        assert_eq!(
+            (checked, locked),
+            (users::MAX_FAILURES, 50 - users::MAX_FAILURES),
+            "{n}"
+        );
+        // The right password from the attacker's address is refused too.
+        let r = users::sign_in(&env.store, "admin", PASSWORD, ATTACKER)
+            .await
+            .unwrap();
+        assert_eq!(r.err(), Some(SignInRefused::TooManyFailures), "{n}");
+        // Guesses from many addresses lock the name everywhere...
+        for i in 0..users::MAX_NAME_FAILURES {
+            let _ = users::sign_in(
+                &env.store,
+                "admin",
+                "salah",
+                &format!("10.0.{}.{}", i / 200, i % 200),
+            )
+            .await
+            .unwrap();
+        }
+        let r = users::sign_in(&env.store, "admin", PASSWORD, "198.51.100.7")
+            .await
+            .unwrap();
+        assert_eq!(
+            r.err(),
+            Some(SignInRefused::TooManyFailures),
+            "{n}: a new address"
+        );
+        // ...but the admin signs in from the address they signed in from before (the test's
+        // sessions were opened from the unknown address, "").
+        let r = users::sign_in(&env.store, "admin", PASSWORD, "")
+            .await
+            .unwrap();
+        assert!(r.is_ok(), "{n}: the known address: {r:?}");
+        // Through HTTP: the connection's address is the one counted.
+        let req = |addr: &str| {
+            let mut req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/session")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"name": "admin", "password": PASSWORD}).to_string(),
+                ))
+                .unwrap();
+            req.extensions_mut().insert(axum::extract::ConnectInfo(
+                format!("{addr}:40000")
+                    .parse::<std::net::SocketAddr>()
+                    .unwrap(),
+            ));
+            req
+        };
+        let r = env.send(req(ATTACKER)).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{n}: {}", r.text);
+        assert_eq!(r.json()["error"], "too_many_failures", "{n}");
+        let r = env.send(req("192.0.2.1")).await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{n}: the name is locked"
+        );
+    }
+}
+
+/// Issue 11, point 13: the database holds neither the session token nor its CSRF token.
+#[tokio::test]
+async fn session_tokens_are_stored_hashed() {
+    for env in envs().await {
+        let n = env.name;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"name": "officer", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        let token = r.json()["token"].as_str().unwrap().to_string();
+        let csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
+        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert!(
+            cookie.starts_with(&format!("wahana_session={token};")),
+            "{n}"
+        );
+        let held: Vec<(String, String, String)> = wahana_store::on_pool!(env.store.pool(), p => {
+            sqlx::query_as("SELECT token_hash, created_at, expires_at FROM sessions")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        });
+        assert!(!held.is_empty(), "{n}");
+        for (h, a, b) in &held {
+            for secret in [&token, &csrf] {
+                assert!(
+                    !h.contains(secret.as_str())
+                        && !a.contains(secret.as_str())
+                        && !b.contains(secret.as_str()),
+                    "{n}: a token is held in clear"
+                );
+            }
+        }
+        assert!(
+            held.iter()
+                .any(|(h, _, _)| *h == wahana_store::token_hash(&token)),
+            "{n}"
+        );
+        // The cookie still opens the session, and its CSRF token still guards writes.
+        let me = env
+            .send(
+                Request::builder()
+                    .uri("/api/v1/session")
+                    .header(header::COOKIE, format!("wahana_session={token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(me.json()["name"], "officer", "{n}");
+        assert_eq!(csrf, users::csrf_token(&token), "{n}");
+    }
+}
+
+/// Issue 11, point 13: to someone who may not read another region's record, asking for it
+/// (reading, editing, deleting, its members) is answered exactly as for an id that is not held;
+/// someone who may read it but not change it is told so (403).
+#[tokio::test]
+async fn another_regions_record_is_answered_as_missing() {
+    for env in envs().await {
+        let n = env.name;
+        let away = env.away_group.clone();
+        let missing = "K-TIDAK-ADA-99";
+        let same = |a: &Res, b: &Res, what: &str| {
+            assert_eq!(a.status, StatusCode::NOT_FOUND, "{n} {what}: {}", a.text);
+            assert_eq!(a.status, b.status, "{n} {what}");
+            assert_eq!(
+                a.text.replace(&away, "ID"),
+                b.text.replace(missing, "ID"),
+                "{n} {what}"
+            );
+            assert!(
+                !a.text.contains("73.08.22") && !a.text.contains("Forbidden"),
+                "{n} {what}"
+            );
+        };
+        let edit = json!({"fields": {"nama_kelompok": "X"}, "version": 1});
+        for who in ["officer", "viewer", "enumerator"] {
+            for (method, path, body) in [
+                (Method::GET, "/api/v1/groups/ID", None),
+                (Method::DELETE, "/api/v1/groups/ID", None),
+                (Method::PATCH, "/api/v1/groups/ID", Some(edit.clone())),
+                (Method::GET, "/api/v1/groups/ID/members", None),
+            ] {
+                let a = env
+                    .api(
+                        method.clone(),
+                        &path.replace("ID", &away),
+                        Some(who),
+                        body.clone(),
+                    )
+                    .await;
+                let b = env
+                    .api(
+                        method.clone(),
+                        &path.replace("ID", missing),
+                        Some(who),
+                        body,
+                    )
+                    .await;
+                same(&a, &b, &format!("{who} {method} {path}"));
+            }
+            for path in ["/groups/ID", "/groups/ID/edit", "/groups/ID/delete"] {
+                let a = env.page(&path.replace("ID", &away), Some(who)).await;
+                let b = env.page(&path.replace("ID", missing), Some(who)).await;
+                same(&a, &b, &format!("{who} {path}"));
+            }
+        }
+        // A viewer of the group's own region may read it, not delete it: 403.
+        let home = env
+            .api(
+                Method::GET,
+                "/api/v1/groups?region=73.08.21&limit=1",
+                Some("viewer"),
+                None,
+            )
+            .await;
+        let id = home.json()["items"][0]["id"].as_str().unwrap().to_string();
+        let r = env
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/groups/{id}"),
+                Some("viewer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
+    }
+}
+
+/// Issue 11, point 11: a demonstration load that stops part way leaves the database as it was.
+#[tokio::test]
+async fn a_demo_load_that_fails_part_way_writes_nothing() {
+    for env in envs().await {
+        let n = env.name;
+        let before = env.store.counts().await.unwrap();
+        let waves = env.store.waves().await.unwrap().len();
+        let r = service::demo::load(
+            &env.store,
+            service::demo::Scale::Tanete,
+            wahana_domain::demo::DEFAULT_SEED + 1,
+            &|done, _| {
+                anyhow::ensure!(done == 0, "stopped after {done} villages");
+                Ok(())
+            },
+        )
+        .await;
+        assert!(r.is_err(), "{n}");
+        let after = env.store.counts().await.unwrap();
+        assert_eq!(format!("{after:?}"), format!("{before:?}"), "{n}");
+        assert_eq!(env.store.waves().await.unwrap().len(), waves, "{n}");
+        // The group added to the demonstration wave by hand is still there.
+        let r = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups/{}", env.away_group),
+                Some("admin"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
     }
 }

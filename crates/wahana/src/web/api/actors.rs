@@ -55,6 +55,21 @@ fn may_write(who: &Principal, code: Option<&RegionCode>) -> Result<(), ApiError>
     if ok { Ok(()) } else { Err(ApiError::Forbidden) }
 }
 
+/// [`may_write`] for a held record (`kind` as a missing one is named): 404 as for a missing one
+/// to those who may not read it.
+fn may_write_held(
+    who: &Principal,
+    region: &RegionCode,
+    kind: &'static str,
+    id: &str,
+) -> Result<(), ApiError> {
+    if users::can_write(Some(who), Write::Other, region) {
+        Ok(())
+    } else {
+        Err(crate::web::refusal(Some(who), region, kind, id))
+    }
+}
+
 fn who_of(p: &Principal) -> Who {
     Who(format!("api:{}", p.name))
 }
@@ -94,8 +109,8 @@ pub async fn update_network(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = actors::stored_network(&st.store, &id).await.or_api(lang)?;
+    may_write_held(&who, &current.network.village, "wahana", &id).or_api(lang)?;
     let changes = fields_from_pairs(Table::Networks, &pairs(&b.fields)).or_api(lang)?;
-    may_write(&who, Some(&current.network.village)).or_api(lang)?;
     if let Some(target) = region_field(&changes) {
         may_write(&who, Some(&target)).or_api(lang)?;
     }
@@ -115,7 +130,7 @@ pub async fn delete_network(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let current = actors::stored_network(&st.store, &id).await.or_api(lang)?;
-    may_write(&who, Some(&current.network.village)).or_api(lang)?;
+    may_write_held(&who, &current.network.village, "wahana", &id).or_api(lang)?;
     actors::delete_network(&st.store, &id, &who_of(&who))
         .await
         .or_api(lang)?;
@@ -157,8 +172,8 @@ pub async fn update_institution(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = actors::institution(&st.store, &id).await.or_api(lang)?;
+    may_write_held(&who, &current.institution.region, "lembaga", &id).or_api(lang)?;
     let changes = fields_from_pairs(Table::Institutions, &pairs(&b.fields)).or_api(lang)?;
-    may_write(&who, Some(&current.institution.region)).or_api(lang)?;
     if let Some(target) = region_field(&changes) {
         may_write(&who, Some(&target)).or_api(lang)?;
     }
@@ -178,7 +193,7 @@ pub async fn delete_institution(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let current = actors::institution(&st.store, &id).await.or_api(lang)?;
-    may_write(&who, Some(&current.institution.region)).or_api(lang)?;
+    may_write_held(&who, &current.institution.region, "lembaga", &id).or_api(lang)?;
     actors::delete_institution(&st.store, &id, &who_of(&who))
         .await
         .or_api(lang)?;
@@ -186,12 +201,18 @@ pub async fn delete_institution(
 }
 
 /// Ties need an officer or admin who may write at both ends (`users::can_write_tie`).
-async fn may_write_tie(store: &Store, who: &Principal, tie: &Tie) -> Result<(), ApiError> {
+/// `held`: the tie's number, for a held one (see `web::tie_refusal`).
+async fn may_write_tie(
+    store: &Store,
+    who: &Principal,
+    tie: &Tie,
+    held: Option<i64>,
+) -> Result<(), ApiError> {
     let ends = actors::tie_regions(store, tie).await?;
     if users::can_write_tie(Some(who), &ends) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden)
+        Err(crate::web::tie_refusal(who, tie, &ends, held))
     }
 }
 
@@ -200,12 +221,13 @@ async fn may_delete_tie(
     store: &Store,
     who: &Principal,
     t: &wahana_store::TieRecord,
+    id: i64,
 ) -> Result<(), ApiError> {
     let ends = actors::held_tie_regions(store, t).await?;
     if users::can_write_tie(Some(who), &ends) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden)
+        Err(crate::web::tie_refusal(who, &t.tie, &ends, Some(id)))
     }
 }
 
@@ -224,7 +246,9 @@ pub async fn create_tie(
     // read as the store will hold them.
     may_write(&who, None).or_api(lang)?;
     let tie = actors::tie_of(&fields).or_api(lang)?;
-    may_write_tie(&st.store, &who, &tie).await.or_api(lang)?;
+    may_write_tie(&st.store, &who, &tie, None)
+        .await
+        .or_api(lang)?;
     let t = actors::add_tie(
         &st.store,
         &fields,
@@ -257,7 +281,7 @@ pub async fn delete_tie(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let t = actors::tie(&st.store, id).await.or_api(lang)?;
-    may_delete_tie(&st.store, &who, &t).await.or_api(lang)?;
+    may_delete_tie(&st.store, &who, &t, id).await.or_api(lang)?;
     actors::delete_tie(&st.store, id, &who_of(&who))
         .await
         .or_api(lang)?;

@@ -7,7 +7,7 @@ use crate::service::import::ImportReport;
 use crate::service::users::{self, Role, Write};
 use crate::web::errors::{ApiError, ApiResult, OrRender};
 use crate::web::pages::import::Upload;
-use crate::web::{AppState, Ctx};
+use crate::web::{AppState, Ctx, refusal};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -189,7 +189,7 @@ async fn load_readable(
     let who = signed_in(ctx)?;
     let g = group_service::show(&st.store, id).await?;
     if !users::can_read_records(Some(who), &g.group.village) {
-        return Err(ApiError::Forbidden);
+        return Err(refusal(Some(who), &g.group.village, "kelompok", id));
     }
     let personal = users::can_see_personal(Some(who), &g.group.village);
     Ok((g, personal))
@@ -225,6 +225,10 @@ pub async fn update(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = group_service::show(&st.store, &id).await.or_api(lang)?;
+    // Before the fields are checked: an answer about them would tell that the group exists.
+    if !users::can_write(Some(&who), Write::EditGroup, &current.group.village) {
+        return Err(refusal(Some(&who), &current.group.village, "kelompok", &id)).or_api(lang);
+    }
     let changes =
         group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
     let target = changes
@@ -232,9 +236,7 @@ pub async fn update(
         .and_then(|v| RegionTree::official().resolve(v).ok())
         .map(|r| r.code.clone())
         .unwrap_or_else(|| current.group.village.clone());
-    if !users::can_write(Some(&who), Write::EditGroup, &current.group.village)
-        || !users::can_write(Some(&who), Write::EditGroup, &target)
-    {
+    if !users::can_write(Some(&who), Write::EditGroup, &target) {
         return Err(ApiError::Forbidden).or_api(lang);
     }
     let g = group_service::edit(
@@ -260,7 +262,7 @@ pub async fn delete(
     check_write(&ctx, &headers).or_api(lang)?;
     let current = group_service::show(&st.store, &id).await.or_api(lang)?;
     if !users::can_write(Some(&who), Write::DeleteGroup, &current.group.village) {
-        return Err(ApiError::Forbidden).or_api(lang);
+        return Err(refusal(Some(&who), &current.group.village, "kelompok", &id)).or_api(lang);
     }
     group_service::delete(&st.store, &id, &Who(format!("api:{}", who.name)))
         .await
@@ -320,7 +322,7 @@ async fn member_writer(st: &AppState, ctx: &Ctx, id: &str) -> Result<String, Api
     let who = signed_in(ctx)?.clone();
     let g = group_service::show(&st.store, id).await?;
     if !users::can_write(Some(&who), Write::Members, &g.group.village) {
-        return Err(ApiError::Forbidden);
+        return Err(refusal(Some(&who), &g.group.village, "kelompok", id));
     }
     Ok(who.name)
 }

@@ -4,7 +4,7 @@ use super::bad_json;
 use crate::service::users::{self, Principal, SignInRefused};
 use crate::web::auth::session_cookie;
 use crate::web::errors::{ApiError, ApiResult, OrRender};
-use crate::web::{AppState, Ctx};
+use crate::web::{AppState, ClientAddress, Ctx};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -47,10 +47,11 @@ pub struct Session {
 pub async fn create(
     State(st): State<AppState>,
     ctx: Ctx,
+    address: ClientAddress,
     body: Result<Json<SignIn>, JsonRejection>,
 ) -> ApiResult<Response> {
     let Json(b) = body.map_err(bad_json).or_api(ctx.lang)?;
-    match users::sign_in(&st.store, &b.name, &b.password)
+    match users::sign_in(&st.store, &b.name, &b.password, &address.0)
         .await
         .or_api(ctx.lang)?
     {

@@ -131,6 +131,24 @@ fn may_write(ctx: &Ctx, who: &Principal, code: Option<&RegionCode>) -> Result<()
     }
 }
 
+/// [`may_write`] for a held record: 404 as for a missing one to those who may not read it.
+fn may_write_held(
+    ctx: &Ctx,
+    who: &Principal,
+    region: &RegionCode,
+    kind: Kind,
+    id: &str,
+) -> Result<(), PageError> {
+    if users::can_write(Some(who), Write::Other, region) {
+        Ok(())
+    } else {
+        Err(PageError(
+            crate::web::refusal(Some(who), region, kind.audit_kind(), id),
+            ctx.clone(),
+        ))
+    }
+}
+
 fn region_field(values: &HashMap<&'static str, String>) -> Option<RegionCode> {
     values
         .get("kode_wilayah")
@@ -307,7 +325,7 @@ pub async fn create_institution(
 async fn edit_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult {
     let who = require_user(&ctx)?;
     let r = load(&st, &ctx, kind, &id).await?;
-    may_write(&ctx, &who, Some(&r.region))?;
+    may_write_held(&ctx, &who, &r.region, kind, &id)?;
     let values: HashMap<&'static str, String> = instrument::columns(kind.table())
         .iter()
         .map(|c| c.id)
@@ -349,7 +367,7 @@ async fn update(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) ->
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let current = load(&st, &ctx, kind, &id).await?;
     let values = values_of_table(kind.table(), &pairs);
-    may_write(&ctx, &who, Some(&current.region))?;
+    may_write_held(&ctx, &who, &current.region, kind, &id)?;
     if let Some(target) = region_field(&values) {
         may_write(&ctx, &who, Some(&target))?;
     }
@@ -401,7 +419,7 @@ pub async fn update_institution(
 async fn delete_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult {
     let who = require_user(&ctx)?;
     let r = load(&st, &ctx, kind, &id).await?;
-    may_write(&ctx, &who, Some(&r.region))?;
+    may_write_held(&ctx, &who, &r.region, kind, &id)?;
     let (question, note) = kind.delete_question(&ctx);
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -437,7 +455,7 @@ async fn delete(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) ->
     let who = require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let current = load(&st, &ctx, kind, &id).await?;
-    may_write(&ctx, &who, Some(&current.region))?;
+    may_write_held(&ctx, &who, &current.region, kind, &id)?;
     let by = Who(format!("web:{}", who.name));
     match kind {
         Kind::Network => actors::delete_network(&st.store, &id, &by).await,
@@ -543,7 +561,10 @@ async fn show(st: AppState, ctx: Ctx, kind: Kind, id: String, q: ShowQuery) -> P
     let who = require_user(&ctx)?;
     let r = load(&st, &ctx, kind, &id).await?;
     if !users::can_read_records(Some(&who), &r.region) {
-        return Err(PageError(ApiError::Forbidden, ctx.clone()));
+        return Err(PageError(
+            crate::web::refusal(Some(&who), &r.region, kind.audit_kind(), &id),
+            ctx.clone(),
+        ));
     }
     let personal = users::can_see_personal(Some(&who), &r.region);
     let fields = instrument::columns(kind.table())
@@ -617,12 +638,16 @@ async fn may_write_tie(
     ctx: &Ctx,
     who: &Principal,
     tie: &Tie,
+    held: Option<i64>,
 ) -> Result<[Option<RegionCode>; 2], PageError> {
     let ends = actors::tie_regions(&st.store, tie).await.or_page(ctx)?;
     if users::can_write_tie(Some(who), &ends) {
         Ok(ends)
     } else {
-        Err(PageError(ApiError::Forbidden, ctx.clone()))
+        Err(PageError(
+            crate::web::tie_refusal(who, tie, &ends, held),
+            ctx.clone(),
+        ))
     }
 }
 
@@ -632,12 +657,16 @@ async fn may_delete_tie(
     ctx: &Ctx,
     who: &Principal,
     t: &wahana_store::TieRecord,
+    id: i64,
 ) -> Result<[Option<RegionCode>; 2], PageError> {
     let ends = actors::held_tie_regions(&st.store, t).await.or_page(ctx)?;
     if users::can_write_tie(Some(who), &ends) {
         Ok(ends)
     } else {
-        Err(PageError(ApiError::Forbidden, ctx.clone()))
+        Err(PageError(
+            crate::web::tie_refusal(who, &t.tie, &ends, Some(id)),
+            ctx.clone(),
+        ))
     }
 }
 
@@ -673,7 +702,7 @@ pub async fn create_tie(
         values.into_iter().filter(|(_, v)| !v.is_empty()).collect();
     // Both ends as the store will hold them (an unknown end is refused by the store).
     let tie = actors::tie_of(&given).or_page(&ctx)?;
-    may_write_tie(&st, &ctx, &who, &tie).await?;
+    may_write_tie(&st, &ctx, &who, &tie, None).await?;
     actors::add_tie(&st.store, &given, None, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;
@@ -708,7 +737,7 @@ pub async fn delete_tie_form(
     let who = require_user(&ctx)?;
     let number = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, number).await.or_page(&ctx)?;
-    let [region, _] = may_delete_tie(&st, &ctx, &who, &t).await?;
+    let [region, _] = may_delete_tie(&st, &ctx, &who, &t, number).await?;
     let back = local_path(q.back.as_deref());
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -743,7 +772,7 @@ pub async fn delete_tie(
     let back = back_to(&ctx, &pairs)?;
     let id = tie_number(&ctx, &id)?;
     let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
-    may_delete_tie(&st, &ctx, &who, &t).await?;
+    may_delete_tie(&st, &ctx, &who, &t, id).await?;
     actors::delete_tie(&st.store, id, &Who(format!("web:{}", who.name)))
         .await
         .or_page(&ctx)?;

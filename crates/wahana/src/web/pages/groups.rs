@@ -328,6 +328,14 @@ fn deny(ctx: &Ctx) -> PageError {
     PageError(ApiError::Forbidden, ctx.clone())
 }
 
+/// The refusal about a held group: 404 as for a missing one to those who may not read it.
+fn deny_group(ctx: &Ctx, who: &users::Principal, g: &StoredGroup, id: &str) -> PageError {
+    PageError(
+        crate::web::refusal(Some(who), &g.group.village, "kelompok", id),
+        ctx.clone(),
+    )
+}
+
 #[derive(Debug, Deserialize, Default)]
 pub struct NewQuery {
     pub village: Option<String>,
@@ -505,7 +513,7 @@ pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let user = require_user(&ctx)?.clone();
     let g = load(&st, &ctx, &id).await?;
     if !users::can_write(Some(&user), Write::EditGroup, &g.group.village) {
-        return Err(deny(&ctx));
+        return Err(deny_group(&ctx, &user, &g, &id));
     }
     let form = GroupForm {
         ctx: &ctx,
@@ -536,7 +544,7 @@ pub async fn update(
     if !users::can_write(Some(&user), Write::EditGroup, &current.group.village)
         || !users::can_write(Some(&user), Write::EditGroup, &target)
     {
-        return Err(deny(&ctx));
+        return Err(deny_group(&ctx, &user, &current, &id));
     }
     let version = pick(&pairs, "version").and_then(|v| v.parse::<i64>().ok());
     let Some(version) = version else {
@@ -589,7 +597,7 @@ pub async fn delete(
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let g = load(&st, &ctx, &id).await?;
     if !users::can_write(Some(&user), Write::DeleteGroup, &g.group.village) {
-        return Err(deny(&ctx));
+        return Err(deny_group(&ctx, &user, &g, &id));
     }
     groups::delete(&st.store, &id, &Who(format!("web:{}", user.name)))
         .await
@@ -687,7 +695,7 @@ async fn group_page(
     let g = load(st, &ctx, &id).await?;
     let village = &g.group.village;
     if !users::can_read_records(Some(&user), village) {
-        return Err(deny(&ctx));
+        return Err(deny_group(&ctx, &user, &g, &id));
     }
     let personal = users::can_see_personal(Some(&user), village);
     let members = if personal {
@@ -806,7 +814,7 @@ pub async fn delete_form(
     let user = require_user(&ctx)?.clone();
     let g = load(&st, &ctx, &id).await?;
     if !users::can_write(Some(&user), Write::DeleteGroup, &g.group.village) {
-        return Err(deny(&ctx));
+        return Err(deny_group(&ctx, &user, &g, &id));
     }
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -830,7 +838,7 @@ async fn member_writer(st: &AppState, ctx: &Ctx, id: &str) -> Result<String, Pag
     let user = require_user(ctx)?.clone();
     let g = load(st, ctx, id).await?;
     if !users::can_write(Some(&user), Write::Members, &g.group.village) {
-        return Err(deny(ctx));
+        return Err(deny_group(ctx, &user, &g, id));
     }
     Ok(user.name)
 }
