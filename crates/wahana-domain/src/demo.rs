@@ -77,6 +77,9 @@ pub fn demo_wave(scale_national: bool) -> Wave {
         ),
         synthetic: true,
         enumerators: Some("Pendata Contoh (fiktif)".to_string()),
+        closed: false,
+        method: None,
+        run_by: None,
     }
 }
 

@@ -19,4 +19,4 @@ pub use codes::{Code, CodeSet};
 pub use date::Date;
 pub use error::{DomainError, FieldError, Lang};
 pub use region::{Level, Region, RegionCode, RegionKind, RegionTree};
-pub use registry::{Context, Group, Institution, LocalUnit, Network, Tie, Wave};
+pub use registry::{Context, Group, Institution, LocalUnit, Network, Tie, Wave, WaveMethod};

@@ -841,6 +841,46 @@ pub struct Wave {
     /// Generated data, never to be shown as a measurement.
     pub synthetic: bool,
     pub enumerators: Option<String>,
+    /// A closed wave is read-only: every write into it is refused.
+    pub closed: bool,
+    /// How the groups were found: every group of the area (census) or a sample.
+    pub method: Option<WaveMethod>,
+    /// Who ran the survey (an office, a study team).
+    pub run_by: Option<String>,
+}
+
+/// How a wave found its groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaveMethod {
+    /// Every group of the area was sought (*sensus*).
+    Census,
+    /// A sample of villages or groups (*sampel*).
+    Sample,
+}
+
+impl WaveMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            WaveMethod::Census => "census",
+            WaveMethod::Sample => "sample",
+        }
+    }
+    /// Reads `census`/`sensus` or `sample`/`sampel` (any case).
+    pub fn parse(s: &str) -> Option<WaveMethod> {
+        match s.trim().to_lowercase().as_str() {
+            "census" | "sensus" => Some(WaveMethod::Census),
+            "sample" | "sampel" => Some(WaveMethod::Sample),
+            _ => None,
+        }
+    }
+    /// The name shown in Indonesian.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            WaveMethod::Census => "sensus",
+            WaveMethod::Sample => "sampel",
+        }
+    }
 }
 
 impl Wave {

@@ -281,10 +281,13 @@ pub(crate) struct WaveRow {
     pub source: Option<String>,
     pub synthetic: bool,
     pub enumerators: Option<String>,
+    pub status: String,
+    pub method: Option<String>,
+    pub run_by: Option<String>,
 }
 
-pub(crate) const WAVE_SELECT: &str =
-    "SELECT id, name, region_code, start_date, end_date, source, synthetic, enumerators FROM waves";
+pub(crate) const WAVE_SELECT: &str = "SELECT id, name, region_code, start_date, end_date, source, \
+    synthetic, enumerators, status, method, run_by FROM waves";
 
 impl WaveRow {
     pub fn into_domain(self) -> Result<Wave, StoreError> {
@@ -297,6 +300,19 @@ impl WaveRow {
             source: self.source,
             synthetic: self.synthetic,
             enumerators: self.enumerators,
+            closed: match self.status.as_str() {
+                "open" => false,
+                "closed" => true,
+                other => return Err(StoreError::corrupt("wave status", other)),
+            },
+            method: match self.method.as_deref() {
+                None => None,
+                Some(m) => Some(
+                    wahana_domain::WaveMethod::parse(m)
+                        .ok_or_else(|| StoreError::corrupt("wave method", m))?,
+                ),
+            },
+            run_by: self.run_by,
         })
     }
 }

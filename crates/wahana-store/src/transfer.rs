@@ -85,10 +85,13 @@ impl Batch {
     /// rows or not at all.
     pub async fn save_wave(&mut self, wave: &Wave) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO waves (id, name, region_code, start_date, end_date, source, \
-            synthetic, enumerators, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            synthetic, enumerators, created_at, status, method, run_by) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, \
             start_date = excluded.start_date, end_date = excluded.end_date, source = excluded.source, \
-            synthetic = excluded.synthetic, enumerators = excluded.enumerators";
+            synthetic = excluded.synthetic, enumerators = excluded.enumerators, \
+            status = excluded.status, method = excluded.method, run_by = excluded.run_by";
+        let status = if wave.closed { "closed" } else { "open" };
         let now = self.now.clone();
         match &mut self.tx {
             BatchTx::Sqlite(w) => {
@@ -103,6 +106,9 @@ impl Batch {
                     rusqlite::types::Value::Integer(i64::from(wave.synthetic)),
                     opt_text(wave.enumerators.clone()),
                     text(now),
+                    text(status),
+                    opt_text(wave.method.map(|m| m.code().to_string())),
+                    opt_text(wave.run_by.clone()),
                 ];
                 w.execute(SQL, params).await?;
             }
@@ -117,6 +123,9 @@ impl Batch {
                     .bind(wave.synthetic)
                     .bind(wave.enumerators.clone())
                     .bind(now)
+                    .bind(status)
+                    .bind(wave.method.map(|m| m.code()))
+                    .bind(wave.run_by.clone())
                     .execute(&mut **t)
                     .await?;
             }

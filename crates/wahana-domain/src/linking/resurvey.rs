@@ -36,6 +36,9 @@ pub fn resurvey_wave() -> Wave {
         ),
         synthetic: true,
         enumerators: Some("Pendata Contoh (fiktif)".to_string()),
+        closed: false,
+        method: None,
+        run_by: None,
     }
 }
 

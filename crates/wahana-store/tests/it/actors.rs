@@ -22,6 +22,9 @@ fn wave() -> Wave {
         source: None,
         synthetic: false,
         enumerators: None,
+        closed: false,
+        method: None,
+        run_by: None,
     }
 }
 

@@ -24,6 +24,9 @@ fn wave(id: &str) -> Wave {
         source: Some("tes".into()),
         synthetic: false,
         enumerators: None,
+        closed: false,
+        method: None,
+        run_by: None,
     }
 }
 

@@ -73,6 +73,9 @@ pub async fn wave_for_new(store: &Store, wave: Option<&str>) -> Result<Wave, Ser
         source: Some("dicatat langsung di wahana / entered in wahana".into()),
         synthetic: false,
         enumerators: None,
+        closed: false,
+        method: None,
+        run_by: None,
     };
     store.save_wave(&w).await?;
     Ok(w)

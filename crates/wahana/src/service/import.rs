@@ -654,6 +654,9 @@ async fn resolve_wave(
             source: Some("impor berkas / file import".into()),
             synthetic: false,
             enumerators: None,
+            closed: false,
+            method: None,
+            run_by: None,
         };
         batch.save_wave(&w).await?;
         return Ok(w);
@@ -689,6 +692,9 @@ async fn resolve_wave(
                 source: Some("impor berkas / file import".into()),
                 synthetic: false,
                 enumerators: None,
+                closed: false,
+                method: None,
+                run_by: None,
             };
             batch.save_wave(&w).await?;
             Ok(w)
