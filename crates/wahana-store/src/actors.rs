@@ -93,12 +93,23 @@ impl TieRow {
     }
 }
 
+/// The latest observation first (the one of the latest wave, by date then id).
+const LATEST_NETWORK: &str = " ORDER BY (SELECT COALESCE(w.end_date, w.start_date, '') \
+    FROM waves w WHERE w.id = networks.wave_id) DESC, wave_id DESC LIMIT 1";
+const LATEST_GROUP: &str = " ORDER BY (SELECT COALESCE(w.end_date, w.start_date, '') \
+    FROM waves w WHERE w.id = groups.wave_id) DESC, wave_id DESC LIMIT 1";
+const LATEST_INSTITUTION: &str = " ORDER BY (SELECT COALESCE(w.end_date, w.start_date, '') \
+    FROM waves w WHERE w.id = institutions.wave_id) DESC, wave_id DESC LIMIT 1";
+
 impl Store {
     // ---- networks ----
 
     pub async fn network(&self, id: &str) -> Result<Option<StoredNetwork>, StoreError> {
         let row: Option<StoredNetworkRow> = on_pool!(self.pool, p => {
-            sqlx::query_as(AssertSqlSafe(format!("{} WHERE id = $1", with_version(NETWORK_SELECT))))
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{} WHERE id = $1{LATEST_NETWORK}",
+                with_version(NETWORK_SELECT)
+            )))
                 .bind(id.to_string())
                 .fetch_optional(p)
                 .await?
@@ -126,7 +137,7 @@ impl Store {
         actor: &str,
     ) -> Result<StoredNetwork, StoreError> {
         let mut batch = self.begin().await?;
-        let network = &batch.with_id(network).await?;
+        let network = &batch.with_id_in_wave(wave_id, network).await?;
         batch
             .save_networks(wave_id, std::slice::from_ref(network))
             .await?;
@@ -157,12 +168,14 @@ impl Store {
         let current = self.network(&n.id).await?;
         let current = at_version("wahana", &n.id, current, |c| c.version, expected_version)?;
         let mut batch = self.begin().await?;
+        batch.ensure_open(&current.wave_id).await?;
         let updated = batch
             .fetch_i64(
                 "UPDATE networks SET village_code = $2, local_unit = $3, level = $4, name = $5, \
                  founded_year = $6, chair = $7, secretary = $8, treasurer = $9, phone = $10, \
                  decree_number = $11, decree_date = $12, notes = $13, version = version + 1, \
-                 updated_at = $14 WHERE id = $1 AND version = $15 RETURNING version",
+                 updated_at = $14 WHERE id = $1 AND version = $15 AND wave_id = $16 \
+                 RETURNING version",
                 vec![
                     n.id.as_str().into(),
                     n.village.as_str().into(),
@@ -179,6 +192,7 @@ impl Store {
                     n.notes.as_deref().into(),
                     batch.now.as_str().into(),
                     expected_version.into(),
+                    current.wave_id.as_str().into(),
                 ],
             )
             .await?;
@@ -277,7 +291,10 @@ impl Store {
 
     pub async fn institution(&self, id: &str) -> Result<Option<StoredInstitution>, StoreError> {
         let row: Option<StoredInstitutionRow> = on_pool!(self.pool, p => {
-            sqlx::query_as(AssertSqlSafe(format!("{} WHERE id = $1", with_version(INSTITUTION_SELECT))))
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{} WHERE id = $1{LATEST_INSTITUTION}",
+                with_version(INSTITUTION_SELECT)
+            )))
                 .bind(id.to_string())
                 .fetch_optional(p)
                 .await?
@@ -295,7 +312,7 @@ impl Store {
         actor: &str,
     ) -> Result<StoredInstitution, StoreError> {
         let mut batch = self.begin().await?;
-        let institution = &batch.with_id(institution).await?;
+        let institution = &batch.with_id_in_wave(wave_id, institution).await?;
         batch
             .save_institutions(wave_id, std::slice::from_ref(institution))
             .await?;
@@ -326,12 +343,13 @@ impl Store {
         let current = self.institution(&i.id).await?;
         let current = at_version("lembaga", &i.id, current, |c| c.version, expected_version)?;
         let mut batch = self.begin().await?;
+        batch.ensure_open(&current.wave_id).await?;
         let updated = batch
             .fetch_i64(
                 "UPDATE institutions SET region_code = $2, kind = $3, name = $4, address = $5, \
                  contact = $6, phone = $7, latitude = $8, longitude = $9, notes = $10, \
                  version = version + 1, updated_at = $11 WHERE id = $1 AND version = $12 \
-                 RETURNING version",
+                 AND wave_id = $13 RETURNING version",
                 vec![
                     i.id.as_str().into(),
                     i.region.as_str().into(),
@@ -345,6 +363,7 @@ impl Store {
                     i.notes.as_deref().into(),
                     batch.now.as_str().into(),
                     expected_version.into(),
+                    current.wave_id.as_str().into(),
                 ],
             )
             .await?;
@@ -405,8 +424,9 @@ impl Store {
             .collect()
     }
 
-    /// Deletes a network or an institution (`delete`, by id) with its ties and writes `change`,
-    /// in one transaction. Returns whether it was held (nothing is written when it was not).
+    /// Deletes a network or an institution (`delete`, by id: every observation of it) with
+    /// its ties and its entity, and writes `change`, in one transaction. Returns whether it
+    /// was held (nothing is written when it was not). Refused when a closed wave observes it.
     async fn delete_actor(
         &self,
         delete: &'static str,
@@ -414,6 +434,9 @@ impl Store {
         change: &AuditChange,
     ) -> Result<bool, StoreError> {
         let mut batch = self.begin().await?;
+        for wave in batch.waves_observing(id).await? {
+            batch.ensure_open(&wave).await?;
+        }
         batch
             .execute(
                 "DELETE FROM ties WHERE from_id = $1 OR to_id = $1",
@@ -425,6 +448,9 @@ impl Store {
             batch.rollback().await?;
             return Ok(false);
         }
+        batch
+            .execute("DELETE FROM actors WHERE id = $1", vec![id.into()])
+            .await?;
         batch.write_audit(change).await?;
         batch.commit().await?;
         Ok(true)
@@ -453,12 +479,13 @@ impl Store {
     ) -> Result<TieRecord, StoreError> {
         let existing: Option<i64> = on_pool!(self.pool, p => {
             sqlx::query_scalar(
-                "SELECT id FROM ties WHERE tie_type = $3 AND \
+                "SELECT id FROM ties WHERE tie_type = $3 AND wave_id = $4 AND \
                  ((from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1))",
             )
             .bind(tie.from.clone())
             .bind(tie.to.clone())
             .bind(tie.tie_type.code())
+            .bind(wave_id.to_string())
             .fetch_optional(p)
             .await?
         });
@@ -483,11 +510,13 @@ impl Store {
         batch.save_ties(wave_id, std::slice::from_ref(tie)).await?;
         let held = batch
             .fetch_i64(
-                "SELECT id FROM ties WHERE from_id = $1 AND to_id = $2 AND tie_type = $3",
+                "SELECT id FROM ties WHERE from_id = $1 AND to_id = $2 AND tie_type = $3 \
+                 AND wave_id = $4",
                 vec![
                     tie.from.as_str().into(),
                     tie.to.as_str().into(),
                     tie.tie_type.code().into(),
+                    wave_id.into(),
                 ],
             )
             .await?;
@@ -521,6 +550,7 @@ impl Store {
             return Ok(false);
         };
         let mut batch = self.begin().await?;
+        batch.ensure_open(&current.wave_id).await?;
         if batch
             .execute("DELETE FROM ties WHERE id = $1", vec![id.into()])
             .await?
@@ -551,11 +581,14 @@ impl Store {
     /// The name of an actor of any kind, with its kind.
     pub async fn actor_name(&self, id: &str) -> Result<Option<(ActorKind, String)>, StoreError> {
         let row: Option<(String, String)> = on_pool!(self.pool, p => {
-            sqlx::query_as(
-                "SELECT 'kelompok', name FROM groups WHERE id = $1 \
-                 UNION ALL SELECT 'wahana', name FROM networks WHERE id = $1 \
-                 UNION ALL SELECT 'lembaga', name FROM institutions WHERE id = $1",
-            )
+            // The kind from the entity, the name from its latest observation.
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT a.kind, COALESCE( \
+                   (SELECT name FROM groups WHERE id = a.id{LATEST_GROUP}), \
+                   (SELECT name FROM networks WHERE id = a.id{LATEST_NETWORK}), \
+                   (SELECT name FROM institutions WHERE id = a.id{LATEST_INSTITUTION})) \
+                 FROM actors a WHERE a.id = $1"
+            )))
             .bind(id.to_string())
             .fetch_optional(p)
             .await?

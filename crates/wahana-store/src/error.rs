@@ -27,6 +27,9 @@ pub enum StoreError {
     /// A value held in the database no longer parses (written by another version, or by hand).
     #[error("corrupt {what} in the database: {value:?}")]
     Corrupt { what: String, value: String },
+    /// A write into a closed wave (a closed wave is read-only).
+    #[error("wave {id} is closed: it can no longer be changed (reopen it first)")]
+    WaveClosed { id: String },
     /// A write that would break a rule of the registry (an id used twice, a tie to nothing).
     #[error("{message_en}")]
     Rejected {
@@ -52,6 +55,9 @@ impl StoreError {
                 "{kind} {id} telah diubah orang lain (versi {found}, yang Anda sunting versi {expected}); muat ulang lalu ulangi perubahan"
             ),
             (StoreError::Rejected { message_id, .. }, Lang::Id) => message_id.clone(),
+            (StoreError::WaveClosed { id }, Lang::Id) => format!(
+                "pendataan {id} sudah ditutup: datanya tidak dapat diubah lagi (buka kembali dahulu)"
+            ),
             (e, _) => e.to_string(),
         }
     }

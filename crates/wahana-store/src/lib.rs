@@ -168,8 +168,10 @@ impl Store {
     /// to do, through an empty partial index, once done.
     async fn fold_names(&self) -> Result<(), StoreError> {
         loop {
-            let rows: Vec<(String, String)> = on_pool!(self.pool, p => {
-                sqlx::query_as("SELECT id, name FROM groups WHERE name_fold IS NULL LIMIT 1000")
+            let rows: Vec<(String, String, String)> = on_pool!(self.pool, p => {
+                sqlx::query_as(
+                    "SELECT id, wave_id, name FROM groups WHERE name_fold IS NULL LIMIT 1000",
+                )
                     .fetch_all(p)
                     .await?
             });
@@ -178,9 +180,10 @@ impl Store {
             }
             on_pool!(self.pool, p => {
                 let mut tx = p.begin().await?;
-                for (id, name) in &rows {
-                    sqlx::query("UPDATE groups SET name_fold = $2 WHERE id = $1")
+                for (id, wave, name) in &rows {
+                    sqlx::query("UPDATE groups SET name_fold = $3 WHERE id = $1 AND wave_id = $2")
                         .bind(id.clone())
+                        .bind(wave.clone())
                         .bind(registry::fold_name(name))
                         .execute(&mut *tx)
                         .await?;

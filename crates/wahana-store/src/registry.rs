@@ -250,6 +250,8 @@ pub struct Batch {
     /// Set while [`Batch::save_new_groups`] writes: the ids are known not to be held, so the
     /// tallies have no old row to take away and need not look for one.
     pub(crate) ids_known_new: bool,
+    /// Waves this batch found open (`Batch::ensure_open`).
+    pub(crate) open_waves: HashSet<String>,
     /// SQLite: the rule sets registered per wave, read once per batch (the batch holds the
     /// write lock, so nobody else changes them), so that writes need not wait for a read.
     pub(crate) wave_rules: std::collections::HashMap<String, Vec<std::sync::Arc<RuleSet>>>,
@@ -263,16 +265,27 @@ pub struct Batch {
 
 /// What deleting a wave runs, in order: its tallies and rule sets, then its records.
 const DELETE_WAVE_GROUPS: &str = "DELETE FROM groups WHERE wave_id = $1";
-const DELETE_WAVE_SQL: [&str; 8] = [
+const DELETE_WAVE_SQL: [&str; 11] = [
     crate::tally::DELETE_WAVE_SQL[0],
     crate::tally::DELETE_WAVE_SQL[1],
     crate::tally::DELETE_WAVE_SQL[2],
     "DELETE FROM ties WHERE wave_id = $1",
+    "DELETE FROM links WHERE wave_id = $1",
+    "DELETE FROM link_review WHERE wave_id = $1",
     DELETE_WAVE_GROUPS,
     "DELETE FROM networks WHERE wave_id = $1",
     "DELETE FROM institutions WHERE wave_id = $1",
     "DELETE FROM waves WHERE id = $1",
+    // Entities no wave observes any more go, with their members.
+    DELETE_UNOBSERVED_ACTORS,
 ];
+
+/// Entities with no observation left (after a wave or an observation is deleted). `$1` is
+/// bound but unused, so that the statement runs in the list above.
+const DELETE_UNOBSERVED_ACTORS: &str = "DELETE FROM actors WHERE CAST($1 AS TEXT) IS NOT NULL \
+    AND NOT EXISTS (SELECT 1 FROM groups WHERE groups.id = actors.id) \
+    AND NOT EXISTS (SELECT 1 FROM networks WHERE networks.id = actors.id) \
+    AND NOT EXISTS (SELECT 1 FROM institutions WHERE institutions.id = actors.id)";
 
 /// PostgreSQL: groups a batch writes before it first refreshes the planner's statistics.
 const FIRST_ANALYZE: u64 = 10_000;
@@ -367,7 +380,7 @@ const NETWORK_INSERT: &str = "INSERT INTO networks (id, wave_id, village_code, l
     name, founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, notes, \
     created_at, updated_at) ";
 const NETWORK_WIDTH: usize = 16;
-const NETWORK_UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
+const NETWORK_UPSERT: &str = " ON CONFLICT (id, wave_id) DO UPDATE SET \
     village_code = excluded.village_code, local_unit = excluded.local_unit, \
     level = excluded.level, name = excluded.name, founded_year = excluded.founded_year, \
     chair = excluded.chair, secretary = excluded.secretary, treasurer = excluded.treasurer, \
@@ -377,7 +390,7 @@ const NETWORK_UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excluded
 const INSTITUTION_INSERT: &str = "INSERT INTO institutions (id, wave_id, region_code, kind, name, \
     address, contact, phone, latitude, longitude, notes, created_at, updated_at) ";
 const INSTITUTION_WIDTH: usize = 13;
-const INSTITUTION_UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
+const INSTITUTION_UPSERT: &str = " ON CONFLICT (id, wave_id) DO UPDATE SET \
     region_code = excluded.region_code, kind = excluded.kind, name = excluded.name, \
     address = excluded.address, contact = excluded.contact, phone = excluded.phone, \
     latitude = excluded.latitude, longitude = excluded.longitude, notes = excluded.notes, \
@@ -385,11 +398,16 @@ const INSTITUTION_UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excl
 const TIE_INSERT: &str = "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, \
     since, notes, created_at) ";
 const TIE_WIDTH: usize = 9;
-const TIE_UPSERT: &str = " ON CONFLICT (from_id, to_id, tie_type) DO UPDATE SET \
+const TIE_UPSERT: &str = " ON CONFLICT (from_id, to_id, tie_type, wave_id) DO UPDATE SET \
     since = excluded.since, notes = excluded.notes";
-const ACTOR_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 \
-    UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 \
-    UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1";
+const ACTOR_KIND_SQL: &str = "SELECT kind FROM actors WHERE id = $1";
+/// The kind of an actor observed in a wave (`$1` the id, `$2` the wave).
+const OBSERVED_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 AND wave_id = $2 \
+    UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 AND wave_id = $2 \
+    UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1 AND wave_id = $2";
+/// The entities of records about to be written; an entity held already stays as it is.
+const ACTOR_INSERT: &str = "INSERT INTO actors (id, kind, region_code, created_at) ";
+const ACTOR_KEEP: &str = " ON CONFLICT (id) DO NOTHING";
 
 /// The refusal of a tie to `id`, which is no held actor.
 pub fn actor_not_found(id: &str) -> StoreError {
@@ -416,6 +434,22 @@ pub(crate) fn id_taken(id: &str, kind: ActorKind) -> StoreError {
         code: "id_taken",
         message_id: format!("id {id} sudah dipakai oleh {id_name} lain; satu id menamai satu data"),
         message_en: format!("id {id} is already used by {en_name}; an id names one record"),
+    }
+}
+
+/// The refusal of a second observation of actor `id` in one wave.
+pub(crate) fn already_observed(kind: ActorKind, id: &str, wave: &str) -> StoreError {
+    let (id_name, en_name) = match kind {
+        ActorKind::Group => ("kelompok", "group"),
+        ActorKind::Network => ("wahana", "network"),
+        ActorKind::Institution => ("lembaga", "institution"),
+    };
+    StoreError::Rejected {
+        code: "already_observed",
+        message_id: format!(
+            "{id_name} {id} sudah tercatat di pendataan {wave}; sunting catatan itu"
+        ),
+        message_en: format!("{en_name} {id} is already recorded in wave {wave}; edit that record"),
     }
 }
 
@@ -477,10 +511,8 @@ impl NewActor for Institution {
     }
 }
 
-/// Ids with a prefix, in each of the three actor tables (`$1` the prefix, `$2` its end).
-const IDS_UNDER_SQL: &str = "SELECT id FROM groups WHERE id >= $1 AND id < $2 \
-    UNION ALL SELECT id FROM networks WHERE id >= $1 AND id < $2 \
-    UNION ALL SELECT id FROM institutions WHERE id >= $1 AND id < $2";
+/// Ids with a prefix, of every kind (`$1` the prefix, `$2` its end).
+const IDS_UNDER_SQL: &str = "SELECT id FROM actors WHERE id >= $1 AND id < $2";
 
 /// The record read before an update from `expected`, refused when it is not held or at another
 /// version: the row the update replaces is then this one (every save raises the version).
@@ -550,14 +582,113 @@ pub(crate) fn one_row_sql(head: &str, width: usize, tail: &str) -> String {
 }
 
 impl Batch {
-    /// Saves groups into a wave: new ids are created, ids already held are updated (their
-    /// version goes up). `provenance` gives each group's provenance JSON, if any.
+    /// Refuses a write into `wave` when it is closed (or not held). Each wave is looked at
+    /// once per batch.
+    pub async fn ensure_open(&mut self, wave: &str) -> Result<(), StoreError> {
+        if self.open_waves.contains(wave) {
+            return Ok(());
+        }
+        const SQL: &str = "SELECT status FROM waves WHERE id = $1";
+        let status: Option<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w.first(SQL, vec![sqlite_tx::text(wave)]).await?,
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(SQL)
+                    .bind(wave.to_string())
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        match status.as_deref() {
+            Some("open") => {
+                self.open_waves.insert(wave.to_string());
+                Ok(())
+            }
+            Some(_) => Err(StoreError::WaveClosed {
+                id: wave.to_string(),
+            }),
+            None => Err(StoreError::NotFound {
+                kind: "pendataan",
+                id: wave.to_string(),
+            }),
+        }
+    }
+
+    /// Records the entities (`id`, region) of records about to be written; an entity held
+    /// already stays as it is (its kind and first region do not change).
+    async fn save_actors<'a>(
+        &mut self,
+        kind: ActorKind,
+        items: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), StoreError> {
+        let items: Vec<(&str, &str)> = items.collect();
+        for chunk in items.chunks(CHUNK) {
+            let now = self.now.as_str();
+            match &mut self.tx {
+                BatchTx::Sqlite(w) => {
+                    let mut rows = Rows::new(4, chunk.len());
+                    for (id, region) in chunk {
+                        rows.text(id).text(kind.code()).text(region).text(now);
+                    }
+                    w.queue_rows(one_row_sql(ACTOR_INSERT, 4, ACTOR_KEEP), rows)
+                        .await?;
+                }
+                BatchTx::Postgres(t) => {
+                    let mut qb = QueryBuilder::new(ACTOR_INSERT);
+                    qb.push_values(chunk, |mut b, (id, region)| {
+                        b.push_bind(*id)
+                            .push_bind(kind.code())
+                            .push_bind(*region)
+                            .push_bind(now);
+                    });
+                    qb.push(ACTOR_KEEP);
+                    qb.build().execute(&mut **t).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The kind of the actor `id` when it is observed in `wave` (a tie's ends must be).
+    pub async fn observed_kind(
+        &mut self,
+        wave: &str,
+        id: &str,
+    ) -> Result<Option<ActorKind>, StoreError> {
+        let kind: Option<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                w.first(
+                    OBSERVED_KIND_SQL,
+                    vec![sqlite_tx::text(id), sqlite_tx::text(wave)],
+                )
+                .await?
+            }
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(OBSERVED_KIND_SQL)
+                    .bind(id.to_string())
+                    .bind(wave.to_string())
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        kind.map(|k| ActorKind::parse(&k)).transpose()
+    }
+
+    /// Saves groups into a wave: a group not held yet becomes an entity with its first
+    /// observation; a group held is observed in this wave (a new observation, or the one the
+    /// wave holds updated: its version goes up). Earlier waves' observations never change.
+    /// `provenance` gives each group's provenance JSON, if any.
     pub async fn save_groups(
         &mut self,
         wave_id: &str,
         groups: &[Group],
         provenance: &[Option<String>],
     ) -> Result<(), StoreError> {
+        self.ensure_open(wave_id).await?;
+        self.save_actors(
+            ActorKind::Group,
+            groups.iter().map(|g| (g.id.as_str(), g.village.as_str())),
+        )
+        .await?;
         // Tallies (tally.rs): old rows' contributions out, new rows' in, same transaction.
         let mut tallies = self.start_tallies(wave_id).await?;
         let distinct = ids_distinct(groups);
@@ -694,6 +825,12 @@ impl Batch {
         wave_id: &str,
         networks: &[Network],
     ) -> Result<(), StoreError> {
+        self.ensure_open(wave_id).await?;
+        self.save_actors(
+            ActorKind::Network,
+            networks.iter().map(|n| (n.id.as_str(), n.village.as_str())),
+        )
+        .await?;
         for chunk in networks.chunks(CHUNK) {
             let now = &self.now;
             match &mut self.tx {
@@ -753,6 +890,14 @@ impl Batch {
         wave_id: &str,
         institutions: &[Institution],
     ) -> Result<(), StoreError> {
+        self.ensure_open(wave_id).await?;
+        self.save_actors(
+            ActorKind::Institution,
+            institutions
+                .iter()
+                .map(|n| (n.id.as_str(), n.region.as_str())),
+        )
+        .await?;
         for chunk in institutions.chunks(CHUNK) {
             let now = &self.now;
             match &mut self.tx {
@@ -844,9 +989,7 @@ impl Batch {
                 .map(|k| format!("{prefix}{k:04}"))
                 .collect();
             let mut held = HashSet::new();
-            for table in [IdTable::Groups, IdTable::Networks, IdTable::Institutions] {
-                held.extend(self.existing_ids(table, &candidates).await?);
-            }
+            held.extend(self.any_ids(&candidates).await?);
             if !held.is_empty() {
                 // Ids given by hand or by a file above the sequence: go on after the highest.
                 let highest = self.highest_suffix(prefix).await?;
@@ -907,6 +1050,39 @@ impl Batch {
         Ok(record)
     }
 
+    /// `record` ready to be observed in `wave`: a new actor as [`Batch::with_id`] makes it, or
+    /// an actor of the same kind held already and not yet observed in `wave` (a re-survey
+    /// entered by hand). An actor the wave already observes is refused (`already_observed`).
+    pub(crate) async fn with_id_in_wave<T: NewActor>(
+        &mut self,
+        wave: &str,
+        record: &T,
+    ) -> Result<T, StoreError> {
+        let mut record = record.clone();
+        let id = record.id_mut().clone();
+        if id.is_empty() || self.actor_kind(&id).await? != Some(T::KIND) {
+            return self.with_id(&record).await;
+        }
+        if self.observed_kind(wave, &id).await?.is_some() {
+            return Err(already_observed(T::KIND, &id, wave));
+        }
+        Ok(record)
+    }
+
+    /// The waves that observe actor `id` (any kind).
+    pub(crate) async fn waves_observing(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT wave_id FROM groups WHERE id = $1 \
+            UNION SELECT wave_id FROM networks WHERE id = $1 \
+            UNION SELECT wave_id FROM institutions WHERE id = $1";
+        match &mut self.tx {
+            BatchTx::Sqlite(w) => w.column(SQL, vec![sqlite_tx::text(id)]).await,
+            BatchTx::Postgres(t) => Ok(sqlx::query_scalar(SQL)
+                .bind(id.to_string())
+                .fetch_all(&mut **t)
+                .await?),
+        }
+    }
+
     /// Which table holds an actor id, looking at what this batch has written so far too.
     pub async fn actor_kind(&mut self, id: &str) -> Result<Option<ActorKind>, StoreError> {
         let kind: Option<String> = match &mut self.tx {
@@ -921,8 +1097,9 @@ impl Batch {
         kind.map(|k| ActorKind::parse(&k)).transpose()
     }
 
-    /// Saves ties whose two ends are held (check with [`Batch::actor_kind`] first to report
-    /// missing ends row by row). A tie already held (same ends and type) is updated.
+    /// Saves ties whose two ends are observed in the wave (check with [`Batch::observed_kind`]
+    /// first to report missing ends row by row). A tie the wave holds already (same ends and
+    /// type) is updated.
     pub async fn save_ties(&mut self, wave_id: &str, ties: &[Tie]) -> Result<(), StoreError> {
         let mut kinds: std::collections::HashMap<String, ActorKind> = Default::default();
         let mut resolved = Vec::with_capacity(ties.len());
@@ -932,7 +1109,7 @@ impl Batch {
                 *slot = match kinds.get(id) {
                     Some(k) => Some(*k),
                     None => {
-                        let k = self.actor_kind(id).await?;
+                        let k = self.observed_kind(wave_id, id).await?;
                         if let Some(k) = k {
                             kinds.insert(id.clone(), k);
                         }
@@ -960,6 +1137,7 @@ impl Batch {
         wave_id: &str,
         ties: &[(Tie, ActorKind, ActorKind)],
     ) -> Result<(), StoreError> {
+        self.ensure_open(wave_id).await?;
         let mut seen = std::collections::HashSet::new();
         let unique: Vec<&(Tie, ActorKind, ActorKind)> = ties
             .iter()
@@ -1105,6 +1283,7 @@ impl Store {
             now: now_iso(),
             rules: self.rules.clone(),
             ids_known_new: false,
+            open_waves: HashSet::new(),
             wave_rules: Default::default(),
             deferred_tallies: Default::default(),
             groups_written: 0,
@@ -1152,9 +1331,12 @@ impl Store {
         batch.commit().await
     }
 
-    /// Adds one new group, made by `actor`, with its audit entry; an id already used by any
-    /// actor is refused. A group without an id gets the next free one of its village
-    /// (`K-<village>-NNNN`), drawn in the same transaction. Returns the group as held.
+    /// Adds one observation of a group to a wave, made by `actor`, with its audit entry. A
+    /// group without an id is a new one and gets the next free id of its village
+    /// (`K-<village>-NNNN`), drawn in the same transaction; an id given is either new, or a
+    /// group held and not yet observed in this wave (a re-survey entered by hand). An id held
+    /// by a network or an institution, or a group the wave already observes, is refused.
+    /// Returns the observation as held.
     pub async fn insert_group(
         &self,
         wave_id: &str,
@@ -1162,7 +1344,8 @@ impl Store {
         actor: &str,
     ) -> Result<StoredGroup, StoreError> {
         let mut batch = self.begin().await?;
-        let group = &batch.with_id(group).await?;
+        batch.ensure_open(wave_id).await?;
+        let group = &batch.with_id_in_wave(wave_id, group).await?;
         batch
             .save_groups(wave_id, std::slice::from_ref(group), &[])
             .await?;
@@ -1188,6 +1371,7 @@ impl Store {
             let mut tx = p.begin().await?;
             let mut groups = 0;
             for sql in DELETE_WAVE_SQL {
+                // `$1` of the last statement is only there to be bound.
                 let n = sqlx::query(sql)
                     .bind(id.to_string())
                     .execute(&mut *tx)
@@ -1203,26 +1387,51 @@ impl Store {
         Ok(n)
     }
 
+    /// The latest observation of a group (the one of its latest wave, by date then id).
     pub async fn group(&self, id: &str) -> Result<Option<StoredGroup>, StoreError> {
+        Ok(self.observations(id).await?.pop())
+    }
+
+    /// A group as a wave observed it.
+    pub async fn group_in(&self, id: &str, wave: &str) -> Result<Option<StoredGroup>, StoreError> {
         let row: Option<GroupRow> = on_pool!(self.pool, p => {
-            sqlx::query_as(AssertSqlSafe(format!("{GROUP_SELECT} WHERE id = $1")))
-                .bind(id.to_string())
-                .fetch_optional(p)
-                .await?
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{GROUP_SELECT} WHERE id = $1 AND wave_id = $2"
+            )))
+            .bind(id.to_string())
+            .bind(wave.to_string())
+            .fetch_optional(p)
+            .await?
         });
         row.map(GroupRow::into_stored).transpose()
     }
 
-    /// Replaces a group's fields if it is still at `expected_version`, with the audit entry of
-    /// `actor`'s change; returns the group as held now. A save from a stale version is refused
-    /// with [`StoreError::Conflict`] and changes nothing.
+    /// Every observation of a group, oldest wave first (by date, then id).
+    pub async fn observations(&self, id: &str) -> Result<Vec<StoredGroup>, StoreError> {
+        let rows: Vec<GroupRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{GROUP_SELECT} WHERE id = $1 ORDER BY (SELECT COALESCE(w.end_date, \
+                 w.start_date, '') FROM waves w WHERE w.id = groups.wave_id), wave_id"
+            )))
+            .bind(id.to_string())
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter().map(GroupRow::into_stored).collect()
+    }
+
+    /// Replaces the fields of a group's observation in `wave` if it is still at
+    /// `expected_version`, with the audit entry of `actor`'s change; returns the observation
+    /// as held now. A save from a stale version is refused with [`StoreError::Conflict`] and
+    /// changes nothing; so is a save into a closed wave. Other waves' observations stay.
     pub async fn update_group(
         &self,
         group: &Group,
+        wave: &str,
         expected_version: i64,
         actor: &str,
     ) -> Result<StoredGroup, StoreError> {
-        let current = self.group(&group.id).await?;
+        let current = self.group_in(&group.id, wave).await?;
         let current = at_version(
             "kelompok",
             &group.id,
@@ -1232,6 +1441,7 @@ impl Store {
         )?;
         // In a transaction with the tallies (tally.rs) and the audit entry.
         let mut batch = self.begin().await?;
+        batch.ensure_open(wave).await?;
         let mut tallies = batch.start_tallies(&current.wave_id).await?;
         batch
             .tally_upsert(
@@ -1279,7 +1489,7 @@ impl Store {
         // meanwhile: not an update.
         let Some(version) = updated.filter(|v| *v == expected_version + 1) else {
             batch.rollback().await?;
-            let found = self.group(&group.id).await?.map(|g| g.version);
+            let found = self.group_in(&group.id, wave).await?.map(|g| g.version);
             return Err(refused("kelompok", &group.id, found, expected_version));
         };
         let stored = StoredGroup {
@@ -1298,33 +1508,70 @@ impl Store {
         Ok(stored)
     }
 
-    /// Deletes a group and its ties, with the audit entry of `actor`'s change. Returns whether
-    /// it was held (nothing is written when it was not).
-    pub async fn delete_group(&self, id: &str, actor: &str) -> Result<bool, StoreError> {
-        let Some(current) = self.group(id).await? else {
+    /// Deletes a group's observation in `wave`, or every observation of it (the group itself,
+    /// with its members and links) when `wave` is `None`, with its ties in those waves and the
+    /// audit entry of `actor`'s change. A group no wave observes any more goes whole. Returns
+    /// whether anything was held (nothing is written when not). A closed wave is refused.
+    pub async fn delete_group(
+        &self,
+        id: &str,
+        wave: Option<&str>,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let observations: Vec<StoredGroup> = match wave {
+            Some(w) => self.group_in(id, w).await?.into_iter().collect(),
+            None => self.observations(id).await?,
+        };
+        let Some(latest) = observations.last().cloned() else {
             return Ok(false);
         };
-        // In a transaction with the tallies (tally.rs): the deleted row's contribution goes.
+        // In a transaction with the tallies (tally.rs): the deleted rows' contributions go.
         let mut batch = self.begin().await?;
         let mut tallies = crate::tally::TallyWork::default();
-        batch.tally_remove(&mut tallies, &[id]).await?;
-        batch
-            .execute(
-                "DELETE FROM ties WHERE from_id = $1 OR to_id = $1",
-                vec![id.into()],
-            )
-            .await?;
-        let n = batch
-            .execute("DELETE FROM groups WHERE id = $1", vec![id.into()])
-            .await?;
+        let mut n = 0;
+        for obs in &observations {
+            batch.ensure_open(&obs.wave_id).await?;
+            batch.tally_remove(&mut tallies, &obs.wave_id, &[id]).await?;
+            batch
+                .execute(
+                    "DELETE FROM ties WHERE wave_id = $2 AND (from_id = $1 OR to_id = $1)",
+                    vec![id.into(), obs.wave_id.as_str().into()],
+                )
+                .await?;
+            batch
+                .execute(
+                    "DELETE FROM links WHERE wave_id = $2 AND (from_id = $1 OR to_id = $1)",
+                    vec![id.into(), obs.wave_id.as_str().into()],
+                )
+                .await?;
+            n += batch
+                .execute(
+                    "DELETE FROM groups WHERE id = $1 AND wave_id = $2",
+                    vec![id.into(), obs.wave_id.as_str().into()],
+                )
+                .await?;
+        }
         if n == 0 {
             // Deleted meanwhile: that delete has its entry.
             batch.rollback().await?;
             return Ok(false);
         }
-        let change = AuditChange::new(actor, "delete", "kelompok", id)
-            .region(Some(current.group.village.as_str()))
-            .before(&current);
+        // The entity goes (with its members) once no wave observes it.
+        batch
+            .execute(
+                "DELETE FROM actors WHERE id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM groups WHERE groups.id = $1)",
+                vec![id.into()],
+            )
+            .await?;
+        let before: Vec<&StoredGroup> = observations.iter().collect();
+        let mut change = AuditChange::new(actor, "delete", "kelompok", id)
+            .region(Some(latest.group.village.as_str()));
+        change = if before.len() == 1 {
+            change.before(&latest)
+        } else {
+            change.before(&before)
+        };
         batch.write_audit(&change).await?;
         batch.finish_tallies(tallies).await?;
         batch.commit().await?;
@@ -1358,12 +1605,20 @@ impl Store {
         }))
     }
 
-    /// Ids of groups already held with the same duplicate key (village, type, name up to case,
-    /// spacing and punctuation).
-    pub async fn groups_with_duplicate_key(&self, key: &str) -> Result<Vec<String>, StoreError> {
+    /// Ids of groups `wave` already observes with the same duplicate key (village, type, name
+    /// up to case, spacing and punctuation). Across waves the same group is a link, not a
+    /// duplicate.
+    pub async fn groups_with_duplicate_key(
+        &self,
+        key: &str,
+        wave: &str,
+    ) -> Result<Vec<String>, StoreError> {
         Ok(on_pool!(self.pool, p => {
-            sqlx::query_scalar("SELECT id FROM groups WHERE dup_key = $1 ORDER BY id")
+            sqlx::query_scalar(
+                "SELECT id FROM groups WHERE dup_key = $1 AND wave_id = $2 ORDER BY id",
+            )
                 .bind(key.to_string())
+                .bind(wave.to_string())
                 .fetch_all(p)
                 .await?
         }))
@@ -1560,6 +1815,25 @@ pub enum IdTable {
     Groups,
     Networks,
     Institutions,
+}
+
+impl IdTable {
+    /// The table of the observations.
+    pub fn name(self) -> &'static str {
+        match self {
+            IdTable::Groups => "groups",
+            IdTable::Networks => "networks",
+            IdTable::Institutions => "institutions",
+        }
+    }
+    /// The kind of the entities, as `actors.kind` names it.
+    pub fn kind(self) -> ActorKind {
+        match self {
+            IdTable::Groups => ActorKind::Group,
+            IdTable::Networks => ActorKind::Network,
+            IdTable::Institutions => ActorKind::Institution,
+        }
+    }
 }
 
 /// How many rows each table holds.

@@ -39,8 +39,8 @@ pub(crate) const GROUP_INSERT_COLUMNS: &str = "id, wave_id, village_code, local_
     legal_status, status, network, chair, phone, latitude, longitude, survey_date, enumerator, \
     notes, provenance, created_at, updated_at, name_fold";
 
-/// What an upsert of a group changes when the id is already held.
-pub(crate) const GROUP_UPSERT_SET: &str = " ON CONFLICT (id) DO UPDATE SET wave_id = excluded.wave_id, \
+/// What an upsert of a group changes when the group is already observed in the wave.
+pub(crate) const GROUP_UPSERT_SET: &str = " ON CONFLICT (id, wave_id) DO UPDATE SET \
     village_code = excluded.village_code, local_unit = excluded.local_unit, name = excluded.name, \
     dup_key = excluded.dup_key, name_fold = excluded.name_fold, \
     group_type = excluded.group_type, origin = excluded.origin, \

@@ -489,20 +489,28 @@ impl Batch {
         Ok(work)
     }
 
-    /// The groups held under `ids` with their waves, as this transaction sees them. On
+    /// The observations in `wave` of the groups `ids`, as this transaction sees them. On
     /// PostgreSQL the rows are locked until the transaction ends, so that the contribution taken
     /// away is the one of the row replaced; SQLite needs no lock (one writer at a time).
-    async fn held_groups(&mut self, ids: &[&str]) -> Result<Vec<(Group, String)>, StoreError> {
+    async fn held_groups(
+        &mut self,
+        wave: &str,
+        ids: &[&str],
+    ) -> Result<Vec<(Group, String)>, StoreError> {
         let mut out = Vec::new();
         if let BatchTx::Sqlite(w) = &mut self.tx {
             // One prepared primary-key lookup per id, all in one job.
             let ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+            let wave = wave.to_string();
             let rows = w
                 .call(move |c| {
-                    let sql = format!("{GROUP_SELECT} WHERE id = $1");
+                    let sql = format!("{GROUP_SELECT} WHERE id = $1 AND wave_id = $2");
                     let mut rows = Vec::new();
                     for id in ids {
-                        let params = [rusqlite::types::Value::Text(id)];
+                        let params = [
+                            rusqlite::types::Value::Text(id),
+                            rusqlite::types::Value::Text(wave.clone()),
+                        ];
                         rows.extend(sqlite_tx::group_rows(c, &sql, &params)?);
                     }
                     Ok(rows)
@@ -520,7 +528,8 @@ impl Batch {
         for chunk in ids.chunks(CHUNK) {
             // A cheap look at the primary key first: imports of new ids find nothing here.
             let found: Vec<String> = {
-                let mut qb = QueryBuilder::new("SELECT id FROM groups WHERE id IN (");
+                let mut qb = QueryBuilder::new("SELECT id FROM groups WHERE wave_id = ");
+                qb.push_bind(wave.to_string()).push(" AND id IN (");
                 let mut sep = qb.separated(", ");
                 for id in chunk {
                     sep.push_bind(id.to_string());
@@ -532,7 +541,8 @@ impl Batch {
                 continue;
             }
             let rows: Vec<GroupRow> = {
-                let mut qb = QueryBuilder::new(format!("{GROUP_SELECT} WHERE id IN ("));
+                let mut qb = QueryBuilder::new(format!("{GROUP_SELECT} WHERE wave_id = "));
+                qb.push_bind(wave.to_string()).push(" AND id IN (");
                 let mut sep = qb.separated(", ");
                 for id in &found {
                     sep.push_bind(id.clone());
@@ -548,15 +558,16 @@ impl Batch {
         Ok(out)
     }
 
-    /// Takes away the contributions of the rows `ids` hold now (before they are replaced or
-    /// deleted).
-    /// Returns how many of `ids` are held.
+    /// Takes away the contributions of the observations in `wave` of the groups `ids` (before
+    /// they are replaced or deleted).
+    /// Returns how many of `ids` are observed there.
     pub(crate) async fn tally_remove(
         &mut self,
         work: &mut TallyWork,
+        wave: &str,
         ids: &[&str],
     ) -> Result<usize, StoreError> {
-        let held = self.held_groups(ids).await?;
+        let held = self.held_groups(wave, ids).await?;
         let n = held.len();
         for (g, wave) in held {
             for rules in self.wave_rule_sets(work, &wave).await? {
@@ -596,7 +607,7 @@ impl Batch {
                 .filter(|(i, g)| counted(*i, g))
                 .map(|(_, g)| g.id.as_str())
                 .collect();
-            held = self.tally_remove(work, &ids).await?;
+            held = self.tally_remove(work, wave, &ids).await?;
         }
         let rule_sets = self.wave_rule_sets(work, wave).await?;
         for (i, g) in groups.iter().enumerate() {

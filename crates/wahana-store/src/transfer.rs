@@ -133,31 +133,65 @@ impl Batch {
         Ok(())
     }
 
-    /// Which of `ids` are held in `table` (as this batch sees it).
+    /// Which of `ids` are held as entities of `table`'s kind (observed in any wave), as this
+    /// batch sees it.
     pub async fn existing_ids(
         &mut self,
         table: crate::IdTable,
         ids: &[String],
     ) -> Result<HashSet<String>, StoreError> {
-        let name = match table {
-            crate::IdTable::Groups => "groups",
-            crate::IdTable::Networks => "networks",
-            crate::IdTable::Institutions => "institutions",
-        };
+        let sql = format!(
+            "SELECT 1 FROM actors WHERE id = $1 AND kind = '{}'",
+            table.kind().code()
+        );
+        self.ids_matching(sql, None, ids).await
+    }
+
+    /// Which of `ids` any entity holds, whatever its kind.
+    pub async fn any_ids(&mut self, ids: &[String]) -> Result<HashSet<String>, StoreError> {
+        self.ids_matching("SELECT 1 FROM actors WHERE id = $1".into(), None, ids)
+            .await
+    }
+
+    /// Which of `ids` are observed in `wave` in `table` (as this batch sees it).
+    pub async fn observed_ids(
+        &mut self,
+        table: crate::IdTable,
+        wave: &str,
+        ids: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE id = $1 AND wave_id = $2",
+            table.name()
+        );
+        self.ids_matching(sql, Some(wave), ids).await
+    }
+
+    /// Which of `ids` make `sql` (`$1` the id, `$2` the optional extra value) find a row.
+    async fn ids_matching(
+        &mut self,
+        sql: String,
+        extra: Option<&str>,
+        ids: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
         let mut out = HashSet::new();
         if ids.is_empty() {
             return Ok(out);
         }
+        let extra = extra.map(str::to_string);
         if let BatchTx::Sqlite(w) = &mut self.tx {
             // One prepared primary-key lookup per id, all in one job.
-            let sql = format!("SELECT 1 FROM {name} WHERE id = $1");
             let ids = ids.to_vec();
             return w
                 .call(move |c| {
                     let mut st = c.prepare_cached(&sql)?;
                     let mut held = HashSet::new();
                     for id in ids {
-                        if st.exists([&id])? {
+                        let found = match &extra {
+                            Some(x) => st.exists([&id, x])?,
+                            None => st.exists([&id])?,
+                        };
+                        if found {
                             held.insert(id);
                         }
                     }
@@ -168,16 +202,17 @@ impl Batch {
         let BatchTx::Postgres(t) = &mut self.tx else {
             return Ok(out);
         };
+        // One statement per chunk of ids: `id = ANY($1)` with the chunk as an array.
+        let any_sql = sql
+            .replacen("id = $1", "id = ANY($1)", 1)
+            .replacen("SELECT 1", "SELECT id", 1);
         for chunk in ids.chunks(LOOKUP) {
-            let found: Vec<String> = {
-                let mut qb = QueryBuilder::new(format!("SELECT id FROM {name} WHERE id IN ("));
-                let mut sep = qb.separated(", ");
-                for id in chunk {
-                    sep.push_bind(id.clone());
-                }
-                qb.push(")");
-                qb.build_query_scalar().fetch_all(&mut **t).await?
+            let q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(any_sql.clone())).bind(chunk.to_vec());
+            let q = match &extra {
+                Some(x) => q.bind(x.clone()),
+                None => q,
             };
+            let found: Vec<String> = q.fetch_all(&mut **t).await?;
             out.extend(found);
         }
         Ok(out)
@@ -186,21 +221,26 @@ impl Batch {
     /// Every id held in `table` (as this batch sees it): for checking a large file's ids
     /// against a small table in memory.
     pub async fn all_ids(&mut self, table: crate::IdTable) -> Result<HashSet<String>, StoreError> {
-        let sql = match table {
-            crate::IdTable::Groups => "SELECT id FROM groups",
-            crate::IdTable::Networks => "SELECT id FROM networks",
-            crate::IdTable::Institutions => "SELECT id FROM institutions",
-        };
+        let sql = format!(
+            "SELECT id FROM actors WHERE kind = '{}'",
+            table.kind().code()
+        );
         let ids: Vec<String> = match &mut self.tx {
-            BatchTx::Sqlite(w) => w.column(sql, Vec::new()).await?,
-            BatchTx::Postgres(t) => sqlx::query_scalar(sql).fetch_all(&mut **t).await?,
+            BatchTx::Sqlite(w) => w.column(&sql, Vec::new()).await?,
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(&mut **t)
+                    .await?
+            }
         };
         Ok(ids.into_iter().collect())
     }
 
-    /// For each duplicate key, the ids of groups held with it (as this batch sees it).
+    /// For each duplicate key, the ids of groups `wave` observes with it (as this batch sees it):
+    /// the likely-duplicate check applies within a wave.
     pub async fn ids_by_duplicate_key(
         &mut self,
+        wave: &str,
         keys: &[String],
     ) -> Result<HashMap<String, Vec<String>>, StoreError> {
         let mut out: HashMap<String, Vec<String>> = HashMap::new();
@@ -210,17 +250,19 @@ impl Batch {
         if let BatchTx::Sqlite(w) = &mut self.tx {
             // One prepared index lookup per key, all in one job.
             let keys = keys.to_vec();
+            let wave = wave.to_string();
             return w
                 .call(move |c| {
-                    let mut st =
-                        c.prepare_cached("SELECT id FROM groups WHERE dup_key = $1 ORDER BY id")?;
+                    let mut st = c.prepare_cached(
+                        "SELECT id FROM groups WHERE dup_key = $1 AND wave_id = $2 ORDER BY id",
+                    )?;
                     let mut out: HashMap<String, Vec<String>> = HashMap::new();
                     for k in keys {
                         if out.contains_key(&k) {
                             continue;
                         }
                         let ids: Vec<String> = st
-                            .query_map([&k], |r| r.get(0))?
+                            .query_map([&k, &wave], |r| r.get(0))?
                             .collect::<Result<_, _>>()?;
                         if !ids.is_empty() {
                             out.insert(k, ids);
@@ -235,7 +277,8 @@ impl Batch {
         };
         for chunk in keys.chunks(LOOKUP) {
             let found: Vec<(String, String)> = {
-                let mut qb = QueryBuilder::new("SELECT dup_key, id FROM groups WHERE dup_key IN (");
+                let mut qb = QueryBuilder::new("SELECT dup_key, id FROM groups WHERE wave_id = ");
+                qb.push_bind(wave.to_string()).push(" AND dup_key IN (");
                 let mut sep = qb.separated(", ");
                 for k in chunk {
                     sep.push_bind(k.clone());
