@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod bulk;
 mod error;
+mod linkage;
 mod members;
 mod network;
 mod profile;
@@ -22,6 +23,7 @@ pub use actors::{StoredInstitution, StoredNetwork};
 pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
 pub use error::StoreError;
+pub use linkage::{NewLink, NewReview};
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use registry::{

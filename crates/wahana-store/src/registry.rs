@@ -17,7 +17,7 @@ use wahana_domain::{Group, Institution, LocalUnit, Network, RegionCode, RegionTr
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
 /// for the widest table (33 columns).
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 /// A group as held: the domain record plus what the store keeps about it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

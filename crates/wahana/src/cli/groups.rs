@@ -17,18 +17,26 @@ pub enum GroupsCommand {
     Add(AddArgs),
     /// List groups, filtered by region, type, status, wave or name.
     List(ListArgs),
-    /// Show every field of one group.
+    /// Show every field of one group, as one wave observed it (its latest when no --wave), and
+    /// the waves that observed it.
     Show {
         id: String,
+        /// The wave whose observation to show (default: the group's latest).
+        #[arg(long)]
+        wave: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
         /// Include personal data (chair, phone).
         #[arg(long)]
         personal: bool,
     },
-    /// Change fields of a group with --set COLUMN=VALUE.
+    /// Change fields of a group's observation in one wave with --set COLUMN=VALUE; other
+    /// waves' observations stay as they are.
     Edit {
         id: String,
+        /// The wave whose observation to change (default: the group's latest).
+        #[arg(long)]
+        wave: Option<String>,
         /// COLUMN=VALUE with an instrument column name (Indonesian or English), repeatable.
         #[arg(long = "set", value_name = "COLUMN=VALUE", value_parser = parse_pair, required = true)]
         set: Vec<(String, String)>,
@@ -37,8 +45,14 @@ pub enum GroupsCommand {
         #[arg(long)]
         version: Option<i64>,
     },
-    /// Delete a group and its ties.
-    Delete { id: String },
+    /// Delete a group's observation in one wave (--wave), or the whole group: every
+    /// observation, its members and its ties.
+    Delete {
+        id: String,
+        /// Delete only this wave's observation.
+        #[arg(long)]
+        wave: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -168,28 +182,49 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
         }
         GroupsCommand::Show {
             id,
+            wave,
             format,
             personal,
         } => {
-            let g = groups::show(store, &id).await.map_err(|e| fail(e, lang))?;
-            print_one(&g, format, lang, personal)?;
-        }
-        GroupsCommand::Edit { id, set, version } => {
-            let changes =
-                groups::fields_from_pairs(Table::Groups, &set).map_err(|e| fail(e, lang))?;
-            let g = groups::edit(store, &id, &changes, version, &service::audit::Who::cli())
+            let g = groups::show(store, &id, wave.as_deref())
                 .await
                 .map_err(|e| fail(e, lang))?;
+            print_one(&g, format, lang, personal)?;
+        }
+        GroupsCommand::Edit {
+            id,
+            wave,
+            set,
+            version,
+        } => {
+            let changes =
+                groups::fields_from_pairs(Table::Groups, &set).map_err(|e| fail(e, lang))?;
+            let g = groups::edit(
+                store,
+                &id,
+                wave.as_deref(),
+                &changes,
+                version,
+                &service::audit::Who::cli(),
+            )
+            .await
+            .map_err(|e| fail(e, lang))?;
             println!(
                 "{}",
                 lang.pick(
-                    &format!("kelompok {} disimpan (versi {})", g.group.id, g.version),
-                    &format!("group {} saved (version {})", g.group.id, g.version),
+                    &format!(
+                        "kelompok {} disimpan di pendataan {} (versi {})",
+                        g.group.id, g.wave_id, g.version
+                    ),
+                    &format!(
+                        "group {} saved in wave {} (version {})",
+                        g.group.id, g.wave_id, g.version
+                    ),
                 )
             );
         }
-        GroupsCommand::Delete { id } => {
-            groups::delete(store, &id, &service::audit::Who::cli())
+        GroupsCommand::Delete { id, wave } => {
+            groups::delete(store, &id, wave.as_deref(), &service::audit::Who::cli())
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(

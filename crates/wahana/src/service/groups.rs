@@ -97,11 +97,10 @@ pub async fn add(
         .map_err(ServiceError::Invalid)?;
     if !allow_duplicate {
         let existing = store
-            .groups_with_duplicate_key(&duplicate_key(
-                &group.village,
-                group.group_type,
-                &group.name,
-            ))
+            .groups_with_duplicate_key(
+                &duplicate_key(&group.village, group.group_type, &group.name),
+                &wave.id,
+            )
             .await?;
         if !existing.is_empty() {
             return Err(ServiceError::Duplicate { existing });
@@ -110,26 +109,42 @@ pub async fn add(
     Ok(store.insert_group(&wave.id, &group, &who.0).await?)
 }
 
-pub async fn show(store: &Store, id: &str) -> Result<StoredGroup, ServiceError> {
-    store
-        .group(id)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound {
-            kind: "kelompok",
-            id: id.to_string(),
-        })
+/// A group as `wave` observed it, or its latest observation when no wave is named.
+pub async fn show(
+    store: &Store,
+    id: &str,
+    wave: Option<&str>,
+) -> Result<StoredGroup, ServiceError> {
+    let found = match wave {
+        Some(w) => store.group_in(id, w).await?,
+        None => store.group(id).await?,
+    };
+    found.ok_or_else(|| ServiceError::NotFound {
+        kind: "kelompok",
+        id: match wave {
+            Some(w) => format!("{id} ({w})"),
+            None => id.to_string(),
+        },
+    })
 }
 
-/// Changes some fields of a group. `expected_version` is the version the editor started from
-/// (the current one when not given); a save over somebody else's newer save is refused.
+/// Every observation of a group, oldest wave first.
+pub async fn history(store: &Store, id: &str) -> Result<Vec<StoredGroup>, ServiceError> {
+    Ok(store.observations(id).await?)
+}
+
+/// Changes some fields of a group's observation in `wave` (its latest when `None`); other
+/// waves' observations stay as they are. `expected_version` is the version the editor started
+/// from (the current one when not given); a save over somebody else's newer save is refused.
 pub async fn edit(
     store: &Store,
     id: &str,
+    wave: Option<&str>,
     changes: &HashMap<&'static str, String>,
     expected_version: Option<i64>,
     who: &Who,
 ) -> Result<StoredGroup, ServiceError> {
-    let current = show(store, id).await?;
+    let current = show(store, id, wave).await?;
     if let Some(new_id) = changes.get("id")
         && new_id != id
     {
@@ -157,12 +172,24 @@ pub async fn edit(
     )
     .map_err(ServiceError::Invalid)?;
     Ok(store
-        .update_group(&group, expected_version.unwrap_or(current.version), &who.0)
+        .update_group(
+            &group,
+            &current.wave_id,
+            expected_version.unwrap_or(current.version),
+            &who.0,
+        )
         .await?)
 }
 
-pub async fn delete(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
-    if store.delete_group(id, &who.0).await? {
+/// Deletes a group's observation in `wave`, or the whole group (every observation, its
+/// members and ties) when `wave` is `None`.
+pub async fn delete(
+    store: &Store,
+    id: &str,
+    wave: Option<&str>,
+    who: &Who,
+) -> Result<(), ServiceError> {
+    if store.delete_group(id, wave, &who.0).await? {
         Ok(())
     } else {
         Err(ServiceError::NotFound {

@@ -6,7 +6,7 @@ use crate::instrument::{self, HeaderMap, RowSink};
 use crate::service::audit::{self, Who};
 use serde::Serialize;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,7 +16,9 @@ use wahana_domain::registry::{duplicate_key, push_duplicate_key};
 use wahana_domain::{
     Context, Date, FieldError, Group, Institution, Lang, Network, RegionCode, RegionTree, Tie, Wave,
 };
-use wahana_store::{ActorKind, AuditChange, Backend, Batch, IdTable, Store};
+use wahana_store::{
+    ActorKind, AuditChange, Backend, Batch, IdTable, NewLink, NewReview, Store, StoredGroup,
+};
 
 /// How an import runs.
 #[derive(Debug, Clone, Default)]
@@ -129,8 +131,17 @@ pub struct ImportReport {
     pub rows: u64,
     /// Rows written (0 when nothing was committed).
     pub written: u64,
+    /// Rows that became new groups (networks, institutions).
     pub created: u64,
+    /// Rows that changed a record the wave already held.
     pub updated: u64,
+    /// Rows that became this wave's observation of a group held from another wave: by its id
+    /// (`same_id`) or linked by name and the other fields (`matched`, see `docs/linking.md`).
+    pub linked: u64,
+    /// Of `linked`, those linked without an id (`matched`).
+    pub matched: u64,
+    /// Rows that became new groups with a proposed earlier group for an officer to review.
+    pub review: u64,
     /// Rows with at least one problem.
     pub rejected: u64,
     /// The problems, up to [`MAX_PROBLEMS`]; `problems_total` counts them all.
@@ -152,6 +163,9 @@ impl ImportReport {
             written: 0,
             created: 0,
             updated: 0,
+            linked: 0,
+            matched: 0,
+            review: 0,
             rejected: 0,
             problems: Vec::new(),
             problems_total: 0,
@@ -408,6 +422,26 @@ pub async fn import_file_until(
         }
     };
     report.wave = Some(wave.id.clone());
+    if wave.closed {
+        report.push(Problem {
+            code: "wave_closed",
+            row: None,
+            column: None,
+            field: "pendataan".into(),
+            value: wave.id.clone(),
+            expected_id: format!(
+                "pendataan {} sudah ditutup: tidak ada yang diimpor (buka kembali dengan `wahana waves reopen {}`, atau impor ke pendataan lain)",
+                wave.id, wave.id
+            ),
+            expected_en: format!(
+                "wave {} is closed: nothing was imported (reopen it with `wahana waves reopen {}`, or import into another wave)",
+                wave.id, wave.id
+            ),
+            whole: true,
+        });
+        batch.rollback().await?;
+        return Ok(report);
+    }
     let wave_date = opts.wave_date.or(wave.date());
     if table == Table::Groups
         && map.missing_conditional().contains(&"tanggal_pendataan")
@@ -628,7 +662,9 @@ fn reject(
     Ok(())
 }
 
-/// The wave named by the options, found by id or name, or created (inside the batch).
+/// The wave named by the options, found by id or name, or created under that name (inside
+/// the batch). Without a name: the latest open wave; only a database with no open wave at all
+/// gets one made for the import ("Pencatatan YEAR").
 async fn resolve_wave(
     store: &Store,
     batch: &mut Batch,
@@ -641,10 +677,11 @@ async fn resolve_wave(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     else {
-        let id = format!("pencatatan-{}", today.year());
-        if let Some(w) = store.wave(&id).await? {
+        // `waves()` is ordered latest first.
+        if let Some(w) = store.waves().await?.into_iter().find(|w| !w.closed) {
             return Ok(w);
         }
+        let id = format!("pencatatan-{}", today.year());
         let w = Wave {
             id,
             name: format!("Pencatatan {}", today.year()),
@@ -1068,6 +1105,112 @@ impl Importer<'_> {
         Ok(kept)
     }
 
+    /// Links the rows that came without an id to the groups their village had in earlier waves
+    /// and this wave does not observe yet (`wahana_domain::linking::link_village`, one to one
+    /// per village). A row matched takes the group's id (an observation of it: the link is
+    /// returned, to be written with the rows); a row in the review band stays a new group, and
+    /// its proposed pair is returned as (row index, earlier group id, score).
+    async fn link_rows(
+        &mut self,
+        batch: &mut Batch,
+        pending: &mut [Pending<Group>],
+    ) -> Result<(Vec<NewLink>, Vec<(usize, String, f64)>), ImportError> {
+        use wahana_domain::linking::{Candidate, Decision, Thresholds, link_village};
+        let mut by_village: BTreeMap<RegionCode, Vec<usize>> = BTreeMap::new();
+        for (i, p) in pending.iter().enumerate() {
+            if !p.explicit_id && p.record.id.is_empty() {
+                by_village.entry(p.record.village.clone()).or_default().push(i);
+            }
+        }
+        let mut links = Vec::new();
+        let mut proposed = Vec::new();
+        if by_village.is_empty() {
+            return Ok((links, proposed));
+        }
+        // Ids rows of this flush give: those groups are being observed here already.
+        let given: HashSet<String> = pending
+            .iter()
+            .filter(|p| !p.record.id.is_empty())
+            .map(|p| p.record.id.clone())
+            .collect();
+        let waves: HashMap<String, Option<Date>> = self
+            .store
+            .waves()
+            .await?
+            .into_iter()
+            .map(|w| {
+                let d = w.date();
+                (w.id, d)
+            })
+            .collect();
+        let this_date = self
+            .opts
+            .wave_date
+            .or(waves.get(&self.wave_id).copied().flatten());
+        for (village, rows) in by_village {
+            // The latest earlier observation of each group (an undated wave counts as earlier
+            // than a dated one; with this wave undated, every other wave is earlier).
+            let mut latest: HashMap<String, (Option<Date>, StoredGroup)> = HashMap::new();
+            for obs in batch.unobserved_in_village(&self.wave_id, &village).await? {
+                if given.contains(&obs.group.id) {
+                    continue;
+                }
+                let date = waves.get(&obs.wave_id).copied().flatten();
+                let earlier = match (date, this_date) {
+                    (Some(d), Some(t)) => d <= t,
+                    _ => true,
+                };
+                if !earlier {
+                    continue;
+                }
+                match latest.get(&obs.group.id) {
+                    Some((d, _)) if *d >= date => {}
+                    _ => {
+                        latest.insert(obs.group.id.clone(), (date, obs));
+                    }
+                }
+            }
+            if latest.is_empty() {
+                continue;
+            }
+            let mut previous: Vec<StoredGroup> = latest.into_values().map(|(_, g)| g).collect();
+            previous.sort_by(|a, b| a.group.id.cmp(&b.group.id));
+            let prev: Vec<Candidate> = previous
+                .iter()
+                .map(|g| Candidate::from_group(&g.group))
+                .collect();
+            let inc: Vec<Candidate> = rows
+                .iter()
+                .map(|&i| Candidate::from_group(&pending[i].record))
+                .collect();
+            for (k, d) in link_village(&prev, &inc, &Thresholds::default())
+                .into_iter()
+                .enumerate()
+            {
+                let i = rows[k];
+                match d {
+                    Decision::Matched { previous: j, score } => {
+                        let id = previous[j].group.id.clone();
+                        pending[i].record.id = id.clone();
+                        links.push(NewLink {
+                            from_id: id.clone(),
+                            to_id: id,
+                            kind: "continues",
+                            method: "matched",
+                            score: Some(score),
+                            accepted_by: None,
+                        });
+                    }
+                    Decision::Review {
+                        previous: j, score, ..
+                    } => proposed.push((i, previous[j].group.id.clone(), score)),
+                    Decision::New => {}
+                }
+            }
+        }
+        Ok((links, proposed))
+    }
+
     /// Writes what waits, after the checks that need the database: ids held, likely duplicates
     /// of groups held, the two ends of each tie.
     async fn flush(
@@ -1091,7 +1234,16 @@ impl Importer<'_> {
                     .filter(|p| p.explicit_id && (!self.first_load || p.repeated_id))
                     .map(|p| p.record.id.clone())
                     .collect();
+                // Groups held (in any wave), and those this wave observes already.
                 let held = batch.existing_ids(IdTable::Groups, &explicit).await?;
+                let observed = if held.is_empty() {
+                    HashSet::new()
+                } else {
+                    let held: Vec<String> = held.iter().cloned().collect();
+                    batch
+                        .observed_ids(IdTable::Groups, &self.wave_id, &held)
+                        .await?
+                };
                 let pending = self
                     .refuse_other_kinds(batch, pending, report, rejects)
                     .await?;
@@ -1106,7 +1258,7 @@ impl Importer<'_> {
                             duplicate_key(&p.record.village, p.record.group_type, &p.record.name)
                         })
                         .collect();
-                    let found = batch.ids_by_duplicate_key(&keys).await?;
+                    let found = batch.ids_by_duplicate_key(&self.wave_id, &keys).await?;
                     let mut kept = Vec::with_capacity(pending.len());
                     for p in pending {
                         let key =
@@ -1125,11 +1277,29 @@ impl Importer<'_> {
                     }
                     pending = kept;
                 }
+                // Rows without an id: the same group as one of the village's earlier groups?
+                let (links, proposed) = if self.first_load {
+                    (Vec::new(), Vec::new())
+                } else {
+                    self.link_rows(batch, &mut pending).await?
+                };
                 assign_ids(batch, &mut pending).await?;
                 let updated = pending
                     .iter()
-                    .filter(|p| held.contains(&p.record.id))
+                    .filter(|p| observed.contains(&p.record.id))
                     .count() as u64;
+                let same_id = pending
+                    .iter()
+                    .filter(|p| held.contains(&p.record.id) && !observed.contains(&p.record.id))
+                    .count() as u64;
+                let reviews: Vec<NewReview> = proposed
+                    .into_iter()
+                    .map(|(i, candidate_id, score)| NewReview {
+                        new_id: pending[i].record.id.clone(),
+                        candidate_id,
+                        score,
+                    })
+                    .collect();
                 let (groups, prov): (Vec<Group>, Vec<Option<String>>) = pending
                     .into_iter()
                     .map(|p| (p.record, p.provenance))
@@ -1139,9 +1309,15 @@ impl Importer<'_> {
                 } else {
                     batch.save_groups(&self.wave_id, &groups, &prov).await?;
                 }
+                batch.save_links(&self.wave_id, &links).await?;
+                batch.save_reviews(&self.wave_id, &reviews).await?;
+                let linked = same_id + links.len() as u64;
                 report.written += groups.len() as u64;
                 report.updated += updated;
-                report.created += groups.len() as u64 - updated;
+                report.linked += linked;
+                report.matched += links.len() as u64;
+                report.review += reviews.len() as u64;
+                report.created += groups.len() as u64 - updated - linked;
             }
             Table::Networks => {
                 let pending = std::mem::take(&mut self.networks);
@@ -1205,8 +1381,8 @@ impl Importer<'_> {
                 let pending = std::mem::take(&mut self.ties);
                 let mut resolved = Vec::with_capacity(pending.len());
                 for p in pending {
-                    let from = batch.actor_kind(&p.record.from).await?;
-                    let to = batch.actor_kind(&p.record.to).await?;
+                    let from = batch.observed_kind(&self.wave_id, &p.record.from).await?;
+                    let to = batch.observed_kind(&self.wave_id, &p.record.to).await?;
                     let mut problems = Vec::new();
                     for (field, id, kind) in
                         [("dari", &p.record.from, from), ("ke", &p.record.to, to)]
@@ -1218,8 +1394,8 @@ impl Importer<'_> {
                                 FieldError::new(
                                     field,
                                     id.as_str(),
-                                    "id kelompok, wahana atau lembaga yang tercatat (atau dibuat di impor yang sama)",
-                                    "the id of a recorded group, network or institution (or one created by the same import)",
+                                    "id kelompok, wahana atau lembaga yang tercatat di pendataan ini (atau dibuat di impor yang sama)",
+                                    "the id of a group, network or institution recorded in this wave (or created by the same import)",
                                 ),
                                 "actor_not_found",
                             ));

@@ -265,6 +265,14 @@ impl Ctx {
     pub fn lang(&self) -> Lang {
         self.lang
     }
+    /// A parameter of the request's query (`?wave=…`), decoded; `None` when absent or empty.
+    pub fn query(&self, key: &str) -> Option<String> {
+        let (_, q) = self.path.split_once('?')?;
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+            .filter(|v| !v.is_empty())
+    }
     pub fn user(&self) -> Option<&Principal> {
         self.user.as_ref()
     }

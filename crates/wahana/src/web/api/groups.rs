@@ -187,7 +187,7 @@ async fn load_readable(
     id: &str,
 ) -> Result<(StoredGroup, bool), ApiError> {
     let who = signed_in(ctx)?;
-    let g = group_service::show(&st.store, id).await?;
+    let g = group_service::show(&st.store, id, ctx.query("wave").as_deref()).await?;
     if !users::can_read_records(Some(who), &g.group.village) {
         return Err(refusal(Some(who), &g.group.village, "kelompok", id));
     }
@@ -224,7 +224,10 @@ pub async fn update(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
-    let current = group_service::show(&st.store, &id).await.or_api(lang)?;
+    let wave = ctx.query("wave");
+    let current = group_service::show(&st.store, &id, wave.as_deref())
+        .await
+        .or_api(lang)?;
     // Before the fields are checked: an answer about them would tell that the group exists.
     if !users::can_write(Some(&who), Write::EditGroup, &current.group.village) {
         return Err(refusal(Some(&who), &current.group.village, "kelompok", &id)).or_api(lang);
@@ -242,6 +245,7 @@ pub async fn update(
     let g = group_service::edit(
         &st.store,
         &id,
+        Some(current.wave_id.as_str()),
         &changes,
         Some(b.version),
         &Who(format!("api:{}", who.name)),
@@ -260,11 +264,19 @@ pub async fn delete(
     let lang = ctx.lang;
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
-    let current = group_service::show(&st.store, &id).await.or_api(lang)?;
+    let wave = ctx.query("wave");
+    let current = group_service::show(&st.store, &id, wave.as_deref())
+        .await
+        .or_api(lang)?;
     if !users::can_write(Some(&who), Write::DeleteGroup, &current.group.village) {
         return Err(refusal(Some(&who), &current.group.village, "kelompok", &id)).or_api(lang);
     }
-    group_service::delete(&st.store, &id, &Who(format!("api:{}", who.name)))
+    group_service::delete(
+        &st.store,
+        &id,
+        wave.as_deref(),
+        &Who(format!("api:{}", who.name)),
+    )
         .await
         .or_api(lang)?;
     Ok(StatusCode::NO_CONTENT)
@@ -320,7 +332,7 @@ pub struct NewMember {
 /// The caller's name, when they may add or remove the group's members.
 async fn member_writer(st: &AppState, ctx: &Ctx, id: &str) -> Result<String, ApiError> {
     let who = signed_in(ctx)?.clone();
-    let g = group_service::show(&st.store, id).await?;
+    let g = group_service::show(&st.store, id, ctx.query("wave").as_deref()).await?;
     if !users::can_write(Some(&who), Write::Members, &g.group.village) {
         return Err(refusal(Some(&who), &g.group.village, "kelompok", id));
     }

@@ -506,7 +506,9 @@ fn values_of(g: &StoredGroup) -> HashMap<&'static str, String> {
 }
 
 async fn load(st: &AppState, ctx: &Ctx, id: &str) -> Result<StoredGroup, PageError> {
-    groups::show(&st.store, id).await.or_page(ctx)
+    groups::show(&st.store, id, ctx.query("wave").as_deref())
+        .await
+        .or_page(ctx)
 }
 
 pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
@@ -567,6 +569,7 @@ pub async fn update(
     match groups::edit(
         &st.store,
         &id,
+        pick(&pairs, "_wave").filter(|w| !w.is_empty()),
         &values,
         Some(version),
         &Who(format!("web:{}", user.name)),
@@ -599,7 +602,12 @@ pub async fn delete(
     if !users::can_write(Some(&user), Write::DeleteGroup, &g.group.village) {
         return Err(deny_group(&ctx, &user, &g, &id));
     }
-    groups::delete(&st.store, &id, &Who(format!("web:{}", user.name)))
+    groups::delete(
+        &st.store,
+        &id,
+        pick(&pairs, "_wave").filter(|w| !w.is_empty()),
+        &Who(format!("web:{}", user.name)),
+    )
         .await
         .or_page(&ctx)?;
     Ok((
