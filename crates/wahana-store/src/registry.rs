@@ -1531,7 +1531,9 @@ impl Store {
         let mut n = 0;
         for obs in &observations {
             batch.ensure_open(&obs.wave_id).await?;
-            batch.tally_remove(&mut tallies, &obs.wave_id, &[id]).await?;
+            batch
+                .tally_remove(&mut tallies, &obs.wave_id, &[id])
+                .await?;
             batch
                 .execute(
                     "DELETE FROM ties WHERE wave_id = $2 AND (from_id = $1 OR to_id = $1)",

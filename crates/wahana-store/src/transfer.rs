@@ -203,11 +203,12 @@ impl Batch {
             return Ok(out);
         };
         // One statement per chunk of ids: `id = ANY($1)` with the chunk as an array.
-        let any_sql = sql
-            .replacen("id = $1", "id = ANY($1)", 1)
-            .replacen("SELECT 1", "SELECT id", 1);
+        let any_sql =
+            sql.replacen("id = $1", "id = ANY($1)", 1)
+                .replacen("SELECT 1", "SELECT id", 1);
         for chunk in ids.chunks(LOOKUP) {
-            let q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(any_sql.clone())).bind(chunk.to_vec());
+            let q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(any_sql.clone()))
+                .bind(chunk.to_vec());
             let q = match &extra {
                 Some(x) => q.bind(x.clone()),
                 None => q,

@@ -303,7 +303,10 @@ async fn members_stream_by_person_and_go_with_their_group() {
             "{name}"
         );
 
-        assert!(s.delete_group("g1", "cli:test").await.unwrap(), "{name}");
+        assert!(
+            s.delete_group("g1", None, "cli:test").await.unwrap(),
+            "{name}"
+        );
         assert!(s.members_of("g1").await.unwrap().is_empty(), "{name}");
         let id = s.members_of("g2").await.unwrap()[0].id;
         assert!(s.delete_member(id, "cli:test").await.unwrap(), "{name}");

@@ -108,7 +108,10 @@ async fn every_write_of_one_record_has_one_entry_with_the_record_as_held() {
         assert_eq!((e.before, e.after), (None, json(&g1)), "{n}");
         let mut changed = g1.group.clone();
         changed.name = "Kelompok Baru".into();
-        let stored = s.update_group(&changed, 1, ACTOR).await.unwrap();
+        let stored = s
+            .update_group(&changed, &g1.wave_id, 1, ACTOR)
+            .await
+            .unwrap();
         let held = s.group("g1").await.unwrap().unwrap();
         assert_eq!(stored, held, "{n}");
         let trail = s.audit_of("kelompok", "g1", 10).await.unwrap();
@@ -119,7 +122,7 @@ async fn every_write_of_one_record_has_one_entry_with_the_record_as_held() {
             (json(&g1), json(&held)),
             "{n}"
         );
-        assert!(s.delete_group("g2", ACTOR).await.unwrap(), "{n}");
+        assert!(s.delete_group("g2", None, ACTOR).await.unwrap(), "{n}");
         let trail = s.audit_of("kelompok", "g2", 10).await.unwrap();
         assert_eq!(
             (trail.len(), trail[0].action.as_str()),
@@ -222,19 +225,21 @@ async fn a_refused_write_has_no_entry() {
             .await
             .unwrap();
         let g1 = s.group("g1").await.unwrap().unwrap();
-        s.update_group(&g1.group, 1, ACTOR).await.unwrap();
+        s.update_group(&g1.group, &g1.wave_id, 1, ACTOR)
+            .await
+            .unwrap();
         let before = entries(s).await;
 
-        let stale = s.update_group(&g1.group, 1, ACTOR).await;
+        let stale = s.update_group(&g1.group, &g1.wave_id, 1, ACTOR).await;
         assert!(
             matches!(stale, Err(StoreError::Conflict { found: 2, .. })),
             "{n}"
         );
         let missing = group("g404", "73.08.21.1001", GroupStatus::Active, None);
-        let gone = s.update_group(&missing, 1, ACTOR).await;
+        let gone = s.update_group(&missing, &g1.wave_id, 1, ACTOR).await;
         assert!(matches!(gone, Err(StoreError::NotFound { .. })), "{n}");
         assert!(s.insert_group("w1", &g1.group, ACTOR).await.is_err(), "{n}");
-        assert!(!s.delete_group("g404", ACTOR).await.unwrap(), "{n}");
+        assert!(!s.delete_group("g404", None, ACTOR).await.unwrap(), "{n}");
 
         let w1 = network("w1", "73.08.21.1001");
         assert!(s.update_network(&w1, 7, ACTOR).await.is_err(), "{n}");

@@ -279,3 +279,189 @@ async fn ids_and_names_from_before_id_sequences() {
         store.close().await;
     }
 }
+
+/// The previous release's rows (schema 0007): each record becomes one entity with one
+/// observation in its wave; members, ties, audit entries and tallies stay as they were; and the
+/// migrated groups can then be observed again in a later wave without their earlier
+/// observation changing.
+#[tokio::test]
+async fn records_become_entities_with_one_observation_each() {
+    for db in old_release(7).await {
+        let mut sqls: Vec<String> = vec![
+            "INSERT INTO regions (code, parent_code, level, kind, name, name_key) VALUES \
+             ('73.08', '73', 2, 'kabupaten', 'Bone', 'bone'), \
+             ('73.08.21', '73.08', 3, 'kecamatan', 'Tanete Riattang', 'taneteriattang'), \
+             ('73.08.21.1001', '73.08.21', 4, 'kelurahan', 'Bukaka', 'bukaka'), \
+             ('73.08.21.1002', '73.08.21', 4, 'kelurahan', 'Manurunge', 'manurunge')"
+                .into(),
+            format!(
+                "INSERT INTO waves (id, name, start_date, end_date, created_at) VALUES \
+                 ('w1', 'Lama', '2007-01-01', '2007-06-30', {T}), \
+                 ('w2', 'Baru', '2026-01-01', '2026-06-30', {T})"
+            ),
+        ];
+        for (id, village, name) in [
+            ("K-7308211001-0001", "73.08.21.1001", "Tani Makmur"),
+            ("K-7308211001-0002", "73.08.21.1001", "Tani Subur"),
+            ("K-7308211002-0001", "73.08.21.1002", "Tani Jaya"),
+        ] {
+            sqls.push(
+                old_group(id, village, name)
+                    .replace("'w1', '73.08.21.1002'", "'w2', '73.08.21.1002'"),
+            );
+        }
+        sqls.push(
+            "UPDATE groups SET name_fold = LOWER(name), chair = 'Ibu Ketua', phone = '0812'".into(),
+        );
+        sqls.push(format!(
+            "INSERT INTO networks (id, wave_id, village_code, level, name, created_at, updated_at) \
+             VALUES ('W-7308211001-0001', 'w1', '73.08.21.1001', 'desa', 'Wahana Bukaka', {T}, {T})"
+        ));
+        sqls.push(format!(
+            "INSERT INTO institutions (id, wave_id, region_code, kind, name, created_at, updated_at) \
+             VALUES ('L-730821-0001', 'w1', '73.08.21', 'kua', 'KUA Tanete', {T}, {T})"
+        ));
+        sqls.push(format!(
+            "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, created_at) \
+             VALUES ('w1', 'K-7308211001-0001', 'kelompok', 'W-7308211001-0001', 'wahana', 'koordinasi', {T}), \
+             ('w1', 'K-7308211001-0002', 'kelompok', 'L-730821-0001', 'lembaga', 'pembinaan', {T})"
+        ));
+        sqls.push(format!(
+            "INSERT INTO members (group_id, person_key, name, role, created_at) VALUES \
+             ('K-7308211001-0001', 'n:ibu ketua', 'Ibu Ketua', 'ketua', {T}), \
+             ('K-7308211001-0001', 'n:pak anggota', 'Pak Anggota', 'anggota', {T})"
+        ));
+        sqls.push(format!(
+            "INSERT INTO audit (at, actor, action, entity_kind, entity_id, region_code) VALUES \
+             ({T}, 'cli:test', 'create', 'kelompok', 'K-7308211001-0001', '73.08.21.1001')"
+        ));
+        let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
+        db.exec(&refs).await;
+        let mut before = Vec::new();
+        for q in SNAPSHOT {
+            before.push(OldDb::rows(&db.pool, q).await);
+        }
+        let members_sql = "SELECT id, group_id, person_key, name, role FROM members ORDER BY id";
+        let members_before = OldDb::rows(&db.pool, members_sql).await;
+        on_pool!(db.pool, p => p.close().await);
+
+        let store = Store::open(&db.url).await.unwrap();
+        let n = db.name;
+        let mut after = Vec::new();
+        for q in SNAPSHOT {
+            after.push(OldDb::rows(store.pool(), q).await);
+        }
+        assert_eq!(before, after, "{n}: nothing lost or changed");
+        assert_eq!(
+            OldDb::rows(store.pool(), members_sql).await,
+            members_before,
+            "{n}: members kept"
+        );
+        assert_eq!(
+            OldDb::rows(
+                store.pool(),
+                "SELECT id, kind, region_code FROM actors ORDER BY id"
+            )
+            .await,
+            [
+                ["K-7308211001-0001", "kelompok", "73.08.21.1001"],
+                ["K-7308211001-0002", "kelompok", "73.08.21.1001"],
+                ["K-7308211002-0001", "kelompok", "73.08.21.1002"],
+                ["L-730821-0001", "lembaga", "73.08.21"],
+                ["W-7308211001-0001", "wahana", "73.08.21.1001"],
+            ]
+            .map(|r| r.map(String::from).to_vec())
+            .to_vec(),
+            "{n}: one entity per record"
+        );
+        let waves = OldDb::rows(store.pool(), "SELECT id, status FROM waves ORDER BY id").await;
+        assert_eq!(
+            waves,
+            [["w1", "open"], ["w2", "open"]]
+                .map(|r| r.map(String::from).to_vec())
+                .to_vec(),
+            "{n}"
+        );
+
+        // Observed again in the later wave: a second observation; the first stays as it was.
+        let first = store.group("K-7308211001-0001").await.unwrap().unwrap();
+        assert_eq!(first.wave_id, "w1", "{n}");
+        let mut again = first.group.clone();
+        again.name = "Tani Makmur Baru".into();
+        again.status = wahana_domain::codes::GroupStatus::Dissolved;
+        store.insert_group("w2", &again, "cli:test").await.unwrap();
+        let history = store.observations("K-7308211001-0001").await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .map(|g| g.wave_id.as_str())
+                .collect::<Vec<_>>(),
+            ["w1", "w2"],
+            "{n}"
+        );
+        assert_eq!(history[0], first, "{n}: the 2007 observation unchanged");
+        assert_eq!(
+            store
+                .group("K-7308211001-0001")
+                .await
+                .unwrap()
+                .unwrap()
+                .group
+                .name,
+            "Tani Makmur Baru",
+            "{n}: the latest observation"
+        );
+        assert_eq!(
+            store.members_of("K-7308211001-0001").await.unwrap().len(),
+            2,
+            "{n}: members belong to the group, not to one observation"
+        );
+        // A closed wave is read-only.
+        let mut w1 = store.wave("w1").await.unwrap().unwrap();
+        w1.closed = true;
+        store.save_wave(&w1).await.unwrap();
+        let mut edit = first.group.clone();
+        edit.name = "Diubah".into();
+        assert!(
+            matches!(
+                store
+                    .update_group(&edit, "w1", first.version, "cli:test")
+                    .await,
+                Err(wahana_store::StoreError::WaveClosed { .. })
+            ),
+            "{n}"
+        );
+        assert!(
+            matches!(
+                store
+                    .delete_group("K-7308211001-0001", None, "cli:test")
+                    .await,
+                Err(wahana_store::StoreError::WaveClosed { .. })
+            ),
+            "{n}"
+        );
+        assert_eq!(
+            store
+                .group_in("K-7308211001-0001", "w1")
+                .await
+                .unwrap()
+                .unwrap(),
+            first,
+            "{n}: nothing changed in the closed wave"
+        );
+        // Deleting the later observation only leaves the group with its 2007 one.
+        assert!(
+            store
+                .delete_group("K-7308211001-0001", Some("w2"), "cli:test")
+                .await
+                .unwrap(),
+            "{n}"
+        );
+        assert_eq!(
+            store.observations("K-7308211001-0001").await.unwrap(),
+            vec![first.clone()],
+            "{n}"
+        );
+        store.close().await;
+    }
+}

@@ -141,13 +141,17 @@ async fn groups_round_trip_and_filter() {
 async fn edits_from_a_stale_version_are_refused() {
     for db in backends().await {
         let s = &db.store;
-        let (_, groups) = seed(s).await;
+        let (wave, groups) = seed(s).await;
         let mut g = groups[3].clone();
         g.name = "Arisan Baru".into();
-        let v2 = s.update_group(&g, 1, "cli:test").await.unwrap().version;
+        let v2 = s
+            .update_group(&g, &wave.id, 1, "cli:test")
+            .await
+            .unwrap()
+            .version;
         assert_eq!(v2, 2, "{}", db.name);
         g.name = "Arisan Lain".into();
-        match s.update_group(&g, 1, "cli:test").await {
+        match s.update_group(&g, &wave.id, 1, "cli:test").await {
             Err(StoreError::Conflict {
                 expected: 1,
                 found: 2,
@@ -222,8 +226,8 @@ async fn ties_need_both_ends_and_are_deleted_with_their_group() {
             .tie
             .from
             .clone();
-        assert!(s.delete_group(&victim, "cli:test").await.unwrap());
-        assert!(!s.delete_group(&victim, "cli:test").await.unwrap());
+        assert!(s.delete_group(&victim, None, "cli:test").await.unwrap());
+        assert!(!s.delete_group(&victim, None, "cli:test").await.unwrap());
         let after = s.list_ties(&region, None).await.unwrap();
         assert!(
             after
@@ -247,7 +251,7 @@ async fn duplicates_ids_units_and_waves() {
             &format!("  {}!! ", g.name.to_uppercase()),
         );
         assert_eq!(
-            s.groups_with_duplicate_key(&key).await.unwrap(),
+            s.groups_with_duplicate_key(&key, &wave.id).await.unwrap(),
             vec![g.id.clone()],
             "{}",
             db.name
@@ -277,9 +281,11 @@ async fn duplicates_ids_units_and_waves() {
         );
         batch.rollback().await.unwrap();
 
+        // A group the wave observes already is not recorded twice in it.
         match s.insert_group(&wave.id, g, "cli:test").await {
             Err(StoreError::Rejected {
-                code: "id_taken", ..
+                code: "already_observed",
+                ..
             }) => {}
             other => panic!("{}: {other:?}", db.name),
         }

@@ -187,12 +187,19 @@ async fn tallies_follow_every_write() {
         let mut e = held.group.clone();
         e.founded_year = 2006;
         e.values = e.values.with(wahana_domain::codes::Value::GotongRoyong);
-        s.update_group(&e, held.version, "cli:test").await.unwrap();
-        let stale = s.update_group(&held.group, held.version, "cli:test").await;
+        s.update_group(&e, &held.wave_id, held.version, "cli:test")
+            .await
+            .unwrap();
+        let stale = s
+            .update_group(&held.group, &held.wave_id, held.version, "cli:test")
+            .await;
         assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{n}");
-        assert!(s.delete_group(&all[4].id, "cli:test").await.unwrap(), "{n}");
         assert!(
-            !s.delete_group("TIDAK-ADA", "cli:test").await.unwrap(),
+            s.delete_group(&all[4].id, None, "cli:test").await.unwrap(),
+            "{n}"
+        );
+        assert!(
+            !s.delete_group("TIDAK-ADA", None, "cli:test").await.unwrap(),
             "{n}"
         );
         s.insert_group(
@@ -522,7 +529,7 @@ async fn profiles_from_tallies_match_hand_computation() {
         // Fresh after a write, with no rebuild: M2 dissolves, Ta gets two more groups.
         let mut m2 = s.group("M2").await.unwrap().unwrap();
         m2.group.status = GroupStatus::Dissolved;
-        s.update_group(&m2.group, m2.version, "cli:test")
+        s.update_group(&m2.group, &m2.wave_id, m2.version, "cli:test")
             .await
             .unwrap();
         s.save_groups(

@@ -1119,7 +1119,10 @@ impl Importer<'_> {
         let mut by_village: BTreeMap<RegionCode, Vec<usize>> = BTreeMap::new();
         for (i, p) in pending.iter().enumerate() {
             if !p.explicit_id && p.record.id.is_empty() {
-                by_village.entry(p.record.village.clone()).or_default().push(i);
+                by_village
+                    .entry(p.record.village.clone())
+                    .or_default()
+                    .push(i);
             }
         }
         let mut links = Vec::new();

@@ -277,8 +277,8 @@ pub async fn delete(
         wave.as_deref(),
         &Who(format!("api:{}", who.name)),
     )
-        .await
-        .or_api(lang)?;
+    .await
+    .or_api(lang)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -608,8 +608,8 @@ pub async fn delete(
         pick(&pairs, "_wave").filter(|w| !w.is_empty()),
         &Who(format!("web:{}", user.name)),
     )
-        .await
-        .or_page(&ctx)?;
+    .await
+    .or_page(&ctx)?;
     Ok((
         StatusCode::SEE_OTHER,
         [(
