@@ -578,6 +578,35 @@ impl Store {
         rows.into_iter().map(TieRow::into_record).collect()
     }
 
+    /// The waves that observe both `a` and `b` (a tie between them can be recorded there),
+    /// latest first, with whether each is open.
+    pub async fn waves_observing_both(
+        &self,
+        a: &str,
+        b: &str,
+    ) -> Result<Vec<(String, bool)>, StoreError> {
+        const OBS: &str = "(SELECT 1 FROM groups WHERE id = {x} AND wave_id = w.id \
+            UNION ALL SELECT 1 FROM networks WHERE id = {x} AND wave_id = w.id \
+            UNION ALL SELECT 1 FROM institutions WHERE id = {x} AND wave_id = w.id)";
+        let sql = format!(
+            "SELECT w.id, w.status FROM waves w WHERE EXISTS {} AND EXISTS {} \
+             ORDER BY COALESCE(w.end_date, w.start_date, '') DESC, w.id DESC",
+            OBS.replace("{x}", "$1"),
+            OBS.replace("{x}", "$2")
+        );
+        let rows: Vec<(String, String)> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(a.to_string())
+                .bind(b.to_string())
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, status)| (id, status == "open"))
+            .collect())
+    }
+
     /// The name of an actor of any kind, with its kind.
     pub async fn actor_name(&self, id: &str) -> Result<Option<(ActorKind, String)>, StoreError> {
         let row: Option<(String, String)> = on_pool!(self.pool, p => {

@@ -23,7 +23,7 @@ pub use actors::{StoredInstitution, StoredNetwork};
 pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
 pub use error::StoreError;
-pub use linkage::{NewLink, NewReview};
+pub use linkage::{NewLink, NewReview, ReviewRecord};
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use registry::{

@@ -151,3 +151,209 @@ impl Batch {
         Ok(())
     }
 }
+
+/// A proposed pair as held, with what an officer needs to decide it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReviewRecord {
+    pub id: i64,
+    pub wave_id: String,
+    /// The group the import created for the row.
+    pub new_id: String,
+    pub new_name: Option<String>,
+    /// The earlier group it may continue.
+    pub candidate_id: String,
+    pub candidate_name: Option<String>,
+    pub village: Option<String>,
+    pub score: f64,
+    /// `pending`, `accepted`, `rejected` or `superseded` (another pair of the same group was
+    /// accepted).
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    id: i64,
+    wave_id: String,
+    new_id: String,
+    new_name: Option<String>,
+    candidate_id: String,
+    candidate_name: Option<String>,
+    village: Option<String>,
+    score: f64,
+    status: String,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
+}
+
+impl From<ReviewRow> for ReviewRecord {
+    fn from(r: ReviewRow) -> ReviewRecord {
+        ReviewRecord {
+            id: r.id,
+            wave_id: r.wave_id,
+            new_id: r.new_id,
+            new_name: r.new_name,
+            candidate_id: r.candidate_id,
+            candidate_name: r.candidate_name,
+            village: r.village,
+            score: r.score,
+            status: r.status,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+        }
+    }
+}
+
+const REVIEW_SELECT: &str = "SELECT r.id, r.wave_id, r.new_id, \
+    (SELECT g.name FROM groups g WHERE g.id = r.new_id AND g.wave_id = r.wave_id) AS new_name, \
+    r.candidate_id, \
+    (SELECT g.name FROM groups g WHERE g.id = r.candidate_id AND g.wave_id <> r.wave_id \
+     ORDER BY g.wave_id DESC LIMIT 1) AS candidate_name, \
+    (SELECT a.region_code FROM actors a WHERE a.id = r.candidate_id) AS village, \
+    r.score, r.status, r.decided_by, r.decided_at FROM link_review r";
+
+impl crate::Store {
+    /// The pairs proposed in `wave`, in a region (by the earlier group's village) when given,
+    /// pending ones only unless `all`; best score first.
+    pub async fn reviews(
+        &self,
+        wave: &str,
+        region: Option<&RegionCode>,
+        all: bool,
+    ) -> Result<Vec<ReviewRecord>, StoreError> {
+        let (lo, hi) = crate::actors::bounds(region);
+        let sql = format!(
+            "SELECT * FROM ({REVIEW_SELECT} WHERE r.wave_id = $1 AND ($4 OR r.status = 'pending')) q \
+             WHERE q.village >= $2 AND q.village < $3 ORDER BY q.score DESC, q.id"
+        );
+        let rows: Vec<ReviewRow> = crate::on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(wave.to_string())
+                .bind(lo)
+                .bind(hi)
+                .bind(all)
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows.into_iter().map(ReviewRecord::from).collect())
+    }
+
+    /// One proposed pair.
+    pub async fn review(&self, id: i64) -> Result<Option<ReviewRecord>, StoreError> {
+        let sql = format!("{REVIEW_SELECT} WHERE r.id = $1");
+        let row: Option<ReviewRow> = crate::on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?
+        });
+        Ok(row.map(ReviewRecord::from))
+    }
+
+    /// Decides a pending pair. Accepted: the group the row created becomes the wave's
+    /// observation of the earlier group (its id, ties in the wave and members move to it, the
+    /// created group goes), with a `reviewed` link naming `officer` and the score; the other
+    /// pending pairs of either group are superseded. Rejected: the row stays a new group. One
+    /// transaction, with an audit entry; refused when the wave is closed, the pair is decided
+    /// already, or the earlier group is observed in the wave meanwhile.
+    pub async fn decide_review(
+        &self,
+        id: i64,
+        accept: bool,
+        officer: &str,
+    ) -> Result<ReviewRecord, StoreError> {
+        let Some(r) = self.review(id).await? else {
+            return Err(StoreError::NotFound {
+                kind: "usulan tautan",
+                id: id.to_string(),
+            });
+        };
+        if r.status != "pending" {
+            return Err(StoreError::Rejected {
+                code: "review_decided",
+                message_id: format!("usulan {id} sudah diputuskan ({})", r.status),
+                message_en: format!("proposal {id} is decided already ({})", r.status),
+            });
+        }
+        let mut batch = self.begin().await?;
+        batch.ensure_open(&r.wave_id).await?;
+        let (new, cand, wave) = (
+            r.new_id.as_str(),
+            r.candidate_id.as_str(),
+            r.wave_id.as_str(),
+        );
+        if accept {
+            if batch.observed_kind(wave, cand).await?.is_some() {
+                return Err(crate::registry::already_observed(
+                    crate::ActorKind::Group,
+                    cand,
+                    wave,
+                ));
+            }
+            for sql in [
+                "UPDATE groups SET id = $2 WHERE id = $1 AND wave_id = $3",
+                "UPDATE ties SET from_id = $2 WHERE from_id = $1 AND wave_id = $3",
+                "UPDATE ties SET to_id = $2 WHERE to_id = $1 AND wave_id = $3",
+            ] {
+                batch
+                    .execute(sql, vec![new.into(), cand.into(), wave.into()])
+                    .await?;
+            }
+            batch
+                .execute(
+                    "UPDATE members SET group_id = $2 WHERE group_id = $1 \
+                     AND NOT EXISTS (SELECT 1 FROM groups WHERE groups.id = $1)",
+                    vec![new.into(), cand.into()],
+                )
+                .await?;
+            batch
+                .execute(
+                    "DELETE FROM actors WHERE id = $1 \
+                     AND NOT EXISTS (SELECT 1 FROM groups WHERE groups.id = $1)",
+                    vec![new.into()],
+                )
+                .await?;
+            batch
+                .save_links(
+                    wave,
+                    &[NewLink {
+                        from_id: cand.to_string(),
+                        to_id: cand.to_string(),
+                        kind: "continues",
+                        method: "reviewed",
+                        score: Some(r.score),
+                        accepted_by: Some(officer.to_string()),
+                    }],
+                )
+                .await?;
+            batch
+                .execute(
+                    "UPDATE link_review SET status = 'superseded' WHERE wave_id = $1 \
+                     AND status = 'pending' AND (new_id = $2 OR candidate_id = $3)",
+                    vec![wave.into(), new.into(), cand.into()],
+                )
+                .await?;
+        }
+        let now = batch.now.clone();
+        batch
+            .execute(
+                "UPDATE link_review SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1",
+                vec![
+                    id.into(),
+                    (if accept { "accepted" } else { "rejected" }).into(),
+                    officer.into(),
+                    now.into(),
+                ],
+            )
+            .await?;
+        let change = crate::AuditChange::new(
+            officer,
+            if accept { "link_accept" } else { "link_reject" },
+            "kelompok",
+            if accept { cand } else { new },
+        )
+        .region(r.village.as_deref())
+        .before(&r);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(self.review(id).await?.unwrap_or(r))
+    }
+}

@@ -98,6 +98,15 @@ pub struct DemoArgs {
     /// Seed of the generator: the same seed gives the same data.
     #[arg(long, default_value_t = wahana_domain::demo::DEFAULT_SEED)]
     pub seed: u64,
+    /// Instead of loading anything, write a synthetic re-survey (pemutakhiran, August 2026) of
+    /// the Tanete Riattang demonstration wave made with --seed to this CSV file, to import
+    /// into a second wave: retyped names, dissolved, missing and new groups. Rows of earlier
+    /// groups carry their id one time in --resurvey-id-every; the others come without one.
+    #[arg(long, value_name = "FILE")]
+    pub resurvey_file: Option<std::path::PathBuf>,
+    /// With --resurvey-file: one row of an earlier group in N keeps its id (0: none does).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub resurvey_id_every: u64,
 }
 
 /// Runs a parsed command line; prints errors in the chosen language.
@@ -176,6 +185,23 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
 }
 
 async fn demo(store: &wahana_store::Store, args: DemoArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.resurvey_file {
+        let s = service::demo::write_resurvey(path, args.seed, args.resurvey_id_every)?;
+        println!(
+            "{}",
+            lang.pick(
+                &format!(
+                    "PEMUTAKHIRAN SINTETIS ditulis ke {}: {} baris ({} dengan id, {} tanpa id, {} kelompok baru; {} bubar; {} kelompok lama tidak ditemukan lagi). Bukan hasil pengukuran.",
+                    path.display(), s.rows, s.with_id, s.without_id, s.new, s.dissolved, s.not_refound
+                ),
+                &format!(
+                    "SYNTHETIC RE-SURVEY written to {}: {} rows ({} with an id, {} without, {} new groups; {} dissolved; {} earlier groups not found again). Not a measurement.",
+                    path.display(), s.rows, s.with_id, s.without_id, s.new, s.dissolved, s.not_refound
+                ),
+            )
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let started = std::time::Instant::now();
     let bar = output::progress_bar(lang.pick("desa", "villages"));
     let summary = service::demo::load(store, args.scale, args.seed, &|done, total| {

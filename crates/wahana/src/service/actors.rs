@@ -340,8 +340,49 @@ pub async fn add_tie(
     who: &Who,
 ) -> Result<TieRecord, ServiceError> {
     let tie = tie_of(fields)?;
-    let wave = wave_for_new(store, wave).await?;
-    Ok(store.insert_tie(&wave.id, &tie, &who.0).await?)
+    let wave = match wave {
+        Some(w) => wave_for_new(store, Some(w)).await?.id,
+        None => tie_wave(store, &tie).await?,
+    };
+    Ok(store.insert_tie(&wave, &tie, &who.0).await?)
+}
+
+/// The wave a tie goes into when none is named: the latest open wave that observes both of
+/// its ends (a tie is observed by the survey that saw both).
+async fn tie_wave(store: &Store, tie: &wahana_domain::Tie) -> Result<String, ServiceError> {
+    for end in [&tie.from, &tie.to] {
+        if store.actor_name(end).await?.is_none() {
+            return Err(wahana_store::actor_not_found(end).into());
+        }
+    }
+    let waves = store.waves_observing_both(&tie.from, &tie.to).await?;
+    if let Some((id, _)) = waves.iter().find(|(_, open)| *open) {
+        return Ok(id.clone());
+    }
+    Err(wahana_store::StoreError::Rejected {
+        code: "not_observed_together",
+        message_id: format!(
+            "{} dan {} tidak tercatat bersama di pendataan yang masih terbuka{}",
+            tie.from,
+            tie.to,
+            if waves.is_empty() {
+                ""
+            } else {
+                " (hanya di pendataan yang sudah ditutup)"
+            }
+        ),
+        message_en: format!(
+            "{} and {} are not recorded together in any open wave{}",
+            tie.from,
+            tie.to,
+            if waves.is_empty() {
+                ""
+            } else {
+                " (only in closed ones)"
+            }
+        ),
+    }
+    .into())
 }
 
 #[allow(dead_code)] // the API's tie endpoint

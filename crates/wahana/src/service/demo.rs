@@ -126,3 +126,71 @@ pub async fn load(
     batch.commit().await?;
     Ok(summary)
 }
+
+/// What [`write_resurvey`] wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResurveySummary {
+    pub rows: u64,
+    /// Rows that carry the earlier group's id.
+    pub with_id: u64,
+    /// Rows of earlier groups without their id (to be linked by name and the other fields).
+    pub without_id: u64,
+    /// Rows of groups the earlier wave did not have.
+    pub new: u64,
+    /// Of the rows of earlier groups, those found dissolved (`bubar`).
+    pub dissolved: u64,
+    /// Earlier groups with no row (not found again).
+    pub not_refound: u64,
+}
+
+/// Writes a synthetic re-survey (*pemutakhiran*) of the Tanete Riattang demonstration wave made
+/// with `seed`, as field staff would bring it back in August 2026: an instrument CSV of groups
+/// where most groups continue (their names retyped, chairs changed, some found dissolved),
+/// some are not found again and new ones appear (`wahana_domain::linking::resurvey`). One row
+/// of an earlier group in `1 / id_every` keeps its id; the others come without one, as files
+/// from the field often do, and are linked on import. Marked synthetic in every row's notes.
+pub fn write_resurvey(path: &std::path::Path, seed: u64, id_every: u64) -> Result<ResurveySummary> {
+    use crate::instrument::write::{CsvSink, RowSink, header_names};
+    use wahana_domain::instrument::Table;
+    use wahana_domain::linking::resurvey::{RESURVEY_DEFAULT, tanete_resurvey};
+    let mut sink = CsvSink::create(path)?;
+    sink.write_header(&header_names(Table::Groups, false))?;
+    let mut s = ResurveySummary {
+        rows: 0,
+        with_id: 0,
+        without_id: 0,
+        new: 0,
+        dissolved: 0,
+        not_refound: 0,
+    };
+    let mut k = 0u64;
+    for (earlier, rows) in tanete_resurvey(seed, &RESURVEY_DEFAULT) {
+        s.not_refound +=
+            (earlier.len() - rows.iter().filter(|r| r.previous.is_some()).count()) as u64;
+        for row in rows {
+            let mut g = row.group.clone();
+            match row.previous {
+                Some(_) => {
+                    k += 1;
+                    if g.status == wahana_domain::codes::GroupStatus::Dissolved {
+                        s.dissolved += 1;
+                    }
+                    if id_every > 0 && k % id_every == 0 {
+                        s.with_id += 1;
+                    } else {
+                        g.id = String::new();
+                        s.without_id += 1;
+                    }
+                }
+                None => {
+                    g.id = String::new();
+                    s.new += 1;
+                }
+            }
+            s.rows += 1;
+            sink.write_row(&g.to_fields())?;
+        }
+    }
+    Box::new(sink).finish()?;
+    Ok(s)
+}

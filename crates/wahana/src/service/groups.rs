@@ -59,11 +59,13 @@ pub async fn wave_for_new(store: &Store, wave: Option<&str>) -> Result<Wave, Ser
             id: id.to_string(),
         });
     }
-    let today = super::today();
-    let id = format!("pencatatan-{}", today.year());
-    if let Some(w) = store.wave(&id).await? {
+    // The latest open wave (`waves()` is latest first); a wave is made only for a database
+    // that has no open one at all.
+    if let Some(w) = store.waves().await?.into_iter().find(|w| !w.closed) {
         return Ok(w);
     }
+    let today = super::today();
+    let id = format!("pencatatan-{}", today.year());
     let w = Wave {
         id,
         name: format!("Pencatatan {}", today.year()),
