@@ -71,6 +71,31 @@ impl Batch {
         rows.into_iter().map(GroupRow::into_stored).collect()
     }
 
+    /// The date of every wave (its end, else its start), as this batch sees them: read inside
+    /// the batch, since on SQLite a bulk import's writes may keep other connections out.
+    pub async fn wave_dates(
+        &mut self,
+    ) -> Result<std::collections::HashMap<String, Option<wahana_domain::Date>>, StoreError> {
+        const SQL: &str = "SELECT id, COALESCE(end_date, start_date) FROM waves";
+        let rows: Vec<(String, Option<String>)> = match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                w.call(|c| {
+                    let mut st = c.prepare_cached(SQL)?;
+                    let rows = st
+                        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(rows)
+                })
+                .await?
+            }
+            BatchTx::Postgres(t) => sqlx::query_as(SQL).fetch_all(&mut **t).await?,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(id, d)| (id, d.as_deref().and_then(wahana_domain::Date::parse)))
+            .collect())
+    }
+
     /// Records links into `wave` (one per (from, to); a link held is replaced).
     pub async fn save_links(&mut self, wave: &str, links: &[NewLink]) -> Result<(), StoreError> {
         self.ensure_open(wave).await?;

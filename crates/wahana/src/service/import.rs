@@ -1136,16 +1136,7 @@ impl Importer<'_> {
             .filter(|p| !p.record.id.is_empty())
             .map(|p| p.record.id.clone())
             .collect();
-        let waves: HashMap<String, Option<Date>> = self
-            .store
-            .waves()
-            .await?
-            .into_iter()
-            .map(|w| {
-                let d = w.date();
-                (w.id, d)
-            })
-            .collect();
+        let waves: HashMap<String, Option<Date>> = batch.wave_dates().await?;
         let this_date = self
             .opts
             .wave_date

@@ -10,3 +10,4 @@ mod harness;
 mod import;
 mod network;
 mod profile;
+mod resurvey;

@@ -520,7 +520,11 @@ pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let form = GroupForm {
         ctx: &ctx,
         title: format!("{} {}", ctx.t("Ubah kelompok", "Edit group"), g.group.name),
-        action: format!("/groups/{id}"),
+        action: format!(
+            "/groups/{}?wave={}",
+            crate::web::pct(&id),
+            crate::web::pct(&g.wave_id)
+        ),
         fields: fields(&values_of(&g), &[], ctx.lang),
         general: Vec::new(),
         version: Some(g.version),
@@ -541,6 +545,8 @@ pub async fn update(
     let user = require_user(&ctx)?.clone();
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let current = load(&st, &ctx, &id).await?;
+    // The observation edited: the wave in the form's address (the one shown).
+    let wave = Some(current.wave_id.clone());
     let values = values_from(&pairs);
     let target = village_of(&values).unwrap_or_else(|| current.group.village.clone());
     if !users::can_write(Some(&user), Write::EditGroup, &current.group.village)
@@ -569,7 +575,7 @@ pub async fn update(
     match groups::edit(
         &st.store,
         &id,
-        pick(&pairs, "_wave").filter(|w| !w.is_empty()),
+        wave.as_deref(),
         &values,
         Some(version),
         &Who(format!("web:{}", user.name)),
@@ -602,10 +608,12 @@ pub async fn delete(
     if !users::can_write(Some(&user), Write::DeleteGroup, &g.group.village) {
         return Err(deny_group(&ctx, &user, &g, &id));
     }
+    // The observation shown (its wave); a group no wave observes any more goes whole.
+    let wave = Some(g.wave_id.clone());
     groups::delete(
         &st.store,
         &id,
-        pick(&pairs, "_wave").filter(|w| !w.is_empty()),
+        wave.as_deref(),
         &Who(format!("web:{}", user.name)),
     )
     .await
@@ -633,6 +641,10 @@ pub struct Shown {
 #[template(path = "group.html")]
 pub struct GroupPage<'a> {
     pub ctx: &'a Ctx,
+    /// Every wave that observed the group, oldest first; `current` is the one shown.
+    pub observations: Vec<Observation>,
+    /// The wave of the observation shown.
+    pub wave_id: String,
     pub id: String,
     pub name: String,
     /// The region tree down to the group's village, each with its page.
@@ -749,7 +761,23 @@ async fn group_page(
         None
     };
     let wave = st.store.wave(&g.wave_id).await.or_page(&ctx)?;
+    let mut observations = Vec::new();
+    for o in groups::history(&st.store, &id).await.or_page(&ctx)? {
+        let name = match st.store.wave(&o.wave_id).await.or_page(&ctx)? {
+            Some(w) => w.name,
+            None => o.wave_id.clone(),
+        };
+        observations.push(Observation {
+            current: o.wave_id == g.wave_id,
+            wave_id: o.wave_id,
+            wave_name: name,
+            name: o.group.name,
+            status: o.group.status.label(lang).to_string(),
+        });
+    }
     let page = GroupPage {
+        observations,
+        wave_id: g.wave_id.clone(),
         ctx: &ctx,
         id: id.clone(),
         name: g.group.name.clone(),
@@ -779,6 +807,15 @@ async fn group_page(
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
+}
+
+/// One wave's observation of a group, as its page lists them.
+pub struct Observation {
+    pub wave_id: String,
+    pub wave_name: String,
+    pub name: String,
+    pub status: String,
+    pub current: bool,
 }
 
 /// The regions from the province down to `code`, each with its page.
@@ -829,12 +866,19 @@ pub async fn delete_form(
         id: id.clone(),
         name: g.group.name.clone(),
         crumbs: crumbs_to(&g.group.village),
-        question: ctx.t("Hapus kelompok ini?", "Delete this group?"),
-        note: ctx.t(
-            "Ikatan dan daftar anggotanya ikut terhapus. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
-            "Its ties and member list are deleted with it. The deletion is kept in the audit trail, but cannot be undone here.",
+        question: ctx.t(
+            "Hapus catatan kelompok ini di pendataan ini?",
+            "Delete this group's record in this wave?",
         ),
-        action: format!("/groups/{}/delete", crate::web::pct(&id)),
+        note: ctx.t(
+            "Catatan di pendataan lain tetap. Ikatannya di pendataan ini ikut terhapus; bila tidak ada pendataan lain yang mencatatnya, kelompok dan daftar anggotanya terhapus. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
+            "Its records in other waves stay. Its ties in this wave are deleted with it; when no other wave records it, the group and its member list go. The deletion is kept in the audit trail, but cannot be undone here.",
+        ),
+        action: format!(
+            "/groups/{}/delete?wave={}",
+            crate::web::pct(&id),
+            crate::web::pct(&g.wave_id)
+        ),
         cancel: format!("/groups/{}", crate::web::pct(&id)),
         back: None,
     };

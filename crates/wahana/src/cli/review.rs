@@ -1,0 +1,115 @@
+//! `wahana waves review`: the links a re-survey's import proposed, to accept or reject.
+
+use super::output::{Format, print_csv, print_json, print_table};
+use crate::service::{self, audit::Who};
+use anyhow::Result;
+use clap::Args;
+use std::process::ExitCode;
+use wahana_domain::{Lang, RegionTree};
+use wahana_store::Store;
+
+#[derive(Args, Debug)]
+pub struct ReviewArgs {
+    /// The wave whose import proposed the pairs.
+    pub wave: String,
+    /// Only pairs whose earlier group lies in this region (code or name).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Decided pairs too (accepted, rejected, superseded), not only pending ones.
+    #[arg(long)]
+    pub all: bool,
+    /// Accept these pairs (numbers from the list): the row becomes the earlier group's
+    /// observation in the wave (link: reviewed).
+    #[arg(long, value_name = "N", num_args = 1..)]
+    pub accept: Vec<i64>,
+    /// Reject these pairs: the row stays a new group.
+    #[arg(long, value_name = "N", num_args = 1..)]
+    pub reject: Vec<i64>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+pub async fn run(store: &Store, args: ReviewArgs, lang: Lang) -> Result<ExitCode> {
+    let fail = |e: service::ServiceError| anyhow::anyhow!(e.message(lang));
+    let who = Who::cli();
+    for (ids, accept) in [(&args.accept, true), (&args.reject, false)] {
+        for &id in ids {
+            let r = service::review::decide(store, id, accept, &who)
+                .await
+                .map_err(fail)?;
+            println!(
+                "{}",
+                lang.pick(
+                    &format!(
+                        "usulan {id} {}: {} ↔ {}",
+                        if accept { "diterima" } else { "ditolak" },
+                        r.new_id,
+                        r.candidate_id
+                    ),
+                    &format!(
+                        "proposal {id} {}: {} ↔ {}",
+                        if accept { "accepted" } else { "rejected" },
+                        r.new_id,
+                        r.candidate_id
+                    ),
+                )
+            );
+        }
+    }
+    if !args.accept.is_empty() || !args.reject.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let region = match &args.region {
+        Some(r) => Some(
+            RegionTree::official()
+                .resolve(r)
+                .map_err(|e| anyhow::anyhow!(e.message(lang)))?
+                .code
+                .clone(),
+        ),
+        None => None,
+    };
+    let list = service::review::list(store, &args.wave, region.as_ref(), args.all)
+        .await
+        .map_err(fail)?;
+    let headers = [
+        lang.pick("no", "no"),
+        lang.pick("desa", "village"),
+        lang.pick("kelompok baru", "new group"),
+        lang.pick("nama baru", "new name"),
+        lang.pick("kelompok lama", "earlier group"),
+        lang.pick("nama lama", "earlier name"),
+        lang.pick("skor", "score"),
+        "status",
+    ];
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.village.clone().unwrap_or_default(),
+                r.new_id.clone(),
+                r.new_name.clone().unwrap_or_default(),
+                r.candidate_id.clone(),
+                r.candidate_name.clone().unwrap_or_default(),
+                format!("{:.2}", r.score),
+                r.status.clone(),
+            ]
+        })
+        .collect();
+    match args.format {
+        Format::Json => print_json(&list)?,
+        Format::Csv => print_csv(&headers, &rows)?,
+        Format::Table => {
+            print_table(&headers, &rows);
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("{} usulan; terima dengan --accept N, tolak dengan --reject N", list.len()),
+                    &format!("{} proposals; accept with --accept N, reject with --reject N", list.len()),
+                )
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

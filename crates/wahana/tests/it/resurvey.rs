@@ -1,0 +1,170 @@
+//! Groups over time: the 2007 demonstration wave, then a 2026 re-survey of the same kecamatan
+//! (some rows with ids, some without and retyped, some dissolved, some missing, some new),
+//! imported into a second wave. The first wave stays exactly as it was; rows with an id add
+//! observations of their groups; rows without one are linked by name and the other fields, and
+//! the links are checked against the truth the generator knows.
+
+use crate::harness::envs;
+use std::collections::{HashMap, HashSet};
+use wahana_domain::linking::resurvey::{RESURVEY_DEFAULT, tanete_resurvey};
+
+const W1: &str = "demo-2007-sintetis";
+
+#[test]
+fn a_resurvey_adds_observations_and_leaves_the_first_wave_as_it_was() {
+    // The truth: the rows as generated, in file order, with the earlier group each observes.
+    let truth: Vec<(Option<String>, String)> = tanete_resurvey(2007, &RESURVEY_DEFAULT)
+        .into_iter()
+        .flat_map(|(earlier, rows)| {
+            rows.into_iter()
+                .map(|r| (r.previous.map(|i| earlier[i].id.clone()), r.group.id))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for env in envs() {
+        env.ok(&["demo"]);
+        let export = |name: &str| {
+            let out = env.path(name);
+            env.ok(&[
+                "export",
+                "--region",
+                "73.08.21",
+                "--wave",
+                W1,
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            std::fs::read_to_string(out).unwrap()
+        };
+        let before = export("before.csv");
+        let file = env.path("pemutakhiran.csv");
+        env.ok(&["demo", "--resurvey-file", file.to_str().unwrap()]);
+        let out = env.ok(&[
+            "import",
+            "--json",
+            file.to_str().unwrap(),
+            "--wave",
+            "Pemutakhiran 2026",
+            "--date",
+            "2026-08-31",
+        ]);
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report["committed"], true, "{}: {report}", env.name);
+        assert_eq!(report["wave"], "pemutakhiran-2026", "{}", env.name);
+        assert_eq!(
+            report["rows"].as_u64().unwrap() as usize,
+            truth.len(),
+            "{}",
+            env.name
+        );
+        assert_eq!(
+            export("after.csv"),
+            before,
+            "{}: the 2007 wave exactly as it was",
+            env.name
+        );
+
+        // Every 2026 observation, by the file row it came from (its provenance).
+        let listed = env.ok(&[
+            "groups",
+            "list",
+            "--wave",
+            "pemutakhiran-2026",
+            "--region",
+            "73.08.21",
+            "--limit",
+            "100000",
+            "--format",
+            "json",
+        ]);
+        let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+        let observed: HashMap<u64, String> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                let prov: serde_json::Value =
+                    serde_json::from_str(g["provenance"].as_str().unwrap()).unwrap();
+                (
+                    prov["baris"].as_u64().unwrap(),
+                    g["id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(observed.len(), truth.len(), "{}", env.name);
+        let w1_ids: HashSet<String> = before
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect();
+        // Which rows came without an id (the file's first column).
+        let file_ids: Vec<String> = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect();
+        assert_eq!(file_ids.len(), truth.len());
+        let (mut linked, mut right, mut continuing) = (0, 0, 0);
+        for (i, (previous, _)) in truth.iter().enumerate() {
+            // The header is row 1.
+            let id = &observed[&(i as u64 + 2)];
+            if !file_ids[i].is_empty() {
+                assert_eq!(Some(&file_ids[i]), previous.as_ref(), "{}", env.name);
+                assert_eq!(
+                    id, &file_ids[i],
+                    "{}: a row with an id observes it",
+                    env.name
+                );
+                continue;
+            }
+            match previous {
+                Some(p) => {
+                    continuing += 1;
+                    if w1_ids.contains(id) {
+                        linked += 1;
+                        if id == p {
+                            right += 1;
+                        }
+                    }
+                }
+                // A new group never takes an earlier group's id.
+                None => assert!(!w1_ids.contains(id), "{}: new row {i} took {id}", env.name),
+            }
+        }
+        let matched = report["matched"].as_u64().unwrap();
+        let same_id = report["linked"].as_u64().unwrap() - matched;
+        let with_ids = truth.iter().filter(|(p, _)| p.is_some()).count() as u64 / 2;
+        assert_eq!(
+            same_id, with_ids,
+            "{}: rows with ids are observations",
+            env.name
+        );
+        // Rows without an id linked to earlier groups with no person looking: right at least
+        // 97% of the time, and at least 85% of those groups found.
+        let precision = right as f64 / linked as f64;
+        let recall = right as f64 / continuing as f64;
+        assert!(precision >= 0.97, "{}: precision {precision}", env.name);
+        assert!(recall >= 0.85, "{}: recall {recall}", env.name);
+        assert_eq!(linked, matched, "{}", env.name);
+        println!(
+            "{}: {} rows without an id of continuing groups; {linked} linked, {right} right \
+             (precision {precision:.4}, recall {recall:.4}); {} proposed for review",
+            env.name, continuing, report["review"]
+        );
+
+        // The 2007 observation of a group re-observed in 2026 is unchanged, the 2026 one holds
+        // the re-survey's answers.
+        let some_id = observed[&2].clone();
+        if w1_ids.contains(&some_id) {
+            let one = |wave: &str| -> serde_json::Value {
+                serde_json::from_str(&env.ok(&[
+                    "groups", "show", &some_id, "--wave", wave, "--format", "json",
+                ]))
+                .unwrap()
+            };
+            assert_eq!(one(W1)["wave_id"], W1, "{}", env.name);
+            assert_eq!(one("pemutakhiran-2026")["wave_id"], "pemutakhiran-2026");
+        }
+    }
+}
