@@ -18,6 +18,7 @@ mod rows;
 mod sqlite_tx;
 mod tally;
 mod transfer;
+mod waves;
 
 pub use actors::{StoredInstitution, StoredNetwork};
 pub use audit::{AuditChange, AuditEntry};
@@ -31,6 +32,7 @@ pub use registry::{
     actor_not_found, id_prefix,
 };
 pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
+pub use waves::WaveContents;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{

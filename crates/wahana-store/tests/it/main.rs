@@ -12,3 +12,4 @@ mod harness;
 mod migrate;
 mod registry;
 mod tally;
+mod waves;
