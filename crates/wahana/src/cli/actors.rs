@@ -78,7 +78,7 @@ pub enum NetworksCommand {
         name: String,
         #[arg(long = "set", value_name = "COLUMN=VALUE", value_parser = parse_pair)]
         set: Vec<(String, String)>,
-        /// Wave id; this year's manual wave when not given.
+        /// Wave id; the village's latest open wave when not given (`wahana waves`).
         #[arg(long)]
         wave: Option<String>,
     },
@@ -105,6 +105,7 @@ pub enum InstitutionsCommand {
         name: String,
         #[arg(long = "set", value_name = "COLUMN=VALUE", value_parser = parse_pair)]
         set: Vec<(String, String)>,
+        /// Wave id; the region's latest open wave when not given (`wahana waves`).
         #[arg(long)]
         wave: Option<String>,
     },
@@ -132,6 +133,7 @@ pub enum TiesCommand {
         since: Option<String>,
         #[arg(long)]
         notes: Option<String>,
+        /// Wave id; the latest open wave observing both ends when not given.
         #[arg(long)]
         wave: Option<String>,
     },

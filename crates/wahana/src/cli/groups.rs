@@ -77,7 +77,7 @@ pub struct AddArgs {
     /// Any other column, COLUMN=VALUE (Indonesian or English name), repeatable.
     #[arg(long = "set", value_name = "COLUMN=VALUE", value_parser = parse_pair)]
     set: Vec<(String, String)>,
-    /// The wave (pendataan) id; this year's manual wave when not given.
+    /// The wave (pendataan) id; the village's latest open wave when not given (`wahana waves`).
     #[arg(long)]
     wave: Option<String>,
     /// Add even when a group with the same village, type and name is held.

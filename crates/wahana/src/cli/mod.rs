@@ -6,10 +6,12 @@ mod network;
 mod output;
 mod profile;
 mod regions;
+mod review;
 mod screen;
 mod serve;
 mod transfer;
 mod users;
+mod waves;
 
 use crate::config::Config;
 use crate::service;
@@ -43,6 +45,11 @@ pub enum Command {
     Init,
     /// Show a region (code or name), its ancestors and its children with group counts.
     Regions(regions::RegionsArgs),
+    /// Survey waves (pendataan): list, add, show, edit, close, reopen, delete; review the
+    /// links a re-survey proposed. New records go into an existing open wave: a wave is only
+    /// ever created on purpose, here or on the waves page.
+    #[command(subcommand)]
+    Waves(waves::WavesCommand),
     /// Add, list, show, edit and delete groups (kelompok).
     #[command(subcommand)]
     Groups(groups::GroupsCommand),
@@ -164,6 +171,7 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
             Ok(ExitCode::SUCCESS)
         }
         Command::Regions(args) => regions::run(&store, args, lang).await,
+        Command::Waves(cmd) => waves::run(&store, cmd, lang).await,
         Command::Groups(cmd) => groups::run(&store, cmd, lang).await,
         Command::Units(cmd) => regions::run_units(&store, cmd, lang).await,
         Command::Demo(args) => demo(&store, args, lang).await,

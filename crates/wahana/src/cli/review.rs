@@ -105,8 +105,14 @@ pub async fn run(store: &Store, args: ReviewArgs, lang: Lang) -> Result<ExitCode
             println!(
                 "{}",
                 lang.pick(
-                    &format!("{} usulan; terima dengan --accept N, tolak dengan --reject N", list.len()),
-                    &format!("{} proposals; accept with --accept N, reject with --reject N", list.len()),
+                    &format!(
+                        "{} usulan; terima dengan --accept N, tolak dengan --reject N",
+                        list.len()
+                    ),
+                    &format!(
+                        "{} proposals; accept with --accept N, reject with --reject N",
+                        list.len()
+                    ),
                 )
             );
         }

@@ -8,7 +8,7 @@
 
 use super::ServiceError;
 use super::audit::Who;
-use super::groups::wave_for_new;
+use super::waves::for_new_record;
 use serde::Serialize;
 use std::collections::HashMap;
 use wahana_domain::codes::TieType;
@@ -88,11 +88,11 @@ pub async fn add_network(
     wave: Option<&str>,
     who: &Who,
 ) -> Result<StoredNetwork, ServiceError> {
-    let wave = wave_for_new(store, wave).await?;
     let ctx = super::context(None);
     // Without an id, the store draws one in the transaction that writes the network.
     let network = Network::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
         .map_err(ServiceError::Invalid)?;
+    let wave = for_new_record(store, wave, Some(&network.village)).await?;
     Ok(store.insert_network(&wave.id, &network, &who.0).await?)
 }
 
@@ -212,11 +212,11 @@ pub async fn add_institution(
     wave: Option<&str>,
     who: &Who,
 ) -> Result<StoredInstitution, ServiceError> {
-    let wave = wave_for_new(store, wave).await?;
     let ctx = super::context(None);
     // Without an id, the store draws one in the transaction that writes the institution.
     let inst = Institution::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
         .map_err(ServiceError::Invalid)?;
+    let wave = for_new_record(store, wave, Some(&inst.region)).await?;
     Ok(store.insert_institution(&wave.id, &inst, &who.0).await?)
 }
 
@@ -341,7 +341,7 @@ pub async fn add_tie(
 ) -> Result<TieRecord, ServiceError> {
     let tie = tie_of(fields)?;
     let wave = match wave {
-        Some(w) => wave_for_new(store, Some(w)).await?.id,
+        Some(w) => for_new_record(store, Some(w), None).await?.id,
         None => tie_wave(store, &tie).await?,
     };
     Ok(store.insert_tie(&wave, &tie, &who.0).await?)

@@ -5,7 +5,7 @@ use super::audit::Who;
 use std::collections::HashMap;
 use wahana_domain::instrument::{self, Table};
 use wahana_domain::registry::duplicate_key;
-use wahana_domain::{FieldError, Group, Wave};
+use wahana_domain::{FieldError, Group};
 use wahana_store::{GroupFilter, Store, StoredGroup};
 
 /// Field values by canonical (Indonesian) column name; English aliases are accepted and
@@ -50,40 +50,8 @@ pub fn fields_from_pairs(
     }
 }
 
-/// The wave a new record goes into: the named one (which must exist), or this year's manual
-/// wave, created on first use.
-pub async fn wave_for_new(store: &Store, wave: Option<&str>) -> Result<Wave, ServiceError> {
-    if let Some(id) = wave {
-        return store.wave(id).await?.ok_or_else(|| ServiceError::NotFound {
-            kind: "pendataan",
-            id: id.to_string(),
-        });
-    }
-    // The latest open wave (`waves()` is latest first); a wave is made only for a database
-    // that has no open one at all.
-    if let Some(w) = store.waves().await?.into_iter().find(|w| !w.closed) {
-        return Ok(w);
-    }
-    let today = super::today();
-    let id = format!("pencatatan-{}", today.year());
-    let w = Wave {
-        id,
-        name: format!("Pencatatan {}", today.year()),
-        region: None,
-        start_date: wahana_domain::Date::new(today.year(), 1, 1),
-        end_date: None,
-        source: Some("dicatat langsung di wahana / entered in wahana".into()),
-        synthetic: false,
-        enumerators: None,
-        closed: false,
-        method: None,
-        run_by: None,
-    };
-    store.save_wave(&w).await?;
-    Ok(w)
-}
-
-/// Adds one group. Refuses a likely duplicate unless `allow_duplicate`.
+/// Adds one group into the wave named, else the village's latest open wave
+/// ([`super::waves::for_new_record`]). Refuses a likely duplicate unless `allow_duplicate`.
 pub async fn add(
     store: &Store,
     fields: &HashMap<&'static str, String>,
@@ -91,12 +59,13 @@ pub async fn add(
     allow_duplicate: bool,
     who: &Who,
 ) -> Result<StoredGroup, ServiceError> {
-    let wave = wave_for_new(store, wave).await?;
     let ctx = super::context(None);
     // Without an id, the store draws the next free one of the village (`K-<village>-NNNN`) in
     // the transaction that writes the group, so concurrent additions never take the same one.
     let group = Group::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
         .map_err(ServiceError::Invalid)?;
+    // The wave named, else the village's latest open wave; never one made on the way.
+    let wave = super::waves::for_new_record(store, wave, Some(&group.village)).await?;
     if !allow_duplicate {
         let existing = store
             .groups_with_duplicate_key(

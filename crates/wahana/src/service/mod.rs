@@ -13,6 +13,7 @@ pub mod regions;
 pub mod review;
 pub mod screening;
 pub mod users;
+pub mod waves;
 
 use anyhow::{Context as _, Result};
 use wahana_domain::{Context, Date, RegionTree};
@@ -57,6 +58,9 @@ pub enum ServiceError {
     /// Looks like a group already held (same village, type and name).
     #[error("likely duplicate of {existing:?}")]
     Duplicate { existing: Vec<String> },
+    /// No wave is open to take a new record: one is created on purpose, never on the way.
+    #[error("no open wave")]
+    NoOpenWave,
     #[error(transparent)]
     Store(#[from] wahana_store::StoreError),
 }
@@ -69,6 +73,8 @@ impl ServiceError {
             ServiceError::Invalid(_) => "invalid_input",
             ServiceError::NotFound { .. } => "not_found",
             ServiceError::Duplicate { .. } => "likely_duplicate",
+            ServiceError::NoOpenWave => "no_open_wave",
+            ServiceError::Store(wahana_store::StoreError::WaveClosed { .. }) => "wave_closed",
             ServiceError::Store(wahana_store::StoreError::Conflict { .. }) => "edit_conflict",
             ServiceError::Store(wahana_store::StoreError::NotFound { .. }) => "not_found",
             ServiceError::Store(wahana_store::StoreError::Rejected { code, .. }) => code,
@@ -97,6 +103,10 @@ impl ServiceError {
                     "likely duplicate: a group with the same village, type and name is already held ({}); use --allow-duplicate if it really is another group",
                     existing.join(", ")
                 ),
+            },
+            ServiceError::NoOpenWave => match lang {
+                Lang::Id => "belum ada pendataan yang terbuka untuk menampung catatan baru: buat pendataan dahulu (`wahana waves add`, atau halaman Pendataan di /waves), atau buka kembali pendataan yang ditutup".to_string(),
+                Lang::En => "no survey wave is open to take new records: create a wave first (`wahana waves add`, or the Waves page at /waves), or reopen a closed one".to_string(),
             },
             ServiceError::Store(e) => e.message(lang),
         }

@@ -6,8 +6,8 @@
 //! current: a profile always reflects the latest writes, with no rebuild step. A (wave, rule set)
 //! pair never screened before is screened once, here, on first use.
 
-use super::screening::{Scope, ensure_screened, resolve_rules, waves_in};
-use anyhow::{Result, anyhow};
+use super::screening::{Scope, ensure_screened, resolve_rules};
+use anyhow::Result;
 use serde::Serialize;
 use std::sync::Arc;
 use wahana_domain::profile::{Profile, RegionRef, WaveRef};
@@ -19,7 +19,7 @@ use wahana_store::{ActorCounts, ProfileTallies, Store};
 #[derive(Debug, Clone)]
 pub struct ProfileRequest {
     pub scope: Scope,
-    /// The wave's id; the latest wave holding groups in the region when `None`.
+    /// The wave's id; the region's default wave when `None` ([`super::waves::shown`]).
     pub wave: Option<String>,
     /// A rule set version or TOML file; `seed-2007` when `None`.
     pub rules: Option<String>,
@@ -33,6 +33,9 @@ pub struct ProfileData {
     pub wave: Wave,
     /// The wave was not named: it is the latest one holding groups in the region.
     pub wave_by_default: bool,
+    /// The waves holding observations of the region's groups, the latest first (the others
+    /// the profile may be shown in).
+    pub waves_holding: Vec<Wave>,
     pub rules: Arc<RuleSet>,
     /// The rule set's TOML text, as registered.
     pub rules_text: String,
@@ -90,10 +93,15 @@ impl ProfileData {
         }
     }
 
+    /// Whether the wave shown holds observations of the region's groups.
+    pub fn holds_region(&self) -> bool {
+        self.waves_holding.iter().any(|w| w.id == self.wave.id)
+    }
+
     /// A line saying which wave and why, and whether it was screened now.
     pub fn notes(&self, lang: Lang) -> Vec<String> {
         let mut out = Vec::new();
-        if self.wave_by_default {
+        if self.wave_by_default && self.holds_region() {
             out.push(
                 lang.pick(
                     &format!(
@@ -102,6 +110,20 @@ impl ProfileData {
                     ),
                     &format!(
                         "wave {} ({}): the latest one holding groups in this region; choose another with --wave",
+                        self.wave.id, self.wave.name
+                    ),
+                )
+                .to_string(),
+            );
+        } else if self.wave_by_default {
+            out.push(
+                lang.pick(
+                    &format!(
+                        "belum ada pendataan yang memuat kelompok di wilayah ini; ditampilkan pendataan terbaru, {} ({})",
+                        self.wave.id, self.wave.name
+                    ),
+                    &format!(
+                        "no wave holds groups in this region yet; shown: the latest wave, {} ({})",
                         self.wave.id, self.wave.name
                     ),
                 )
@@ -127,41 +149,6 @@ impl ProfileData {
     }
 }
 
-/// Picks the wave: the one named, else the latest holding groups in the region, else the latest.
-async fn choose_wave(
-    store: &Store,
-    scope: Scope,
-    wave: Option<&str>,
-    rules: &str,
-    lang: Lang,
-) -> Result<(Wave, bool)> {
-    if let Some(id) = wave {
-        let w = store.wave(id).await?.ok_or_else(|| {
-            anyhow!(
-                "{}",
-                lang.pick(
-                    &format!("pendataan {id} tidak ditemukan"),
-                    &format!("wave {id} not found")
-                )
-            )
-        })?;
-        return Ok((w, false));
-    }
-    if let Some(w) = waves_in(store, scope, rules).await?.into_iter().next() {
-        return Ok((w, true));
-    }
-    match store.waves().await?.into_iter().next() {
-        Some(w) => Ok((w, true)),
-        None => Err(anyhow!(
-            "{}",
-            lang.pick(
-                "belum ada pendataan: impor data (`wahana import`) atau muat data demonstrasi (`wahana demo`)",
-                "no survey wave yet: import data (`wahana import`) or load the demonstration data (`wahana demo`)",
-            )
-        )),
-    }
-}
-
 /// Gathers a region's profile from the tallies.
 pub async fn build(
     store: &Store,
@@ -170,8 +157,9 @@ pub async fn build(
     lang: Lang,
 ) -> Result<ProfileData> {
     let rules = resolve_rules(store, req.rules.as_deref(), lang).await?;
-    let (wave, wave_by_default) =
-        choose_wave(store, req.scope, req.wave.as_deref(), &rules.version, lang).await?;
+    let shown =
+        super::waves::shown_or_explain(store, req.scope.code(), req.wave.as_deref(), lang).await?;
+    let (wave, wave_by_default) = (shown.wave.clone(), shown.by_default);
     let screened_now = ensure_screened(store, &wave.id, &rules.version, false, lang).await?;
     let tallies = store
         .profile_tallies(&wave.id, &rules.version, req.scope.code())
@@ -185,6 +173,7 @@ pub async fn build(
         scope: req.scope,
         wave,
         wave_by_default,
+        waves_holding: shown.holding,
         rules,
         rules_text,
         screened_now,

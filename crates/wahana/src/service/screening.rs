@@ -97,17 +97,6 @@ impl Scope {
     }
 }
 
-/// The waves holding groups in a scope, latest first (under `rules` when screened with it).
-pub async fn waves_in(store: &Store, scope: Scope, rules: &str) -> Result<Vec<Wave>> {
-    let mut out = Vec::new();
-    for w in store.waves().await? {
-        if store.wave_holds_groups(&w.id, rules, scope.code()).await? {
-            out.push(w);
-        }
-    }
-    Ok(out)
-}
-
 /// Makes sure a wave's tallies are kept under a rule set, screening the whole wave when they are
 /// not (or when `rebuild`). Returns the number of groups screened now (0 when already kept).
 pub async fn ensure_screened(
@@ -147,6 +136,8 @@ pub struct WaveScreening {
     pub id: String,
     pub name: String,
     pub synthetic: bool,
+    /// A closed wave is read-only.
+    pub closed: bool,
     /// Groups screened now over the whole wave; `None` when its tallies were already kept.
     pub screened_now: Option<u64>,
 }
@@ -183,7 +174,13 @@ pub struct ScreenReport {
     pub rules: String,
     pub rules_name: String,
     pub criteria: Vec<CriterionLine>,
+    /// The wave screened (one).
     pub waves: Vec<WaveScreening>,
+    /// No wave was named: it is the region's default (the latest holding its groups).
+    pub wave_by_default: bool,
+    /// The waves holding observations of the region's groups, the latest first (for a picker).
+    #[serde(skip)]
+    pub waves_holding: Vec<Wave>,
     pub summary: Summary,
     /// Groups matching the outcome filter (all of them without one).
     pub listed_total: u64,
@@ -194,18 +191,10 @@ pub struct ScreenReport {
 /// Screens the wave(s) in a region under a rule set and lists the results.
 pub async fn screen(store: &Store, req: &ScreenRequest, lang: Lang) -> Result<ScreenReport> {
     let rules = resolve_rules(store, req.rules.as_deref(), lang).await?;
-    let waves: Vec<Wave> = match &req.wave {
-        Some(id) => vec![store.wave(id).await?.ok_or_else(|| {
-            anyhow!(
-                "{}",
-                lang.pick(
-                    &format!("pendataan {id} tidak ditemukan"),
-                    &format!("wave {id} not found")
-                )
-            )
-        })?],
-        None => waves_in(store, req.scope, &rules.version).await?,
-    };
+    // One wave: the one named, else the region's default (never several mixed).
+    let shown =
+        super::waves::shown_or_explain(store, req.scope.code(), req.wave.as_deref(), lang).await?;
+    let waves = [shown.wave.clone()];
     let mut report = ScreenReport {
         region: req.scope.code_str(),
         region_name: req.scope.name(),
@@ -222,6 +211,8 @@ pub async fn screen(store: &Store, req: &ScreenRequest, lang: Lang) -> Result<Sc
             })
             .collect(),
         waves: Vec::new(),
+        wave_by_default: shown.by_default,
+        waves_holding: shown.holding.clone(),
         summary: Summary::default(),
         listed_total: 0,
         offset: req.offset,
@@ -234,6 +225,7 @@ pub async fn screen(store: &Store, req: &ScreenRequest, lang: Lang) -> Result<Sc
             id: w.id.clone(),
             name: w.name.clone(),
             synthetic: w.synthetic,
+            closed: w.closed,
             screened_now,
         });
         let filter = GroupFilter {

@@ -297,6 +297,13 @@ impl From<ServiceError> for ApiError {
                 message_id,
                 message_en,
             },
+            e @ (ServiceError::NoOpenWave | ServiceError::Store(StoreError::WaveClosed { .. })) => {
+                ApiError::Refused {
+                    code: e.code(),
+                    message_id: e.message(Lang::Id),
+                    message_en: e.message(Lang::En),
+                }
+            }
             ServiceError::Store(e) => ApiError::Internal(e.to_string()),
         }
     }

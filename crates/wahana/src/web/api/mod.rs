@@ -10,6 +10,7 @@ pub mod network;
 pub mod openapi;
 pub mod regions;
 pub mod session;
+pub mod waves;
 
 use super::errors::ApiError;
 use super::{AppState, Ctx};
@@ -27,7 +28,11 @@ pub fn router() -> Router<AppState> {
                 .delete(session::delete)
                 .get(session::show),
         )
-        .route("/api/v1/waves", get(regions::waves))
+        .route("/api/v1/waves", get(waves::list).post(waves::create))
+        .route(
+            "/api/v1/waves/{id}",
+            get(waves::show).patch(waves::update).delete(waves::delete),
+        )
         .route("/api/v1/regions", get(regions::provinces))
         .route("/api/v1/regions/{code}", get(regions::region))
         .route("/api/v1/regions/{code}/profile", get(regions::profile))

@@ -30,7 +30,7 @@ fn code_param() -> Value {
 }
 
 fn wave_param() -> Value {
-    json!({"name": "wave", "in": "query", "required": false, "description": "Wave id; the latest holding groups in the region when absent", "schema": {"type": "string"}})
+    json!({"name": "wave", "in": "query", "required": false, "description": "Wave id; when absent, the region's default: the latest wave holding observations of its groups", "schema": {"type": "string"}})
 }
 
 fn limit_param() -> Value {
@@ -86,7 +86,7 @@ pub fn spec() -> Value {
 }
 
 /// Every `error` code a response may carry.
-pub const ERROR_CODES: [&str; 22] = [
+pub const ERROR_CODES: [&str; 26] = [
     "actor_not_found",
     "id_taken",
     "invalid_rules",
@@ -109,6 +109,10 @@ pub const ERROR_CODES: [&str; 22] = [
     "import_failed",
     "rejected",
     "pdf_unavailable",
+    "wave_closed",
+    "wave_exists",
+    "wave_not_empty",
+    "no_open_wave",
 ];
 
 fn schemas() -> Value {
@@ -122,7 +126,7 @@ fn schemas() -> Value {
             "additionalProperties": false,
             "properties": {
                 "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Instrument columns (docs/instrument.md) as text"},
-                "wave": {"type": ["string", "null"]}
+                "wave": {"type": ["string", "null"], "description": "An open wave; the region's latest open wave when absent"}
             }
         }),
     );
@@ -169,13 +173,61 @@ fn schemas() -> Value {
         "Wave".to_string(),
         json!({
             "type": "object",
-            "required": ["id", "name", "synthetic"],
+            "description": "A survey wave (pendataan) and what it holds (counts only). A closed wave is read-only.",
+            "required": ["id", "name", "synthetic", "closed", "holds"],
             "properties": {
                 "id": {"type": "string"}, "name": {"type": "string"},
                 "region": nullable("string"), "start_date": nullable("string"),
                 "end_date": nullable("string"), "source": nullable("string"),
-                "synthetic": {"type": "boolean"}
+                "method": {"type": ["string", "null"], "enum": ["census", "sample", null]},
+                "run_by": nullable("string"),
+                "synthetic": {"type": "boolean"},
+                "closed": {"type": "boolean"},
+                "holds": {
+                    "type": "object",
+                    "required": ["groups", "villages", "networks", "institutions", "ties"],
+                    "properties": {
+                        "groups": {"type": "integer", "minimum": 0},
+                        "villages": {"type": "integer", "minimum": 0},
+                        "networks": {"type": "integer", "minimum": 0},
+                        "institutions": {"type": "integer", "minimum": 0},
+                        "ties": {"type": "integer", "minimum": 0}
+                    }
+                }
             }
+        }),
+    );
+    let wave_fields = json!({
+        "id": {"type": ["string", "null"], "description": "Lowercase letters, digits and -; made from the name when a wave is added without one; cannot be changed"},
+        "name": {"type": ["string", "null"], "maxLength": 200},
+        "region": {"type": ["string", "null"], "description": "The area it covered (a region code); empty clears it"},
+        "start_date": {"type": ["string", "null"], "description": "Its date, or the first day of its period (2026-08-01); empty clears it"},
+        "end_date": {"type": ["string", "null"], "description": "The last day of its period; empty clears it"},
+        "source": {"type": ["string", "null"], "maxLength": 500},
+        "method": {"type": ["string", "null"], "description": "census (sensus) or sample (sampel); empty clears it"},
+        "run_by": {"type": ["string", "null"], "maxLength": 500, "description": "Who ran it (an office, a study team)"},
+        "synthetic": {"type": ["boolean", "null"]}
+    });
+    m.insert(
+        "NewWave".to_string(),
+        json!({
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": false,
+            "properties": wave_fields.clone()
+        }),
+    );
+    let mut change = wave_fields.as_object().cloned().unwrap_or_default();
+    change.insert(
+        "closed".into(),
+        json!({"type": ["boolean", "null"], "description": "true closes the wave (read-only from then on); false reopens it"}),
+    );
+    m.insert(
+        "WaveChange".to_string(),
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "properties": change
         }),
     );
     m.insert("Group".to_string(), json!({
@@ -222,7 +274,7 @@ fn schemas() -> Value {
                     "additionalProperties": false,
                     "properties": {
                         "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Instrument columns (Indonesian names or English aliases) as text, e.g. {\"kode_wilayah\": \"73.08.21.1003\", \"nama\": \"Arisan Mawar\", \"jenis\": \"arisan\", \"asal\": \"tumbuh_masyarakat\", \"tahun_berdiri\": \"1995\"}"},
-                        "wave": {"type": ["string", "null"]},
+                        "wave": {"type": ["string", "null"], "description": "An open wave; the village's latest open wave when absent (never one created on the way)"},
                         "allow_duplicate": {"type": "boolean"}
                     }
                 }));
@@ -423,16 +475,7 @@ fn paths() -> Value {
                     "responses": {"204": {"description": "Signed out"}, "401": err("Not signed in"), "403": err("Missing X-CSRF-Token (cookie sessions)")}
                 }
             }));
-    m.insert(
-        "/api/v1/waves".to_string(),
-        json!({
-            "get": {
-                "summary": "Survey waves",
-                "tags": ["regions"],
-                "responses": {"200": ok("Every wave", array(r("Wave")))}
-            }
-        }),
-    );
+    wave_paths(&mut m);
     m.insert("/api/v1/regions".to_string(), json!({
                 "get": {
                     "summary": "The provinces with their group counts",
@@ -515,7 +558,7 @@ fn paths() -> Value {
                         "400": err("The body does not parse"), "401": err("Not signed in"),
                         "403": err("Not allowed in this region, or a missing CSRF token"),
                         "404": err("No such wave"),
-                        "409": err("Likely duplicate"), "422": err("Invalid fields, each with what was expected")
+                        "409": err("Likely duplicate; or the wave named is closed (wave_closed), or none is named and no wave is open (no_open_wave)"), "422": err("Invalid fields, each with what was expected")
                     }
                 }
             }));
@@ -615,6 +658,65 @@ fn paths() -> Value {
     Value::Object(m)
 }
 
+fn wave_id_param() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "description": "The wave's id", "schema": {"type": "string"}, "example": "demo-2007-sintetis"})
+}
+
+fn wave_paths(m: &mut serde_json::Map<String, Value>) {
+    m.insert("/api/v1/waves".to_string(), json!({
+        "get": {
+            "summary": "Survey waves, the latest first, with what each holds",
+            "tags": ["waves"],
+            "responses": {"200": ok("Every wave", array(r("Wave")))}
+        },
+        "post": {
+            "summary": "Add a wave (admins). New records go into an existing open wave: a wave is only created on purpose",
+            "tags": ["waves"],
+            "parameters": [csrf_header()],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewWave"), "example": {"name": "Pemutakhiran PSKS Bone 2026", "start_date": "2026-08-01", "end_date": "2026-08-31", "method": "census", "run_by": "Dinas Sosial Kabupaten Bone"}}}},
+            "responses": {
+                "201": ok("Added, open", r("Wave")),
+                "400": err("The body does not parse"), "401": err("Not signed in"),
+                "403": err("Not an admin, or a missing CSRF token"),
+                "409": err("A wave with this id is held (wave_exists)"),
+                "422": err("Invalid fields, each with what was expected")
+            }
+        }
+    }));
+    m.insert("/api/v1/waves/{id}".to_string(), json!({
+        "get": {
+            "summary": "One wave with what it holds",
+            "tags": ["waves"],
+            "parameters": [wave_id_param()],
+            "responses": {"200": ok("The wave", r("Wave")), "404": err("No such wave")}
+        },
+        "patch": {
+            "summary": "Change a wave's fields, close it or reopen it (admins). A closed wave's fields change only with `closed: false` (reopened first)",
+            "tags": ["waves"],
+            "parameters": [wave_id_param(), csrf_header()],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": r("WaveChange")}}},
+            "responses": {
+                "200": ok("Saved", r("Wave")),
+                "400": err("The body does not parse"), "401": err("Not signed in"),
+                "403": err("Not an admin, or a missing CSRF token"), "404": err("No such wave"),
+                "409": err("The wave is closed (wave_closed)"), "422": err("Invalid fields")
+            }
+        },
+        "delete": {
+            "summary": "Delete a wave (admins). One holding groups, networks, institutions or ties is refused (wave_not_empty, with what it holds) unless `force=true`: then everything of the wave goes, in one transaction",
+            "tags": ["waves"],
+            "parameters": [wave_id_param(), csrf_header(),
+                {"name": "force", "in": "query", "required": false, "schema": {"type": "boolean"}}],
+            "responses": {
+                "204": {"description": "Deleted"},
+                "400": err("Bad query"), "401": err("Not signed in"),
+                "403": err("Not an admin, or a missing CSRF token"), "404": err("No such wave"),
+                "409": err("The wave holds records and force was not given (wave_not_empty), or it is closed (wave_closed)")
+            }
+        }
+    }));
+}
+
 fn write_responses(created: &str, schema: Value) -> Value {
     json!({
         created: ok("Saved", schema),
@@ -622,7 +724,7 @@ fn write_responses(created: &str, schema: Value) -> Value {
         "401": err("Not signed in"),
         "403": err("Not allowed in this region (officers and admins), or a missing CSRF token"),
         "404": err("No such record or wave"),
-        "409": err("Changed by someone else since the version read, or the same tie again"),
+        "409": err("Changed by someone else since the version read, the same tie again, a closed wave (wave_closed), or no open wave to add to (no_open_wave)"),
         "422": err("Invalid fields, each with what was expected")
     })
 }

@@ -65,35 +65,6 @@ pub async fn region(
     Ok(Json(o))
 }
 
-#[derive(Debug, Serialize)]
-pub struct WaveLine {
-    pub id: String,
-    pub name: String,
-    pub region: Option<String>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    pub source: Option<String>,
-    pub synthetic: bool,
-}
-
-pub async fn waves(State(st): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<WaveLine>>> {
-    let waves = st.store.waves().await.or_api(ctx.lang)?;
-    Ok(Json(
-        waves
-            .into_iter()
-            .map(|w| WaveLine {
-                id: w.id,
-                name: w.name,
-                region: w.region.map(|r| r.to_string()),
-                start_date: w.start_date.map(|d| d.to_string()),
-                end_date: w.end_date.map(|d| d.to_string()),
-                source: w.source,
-                synthetic: w.synthetic,
-            })
-            .collect(),
-    ))
-}
-
 /// The same JSON object as `wahana profile --format json`.
 pub async fn profile(
     State(st): State<AppState>,
