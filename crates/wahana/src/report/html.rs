@@ -67,8 +67,11 @@ footer { margin-top: 2rem; color: var(--grey); font-size: 0.8rem; border-top: 1p
 @media screen and (min-width: 40rem) and (max-width: 56rem) {
   .figures { grid-template-columns: repeat(3, 1fr); }
 }
+nav.wave-picker { background: #edf2f7; border-left: 4px solid var(--grey); padding: 0.4rem 0.75rem; margin: 0 0 1rem; font-size: 0.9rem; }
+nav.wave-picker p { margin: 0.2rem 0; }
 @page { size: A4; margin: 15mm 14mm 17mm; }
 @media print {
+  nav.wave-picker { display: none; }
   body { max-width: none; padding: 0; font-size: 10pt; }
   h2 { margin-top: 1.2rem; }
   .charts { grid-template-columns: 1fr 1fr; }
@@ -141,6 +144,18 @@ fn brief_headers(lang: Lang) -> String {
 /// The report in one language; every finding also carries its sentence in the other. `network`
 /// is the scope's network section ([`crate::service::network::report_section`]).
 pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang, network: &ReportNetwork) -> String {
+    render_with(data, p, lang, network, "")
+}
+
+/// [`render`] with `nav` (HTML: the web page's wave picker) at the top of the body; hidden
+/// when printed.
+pub fn render_with(
+    data: &ProfileData,
+    p: &Profile<'_>,
+    lang: Lang,
+    network: &ReportNetwork,
+    nav: &str,
+) -> String {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
     let other = match lang {
         Lang::Id => Lang::En,
@@ -158,6 +173,7 @@ pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang, network: &ReportN
         env!("CARGO_PKG_VERSION"),
         esc(&heading)
     );
+    s.push_str(nav);
 
     // The synthetic banner, and a stamp on every printed page.
     if data.wave.synthetic {

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 use wahana_domain::codes::Code;
 use wahana_domain::screening::{Outcome, Reason, RuleSet, Summary};
-use wahana_domain::{Lang, Region, RegionCode, RegionTree, Wave};
+use wahana_domain::{Lang, Region, RegionCode, RegionTree};
 use wahana_store::{DEFAULT_RULES, GroupFilter, Store, StoreError};
 
 fn store_err(e: StoreError, lang: Lang) -> anyhow::Error {
@@ -178,9 +178,10 @@ pub struct ScreenReport {
     pub waves: Vec<WaveScreening>,
     /// No wave was named: it is the region's default (the latest holding its groups).
     pub wave_by_default: bool,
-    /// The waves holding observations of the region's groups, the latest first (for a picker).
+    /// The wave screened, why, and the waves holding observations of the region's groups
+    /// (for a picker).
     #[serde(skip)]
-    pub waves_holding: Vec<Wave>,
+    pub shown: Option<super::waves::ShownWave>,
     pub summary: Summary,
     /// Groups matching the outcome filter (all of them without one).
     pub listed_total: u64,
@@ -212,7 +213,7 @@ pub async fn screen(store: &Store, req: &ScreenRequest, lang: Lang) -> Result<Sc
             .collect(),
         waves: Vec::new(),
         wave_by_default: shown.by_default,
-        waves_holding: shown.holding.clone(),
+        shown: Some(shown.clone()),
         summary: Summary::default(),
         listed_total: 0,
         offset: req.offset,

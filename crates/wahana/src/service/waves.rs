@@ -345,13 +345,6 @@ pub struct ShownWave {
     pub holding: Vec<Wave>,
 }
 
-impl ShownWave {
-    /// Whether the wave shown holds observations of the region's groups.
-    pub fn holds_region(&self) -> bool {
-        self.holding.iter().any(|w| w.id == self.wave.id)
-    }
-}
-
 /// Which wave a region (the whole country when `None`) is shown in: the one named (which must
 /// exist), else the latest wave holding observations of the region's groups, else the latest
 /// wave at all. `None` when no wave is held. Every region page, profile, screening, network,

@@ -118,6 +118,15 @@ pub fn router(state: AppState) -> Router {
             "/ties/{id}/delete",
             get(pages::actors::delete_tie_form).post(pages::actors::delete_tie),
         )
+        .route("/waves", get(pages::waves::list).post(pages::waves::create))
+        .route("/waves/{id}", post(pages::waves::update))
+        .route("/waves/{id}/edit", get(pages::waves::edit_form))
+        .route("/waves/{id}/close", post(pages::waves::close))
+        .route("/waves/{id}/reopen", post(pages::waves::reopen))
+        .route(
+            "/waves/{id}/delete",
+            get(pages::waves::delete_form).post(pages::waves::delete),
+        )
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/signout", post(auth::signout))
         .route("/admin/users", get(auth::users_page).post(auth::users_add))

@@ -31,10 +31,14 @@ pub async fn network(
     let Query(q) = q.map_err(bad_query).or_api(lang)?;
     let (scope, public) = scope_and_public(&code, &ctx).or_api(lang)?;
     let network = q.network.filter(|n| !n.trim().is_empty());
-    let wave = q.wave.filter(|w| !w.trim().is_empty());
     if network.is_some() && public {
         return Err(ApiError::Forbidden).or_api(lang);
     }
+    // The wave named, else the region's default (never every wave mixed).
+    let wave = crate::service::waves::shown(&st.store, scope.code(), q.wave.as_deref())
+        .await
+        .or_api(lang)?
+        .map(|s| s.wave.id);
     if network.is_none()
         && let Some(message) = too_large(&st, scope, wave.clone(), lang)
             .await

@@ -169,6 +169,7 @@ struct ActorForm<'a> {
     allow_duplicate: bool,
     cancel: String,
     waves: Vec<(String, String, bool)>,
+    pick_wave: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -200,9 +201,11 @@ async fn new_form(st: AppState, ctx: Ctx, kind: Kind, q: NewQuery) -> PageResult
         creating: false,
         allow_duplicate: false,
         cancel: code
+            .as_ref()
             .map(|c| format!("/regions/{c}"))
             .unwrap_or_else(|| "/".into()),
-        waves: wave_choices(&st, None).await,
+        waves: wave_choices(&st, &ctx, None, code.as_ref()).await?,
+        pick_wave: true,
     };
     Ok(render(&ctx, &form))
 }
@@ -268,6 +271,7 @@ fn form_again(
             Some(i) => format!("/{}/{i}", kind.path()),
             None => "/".into(),
         },
+        pick_wave: id.is_none(),
         waves,
     };
     let mut res = render(ctx, &form);
@@ -300,7 +304,7 @@ async fn create(st: AppState, ctx: Ctx, kind: Kind, pairs: Pairs) -> PageResult 
             Ok(Redirect::to(&format!("/{}/{}?saved=1", kind.path(), pct(&id))).into_response())
         }
         Err(e) => {
-            let waves = wave_choices(&st, wave).await;
+            let waves = wave_choices(&st, &ctx, wave, region_field(&values).as_ref()).await?;
             Ok(form_again(&ctx, kind, e.into(), &values, None, None, waves))
         }
     }
@@ -342,6 +346,7 @@ async fn edit_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult
         allow_duplicate: false,
         cancel: format!("/{}/{}", kind.path(), pct(&id)),
         waves: Vec::new(),
+        pick_wave: false,
     };
     Ok(render(&ctx, &form))
 }

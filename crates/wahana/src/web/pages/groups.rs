@@ -248,35 +248,23 @@ pub struct GroupForm<'a> {
     pub creating: bool,
     pub allow_duplicate: bool,
     pub cancel: String,
-    /// Waves a new group may go into: (id, name, selected).
+    /// Open waves a new record may go into: (id, label, selected).
     pub waves: Vec<(String, String, bool)>,
+    /// The form asks for the wave (adding a record).
+    pub pick_wave: bool,
 }
 
-/// The waves for the form, the chosen one (or else the latest) selected; this year's manual
-/// wave is offered first when it does not exist yet.
-pub async fn wave_choices(st: &AppState, chosen: Option<&str>) -> Vec<(String, String, bool)> {
-    let mut out: Vec<(String, String, bool)> = Vec::new();
-    let manual = format!("pencatatan-{}", service::today().year());
-    let held = st.store.waves().await.unwrap_or_default();
-    if !held.iter().any(|w| w.id == manual) {
-        out.push((
-            String::new(),
-            format!("Pencatatan {}", service::today().year()),
-            false,
-        ));
-    }
-    for w in held {
-        out.push((w.id.clone(), w.name.clone(), false));
-    }
-    let pick = match chosen {
-        Some(c) => out.iter().position(|w| w.0 == c),
-        None => None,
-    }
-    .unwrap_or(0);
-    if let Some(w) = out.get_mut(pick) {
-        w.2 = true;
-    }
-    out
+/// The open waves a new record may go into, the one chosen (else the region's latest open
+/// wave) selected ([`super::waves::open_choices`]); never a wave to be made.
+pub async fn wave_choices(
+    st: &AppState,
+    ctx: &Ctx,
+    chosen: Option<&str>,
+    region: Option<&RegionCode>,
+) -> Result<Vec<(String, String, bool)>, PageError> {
+    super::waves::open_choices(st, chosen, region, ctx.lang)
+        .await
+        .or_page(ctx)
 }
 
 /// The submitted form: every pair, multi-valued fields repeated.
@@ -371,6 +359,8 @@ pub async fn new_form(
     }
     values.insert("status", "aktif".into());
     values.insert("tanggal_pendataan", service::today().to_string());
+    let village = village_of(&values);
+    let waves = wave_choices(&st, &ctx, None, village.as_ref()).await?;
     let cancel = q
         .village
         .map(|v| format!("/regions/{v}"))
@@ -385,7 +375,8 @@ pub async fn new_form(
         creating: true,
         allow_duplicate: false,
         cancel,
-        waves: wave_choices(&st, None).await,
+        waves,
+        pick_wave: true,
     };
     Ok(render(&ctx, &form))
 }
@@ -445,6 +436,7 @@ fn form_again(
                 .map(|v| format!("/regions/{v}"))
                 .unwrap_or_else(|| "/".into()),
         },
+        pick_wave: creating,
         waves,
     };
     let mut res = render(ctx, &form);
@@ -482,7 +474,7 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pair
     {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
         Err(e) => {
-            let waves = wave_choices(&st, wave).await;
+            let waves = wave_choices(&st, &ctx, wave, village_of(&values).as_ref()).await?;
             Ok(form_again(
                 &ctx,
                 waves,
@@ -532,6 +524,7 @@ pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         allow_duplicate: false,
         cancel: format!("/groups/{id}"),
         waves: Vec::new(),
+        pick_wave: false,
     };
     Ok(render(&ctx, &form))
 }

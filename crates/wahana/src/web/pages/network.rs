@@ -5,6 +5,7 @@
 //! Those who may not read the region's records (anonymous visitors, readers elsewhere) see the
 //! same numbers and picture with every actor named only by its kind and a number.
 
+use super::waves::WavePicker;
 use super::{num, render};
 use crate::service::network::{self as net, DETAIL_LIMIT, ScopeRequest};
 use crate::service::screening::Scope;
@@ -47,6 +48,8 @@ pub struct NetworkPage<'a> {
     pub svg: String,
     pub brokers: Vec<(String, String, String, String)>,
     pub betweenness_note: Option<String>,
+    /// Which wave the network is of, and the other waves of the region.
+    pub picker: Option<WavePicker>,
 }
 
 fn dec(x: f64, lang: Lang) -> String {
@@ -139,7 +142,6 @@ pub async fn network(
     let tree = RegionTree::official();
     let (scope, public) = scope_and_public(&code, &ctx).or_page(&ctx)?;
     let network = q.network.clone().filter(|n| !n.trim().is_empty());
-    let wave = q.wave.clone().filter(|w| !w.trim().is_empty());
     // Which network it is, is itself a record: only for those who may read them.
     if network.is_some() && public {
         return Err(crate::web::errors::PageError(
@@ -147,6 +149,11 @@ pub async fn network(
             ctx.clone(),
         ));
     }
+    // One wave: the one named, else the region's default (never every wave mixed).
+    let shown = crate::service::waves::shown(&st.store, scope.code(), q.wave.as_deref())
+        .await
+        .or_page(&ctx)?;
+    let wave = shown.as_ref().map(|s| s.wave.id.clone());
     let code_str = match scope {
         Scope::National => "nasional".to_string(),
         Scope::Region(r) => r.code.to_string(),
@@ -173,7 +180,15 @@ pub async fn network(
             query.push_str(&format!("{k}={}&", url_escape(v)));
         }
     }
+    let keep = network
+        .as_ref()
+        .map(|n| format!("network={}&", url_escape(n)))
+        .unwrap_or_default();
+    let picker = shown
+        .as_ref()
+        .map(|s| WavePicker::of(s, &format!("/regions/{code_str}/network"), &keep));
     let mut page = NetworkPage {
+        picker,
         ctx: &ctx,
         code: code_str.clone(),
         title,

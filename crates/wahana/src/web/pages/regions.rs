@@ -1,6 +1,7 @@
 //! Home, region pages at every level (a village's page lists its records), search, the profile
 //! report, the screening page and a region's audit trail.
 
+use super::waves::{PickerBlock, WavePicker};
 use super::{Pager, num, render};
 use crate::report;
 use crate::service::profile::{ProfileData, ProfileRequest};
@@ -91,6 +92,10 @@ pub struct RegionPage<'a> {
     pub title: String,
     pub crumbs: Vec<Crumb>,
     pub is_village: bool,
+    /// Which wave the page shows, and the other waves of the region.
+    pub picker: Option<WavePicker>,
+    /// `wave=ID` for the page's links when a wave was chosen (empty for the default).
+    pub wave_param: String,
     pub wave_line: Option<String>,
     pub synthetic: bool,
     pub stats: Vec<(String, String)>,
@@ -411,6 +416,8 @@ async fn region_page(
             })
             .unwrap_or_default(),
         is_village: region.is_some_and(|r| r.level() == Level::Village),
+        picker: None,
+        wave_param: String::new(),
         wave_line: None,
         synthetic: false,
         stats: Vec::new(),
@@ -449,11 +456,20 @@ async fn region_page(
         Ok(d) => {
             let p = d.profile();
             page.synthetic = d.wave.synthetic;
+            let picker = WavePicker::new(
+                &d.wave,
+                d.wave_by_default,
+                &d.waves_holding,
+                &match region {
+                    Some(r) => format!("/regions/{}", r.code),
+                    None => "/".to_string(),
+                },
+                "",
+            );
+            page.wave_param = picker.param();
+            page.picker = Some(picker);
             page.wave_line = Some(format!(
-                "{}: {} ({}) · {}: {}",
-                ctx.t("Pendataan", "Wave"),
-                d.wave.name,
-                d.wave.id,
+                "{}: {}",
                 ctx.t("aturan penyaringan", "screening rules"),
                 d.rules.version
             ));
@@ -564,10 +580,15 @@ async fn region_page(
                 .iter()
                 .map(|u| format!("{} {}", u.kind.label(lang), u.name))
                 .collect();
-            if page.can_read {
+            // The lists follow the wave shown (none when no wave is held).
+            let shown_wave = data.as_ref().ok().map(|d| d.wave.id.clone());
+            if page.can_read
+                && let Some(wave) = shown_wave
+            {
                 let offset = q.offset.unwrap_or(0).max(0);
                 let filter = GroupFilter {
                     region: Some(r.code.clone()),
+                    wave: Some(wave.clone()),
                     ..GroupFilter::default()
                 };
                 let (list, total) = groups::list(&st.store, &filter, PAGE, offset)
@@ -578,11 +599,15 @@ async fn region_page(
                     offset,
                     limit: PAGE,
                     total,
-                    base: format!("/regions/{}?", r.code),
+                    base: if page.wave_param.is_empty() {
+                        format!("/regions/{}?", r.code)
+                    } else {
+                        format!("/regions/{}?{}&", r.code, page.wave_param)
+                    },
                 });
                 page.networks = st
                     .store
-                    .list_networks(&r.code, None)
+                    .list_networks(&r.code, Some(&wave))
                     .await
                     .or_page(ctx)?
                     .into_iter()
@@ -594,7 +619,7 @@ async fn region_page(
                     .collect();
                 page.institutions = st
                     .store
-                    .list_institutions(&r.code, None)
+                    .list_institutions(&r.code, Some(&wave))
                     .await
                     .or_page(ctx)?
                     .into_iter()
@@ -604,7 +629,12 @@ async fn region_page(
                         kind: i.kind.label(lang).to_string(),
                     })
                     .collect();
-                page.ties = st.store.list_ties(&r.code, None).await.or_page(ctx)?.len();
+                page.ties = st
+                    .store
+                    .list_ties(&r.code, Some(&wave))
+                    .await
+                    .or_page(ctx)?
+                    .len();
             }
         }
     }
@@ -777,7 +807,27 @@ pub async fn report(
     };
     match q.format.as_deref() {
         None | Some("") => {
-            Ok(Html(report::html::render(&data, &p, ctx.lang, &network)).into_response())
+            let path = format!(
+                "/regions/{}/report",
+                scope
+                    .code()
+                    .map_or("nasional".to_string(), |c| c.to_string())
+            );
+            let block = PickerBlock {
+                ctx: &ctx,
+                picker: Some(WavePicker::new(
+                    &data.wave,
+                    data.wave_by_default,
+                    &data.waves_holding,
+                    &path,
+                    "",
+                )),
+            };
+            let nav = block.render().map_err(ApiError::from).or_page(&ctx)?;
+            Ok(Html(report::html::render_with(
+                &data, &p, ctx.lang, &network, &nav,
+            ))
+            .into_response())
         }
         Some("html") => Ok((
             [
@@ -932,6 +982,10 @@ pub struct ScreeningPage<'a> {
     pub report: screening::ScreenReport,
     pub show_groups: bool,
     pub pager: Option<Pager>,
+    pub picker: Option<WavePicker>,
+    /// The wave chosen, kept by the outcome filter (empty for the default).
+    pub wave_chosen: String,
+    pub outcome: String,
 }
 
 /// The screening of a region: criteria, the summary of outcomes, and (for those who may read
@@ -962,7 +1016,7 @@ pub async fn screening(
     };
     let req = screening::ScreenRequest {
         scope: Scope::Region(r),
-        wave: q.wave,
+        wave: q.wave.clone(),
         rules: None,
         rebuild: false,
         outcome,
@@ -973,11 +1027,30 @@ pub async fn screening(
         .await
         .map_err(ApiError::from_anyhow)
         .or_page(&ctx)?;
+    let outcome_code = outcome.map(|o| o.code()).unwrap_or_default();
+    let keep = if outcome_code.is_empty() {
+        String::new()
+    } else {
+        format!("outcome={outcome_code}&")
+    };
+    let path = format!("/regions/{}/screening", r.code);
+    let picker = report
+        .shown
+        .as_ref()
+        .map(|shown| WavePicker::of(shown, &path, &keep));
+    let wave_param = picker.as_ref().map(WavePicker::param).unwrap_or_default();
     let pager = show_groups.then(|| Pager {
         offset,
         limit: PAGE,
         total: report.listed_total as i64,
-        base: format!("/regions/{}/screening?", r.code),
+        base: format!(
+            "{path}?{keep}{}",
+            if wave_param.is_empty() {
+                String::new()
+            } else {
+                format!("{wave_param}&")
+            }
+        ),
     });
     let page = ScreeningPage {
         ctx: &ctx,
@@ -986,6 +1059,13 @@ pub async fn screening(
         report,
         show_groups,
         pager,
+        wave_chosen: picker
+            .as_ref()
+            .filter(|p| !p.by_default)
+            .map(|p| p.id.clone())
+            .unwrap_or_default(),
+        picker,
+        outcome: outcome_code.to_string(),
     };
     Ok(render(&ctx, &page))
 }
