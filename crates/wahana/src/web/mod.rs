@@ -504,3 +504,5 @@ pub async fn serve(
 mod network_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod waves_tests;

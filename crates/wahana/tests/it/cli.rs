@@ -83,6 +83,14 @@ fn demo_then_regions_and_groups_list() {
 fn add_show_edit_delete_a_group() {
     for env in envs() {
         env.ok(&["init"]);
+        env.ok(&[
+            "waves",
+            "add",
+            "--name",
+            "Pendataan 2007",
+            "--start",
+            "2007-08-01",
+        ]);
         let out = env.ok(&[
             "groups",
             "add",

@@ -659,6 +659,7 @@ fn csv_formula_cells_are_guarded_and_round_trip() {
 fn new_ids_follow_ids_of_letters_and_five_digits() {
     for env in envs() {
         env.ok(&["init"]);
+        env.ok(&["waves", "add", "--name", "Pencatatan 2026"]);
         let add = |extra: &[&str]| {
             let mut args = vec![
                 "groups",

@@ -11,3 +11,4 @@ mod import;
 mod network;
 mod profile;
 mod resurvey;
+mod waves;

@@ -44,6 +44,15 @@ fn group(env: &Env, village: &str, name: &str, extra: &[&str]) -> String {
 
 /// Builds the registry; returns the ids (g1, g2, g3, g4, g5, g6, g7, W, L).
 fn build(env: &Env) -> [String; 9] {
+    // Records go into a wave made on purpose.
+    env.ok(&[
+        "waves",
+        "add",
+        "--name",
+        "Pendataan Uji",
+        "--start",
+        "2007-08-01",
+    ]);
     let g1 = group(env, A, "Arisan Satu", &[]);
     let g2 = group(env, A, "Arisan Dua", &["--set", "wahana=wksbm  BIRU"]);
     let g3 = group(env, A, "Arisan Tiga", &[]);
