@@ -62,6 +62,32 @@ fn start_server(dir: &std::path::Path) -> (Kill, String) {
     (Kill(child), url)
 }
 
+/// A WebDriver session on headless Chromium (phone-sized), through chromedriver on `port`.
+async fn connect(port: u16) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--no-first-run", "--window-size=360,800"]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return c,
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    panic!("could not connect to chromedriver");
+}
+
 #[test]
 fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
     if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
@@ -94,32 +120,7 @@ fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
         .build()
         .unwrap();
     rt.block_on(async move {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": CHROMIUM,
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-background-networking", "--disable-component-update",
-                         "--no-first-run", "--window-size=360,800"]
-            }),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let mut client = None;
-        for _ in 0..50 {
-            match ClientBuilder::new(connector.clone())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(c) => {
-                    client = Some(c);
-                    break;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        }
-        let c = client.expect("connect to chromedriver");
+        let c = connect(port).await;
         let village = "73.08.21.1003";
 
         // Sign in.
@@ -259,6 +260,166 @@ fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
             .parse()
             .unwrap();
         assert_eq!(after, before + 1, "the profile's count of groups changed");
+        c.close().await.unwrap();
+    });
+}
+
+/// Runs `wahana --database browser.db ARGS` in `dir` (the server's database), insisting on
+/// success.
+fn wahana(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wahana"))
+        .current_dir(dir)
+        .env_remove("WAHANA_DATABASE_URL")
+        .env_remove("WAHANA_LANG")
+        .args(["--database", "browser.db"])
+        .args(args)
+        .output()
+        .expect("run wahana");
+    assert!(
+        out.status.success(),
+        "wahana {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The first figure of a page (groups recorded), as shown.
+async fn groups_shown(c: &fantoccini::Client) -> u64 {
+    c.find(Locator::Css(".stats li b"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .replace('.', "")
+        .parse()
+        .unwrap()
+}
+
+/// The wave picker: the kecamatan page shows its default wave (the latest holding its groups:
+/// a 2026 re-survey with one group) and says so; a plain link switches it to the 2007 wave,
+/// and another back, with the page's figures following.
+#[test]
+fn the_wave_picker_switches_the_region_page_between_two_waves() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // The demonstration wave (2007), and a second wave made on purpose with one group.
+    wahana(dir.path(), &["demo"]);
+    wahana(
+        dir.path(),
+        &[
+            "waves",
+            "add",
+            "--id",
+            "pem-2026",
+            "--name",
+            "Pemutakhiran 2026",
+            "--start",
+            "2026-08-01",
+        ],
+    );
+    wahana(
+        dir.path(),
+        &[
+            "groups",
+            "add",
+            "--region",
+            "73.08.21.1003",
+            "--name",
+            "Arisan Pemutakhiran",
+            "--type",
+            "arisan",
+            "--origin",
+            "tumbuh_masyarakat",
+            "--founded",
+            "2020",
+            "--wave",
+            "pem-2026",
+        ],
+    );
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let c = connect(port).await;
+        let shown = |c: fantoccini::Client| async move {
+            c.find(Locator::Css("#wave-shown"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        };
+        c.goto(&format!("{base}/regions/73.08.21")).await.unwrap();
+        assert_eq!(shown(c.clone()).await, "Pemutakhiran 2026");
+        let picker = c
+            .find(Locator::Css("nav.wave-picker"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            picker.contains("(terbaru yang memuat data wilayah ini)"),
+            "{picker}"
+        );
+        assert_eq!(groups_shown(&c).await, 1, "one group in the 2026 wave");
+
+        // To 2007 by its link.
+        c.find(Locator::Css("a.wave-link"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("#wave-default"))
+            .await
+            .expect("the page of the wave chosen");
+        assert!(
+            c.current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .ends_with("?wave=demo-2007-sintetis")
+        );
+        assert!(shown(c.clone()).await.contains("2007"));
+        let old = groups_shown(&c).await;
+        assert!(old > 400, "the 2007 wave's groups: {old}");
+
+        // And back to 2026 by the other wave's link.
+        c.find(Locator::LinkText("Pemutakhiran 2026"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::XPath(
+                "//strong[@id='wave-shown'][text()='Pemutakhiran 2026']",
+            ))
+            .await
+            .expect("the 2026 wave again");
+        assert_eq!(groups_shown(&c).await, 1);
         c.close().await.unwrap();
     });
 }
