@@ -6,7 +6,7 @@ mod network;
 mod output;
 mod profile;
 mod regions;
-mod review;
+mod resurvey;
 mod screen;
 mod serve;
 mod transfer;

@@ -1,8 +1,9 @@
 //! `wahana waves`: the survey waves (pendataan), created on purpose and managed: list, add,
-//! show, edit, close, reopen, delete; and `review`, the links a re-survey's import proposed.
+//! show, edit, close, reopen, delete; and the re-survey's commands (`carry-forward`, `review`,
+//! `link`, in `resurvey.rs`).
 
 use super::output::{Format, print_csv, print_json, print_table};
-use super::review;
+use super::resurvey;
 use crate::service::audit::Who;
 use crate::service::waves::{self, WaveInput, WaveView};
 use crate::service::{ServiceError, waves::period};
@@ -46,9 +47,16 @@ pub enum WavesCommand {
         #[arg(long)]
         force: bool,
     },
-    /// The links a re-survey's import proposed (rows without an id that look like an earlier
+    /// Prepare the next round from an earlier wave: the region's groups (and ties) pre-filled
+    /// with their ids, and an XLSForm listing each village's earlier groups; optionally copy
+    /// networks, institutions and their ties as unconfirmed observations.
+    CarryForward(resurvey::CarryForwardArgs),
+    /// The links an import proposed for review (rows without an id that look like an earlier
     /// group): list them, accept or reject.
-    Review(review::ReviewArgs),
+    Review(resurvey::ReviewArgs),
+    /// Record by hand that a group of WAVE continues an earlier group, or that groups merged
+    /// or split (the link keeps who recorded it).
+    Link(resurvey::LinkArgs),
 }
 
 /// A wave's fields (the same for add and edit).
@@ -371,7 +379,11 @@ pub async fn run(store: &Store, cmd: WavesCommand, lang: Lang) -> Result<ExitCod
                 )
             );
         }
-        WavesCommand::Review(args) => return review::run(store, args, lang).await,
+        WavesCommand::CarryForward(args) => {
+            return resurvey::carry_forward(store, args, lang).await;
+        }
+        WavesCommand::Review(args) => return resurvey::review(store, args, lang).await,
+        WavesCommand::Link(args) => return resurvey::link(store, args, lang).await,
     }
     Ok(ExitCode::SUCCESS)
 }

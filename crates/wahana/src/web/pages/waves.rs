@@ -341,6 +341,8 @@ pub struct WavesPage<'a> {
     pub ctx: &'a Ctx,
     pub waves: Vec<WaveLine>,
     pub admin: bool,
+    /// May review a re-survey's proposed links (officers and admins).
+    pub reviewer: bool,
     pub done: Option<String>,
     pub general: Vec<String>,
     pub form: WaveForm,
@@ -453,6 +455,9 @@ async fn page(
             .map(|(w, c)| WaveLine::of(w, c, ctx.lang))
             .collect(),
         admin: is_admin(ctx),
+        reviewer: ctx
+            .user()
+            .is_some_and(|u| matches!(u.role, Role::Admin | Role::Officer)),
         done,
         general,
         form,
