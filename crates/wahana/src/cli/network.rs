@@ -33,7 +33,8 @@ pub struct NetworkArgs {
     /// it, inside the region.
     #[arg(long)]
     network: Option<String>,
-    /// Wave (pendataan) id; every record held in the region when not given.
+    /// Wave (pendataan) id; the region's default when not given: the latest wave holding
+    /// records of its groups.
     #[arg(long)]
     wave: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
@@ -51,10 +52,16 @@ pub struct NetworkArgs {
 }
 
 pub async fn run(store: &Store, a: NetworkArgs, lang: Lang) -> Result<ExitCode> {
+    let scope = Scope::parse(&a.region, lang)?;
+    // One wave: the one named, else the region's default (the latest holding its groups).
+    let wave = crate::service::waves::shown(store, scope.code(), a.wave.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?
+        .map(|s| s.wave.id);
     let req = ScopeRequest {
-        scope: Scope::parse(&a.region, lang)?,
+        scope,
         network: a.network.clone(),
-        wave: a.wave.clone(),
+        wave,
     };
     let (sg, m) = network::measure_scope(store, &req, a.no_betweenness)
         .await

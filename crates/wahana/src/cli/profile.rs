@@ -30,7 +30,8 @@ pub struct ProfileArgs {
     /// "Tanete Riattang"), or `nasional` for the whole country.
     #[arg(long)]
     region: String,
-    /// Wave (pendataan) id; the latest wave holding groups in the region when not given.
+    /// Wave (pendataan) id; the region's default when not given: the latest wave (by date,
+    /// then id) holding records of its groups.
     #[arg(long)]
     wave: Option<String>,
     /// Rule set version (default seed-2007) or a TOML file.

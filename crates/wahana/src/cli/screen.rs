@@ -15,7 +15,8 @@ pub struct ScreenArgs {
     /// Region code or name, any level (73.08.21, "Tanete Riattang"), or `nasional`.
     #[arg(long)]
     region: String,
-    /// Wave (pendataan) id; every wave holding groups in the region when not given.
+    /// Wave (pendataan) id; the region's default when not given: the latest wave holding
+    /// records of its groups (one wave, never several mixed).
     #[arg(long)]
     wave: Option<String>,
     /// Rule set: a version held in the database (default seed-2007) or a TOML file, which is
