@@ -173,7 +173,7 @@ impl Store {
             .fetch_i64(
                 "UPDATE networks SET village_code = $2, local_unit = $3, level = $4, name = $5, \
                  founded_year = $6, chair = $7, secretary = $8, treasurer = $9, phone = $10, \
-                 decree_number = $11, decree_date = $12, notes = $13, version = version + 1, \
+                 decree_number = $11, decree_date = $12, notes = $13, version = version + 1, confirmed = TRUE, \
                  updated_at = $14 WHERE id = $1 AND version = $15 AND wave_id = $16 \
                  RETURNING version",
                 vec![
@@ -348,7 +348,8 @@ impl Store {
             .fetch_i64(
                 "UPDATE institutions SET region_code = $2, kind = $3, name = $4, address = $5, \
                  contact = $6, phone = $7, latitude = $8, longitude = $9, notes = $10, \
-                 version = version + 1, updated_at = $11 WHERE id = $1 AND version = $12 \
+                 version = version + 1, confirmed = TRUE, updated_at = $11 \
+                 WHERE id = $1 AND version = $12 \
                  AND wave_id = $13 RETURNING version",
                 vec![
                     i.id.as_str().into(),

@@ -382,3 +382,66 @@ impl crate::Store {
         Ok(self.review(id).await?.unwrap_or(r))
     }
 }
+
+impl Batch {
+    /// Copies the networks and institutions `from` observes in a region (by village, or by an
+    /// institution's own region) into `to` as unconfirmed observations (`confirmed = false`,
+    /// until the re-survey confirms or ends them), with the ties `from` holds between them.
+    /// Returns how many networks, institutions and ties were copied.
+    pub async fn carry_actors(
+        &mut self,
+        from: &str,
+        to: &str,
+        region: &RegionCode,
+    ) -> Result<(u64, u64, u64), StoreError> {
+        self.ensure_open(to).await?;
+        let (lo, hi) = crate::actors::bounds(Some(region));
+        let args = || -> Vec<crate::registry::Arg> {
+            vec![
+                from.into(),
+                to.into(),
+                lo.as_str().into(),
+                hi.as_str().into(),
+            ]
+        };
+        let networks = self
+            .execute(
+                "INSERT INTO networks (id, wave_id, village_code, local_unit, level, name, \
+                 founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, \
+                 notes, created_at, updated_at, confirmed) \
+                 SELECT id, $2, village_code, local_unit, level, name, founded_year, chair, \
+                 secretary, treasurer, phone, decree_number, decree_date, notes, created_at, \
+                 updated_at, FALSE FROM networks WHERE wave_id = $1 \
+                 AND village_code >= $3 AND village_code < $4",
+                args(),
+            )
+            .await?;
+        let institutions = self
+            .execute(
+                "INSERT INTO institutions (id, wave_id, region_code, kind, name, address, \
+                 contact, phone, latitude, longitude, notes, created_at, updated_at, confirmed) \
+                 SELECT id, $2, region_code, kind, name, address, contact, phone, latitude, \
+                 longitude, notes, created_at, updated_at, FALSE FROM institutions \
+                 WHERE wave_id = $1 AND region_code >= $3 AND region_code < $4",
+                args(),
+            )
+            .await?;
+        let ties = self
+            .execute(
+                "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, since, \
+                 notes, created_at, confirmed) \
+                 SELECT $2, t.from_id, t.from_kind, t.to_id, t.to_kind, t.tie_type, t.since, \
+                 t.notes, t.created_at, FALSE FROM ties t WHERE t.wave_id = $1 \
+                 AND t.from_kind <> 'kelompok' AND t.to_kind <> 'kelompok' \
+                 AND EXISTS (SELECT 1 FROM networks n WHERE n.id = t.from_id AND n.wave_id = $2 \
+                   AND n.village_code >= $3 AND n.village_code < $4 \
+                   UNION ALL SELECT 1 FROM institutions i WHERE i.id = t.from_id \
+                   AND i.wave_id = $2 AND i.region_code >= $3 AND i.region_code < $4) \
+                 AND EXISTS (SELECT 1 FROM networks n WHERE n.id = t.to_id AND n.wave_id = $2 \
+                   UNION ALL SELECT 1 FROM institutions i WHERE i.id = t.to_id AND i.wave_id = $2)",
+                args(),
+            )
+            .await?;
+        Ok((networks, institutions, ties))
+    }
+}

@@ -386,7 +386,8 @@ const NETWORK_UPSERT: &str = " ON CONFLICT (id, wave_id) DO UPDATE SET \
     chair = excluded.chair, secretary = excluded.secretary, treasurer = excluded.treasurer, \
     phone = excluded.phone, decree_number = excluded.decree_number, \
     decree_date = excluded.decree_date, notes = excluded.notes, \
-    version = networks.version + 1, updated_at = excluded.updated_at";
+    version = networks.version + 1, updated_at = excluded.updated_at, \
+    confirmed = TRUE";
 const INSTITUTION_INSERT: &str = "INSERT INTO institutions (id, wave_id, region_code, kind, name, \
     address, contact, phone, latitude, longitude, notes, created_at, updated_at) ";
 const INSTITUTION_WIDTH: usize = 13;
@@ -394,12 +395,15 @@ const INSTITUTION_UPSERT: &str = " ON CONFLICT (id, wave_id) DO UPDATE SET \
     region_code = excluded.region_code, kind = excluded.kind, name = excluded.name, \
     address = excluded.address, contact = excluded.contact, phone = excluded.phone, \
     latitude = excluded.latitude, longitude = excluded.longitude, notes = excluded.notes, \
-    version = institutions.version + 1, updated_at = excluded.updated_at";
+    version = institutions.version + 1, updated_at = excluded.updated_at, \
+    confirmed = TRUE";
 const TIE_INSERT: &str = "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, \
     since, notes, created_at) ";
 const TIE_WIDTH: usize = 9;
+/// A tie (a network, an institution) carried forward unconfirmed is confirmed when the
+/// re-survey records it again.
 const TIE_UPSERT: &str = " ON CONFLICT (from_id, to_id, tie_type, wave_id) DO UPDATE SET \
-    since = excluded.since, notes = excluded.notes";
+    since = excluded.since, notes = excluded.notes, confirmed = TRUE";
 const ACTOR_KIND_SQL: &str = "SELECT kind FROM actors WHERE id = $1";
 /// The kind of an actor observed in a wave (`$1` the id, `$2` the wave).
 const OBSERVED_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 AND wave_id = $2 \

@@ -6,6 +6,7 @@ mod network;
 mod output;
 mod profile;
 mod regions;
+mod resurvey;
 mod screen;
 mod serve;
 mod transfer;
@@ -72,6 +73,9 @@ pub enum Command {
     /// The profile of a region: the five findings, by village and by group type (text, JSON,
     /// Markdown, HTML report or XLSX).
     Profile(profile::ProfileArgs),
+    /// Survey waves: the re-survey (carry-forward) and the review of proposed links.
+    #[command(subcommand)]
+    Waves(WavesCommand),
     /// Add, list, show, edit and delete WKSBM networks (wahana).
     #[command(subcommand)]
     Networks(actors::NetworksCommand),
@@ -88,6 +92,17 @@ pub enum Command {
     /// betweenness, components, isolated groups, density, ties to institutions and across
     /// villages, as text, JSON, GraphML or SVG.
     Network(network::NetworkArgs),
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum WavesCommand {
+    /// Prepare the next round from an earlier wave: the region's groups (and ties) pre-filled
+    /// with their ids, and an XLSForm listing each village's earlier groups; optionally copy
+    /// networks, institutions and their ties as unconfirmed observations.
+    CarryForward(resurvey::CarryForwardArgs),
+    /// The links an import proposed for review (rows without an id that look like an earlier
+    /// group): list them, accept or reject.
+    Review(resurvey::ReviewArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -179,6 +194,10 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Ties(cmd) => actors::ties(&store, cmd, lang).await,
         Command::Members(cmd) => actors::members(&store, cmd, lang).await,
         Command::Network(args) => network::run(&store, args, lang).await,
+        Command::Waves(cmd) => match cmd {
+            WavesCommand::CarryForward(args) => resurvey::carry_forward(&store, args, lang).await,
+            WavesCommand::Review(args) => resurvey::review(&store, args, lang).await,
+        },
     };
     store.close().await;
     result

@@ -120,6 +120,7 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
                 ),
             )
             .to_string()
+                + &report.links_note(lang)
         } else if report.dry_run {
             lang.pick(
                 &format!(

@@ -30,7 +30,15 @@ const GEOPOINT_NAMES: &[&str] = &[
 ];
 
 /// Fields of wahana's XLSForm that help fill another column and carry nothing of their own.
-const FORM_HELPERS: &[&str] = &["provinsi", "kabupaten", "kabupaten_kota", "kecamatan"];
+/// (`kelompok_lama`: a re-survey form's choice of the group re-visited, whose id the form's
+/// `id` carries.)
+const FORM_HELPERS: &[&str] = &[
+    "provinsi",
+    "kabupaten",
+    "kabupaten_kota",
+    "kecamatan",
+    "kelompok_lama",
+];
 
 /// Metadata columns that KoboToolbox and ODK write next to the answers (compared lowercased).
 const METADATA_NAMES: &[&str] = &[

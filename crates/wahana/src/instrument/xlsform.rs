@@ -44,9 +44,11 @@ const SURVEY_COLUMNS: &[&str] = &[
     "choice_filter",
     "appearance",
     "default",
+    "calculation",
 ];
 
-/// The choices sheet's columns: the last two are the cascade's filters.
+/// The choices sheet's columns: the last three are the cascade's filters (`desa`: the village
+/// of an earlier group, in a re-survey's form).
 const CHOICE_COLUMNS: &[&str] = &[
     "list_name",
     "name",
@@ -54,7 +56,15 @@ const CHOICE_COLUMNS: &[&str] = &[
     "label::English (en)",
     "kab",
     "kec",
+    "desa",
 ];
+
+/// The form id of a re-survey's form (`write_resurvey_xlsform`).
+pub const RESURVEY_FORM_ID: &str = "wahana_kelompok_ulang";
+
+/// The choice of the re-survey form's list of earlier groups that means "a group not in the
+/// list".
+pub const NEW_GROUP_CHOICE: &str = "baru";
 
 /// An Indonesian phone as the import takes it (`is_indonesian_phone`): `0…`, `62…` or `+62…`,
 /// then 8 to 14 more digits, the first not 0, with spaces, dots, dashes or parentheses between.
@@ -82,6 +92,7 @@ struct Question {
     choice_filter: String,
     appearance: &'static str,
     default: String,
+    calculation: String,
 }
 
 impl Question {
@@ -130,7 +141,7 @@ impl Question {
         self
     }
 
-    fn row(&self) -> [String; 16] {
+    fn row(&self) -> [String; 17] {
         let yes = |b: bool| if b { "yes" } else { "" }.to_string();
         let (req_id, req_en) = if self.required {
             ("Wajib diisi".to_string(), "Required".to_string())
@@ -154,6 +165,7 @@ impl Question {
             self.choice_filter.clone(),
             self.appearance.to_string(),
             self.default.clone(),
+            self.calculation.clone(),
         ]
     }
 }
@@ -197,6 +209,7 @@ struct Choice {
     label: (String, String),
     kab: String,
     kec: String,
+    desa: String,
 }
 
 fn code_choices<T: Code>(list: &'static str, out: &mut Vec<Choice>) {
@@ -207,6 +220,7 @@ fn code_choices<T: Code>(list: &'static str, out: &mut Vec<Choice>) {
             label: (c.label_id().to_string(), c.label_en().to_string()),
             kab: String::new(),
             kec: String::new(),
+            desa: String::new(),
         });
     }
 }
@@ -226,11 +240,18 @@ fn region_choice(list: &'static str, r: &Region) -> Choice {
         label: (r.name.clone(), r.name.clone()),
         kab: parent(Level::Regency),
         kec: parent(Level::District),
+        desa: String::new(),
     }
 }
 
 /// The questions and choices of the form for villages under `region`.
-fn build(region: &Region, tree: &RegionTree) -> (Vec<Question>, Vec<Choice>) {
+/// With `previous` (a re-survey), the enumerator first picks the group re-visited from the
+/// village's groups of the earlier wave (or "a new group"), and the form carries its id.
+fn build(
+    region: &Region,
+    tree: &RegionTree,
+    previous: Option<&[PreviousGroup]>,
+) -> (Vec<Question>, Vec<Choice>) {
     let mut q = Vec::new();
     let mut choices = Vec::new();
 
@@ -337,6 +358,56 @@ fn build(region: &Region, tree: &RegionTree) -> (Vec<Question>, Vec<Choice>) {
         tree.villages_under(&region.code)
             .map(|r| region_choice("desa", r)),
     );
+    if let Some(previous) = previous {
+        q.push(
+            Question::new(
+                "select_one kelompok_lama",
+                "kelompok_lama",
+                "Kelompok yang dikunjungi ulang",
+                "The group re-visited",
+            )
+            .required()
+            .hint(
+                "Kelompok desa ini dari pendataan sebelumnya; pilih \"Kelompok baru\" bila tidak ada di daftar",
+                "This village's groups from the earlier survey; choose \"A new group\" when it is not listed",
+            )
+            .choice_filter(&format!(
+                "desa=${{kode_wilayah}} or name='{NEW_GROUP_CHOICE}'"
+            )),
+        );
+        q.push(Question {
+            kind: "calculate".into(),
+            name: "id",
+            calculation: format!(
+                "if(${{kelompok_lama}} = '{NEW_GROUP_CHOICE}', '', ${{kelompok_lama}})"
+            ),
+            ..Question::default()
+        });
+        choices.push(Choice {
+            list: "kelompok_lama",
+            name: NEW_GROUP_CHOICE.into(),
+            label: (
+                "Kelompok baru (tidak ada di daftar)".into(),
+                "A new group (not listed)".into(),
+            ),
+            kab: String::new(),
+            kec: String::new(),
+            desa: String::new(),
+        });
+        for g in previous {
+            choices.push(Choice {
+                list: "kelompok_lama",
+                name: g.id.clone(),
+                label: (
+                    format!("{} ({})", g.name, g.id),
+                    format!("{} ({})", g.name, g.id),
+                ),
+                kab: String::new(),
+                kec: String::new(),
+                desa: g.village.to_string(),
+            });
+        }
+    }
     q.push(
         text("unit_lokal", "Dusun/RW/RT", "Hamlet, RW or RT")
             .hint("Mis. RW 03 atau Dusun Lappae", "E.g. RW 03 or Dusun Lappae"),
@@ -537,6 +608,28 @@ fn build(region: &Region, tree: &RegionTree) -> (Vec<Question>, Vec<Choice>) {
     (q, choices)
 }
 
+/// A group of the earlier wave, as a re-survey's form lists it.
+#[derive(Debug, Clone)]
+pub struct PreviousGroup {
+    pub id: String,
+    pub name: String,
+    pub village: RegionCode,
+}
+
+/// [`write_xlsform`] for a re-survey (*pemutakhiran*): the same questions, preceded in each
+/// village by the list of its groups of the earlier wave (`previous`), so that the enumerator
+/// picks the group re-visited (the answer carries its id, and an import adds its observation)
+/// or adds a new one. Form id [`RESURVEY_FORM_ID`].
+pub fn write_resurvey_xlsform(
+    path: &Path,
+    region: &RegionCode,
+    tree: &RegionTree,
+    today_year: i32,
+    previous: &[PreviousGroup],
+) -> Result<(), XlsFormError> {
+    write_form(path, region, tree, today_year, Some(previous))
+}
+
 /// Writes the XLSForm (sheets `survey`, `choices`, `settings`) for groups in villages under
 /// `region` (a province, regency, district or one village). `today_year` dates the form's
 /// version; the form's own checks are relative to the survey date it records.
@@ -546,10 +639,20 @@ pub fn write_xlsform(
     tree: &RegionTree,
     today_year: i32,
 ) -> Result<(), XlsFormError> {
+    write_form(path, region, tree, today_year, None)
+}
+
+fn write_form(
+    path: &Path,
+    region: &RegionCode,
+    tree: &RegionTree,
+    today_year: i32,
+    previous: Option<&[PreviousGroup]>,
+) -> Result<(), XlsFormError> {
     let region = tree
         .get(region)
         .ok_or_else(|| XlsFormError::UnknownRegion(region.to_string()))?;
-    let (questions, choices) = build(region, tree);
+    let (questions, choices) = build(region, tree, previous);
 
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -589,6 +692,9 @@ pub fn write_xlsform(
         if !ch.kec.is_empty() {
             sheet.write_string(r, 5, ch.kec.as_str())?;
         }
+        if !ch.desa.is_empty() {
+            sheet.write_string(r, 6, ch.desa.as_str())?;
+        }
     }
     sheet.set_column_width(0, 20)?;
     sheet.set_column_width(1, 22)?;
@@ -601,9 +707,20 @@ pub fn write_xlsform(
     let rows = [
         (
             "form_title",
-            format!("Identifikasi kelompok WKSBM: {}", region.name),
+            match previous {
+                Some(_) => format!("Pemutakhiran kelompok WKSBM: {}", region.name),
+                None => format!("Identifikasi kelompok WKSBM: {}", region.name),
+            },
         ),
-        ("form_id", FORM_ID.to_string()),
+        (
+            "form_id",
+            if previous.is_some() {
+                RESURVEY_FORM_ID
+            } else {
+                FORM_ID
+            }
+            .to_string(),
+        ),
         (
             "version",
             format!("{INSTRUMENT_VERSION}.{today_year}.{}", region.code.digits()),

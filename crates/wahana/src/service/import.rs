@@ -185,6 +185,25 @@ impl ImportReport {
     pub fn ok(&self) -> bool {
         self.problems_total == 0
     }
+
+    /// What the import did with groups held from other waves, for its summary line (empty when
+    /// it observed none and proposed nothing).
+    pub fn links_note(&self, lang: Lang) -> String {
+        if self.linked == 0 && self.review == 0 {
+            return String::new();
+        }
+        lang.pick(
+            &format!(
+                "; {} menjadi catatan baru kelompok yang sudah tercatat di pendataan lain ({} ditautkan menurut nama dan isian lain), {} diusulkan untuk ditinjau (wahana waves review)",
+                self.linked, self.matched, self.review
+            ),
+            &format!(
+                "; {} became new records of groups held from other waves ({} linked by name and the other fields), {} proposed for review (wahana waves review)",
+                self.linked, self.matched, self.review
+            ),
+        )
+        .to_string()
+    }
 }
 
 /// Problems kept in a report (all are counted; the rejects file holds every rejected row).

@@ -10,6 +10,7 @@ pub mod import;
 pub mod network;
 pub mod profile;
 pub mod regions;
+pub mod resurvey;
 pub mod review;
 pub mod screening;
 pub mod users;

@@ -66,6 +66,8 @@ pub fn router(state: AppState) -> Router {
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))
         .route("/regions/{code}/network", get(pages::network::network))
+        .route("/waves/{id}/review", get(pages::review::list))
+        .route("/waves/{id}/review/{n}", post(pages::review::decide))
         .route("/groups/new", get(pages::groups::new_form))
         .route("/groups", post(pages::groups::create))
         .route(

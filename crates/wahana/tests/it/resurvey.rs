@@ -166,5 +166,72 @@ fn a_resurvey_adds_observations_and_leaves_the_first_wave_as_it_was() {
             assert_eq!(one(W1)["wave_id"], W1, "{}", env.name);
             assert_eq!(one("pemutakhiran-2026")["wave_id"], "pemutakhiran-2026");
         }
+
+        // The middle band waits for an officer: accept one pair, reject another.
+        let pending = |all: bool| -> Vec<serde_json::Value> {
+            let mut args = vec!["waves", "review", "pemutakhiran-2026", "--format", "json"];
+            if all {
+                args.push("--all");
+            }
+            serde_json::from_str::<serde_json::Value>(&env.ok(&args))
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .clone()
+        };
+        let proposals = pending(false);
+        assert_eq!(
+            proposals.len() as u64,
+            report["review"].as_u64().unwrap(),
+            "{}",
+            env.name
+        );
+        assert!(proposals.len() >= 2, "{}", env.name);
+        let (a, b) = (&proposals[0], &proposals[1]);
+        let (new_a, cand_a) = (
+            a["new_id"].as_str().unwrap(),
+            a["candidate_id"].as_str().unwrap(),
+        );
+        let a_id = a["id"].as_i64().unwrap().to_string();
+        let b_id = b["id"].as_i64().unwrap().to_string();
+        env.ok(&[
+            "waves",
+            "review",
+            "pemutakhiran-2026",
+            "--accept",
+            &a_id,
+            "--reject",
+            &b_id,
+        ]);
+        // Accepted: the row is now the earlier group's 2026 record, and the new group is gone.
+        let shown: serde_json::Value = serde_json::from_str(&env.ok(&[
+            "groups",
+            "show",
+            cand_a,
+            "--wave",
+            "pemutakhiran-2026",
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        assert_eq!(shown["wave_id"], "pemutakhiran-2026", "{}", env.name);
+        env.fails(&["groups", "show", new_a]);
+        let decided: HashMap<String, String> = pending(true)
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].to_string(),
+                    r["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(decided[&a_id], "accepted", "{}", env.name);
+        assert_eq!(decided[&b_id], "rejected", "{}", env.name);
+        assert_eq!(pending(false).len(), proposals.len() - 2, "{}", env.name);
+        // A pair is decided once.
+        let again = env.fails(&["waves", "review", "pemutakhiran-2026", "--reject", &a_id]);
+        assert!(again.contains("sudah diputuskan"), "{}: {again}", env.name);
+        // The 2007 wave is still exactly as it was.
+        assert_eq!(export("after2.csv"), before, "{}", env.name);
     }
 }

@@ -239,7 +239,7 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
         .unwrap_or("?");
     let wave = r.wave.as_deref().unwrap_or("-");
     if r.committed {
-        match lang {
+        let head = match lang {
             Lang::Id => format!(
                 "{} baris {table} dibaca; {} ditulis ke pendataan {wave} ({} baru, {} diperbarui); {} ditolak",
                 r.rows, r.written, r.created, r.updated, r.rejected
@@ -248,7 +248,8 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
                 "{} rows of {table} read; {} written to wave {wave} ({} new, {} updated); {} rejected",
                 r.rows, r.written, r.created, r.updated, r.rejected
             ),
-        }
+        };
+        head + &r.links_note(lang)
     } else if r.dry_run {
         match lang {
             Lang::Id => format!(

@@ -5,6 +5,7 @@ pub mod groups;
 pub mod import;
 pub mod network;
 pub mod regions;
+pub mod review;
 
 use super::Ctx;
 use askama::Template;

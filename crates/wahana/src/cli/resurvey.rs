@@ -1,4 +1,6 @@
-//! `wahana waves review`: the links a re-survey's import proposed, to accept or reject.
+//! The re-survey (*pemutakhiran*) from the command line: `wahana waves carry-forward` prepares
+//! the next round from an earlier wave; `wahana waves review` lists the links an import
+//! proposed, to accept or reject.
 
 use super::output::{Format, print_csv, print_json, print_table};
 use crate::service::{self, audit::Who};
@@ -7,6 +9,84 @@ use clap::Args;
 use std::process::ExitCode;
 use wahana_domain::{Lang, RegionTree};
 use wahana_store::Store;
+
+#[derive(Args, Debug)]
+pub struct CarryForwardArgs {
+    /// The earlier wave, whose groups the next round re-visits.
+    #[arg(long)]
+    pub from: String,
+    /// The new wave (created beforehand, open, holding nothing of the region yet).
+    #[arg(long)]
+    pub to: String,
+    /// The region (code or name) to prepare: a kecamatan, a village, a regency…
+    #[arg(long)]
+    pub region: String,
+    /// Folder for the files: the groups pre-filled (CSV and XLSX, each row with its id), the
+    /// ties (CSV), and an XLSForm whose group list for each village comes from --from.
+    #[arg(long, default_value = ".")]
+    pub out: std::path::PathBuf,
+    /// Also copy --from's networks and institutions of the region (and the ties between them)
+    /// into --to as unconfirmed observations, which the re-survey confirms or ends.
+    #[arg(long)]
+    pub carry_forward: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+pub async fn carry_forward(store: &Store, args: CarryForwardArgs, lang: Lang) -> Result<ExitCode> {
+    let region = RegionTree::official()
+        .resolve(&args.region)
+        .map_err(|e| anyhow::anyhow!(e.message(lang)))?
+        .code
+        .clone();
+    let r = service::resurvey::carry_forward(
+        store,
+        &service::resurvey::CarryForward {
+            from: &args.from,
+            to: &args.to,
+            region: &region,
+            out_dir: &args.out,
+            copy_actors: args.carry_forward,
+        },
+        &Who::cli(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+    if args.format == Format::Json {
+        print_json(&r)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}",
+        lang.pick(
+            &format!(
+                "pemutakhiran {} → {} untuk {}: {} kelompok dan {} ikatan dari {} disiapkan; {} wahana, {} lembaga, {} ikatan disalin belum dikonfirmasi",
+                r.from, r.to, r.region, r.groups, r.ties, r.from, r.networks_copied, r.institutions_copied, r.ties_copied
+            ),
+            &format!(
+                "re-survey {} → {} for {}: {} groups and {} ties of {} prepared; {} networks, {} institutions, {} ties copied unconfirmed",
+                r.from, r.to, r.region, r.groups, r.ties, r.from, r.networks_copied, r.institutions_copied, r.ties_copied
+            ),
+        )
+    );
+    for f in &r.files {
+        println!("  {f}");
+    }
+    println!(
+        "{}",
+        lang.pick(
+            &format!(
+                "impor hasilnya dengan: wahana import BERKAS --wave {}",
+                r.to
+            ),
+            &format!(
+                "import the results with: wahana import FILE --wave {}",
+                r.to
+            ),
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
 
 #[derive(Args, Debug)]
 pub struct ReviewArgs {
@@ -29,7 +109,7 @@ pub struct ReviewArgs {
     pub format: Format,
 }
 
-pub async fn run(store: &Store, args: ReviewArgs, lang: Lang) -> Result<ExitCode> {
+pub async fn review(store: &Store, args: ReviewArgs, lang: Lang) -> Result<ExitCode> {
     let fail = |e: service::ServiceError| anyhow::anyhow!(e.message(lang));
     let who = Who::cli();
     for (ids, accept) in [(&args.accept, true), (&args.reject, false)] {
@@ -105,8 +185,14 @@ pub async fn run(store: &Store, args: ReviewArgs, lang: Lang) -> Result<ExitCode
             println!(
                 "{}",
                 lang.pick(
-                    &format!("{} usulan; terima dengan --accept N, tolak dengan --reject N", list.len()),
-                    &format!("{} proposals; accept with --accept N, reject with --reject N", list.len()),
+                    &format!(
+                        "{} usulan; terima dengan --accept N, tolak dengan --reject N",
+                        list.len()
+                    ),
+                    &format!(
+                        "{} proposals; accept with --accept N, reject with --reject N",
+                        list.len()
+                    ),
                 )
             );
         }

@@ -1,0 +1,216 @@
+//! Preparing a re-survey (*pemutakhiran*): `wahana waves carry-forward`. From an earlier wave,
+//! the files the next round starts from: the region's groups (and ties) pre-filled in the
+//! instrument's format, each row with its group's id, and an XLSForm whose group list for each
+//! village comes from the earlier wave. Importing them into the new wave adds observations of
+//! the same groups. Optionally, the earlier wave's networks and institutions (and the ties
+//! between them) are copied into the new wave as unconfirmed observations.
+
+use super::ServiceError;
+use super::audit::Who;
+use super::export::FileFormat;
+use crate::instrument;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use wahana_domain::instrument::Table;
+use wahana_domain::{FieldError, RegionCode, RegionTree};
+use wahana_store::{GroupFilter, Store, StoreError};
+
+/// What to prepare.
+pub struct CarryForward<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub region: &'a RegionCode,
+    /// Where the files go (created when missing).
+    pub out_dir: &'a Path,
+    /// Copy the earlier wave's networks, institutions and their ties into the new wave.
+    pub copy_actors: bool,
+}
+
+/// What was prepared.
+#[derive(Debug, Clone, Serialize)]
+pub struct CarryReport {
+    pub from: String,
+    pub to: String,
+    pub region: String,
+    /// Groups of the earlier wave in the region (rows of the pre-filled file).
+    pub groups: u64,
+    /// Ties of the earlier wave in the region (rows of the pre-filled ties file).
+    pub ties: u64,
+    pub files: Vec<String>,
+    pub networks_copied: u64,
+    pub institutions_copied: u64,
+    pub ties_copied: u64,
+}
+
+fn refused(code: &'static str, id: String, en: String) -> ServiceError {
+    ServiceError::Store(StoreError::Rejected {
+        code,
+        message_id: id,
+        message_en: en,
+    })
+}
+
+/// Prepares the re-survey. Refused, writing nothing, when the two waves are the same, either
+/// does not exist, the new wave is closed or already holds observations of the region, or the
+/// earlier wave holds none there.
+pub async fn carry_forward(
+    store: &Store,
+    req: &CarryForward<'_>,
+    who: &Who,
+) -> Result<CarryReport, ServiceError> {
+    let _ = who;
+    if req.from == req.to {
+        return Err(ServiceError::Invalid(vec![FieldError::new(
+            "--to",
+            req.to,
+            "pendataan lain dari --from",
+            "a wave other than --from",
+        )]));
+    }
+    let mut waves = Vec::new();
+    for id in [req.from, req.to] {
+        waves.push(
+            store
+                .wave(id)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound {
+                    kind: "pendataan",
+                    id: id.to_string(),
+                })?,
+        );
+    }
+    let (from, to) = (&waves[0], &waves[1]);
+    if to.closed {
+        return Err(StoreError::WaveClosed { id: to.id.clone() }.into());
+    }
+    let name = RegionTree::official()
+        .get(req.region)
+        .map(|r| format!("{} ({})", r.name, r.code))
+        .unwrap_or_else(|| req.region.to_string());
+    let count = |wave: &str| GroupFilter {
+        region: Some(req.region.clone()),
+        wave: Some(wave.to_string()),
+        ..GroupFilter::default()
+    };
+    let held_to = store.count_groups(&count(&to.id)).await?;
+    if held_to > 0 {
+        return Err(refused(
+            "carry_forward_target_not_empty",
+            format!(
+                "pendataan {} sudah memuat {held_to} kelompok di {name}: pemutakhiran disiapkan untuk pendataan yang belum memuat wilayah ini",
+                to.id
+            ),
+            format!(
+                "wave {} already holds {held_to} groups in {name}: a re-survey is prepared for a wave that holds nothing of the region yet",
+                to.id
+            ),
+        ));
+    }
+    let groups = store.count_groups(&count(&from.id)).await?;
+    if groups == 0 {
+        return Err(refused(
+            "carry_forward_source_empty",
+            format!("pendataan {} tidak memuat kelompok di {name}", from.id),
+            format!("wave {} holds no groups in {name}", from.id),
+        ));
+    }
+    std::fs::create_dir_all(req.out_dir).map_err(|e| {
+        refused(
+            "carry_forward_io",
+            format!("folder {} tidak dapat dibuat: {e}", req.out_dir.display()),
+            format!("folder {} cannot be created: {e}", req.out_dir.display()),
+        )
+    })?;
+    let digits = req.region.digits();
+    let path = |name: String| -> PathBuf { req.out_dir.join(name) };
+    let mut files = Vec::new();
+    let mut ties = 0;
+    for (table, format, file) in [
+        (
+            Table::Groups,
+            FileFormat::Csv,
+            format!("kelompok-{}-{digits}.csv", to.id),
+        ),
+        (
+            Table::Groups,
+            FileFormat::Xlsx,
+            format!("kelompok-{}-{digits}.xlsx", to.id),
+        ),
+        (
+            Table::Ties,
+            FileFormat::Csv,
+            format!("ikatan-{}-{digits}.csv", to.id),
+        ),
+    ] {
+        let out = path(file);
+        let r = super::export::export(
+            store,
+            &super::export::ExportRequest {
+                table,
+                region: Some(req.region),
+                wave: Some(&from.id),
+                format,
+                english: false,
+                out: &out,
+            },
+            &|_| {},
+        )
+        .await
+        .map_err(|e| match e {
+            super::export::ExportError::Store(s) => ServiceError::Store(s),
+            super::export::ExportError::Write(w) => refused(
+                "carry_forward_io",
+                format!("berkas tidak dapat ditulis: {w}"),
+                format!("file cannot be written: {w}"),
+            ),
+        })?;
+        if table == Table::Ties {
+            ties = r.rows;
+        }
+        files.push(out.display().to_string());
+    }
+    let previous: Vec<instrument::xlsform::PreviousGroup> = store
+        .list_groups(&count(&from.id), i64::MAX, 0)
+        .await?
+        .into_iter()
+        .map(|g| instrument::xlsform::PreviousGroup {
+            id: g.group.id,
+            name: g.group.name,
+            village: g.group.village,
+        })
+        .collect();
+    let form = path(format!("formulir-{}-{digits}.xlsx", to.id));
+    instrument::xlsform::write_resurvey_xlsform(
+        &form,
+        req.region,
+        RegionTree::official(),
+        super::today().year(),
+        &previous,
+    )
+    .map_err(|e| {
+        refused(
+            "carry_forward_io",
+            format!("formulir tidak dapat ditulis: {e}"),
+            format!("the form cannot be written: {e}"),
+        )
+    })?;
+    files.push(form.display().to_string());
+    let (mut networks_copied, mut institutions_copied, mut ties_copied) = (0, 0, 0);
+    if req.copy_actors {
+        let mut batch = store.begin().await?;
+        let (n, i, t) = batch.carry_actors(&from.id, &to.id, req.region).await?;
+        batch.commit().await?;
+        (networks_copied, institutions_copied, ties_copied) = (n, i, t);
+    }
+    Ok(CarryReport {
+        from: from.id.clone(),
+        to: to.id.clone(),
+        region: req.region.to_string(),
+        groups: groups as u64,
+        ties,
+        files,
+        networks_copied,
+        institutions_copied,
+        ties_copied,
+    })
+}
