@@ -177,8 +177,8 @@ impl FateCounts {
 /// The fates of a region's groups between two waves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
-    /// One entry per group (per linked pair for merges and splits), by village, then name,
-    /// then ids.
+    /// One entry per group (per linked pair for merges and splits), by village, then name
+    /// (ignoring case), then ids.
     pub groups: Vec<GroupChange>,
     pub counts: FateCounts,
     /// Per village, in code order.
@@ -282,7 +282,12 @@ pub fn compare(from: &[Observation], to: &[Observation], links: &[Link]) -> Comp
         });
     }
     groups.sort_by(|a, b| {
-        let name = |g: &GroupChange| g.name_from.clone().or_else(|| g.name_to.clone());
+        let name = |g: &GroupChange| {
+            g.name_from
+                .as_deref()
+                .or(g.name_to.as_deref())
+                .map(str::to_lowercase)
+        };
         (&a.village, name(a), &a.id_from, &a.id_to).cmp(&(
             &b.village,
             name(b),

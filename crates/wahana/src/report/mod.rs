@@ -4,6 +4,7 @@
 //! sentences) lives here.
 
 pub mod charts;
+pub mod compare;
 pub mod html;
 pub mod xlsx;
 

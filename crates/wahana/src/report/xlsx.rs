@@ -4,6 +4,7 @@
 use super::{
     betweenness_skipped, child_rows, method_notes, network_description, network_too_large, title,
 };
+use crate::service::compare::CompareData;
 use crate::service::network::ReportNetwork;
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;
@@ -65,6 +66,19 @@ pub fn render(
     p: &Profile<'_>,
     lang: Lang,
     network: &ReportNetwork,
+) -> Result<Vec<u8>> {
+    render_with(data, p, lang, network, None)
+}
+
+/// The workbook, with the comparison's sheets (`super::compare::xlsx_sheets`) before the
+/// rules when `change` is given (a comparison ending with the report's wave, and whether its
+/// groups may be listed).
+pub fn render_with(
+    data: &ProfileData,
+    p: &Profile<'_>,
+    lang: Lang,
+    network: &ReportNetwork,
+    change: Option<(&CompareData, bool)>,
 ) -> Result<Vec<u8>> {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
     let mut wb = Workbook::new();
@@ -324,6 +338,10 @@ pub fn render(
     ws.set_column_width(2, 34)?;
 
     network_sheet(&mut wb, data.scope, network, lang)?;
+
+    if let Some((d, records)) = change {
+        super::compare::xlsx_sheets(&mut wb, d, records, lang)?;
+    }
 
     // The rule set and the method.
     let ws = wb.add_worksheet();
