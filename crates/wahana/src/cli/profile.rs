@@ -139,9 +139,9 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             v
         }
         ProfileFormat::Html => {
-            report::html::render_with(&data, &p, lang, &network, change_ref).into_bytes()
+            report::html::render(&data, &p, lang, &network, change_ref).into_bytes()
         }
-        ProfileFormat::Xlsx => report::xlsx::render_with(&data, &p, lang, &network, change_ref)?,
+        ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang, &network, change_ref)?,
     };
     let default_file = matches!(a.format, ProfileFormat::Html | ProfileFormat::Xlsx).then(|| {
         let code = match data.scope {

@@ -34,7 +34,8 @@ pub fn place(d: &CompareData, lang: Lang) -> String {
     }
 }
 
-fn wave_line(w: &Wave, observations: u64, lang: Lang) -> String {
+/// "Pemutakhiran 2026 (pemutakhiran-2026, 2026-08-31): 485 kelompok tercatat".
+pub fn wave_line(w: &Wave, observations: u64, lang: Lang) -> String {
     let date = w.date().map(|d| format!(", {d}")).unwrap_or_default();
     format!(
         "{} ({}{date}): {} {}",
@@ -188,12 +189,13 @@ fn fate_cells(c: &FateCounts, lang: Lang) -> Vec<String> {
         .collect()
 }
 
-/// The tables every rendering shows, as headers and rows of text.
-struct Tables {
-    villages: (Vec<String>, Vec<Vec<String>>),
-    types: (Vec<String>, Vec<Vec<String>>),
-    findings: (Vec<String>, Vec<Vec<String>>),
-    groups: (Vec<String>, Vec<Vec<String>>),
+/// The tables every rendering shows, each as headers and rows of text: fates by village and
+/// by group type (with a total row), the findings of both waves, and the groups.
+pub struct Tables {
+    pub villages: (Vec<String>, Vec<Vec<String>>),
+    pub types: (Vec<String>, Vec<Vec<String>>),
+    pub findings: (Vec<String>, Vec<Vec<String>>),
+    pub groups: (Vec<String>, Vec<Vec<String>>),
 }
 
 fn group_row(g: &GroupChange, lang: Lang) -> Vec<String> {
@@ -209,7 +211,7 @@ fn group_row(g: &GroupChange, lang: Lang) -> Vec<String> {
     ]
 }
 
-fn tables(d: &CompareData, lang: Lang) -> Tables {
+pub fn tables(d: &CompareData, lang: Lang) -> Tables {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en).to_string();
     let c = &d.comparison;
     let mut vh = vec![l("Desa/kelurahan", "Village")];

@@ -139,12 +139,6 @@ fn brief_headers(lang: Lang) -> String {
     h.iter().map(|x| format!("<th>{}</th>", esc(x))).collect()
 }
 
-/// The report in one language; every finding also carries its sentence in the other. `network`
-/// is the scope's network section ([`crate::service::network::report_section`]).
-pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang, network: &ReportNetwork) -> String {
-    render_with(data, p, lang, network, None)
-}
-
 /// The start of a self-contained HTML file with the report's style, up to `<body>`.
 pub fn document_head(title: &str, lang: Lang) -> String {
     format!(
@@ -157,9 +151,11 @@ pub fn document_head(title: &str, lang: Lang) -> String {
     )
 }
 
-/// The report, with the section "Perubahan sejak …" / "Change since …" when `change` is given
-/// (a comparison ending with the report's wave, and whether its groups may be listed).
-pub fn render_with(
+/// The report in one language; every finding also carries its sentence in the other. `network`
+/// is the scope's network section ([`crate::service::network::report_section`]). With `change`
+/// (a comparison ending with the report's wave, and whether its groups may be listed) the
+/// report gains the section "Perubahan sejak …" / "Change since …".
+pub fn render(
     data: &ProfileData,
     p: &Profile<'_>,
     lang: Lang,

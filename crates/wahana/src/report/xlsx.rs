@@ -60,20 +60,10 @@ fn write_brief(ws: &mut Worksheet, row: u32, col: u16, b: &Brief, pct: &Format) 
 
 /// The workbook as bytes. `network` is the scope's network section
 /// ([`crate::service::network::report_section`]), the same the HTML report shows: a sheet
-/// `jaringan` (`network`) unless it is [`ReportNetwork::Omitted`].
+/// `jaringan` (`network`) unless it is [`ReportNetwork::Omitted`]. With `change` (a comparison
+/// ending with the report's wave, and whether its groups may be listed) the comparison's
+/// sheets (`super::compare::xlsx_sheets`) come before the rules.
 pub fn render(
-    data: &ProfileData,
-    p: &Profile<'_>,
-    lang: Lang,
-    network: &ReportNetwork,
-) -> Result<Vec<u8>> {
-    render_with(data, p, lang, network, None)
-}
-
-/// The workbook, with the comparison's sheets (`super::compare::xlsx_sheets`) before the
-/// rules when `change` is given (a comparison ending with the report's wave, and whether its
-/// groups may be listed).
-pub fn render_with(
     data: &ProfileData,
     p: &Profile<'_>,
     lang: Lang,

@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::regions::search))
         .route("/regions/{code}", get(pages::regions::region))
         .route("/regions/{code}/report", get(pages::regions::report))
+        .route("/regions/{code}/compare", get(pages::compare::compare))
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))
         .route("/regions/{code}/network", get(pages::network::network))

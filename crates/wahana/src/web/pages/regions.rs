@@ -715,6 +715,8 @@ pub async fn search(
 pub struct ReportQuery {
     pub wave: Option<String>,
     pub format: Option<String>,
+    /// An earlier wave: the report gains the section "Perubahan sejak …" (what changed since).
+    pub compare_with: Option<String>,
 }
 
 /// The profile report (the profile issue's HTML report), as a page or a download.
@@ -745,6 +747,31 @@ pub async fn report(
         }
     };
     let p = data.profile();
+    // What changed since an earlier wave, ending with the report's wave; its groups listed for
+    // those who may read the region's records.
+    let change = match q.compare_with.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(earlier) => {
+            let Scope::Region(region) = scope else {
+                return Err(crate::web::errors::PageError(
+                    ApiError::from_compare(service::compare::CompareError::NotARegion, ctx.lang),
+                    ctx.clone(),
+                ));
+            };
+            let req = service::compare::CompareRequest {
+                region,
+                from: earlier.to_string(),
+                to: data.wave.id.clone(),
+                rules: None,
+            };
+            let d = service::compare::build(&st.store, &req, service::today(), ctx.lang)
+                .await
+                .map_err(|e| ApiError::from_compare(e, ctx.lang))
+                .or_page(&ctx)?;
+            Some((d, service::compare::records_for(ctx.user(), region)))
+        }
+    };
+    let change = change.as_ref().map(|(d, records)| (d, *records));
     let name = format!("profil-{}", scope.code_str().replace('.', ""));
     let name = if name == "profil-" {
         "profil-indonesia".to_string()
@@ -777,7 +804,7 @@ pub async fn report(
     };
     match q.format.as_deref() {
         None | Some("") => {
-            Ok(Html(report::html::render(&data, &p, ctx.lang, &network)).into_response())
+            Ok(Html(report::html::render(&data, &p, ctx.lang, &network, change)).into_response())
         }
         Some("html") => Ok((
             [
@@ -787,11 +814,11 @@ pub async fn report(
                     format!("attachment; filename=\"{name}.html\""),
                 ),
             ],
-            report::html::render(&data, &p, ctx.lang, &network),
+            report::html::render(&data, &p, ctx.lang, &network, change),
         )
             .into_response()),
         Some("xlsx") => {
-            let bytes = report::xlsx::render(&data, &p, ctx.lang, &network)
+            let bytes = report::xlsx::render(&data, &p, ctx.lang, &network, change)
                 .map_err(|e| ApiError::Internal(format!("{e:#}")))
                 .or_page(&ctx)?;
             Ok((
@@ -811,7 +838,7 @@ pub async fn report(
                 .into_response())
         }
         Some("pdf") => {
-            let html = report::html::render(&data, &p, ctx.lang, &network);
+            let html = report::html::render(&data, &p, ctx.lang, &network, change);
             let printed = match &st.pdf_browser {
                 Some(browser) => print_pdf(browser, &html).await.ok_or(ctx.t(
                     "Chromium di server gagal mencetak laporan ke PDF; unduh HTML lalu cetak dari peramban",
