@@ -267,10 +267,7 @@ pub fn tables(d: &CompareData, lang: Lang) -> Tables {
             format!("{} ({})", l("Penyebut", "Denominator"), unit(&f, lang)),
             format_count(f.denominator_from, lang),
             format_count(f.denominator_to, lang),
-            format!(
-                "{:+}",
-                f.denominator_to as i64 - f.denominator_from as i64
-            ),
+            format!("{:+}", f.denominator_to as i64 - f.denominator_from as i64),
         ]);
         for m in &f.measures {
             findings.push(vec![
@@ -541,21 +538,23 @@ pub fn html_section(d: &CompareData, records: bool, lang: Lang) -> String {
         s,
         "<figure class=\"wide\">{}<figcaption>{}</figcaption></figure>",
         chart(d, lang),
-        esc(&match (d.comparison.by_village.len() > CHART_VILLAGES, lang) {
-            (true, Lang::Id) => format!(
-                "{} desa/kelurahan pertama menurut kode; tabel di bawah memuat semuanya.",
-                CHART_VILLAGES
-            ),
-            (true, Lang::En) => format!(
-                "The first {} villages by code; the table below lists them all.",
-                CHART_VILLAGES
-            ),
-            (false, _) => l(
-                "Jumlah kelompok per nasib di tiap desa/kelurahan.",
-                "Groups per fate in each village.",
-            )
-            .to_string(),
-        })
+        esc(
+            &match (d.comparison.by_village.len() > CHART_VILLAGES, lang) {
+                (true, Lang::Id) => format!(
+                    "{} desa/kelurahan pertama menurut kode; tabel di bawah memuat semuanya.",
+                    CHART_VILLAGES
+                ),
+                (true, Lang::En) => format!(
+                    "The first {} villages by code; the table below lists them all.",
+                    CHART_VILLAGES
+                ),
+                (false, _) => l(
+                    "Jumlah kelompok per nasib di tiap desa/kelurahan.",
+                    "Groups per fate in each village.",
+                )
+                .to_string(),
+            }
+        )
     );
     let _ = writeln!(s, "<h3>{}</h3>", l("Per desa/kelurahan", "By village"));
     html_table(&mut s, &t.villages.0, &t.villages.1, 1);
@@ -632,7 +631,12 @@ pub fn xlsx_sheets(wb: &mut Workbook, d: &CompareData, records: bool, lang: Lang
 
     let ws = wb.add_worksheet();
     ws.set_name(l("Perubahan", "Change"))?;
-    ws.write_string_with_format(0, 0, format!("{}: {}", heading(d, lang), place(d, lang)), &bold)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("{}: {}", heading(d, lang), place(d, lang)),
+        &bold,
+    )?;
     let mut row = 1;
     if d.synthetic() {
         ws.write_string_with_format(
@@ -726,11 +730,7 @@ pub fn xlsx_sheets(wb: &mut Workbook, d: &CompareData, records: bool, lang: Lang
         ws.write_string(row, 1, if f.villages { "villages" } else { "groups" })?;
         ws.write_number(row, 2, f.denominator_from as f64)?;
         ws.write_number(row, 3, f.denominator_to as f64)?;
-        ws.write_number(
-            row,
-            4,
-            f.denominator_to as f64 - f.denominator_from as f64,
-        )?;
+        ws.write_number(row, 4, f.denominator_to as f64 - f.denominator_from as f64)?;
         for m in &f.measures {
             row += 1;
             ws.write_string(row, 0, f.id)?;
@@ -752,7 +752,14 @@ pub fn xlsx_sheets(wb: &mut Workbook, d: &CompareData, records: bool, lang: Lang
         let ws = wb.add_worksheet();
         ws.set_name(l("Perubahan_kelompok", "Change_groups"))?;
         for (i, h) in [
-            "village", "id_from", "name_from", "id_to", "name_to", "fate", "link", "score",
+            "village",
+            "id_from",
+            "name_from",
+            "id_to",
+            "name_to",
+            "fate",
+            "link",
+            "score",
         ]
         .iter()
         .enumerate()

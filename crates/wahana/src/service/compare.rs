@@ -428,12 +428,14 @@ mod tests {
             }
             assert_ne!(e.message(Lang::Id), e.message(Lang::En));
         }
-        assert!(CompareError::Empty {
-            wave: "w".into(),
-            side: Side::To,
-            region: r
-        }
-        .message(Lang::Id)
-        .contains("tidak memuat"));
+        assert!(
+            CompareError::Empty {
+                wave: "w".into(),
+                side: Side::To,
+                region: r
+            }
+            .message(Lang::Id)
+            .contains("tidak memuat")
+        );
     }
 }

@@ -76,7 +76,12 @@ async fn second_wave(env: &Env) -> Truth {
     let mut b = s.begin().await.unwrap();
     b.save_groups(
         W2,
-        &[same.clone(), dissolved.clone(), matched.clone(), new.clone()],
+        &[
+            same.clone(),
+            dissolved.clone(),
+            matched.clone(),
+            new.clone(),
+        ],
         &[],
     )
     .await
@@ -184,7 +189,10 @@ async fn compare_api_fates_and_who_gets_the_groups() {
             (f1["change"].as_f64().unwrap() - change).abs() < 1e-12,
             "{n}"
         );
-        assert_eq!(j["findings"]["f1"]["groups"]["to"], 3, "{n}: 3 not dissolved");
+        assert_eq!(
+            j["findings"]["f1"]["groups"]["to"], 3,
+            "{n}: 3 not dissolved"
+        );
         assert!(j["findings"]["f2"]["holds"]["from"].is_boolean(), "{n}");
 
         // A reader of the region (a viewer too) gets the list; the public and an officer of
@@ -201,7 +209,10 @@ async fn compare_api_fates_and_who_gets_the_groups() {
             assert_eq!(p["counts"], j["counts"], "{n} {who:?}");
             assert_eq!(p["findings"], j["findings"], "{n} {who:?}");
             assert!(!r.text.contains(&t.same), "{n} {who:?}: an id");
-            assert!(!r.text.contains("Arisan Baru Sekali"), "{n} {who:?}: a name");
+            assert!(
+                !r.text.contains("Arisan Baru Sekali"),
+                "{n} {who:?}: a name"
+            );
         }
 
         // Refusals: each names the wave and the region, with the API's statuses.
@@ -244,7 +255,10 @@ async fn compare_api_fates_and_who_gets_the_groups() {
             let message = e["message"].as_str().unwrap();
             assert!(message.contains(names), "{n} {uri}: {message}");
             if code.starts_with("wave") || code == "same_wave" {
-                assert!(message.contains("73.08.21."), "{n}: names the region: {message}");
+                assert!(
+                    message.contains("73.08.21."),
+                    "{n}: names the region: {message}"
+                );
             }
         }
         let en = env
@@ -257,7 +271,10 @@ async fn compare_api_fates_and_who_gets_the_groups() {
             .await
             .json();
         assert!(
-            en["message"].as_str().unwrap().contains("comparing a wave with itself"),
+            en["message"]
+                .as_str()
+                .unwrap()
+                .contains("comparing a wave with itself"),
             "{n}: {en}"
         );
     }
@@ -271,9 +288,7 @@ async fn compare_page_counts_for_all_groups_for_readers() {
         // Linked from the region page.
         let region = env.page(&format!("/regions/{VILLAGE}"), None).await;
         assert!(
-            region
-                .text
-                .contains(&format!("/regions/{VILLAGE}/compare")),
+            region.text.contains(&format!("/regions/{VILLAGE}/compare")),
             "{n}"
         );
         // Without a choice, the latest two waves holding groups here: W1 to W2.
@@ -317,7 +332,9 @@ async fn compare_page_counts_for_all_groups_for_readers() {
         assert!(same.text.contains("id=\"compare-error\""), "{n}");
         assert!(same.text.contains(W2) && same.text.contains(VILLAGE), "{n}");
         assert!(same.text.contains("name=\"to\""), "{n}: the form stays");
-        let missing = env.page(&format!("{uri}?from=tidak-ada&to={W2}"), None).await;
+        let missing = env
+            .page(&format!("{uri}?from=tidak-ada&to={W2}"), None)
+            .await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND, "{n}");
         assert!(missing.text.contains("tidak-ada"), "{n}");
         let empty = env
@@ -328,7 +345,9 @@ async fn compare_page_counts_for_all_groups_for_readers() {
             .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}");
         // A region with one wave only: nothing to compare yet, said plainly.
-        let one = env.page(&format!("/regions/{UNSURVEYED}/compare"), None).await;
+        let one = env
+            .page(&format!("/regions/{UNSURVEYED}/compare"), None)
+            .await;
         assert_eq!(one.status, StatusCode::OK, "{n}");
         assert!(one.text.contains("belum memiliki dua pendataan"), "{n}");
     }
@@ -344,18 +363,26 @@ async fn report_with_a_comparison_wave_has_the_change_section() {
         assert_eq!(officer.status, StatusCode::OK, "{n}: {}", officer.text);
         assert!(officer.text.contains("id=\"perubahan\""), "{n}");
         assert!(officer.text.contains("Perubahan sejak"), "{n}");
-        assert!(officer.text.contains(&t.matched), "{n}: the groups for a reader");
+        assert!(
+            officer.text.contains(&t.matched),
+            "{n}: the groups for a reader"
+        );
         let public = env.page(&uri, None).await;
         assert_eq!(public.status, StatusCode::OK, "{n}");
         assert!(public.text.contains("id=\"perubahan\""), "{n}");
-        assert!(!public.text.contains(&t.matched), "{n}: no id for the public");
+        assert!(
+            !public.text.contains(&t.matched),
+            "{n}: no id for the public"
+        );
         // Without the parameter the report has no such section.
         let plain = env
             .page(&format!("/regions/{VILLAGE}/report?wave={W2}"), None)
             .await;
         assert!(!plain.text.contains("id=\"perubahan\""), "{n}");
         // The workbook gains the comparison's sheets.
-        let x = env.page(&format!("{uri}&format=xlsx"), Some("officer")).await;
+        let x = env
+            .page(&format!("{uri}&format=xlsx"), Some("officer"))
+            .await;
         assert_eq!(x.status, StatusCode::OK, "{n}");
         let text = sheet_names(&x.bytes);
         assert!(text.iter().any(|s| s == "Perubahan"), "{n}: {text:?}");
@@ -363,7 +390,10 @@ async fn report_with_a_comparison_wave_has_the_change_section() {
         let x = env.page(&format!("{uri}&format=xlsx"), None).await;
         let text = sheet_names(&x.bytes);
         assert!(text.iter().any(|s| s == "Perubahan"), "{n}");
-        assert!(!text.iter().any(|s| s == "Perubahan_kelompok"), "{n}: {text:?}");
+        assert!(
+            !text.iter().any(|s| s == "Perubahan_kelompok"),
+            "{n}: {text:?}"
+        );
         // A comparison wave that cannot be compared is refused like on the compare page.
         let r = env
             .page(
