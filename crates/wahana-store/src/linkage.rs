@@ -445,3 +445,61 @@ impl Batch {
         Ok((networks, institutions, ties))
     }
 }
+
+impl crate::Store {
+    /// Records by hand that group `to_id`, observed in `wave`, continues group `from_id` of an
+    /// earlier wave: `kind` is `merged` (two or more groups became one: one link per earlier
+    /// group), `split` (one group became two or more: one link per later group) or
+    /// `continues`. The link is `reviewed`, accepted by `officer`, with an audit entry. Refused
+    /// when the wave is closed, `to_id` is not observed in it, or `from_id` is observed in no
+    /// other wave.
+    pub async fn record_link(
+        &self,
+        wave: &str,
+        from_id: &str,
+        to_id: &str,
+        kind: &'static str,
+        officer: &str,
+    ) -> Result<(), StoreError> {
+        let mut batch = self.begin().await?;
+        batch.ensure_open(wave).await?;
+        if batch.observed_kind(wave, to_id).await? != Some(crate::ActorKind::Group) {
+            return Err(StoreError::Rejected {
+                code: "not_observed",
+                message_id: format!("kelompok {to_id} tidak tercatat di pendataan {wave}"),
+                message_en: format!("group {to_id} is not recorded in wave {wave}"),
+            });
+        }
+        let elsewhere = batch
+            .waves_observing(from_id)
+            .await?
+            .into_iter()
+            .any(|w| w != wave);
+        if !elsewhere {
+            return Err(StoreError::Rejected {
+                code: "not_observed",
+                message_id: format!(
+                    "kelompok {from_id} tidak tercatat di pendataan lain selain {wave}"
+                ),
+                message_en: format!("group {from_id} is recorded in no wave other than {wave}"),
+            });
+        }
+        batch
+            .save_links(
+                wave,
+                &[NewLink {
+                    from_id: from_id.to_string(),
+                    to_id: to_id.to_string(),
+                    kind,
+                    method: "reviewed",
+                    score: None,
+                    accepted_by: Some(officer.to_string()),
+                }],
+            )
+            .await?;
+        let change = crate::AuditChange::new(officer, "link", "kelompok", to_id)
+            .after(&serde_json::json!({"wave": wave, "from": from_id, "to": to_id, "kind": kind}));
+        batch.write_audit(&change).await?;
+        batch.commit().await
+    }
+}

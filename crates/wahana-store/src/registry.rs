@@ -1074,7 +1074,7 @@ impl Batch {
     }
 
     /// The waves that observe actor `id` (any kind).
-    pub(crate) async fn waves_observing(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
+    pub async fn waves_observing(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
         const SQL: &str = "SELECT wave_id FROM groups WHERE id = $1 \
             UNION SELECT wave_id FROM networks WHERE id = $1 \
             UNION SELECT wave_id FROM institutions WHERE id = $1";

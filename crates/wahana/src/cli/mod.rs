@@ -108,6 +108,9 @@ pub enum WavesCommand {
     /// The links an import proposed for review (rows without an id that look like an earlier
     /// group): list them, accept or reject.
     Review(resurvey::ReviewArgs),
+    /// Record by hand that a group of WAVE continues an earlier group, or that groups merged
+    /// or split (the link keeps who recorded it).
+    Link(resurvey::LinkArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -203,6 +206,7 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Waves(cmd) => match cmd {
             WavesCommand::CarryForward(args) => resurvey::carry_forward(&store, args, lang).await,
             WavesCommand::Review(args) => resurvey::review(&store, args, lang).await,
+            WavesCommand::Link(args) => resurvey::link(&store, args, lang).await,
         },
     };
     store.close().await;

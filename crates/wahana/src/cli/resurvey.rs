@@ -199,3 +199,54 @@ pub async fn review(store: &Store, args: ReviewArgs, lang: Lang) -> Result<ExitC
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// What a link recorded by hand says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LinkKind {
+    /// The same group, recorded again (its id was lost).
+    Continues,
+    /// Two or more earlier groups became this one (one link per earlier group).
+    Merged,
+    /// One earlier group became two or more (one link per later group).
+    Split,
+}
+
+#[derive(Args, Debug)]
+pub struct LinkArgs {
+    /// The wave that records the later group.
+    pub wave: String,
+    /// The earlier group (recorded in another wave).
+    #[arg(long)]
+    pub from: String,
+    /// The later group, recorded in WAVE.
+    #[arg(long)]
+    pub to: String,
+    #[arg(long, value_enum, default_value = "continues")]
+    pub kind: LinkKind,
+}
+
+pub async fn link(store: &Store, args: LinkArgs, lang: Lang) -> Result<ExitCode> {
+    let kind = match args.kind {
+        LinkKind::Continues => "continues",
+        LinkKind::Merged => "merged",
+        LinkKind::Split => "split",
+    };
+    store
+        .record_link(&args.wave, &args.from, &args.to, kind, &Who::cli().0)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+    println!(
+        "{}",
+        lang.pick(
+            &format!(
+                "tautan dicatat: {} → {} ({kind}, pendataan {})",
+                args.from, args.to, args.wave
+            ),
+            &format!(
+                "link recorded: {} → {} ({kind}, wave {})",
+                args.from, args.to, args.wave
+            ),
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}

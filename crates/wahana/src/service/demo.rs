@@ -175,7 +175,7 @@ pub fn write_resurvey(path: &std::path::Path, seed: u64, id_every: u64) -> Resul
                     if g.status == wahana_domain::codes::GroupStatus::Dissolved {
                         s.dissolved += 1;
                     }
-                    if id_every > 0 && k % id_every == 0 {
+                    if id_every > 0 && k.is_multiple_of(id_every) {
                         s.with_id += 1;
                     } else {
                         g.id = String::new();

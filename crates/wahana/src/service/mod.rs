@@ -74,6 +74,7 @@ impl ServiceError {
             ServiceError::Store(wahana_store::StoreError::Conflict { .. }) => "edit_conflict",
             ServiceError::Store(wahana_store::StoreError::NotFound { .. }) => "not_found",
             ServiceError::Store(wahana_store::StoreError::Rejected { code, .. }) => code,
+            ServiceError::Store(wahana_store::StoreError::WaveClosed { .. }) => "wave_closed",
             ServiceError::Store(_) => "database_error",
         }
     }

@@ -307,6 +307,11 @@ impl From<ServiceError> for ApiError {
                 message_id,
                 message_en,
             },
+            ServiceError::Store(e @ StoreError::WaveClosed { .. }) => ApiError::Refused {
+                code: "wave_closed",
+                message_id: e.message(wahana_domain::Lang::Id),
+                message_en: e.message(wahana_domain::Lang::En),
+            },
             ServiceError::Store(e) => ApiError::Internal(e.to_string()),
         }
     }

@@ -231,6 +231,37 @@ fn a_resurvey_adds_observations_and_leaves_the_first_wave_as_it_was() {
         // A pair is decided once.
         let again = env.fails(&["waves", "review", "pemutakhiran-2026", "--reject", &a_id]);
         assert!(again.contains("sudah diputuskan"), "{}: {again}", env.name);
+        // A merge recorded by hand: a 2007 group not found again became part of a 2026 one.
+        let in_2026: HashSet<&String> = observed.values().collect();
+        let gone = w1_ids.iter().find(|id| !in_2026.contains(id)).unwrap();
+        let merged_into = &observed[&2];
+        env.ok(&[
+            "waves",
+            "link",
+            "pemutakhiran-2026",
+            "--from",
+            gone,
+            "--to",
+            merged_into,
+            "--kind",
+            "merged",
+        ]);
+        let refused = env.fails(&[
+            "waves",
+            "link",
+            "pemutakhiran-2026",
+            "--from",
+            merged_into,
+            "--to",
+            gone,
+            "--kind",
+            "split",
+        ]);
+        assert!(
+            refused.contains("tidak tercatat di pendataan"),
+            "{}: {refused}",
+            env.name
+        );
         // The 2007 wave is still exactly as it was.
         assert_eq!(export("after2.csv"), before, "{}", env.name);
     }

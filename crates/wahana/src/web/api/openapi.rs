@@ -29,6 +29,11 @@ fn code_param() -> Value {
     json!({"name": "code", "in": "path", "required": true, "description": "Region code (`73.08.21` or `730821`)", "schema": {"type": "string"}, "example": "73.08.21"})
 }
 
+/// The wave whose record of a group is meant.
+fn group_wave_param() -> Value {
+    json!({"name": "wave", "in": "query", "required": false, "description": "Wave id: that wave's record of the group; its latest record when absent", "schema": {"type": "string"}})
+}
+
 fn wave_param() -> Value {
     json!({"name": "wave", "in": "query", "required": false, "description": "Wave id; the latest holding groups in the region when absent", "schema": {"type": "string"}})
 }
@@ -587,28 +592,28 @@ fn paths() -> Value {
             }));
     m.insert("/api/v1/groups/{id}".to_string(), json!({
                 "get": {
-                    "summary": "One group",
+                    "summary": "One group, as a wave recorded it (its latest record without `wave`)",
                     "tags": ["registry"],
-                    "parameters": [id_param()],
+                    "parameters": [id_param(), group_wave_param()],
                     "responses": {"200": ok("The group", r("Group")), "401": err("Not signed in"), "403": err("Outside the caller's region"), "404": err("No such group")}
                 },
                 "patch": {
-                    "summary": "Change some fields of a group, from the version read",
+                    "summary": "Change some fields of a group's record in one wave (its latest without `wave`), from the version read",
                     "tags": ["registry"],
-                    "parameters": [id_param(), {"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}],
+                    "parameters": [id_param(), group_wave_param(), {"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}],
                     "requestBody": {"required": true, "content": {"application/json": {"schema": r("GroupChange")}}},
                     "responses": {
                         "200": ok("Saved", r("Group")),
                         "400": err("The body does not parse"), "401": err("Not signed in"),
                         "403": err("Not allowed, or a missing CSRF token"), "404": err("No such group"),
-                        "409": err("Changed by someone else since the version read"), "422": err("Invalid fields")
+                        "409": err("Changed by someone else since the version read, or the wave is closed"), "422": err("Invalid fields")
                     }
                 },
                 "delete": {
-                    "summary": "Delete a group and its ties",
+                    "summary": "Delete a group's record in one wave (with `wave`), or the group with every record, its members and ties",
                     "tags": ["registry"],
-                    "parameters": [id_param(), {"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}],
-                    "responses": {"204": {"description": "Deleted"}, "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such group")}
+                    "parameters": [id_param(), group_wave_param(), {"name": "X-CSRF-Token", "in": "header", "required": false, "schema": {"type": "string"}}],
+                    "responses": {"204": {"description": "Deleted"}, "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such group"), "409": err("The wave is closed")}
                 }
             }));
     m.insert("/api/v1/groups/{id}/audit".to_string(), json!({
