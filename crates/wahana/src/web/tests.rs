@@ -512,15 +512,18 @@ async fn signed_in_pages() {
         );
         assert!(g.text.contains("class=\"synthetic\""), "{n}");
         assert!(
-            g.text.contains(&format!("href=\"/groups/{id}/delete\"")),
+            g.text.contains(&format!(
+                "href=\"/groups/{id}/delete?wave=demo-2007-sintetis\""
+            )),
             "{n}: delete is a link to the question"
         );
         let q = env
             .page(&format!("/groups/{id}/delete"), Some("officer"))
             .await;
         assert!(
-            q.text.contains(&format!("action=\"/groups/{id}/delete\""))
-                && q.text.contains("Ya, hapus"),
+            q.text.contains(&format!(
+                "action=\"/groups/{id}/delete?wave=demo-2007-sintetis\""
+            )) && q.text.contains("Ya, hapus"),
             "{n}"
         );
         let s = env.page("/search?q=arisan", Some("officer")).await;
