@@ -4,7 +4,8 @@
 Loads the demonstration data into a fresh database, writes a second wave of the region from
 its export (rows kept with their id, dissolved, without an id and retyped, missing, new ones),
 imports it with `wahana import`, accepts one of the links the import proposed for review (when
-there is one), and takes `wahana compare --format json`. Then recomputes, in SQL over the
+there is one), records a merge by hand (`wahana waves link --kind merged`: two earlier groups
+not found again became one new group), and takes `wahana compare --format json`. Then recomputes, in SQL over the
 database's own tables (`groups`: one observation per group and wave; `links`: how a later
 observation was tied to an earlier group) with no wahana code, every group's fate and link,
 the counts by fate overall, per village and per group type, the survival rate and the groups
@@ -308,8 +309,23 @@ def main():
         proposed = json.loads(run(wahana, db, "waves", "review", W2, "--format", "json"))
         if proposed:
             run(wahana, db, "waves", "review", W2, "--accept", str(proposed[0]["id"]))
-        got = json.loads(run(wahana, db, "compare", "--region", a.region, "--from", W1, "--to", W2,
-                             "--format", "json"))
+        compare = ["compare", "--region", a.region, "--from", W1, "--to", W2, "--format", "json"]
+        # A merge recorded by hand: two earlier groups not found again became one new group of
+        # the same village (two links with different ids).
+        merge = None
+        first = json.loads(run(wahana, db, *compare))
+        for e in first["groups"]:
+            if e["fate"] != "new":
+                continue
+            gone = [g["id_from"] for g in first["groups"]
+                    if g["fate"] == "not_refound" and g["village"] == e["village"]]
+            if len(gone) >= 2:
+                merge = (gone[:2], e["id_to"])
+                for earlier in gone[:2]:
+                    run(wahana, db, "waves", "link", W2, "--from", earlier, "--to", e["id_to"],
+                        "--kind", "merged")
+                break
+        got = json.loads(run(wahana, db, *compare))
         p1 = json.loads(run(wahana, db, "profile", "--region", a.region, "--wave", W1, "--format", "json"))
         p2 = json.loads(run(wahana, db, "profile", "--region", a.region, "--wave", W2, "--format", "json"))
         con = duckdb.connect()
@@ -324,11 +340,16 @@ def main():
     for k in FATES:
         if got["counts"][k] == 0:
             errors.append(f"the second wave gave no {k} group: the check exercises nothing there")
-    for m in ["same_id", "matched"] + (["reviewed"] if proposed else []):
+    for m in ["same_id", "matched"] + (["reviewed"] if proposed or merge else []):
         if links.get(m, 0) == 0:
             errors.append(f"no {m} link in the comparison")
+    if merge:
+        (x, y), to = merge
+        pairs = {(e["id_from"], e["id_to"]) for e in got["groups"]}
+        if (x, to) not in pairs or (y, to) not in pairs:
+            errors.append(f"the merge of {x} and {y} into {to} is not two entries")
     checked = (f"region {a.region}, {W1} → {W2} ({rows} rows imported; {len(got['groups'])} groups: "
-               f"{got['counts']}; links {links}); read through {how}")
+               f"{got['counts']}; links {links}; merge {merge}); read through {how}")
     if errors:
         print(f"wahana and DuckDB disagree ({checked}):")
         for e in errors:
