@@ -3,6 +3,7 @@
 //! Pure: no I/O, no database, no HTTP, no clock. Time comes in as an argument.
 
 pub mod codes;
+pub mod compare;
 mod date;
 pub mod demo;
 mod error;

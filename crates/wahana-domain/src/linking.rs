@@ -809,6 +809,44 @@ pub enum LinkKind {
     Split,
 }
 
+impl LinkMethod {
+    /// The code held in the database and written in JSON (`same_id`).
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkMethod::SameId => "same_id",
+            LinkMethod::Matched => "matched",
+            LinkMethod::Reviewed => "reviewed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkMethod> {
+        [
+            LinkMethod::SameId,
+            LinkMethod::Matched,
+            LinkMethod::Reviewed,
+        ]
+        .into_iter()
+        .find(|m| m.code() == s)
+    }
+}
+
+impl LinkKind {
+    /// The code held in the database and written in JSON (`continues`).
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkKind::Continues => "continues",
+            LinkKind::Merged => "merged",
+            LinkKind::Split => "split",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkKind> {
+        [LinkKind::Continues, LinkKind::Merged, LinkKind::Split]
+            .into_iter()
+            .find(|k| k.code() == s)
+    }
+}
+
 /// One link between an earlier group and the group a later wave's row observes, with how it
 /// was made. The store keeps these; nothing here is changed after it is recorded.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

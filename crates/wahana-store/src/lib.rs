@@ -10,6 +10,7 @@ mod auth;
 mod bulk;
 mod error;
 mod linkage;
+mod links;
 mod members;
 mod network;
 mod profile;
@@ -25,6 +26,7 @@ pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
 pub use error::StoreError;
 pub use linkage::{NewLink, NewReview, ReviewRecord};
+pub use links::LinkRecord;
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use registry::{

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod batch;
 mod harness;
+mod links;
 mod migrate;
 mod registry;
 mod tally;

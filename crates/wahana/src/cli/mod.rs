@@ -1,6 +1,7 @@
 //! The command line: parse, call a `service::` function, render.
 
 mod actors;
+mod compare;
 mod groups;
 mod network;
 mod output;
@@ -79,6 +80,10 @@ pub enum Command {
     /// The profile of a region: the five findings, by village and by group type (text, JSON,
     /// Markdown, HTML report or XLSX).
     Profile(profile::ProfileArgs),
+    /// What changed between two waves of a region: each group's fate (continuing, dissolved,
+    /// not found again, new) and how it was linked, counts by village and group type, the
+    /// survival rate, and the five findings in both waves (text, JSON, Markdown, HTML or XLSX).
+    Compare(compare::CompareArgs),
     /// Add, list, show, edit and delete WKSBM networks (wahana).
     #[command(subcommand)]
     Networks(actors::NetworksCommand),
@@ -182,6 +187,7 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Users(cmd) => users::run(&store, cmd, lang).await,
         Command::Screen(args) => screen::run(&store, args, lang).await,
         Command::Profile(args) => profile::run(&store, args, lang).await,
+        Command::Compare(args) => compare::run(&store, args, lang).await,
         Command::Networks(cmd) => actors::networks(&store, cmd, lang).await,
         Command::Institutions(cmd) => actors::institutions(&store, cmd, lang).await,
         Command::Ties(cmd) => actors::ties(&store, cmd, lang).await,

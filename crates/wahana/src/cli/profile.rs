@@ -2,6 +2,7 @@
 
 use super::output;
 use crate::report;
+use crate::service::compare::{self, CompareError, CompareRequest};
 use crate::service::profile::{self, ProfileJson, ProfileRequest};
 use crate::service::screening::Scope;
 use anyhow::{Context as _, Result};
@@ -43,6 +44,12 @@ pub struct ProfileArgs {
     /// profil-<region>-<wave>.<ext> in the current directory when not given.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Add the section "Perubahan sejak W1 / Change since W1" to the report: each group's
+    /// fate since this earlier wave, counts by village and group type, the survival rate and the
+    /// findings of both waves, with a chart (html, xlsx, markdown and text; for JSON use
+    /// `wahana compare`). Needs a region, not the whole country.
+    #[arg(long, value_name = "WAVE")]
+    compare_with: Option<String>,
     /// Benchmark: build the profile this many times and print the timings as JSON.
     #[arg(long, hide = true, value_name = "RUNS")]
     bench: Option<usize>,
@@ -62,6 +69,36 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
         eprintln!("{note}");
     }
     let p = data.profile();
+    // The comparison with an earlier wave, ending with the profile's wave.
+    let change = match (&a.compare_with, data.scope) {
+        (None, _) => None,
+        (Some(_), _) if a.format == ProfileFormat::Json => anyhow::bail!(
+            "{}",
+            lang.pick(
+                "--compare-with tidak berlaku untuk --format json; perbandingan sebagai JSON: wahana compare --format json",
+                "--compare-with does not apply to --format json; the comparison as JSON: wahana compare --format json",
+            )
+        ),
+        (Some(_), Scope::National) => anyhow::bail!(
+            "{}",
+            CompareError::NotARegion.message(lang)
+        ),
+        (Some(w1), Scope::Region(region)) => {
+            let req = CompareRequest {
+                region,
+                from: w1.clone(),
+                to: data.wave.id.clone(),
+                rules: a.rules.clone(),
+            };
+            Some(
+                compare::build(store, &req, crate::service::today(), lang)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?,
+            )
+        }
+    };
+    // Whoever runs the command reads the database itself: the groups are listed.
+    let change_ref = change.as_ref().map(|d| (d, true));
     // The network section of the HTML and XLSX reports, actors named: whoever runs the
     // command reads the database itself.
     let network = match a.format {
@@ -78,8 +115,22 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
         _ => crate::service::network::ReportNetwork::Omitted,
     };
     let bytes: Vec<u8> = match a.format {
-        ProfileFormat::Text => report::text(&data, &p, lang).into_bytes(),
-        ProfileFormat::Markdown => report::markdown(&data, &p, lang).into_bytes(),
+        ProfileFormat::Text => {
+            let mut s = report::text(&data, &p, lang);
+            if let Some(d) = &change {
+                s.push('\n');
+                s.push_str(&report::compare::text(d, true, lang));
+            }
+            s.into_bytes()
+        }
+        ProfileFormat::Markdown => {
+            let mut s = report::markdown(&data, &p, lang);
+            if let Some(d) = &change {
+                s.push('\n');
+                s.push_str(&report::compare::markdown(d, true, lang).replacen("# ", "## ", 1));
+            }
+            s.into_bytes()
+        }
         ProfileFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&ProfileJson {
                 profile: &p,
@@ -88,8 +139,10 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             v.push(b'\n');
             v
         }
-        ProfileFormat::Html => report::html::render(&data, &p, lang, &network).into_bytes(),
-        ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang, &network)?,
+        ProfileFormat::Html => {
+            report::html::render(&data, &p, lang, &network, change_ref).into_bytes()
+        }
+        ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang, &network, change_ref)?,
     };
     let default_file = matches!(a.format, ProfileFormat::Html | ProfileFormat::Xlsx).then(|| {
         let code = match data.scope {

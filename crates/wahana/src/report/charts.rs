@@ -300,6 +300,83 @@ pub fn density_histogram(title: &str, counts: &[u64], labels: (&str, &str)) -> S
     s
 }
 
+/// One row of a stacked bar chart: its label and one count per series.
+pub struct StackRow {
+    pub label: String,
+    pub values: Vec<u64>,
+}
+
+/// Horizontal stacked bars, one per row (e.g. a village), one colour per series (e.g. a fate),
+/// with a legend above and each row's total after its bar.
+pub fn stacked_bars(title: &str, rows: &[StackRow], series: &[(&str, &str)]) -> String {
+    let label_w = 150.0;
+    let text_w = 40.0;
+    let plot_w = FULL - label_w - text_w - 10.0;
+    let row = 18.0;
+    let top = 24.0;
+    let height = top + row * rows.len().max(1) as f64 + 8.0;
+    let max = rows
+        .iter()
+        .map(|r| r.values.iter().sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let x0 = label_w;
+    let mut s = svg_open(FULL, height, title);
+    let mut lx = x0;
+    for (name, colour) in series {
+        let _ = write!(
+            s,
+            "<rect x=\"{lx:.1}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{colour}\"/>\
+             <text x=\"{:.1}\" y=\"11\" fill=\"{INK}\">{}</text>",
+            lx + 14.0,
+            esc(name)
+        );
+        lx += 14.0 + 6.5 * name.chars().count() as f64 + 16.0;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + row * i as f64;
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>",
+            x0 - 6.0,
+            y + 12.5,
+            esc(&r.label)
+        );
+        let mut x = x0;
+        for (v, (name, colour)) in r.values.iter().zip(series) {
+            let w = *v as f64 / max * plot_w;
+            if *v > 0 {
+                let _ = write!(
+                    s,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{colour}\"><title>{}: {v}</title></rect>",
+                    y + 3.0,
+                    row - 6.0,
+                    esc(name)
+                );
+            }
+            x += w;
+        }
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{GREY}\">{}</text>",
+            x + 4.0,
+            y + 12.5,
+            r.values.iter().sum::<u64>()
+        );
+    }
+    let _ = write!(
+        s,
+        "<line x1=\"{x0}\" y1=\"{:.1}\" x2=\"{x0}\" y2=\"{:.1}\" stroke=\"{RULE}\"/></svg>",
+        top - 2.0,
+        height - 4.0
+    );
+    s
+}
+
+/// The colours of the four fates of a comparison: continuing, dissolved, not found again, new.
+pub const FATE_COLOURS: [&str; 4] = [DARK, "#9b2c2c", "#a0aec0", "#68a063"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,11 +411,36 @@ mod tests {
                 52.0,
                 ("r", "c", "50", "mean"),
             ),
+            stacked_bars(
+                "t",
+                &[
+                    StackRow {
+                        label: "a <b>".into(),
+                        values: vec![3, 0, 1, 2],
+                    },
+                    StackRow {
+                        label: "kosong".into(),
+                        values: vec![0, 0, 0, 0],
+                    },
+                ],
+                &[("x", DARK), ("y", LIGHT), ("z", PALE), ("w", MARK)],
+            ),
         ] {
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
             assert!(!svg.contains("a <b>") && !svg.contains("NaN"), "{svg}");
             assert_eq!(svg.matches("<svg").count(), 1);
         }
+        let stacked = stacked_bars(
+            "t",
+            &[StackRow {
+                label: "v".into(),
+                values: vec![1, 3],
+            }],
+            &[("x", DARK), ("y", LIGHT)],
+        );
+        // One rectangle per non-empty series, the total after the bar.
+        assert_eq!(stacked.matches("<rect").count(), 2 + 2, "{stacked}");
+        assert!(stacked.contains(">4</text>"), "{stacked}");
         assert_eq!(esc("a&\"<"), "a&amp;&quot;&lt;");
     }
 }

@@ -6,6 +6,7 @@ use super::{
     VILLAGE_ROWS, betweenness_skipped, child_rows, method_notes, network_description,
     network_too_large, pct_of, title,
 };
+use crate::service::compare::CompareData;
 use crate::service::network::ReportNetwork;
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;
@@ -141,10 +142,30 @@ fn brief_headers(lang: Lang) -> String {
     h.iter().map(|x| format!("<th>{}</th>", esc(x))).collect()
 }
 
+/// The start of a self-contained HTML file with the report's style, up to `<body>`.
+pub fn document_head(title: &str, lang: Lang) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"wahana {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        lang.pick("id", "en"),
+        env!("CARGO_PKG_VERSION"),
+        esc(title)
+    )
+}
+
 /// The report in one language; every finding also carries its sentence in the other. `network`
-/// is the scope's network section ([`crate::service::network::report_section`]).
-pub fn render(data: &ProfileData, p: &Profile<'_>, lang: Lang, network: &ReportNetwork) -> String {
-    render_with(data, p, lang, network, "")
+/// is the scope's network section ([`crate::service::network::report_section`]). With `change`
+/// (a comparison ending with the report's wave, and whether its groups may be listed) the
+/// report gains the section "Perubahan sejak …" / "Change since …".
+pub fn render(
+    data: &ProfileData,
+    p: &Profile<'_>,
+    lang: Lang,
+    network: &ReportNetwork,
+    change: Option<(&CompareData, bool)>,
+) -> String {
+    render_with(data, p, lang, network, change, "")
 }
 
 /// [`render`] with `nav` (HTML: the web page's wave picker) at the top of the body; hidden
@@ -154,6 +175,7 @@ pub fn render_with(
     p: &Profile<'_>,
     lang: Lang,
     network: &ReportNetwork,
+    change: Option<(&CompareData, bool)>,
     nav: &str,
 ) -> String {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
@@ -164,15 +186,7 @@ pub fn render_with(
     let n = p.groups_qualifying;
     let mut s = String::with_capacity(64 * 1024);
     let heading = title(data, lang);
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"wahana {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        l("id", "en"),
-        env!("CARGO_PKG_VERSION"),
-        esc(&heading)
-    );
+    s.push_str(&document_head(&heading, lang));
     s.push_str(nav);
 
     // The synthetic banner, and a stamp on every printed page.
@@ -705,6 +719,10 @@ pub fn render_with(
         );
     }
     s.push_str("</tbody></table>\n</section>\n");
+
+    if let Some((d, records)) = change {
+        s.push_str(&super::compare::html_section(d, records, lang));
+    }
 
     network_section(&mut s, data, network, lang);
 

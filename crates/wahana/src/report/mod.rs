@@ -1,9 +1,11 @@
 //! Renderings of a profile beyond the domain's text and Markdown: a self-contained HTML report
-//! (`html.rs`, with SVG charts from `charts.rs`) and an XLSX workbook (`xlsx.rs`). What every
+//! (`html.rs`, with SVG charts from `charts.rs`) and an XLSX workbook (`xlsx.rs`); the
+//! comparison of two waves and the report's section on it (`compare.rs`). What every
 //! rendering shares (title, method notes, the breakdown by child region, the network section's
 //! sentences) lives here.
 
 pub mod charts;
+pub mod compare;
 pub mod html;
 pub mod xlsx;
 

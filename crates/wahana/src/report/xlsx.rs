@@ -4,6 +4,7 @@
 use super::{
     betweenness_skipped, child_rows, method_notes, network_description, network_too_large, title,
 };
+use crate::service::compare::CompareData;
 use crate::service::network::ReportNetwork;
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;
@@ -59,12 +60,15 @@ fn write_brief(ws: &mut Worksheet, row: u32, col: u16, b: &Brief, pct: &Format) 
 
 /// The workbook as bytes. `network` is the scope's network section
 /// ([`crate::service::network::report_section`]), the same the HTML report shows: a sheet
-/// `jaringan` (`network`) unless it is [`ReportNetwork::Omitted`].
+/// `jaringan` (`network`) unless it is [`ReportNetwork::Omitted`]. With `change` (a comparison
+/// ending with the report's wave, and whether its groups may be listed) the comparison's
+/// sheets (`super::compare::xlsx_sheets`) come before the rules.
 pub fn render(
     data: &ProfileData,
     p: &Profile<'_>,
     lang: Lang,
     network: &ReportNetwork,
+    change: Option<(&CompareData, bool)>,
 ) -> Result<Vec<u8>> {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
     let mut wb = Workbook::new();
@@ -324,6 +328,10 @@ pub fn render(
     ws.set_column_width(2, 34)?;
 
     network_sheet(&mut wb, data.scope, network, lang)?;
+
+    if let Some((d, records)) = change {
+        super::compare::xlsx_sheets(&mut wb, d, records, lang)?;
+    }
 
     // The rule set and the method.
     let ws = wb.add_worksheet();

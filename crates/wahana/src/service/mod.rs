@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod audit;
+pub mod compare;
 pub mod demo;
 pub mod export;
 pub mod groups;

@@ -45,6 +45,12 @@ pub enum ApiError {
         code: &'static str,
         message: String,
     },
+    /// A request that is well formed but asks for something that cannot be done (two waves
+    /// that cannot be compared), with a message already in the user's language.
+    Unprocessable {
+        code: &'static str,
+        message: String,
+    },
     /// A write the registry refuses (an id used twice, a tie to nothing, the same tie again).
     Refused {
         code: &'static str,
@@ -82,7 +88,9 @@ pub struct FieldBody {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) | ApiError::Unprocessable { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Duplicate { .. } | ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
@@ -112,7 +120,7 @@ impl ApiError {
             ApiError::Csrf => "csrf_failed",
             ApiError::TooManyFailures => "too_many_failures",
             ApiError::BadCredentials => "bad_credentials",
-            ApiError::Unavailable { code, .. } => code,
+            ApiError::Unavailable { code, .. } | ApiError::Unprocessable { code, .. } => code,
             ApiError::BadRequest(_) => "bad_request",
             ApiError::BadReturnPath => "bad_return_path",
             ApiError::TooLarge { .. } => "too_large",
@@ -172,7 +180,9 @@ impl ApiError {
                 "nama pengguna atau kata sandi salah",
                 "wrong user name or password",
             ),
-            ApiError::Unavailable { message, .. } => message.clone(),
+            ApiError::Unavailable { message, .. } | ApiError::Unprocessable { message, .. } => {
+                message.clone()
+            }
             ApiError::Refused {
                 message_id,
                 message_en,
@@ -305,6 +315,26 @@ impl From<ServiceError> for ApiError {
                 }
             }
             ServiceError::Store(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    /// A comparison refused (`service::compare`), in the user's language: 404 for a wave not
+    /// held, 422 for a wave compared with itself, a wave holding nothing in the region or the
+    /// whole country as the region.
+    pub fn from_compare(e: crate::service::compare::CompareError, lang: Lang) -> ApiError {
+        use crate::service::compare::CompareError;
+        match e {
+            CompareError::Other(e) => ApiError::from_anyhow(e),
+            e @ CompareError::WaveNotFound { .. } => ApiError::Unavailable {
+                code: e.code(),
+                message: e.message(lang),
+            },
+            e => ApiError::Unprocessable {
+                code: e.code(),
+                message: e.message(lang),
+            },
         }
     }
 }

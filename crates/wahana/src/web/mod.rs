@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::regions::search))
         .route("/regions/{code}", get(pages::regions::region))
         .route("/regions/{code}/report", get(pages::regions::report))
+        .route("/regions/{code}/compare", get(pages::compare::compare))
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))
         .route("/regions/{code}/network", get(pages::network::network))
@@ -502,6 +503,8 @@ pub async fn serve(
     Ok(())
 }
 
+#[cfg(test)]
+mod compare_tests;
 #[cfg(test)]
 mod network_tests;
 #[cfg(test)]

@@ -508,3 +508,195 @@ fn profile_report_downloads_as_a_real_pdf() {
         );
     }
 }
+
+/// Runs `wahana --database browser.db ARGS` in `dir` and insists on success.
+fn wahana_in(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wahana"))
+        .current_dir(dir)
+        .env_remove("WAHANA_DATABASE_URL")
+        .env_remove("WAHANA_LANG")
+        .args(["--database", "browser.db"])
+        .args(args)
+        .output()
+        .expect("run wahana");
+    assert!(
+        out.status.success(),
+        "wahana {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The compare page on a phone-sized window: reached from the region page, two wave selects
+/// and a button (no script), the fates; choosing the same wave twice says why it cannot be
+/// compared; the page never scrolls sideways as a whole.
+#[test]
+fn compare_page_on_a_phone() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // The demonstration wave and its synthetic re-survey, then the server on them.
+    wahana_in(dir.path(), &["demo"]);
+    wahana_in(dir.path(), &["demo", "--resurvey-file", "r.csv"]);
+    wahana_in(
+        dir.path(),
+        &[
+            "import",
+            "r.csv",
+            "--wave",
+            "Pemutakhiran 2026",
+            "--date",
+            "2026-08-31",
+        ],
+    );
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--no-first-run", "--window-size=360,800"]
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut client = None;
+        for _ in 0..50 {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+        let c = client.expect("connect to chromedriver");
+        let no_sideways_scroll = async |c: &fantoccini::Client| {
+            let w = c
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scroll, inner) = (w[0].as_f64().unwrap(), w[1].as_f64().unwrap());
+            assert!(
+                scroll <= inner + 1.0,
+                "the page scrolls sideways: {scroll} > {inner}"
+            );
+        };
+
+        c.goto(&format!("{base}/regions/73.08.21")).await.unwrap();
+        c.find(Locator::Css("a[href='/regions/73.08.21/compare']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // The latest two waves holding groups, compared at once.
+        let fates = c
+            .find(Locator::Css("#fates"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            fates.contains("Berlanjut") && fates.contains("Baru"),
+            "{fates}"
+        );
+        assert!(c.find(Locator::Css("figure.chart svg")).await.is_ok());
+        no_sideways_scroll(&c).await;
+
+        // The other way round, chosen in the form.
+        c.find(Locator::Css("select[name=from]"))
+            .await
+            .unwrap()
+            .select_by_value("pemutakhiran-2026")
+            .await
+            .unwrap();
+        c.find(Locator::Css("select[name=to]"))
+            .await
+            .unwrap()
+            .select_by_value("demo-2007-sintetis")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#compare-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let url = c.current_url().await.unwrap();
+        assert!(
+            url.as_str().contains("from=pemutakhiran-2026")
+                && url.as_str().contains("to=demo-2007-sintetis"),
+            "{url}"
+        );
+        let heading = c
+            .find(Locator::Css("main h2"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            heading.contains("Perubahan sejak Pemutakhiran 2026"),
+            "{heading}"
+        );
+
+        // The same wave twice: refused beside the form, which stays.
+        c.find(Locator::Css("select[name=from]"))
+            .await
+            .unwrap()
+            .select_by_value("demo-2007-sintetis")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#compare-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let error = c
+            .find(Locator::Css("#compare-error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            error.contains("demo-2007-sintetis") && error.contains("73.08.21"),
+            "{error}"
+        );
+        assert!(c.find(Locator::Css("#fates")).await.is_err());
+        no_sideways_scroll(&c).await;
+        c.close().await.unwrap();
+    });
+}

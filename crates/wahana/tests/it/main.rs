@@ -5,6 +5,7 @@
 
 mod browser;
 mod cli;
+mod compare;
 mod first_load;
 mod harness;
 mod import;

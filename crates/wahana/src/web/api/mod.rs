@@ -5,6 +5,7 @@
 //! `Authorization: Bearer TOKEN` (no CSRF token needed: nothing ambient is carried).
 
 pub mod actors;
+pub mod compare;
 pub mod groups;
 pub mod network;
 pub mod openapi;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/regions", get(regions::provinces))
         .route("/api/v1/regions/{code}", get(regions::region))
         .route("/api/v1/regions/{code}/profile", get(regions::profile))
+        .route("/api/v1/regions/{code}/compare", get(compare::compare))
         .route("/api/v1/regions/{code}/screening", get(regions::screening))
         .route("/api/v1/regions/{code}/network", get(network::network))
         .route("/api/v1/regions/{code}/networks", get(regions::networks))

@@ -91,7 +91,7 @@ pub fn spec() -> Value {
 }
 
 /// Every `error` code a response may carry.
-pub const ERROR_CODES: [&str; 26] = [
+pub const ERROR_CODES: [&str; 30] = [
     "actor_not_found",
     "id_taken",
     "invalid_rules",
@@ -118,6 +118,10 @@ pub const ERROR_CODES: [&str; 26] = [
     "wave_exists",
     "wave_not_empty",
     "no_open_wave",
+    "wave_not_found",
+    "same_wave",
+    "wave_empty",
+    "region_required",
 ];
 
 fn schemas() -> Value {
@@ -340,6 +344,53 @@ fn schemas() -> Value {
                         "actors": {"type": "object"}
                     }
                 }));
+    let fate_counts = json!({
+        "continuing": {"type": "integer", "minimum": 0}, "dissolved": {"type": "integer", "minimum": 0},
+        "not_refound": {"type": "integer", "minimum": 0}, "new": {"type": "integer", "minimum": 0},
+        "survival_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+    });
+    let compare_wave = json!({
+        "type": "object",
+        "required": ["id", "name", "date", "synthetic", "observations"],
+        "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"}, "date": nullable("string"),
+            "synthetic": {"type": "boolean"}, "observations": {"type": "integer", "minimum": 0}
+        }
+    });
+    m.insert("Comparison".to_string(), json!({
+                    "type": "object",
+                    "description": "What changed between two waves of a region; the same object as `wahana compare --format json` (docs/compare-json.md). `groups` (ids and names) is present only for those who may read the region's records.",
+                    "required": ["region", "from", "to", "rules", "counts", "survival_rate", "dissolved_before", "by_village", "by_type", "findings"],
+                    "properties": {
+                        "region": {"type": "object", "required": ["code", "name", "level"],
+                                   "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "level": {"type": "string"}}},
+                        "from": compare_wave.clone(), "to": compare_wave,
+                        "rules": {"type": "string"},
+                        "counts": {"type": "object", "required": ["continuing", "dissolved", "not_refound", "new"],
+                                   "properties": {
+                                       "continuing": {"type": "integer", "minimum": 0}, "dissolved": {"type": "integer", "minimum": 0},
+                                       "not_refound": {"type": "integer", "minimum": 0}, "new": {"type": "integer", "minimum": 0}}},
+                        "survival_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                        "dissolved_before": {"type": "integer", "minimum": 0},
+                        "by_village": array(json!({"type": "object", "required": ["code", "name", "continuing", "dissolved", "not_refound", "new", "survival_rate"],
+                            "properties": fate_counts.clone()})),
+                        "by_type": array(json!({"type": "object", "required": ["code", "label_id", "label_en", "continuing", "dissolved", "not_refound", "new", "survival_rate"],
+                            "properties": fate_counts})),
+                        "groups": array(json!({
+                            "type": "object",
+                            "required": ["id_from", "id_to", "village", "name_from", "name_to", "fate", "link", "score"],
+                            "properties": {
+                                "id_from": nullable("string"), "id_to": nullable("string"), "village": {"type": "string"},
+                                "name_from": nullable("string"), "name_to": nullable("string"),
+                                "fate": {"type": "string", "enum": ["continuing", "dissolved", "not_refound", "new"]},
+                                "link": {"type": ["string", "null"], "enum": ["same_id", "matched", "reviewed", null]},
+                                "score": nullable("number")
+                            }
+                        })),
+                        "findings": {"type": "object", "description": "The profile's keys (docs/profile-json.md) side by side: numbers as {from, to, change}, other values as {from, to}; lists keyed by code.",
+                                     "required": ["f1", "f2", "f3", "f4", "f5"]}
+                    }
+                }));
     m.insert("NetworkMeasures".to_string(), json!({
                     "type": "object",
                     "description": "The measures of a scope's network (stable keys; `docs/network.md`).",
@@ -503,6 +554,21 @@ fn paths() -> Value {
                     "tags": ["regions"],
                     "parameters": [code_param(), wave_param()],
                     "responses": {"200": ok("The profile", r("Profile")), "400": err("Bad query"), "404": err("No such region, or no wave holding data")}
+                }
+            }));
+    m.insert("/api/v1/regions/{code}/compare".to_string(), json!({
+                "get": {
+                    "summary": "What changed between two waves of a region: each group's fate (continuing, dissolved, not_refound, new) and link, counts by village and group type, the survival rate, and the five findings in both waves. Those who may not read the region's records get no `groups` list.",
+                    "tags": ["regions"],
+                    "parameters": [code_param(),
+                        {"name": "from", "in": "query", "required": true, "description": "The earlier wave's id", "schema": {"type": "string"}},
+                        {"name": "to", "in": "query", "required": true, "description": "The later wave's id", "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": ok("The comparison", r("Comparison")),
+                        "400": err("Bad query (from or to missing)"),
+                        "404": err("No such region, or no such wave (code wave_not_found)"),
+                        "422": err("The same wave twice (same_wave), a wave holding no group in the region (wave_empty), or the whole country (region_required)")
+                    }
                 }
             }));
     m.insert("/api/v1/regions/{code}/screening".to_string(), json!({

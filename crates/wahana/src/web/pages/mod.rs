@@ -1,6 +1,7 @@
 //! Server-rendered pages, one file per area.
 
 pub mod actors;
+pub mod compare;
 pub mod groups;
 pub mod import;
 pub mod network;

@@ -745,6 +745,8 @@ pub async fn search(
 pub struct ReportQuery {
     pub wave: Option<String>,
     pub format: Option<String>,
+    /// An earlier wave: the report gains the section "Perubahan sejak …" (what changed since).
+    pub compare_with: Option<String>,
 }
 
 /// The profile report (the profile issue's HTML report), as a page or a download.
@@ -775,6 +777,31 @@ pub async fn report(
         }
     };
     let p = data.profile();
+    // What changed since an earlier wave, ending with the report's wave; its groups listed for
+    // those who may read the region's records.
+    let change = match q.compare_with.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(earlier) => {
+            let Scope::Region(region) = scope else {
+                return Err(crate::web::errors::PageError(
+                    ApiError::from_compare(service::compare::CompareError::NotARegion, ctx.lang),
+                    ctx.clone(),
+                ));
+            };
+            let req = service::compare::CompareRequest {
+                region,
+                from: earlier.to_string(),
+                to: data.wave.id.clone(),
+                rules: None,
+            };
+            let d = service::compare::build(&st.store, &req, service::today(), ctx.lang)
+                .await
+                .map_err(|e| ApiError::from_compare(e, ctx.lang))
+                .or_page(&ctx)?;
+            Some((d, service::compare::records_for(ctx.user(), region)))
+        }
+    };
+    let change = change.as_ref().map(|(d, records)| (d, *records));
     let name = format!("profil-{}", scope.code_str().replace('.', ""));
     let name = if name == "profil-" {
         "profil-indonesia".to_string()
@@ -813,6 +840,11 @@ pub async fn report(
                     .code()
                     .map_or("nasional".to_string(), |c| c.to_string())
             );
+            // Switching the wave keeps the comparison asked for.
+            let keep = match q.compare_with.as_deref().map(str::trim) {
+                None | Some("") => String::new(),
+                Some(c) => format!("compare_with={}&", pct(c)),
+            };
             let block = PickerBlock {
                 ctx: &ctx,
                 picker: Some(WavePicker::new(
@@ -820,12 +852,12 @@ pub async fn report(
                     data.wave_by_default,
                     &data.waves_holding,
                     &path,
-                    "",
+                    &keep,
                 )),
             };
             let nav = block.render().map_err(ApiError::from).or_page(&ctx)?;
             Ok(Html(report::html::render_with(
-                &data, &p, ctx.lang, &network, &nav,
+                &data, &p, ctx.lang, &network, change, &nav,
             ))
             .into_response())
         }
@@ -837,11 +869,11 @@ pub async fn report(
                     format!("attachment; filename=\"{name}.html\""),
                 ),
             ],
-            report::html::render(&data, &p, ctx.lang, &network),
+            report::html::render(&data, &p, ctx.lang, &network, change),
         )
             .into_response()),
         Some("xlsx") => {
-            let bytes = report::xlsx::render(&data, &p, ctx.lang, &network)
+            let bytes = report::xlsx::render(&data, &p, ctx.lang, &network, change)
                 .map_err(|e| ApiError::Internal(format!("{e:#}")))
                 .or_page(&ctx)?;
             Ok((
@@ -861,7 +893,7 @@ pub async fn report(
                 .into_response())
         }
         Some("pdf") => {
-            let html = report::html::render(&data, &p, ctx.lang, &network);
+            let html = report::html::render(&data, &p, ctx.lang, &network, change);
             let printed = match &st.pdf_browser {
                 Some(browser) => print_pdf(browser, &html).await.ok_or(ctx.t(
                     "Chromium di server gagal mencetak laporan ke PDF; unduh HTML lalu cetak dari peramban",
