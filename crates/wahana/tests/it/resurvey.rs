@@ -264,5 +264,75 @@ fn a_resurvey_adds_observations_and_leaves_the_first_wave_as_it_was() {
         );
         // The 2007 wave is still exactly as it was.
         assert_eq!(export("after2.csv"), before, "{}", env.name);
+
+        // The next round: refused into a wave that holds the region's groups already; prepared
+        // into an empty one, whose pre-filled file imports as records of the same groups.
+        let cf = env.path("cf");
+        let cf_s = cf.to_str().unwrap();
+        let refused = env.fails(&[
+            "waves",
+            "carry-forward",
+            "--from",
+            W1,
+            "--to",
+            "pemutakhiran-2026",
+            "--region",
+            "73.08.21",
+            "--out",
+            cf_s,
+        ]);
+        assert!(refused.contains("sudah memuat"), "{}: {refused}", env.name);
+        env.ok(&[
+            "waves",
+            "add",
+            "--id",
+            "pemutakhiran-2030",
+            "--name",
+            "Pemutakhiran 2030",
+            "--start",
+            "2030-08-01",
+            "--end",
+            "2030-08-31",
+        ]);
+        env.ok(&[
+            "waves",
+            "carry-forward",
+            "--from",
+            "pemutakhiran-2026",
+            "--to",
+            "pemutakhiran-2030",
+            "--region",
+            "73.08.21",
+            "--out",
+            cf_s,
+            "--carry-forward",
+        ]);
+        let prefilled = cf.join("kelompok-pemutakhiran-2030-730821.csv");
+        assert!(
+            cf.join("formulir-pemutakhiran-2030-730821.xlsx").exists(),
+            "{}",
+            env.name
+        );
+        let import = |wave: &str| {
+            env.run(&[
+                "import",
+                "--json",
+                prefilled.to_str().unwrap(),
+                "--wave",
+                wave,
+            ])
+        };
+        let out = import("pemutakhiran-2030");
+        assert!(out.status.success(), "{}", env.name);
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["created"], 0, "{}: {r}", env.name);
+        assert_eq!(r["linked"], r["rows"], "{}: {r}", env.name);
+        // A closed wave takes no import, and nothing is written.
+        env.ok(&["waves", "close", "pemutakhiran-2030"]);
+        let out = import("pemutakhiran-2030");
+        assert!(!out.status.success(), "{}", env.name);
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["problems"][0]["code"], "wave_closed", "{}: {r}", env.name);
+        assert_eq!(r["committed"], false, "{}", env.name);
     }
 }
