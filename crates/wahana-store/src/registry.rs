@@ -265,7 +265,7 @@ pub struct Batch {
 
 /// What deleting a wave runs, in order: its tallies and rule sets, then its records.
 const DELETE_WAVE_GROUPS: &str = "DELETE FROM groups WHERE wave_id = $1";
-const DELETE_WAVE_SQL: [&str; 11] = [
+const DELETE_WAVE_SQL: [&str; 10] = [
     crate::tally::DELETE_WAVE_SQL[0],
     crate::tally::DELETE_WAVE_SQL[1],
     crate::tally::DELETE_WAVE_SQL[2],
@@ -276,14 +276,11 @@ const DELETE_WAVE_SQL: [&str; 11] = [
     "DELETE FROM networks WHERE wave_id = $1",
     "DELETE FROM institutions WHERE wave_id = $1",
     "DELETE FROM waves WHERE id = $1",
-    // Entities no wave observes any more go, with their members.
-    DELETE_UNOBSERVED_ACTORS,
 ];
 
-/// Entities with no observation left (after a wave or an observation is deleted). `$1` is
-/// bound but unused, so that the statement runs in the list above.
-const DELETE_UNOBSERVED_ACTORS: &str = "DELETE FROM actors WHERE CAST($1 AS TEXT) IS NOT NULL \
-    AND NOT EXISTS (SELECT 1 FROM groups WHERE groups.id = actors.id) \
+/// Entities with no observation left, after a wave is deleted: they go with their members.
+const DELETE_UNOBSERVED_ACTORS: &str = "DELETE FROM actors \
+    WHERE NOT EXISTS (SELECT 1 FROM groups WHERE groups.id = actors.id) \
     AND NOT EXISTS (SELECT 1 FROM networks WHERE networks.id = actors.id) \
     AND NOT EXISTS (SELECT 1 FROM institutions WHERE institutions.id = actors.id)";
 
@@ -1246,6 +1243,7 @@ impl Batch {
         for sql in DELETE_WAVE_SQL {
             self.execute(sql, vec![id.into()]).await?;
         }
+        self.execute(DELETE_UNOBSERVED_ACTORS, Vec::new()).await?;
         self.wave_rules.remove(id);
         Ok(())
     }
@@ -1375,7 +1373,6 @@ impl Store {
             let mut tx = p.begin().await?;
             let mut groups = 0;
             for sql in DELETE_WAVE_SQL {
-                // `$1` of the last statement is only there to be bound.
                 let n = sqlx::query(sql)
                     .bind(id.to_string())
                     .execute(&mut *tx)
@@ -1385,6 +1382,7 @@ impl Store {
                     groups = n;
                 }
             }
+            sqlx::query(DELETE_UNOBSERVED_ACTORS).execute(&mut *tx).await?;
             tx.commit().await?;
             groups
         });
