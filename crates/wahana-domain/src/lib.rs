@@ -18,6 +18,6 @@ pub mod screening;
 
 pub use codes::{Code, CodeSet};
 pub use date::Date;
-pub use error::{DomainError, FieldError, Lang};
+pub use error::{DomainError, ErrorCode, FieldError, Lang};
 pub use region::{Level, Region, RegionCode, RegionKind, RegionTree};
 pub use registry::{Context, Group, Institution, LocalUnit, Network, Tie, Wave, WaveMethod};

@@ -492,7 +492,7 @@ impl Store {
         });
         if let Some(id) = existing {
             return Err(StoreError::Rejected {
-                code: "tie_exists",
+                code: wahana_domain::ErrorCode::TieExists,
                 message_id: format!(
                     "ikatan {} antara {} dan {} sudah tercatat (ikatan {id})",
                     tie.tie_type.code(),

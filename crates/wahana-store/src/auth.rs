@@ -61,7 +61,7 @@ impl Store {
     ) -> Result<UserRecord, StoreError> {
         if self.user_by_name(name).await?.is_some() {
             return Err(StoreError::Rejected {
-                code: "user_exists",
+                code: wahana_domain::ErrorCode::UserExists,
                 message_id: format!("pengguna {name} sudah ada"),
                 message_en: format!("user {name} already exists"),
             });

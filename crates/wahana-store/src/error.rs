@@ -33,7 +33,7 @@ pub enum StoreError {
     /// A write that would break a rule of the registry (an id used twice, a tie to nothing).
     #[error("{message_en}")]
     Rejected {
-        code: &'static str,
+        code: wahana_domain::ErrorCode,
         message_id: String,
         message_en: String,
     },

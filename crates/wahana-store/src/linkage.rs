@@ -293,7 +293,7 @@ impl crate::Store {
         };
         if r.status != "pending" {
             return Err(StoreError::Rejected {
-                code: "review_decided",
+                code: wahana_domain::ErrorCode::ReviewDecided,
                 message_id: format!("usulan {id} sudah diputuskan ({})", r.status),
                 message_en: format!("proposal {id} is decided already ({})", r.status),
             });
@@ -465,7 +465,7 @@ impl crate::Store {
         batch.ensure_open(wave).await?;
         if batch.observed_kind(wave, to_id).await? != Some(crate::ActorKind::Group) {
             return Err(StoreError::Rejected {
-                code: "not_observed",
+                code: wahana_domain::ErrorCode::NotObserved,
                 message_id: format!("kelompok {to_id} tidak tercatat di pendataan {wave}"),
                 message_en: format!("group {to_id} is not recorded in wave {wave}"),
             });
@@ -477,7 +477,7 @@ impl crate::Store {
             .any(|w| w != wave);
         if !elsewhere {
             return Err(StoreError::Rejected {
-                code: "not_observed",
+                code: wahana_domain::ErrorCode::NotObserved,
                 message_id: format!(
                     "kelompok {from_id} tidak tercatat di pendataan lain selain {wave}"
                 ),

@@ -413,7 +413,7 @@ const ACTOR_KEEP: &str = " ON CONFLICT (id) DO NOTHING";
 /// The refusal of a tie to `id`, which is no held actor.
 pub fn actor_not_found(id: &str) -> StoreError {
     StoreError::Rejected {
-        code: "actor_not_found",
+        code: wahana_domain::ErrorCode::ActorNotFound,
         message_id: format!(
             "pelaku {id} tidak ditemukan (bukan kelompok, wahana atau lembaga yang tercatat)"
         ),
@@ -432,7 +432,7 @@ pub(crate) fn id_taken(id: &str, kind: ActorKind) -> StoreError {
         ActorKind::Institution => ("lembaga", "an institution"),
     };
     StoreError::Rejected {
-        code: "id_taken",
+        code: wahana_domain::ErrorCode::IdTaken,
         message_id: format!("id {id} sudah dipakai oleh {id_name} lain; satu id menamai satu data"),
         message_en: format!("id {id} is already used by {en_name}; an id names one record"),
     }
@@ -446,7 +446,7 @@ pub(crate) fn already_observed(kind: ActorKind, id: &str, wave: &str) -> StoreEr
         ActorKind::Institution => ("lembaga", "institution"),
     };
     StoreError::Rejected {
-        code: "already_observed",
+        code: wahana_domain::ErrorCode::AlreadyObserved,
         message_id: format!(
             "{id_name} {id} sudah tercatat di pendataan {wave}; sunting catatan itu"
         ),
@@ -1267,7 +1267,7 @@ impl Store {
             Pool::Sqlite(_) => {
                 let Some(path) = crate::bulk::sqlite_file(&self.pool) else {
                     return Err(StoreError::Rejected {
-                        code: "sqlite_in_memory",
+                        code: wahana_domain::ErrorCode::SqliteInMemory,
                         message_id: "basis data SQLite di memori tidak dapat ditulis per batch; \
                             pakai berkas"
                             .into(),

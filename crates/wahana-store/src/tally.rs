@@ -700,7 +700,7 @@ impl Store {
     /// version names one text for ever, since results are stored under it).
     pub async fn register_rules(&self, text: &str) -> Result<Arc<RuleSet>, StoreError> {
         let rules = RuleSet::parse(text).map_err(|e| StoreError::Rejected {
-            code: "invalid_rules",
+            code: wahana_domain::ErrorCode::InvalidRules,
             message_id: e.message(wahana_domain::Lang::Id),
             message_en: e.message(wahana_domain::Lang::En),
         })?;
@@ -708,7 +708,7 @@ impl Store {
         if let Some(held) = self.rule_set_text(&rules.version).await? {
             if normal(&held) != normal(text) {
                 return Err(StoreError::Rejected {
-                    code: "rules_version_taken",
+                    code: wahana_domain::ErrorCode::RulesVersionTaken,
                     message_id: format!(
                         "aturan penyaringan versi {} sudah tercatat dengan isi yang berbeda; hasil penyaringan disimpan menurut versi, jadi beri berkas ini `version` yang baru",
                         rules.version

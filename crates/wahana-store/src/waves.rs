@@ -94,7 +94,7 @@ fn contents_of(n: [i64; 5], unscreened: Option<[i64; 2]>) -> WaveContents {
 /// The refusal to delete a wave that still holds observations.
 fn not_empty(id: &str, c: &WaveContents) -> StoreError {
     StoreError::Rejected {
-        code: "wave_not_empty",
+        code: wahana_domain::ErrorCode::WaveNotEmpty,
         message_id: format!(
             "pendataan {id} masih memuat {} kelompok di {} desa/kelurahan, {} wahana, {} lembaga \
              dan {} ikatan: tidak dihapus. Menghapusnya menghapus semua data itu; lakukan hanya \
@@ -150,7 +150,7 @@ impl Store {
         if held > 0 {
             batch.rollback().await?;
             return Err(StoreError::Rejected {
-                code: "wave_exists",
+                code: wahana_domain::ErrorCode::WaveExists,
                 message_id: format!(
                     "pendataan dengan id {} sudah ada; pilih id lain atau sunting pendataan itu",
                     wave.id

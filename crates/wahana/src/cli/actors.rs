@@ -2,7 +2,7 @@
 //! between them, one record at a time.
 
 use super::output::{self, Format};
-use crate::service::audit::Who;
+use crate::service::caller::Caller;
 use crate::service::{self, ServiceError, actors, groups};
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -21,7 +21,7 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 }
 
 fn fail(e: ServiceError, lang: Lang) -> anyhow::Error {
-    anyhow::anyhow!("{}", e.message(lang))
+    super::fail(e, lang)
 }
 
 fn region(r: Option<&str>, lang: Lang) -> Result<Option<RegionCode>> {
@@ -217,7 +217,7 @@ fn add_fields(
 }
 
 pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result<ExitCode> {
-    let who = Who::cli();
+    let who = Caller::cli();
     match cmd {
         NetworksCommand::Add {
             region,
@@ -231,7 +231,7 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
                 &set,
                 lang,
             )?;
-            let n = actors::add_network(store, &fields, wave.as_deref(), &who)
+            let n = actors::add_network(store, &who, &fields, wave.as_deref())
                 .await
                 .map_err(|e| fail(e, lang))?;
             saved(lang, "wahana", "network", &n.network.id, n.version);
@@ -280,7 +280,7 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
             }
         }
         NetworksCommand::Show(a) => {
-            let mut d = actors::network(store, &a.id)
+            let mut d = actors::network(store, &Caller::cli(), &a.id)
                 .await
                 .map_err(|e| fail(e, lang))?;
             d.stored = hide_network(d.stored, a.personal);
@@ -327,15 +327,13 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
             }
         }
         NetworksCommand::Edit(a) => {
-            let changes =
-                groups::fields_from_pairs(Table::Networks, &a.set).map_err(|e| fail(e, lang))?;
-            let n = actors::edit_network(store, &a.id, &changes, a.version, &who)
+            let n = actors::edit_network(store, &who, &a.id, &a.set, a.version)
                 .await
                 .map_err(|e| fail(e, lang))?;
             saved(lang, "wahana", "network", &n.network.id, n.version);
         }
         NetworksCommand::Delete { id } => {
-            actors::delete_network(store, &id, &who)
+            actors::delete_network(store, &who, &id)
                 .await
                 .map_err(|e| fail(e, lang))?;
             deleted(lang, "wahana", "network", &id);
@@ -407,7 +405,7 @@ fn print_fields_csv(
 }
 
 pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -> Result<ExitCode> {
-    let who = Who::cli();
+    let who = Caller::cli();
     match cmd {
         InstitutionsCommand::Add {
             region,
@@ -426,7 +424,7 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
                 &set,
                 lang,
             )?;
-            let i = actors::add_institution(store, &fields, wave.as_deref(), &who)
+            let i = actors::add_institution(store, &who, &fields, wave.as_deref())
                 .await
                 .map_err(|e| fail(e, lang))?;
             saved(lang, "lembaga", "institution", &i.institution.id, i.version);
@@ -473,7 +471,7 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
             }
         }
         InstitutionsCommand::Show(a) => {
-            let i = actors::institution(store, &a.id)
+            let i = actors::institution(store, &Caller::cli(), &a.id)
                 .await
                 .map_err(|e| fail(e, lang))?;
             let i = hide_institution(i, a.personal);
@@ -499,15 +497,13 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
             }
         }
         InstitutionsCommand::Edit(a) => {
-            let changes = groups::fields_from_pairs(Table::Institutions, &a.set)
-                .map_err(|e| fail(e, lang))?;
-            let i = actors::edit_institution(store, &a.id, &changes, a.version, &who)
+            let i = actors::edit_institution(store, &who, &a.id, &a.set, a.version)
                 .await
                 .map_err(|e| fail(e, lang))?;
             saved(lang, "lembaga", "institution", &i.institution.id, i.version);
         }
         InstitutionsCommand::Delete { id } => {
-            actors::delete_institution(store, &id, &who)
+            actors::delete_institution(store, &who, &id)
                 .await
                 .map_err(|e| fail(e, lang))?;
             deleted(lang, "lembaga", "institution", &id);
@@ -556,7 +552,7 @@ fn print_ties(ties: &[TieRecord], format: Format, lang: Lang) -> Result<()> {
 }
 
 pub async fn ties(store: &Store, cmd: TiesCommand, lang: Lang) -> Result<ExitCode> {
-    let who = Who::cli();
+    let who = Caller::cli();
     match cmd {
         TiesCommand::Add {
             from,
@@ -578,7 +574,7 @@ pub async fn ties(store: &Store, cmd: TiesCommand, lang: Lang) -> Result<ExitCod
                 named.push(("catatan", n));
             }
             let fields = add_fields(Table::Ties, &named, &[], lang)?;
-            let t = actors::add_tie(store, &fields, wave.as_deref(), &who)
+            let t = actors::add_tie(store, &who, &fields, wave.as_deref())
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(
@@ -616,7 +612,7 @@ pub async fn ties(store: &Store, cmd: TiesCommand, lang: Lang) -> Result<ExitCod
             print_ties(&ties, format, lang)?;
         }
         TiesCommand::Delete { id } => {
-            actors::delete_tie(store, id, &who)
+            actors::delete_tie(store, &who, id)
                 .await
                 .map_err(|e| fail(e, lang))?;
             deleted(lang, "ikatan", "tie", &id.to_string());
@@ -626,7 +622,7 @@ pub async fn ties(store: &Store, cmd: TiesCommand, lang: Lang) -> Result<ExitCod
 }
 
 pub async fn members(store: &Store, cmd: MembersCommand, lang: Lang) -> Result<ExitCode> {
-    let who = Who::cli();
+    let who = Caller::cli();
     match cmd {
         MembersCommand::Add {
             group,
@@ -634,7 +630,7 @@ pub async fn members(store: &Store, cmd: MembersCommand, lang: Lang) -> Result<E
             role,
             key,
         } => {
-            let m = actors::add_member(store, &group, &name, role.as_deref(), key.as_deref(), &who)
+            let m = actors::add_member(store, &who, &group, &name, role.as_deref(), key.as_deref())
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(
@@ -650,7 +646,7 @@ pub async fn members(store: &Store, cmd: MembersCommand, lang: Lang) -> Result<E
             personal,
             format,
         } => {
-            let list = actors::members(store, &group)
+            let list = actors::members(store, &Caller::cli(), &group)
                 .await
                 .map_err(|e| fail(e, lang))?;
             let rows: Vec<Vec<String>> = list
@@ -693,7 +689,7 @@ pub async fn members(store: &Store, cmd: MembersCommand, lang: Lang) -> Result<E
             }
         }
         MembersCommand::Delete { id } => {
-            actors::delete_member(store, id, &who)
+            actors::delete_member(store, &who, id)
                 .await
                 .map_err(|e| fail(e, lang))?;
             deleted(lang, "anggota", "member", &id.to_string());

@@ -46,8 +46,7 @@ pub struct CompareArgs {
 }
 
 pub async fn run(store: &Store, a: CompareArgs, lang: Lang) -> Result<ExitCode> {
-    let region =
-        compare::region(&a.region, lang)?.map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?;
+    let region = compare::region(&a.region, lang)?.map_err(|e| super::fail(e, lang))?;
     let req = CompareRequest {
         region,
         from: a.from,
@@ -56,7 +55,7 @@ pub async fn run(store: &Store, a: CompareArgs, lang: Lang) -> Result<ExitCode> 
     };
     let d = compare::build(store, &req, crate::service::today(), lang)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?;
+        .map_err(|e| super::fail(e, lang))?;
     // Whoever runs the command reads the database itself: the groups are listed.
     let records = true;
     let bytes: Vec<u8> = match a.format {

@@ -1,6 +1,7 @@
 //! `wahana groups add|list|show|edit|delete`.
 
 use super::output::{self, Format};
+use crate::service::caller::Caller;
 use crate::service::{self, ServiceError, groups};
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -123,7 +124,7 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 }
 
 fn fail(e: ServiceError, lang: Lang) -> anyhow::Error {
-    anyhow::anyhow!("{}", e.message(lang))
+    super::fail(e, lang)
 }
 
 pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCode> {
@@ -143,17 +144,14 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
                 }
             }
             pairs.extend(a.set);
-            let mut fields =
+            let fields =
                 groups::fields_from_pairs(Table::Groups, &pairs).map_err(|e| fail(e, lang))?;
-            fields
-                .entry("tanggal_pendataan")
-                .or_insert_with(|| service::today().to_string());
             let g = groups::add(
                 store,
+                &Caller::cli(),
                 &fields,
                 a.wave.as_deref(),
                 a.allow_duplicate,
-                &service::audit::Who::cli(),
             )
             .await
             .map_err(|e| fail(e, lang))?;
@@ -161,7 +159,7 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
         }
         GroupsCommand::List(a) => {
             let filter = filter(&a, lang)?;
-            let (page, total) = groups::list(store, &filter, a.limit, a.offset)
+            let (page, total) = groups::list(store, &Caller::cli(), &filter, a.limit, a.offset)
                 .await
                 .map_err(|e| fail(e, lang))?;
             print_many(&page, a.format, lang, a.personal)?;
@@ -186,7 +184,7 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
             format,
             personal,
         } => {
-            let g = groups::show(store, &id, wave.as_deref())
+            let g = groups::show(store, &Caller::cli(), &id, wave.as_deref())
                 .await
                 .map_err(|e| fail(e, lang))?;
             print_one(&g, format, lang, personal)?;
@@ -197,18 +195,9 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
             set,
             version,
         } => {
-            let changes =
-                groups::fields_from_pairs(Table::Groups, &set).map_err(|e| fail(e, lang))?;
-            let g = groups::edit(
-                store,
-                &id,
-                wave.as_deref(),
-                &changes,
-                version,
-                &service::audit::Who::cli(),
-            )
-            .await
-            .map_err(|e| fail(e, lang))?;
+            let g = groups::edit(store, &Caller::cli(), &id, wave.as_deref(), &set, version)
+                .await
+                .map_err(|e| fail(e, lang))?;
             println!(
                 "{}",
                 lang.pick(
@@ -224,7 +213,7 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
             );
         }
         GroupsCommand::Delete { id, wave } => {
-            groups::delete(store, &id, wave.as_deref(), &service::audit::Who::cli())
+            groups::delete(store, &Caller::cli(), &id, wave.as_deref())
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(

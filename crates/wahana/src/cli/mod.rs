@@ -19,7 +19,7 @@ use crate::service;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wahana_domain::Lang;
+use wahana_domain::{ErrorCode, Lang};
 
 const ABOUT: &str = "wahana: daftar dan profil Wahana Kesejahteraan Sosial Berbasis Masyarakat (WKSBM)\n\
 wahana: the registry and profile of community-based social-welfare networks (WKSBM)";
@@ -140,8 +140,132 @@ pub async fn run(cli: Cli) -> ExitCode {
         Err(e) => {
             let prefix = lang.pick("galat", "error");
             eprintln!("wahana: {prefix}: {e:#}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<Refused>() {
+                Some(r) => ExitCode::from(exit_status(r.code)),
+                None => ExitCode::FAILURE,
+            }
         }
+    }
+}
+
+/// A use case's refusal at the command line: its code (for the exit status) and its message
+/// in the user's language.
+#[derive(Debug)]
+pub struct Refused {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// A refusal with a code: the service's, a comparison's, a field's.
+pub trait Coded {
+    fn code(&self) -> ErrorCode;
+    fn message(&self, lang: Lang) -> String;
+}
+
+impl Coded for service::ServiceError {
+    fn code(&self) -> ErrorCode {
+        service::ServiceError::code(self)
+    }
+    fn message(&self, lang: Lang) -> String {
+        service::ServiceError::message(self, lang)
+    }
+}
+
+impl Coded for service::compare::CompareError {
+    fn code(&self) -> ErrorCode {
+        service::compare::CompareError::code(self)
+    }
+    fn message(&self, lang: Lang) -> String {
+        service::compare::CompareError::message(self, lang)
+    }
+}
+
+impl Coded for service::import::ImportError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            service::import::ImportError::Store(e) => service::store_code(e),
+            #[allow(unreachable_patterns)]
+            _ => ErrorCode::ImportFailed,
+        }
+    }
+    fn message(&self, lang: Lang) -> String {
+        service::import::ImportError::message(self, lang)
+    }
+}
+
+impl Coded for wahana_domain::FieldError {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidInput
+    }
+    fn message(&self, lang: Lang) -> String {
+        wahana_domain::FieldError::message(self, lang)
+    }
+}
+
+/// A refusal as the command line reports it (see [`exit_status`]).
+pub fn fail(e: impl Coded, lang: Lang) -> anyhow::Error {
+    anyhow::Error::new(Refused {
+        code: e.code(),
+        message: e.message(lang),
+    })
+}
+
+/// The exit status of a refusal, by its code: 3 input that does not validate, 4 something not
+/// held, 5 a conflict with what is held (a duplicate, a newer version, a closed wave), 6 not
+/// allowed; 1 for everything else (a file or database failure); 2 is a bad command line.
+pub fn exit_status(code: ErrorCode) -> u8 {
+    use ErrorCode as C;
+    match code {
+        C::InvalidInput
+        | C::BadRequest
+        | C::BadReturnPath
+        | C::TooLarge
+        | C::SameWave
+        | C::RegionRequired
+        | C::InvalidRules
+        | C::ImportFailed => 3,
+        C::NotFound
+        | C::WaveNotFound
+        | C::ActorNotFound
+        | C::NoData
+        | C::Unavailable
+        | C::UploadExpired
+        | C::WaveEmpty
+        | C::NotObserved
+        | C::CarryForwardSourceEmpty => 4,
+        C::LikelyDuplicate
+        | C::EditConflict
+        | C::NoOpenWave
+        | C::WaveClosed
+        | C::WaveExists
+        | C::WaveNotEmpty
+        | C::IdTaken
+        | C::AlreadyObserved
+        | C::NotObservedTogether
+        | C::TieExists
+        | C::UserExists
+        | C::ReviewDecided
+        | C::RulesVersionTaken
+        | C::CarryForwardTargetNotEmpty => 5,
+        C::Forbidden
+        | C::SignInRequired
+        | C::BadCredentials
+        | C::CsrfFailed
+        | C::TooManyFailures => 6,
+        C::InternalError
+        | C::DatabaseError
+        | C::ScopeTooLarge
+        | C::PdfUnavailable
+        | C::SqliteInMemory
+        | C::CarryForwardIo => 1,
     }
 }
 

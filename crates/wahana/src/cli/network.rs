@@ -56,7 +56,7 @@ pub async fn run(store: &Store, a: NetworkArgs, lang: Lang) -> Result<ExitCode> 
     // One wave: the one named, else the region's default (the latest holding its groups).
     let wave = crate::service::waves::shown(store, scope.code(), a.wave.as_deref())
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?
+        .map_err(|e| super::fail(e, lang))?
         .map(|s| s.wave.id);
     let req = ScopeRequest {
         scope,
@@ -65,7 +65,7 @@ pub async fn run(store: &Store, a: NetworkArgs, lang: Lang) -> Result<ExitCode> 
     };
     let (sg, m) = network::measure_scope(store, &req, a.no_betweenness)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?;
+        .map_err(|e| super::fail(e, lang))?;
     if a.timings {
         eprintln!(
             "load {:.3} s, measure {:.3} s, {} nodes, {} ties",
@@ -80,7 +80,7 @@ pub async fn run(store: &Store, a: NetworkArgs, lang: Lang) -> Result<ExitCode> 
             v
         }
         NetworkFormat::Graphml => network::graphml(&sg, &m)
-            .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?
+            .map_err(|e| super::fail(e, lang))?
             .into_bytes(),
         NetworkFormat::Svg => network::draw(&sg, &m, lang).into_bytes(),
     };

@@ -93,7 +93,7 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             Some(
                 compare::build(store, &req, crate::service::today(), lang)
                     .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?,
+                    .map_err(|e| super::fail(e, lang))?,
             )
         }
     };
@@ -111,7 +111,7 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             false,
         )
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?,
+        .map_err(|e| super::fail(e, lang))?,
         _ => crate::service::network::ReportNetwork::Omitted,
     };
     let bytes: Vec<u8> = match a.format {

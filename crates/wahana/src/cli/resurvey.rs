@@ -3,7 +3,7 @@
 //! proposed, to accept or reject.
 
 use super::output::{Format, print_csv, print_json, print_table};
-use crate::service::{self, audit::Who};
+use crate::service::{self, caller::Caller};
 use anyhow::Result;
 use clap::Args;
 use std::process::ExitCode;
@@ -36,11 +36,12 @@ pub struct CarryForwardArgs {
 pub async fn carry_forward(store: &Store, args: CarryForwardArgs, lang: Lang) -> Result<ExitCode> {
     let region = RegionTree::official()
         .resolve(&args.region)
-        .map_err(|e| anyhow::anyhow!(e.message(lang)))?
+        .map_err(|e| super::fail(e, lang))?
         .code
         .clone();
     let r = service::resurvey::carry_forward(
         store,
+        &Caller::cli(),
         &service::resurvey::CarryForward {
             from: &args.from,
             to: &args.to,
@@ -48,10 +49,9 @@ pub async fn carry_forward(store: &Store, args: CarryForwardArgs, lang: Lang) ->
             out_dir: &args.out,
             copy_actors: args.carry_forward,
         },
-        &Who::cli(),
     )
     .await
-    .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+    .map_err(|e| super::fail(e, lang))?;
     if args.format == Format::Json {
         print_json(&r)?;
         return Ok(ExitCode::SUCCESS);
@@ -110,11 +110,11 @@ pub struct ReviewArgs {
 }
 
 pub async fn review(store: &Store, args: ReviewArgs, lang: Lang) -> Result<ExitCode> {
-    let fail = |e: service::ServiceError| anyhow::anyhow!(e.message(lang));
-    let who = Who::cli();
+    let fail = |e: service::ServiceError| super::fail(e, lang);
+    let caller = Caller::cli();
     for (ids, accept) in [(&args.accept, true), (&args.reject, false)] {
         for &id in ids {
-            let r = service::review::decide(store, id, accept, &who)
+            let r = service::review::decide(store, &caller, &args.wave, id, accept)
                 .await
                 .map_err(fail)?;
             println!(
@@ -143,13 +143,13 @@ pub async fn review(store: &Store, args: ReviewArgs, lang: Lang) -> Result<ExitC
         Some(r) => Some(
             RegionTree::official()
                 .resolve(r)
-                .map_err(|e| anyhow::anyhow!(e.message(lang)))?
+                .map_err(|e| super::fail(e, lang))?
                 .code
                 .clone(),
         ),
         None => None,
     };
-    let list = service::review::list(store, &args.wave, region.as_ref(), args.all)
+    let list = service::review::list(store, &caller, &args.wave, region.as_ref(), args.all)
         .await
         .map_err(fail)?;
     let headers = [
@@ -231,10 +231,16 @@ pub async fn link(store: &Store, args: LinkArgs, lang: Lang) -> Result<ExitCode>
         LinkKind::Merged => "merged",
         LinkKind::Split => "split",
     };
-    store
-        .record_link(&args.wave, &args.from, &args.to, kind, &Who::cli().0)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+    service::resurvey::record_link(
+        store,
+        &Caller::cli(),
+        &args.wave,
+        &args.from,
+        &args.to,
+        kind,
+    )
+    .await
+    .map_err(|e| super::fail(e, lang))?;
     println!(
         "{}",
         lang.pick(

@@ -1,6 +1,6 @@
 //! `wahana serve`: the web application and the JSON API.
 
-use crate::service::{self, audit::Who, users};
+use crate::service::{self, caller::Caller, users};
 use crate::web;
 use std::process::ExitCode;
 use wahana_domain::Lang;
@@ -53,9 +53,9 @@ pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<E
         }
         for (name, password, role, region) in DEMO_USERS {
             if store.user_by_name(name).await?.is_none() {
-                users::add(store, name, password, role, region, &Who::cli())
+                users::add(store, &Caller::cli(), name, password, role, region)
                     .await
-                    .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+                    .map_err(|e| super::fail(e, lang))?;
             }
         }
     }

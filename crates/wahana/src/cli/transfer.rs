@@ -60,6 +60,8 @@ pub struct ImportArgs {
 }
 
 pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitCode> {
+    let caller = crate::service::caller::Caller::cli();
+    let within = caller.import_scope().map_err(|e| super::fail(e, lang))?;
     let opts = ImportOptions {
         table: args.table,
         sheet: args.sheet,
@@ -71,16 +73,16 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
         allow_duplicates: args.allow_duplicates,
         dry_run: args.dry_run,
         lang,
-        within: None,
+        within,
         file_name: None,
-        who: Some(crate::service::audit::Who::cli()),
+        who: Some(caller.who()),
     };
     let bar = output::progress_bar(lang.pick("baris", "rows"));
     let report = service::import::import_file(store, &args.file, &opts, service::today(), &|n| {
         bar.set_position(n)
     })
     .await
-    .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?;
+    .map_err(|e| super::fail(e, lang))?;
     bar.finish_and_clear();
     if args.json {
         output::print_json(&report)?;

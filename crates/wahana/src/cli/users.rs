@@ -1,6 +1,6 @@
 //! `wahana users`: people who may sign in to the web application and the API.
 
-use crate::service::{audit::Who, users};
+use crate::service::{caller::Caller, users};
 use clap::Subcommand;
 use std::process::ExitCode;
 use wahana_domain::Lang;
@@ -31,14 +31,14 @@ pub async fn run(store: &Store, cmd: UsersCommand, lang: Lang) -> anyhow::Result
             };
             let u = users::add(
                 store,
+                &Caller::cli(),
                 &name,
                 &password,
                 &role,
                 region.as_deref(),
-                &Who::cli(),
             )
             .await
-            .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+            .map_err(|e| super::fail(e, lang))?;
             println!(
                 "{}",
                 lang.pick(

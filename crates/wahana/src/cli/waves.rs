@@ -4,7 +4,7 @@
 
 use super::output::{Format, print_csv, print_json, print_table};
 use super::resurvey;
-use crate::service::audit::Who;
+use crate::service::caller::Caller;
 use crate::service::waves::{self, WaveInput, WaveView};
 use crate::service::{ServiceError, waves::period};
 use anyhow::Result;
@@ -112,7 +112,7 @@ pub struct EditArgs {
 }
 
 fn fail(e: ServiceError, lang: Lang) -> anyhow::Error {
-    anyhow::anyhow!("{}", e.message(lang))
+    super::fail(e, lang)
 }
 
 fn input(
@@ -236,7 +236,7 @@ fn print_one(w: &Wave, c: &WaveContents, format: Format, lang: Lang) -> Result<(
 }
 
 pub async fn run(store: &Store, cmd: WavesCommand, lang: Lang) -> Result<ExitCode> {
-    let who = Who::cli();
+    let who = Caller::cli();
     match cmd {
         WavesCommand::List { format } => {
             let list = waves::summaries(store).await.map_err(|e| fail(e, lang))?;
@@ -277,8 +277,8 @@ pub async fn run(store: &Store, cmd: WavesCommand, lang: Lang) -> Result<ExitCod
         WavesCommand::Add(a) => {
             let w = waves::add(
                 store,
-                &input(a.id, Some(a.name), a.fields, Some(a.synthetic), lang)?,
                 &who,
+                &input(a.id, Some(a.name), a.fields, Some(a.synthetic), lang)?,
             )
             .await
             .map_err(|e| fail(e, lang))?;
@@ -301,9 +301,9 @@ pub async fn run(store: &Store, cmd: WavesCommand, lang: Lang) -> Result<ExitCod
         WavesCommand::Edit(a) => {
             let w = waves::edit(
                 store,
+                &who,
                 &a.id,
                 &input(None, a.name, a.fields, a.synthetic, lang)?,
-                &who,
             )
             .await
             .map_err(|e| fail(e, lang))?;
@@ -316,7 +316,7 @@ pub async fn run(store: &Store, cmd: WavesCommand, lang: Lang) -> Result<ExitCod
             );
         }
         WavesCommand::Close { id } => {
-            let w = waves::set_closed(store, &id, true, &who)
+            let w = waves::set_closed(store, &who, &id, true)
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(
@@ -334,7 +334,7 @@ pub async fn run(store: &Store, cmd: WavesCommand, lang: Lang) -> Result<ExitCod
             );
         }
         WavesCommand::Reopen { id } => {
-            let w = waves::set_closed(store, &id, false, &who)
+            let w = waves::set_closed(store, &who, &id, false)
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(
@@ -346,11 +346,11 @@ pub async fn run(store: &Store, cmd: WavesCommand, lang: Lang) -> Result<ExitCod
             );
         }
         WavesCommand::Delete { id, force } => {
-            let c = match waves::delete(store, &id, force, &who).await {
+            let c = match waves::delete(store, &who, &id, force).await {
                 Ok(c) => c,
                 Err(
                     e @ ServiceError::Store(wahana_store::StoreError::Rejected {
-                        code: "wave_not_empty",
+                        code: wahana_domain::ErrorCode::WaveNotEmpty,
                         ..
                     }),
                 ) => {

@@ -7,7 +7,9 @@
 //! ([`super::groups::fields_from_pairs`]).
 
 use super::ServiceError;
-use super::audit::Who;
+use super::caller::Caller;
+use super::groups::region_field;
+use super::users::Write;
 use super::waves::for_new_record;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -84,29 +86,51 @@ pub struct NetworkDetail {
 /// (`W-<village>-NNNN`) when none is given.
 pub async fn add_network(
     store: &Store,
+    caller: &Caller,
     fields: &HashMap<&'static str, String>,
     wave: Option<&str>,
-    who: &Who,
 ) -> Result<StoredNetwork, ServiceError> {
+    caller.check_write(Write::Other, region_field(fields).as_ref())?;
     let ctx = super::context(None);
     // Without an id, the store draws one in the transaction that writes the network.
     let network = Network::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
         .map_err(ServiceError::Invalid)?;
     let wave = for_new_record(store, wave, Some(&network.village)).await?;
-    Ok(store.insert_network(&wave.id, &network, &who.0).await?)
+    Ok(store
+        .insert_network(&wave.id, &network, &caller.who().0)
+        .await?)
 }
 
-pub async fn stored_network(store: &Store, id: &str) -> Result<StoredNetwork, ServiceError> {
+async fn find_network(store: &Store, id: &str) -> Result<StoredNetwork, ServiceError> {
     store
         .network(id)
         .await?
         .ok_or_else(|| not_found("wahana", id))
 }
 
+/// A network as held (its latest record), for a caller who may read its village's records;
+/// personal fields blanked for those who may not see them.
+pub async fn stored_network(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<StoredNetwork, ServiceError> {
+    let mut n = find_network(store, id).await?;
+    caller.check_read(&n.network.village, "wahana", id)?;
+    if !caller.sees_personal(&n.network.village) {
+        n.network = n.network.without_personal_data();
+    }
+    Ok(n)
+}
+
 /// A network with its member groups (tied to it, or naming it in their `wahana` column) and
 /// its supporting institutions (tied to it).
-pub async fn network(store: &Store, id: &str) -> Result<NetworkDetail, ServiceError> {
-    let stored = stored_network(store, id).await?;
+pub async fn network(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<NetworkDetail, ServiceError> {
+    let stored = stored_network(store, caller, id).await?;
     let mut by_id: Vec<ActorRef> = Vec::new();
     for t in store.ties_of(id).await? {
         let (other, kind) = if t.tie.from == id {
@@ -162,12 +186,17 @@ pub async fn network(store: &Store, id: &str) -> Result<NetworkDetail, ServiceEr
 /// (the current one when not given); a save over somebody else's newer save is refused.
 pub async fn edit_network(
     store: &Store,
+    caller: &Caller,
     id: &str,
-    changes: &HashMap<&'static str, String>,
+    changes: &[(String, String)],
     expected_version: Option<i64>,
-    who: &Who,
 ) -> Result<StoredNetwork, ServiceError> {
-    let current = stored_network(store, id).await?;
+    let current = find_network(store, id).await?;
+    caller.check_write_held(Write::Other, &current.network.village, "wahana", id)?;
+    let changes = &super::groups::fields_from_pairs(Table::Networks, changes)?;
+    if let Some(target) = region_field(changes) {
+        caller.check_write(Write::Other, Some(&target))?;
+    }
     let values = merged(Table::Networks, current.network.to_fields(), changes, id)?;
     let ctx = super::context(None);
     let network = Network::from_fields(
@@ -180,14 +209,16 @@ pub async fn edit_network(
         .update_network(
             &network,
             expected_version.unwrap_or(current.version),
-            &who.0,
+            &caller.who().0,
         )
         .await?)
 }
 
 /// Deletes a network and its ties.
-pub async fn delete_network(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
-    if !store.delete_network(id, &who.0).await? {
+pub async fn delete_network(store: &Store, caller: &Caller, id: &str) -> Result<(), ServiceError> {
+    let current = find_network(store, id).await?;
+    caller.check_write_held(Write::Other, &current.network.village, "wahana", id)?;
+    if !store.delete_network(id, &caller.who().0).await? {
         return Err(not_found("wahana", id));
     }
     Ok(())
@@ -208,34 +239,57 @@ pub async fn list_networks(
 /// is drawn (`L-<region>-NNNN`) when none is given.
 pub async fn add_institution(
     store: &Store,
+    caller: &Caller,
     fields: &HashMap<&'static str, String>,
     wave: Option<&str>,
-    who: &Who,
 ) -> Result<StoredInstitution, ServiceError> {
+    caller.check_write(Write::Other, region_field(fields).as_ref())?;
     let ctx = super::context(None);
     // Without an id, the store draws one in the transaction that writes the institution.
     let inst = Institution::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
         .map_err(ServiceError::Invalid)?;
     let wave = for_new_record(store, wave, Some(&inst.region)).await?;
-    Ok(store.insert_institution(&wave.id, &inst, &who.0).await?)
+    Ok(store
+        .insert_institution(&wave.id, &inst, &caller.who().0)
+        .await?)
 }
 
-pub async fn institution(store: &Store, id: &str) -> Result<StoredInstitution, ServiceError> {
+async fn find_institution(store: &Store, id: &str) -> Result<StoredInstitution, ServiceError> {
     store
         .institution(id)
         .await?
         .ok_or_else(|| not_found("lembaga", id))
 }
 
+/// An institution as held (its latest record), for a caller who may read its region's
+/// records; personal fields blanked for those who may not see them.
+pub async fn institution(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<StoredInstitution, ServiceError> {
+    let mut i = find_institution(store, id).await?;
+    caller.check_read(&i.institution.region, "lembaga", id)?;
+    if !caller.sees_personal(&i.institution.region) {
+        i.institution = i.institution.without_personal_data();
+    }
+    Ok(i)
+}
+
 /// Changes fields of an institution, refusing a save over a newer one (see [`edit_network`]).
 pub async fn edit_institution(
     store: &Store,
+    caller: &Caller,
     id: &str,
-    changes: &HashMap<&'static str, String>,
+    changes: &[(String, String)],
     expected_version: Option<i64>,
-    who: &Who,
 ) -> Result<StoredInstitution, ServiceError> {
-    let current = institution(store, id).await?;
+    let current = find_institution(store, id).await?;
+    caller.check_write_held(Write::Other, &current.institution.region, "lembaga", id)?;
+    let changes = &super::groups::fields_from_pairs(Table::Institutions, changes)?;
+    if let Some(target) = region_field(changes) {
+        caller.check_write(Write::Other, Some(&target))?;
+    }
     let values = merged(
         Table::Institutions,
         current.institution.to_fields(),
@@ -250,13 +304,23 @@ pub async fn edit_institution(
     )
     .map_err(ServiceError::Invalid)?;
     Ok(store
-        .update_institution(&inst, expected_version.unwrap_or(current.version), &who.0)
+        .update_institution(
+            &inst,
+            expected_version.unwrap_or(current.version),
+            &caller.who().0,
+        )
         .await?)
 }
 
 /// Deletes an institution and its ties.
-pub async fn delete_institution(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
-    if !store.delete_institution(id, &who.0).await? {
+pub async fn delete_institution(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<(), ServiceError> {
+    let current = find_institution(store, id).await?;
+    caller.check_write_held(Write::Other, &current.institution.region, "lembaga", id)?;
+    if !store.delete_institution(id, &caller.who().0).await? {
         return Err(not_found("lembaga", id));
     }
     Ok(())
@@ -335,16 +399,19 @@ pub async fn tie_regions(
 /// actors. The same type of tie between the same two actors is refused (`tie_exists`).
 pub async fn add_tie(
     store: &Store,
+    caller: &Caller,
     fields: &HashMap<&'static str, String>,
     wave: Option<&str>,
-    who: &Who,
 ) -> Result<TieRecord, ServiceError> {
+    caller.check_write(Write::Other, None)?;
     let tie = tie_of(fields)?;
+    let ends = tie_regions(store, &tie).await?;
+    caller.check_tie(&tie, &ends, None)?;
     let wave = match wave {
         Some(w) => for_new_record(store, Some(w), None).await?.id,
         None => tie_wave(store, &tie).await?,
     };
-    Ok(store.insert_tie(&wave, &tie, &who.0).await?)
+    Ok(store.insert_tie(&wave, &tie, &caller.who().0).await?)
 }
 
 /// The wave a tie goes into when none is named: the latest open wave that observes both of
@@ -360,7 +427,7 @@ async fn tie_wave(store: &Store, tie: &wahana_domain::Tie) -> Result<String, Ser
         return Ok(id.clone());
     }
     Err(wahana_store::StoreError::Rejected {
-        code: "not_observed_together",
+        code: wahana_domain::ErrorCode::NotObservedTogether,
         message_id: format!(
             "{} dan {} tidak tercatat bersama di pendataan yang masih terbuka{}",
             tie.from,
@@ -385,14 +452,29 @@ async fn tie_wave(store: &Store, tie: &wahana_domain::Tie) -> Result<String, Ser
     .into())
 }
 
-#[allow(dead_code)] // the API's tie endpoint
+/// A tie by its number, as held.
 pub async fn tie(store: &Store, id: i64) -> Result<TieRecord, ServiceError> {
     store.tie(id).await?.ok_or_else(|| not_found("ikatan", id))
 }
 
-/// Deletes one tie by its number.
-pub async fn delete_tie(store: &Store, id: i64, who: &Who) -> Result<(), ServiceError> {
-    if !store.delete_tie(id, &who.0).await? {
+/// A held tie and the regions of its ends, for a caller who may delete it (who may write at
+/// both of its ends); as missing to one who may read neither end.
+pub async fn tie_to_delete(
+    store: &Store,
+    caller: &Caller,
+    id: i64,
+) -> Result<(TieRecord, [Option<RegionCode>; 2]), ServiceError> {
+    caller.signed_in()?;
+    let t = tie(store, id).await?;
+    let ends = held_tie_regions(store, &t).await?;
+    caller.check_tie(&t.tie, &ends, Some(id))?;
+    Ok((t, ends))
+}
+
+/// Deletes one tie by its number, for a caller who may write at both of its ends.
+pub async fn delete_tie(store: &Store, caller: &Caller, id: i64) -> Result<(), ServiceError> {
+    tie_to_delete(store, caller, id).await?;
+    if !store.delete_tie(id, &caller.who().0).await? {
         return Err(not_found("ikatan", id));
     }
     Ok(())
@@ -420,16 +502,14 @@ pub async fn ties_of(store: &Store, actor_id: &str) -> Result<Vec<TieRecord>, Se
 /// its village and the role, not the person (`Store::add_member`).
 pub async fn add_member(
     store: &Store,
+    caller: &Caller,
     group_id: &str,
     name: &str,
     role: Option<&str>,
     key: Option<&str>,
-    who: &Who,
 ) -> Result<StoredMember, ServiceError> {
+    member_writer(store, caller, group_id).await?;
     let member = Member::new(group_id, name, role, key).map_err(ServiceError::Invalid)?;
-    if store.group(group_id).await?.is_none() {
-        return Err(not_found("kelompok", group_id));
-    }
     // The same person twice in one group is a slip (a form sent twice), not a second member.
     if let Some(held) = store
         .members_of(group_id)
@@ -455,38 +535,58 @@ pub async fn add_member(
             ),
         )]));
     }
-    Ok(store.add_member(&member, &who.0).await?)
+    Ok(store.add_member(&member, &caller.who().0).await?)
 }
 
 /// The members of a group (personal data: show only to those allowed), board first.
-pub async fn members(store: &Store, group_id: &str) -> Result<Vec<StoredMember>, ServiceError> {
-    if store.group(group_id).await?.is_none() {
-        return Err(not_found("kelompok", group_id));
+pub async fn members(
+    store: &Store,
+    caller: &Caller,
+    group_id: &str,
+) -> Result<Vec<StoredMember>, ServiceError> {
+    let g = store
+        .group(group_id)
+        .await?
+        .ok_or_else(|| not_found("kelompok", group_id))?;
+    caller.check_read(&g.group.village, "kelompok", group_id)?;
+    if !caller.sees_personal(&g.group.village) {
+        return Err(ServiceError::Forbidden {
+            writes_in: caller.person().and_then(|p| p.region.clone()),
+        });
     }
     Ok(store.members_of(group_id).await?)
+}
+
+/// The caller may add or remove the group's members (the group must be held).
+async fn member_writer(store: &Store, caller: &Caller, group_id: &str) -> Result<(), ServiceError> {
+    let g = store
+        .group(group_id)
+        .await?
+        .ok_or_else(|| not_found("kelompok", group_id))?;
+    caller.check_write_held(Write::Members, &g.group.village, "kelompok", group_id)
 }
 
 /// Deletes one member of a group by number (a number of another group's member is not
 /// found). The audit trail records the group, its village and the role, not the person.
 pub async fn delete_member_of(
     store: &Store,
+    caller: &Caller,
     group_id: &str,
     id: i64,
-    who: &Who,
 ) -> Result<(), ServiceError> {
-    if store.group(group_id).await?.is_none() {
-        return Err(not_found("kelompok", group_id));
-    }
+    member_writer(store, caller, group_id).await?;
     let in_group = store.members_of(group_id).await?.iter().any(|m| m.id == id);
-    if !in_group || !store.delete_member(id, &who.0).await? {
+    if !in_group || !store.delete_member(id, &caller.who().0).await? {
         return Err(not_found("anggota", id));
     }
     Ok(())
 }
 
-/// Deletes one member by number.
-pub async fn delete_member(store: &Store, id: i64, who: &Who) -> Result<(), ServiceError> {
-    if !store.delete_member(id, &who.0).await? {
+/// Deletes one member by number, whatever its group: the operator's and admins' (others name
+/// the group, [`delete_member_of`]).
+pub async fn delete_member(store: &Store, caller: &Caller, id: i64) -> Result<(), ServiceError> {
+    caller.check_admin()?;
+    if !store.delete_member(id, &caller.who().0).await? {
         return Err(not_found("anggota", id));
     }
     Ok(())

@@ -3,19 +3,9 @@
 //! (the report) in its batch, before the commit (`service::import`).
 
 /// The person or program making a change, as written in the audit trail: `web:NAME`,
-/// `api:NAME` or `cli:OS_USER`.
+/// `api:NAME` or `cli:OS_USER` ([`super::caller::Caller::who`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Who(pub String);
-
-impl Who {
-    /// The command line: the operating-system user running it.
-    pub fn cli() -> Who {
-        let user = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".to_string());
-        Who(format!("cli:{user}"))
-    }
-}
 
 /// A value as JSON for the trail (`None` if it cannot be written, which serde_json only refuses
 /// for maps with non-string keys).

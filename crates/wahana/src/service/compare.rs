@@ -83,13 +83,14 @@ pub enum CompareError {
 
 impl CompareError {
     /// A stable code for APIs and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> wahana_domain::ErrorCode {
+        use wahana_domain::ErrorCode;
         match self {
-            CompareError::NotARegion => "region_required",
-            CompareError::WaveNotFound { .. } => "wave_not_found",
-            CompareError::SameWave { .. } => "same_wave",
-            CompareError::Empty { .. } => "wave_empty",
-            CompareError::Other(_) => "internal_error",
+            CompareError::NotARegion => ErrorCode::RegionRequired,
+            CompareError::WaveNotFound { .. } => ErrorCode::WaveNotFound,
+            CompareError::SameWave { .. } => ErrorCode::SameWave,
+            CompareError::Empty { .. } => ErrorCode::WaveEmpty,
+            CompareError::Other(_) => ErrorCode::InternalError,
         }
     }
 

@@ -3,6 +3,9 @@
 
 pub mod actors;
 pub mod audit;
+pub mod caller;
+#[cfg(test)]
+mod caller_tests;
 pub mod compare;
 pub mod demo;
 pub mod export;
@@ -18,7 +21,7 @@ pub mod users;
 pub mod waves;
 
 use anyhow::{Context as _, Result};
-use wahana_domain::{Context, Date, RegionTree};
+use wahana_domain::{Context, Date, ErrorCode, RegionTree};
 use wahana_store::{Sharing, Store};
 
 /// Opens the database, runs migrations and makes sure the official region tree is loaded.
@@ -63,24 +66,30 @@ pub enum ServiceError {
     /// No wave is open to take a new record: one is created on purpose, never on the way.
     #[error("no open wave")]
     NoOpenWave,
+    /// The use case needs a signed-in caller.
+    #[error("sign-in required")]
+    Unauthenticated,
+    /// The caller may not do this here; `writes_in` is the region they may write in (`None`:
+    /// their role writes nowhere, or everywhere but not this).
+    #[error("not allowed")]
+    Forbidden {
+        writes_in: Option<wahana_domain::RegionCode>,
+    },
     #[error(transparent)]
     Store(#[from] wahana_store::StoreError),
 }
 
 impl ServiceError {
-    /// A stable code for APIs and scripts.
-    #[allow(dead_code)] // the JSON API's error bodies carry it
-    pub fn code(&self) -> &'static str {
+    /// The code of the refusal: the API's `error`, the HTTP status, the exit status.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ServiceError::Invalid(_) => "invalid_input",
-            ServiceError::NotFound { .. } => "not_found",
-            ServiceError::Duplicate { .. } => "likely_duplicate",
-            ServiceError::NoOpenWave => "no_open_wave",
-            ServiceError::Store(wahana_store::StoreError::WaveClosed { .. }) => "wave_closed",
-            ServiceError::Store(wahana_store::StoreError::Conflict { .. }) => "edit_conflict",
-            ServiceError::Store(wahana_store::StoreError::NotFound { .. }) => "not_found",
-            ServiceError::Store(wahana_store::StoreError::Rejected { code, .. }) => code,
-            ServiceError::Store(_) => "database_error",
+            ServiceError::Invalid(_) => ErrorCode::InvalidInput,
+            ServiceError::NotFound { .. } => ErrorCode::NotFound,
+            ServiceError::Duplicate { .. } => ErrorCode::LikelyDuplicate,
+            ServiceError::NoOpenWave => ErrorCode::NoOpenWave,
+            ServiceError::Unauthenticated => ErrorCode::SignInRequired,
+            ServiceError::Forbidden { .. } => ErrorCode::Forbidden,
+            ServiceError::Store(e) => store_code(e),
         }
     }
 
@@ -110,7 +119,44 @@ impl ServiceError {
                 Lang::Id => "belum ada pendataan yang terbuka untuk menampung catatan baru: buat pendataan dahulu (`wahana waves add`, atau halaman Pendataan di /waves), atau buka kembali pendataan yang ditutup".to_string(),
                 Lang::En => "no survey wave is open to take new records: create a wave first (`wahana waves add`, or the Waves page at /waves), or reopen a closed one".to_string(),
             },
+            ServiceError::Unauthenticated => {
+                lang.pick("silakan masuk terlebih dahulu", "please sign in first").to_string()
+            }
+            ServiceError::Forbidden { writes_in } => forbidden_message(writes_in.as_ref(), lang),
             ServiceError::Store(e) => e.message(lang),
         }
+    }
+}
+
+/// The code of a store's refusal.
+pub fn store_code(e: &wahana_store::StoreError) -> ErrorCode {
+    use wahana_store::StoreError;
+    match e {
+        StoreError::WaveClosed { .. } => ErrorCode::WaveClosed,
+        StoreError::Conflict { .. } => ErrorCode::EditConflict,
+        StoreError::NotFound { .. } => ErrorCode::NotFound,
+        StoreError::Rejected { code, .. } => *code,
+        _ => ErrorCode::DatabaseError,
+    }
+}
+
+/// "You may not do this here", saying where the caller may write when they may somewhere.
+pub fn forbidden_message(
+    writes_in: Option<&wahana_domain::RegionCode>,
+    lang: wahana_domain::Lang,
+) -> String {
+    let base = lang.pick(
+        "Anda tidak berwenang melakukan ini di wilayah ini",
+        "you are not allowed to do this in this region",
+    );
+    match writes_in.and_then(|c| RegionTree::official().get(c)) {
+        Some(r) => format!(
+            "{base}{} {} {} ({})",
+            lang.pick("; Anda dapat menulis di", "; you may write in"),
+            r.kind.label(lang),
+            r.name,
+            r.code
+        ),
+        None => base.to_string(),
     }
 }

@@ -6,8 +6,9 @@
 //! between them) are copied into the new wave as unconfirmed observations.
 
 use super::ServiceError;
-use super::audit::Who;
+use super::caller::Caller;
 use super::export::FileFormat;
+use super::users::Write;
 use crate::instrument;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -42,7 +43,7 @@ pub struct CarryReport {
     pub ties_copied: u64,
 }
 
-fn refused(code: &'static str, id: String, en: String) -> ServiceError {
+fn refused(code: wahana_domain::ErrorCode, id: String, en: String) -> ServiceError {
     ServiceError::Store(StoreError::Rejected {
         code,
         message_id: id,
@@ -55,10 +56,11 @@ fn refused(code: &'static str, id: String, en: String) -> ServiceError {
 /// earlier wave holds none there.
 pub async fn carry_forward(
     store: &Store,
+    caller: &Caller,
     req: &CarryForward<'_>,
-    who: &Who,
 ) -> Result<CarryReport, ServiceError> {
-    let _ = who;
+    // It prepares the region's next round (and, asked, copies its networks and institutions).
+    caller.check_write(Write::Other, Some(req.region))?;
     if req.from == req.to {
         return Err(ServiceError::Invalid(vec![FieldError::new(
             "--to",
@@ -95,7 +97,7 @@ pub async fn carry_forward(
     let held_to = store.count_groups(&count(&to.id)).await?;
     if held_to > 0 {
         return Err(refused(
-            "carry_forward_target_not_empty",
+            wahana_domain::ErrorCode::CarryForwardTargetNotEmpty,
             format!(
                 "pendataan {} sudah memuat {held_to} kelompok di {name}: pemutakhiran disiapkan untuk pendataan yang belum memuat wilayah ini",
                 to.id
@@ -109,14 +111,14 @@ pub async fn carry_forward(
     let groups = store.count_groups(&count(&from.id)).await?;
     if groups == 0 {
         return Err(refused(
-            "carry_forward_source_empty",
+            wahana_domain::ErrorCode::CarryForwardSourceEmpty,
             format!("pendataan {} tidak memuat kelompok di {name}", from.id),
             format!("wave {} holds no groups in {name}", from.id),
         ));
     }
     std::fs::create_dir_all(req.out_dir).map_err(|e| {
         refused(
-            "carry_forward_io",
+            wahana_domain::ErrorCode::CarryForwardIo,
             format!("folder {} tidak dapat dibuat: {e}", req.out_dir.display()),
             format!("folder {} cannot be created: {e}", req.out_dir.display()),
         )
@@ -159,7 +161,7 @@ pub async fn carry_forward(
         .map_err(|e| match e {
             super::export::ExportError::Store(s) => ServiceError::Store(s),
             super::export::ExportError::Write(w) => refused(
-                "carry_forward_io",
+                wahana_domain::ErrorCode::CarryForwardIo,
                 format!("berkas tidak dapat ditulis: {w}"),
                 format!("file cannot be written: {w}"),
             ),
@@ -189,7 +191,7 @@ pub async fn carry_forward(
     )
     .map_err(|e| {
         refused(
-            "carry_forward_io",
+            wahana_domain::ErrorCode::CarryForwardIo,
             format!("formulir tidak dapat ditulis: {e}"),
             format!("the form cannot be written: {e}"),
         )
@@ -213,4 +215,25 @@ pub async fn carry_forward(
         institutions_copied,
         ties_copied,
     })
+}
+
+/// Records by hand that the group `to` observed in `wave` continues, merges into or splits
+/// from the earlier group `from`, for a caller who may edit groups in the village of `to`.
+pub async fn record_link(
+    store: &Store,
+    caller: &Caller,
+    wave: &str,
+    from: &str,
+    to: &str,
+    kind: &'static str,
+) -> Result<(), ServiceError> {
+    caller.signed_in()?;
+    if let Some(g) = store.group_in(to, wave).await? {
+        caller.check_write_held(Write::EditGroup, &g.group.village, "kelompok", to)?;
+    } else {
+        caller.check_write(Write::EditGroup, None)?;
+    }
+    Ok(store
+        .record_link(wave, from, to, kind, &caller.who().0)
+        .await?)
 }

@@ -212,15 +212,18 @@ fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Adds a person. The password must have at least 8 characters; the region must exist.
+/// Adds a person (admins and the operator only). The password must have at least 8
+/// characters; the region must exist.
 pub async fn add(
     store: &Store,
+    caller: &super::caller::Caller,
     name: &str,
     password: &str,
     role: &str,
     region: Option<&str>,
-    who: &super::audit::Who,
 ) -> Result<UserRecord, ServiceError> {
+    caller.check_admin()?;
+    let who = caller.who();
     let mut errors = Vec::new();
     let name = name.trim();
     if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
@@ -369,6 +372,15 @@ pub async fn session(
 
 pub async fn sign_out(store: &Store, token: &str) -> Result<(), ServiceError> {
     Ok(store.delete_session(token).await?)
+}
+
+/// Everyone who may sign in (admins and the operator only).
+pub async fn list(
+    store: &Store,
+    caller: &super::caller::Caller,
+) -> Result<Vec<UserRecord>, ServiceError> {
+    caller.check_admin()?;
+    Ok(store.users().await?)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! wave is never created on the way).
 
 use super::ServiceError;
-use super::audit::Who;
+use super::caller::Caller;
 use serde::{Deserialize, Serialize};
 use wahana_domain::{Date, FieldError, Lang, RegionCode, RegionTree, Wave, WaveMethod};
 use wahana_store::{Store, StoreError, WaveContents};
@@ -280,7 +280,9 @@ pub async fn show(store: &Store, id: &str) -> Result<(Wave, WaveContents), Servi
 }
 
 /// Adds a wave (open). Its id is drawn from the name when none is given; an id held is refused.
-pub async fn add(store: &Store, input: &WaveInput, who: &Who) -> Result<Wave, ServiceError> {
+/// Admins' (and the operator's).
+pub async fn add(store: &Store, caller: &Caller, input: &WaveInput) -> Result<Wave, ServiceError> {
+    caller.check_admin()?;
     let blank = Wave {
         id: String::new(),
         name: String::new(),
@@ -295,43 +297,48 @@ pub async fn add(store: &Store, input: &WaveInput, who: &Who) -> Result<Wave, Se
         run_by: None,
     };
     let w = apply(blank, input, true)?;
-    store.create_wave(&w, &who.0).await?;
+    store.create_wave(&w, &caller.who().0).await?;
     Ok(w)
 }
 
 /// Changes some fields of a wave; a closed wave is refused (reopen it first).
 pub async fn edit(
     store: &Store,
+    caller: &Caller,
     id: &str,
     input: &WaveInput,
-    who: &Who,
 ) -> Result<Wave, ServiceError> {
+    caller.check_admin()?;
     let current = store.wave(id).await?.ok_or_else(|| not_found(id))?;
     if current.closed {
         return Err(StoreError::WaveClosed { id: id.to_string() }.into());
     }
     let w = apply(current, input, false)?;
-    Ok(store.update_wave(&w, &who.0).await?)
+    Ok(store.update_wave(&w, &caller.who().0).await?)
 }
 
 /// Closes a wave (read-only from then on) or reopens it.
 pub async fn set_closed(
     store: &Store,
+    caller: &Caller,
     id: &str,
     closed: bool,
-    who: &Who,
 ) -> Result<Wave, ServiceError> {
-    Ok(store.set_wave_closed(id, closed, &who.0).await?)
+    caller.check_admin()?;
+    Ok(store.set_wave_closed(id, closed, &caller.who().0).await?)
 }
 
 /// Deletes a wave; one holding records only with `force`, and then with all of them.
 pub async fn delete(
     store: &Store,
+    caller: &Caller,
     id: &str,
     force: bool,
-    who: &Who,
 ) -> Result<WaveContents, ServiceError> {
-    Ok(store.delete_wave_checked(id, force, &who.0).await?)
+    caller.check_admin()?;
+    Ok(store
+        .delete_wave_checked(id, force, &caller.who().0)
+        .await?)
 }
 
 /// The wave a page, a profile or a report of a region shows, and the others it may show.

@@ -4,7 +4,6 @@ use super::csrf::{self, PRE_SESSION_COOKIE};
 use super::errors::{ApiError, OrRender, PageError, PageResult};
 use super::pages::render;
 use super::{AppState, ClientAddress, Ctx, SESSION_COOKIE};
-use crate::service::audit::Who;
 use crate::service::users::{self, Role, SignInRefused};
 use askama::Template;
 use axum::Form;
@@ -181,11 +180,7 @@ struct UsersPage<'a> {
 }
 
 fn require_admin(ctx: &Ctx) -> Result<(), PageError> {
-    match ctx.user() {
-        None => Err(PageError(ApiError::Unauthenticated, ctx.clone())),
-        Some(u) if u.role == Role::Admin => Ok(()),
-        Some(_) => Err(PageError(ApiError::Forbidden, ctx.clone())),
-    }
+    ctx.caller().check_admin().or_page(ctx)
 }
 
 async fn users_view(
@@ -198,7 +193,7 @@ async fn users_view(
 ) -> PageResult {
     let page = UsersPage {
         ctx,
-        users: st.store.users().await.or_page(ctx)?,
+        users: users::list(&st.store, &ctx.caller()).await.or_page(ctx)?,
         roles: Role::ALL
             .iter()
             .map(|r| (r.code(), r.label(ctx.lang)))
@@ -233,17 +228,13 @@ pub async fn users_add(
 ) -> PageResult {
     require_admin(&ctx)?;
     csrf::check(&ctx, f.csrf.as_deref()).or_page(&ctx)?;
-    let who = Who(format!(
-        "web:{}",
-        ctx.user().map(|u| u.name.as_str()).unwrap_or("")
-    ));
     match users::add(
         &st.store,
+        &ctx.caller(),
         &f.name,
         &f.password,
         &f.role,
         f.region.as_deref(),
-        &who,
     )
     .await
     {

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
-use wahana_domain::{FieldError, Lang};
+use wahana_domain::{ErrorCode, FieldError, Lang};
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -31,8 +31,10 @@ pub enum ApiError {
     },
     /// The request needs a signed-in person.
     Unauthenticated,
-    /// The person may not do this here.
-    Forbidden,
+    /// The person may not do this here; `writes_in`: where they may write, said in the message.
+    Forbidden {
+        writes_in: Option<wahana_domain::RegionCode>,
+    },
     /// The form's CSRF token is missing or wrong.
     Csrf,
     /// Too many failed sign-ins for this name lately.
@@ -42,18 +44,18 @@ pub enum ApiError {
     /// A request the server understood but cannot serve (no wave yet, a bad parameter), with a
     /// message already in the user's language.
     Unavailable {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
     },
     /// A request that is well formed but asks for something that cannot be done (two waves
     /// that cannot be compared), with a message already in the user's language.
     Unprocessable {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
     },
     /// A write the registry refuses (an id used twice, a tie to nothing, the same tie again).
     Refused {
-        code: &'static str,
+        code: ErrorCode,
         message_id: String,
         message_en: String,
     },
@@ -72,7 +74,7 @@ pub enum ApiError {
 
 #[derive(Serialize)]
 pub struct ErrorBody {
-    pub error: &'static str,
+    pub error: ErrorCode,
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldBody>,
@@ -86,46 +88,29 @@ pub struct FieldBody {
 }
 
 impl ApiError {
+    /// The HTTP status: one per code.
     pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::Invalid(_) | ApiError::Unprocessable { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Duplicate { .. } | ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::Unauthenticated | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
-            ApiError::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
-            // The server cannot print (no Chromium): the request was right, the server lacks.
-            ApiError::Unavailable {
-                code: "pdf_unavailable",
-                ..
-            } => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Unavailable { .. } => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) | ApiError::BadReturnPath => StatusCode::BAD_REQUEST,
-            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Refused { .. } => StatusCode::CONFLICT,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        status_of(self.code())
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Invalid(_) => "invalid_input",
-            ApiError::NotFound { .. } => "not_found",
-            ApiError::Duplicate { .. } => "likely_duplicate",
-            ApiError::Conflict { .. } => "edit_conflict",
-            ApiError::Unauthenticated => "sign_in_required",
-            ApiError::Forbidden => "forbidden",
-            ApiError::Csrf => "csrf_failed",
-            ApiError::TooManyFailures => "too_many_failures",
-            ApiError::BadCredentials => "bad_credentials",
-            ApiError::Unavailable { code, .. } | ApiError::Unprocessable { code, .. } => code,
-            ApiError::BadRequest(_) => "bad_request",
-            ApiError::BadReturnPath => "bad_return_path",
-            ApiError::TooLarge { .. } => "too_large",
-            ApiError::Refused { code, .. } => code,
-            ApiError::Internal(_) => "internal_error",
+            ApiError::Invalid(_) => ErrorCode::InvalidInput,
+            ApiError::NotFound { .. } => ErrorCode::NotFound,
+            ApiError::Duplicate { .. } => ErrorCode::LikelyDuplicate,
+            ApiError::Conflict { .. } => ErrorCode::EditConflict,
+            ApiError::Unauthenticated => ErrorCode::SignInRequired,
+            ApiError::Forbidden { .. } => ErrorCode::Forbidden,
+            ApiError::Csrf => ErrorCode::CsrfFailed,
+            ApiError::TooManyFailures => ErrorCode::TooManyFailures,
+            ApiError::BadCredentials => ErrorCode::BadCredentials,
+            ApiError::Unavailable { code, .. }
+            | ApiError::Unprocessable { code, .. }
+            | ApiError::Refused { code, .. } => *code,
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::BadReturnPath => ErrorCode::BadReturnPath,
+            ApiError::TooLarge { .. } => ErrorCode::TooLarge,
+            ApiError::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -164,10 +149,9 @@ impl ApiError {
                 ),
             },
             ApiError::Unauthenticated => s("silakan masuk terlebih dahulu", "please sign in first"),
-            ApiError::Forbidden => s(
-                "Anda tidak berwenang melakukan ini di wilayah ini",
-                "you are not allowed to do this in this region",
-            ),
+            ApiError::Forbidden { writes_in } => {
+                crate::service::forbidden_message(writes_in.as_ref(), lang)
+            }
             ApiError::Csrf => s(
                 "formulir kedaluwarsa atau tidak sah; muat ulang halaman lalu kirim lagi",
                 "the form expired or is not valid; reload the page and submit it again",
@@ -285,6 +269,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(errors) => ApiError::Invalid(errors),
             ServiceError::NotFound { kind, id } => ApiError::NotFound { kind, id },
             ServiceError::Duplicate { existing } => ApiError::Duplicate { existing },
+            ServiceError::Unauthenticated => ApiError::Unauthenticated,
+            ServiceError::Forbidden { writes_in } => ApiError::Forbidden { writes_in },
             ServiceError::Store(StoreError::Conflict {
                 id,
                 expected,
@@ -359,7 +345,7 @@ impl ApiError {
             ApiError::Internal(format!("{e:#}"))
         } else {
             ApiError::Unavailable {
-                code: "unavailable",
+                code: wahana_domain::ErrorCode::Unavailable,
                 message: format!("{e:#}"),
             }
         }
@@ -402,5 +388,51 @@ impl<T, E: Into<ApiError>> OrRender<T> for Result<T, E> {
     }
     fn or_api(self, lang: Lang) -> Result<T, ApiFail> {
         self.map_err(|e| ApiFail(e.into(), lang))
+    }
+}
+
+/// The HTTP status of each code, in one `match`: the API, the pages and the OpenAPI document
+/// take it from here.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode as C;
+    match code {
+        C::InvalidInput | C::SameWave | C::WaveEmpty | C::RegionRequired => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        C::NotFound
+        | C::Unavailable
+        | C::NoData
+        | C::ScopeTooLarge
+        | C::UploadExpired
+        | C::ImportFailed
+        | C::WaveNotFound => StatusCode::NOT_FOUND,
+        C::LikelyDuplicate
+        | C::EditConflict
+        | C::NoOpenWave
+        | C::WaveClosed
+        | C::WaveExists
+        | C::WaveNotEmpty
+        | C::IdTaken
+        | C::AlreadyObserved
+        | C::NotObserved
+        | C::NotObservedTogether
+        | C::ActorNotFound
+        | C::TieExists
+        | C::UserExists
+        | C::ReviewDecided
+        | C::InvalidRules
+        | C::RulesVersionTaken
+        | C::SqliteInMemory
+        | C::CarryForwardTargetNotEmpty
+        | C::CarryForwardSourceEmpty => StatusCode::CONFLICT,
+        C::SignInRequired | C::BadCredentials => StatusCode::UNAUTHORIZED,
+        C::Forbidden | C::CsrfFailed => StatusCode::FORBIDDEN,
+        C::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
+        C::PdfUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        C::BadRequest | C::BadReturnPath => StatusCode::BAD_REQUEST,
+        C::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::InternalError | C::DatabaseError | C::CarryForwardIo => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }

@@ -288,6 +288,14 @@ impl Ctx {
     pub fn user(&self) -> Option<&Principal> {
         self.user.as_ref()
     }
+    /// The caller of a use case from a page.
+    pub fn caller(&self) -> crate::service::caller::Caller {
+        crate::service::caller::Caller::web(self.user())
+    }
+    /// The caller of a use case from the API.
+    pub fn api_caller(&self) -> crate::service::caller::Caller {
+        crate::service::caller::Caller::api(self.user())
+    }
     /// The session's form token (empty when signed out).
     pub fn csrf_value(&self) -> &str {
         self.csrf.as_deref().unwrap_or("")
@@ -379,60 +387,6 @@ impl FromRequestParts<AppState> for Ctx {
             bearer,
             path,
         })
-    }
-}
-
-/// The refusal of a request about the record `id` (of `kind`, as a missing one is named) held in
-/// `region`: a person who may read the record is told they may not do this (403); anyone else
-/// gets exactly the answer for an id that is not held (404, same code and text), so that a
-/// refusal tells nobody that a record exists in a region they may not read, nor where.
-pub fn refusal(
-    who: Option<&Principal>,
-    region: &wahana_domain::RegionCode,
-    kind: &'static str,
-    id: &str,
-) -> errors::ApiError {
-    if users::can_read_records(who, region) {
-        errors::ApiError::Forbidden
-    } else {
-        errors::ApiError::NotFound {
-            kind,
-            id: id.to_string(),
-        }
-    }
-}
-
-/// The refusal of a tie's write to `who`, whose regions of its ends are `ends` (`None`: no
-/// held actor); `held`: the tie's number when it is held (a delete), `None` for a new tie. As
-/// [`refusal`]: a held tie none of whose ends `who` may read is answered as missing, and a new
-/// tie to an actor `who` may not read as one to an actor not held (the store's refusal, naming
-/// the first end that is either); otherwise 403.
-pub fn tie_refusal(
-    who: &Principal,
-    tie: &wahana_domain::Tie,
-    ends: &[Option<wahana_domain::RegionCode>; 2],
-    held: Option<i64>,
-) -> errors::ApiError {
-    let readable = |end: &Option<wahana_domain::RegionCode>| {
-        end.as_ref()
-            .is_some_and(|c| users::can_read_records(Some(who), c))
-    };
-    match held {
-        Some(n) if !ends.iter().any(readable) => errors::ApiError::NotFound {
-            kind: "ikatan",
-            id: n.to_string(),
-        },
-        Some(_) => errors::ApiError::Forbidden,
-        None => match [&tie.from, &tie.to]
-            .into_iter()
-            .zip(ends)
-            .find(|(_, end)| !readable(end))
-        {
-            Some((id, _)) => {
-                crate::service::ServiceError::Store(wahana_store::actor_not_found(id)).into()
-            }
-            None => errors::ApiError::Forbidden,
-        },
     }
 }
 

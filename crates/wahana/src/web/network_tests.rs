@@ -234,9 +234,15 @@ async fn profile_xlsx_has_the_network_sheet_with_no_actor_named_for_the_public()
             region: Some(region.code.clone()),
             ..Default::default()
         };
-        let (groups, total) = crate::service::groups::list(&env.store, &filter, 10_000, 0)
-            .await
-            .unwrap();
+        let (groups, total) = crate::service::groups::list(
+            &env.store,
+            &crate::service::caller::Caller::cli(),
+            &filter,
+            10_000,
+            0,
+        )
+        .await
+        .unwrap();
         assert_eq!(groups.len() as i64, total, "{name}");
         assert!(total > 300, "{name}: {total} groups");
         secrets.extend(

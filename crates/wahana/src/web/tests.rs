@@ -4,7 +4,7 @@
 //! database too.
 
 use super::{AppState, Shared, router};
-use crate::service::{self, audit::Who, users};
+use crate::service::{self, caller::Caller, users};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -114,7 +114,7 @@ impl Env {
         .unwrap();
         let mut sessions = HashMap::new();
         for (who, role, region) in PEOPLE {
-            users::add(&store, who, PASSWORD, role, region, &Who("test".into()))
+            users::add(&store, &Caller::cli(), who, PASSWORD, role, region)
                 .await
                 .unwrap();
             let (token, csrf, _) = users::sign_in(&store, who, PASSWORD, "")
@@ -1982,7 +1982,7 @@ async fn api_reads_and_csrf_for_cookie_sessions() {
             if status >= 400 {
                 let code = r.json()["error"].as_str().unwrap().to_string();
                 assert!(
-                    super::api::openapi::ERROR_CODES.contains(&code.as_str()),
+                    wahana_domain::ErrorCode::parse(&code).is_some(),
                     "{n} {uri}: {code}"
                 );
             }

@@ -1,13 +1,11 @@
 //! Groups: list (one page at a time), add, show, change, delete, their audit trail; and imports.
 
 use super::{bad_json, bad_query, check_write, signed_in};
-use crate::service::audit::Who;
 use crate::service::groups as group_service;
 use crate::service::import::ImportReport;
-use crate::service::users::{self, Role, Write};
 use crate::web::errors::{ApiError, ApiResult, OrRender};
 use crate::web::pages::import::Upload;
-use crate::web::{AppState, Ctx, refusal};
+use crate::web::{AppState, Ctx};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -21,15 +19,6 @@ use wahana_domain::codes::{GroupStatus, GroupType};
 use wahana_domain::instrument::Table;
 use wahana_domain::{Code, FieldError, RegionTree};
 use wahana_store::{AuditEntry, GroupFilter, StoredGroup, StoredMember};
-
-/// A group as the API gives it: personal data only to those allowed to see it.
-fn visible(mut g: StoredGroup, personal: bool) -> StoredGroup {
-    if !personal {
-        g.group.chair = None;
-        g.group.phone = None;
-    }
-    g
-}
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
@@ -58,7 +47,7 @@ pub async fn list(
 ) -> ApiResult<Json<GroupPage>> {
     let lang = ctx.lang;
     let Query(q) = q.map_err(bad_query).or_api(lang)?;
-    let who = signed_in(&ctx).or_api(lang)?;
+    signed_in(&ctx).or_api(lang)?;
     let mut errors = Vec::new();
     let region = match q.region.as_deref().filter(|r| !r.is_empty()) {
         Some(r) => match RegionTree::official().resolve(r) {
@@ -68,8 +57,7 @@ pub async fn list(
                 None
             }
         },
-        None if who.role == Role::Admin => None,
-        None => who.region.clone(),
+        None => None,
     };
     let group_type = match q.group_type.as_deref().filter(|t| !t.is_empty()) {
         Some(t) => GroupType::from_code(t).or_else(|| {
@@ -98,15 +86,6 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors)).or_api(lang);
     }
-    if let Some(r) = &region
-        && !users::can_read_records(Some(who), r)
-    {
-        return Err(ApiError::Forbidden).or_api(lang);
-    }
-    let personal = match &region {
-        Some(r) => users::can_see_personal(Some(who), r),
-        None => who.role == Role::Admin,
-    };
     let limit = i64::from(q.limit.unwrap_or(50).clamp(1, 500));
     let offset = i64::from(q.offset.unwrap_or(0));
     let filter = GroupFilter {
@@ -116,14 +95,14 @@ pub async fn list(
         wave: q.wave.filter(|w| !w.is_empty()),
         name: q.name.filter(|n| !n.is_empty()),
     };
-    let (items, total) = group_service::list(&st.store, &filter, limit, offset)
+    let (items, total) = group_service::list(&st.store, &ctx.api_caller(), &filter, limit, offset)
         .await
         .or_api(lang)?;
     Ok(Json(GroupPage {
         total,
         offset,
         limit,
-        items: items.into_iter().map(|g| visible(g, personal)).collect(),
+        items,
     }))
 }
 
@@ -148,51 +127,20 @@ pub async fn create(
     body: Result<Json<NewGroup>, JsonRejection>,
 ) -> ApiResult<Response> {
     let lang = ctx.lang;
-    let who = signed_in(&ctx).or_api(lang)?.clone();
+    signed_in(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
-    let mut fields =
-        group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
-    let village = fields
-        .get("kode_wilayah")
-        .and_then(|v| RegionTree::official().resolve(v).ok())
-        .map(|r| r.code.clone());
-    match &village {
-        Some(v) if !users::can_write(Some(&who), Write::CreateGroup, v) => {
-            return Err(ApiError::Forbidden).or_api(lang);
-        }
-        None if !matches!(who.role, Role::Admin | Role::Officer | Role::Enumerator) => {
-            return Err(ApiError::Forbidden).or_api(lang);
-        }
-        _ => {}
-    }
-    fields
-        .entry("tanggal_pendataan")
-        .or_insert_with(|| crate::service::today().to_string());
+    let fields = group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
     let g = group_service::add(
         &st.store,
+        &ctx.api_caller(),
         &fields,
         b.wave.as_deref().filter(|w| !w.is_empty()),
         b.allow_duplicate,
-        &Who(format!("api:{}", who.name)),
     )
     .await
     .or_api(lang)?;
     Ok((StatusCode::CREATED, Json(g)).into_response())
-}
-
-async fn load_readable(
-    st: &AppState,
-    ctx: &Ctx,
-    id: &str,
-) -> Result<(StoredGroup, bool), ApiError> {
-    let who = signed_in(ctx)?;
-    let g = group_service::show(&st.store, id, ctx.query("wave").as_deref()).await?;
-    if !users::can_read_records(Some(who), &g.group.village) {
-        return Err(refusal(Some(who), &g.group.village, "kelompok", id));
-    }
-    let personal = users::can_see_personal(Some(who), &g.group.village);
-    Ok((g, personal))
 }
 
 pub async fn show(
@@ -200,8 +148,16 @@ pub async fn show(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StoredGroup>> {
-    let (g, personal) = load_readable(&st, &ctx, &id).await.or_api(ctx.lang)?;
-    Ok(Json(visible(g, personal)))
+    signed_in(&ctx).or_api(ctx.lang)?;
+    let g = group_service::show(
+        &st.store,
+        &ctx.api_caller(),
+        &id,
+        ctx.query("wave").as_deref(),
+    )
+    .await
+    .or_api(ctx.lang)?;
+    Ok(Json(g))
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,34 +177,16 @@ pub async fn update(
     body: Result<Json<GroupChange>, JsonRejection>,
 ) -> ApiResult<Json<StoredGroup>> {
     let lang = ctx.lang;
-    let who = signed_in(&ctx).or_api(lang)?.clone();
+    signed_in(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
-    let wave = ctx.query("wave");
-    let current = group_service::show(&st.store, &id, wave.as_deref())
-        .await
-        .or_api(lang)?;
-    // Before the fields are checked: an answer about them would tell that the group exists.
-    if !users::can_write(Some(&who), Write::EditGroup, &current.group.village) {
-        return Err(refusal(Some(&who), &current.group.village, "kelompok", &id)).or_api(lang);
-    }
-    let changes =
-        group_service::fields_from_pairs(Table::Groups, &pairs(&b.fields)).or_api(lang)?;
-    let target = changes
-        .get("kode_wilayah")
-        .and_then(|v| RegionTree::official().resolve(v).ok())
-        .map(|r| r.code.clone())
-        .unwrap_or_else(|| current.group.village.clone());
-    if !users::can_write(Some(&who), Write::EditGroup, &target) {
-        return Err(ApiError::Forbidden).or_api(lang);
-    }
     let g = group_service::edit(
         &st.store,
+        &ctx.api_caller(),
         &id,
-        Some(current.wave_id.as_str()),
-        &changes,
+        ctx.query("wave").as_deref(),
+        &pairs(&b.fields),
         Some(b.version),
-        &Who(format!("api:{}", who.name)),
     )
     .await
     .or_api(lang)?;
@@ -262,20 +200,13 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
-    let who = signed_in(&ctx).or_api(lang)?.clone();
+    signed_in(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
-    let wave = ctx.query("wave");
-    let current = group_service::show(&st.store, &id, wave.as_deref())
-        .await
-        .or_api(lang)?;
-    if !users::can_write(Some(&who), Write::DeleteGroup, &current.group.village) {
-        return Err(refusal(Some(&who), &current.group.village, "kelompok", &id)).or_api(lang);
-    }
     group_service::delete(
         &st.store,
+        &ctx.api_caller(),
         &id,
-        wave.as_deref(),
-        &Who(format!("api:{}", who.name)),
+        ctx.query("wave").as_deref(),
     )
     .await
     .or_api(lang)?;
@@ -289,14 +220,8 @@ pub async fn audit(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     let lang = ctx.lang;
-    let (g, _) = load_readable(&st, &ctx, &id).await.or_api(lang)?;
-    let who = signed_in(&ctx).or_api(lang)?;
-    if !matches!(who.role, Role::Admin | Role::Officer) {
-        return Err(ApiError::Forbidden).or_api(lang);
-    }
-    let entries = st
-        .store
-        .audit_of("kelompok", &g.group.id, 200)
+    signed_in(&ctx).or_api(lang)?;
+    let entries = group_service::audit(&st.store, &ctx.api_caller(), &id, 200)
         .await
         .or_api(lang)?;
     Ok(Json(entries))
@@ -309,11 +234,8 @@ pub async fn members(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<StoredMember>>> {
     let lang = ctx.lang;
-    let (g, personal) = load_readable(&st, &ctx, &id).await.or_api(lang)?;
-    if !personal {
-        return Err(ApiError::Forbidden).or_api(lang);
-    }
-    let list = crate::service::actors::members(&st.store, &g.group.id)
+    signed_in(&ctx).or_api(lang)?;
+    let list = crate::service::actors::members(&st.store, &ctx.api_caller(), &id)
         .await
         .or_api(lang)?;
     Ok(Json(list))
@@ -329,16 +251,6 @@ pub struct NewMember {
     pub key: Option<String>,
 }
 
-/// The caller's name, when they may add or remove the group's members.
-async fn member_writer(st: &AppState, ctx: &Ctx, id: &str) -> Result<String, ApiError> {
-    let who = signed_in(ctx)?.clone();
-    let g = group_service::show(&st.store, id, ctx.query("wave").as_deref()).await?;
-    if !users::can_write(Some(&who), Write::Members, &g.group.village) {
-        return Err(refusal(Some(&who), &g.group.village, "kelompok", id));
-    }
-    Ok(who.name)
-}
-
 pub async fn add_member(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -349,15 +261,14 @@ pub async fn add_member(
     let lang = ctx.lang;
     signed_in(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
-    let who = member_writer(&st, &ctx, &id).await.or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let m = crate::service::actors::add_member(
         &st.store,
+        &ctx.api_caller(),
         &id,
         &b.name,
         b.role.as_deref(),
         b.key.as_deref(),
-        &Who(format!("api:{who}")),
     )
     .await
     .or_api(lang)?;
@@ -373,7 +284,6 @@ pub async fn delete_member(
     let lang = ctx.lang;
     signed_in(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
-    let who = member_writer(&st, &ctx, &id).await.or_api(lang)?;
     let number: i64 = member
         .parse()
         .map_err(|_| ApiError::NotFound {
@@ -381,7 +291,7 @@ pub async fn delete_member(
             id: member.clone(),
         })
         .or_api(lang)?;
-    crate::service::actors::delete_member_of(&st.store, &id, number, &Who(format!("api:{who}")))
+    crate::service::actors::delete_member_of(&st.store, &ctx.api_caller(), &id, number)
         .await
         .or_api(lang)?;
     Ok(StatusCode::NO_CONTENT)
@@ -407,8 +317,9 @@ pub async fn import(
 ) -> ApiResult<Json<ImportReport>> {
     let lang = ctx.lang;
     let Query(q) = q.map_err(bad_query).or_api(lang)?;
-    let who = signed_in(&ctx).or_api(lang)?.clone();
-    let within = crate::web::pages::import::importer(Some(&who)).or_api(lang)?;
+    signed_in(&ctx).or_api(lang)?;
+    let caller = ctx.api_caller();
+    let within = caller.import_scope().or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     // The file waits in a directory of its own, removed whatever the outcome (on drop).
     let io = |e: std::io::Error| ApiError::Internal(format!("upload: {e}"));
@@ -428,7 +339,7 @@ pub async fn import(
         dry_run,
         lang,
         within,
-        Who(format!("api:{}", who.name)),
+        caller.who(),
     )
     .await;
     drop(upload);

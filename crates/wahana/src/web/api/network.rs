@@ -32,7 +32,7 @@ pub async fn network(
     let (scope, public) = scope_and_public(&code, &ctx).or_api(lang)?;
     let network = q.network.filter(|n| !n.trim().is_empty());
     if network.is_some() && public {
-        return Err(ApiError::Forbidden).or_api(lang);
+        return Err(ApiError::Forbidden { writes_in: None }).or_api(lang);
     }
     // The wave named, else the region's default (never every wave mixed).
     let wave = crate::service::waves::shown(&st.store, scope.code(), q.wave.as_deref())
@@ -45,7 +45,7 @@ pub async fn network(
             .or_api(lang)?
     {
         return Err(ApiError::Unavailable {
-            code: "scope_too_large",
+            code: wahana_domain::ErrorCode::ScopeTooLarge,
             message,
         })
         .or_api(lang);

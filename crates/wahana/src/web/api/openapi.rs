@@ -91,41 +91,11 @@ pub fn spec() -> Value {
 }
 
 /// Every `error` code a response may carry.
-pub const ERROR_CODES: [&str; 30] = [
-    "actor_not_found",
-    "id_taken",
-    "invalid_rules",
-    "rules_version_taken",
-    "tie_exists",
-    "user_exists",
-    "invalid_input",
-    "not_found",
-    "likely_duplicate",
-    "edit_conflict",
-    "sign_in_required",
-    "forbidden",
-    "csrf_failed",
-    "too_many_failures",
-    "bad_credentials",
-    "bad_request",
-    "internal_error",
-    "no_data",
-    "unavailable",
-    "import_failed",
-    "rejected",
-    "pdf_unavailable",
-    "wave_closed",
-    "wave_exists",
-    "wave_not_empty",
-    "no_open_wave",
-    "wave_not_found",
-    "same_wave",
-    "wave_empty",
-    "region_required",
-];
-
-fn schemas() -> Value {
-    let error_codes = ERROR_CODES;
+pub fn schemas() -> Value {
+    let error_codes: Vec<&str> = wahana_domain::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
     let mut m = serde_json::Map::new();
     m.insert(
         "NewRecord".to_string(),

@@ -81,7 +81,7 @@ pub async fn profile(
         Ok(d) => d,
         Err(message) => {
             return Err(ApiError::Unavailable {
-                code: "no_data",
+                code: wahana_domain::ErrorCode::NoData,
                 message,
             })
             .or_api(ctx.lang);
@@ -152,7 +152,7 @@ pub async fn screening(
 fn may_read(ctx: &Ctx, r: &Region) -> Result<bool, ApiError> {
     let who = super::signed_in(ctx)?;
     if !users::can_read_records(Some(who), &r.code) {
-        return Err(ApiError::Forbidden);
+        return Err(ApiError::Forbidden { writes_in: None });
     }
     Ok(users::can_see_personal(Some(who), &r.code))
 }

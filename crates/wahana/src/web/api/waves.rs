@@ -2,9 +2,8 @@
 //! admins add, change, close, reopen and delete them (`service::waves`, each change in the
 //! audit trail).
 
-use super::{bad_json, bad_query, check_write, signed_in};
-use crate::service::audit::Who;
-use crate::service::users::{Principal, Role};
+use super::{bad_json, bad_query, check_write};
+use crate::service::caller::Caller;
 use crate::service::waves::{self, WaveInput, WaveView};
 use crate::web::errors::{ApiError, ApiResult, OrRender};
 use crate::web::{AppState, Ctx};
@@ -66,18 +65,13 @@ pub struct DeleteQuery {
     pub force: Option<bool>,
 }
 
-/// Admins only: 401 signed out, 403 for every other role.
-fn admin(ctx: &Ctx) -> Result<&Principal, ApiError> {
-    let who = signed_in(ctx)?;
-    if who.role == Role::Admin {
-        Ok(who)
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
-fn who_of(p: &Principal) -> Who {
-    Who(format!("api:{}", p.name))
+/// Admins only: 401 signed out, 403 for every other role (checked before the body is read;
+/// the use cases check again).
+fn admin(ctx: &Ctx) -> Result<Caller, ApiError> {
+    let caller = ctx.api_caller();
+    caller.signed_in()?;
+    caller.check_admin()?;
+    Ok(caller)
 }
 
 async fn view(st: &AppState, id: &str) -> Result<WaveView, ApiError> {
@@ -107,12 +101,10 @@ pub async fn create(
     body: Result<Json<WaveInput>, JsonRejection>,
 ) -> ApiResult<Response> {
     let lang = ctx.lang;
-    let who = admin(&ctx).or_api(lang)?.clone();
+    let caller = admin(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(input) = body.map_err(bad_json).or_api(lang)?;
-    let w = waves::add(&st.store, &input, &who_of(&who))
-        .await
-        .or_api(lang)?;
+    let w = waves::add(&st.store, &caller, &input).await.or_api(lang)?;
     let v = view(&st, &w.id).await.or_api(lang)?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
@@ -126,24 +118,23 @@ pub async fn update(
     body: Result<Json<WavePatch>, JsonRejection>,
 ) -> ApiResult<Json<WaveView>> {
     let lang = ctx.lang;
-    let who = admin(&ctx).or_api(lang)?.clone();
+    let caller = admin(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(patch) = body.map_err(bad_json).or_api(lang)?;
-    let who = who_of(&who);
     // The wave must be held before anything is looked at.
     waves::show(&st.store, &id).await.or_api(lang)?;
     if patch.closed == Some(false) {
-        waves::set_closed(&st.store, &id, false, &who)
+        waves::set_closed(&st.store, &caller, &id, false)
             .await
             .or_api(lang)?;
     }
     if patch.changes_fields() {
-        waves::edit(&st.store, &id, &patch.input(), &who)
+        waves::edit(&st.store, &caller, &id, &patch.input())
             .await
             .or_api(lang)?;
     }
     if patch.closed == Some(true) {
-        waves::set_closed(&st.store, &id, true, &who)
+        waves::set_closed(&st.store, &caller, &id, true)
             .await
             .or_api(lang)?;
     }
@@ -159,10 +150,10 @@ pub async fn delete(
     q: Result<Query<DeleteQuery>, QueryRejection>,
 ) -> ApiResult<StatusCode> {
     let lang = ctx.lang;
-    let who = admin(&ctx).or_api(lang)?.clone();
+    let caller = admin(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     let Query(q) = q.map_err(bad_query).or_api(lang)?;
-    waves::delete(&st.store, &id, q.force.unwrap_or(false), &who_of(&who))
+    waves::delete(&st.store, &caller, &id, q.force.unwrap_or(false))
         .await
         .or_api(lang)?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,13 +3,13 @@
 //! write (for a tie, of both its ends' regions); the changes go to the audit trail (`service::actors`).
 
 use super::groups::{
-    ConfirmDelete, FormField, Pairs, Shown, crumbs_to, display, fields_of, label, pick,
+    ConfirmDelete, FormField, Pairs, Shown, as_pairs, crumbs_to, display, fields_of, label, pick,
     values_of_table, wave_choices,
 };
 use super::render;
 use crate::service::actors;
-use crate::service::audit::Who;
-use crate::service::users::{self, Principal, Role, Write};
+use crate::service::groups::region_field;
+use crate::service::users::{Principal, Write};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf, pct, safe_local_path};
 use askama::Template;
@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use wahana_domain::instrument::{self, Table};
-use wahana_domain::{Code, FieldError, RegionCode, RegionTree, Tie};
+use wahana_domain::{Code, FieldError, RegionCode, RegionTree};
 use wahana_store::AuditEntry;
 
 /// Which kind of record a page is about.
@@ -89,7 +89,9 @@ struct Record {
 async fn load(st: &AppState, ctx: &Ctx, kind: Kind, id: &str) -> Result<Record, PageError> {
     match kind {
         Kind::Network => {
-            let n = actors::stored_network(&st.store, id).await.or_page(ctx)?;
+            let n = actors::stored_network(&st.store, &ctx.caller(), id)
+                .await
+                .or_page(ctx)?;
             Ok(Record {
                 id: n.network.id.clone(),
                 name: n.network.name.clone(),
@@ -100,7 +102,9 @@ async fn load(st: &AppState, ctx: &Ctx, kind: Kind, id: &str) -> Result<Record, 
             })
         }
         Kind::Institution => {
-            let i = actors::institution(&st.store, id).await.or_page(ctx)?;
+            let i = actors::institution(&st.store, &ctx.caller(), id)
+                .await
+                .or_page(ctx)?;
             Ok(Record {
                 id: i.institution.id.clone(),
                 name: i.institution.name.clone(),
@@ -119,41 +123,16 @@ fn require_user(ctx: &Ctx) -> Result<Principal, PageError> {
         .ok_or_else(|| PageError(ApiError::Unauthenticated, ctx.clone()))
 }
 
-fn may_write(ctx: &Ctx, who: &Principal, code: Option<&RegionCode>) -> Result<(), PageError> {
-    let ok = match code {
-        Some(c) => users::can_write(Some(who), Write::Other, c),
-        None => matches!(who.role, Role::Admin | Role::Officer),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(PageError(ApiError::Forbidden, ctx.clone()))
-    }
+/// Refuses, as a page, a caller who may not write networks and institutions in `code`.
+fn may_write(ctx: &Ctx, code: Option<&RegionCode>) -> Result<(), PageError> {
+    ctx.caller().check_write(Write::Other, code).or_page(ctx)
 }
 
-/// [`may_write`] for a held record: 404 as for a missing one to those who may not read it.
-fn may_write_held(
-    ctx: &Ctx,
-    who: &Principal,
-    region: &RegionCode,
-    kind: Kind,
-    id: &str,
-) -> Result<(), PageError> {
-    if users::can_write(Some(who), Write::Other, region) {
-        Ok(())
-    } else {
-        Err(PageError(
-            crate::web::refusal(Some(who), region, kind.audit_kind(), id),
-            ctx.clone(),
-        ))
-    }
-}
-
-fn region_field(values: &HashMap<&'static str, String>) -> Option<RegionCode> {
-    values
-        .get("kode_wilayah")
-        .and_then(|v| RegionTree::official().resolve(v).ok())
-        .map(|r| r.code.clone())
+/// [`may_write`] for a held record: as missing to those who may not read it.
+fn may_write_held(ctx: &Ctx, region: &RegionCode, kind: Kind, id: &str) -> Result<(), PageError> {
+    ctx.caller()
+        .check_write_held(Write::Other, region, kind.audit_kind(), id)
+        .or_page(ctx)
 }
 
 #[derive(Template)]
@@ -178,14 +157,14 @@ pub struct NewQuery {
 }
 
 async fn new_form(st: AppState, ctx: Ctx, kind: Kind, q: NewQuery) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     let mut values: HashMap<&'static str, String> = HashMap::new();
     let code = q
         .village
         .as_deref()
         .and_then(|v| RegionTree::official().resolve(v).ok())
         .map(|r| r.code.clone());
-    may_write(&ctx, &who, code.as_ref())?;
+    may_write(&ctx, code.as_ref())?;
     if let Some(c) = &code {
         values.insert("kode_wilayah", c.to_string());
     }
@@ -280,22 +259,21 @@ fn form_again(
 }
 
 async fn create(st: AppState, ctx: Ctx, kind: Kind, pairs: Pairs) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let values = values_of_table(kind.table(), &pairs);
-    may_write(&ctx, &who, region_field(&values).as_ref())?;
     let given: HashMap<&'static str, String> = values
         .iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| (*k, v.clone()))
         .collect();
     let wave = pick(&pairs, "_wave").filter(|w| !w.is_empty());
-    let by = Who(format!("web:{}", who.name));
+    let caller = ctx.caller();
     let made = match kind {
-        Kind::Network => actors::add_network(&st.store, &given, wave, &by)
+        Kind::Network => actors::add_network(&st.store, &caller, &given, wave)
             .await
             .map(|n| n.network.id),
-        Kind::Institution => actors::add_institution(&st.store, &given, wave, &by)
+        Kind::Institution => actors::add_institution(&st.store, &caller, &given, wave)
             .await
             .map(|i| i.institution.id),
     };
@@ -327,9 +305,9 @@ pub async fn create_institution(
 }
 
 async fn edit_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     let r = load(&st, &ctx, kind, &id).await?;
-    may_write_held(&ctx, &who, &r.region, kind, &id)?;
+    may_write_held(&ctx, &r.region, kind, &id)?;
     let values: HashMap<&'static str, String> = instrument::columns(kind.table())
         .iter()
         .map(|c| c.id)
@@ -368,23 +346,22 @@ pub async fn edit_institution(
 }
 
 async fn update(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let current = load(&st, &ctx, kind, &id).await?;
     let values = values_of_table(kind.table(), &pairs);
-    may_write_held(&ctx, &who, &current.region, kind, &id)?;
-    if let Some(target) = region_field(&values) {
-        may_write(&ctx, &who, Some(&target))?;
-    }
+    may_write_held(&ctx, &current.region, kind, &id)?;
     let version = pick(&pairs, "version").and_then(|v| v.parse::<i64>().ok());
-    let by = Who(format!("web:{}", who.name));
+    let caller = ctx.caller();
     let saved = match kind {
-        Kind::Network => actors::edit_network(&st.store, &id, &values, version, &by)
+        Kind::Network => actors::edit_network(&st.store, &caller, &id, &as_pairs(&values), version)
             .await
             .map(|_| ()),
-        Kind::Institution => actors::edit_institution(&st.store, &id, &values, version, &by)
-            .await
-            .map(|_| ()),
+        Kind::Institution => {
+            actors::edit_institution(&st.store, &caller, &id, &as_pairs(&values), version)
+                .await
+                .map(|_| ())
+        }
     };
     match saved {
         Ok(()) => {
@@ -422,9 +399,9 @@ pub async fn update_institution(
 
 /// Asks before deleting a network or an institution (the group's confirmation page).
 async fn delete_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     let r = load(&st, &ctx, kind, &id).await?;
-    may_write_held(&ctx, &who, &r.region, kind, &id)?;
+    may_write_held(&ctx, &r.region, kind, &id)?;
     let (question, note) = kind.delete_question(&ctx);
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -457,14 +434,13 @@ pub async fn delete_institution_form(
 }
 
 async fn delete(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let current = load(&st, &ctx, kind, &id).await?;
-    may_write_held(&ctx, &who, &current.region, kind, &id)?;
-    let by = Who(format!("web:{}", who.name));
+    let caller = ctx.caller();
     match kind {
-        Kind::Network => actors::delete_network(&st.store, &id, &by).await,
-        Kind::Institution => actors::delete_institution(&st.store, &id, &by).await,
+        Kind::Network => actors::delete_network(&st.store, &caller, &id).await,
+        Kind::Institution => actors::delete_institution(&st.store, &caller, &id).await,
     }
     .or_page(&ctx)?;
     Ok((
@@ -563,15 +539,11 @@ pub fn tie_types(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
 }
 
 async fn show(st: AppState, ctx: Ctx, kind: Kind, id: String, q: ShowQuery) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
+    let caller = ctx.caller();
+    // Read as the caller may: missing to those who may not read it, personal data blanked.
     let r = load(&st, &ctx, kind, &id).await?;
-    if !users::can_read_records(Some(&who), &r.region) {
-        return Err(PageError(
-            crate::web::refusal(Some(&who), &r.region, kind.audit_kind(), &id),
-            ctx.clone(),
-        ));
-    }
-    let personal = users::can_see_personal(Some(&who), &r.region);
+    let personal = caller.sees_personal(&r.region);
     let fields = instrument::columns(kind.table())
         .iter()
         .zip(r.fields.iter())
@@ -581,7 +553,7 @@ async fn show(st: AppState, ctx: Ctx, kind: Kind, id: String, q: ShowQuery) -> P
             value: display(c.id, v, ctx.lang),
         })
         .collect();
-    let history = if matches!(who.role, Role::Admin | Role::Officer) {
+    let history = if caller.check_officer().is_ok() {
         Some(
             st.store
                 .audit_of(kind.audit_kind(), &id, 50)
@@ -610,7 +582,7 @@ async fn show(st: AppState, ctx: Ctx, kind: Kind, id: String, q: ShowQuery) -> P
         fields,
         personal_hidden: !personal,
         ties: tie_views(&st, &ctx, &id).await?,
-        can_write: users::can_write(Some(&who), Write::Other, &r.region),
+        can_write: caller.writes(Write::Other, &r.region),
         entries: history.clone().unwrap_or_default(),
         history,
         tie_types: tie_types(&ctx),
@@ -636,45 +608,6 @@ pub async fn show_institution(
     show(st, ctx, Kind::Institution, id, q).await
 }
 
-/// Ties need an officer or admin who may write at both ends (`users::can_write_tie`); returns
-/// the regions of the ends.
-async fn may_write_tie(
-    st: &AppState,
-    ctx: &Ctx,
-    who: &Principal,
-    tie: &Tie,
-    held: Option<i64>,
-) -> Result<[Option<RegionCode>; 2], PageError> {
-    let ends = actors::tie_regions(&st.store, tie).await.or_page(ctx)?;
-    if users::can_write_tie(Some(who), &ends) {
-        Ok(ends)
-    } else {
-        Err(PageError(
-            crate::web::tie_refusal(who, tie, &ends, held),
-            ctx.clone(),
-        ))
-    }
-}
-
-/// [`may_write_tie`] for a held tie: its ends as the kinds it records.
-async fn may_delete_tie(
-    st: &AppState,
-    ctx: &Ctx,
-    who: &Principal,
-    t: &wahana_store::TieRecord,
-    id: i64,
-) -> Result<[Option<RegionCode>; 2], PageError> {
-    let ends = actors::held_tie_regions(&st.store, t).await.or_page(ctx)?;
-    if users::can_write_tie(Some(who), &ends) {
-        Ok(ends)
-    } else {
-        Err(PageError(
-            crate::web::tie_refusal(who, &t.tie, &ends, Some(id)),
-            ctx.clone(),
-        ))
-    }
-}
-
 /// Where to go back to after a tie form: the actor's own page (`/` when the form names none).
 /// A `back` that is not a path on this site ([`safe_local_path`]) is refused before the tie is
 /// written or deleted, so the answer never fails after the fact.
@@ -698,17 +631,13 @@ pub async fn create_tie(
     ctx: Ctx,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let back = back_to(&ctx, &pairs)?;
     let values = values_of_table(Table::Ties, &pairs);
-    may_write(&ctx, &who, None)?;
     let given: HashMap<&'static str, String> =
         values.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-    // Both ends as the store will hold them (an unknown end is refused by the store).
-    let tie = actors::tie_of(&given).or_page(&ctx)?;
-    may_write_tie(&st, &ctx, &who, &tie, None).await?;
-    actors::add_tie(&st.store, &given, None, &Who(format!("web:{}", who.name)))
+    actors::add_tie(&st.store, &ctx.caller(), &given, None)
         .await
         .or_page(&ctx)?;
     Ok(Redirect::to(&back).into_response())
@@ -739,10 +668,11 @@ pub async fn delete_tie_form(
     Path(id): Path<String>,
     Query(q): Query<BackQuery>,
 ) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     let number = tie_number(&ctx, &id)?;
-    let t = actors::tie(&st.store, number).await.or_page(&ctx)?;
-    let [region, _] = may_delete_tie(&st, &ctx, &who, &t, number).await?;
+    let (t, [region, _]) = actors::tie_to_delete(&st.store, &ctx.caller(), number)
+        .await
+        .or_page(&ctx)?;
     let back = local_path(q.back.as_deref());
     let page = ConfirmDelete {
         ctx: &ctx,
@@ -772,13 +702,11 @@ pub async fn delete_tie(
     Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    let who = require_user(&ctx)?;
+    require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let back = back_to(&ctx, &pairs)?;
     let id = tie_number(&ctx, &id)?;
-    let t = actors::tie(&st.store, id).await.or_page(&ctx)?;
-    may_delete_tie(&st, &ctx, &who, &t, id).await?;
-    actors::delete_tie(&st.store, id, &Who(format!("web:{}", who.name)))
+    actors::delete_tie(&st.store, &ctx.caller(), id)
         .await
         .or_page(&ctx)?;
     Ok(Redirect::to(&back).into_response())

@@ -2,8 +2,7 @@
 //! groups, with each error shown beside its field in the user's language.
 
 use super::render;
-use crate::service::audit::Who;
-use crate::service::users::{self, Role, Write};
+use crate::service::users::{self, Write};
 use crate::service::{self, actors, groups};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf};
@@ -312,18 +311,6 @@ fn require_user(ctx: &Ctx) -> Result<&users::Principal, PageError> {
         .ok_or_else(|| PageError(ApiError::Unauthenticated, ctx.clone()))
 }
 
-fn deny(ctx: &Ctx) -> PageError {
-    PageError(ApiError::Forbidden, ctx.clone())
-}
-
-/// The refusal about a held group: 404 as for a missing one to those who may not read it.
-fn deny_group(ctx: &Ctx, who: &users::Principal, g: &StoredGroup, id: &str) -> PageError {
-    PageError(
-        crate::web::refusal(Some(who), &g.group.village, "kelompok", id),
-        ctx.clone(),
-    )
-}
-
 #[derive(Debug, Deserialize, Default)]
 pub struct NewQuery {
     pub village: Option<String>,
@@ -334,7 +321,7 @@ pub async fn new_form(
     ctx: Ctx,
     Query(q): Query<NewQuery>,
 ) -> PageResult {
-    let user = require_user(&ctx)?;
+    require_user(&ctx)?;
     let mut values: HashMap<&'static str, String> = HashMap::new();
     if let Some(v) = &q.village {
         let code = RegionTree::official()
@@ -350,12 +337,14 @@ pub async fn new_form(
             })?
             .code
             .clone();
-        if !users::can_write(Some(user), Write::CreateGroup, &code) {
-            return Err(deny(&ctx));
-        }
+        ctx.caller()
+            .check_write(Write::CreateGroup, Some(&code))
+            .or_page(&ctx)?;
         values.insert("kode_wilayah", code.to_string());
-    } else if !matches!(user.role, Role::Admin | Role::Officer | Role::Enumerator) {
-        return Err(deny(&ctx));
+    } else {
+        ctx.caller()
+            .check_write(Write::CreateGroup, None)
+            .or_page(&ctx)?;
     }
     values.insert("status", "aktif".into());
     values.insert("tanggal_pendataan", service::today().to_string());
@@ -445,33 +434,17 @@ fn form_again(
 }
 
 pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pairs>) -> PageResult {
-    let user = require_user(&ctx)?.clone();
+    require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
-    let mut values = values_from(&pairs);
+    let values = values_from(&pairs);
     let allow_duplicate = pick(&pairs, "allow_duplicate").is_some();
-    if let Some(code) = village_of(&values)
-        && !users::can_write(Some(&user), Write::CreateGroup, &code)
-    {
-        return Err(deny(&ctx));
-    }
-    if values.get("tanggal_pendataan").is_none_or(|v| v.is_empty()) {
-        values.insert("tanggal_pendataan", service::today().to_string());
-    }
     let fields_in: HashMap<&'static str, String> = values
         .iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| (*k, v.clone()))
         .collect();
     let wave = pick(&pairs, "_wave").filter(|w| !w.is_empty());
-    match groups::add(
-        &st.store,
-        &fields_in,
-        wave,
-        allow_duplicate,
-        &Who(format!("web:{}", user.name)),
-    )
-    .await
-    {
+    match groups::add(&st.store, &ctx.caller(), &fields_in, wave, allow_duplicate).await {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
         Err(e) => {
             let waves = wave_choices(&st, &ctx, wave, village_of(&values).as_ref()).await?;
@@ -489,6 +462,14 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pair
     }
 }
 
+/// A form's values as (column, value) pairs, as the use cases take changes.
+pub fn as_pairs(values: &HashMap<&'static str, String>) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
 fn values_of(g: &StoredGroup) -> HashMap<&'static str, String> {
     instrument::columns(Table::Groups)
         .iter()
@@ -498,17 +479,17 @@ fn values_of(g: &StoredGroup) -> HashMap<&'static str, String> {
 }
 
 async fn load(st: &AppState, ctx: &Ctx, id: &str) -> Result<StoredGroup, PageError> {
-    groups::show(&st.store, id, ctx.query("wave").as_deref())
+    groups::show(&st.store, &ctx.caller(), id, ctx.query("wave").as_deref())
         .await
         .or_page(ctx)
 }
 
 pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
-    let user = require_user(&ctx)?.clone();
+    require_user(&ctx)?;
     let g = load(&st, &ctx, &id).await?;
-    if !users::can_write(Some(&user), Write::EditGroup, &g.group.village) {
-        return Err(deny_group(&ctx, &user, &g, &id));
-    }
+    ctx.caller()
+        .check_write_held(Write::EditGroup, &g.group.village, "kelompok", &id)
+        .or_page(&ctx)?;
     let form = GroupForm {
         ctx: &ctx,
         title: format!("{} {}", ctx.t("Ubah kelompok", "Edit group"), g.group.name),
@@ -535,18 +516,16 @@ pub async fn update(
     Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    let user = require_user(&ctx)?.clone();
+    require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
+    // Read as the caller may (a group they may not read is missing to them).
     let current = load(&st, &ctx, &id).await?;
     // The observation edited: the wave in the form's address (the one shown).
     let wave = Some(current.wave_id.clone());
     let values = values_from(&pairs);
-    let target = village_of(&values).unwrap_or_else(|| current.group.village.clone());
-    if !users::can_write(Some(&user), Write::EditGroup, &current.group.village)
-        || !users::can_write(Some(&user), Write::EditGroup, &target)
-    {
-        return Err(deny_group(&ctx, &user, &current, &id));
-    }
+    ctx.caller()
+        .check_write_held(Write::EditGroup, &current.group.village, "kelompok", &id)
+        .or_page(&ctx)?;
     let version = pick(&pairs, "version").and_then(|v| v.parse::<i64>().ok());
     let Some(version) = version else {
         return Ok(form_again(
@@ -567,11 +546,11 @@ pub async fn update(
     };
     match groups::edit(
         &st.store,
+        &ctx.caller(),
         &id,
         wave.as_deref(),
-        &values,
+        &as_pairs(&values),
         Some(version),
-        &Who(format!("web:{}", user.name)),
     )
     .await
     {
@@ -595,22 +574,14 @@ pub async fn delete(
     Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    let user = require_user(&ctx)?.clone();
+    require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let g = load(&st, &ctx, &id).await?;
-    if !users::can_write(Some(&user), Write::DeleteGroup, &g.group.village) {
-        return Err(deny_group(&ctx, &user, &g, &id));
-    }
     // The observation shown (its wave); a group no wave observes any more goes whole.
     let wave = Some(g.wave_id.clone());
-    groups::delete(
-        &st.store,
-        &id,
-        wave.as_deref(),
-        &Who(format!("web:{}", user.name)),
-    )
-    .await
-    .or_page(&ctx)?;
+    groups::delete(&st.store, &ctx.caller(), &id, wave.as_deref())
+        .await
+        .or_page(&ctx)?;
     Ok((
         StatusCode::SEE_OTHER,
         [(
@@ -704,16 +675,14 @@ async fn group_page(
     mut member: MemberForm,
 ) -> PageResult {
     let (st, ctx, id) = (st, ctx.clone(), id.to_string());
-    let user = require_user(&ctx)?.clone();
+    require_user(&ctx)?;
+    let caller = ctx.caller();
     let g = load(st, &ctx, &id).await?;
     let village = &g.group.village;
-    if !users::can_read_records(Some(&user), village) {
-        return Err(deny_group(&ctx, &user, &g, &id));
-    }
-    let personal = users::can_see_personal(Some(&user), village);
+    let personal = caller.sees_personal(village);
     let members = if personal {
         Some(
-            actors::members(&st.store, &id)
+            actors::members(&st.store, &caller, &id)
                 .await
                 .or_page(&ctx)?
                 .into_iter()
@@ -748,14 +717,21 @@ async fn group_page(
         })
         .collect();
     let ties = super::actors::tie_views(st, &ctx, &id).await?;
-    let history = if matches!(user.role, Role::Admin | Role::Officer) {
-        Some(st.store.audit_of("kelompok", &id, 50).await.or_page(&ctx)?)
+    let history = if caller.check_officer().is_ok() {
+        Some(
+            groups::audit(&st.store, &caller, &id, 50)
+                .await
+                .or_page(&ctx)?,
+        )
     } else {
         None
     };
     let wave = st.store.wave(&g.wave_id).await.or_page(&ctx)?;
     let mut observations = Vec::new();
-    for o in groups::history(&st.store, &id).await.or_page(&ctx)? {
+    for o in groups::history(&st.store, &caller, &id)
+        .await
+        .or_page(&ctx)?
+    {
         let name = match st.store.wave(&o.wave_id).await.or_page(&ctx)? {
             Some(w) => w.name,
             None => o.wave_id.clone(),
@@ -787,11 +763,11 @@ async fn group_page(
         ties,
         entries: history.clone().unwrap_or_default(),
         history,
-        can_write: users::can_write(Some(&user), Write::Other, village),
+        can_write: caller.writes(Write::Other, village),
         tie_types: super::actors::tie_types(&ctx),
-        can_edit: users::can_write(Some(&user), Write::EditGroup, village),
-        can_delete: users::can_write(Some(&user), Write::DeleteGroup, village),
-        can_members: personal && users::can_write(Some(&user), Write::Members, village),
+        can_edit: caller.writes(Write::EditGroup, village),
+        can_delete: caller.writes(Write::DeleteGroup, village),
+        can_members: personal && caller.writes(Write::Members, village),
         members,
         member,
     };
@@ -849,11 +825,11 @@ pub async fn delete_form(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> PageResult {
-    let user = require_user(&ctx)?.clone();
+    require_user(&ctx)?;
     let g = load(&st, &ctx, &id).await?;
-    if !users::can_write(Some(&user), Write::DeleteGroup, &g.group.village) {
-        return Err(deny_group(&ctx, &user, &g, &id));
-    }
+    ctx.caller()
+        .check_write_held(Write::DeleteGroup, &g.group.village, "kelompok", &id)
+        .or_page(&ctx)?;
     let page = ConfirmDelete {
         ctx: &ctx,
         id: id.clone(),
@@ -878,14 +854,13 @@ pub async fn delete_form(
     Ok(render(&ctx, &page))
 }
 
-/// The caller's name, when they may add or remove the group's members.
-async fn member_writer(st: &AppState, ctx: &Ctx, id: &str) -> Result<String, PageError> {
-    let user = require_user(ctx)?.clone();
+/// Refuses, as a page, a caller who may not add or remove the group's members.
+async fn member_writer(st: &AppState, ctx: &Ctx, id: &str) -> Result<(), PageError> {
+    require_user(ctx)?;
     let g = load(st, ctx, id).await?;
-    if !users::can_write(Some(&user), Write::Members, &g.group.village) {
-        return Err(deny_group(ctx, &user, &g, id));
-    }
-    Ok(user.name)
+    ctx.caller()
+        .check_write_held(Write::Members, &g.group.village, "kelompok", id)
+        .or_page(ctx)
 }
 
 /// Adds a member from the form on the group page; a problem shows the page again with the
@@ -898,11 +873,11 @@ pub async fn add_member(
 ) -> PageResult {
     require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
-    let who = member_writer(&st, &ctx, &id).await?;
+    member_writer(&st, &ctx, &id).await?;
     let name = pick(&pairs, "nama").unwrap_or("");
     let role = pick(&pairs, "peran");
     let key = pick(&pairs, "kunci");
-    match actors::add_member(&st.store, &id, name, role, key, &Who(format!("web:{who}"))).await {
+    match actors::add_member(&st.store, &ctx.caller(), &id, name, role, key).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/groups/{}#anggota", crate::web::pct(&id))).into_response())
         }
@@ -931,7 +906,7 @@ pub async fn delete_member(
 ) -> PageResult {
     require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
-    let who = member_writer(&st, &ctx, &id).await?;
+    member_writer(&st, &ctx, &id).await?;
     let number: i64 = member.parse().map_err(|_| {
         PageError(
             ApiError::NotFound {
@@ -941,7 +916,7 @@ pub async fn delete_member(
             ctx.clone(),
         )
     })?;
-    actors::delete_member_of(&st.store, &id, number, &Who(format!("web:{who}")))
+    actors::delete_member_of(&st.store, &ctx.caller(), &id, number)
         .await
         .or_page(&ctx)?;
     Ok(Redirect::to(&format!("/groups/{}#anggota", crate::web::pct(&id))).into_response())

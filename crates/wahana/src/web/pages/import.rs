@@ -5,7 +5,7 @@ use super::render;
 use crate::service;
 use crate::service::audit::Who;
 use crate::service::import::{ImportOptions, ImportReport, import_file_until};
-use crate::service::users::{self, Role};
+use crate::service::users::{self};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf};
 use askama::Template;
@@ -31,22 +31,10 @@ struct ImportPage<'a> {
     scope: Option<String>,
 }
 
-/// Who may import, and where: admins anywhere; officers inside their region's subtree (every
-/// row is checked against it, [`ImportOptions::within`]); nobody else.
-pub fn importer(who: Option<&users::Principal>) -> Result<Option<RegionCode>, ApiError> {
-    match who {
-        None => Err(ApiError::Unauthenticated),
-        Some(u) if u.role == Role::Admin => Ok(None),
-        Some(u) if u.role == Role::Officer => Ok(u.region.clone()),
-        Some(_) => Err(ApiError::Forbidden),
-    }
-}
-
-/// The person's name and the region their import is held to.
-fn require_importer(ctx: &Ctx) -> Result<(String, Option<RegionCode>), PageError> {
-    let within = importer(ctx.user()).or_page(ctx)?;
-    let name = ctx.user().map(|u| u.name.clone()).unwrap_or_default();
-    Ok((name, within))
+/// The region the caller's import is held to (`None`: anywhere); refused, as a page, to
+/// those who may not import ([`crate::service::caller::Caller::import_scope`]).
+fn require_importer(ctx: &Ctx) -> Result<Option<RegionCode>, PageError> {
+    ctx.caller().import_scope().or_page(ctx)
 }
 
 /// `Kecamatan Tanete Riattang (73.08.21)`.
@@ -58,7 +46,7 @@ pub fn region_label(code: &RegionCode, lang: Lang) -> String {
 }
 
 pub async fn form(ctx: Ctx) -> PageResult {
-    let (_, within) = require_importer(&ctx)?;
+    let within = require_importer(&ctx)?;
     let page = ImportPage {
         scope: within.map(|w| region_label(&w, ctx.lang)),
         ctx: &ctx,
@@ -276,7 +264,7 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
 }
 
 pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> PageResult {
-    let (who, within) = require_importer(&ctx)?;
+    let within = require_importer(&ctx)?;
     let scope = within.as_ref().map(|w| region_label(w, ctx.lang));
     let mut csrf_token = None;
     let mut confirm = None;
@@ -343,7 +331,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
             let path = found.ok_or_else(|| {
                 PageError(
                     ApiError::Unavailable {
-                        code: "upload_expired",
+                        code: wahana_domain::ErrorCode::UploadExpired,
                         message: ctx
                             .t(
                                 "berkas unggahan tidak ditemukan lagi; unggah ulang",
@@ -385,7 +373,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
         dry_run,
         ctx.lang,
         within.clone(),
-        Who(format!("web:{who}")),
+        ctx.caller().who(),
     )
     .await
     .or_page(&ctx)?;
@@ -463,7 +451,7 @@ pub async fn run(
     .map_err(|e| match e {
         crate::service::import::ImportError::Store(s) => ApiError::from(s),
         other => ApiError::Unavailable {
-            code: "import_failed",
+            code: wahana_domain::ErrorCode::ImportFailed,
             message: other.message(lang),
         },
     })

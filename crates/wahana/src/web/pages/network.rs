@@ -145,7 +145,7 @@ pub async fn network(
     // Which network it is, is itself a record: only for those who may read them.
     if network.is_some() && public {
         return Err(crate::web::errors::PageError(
-            ApiError::Forbidden,
+            ApiError::Forbidden { writes_in: None },
             ctx.clone(),
         ));
     }
@@ -211,7 +211,7 @@ pub async fn network(
         if q.format.is_some() {
             return Err(crate::web::errors::PageError(
                 ApiError::Unavailable {
-                    code: "scope_too_large",
+                    code: wahana_domain::ErrorCode::ScopeTooLarge,
                     message: page.too_large.unwrap_or_default(),
                 },
                 ctx.clone(),
@@ -235,7 +235,7 @@ pub async fn network(
     if q.format.as_deref() == Some("graphml") {
         if public {
             return Err(crate::web::errors::PageError(
-                ApiError::Forbidden,
+                ApiError::Forbidden { writes_in: None },
                 ctx.clone(),
             ));
         }

@@ -567,14 +567,12 @@ async fn region_page(
     }
     page.map = village_map(region, &counts, lang);
     if let Some(r) = region {
-        let who = ctx.user();
-        page.can_read = users::can_read_records(who, &r.code);
-        page.can_audit = who.is_some_and(|u| {
-            matches!(u.role, Role::Admin | Role::Officer) && users::can_read_records(who, &r.code)
-        });
+        let caller = ctx.caller();
+        page.can_read = caller.reads_records(&r.code) && ctx.user().is_some();
+        page.can_audit = page.can_read && caller.check_officer().is_ok();
         if r.level() == Level::Village {
-            page.can_add = users::can_write(who, users::Write::CreateGroup, &r.code);
-            page.can_add_actors = users::can_write(who, users::Write::Other, &r.code);
+            page.can_add = caller.writes(users::Write::CreateGroup, &r.code);
+            page.can_add_actors = caller.writes(users::Write::Other, &r.code);
             let units = st.store.local_units(&r.code).await.or_page(ctx)?;
             page.units = units
                 .iter()
@@ -591,7 +589,7 @@ async fn region_page(
                     wave: Some(wave.clone()),
                     ..GroupFilter::default()
                 };
-                let (list, total) = groups::list(&st.store, &filter, PAGE, offset)
+                let (list, total) = groups::list(&st.store, &caller, &filter, PAGE, offset)
                     .await
                     .or_page(ctx)?;
                 page.groups = list.iter().map(|g| GroupLine::of(g, lang)).collect();
@@ -701,28 +699,20 @@ pub async fn search(
                 name: format!("{} {}", r.kind.label(ctx.lang), r.name),
             })
             .collect();
-        if let Some(u) = ctx.user() {
-            // A person sees the groups of their own subtree (an admin, all of them).
-            let scope = match (&q.region, u.role) {
-                (Some(r), _) => Some(resolve(r, &ctx).or_page(&ctx)?.code.clone()),
-                (None, Role::Admin) => None,
-                (None, _) => u.region.clone(),
+        if ctx.user().is_some() {
+            // A person sees the groups of their own subtree (an admin, all of them): the
+            // use case holds a search without a region to the caller's own.
+            let scope = match &q.region {
+                Some(r) => Some(resolve(r, &ctx).or_page(&ctx)?.code.clone()),
+                None => None,
             };
-            if let Some(s) = &scope
-                && !users::can_read_records(Some(u), s)
-            {
-                return Err(crate::web::errors::PageError(
-                    ApiError::Forbidden,
-                    ctx.clone(),
-                ));
-            }
             let offset = q.offset.unwrap_or(0).max(0);
             let filter = GroupFilter {
                 region: scope.clone(),
                 name: Some(text.clone()),
                 ..GroupFilter::default()
             };
-            let (list, total) = groups::list(&st.store, &filter, PAGE, offset)
+            let (list, total) = groups::list(&st.store, &ctx.caller(), &filter, PAGE, offset)
                 .await
                 .or_page(&ctx)?;
             page.groups = list.iter().map(|g| GroupLine::of(g, ctx.lang)).collect();
@@ -769,7 +759,7 @@ pub async fn report(
         Err(message) => {
             return Err(crate::web::errors::PageError(
                 ApiError::Unavailable {
-                    code: "no_data",
+                    code: wahana_domain::ErrorCode::NoData,
                     message,
                 },
                 ctx.clone(),
@@ -918,7 +908,7 @@ pub async fn report(
                     .into_response()),
                 Err(message) => Err(crate::web::errors::PageError(
                     ApiError::Unavailable {
-                        code: "pdf_unavailable",
+                        code: wahana_domain::ErrorCode::PdfUnavailable,
                         message: message.to_string(),
                     },
                     ctx.clone(),
@@ -1135,7 +1125,7 @@ pub async fn audit(
     if !(matches!(u.role, Role::Admin | Role::Officer) && users::can_read_records(Some(u), &r.code))
     {
         return Err(crate::web::errors::PageError(
-            ApiError::Forbidden,
+            ApiError::Forbidden { writes_in: None },
             ctx.clone(),
         ));
     }

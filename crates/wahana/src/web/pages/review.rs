@@ -4,8 +4,6 @@
 
 use super::groups::{Pairs, pick};
 use super::render;
-use crate::service::audit::Who;
-use crate::service::users::{self, Role, Write};
 use crate::service::{self};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf};
@@ -13,7 +11,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
-use wahana_domain::RegionCode;
 use wahana_store::ReviewRecord;
 
 /// One proposed pair as the page shows it.
@@ -33,19 +30,13 @@ pub struct ReviewPage<'a> {
     pub decided: Vec<ReviewRecord>,
 }
 
-fn forbidden(ctx: &Ctx) -> PageError {
-    PageError(ApiError::Forbidden, ctx.clone())
-}
-
 /// The pairs of a wave that the user may read: those whose earlier group lies in a region
 /// whose records they may read (every pair for an admin).
 pub async fn list(State(st): State<AppState>, ctx: Ctx, Path(wave): Path<String>) -> PageResult {
-    let Some(user) = ctx.user().cloned() else {
-        return Err(PageError(ApiError::Unauthenticated, ctx.clone()));
-    };
-    if !matches!(user.role, Role::Admin | Role::Officer) {
-        return Err(forbidden(&ctx));
-    }
+    let caller = ctx.caller();
+    let all = service::review::list(&st.store, &caller, &wave, None, true)
+        .await
+        .or_page(&ctx)?;
     let w = st.store.wave(&wave).await.or_page(&ctx)?.ok_or_else(|| {
         PageError(
             ApiError::NotFound {
@@ -55,28 +46,12 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx, Path(wave): Path<String>
             ctx.clone(),
         )
     })?;
-    let all = service::review::list(&st.store, &wave, None, true)
-        .await
-        .or_page(&ctx)?;
-    let readable = |r: &ReviewRecord| {
-        r.village
-            .as_deref()
-            .and_then(|v| RegionCode::parse(v).ok())
-            .is_some_and(|v| users::can_read_records(Some(&user), &v))
-    };
-    let (pending, decided): (Vec<ReviewRecord>, Vec<ReviewRecord>) = all
-        .into_iter()
-        .filter(|r| readable(r))
-        .partition(|r| r.status == "pending");
+    let (pending, decided): (Vec<ReviewRecord>, Vec<ReviewRecord>) =
+        all.into_iter().partition(|r| r.status == "pending");
     let pairs = pending
         .into_iter()
         .map(|record| {
-            let can_decide = !w.closed
-                && record
-                    .village
-                    .as_deref()
-                    .and_then(|v| RegionCode::parse(v).ok())
-                    .is_some_and(|v| users::can_write(Some(&user), Write::EditGroup, &v));
+            let can_decide = !w.closed && service::review::may_decide(&caller, &record);
             PairView { record, can_decide }
         })
         .collect();
@@ -97,33 +72,10 @@ pub async fn decide(
     Path((wave, id)): Path<(String, i64)>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    let Some(user) = ctx.user().cloned() else {
+    if ctx.user().is_none() {
         return Err(PageError(ApiError::Unauthenticated, ctx.clone()));
-    };
-    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
-    let r = service::review::get(&st.store, id).await.or_page(&ctx)?;
-    let village = r.village.as_deref().and_then(|v| RegionCode::parse(v).ok());
-    let allowed = village
-        .as_ref()
-        .is_some_and(|v| users::can_write(Some(&user), Write::EditGroup, v));
-    if r.wave_id != wave || !allowed {
-        // Another wave's pair, or one the user may not decide: as if it were not there when
-        // they may not even read the region's records.
-        let readable = village
-            .as_ref()
-            .is_some_and(|v| users::can_read_records(Some(&user), v));
-        return Err(if readable && r.wave_id == wave {
-            forbidden(&ctx)
-        } else {
-            PageError(
-                ApiError::NotFound {
-                    kind: "usulan tautan",
-                    id: id.to_string(),
-                },
-                ctx.clone(),
-            )
-        });
     }
+    csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let accept = match pick(&pairs, "keputusan") {
         Some("terima") => true,
         Some("tolak") => false,
@@ -137,7 +89,7 @@ pub async fn decide(
             ));
         }
     };
-    service::review::decide(&st.store, id, accept, &Who(format!("web:{}", user.name)))
+    service::review::decide(&st.store, &ctx.caller(), &wave, id, accept)
         .await
         .or_page(&ctx)?;
     Ok(Redirect::to(&format!("/waves/{}/review", crate::web::pct(&wave))).into_response())

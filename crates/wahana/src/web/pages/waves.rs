@@ -4,8 +4,8 @@
 //! and links (`?wave=ID`, no JavaScript) to the other waves holding data of the region.
 
 use super::render;
-use crate::service::audit::Who;
-use crate::service::users::{Principal, Role};
+use crate::service::caller::Caller;
+use crate::service::users::Role;
 use crate::service::waves::{self, ShownWave, WaveInput};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf, pct};
@@ -369,20 +369,16 @@ pub struct WaveDeletePage<'a> {
 }
 
 fn is_admin(ctx: &Ctx) -> bool {
-    ctx.user().is_some_and(|u| u.role == Role::Admin)
+    ctx.user().is_some() && ctx.caller().check_admin().is_ok()
 }
 
-/// Writes are for admins: 401 signed out, 403 for every other role.
-fn require_admin(ctx: &Ctx) -> Result<Principal, PageError> {
-    match ctx.user() {
-        None => Err(PageError(ApiError::Unauthenticated, ctx.clone())),
-        Some(u) if u.role == Role::Admin => Ok(u.clone()),
-        Some(_) => Err(PageError(ApiError::Forbidden, ctx.clone())),
-    }
-}
-
-fn who(u: &Principal) -> Who {
-    Who(format!("web:{}", u.name))
+/// Writes are for admins: 401 signed out, 403 for every other role (the use cases check
+/// again).
+fn require_admin(ctx: &Ctx) -> Result<Caller, PageError> {
+    let caller = ctx.caller();
+    caller.signed_in().or_page(ctx)?;
+    caller.check_admin().or_page(ctx)?;
+    Ok(caller)
 }
 
 /// The submitted form.
@@ -504,10 +500,10 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<ListQuer
 
 /// `POST /waves`: adds a wave.
 pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pairs>) -> PageResult {
-    let user = require_admin(&ctx)?;
+    let caller = require_admin(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let v = values(&pairs);
-    match waves::add(&st.store, &input(&v, true), &who(&user)).await {
+    match waves::add(&st.store, &caller, &input(&v, true)).await {
         Ok(w) => Ok(Redirect::to(&format!("/waves?saved={}", pct(&w.id))).into_response()),
         Err(e) => {
             let e: ApiError = e.into();
@@ -569,11 +565,11 @@ pub async fn update(
     Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    let user = require_admin(&ctx)?;
+    let caller = require_admin(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let (w, _) = held(&st, &ctx, &id).await?;
     let v = values(&pairs);
-    match waves::edit(&st.store, &id, &input(&v, false), &who(&user)).await {
+    match waves::edit(&st.store, &caller, &id, &input(&v, false)).await {
         Ok(w) => Ok(Redirect::to(&format!("/waves?saved={}", pct(&w.id))).into_response()),
         Err(e) => {
             let e: ApiError = e.into();
@@ -593,9 +589,9 @@ pub async fn update(
 }
 
 async fn set_closed(st: AppState, ctx: Ctx, id: String, pairs: Pairs, closed: bool) -> PageResult {
-    let user = require_admin(&ctx)?;
+    let caller = require_admin(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
-    let w = waves::set_closed(&st.store, &id, closed, &who(&user))
+    let w = waves::set_closed(&st.store, &caller, &id, closed)
         .await
         .or_page(&ctx)?;
     let what = if closed { "closed" } else { "reopened" };
@@ -649,11 +645,11 @@ pub async fn delete(
     Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    let user = require_admin(&ctx)?;
+    let caller = require_admin(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let force = pick(&pairs, "force").is_some_and(|v| !v.is_empty());
     let (w, holds) = held(&st, &ctx, &id).await?;
-    match waves::delete(&st.store, &id, force, &who(&user)).await {
+    match waves::delete(&st.store, &caller, &id, force).await {
         Ok(_) => Ok(Redirect::to(&format!("/waves?deleted={}", pct(&id))).into_response()),
         Err(e) => {
             let e: ApiError = e.into();
