@@ -494,3 +494,55 @@ async fn every_caller_against_every_use_case() {
         );
     }
 }
+
+/// A save over somebody else's newer save is refused naming the kind of record it is about.
+#[tokio::test]
+async fn a_conflict_names_the_kind_of_record() {
+    for (db, store, _dir) in stores().await {
+        let op = Caller::cli();
+        waves::add(
+            &store,
+            &op,
+            &waves::WaveInput {
+                id: Some("w1".into()),
+                name: Some("Pendataan uji".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let n = actors::add_network(
+            &store,
+            &op,
+            &fields(&[
+                ("kode_wilayah", INSIDE),
+                ("nama", "Wahana Uji"),
+                ("tingkat", "desa"),
+            ]),
+            Some("w1"),
+        )
+        .await
+        .unwrap();
+        let id = n.network.id.clone();
+        let change = |name: &str| vec![("nama".to_string(), name.to_string())];
+        actors::edit_network(&store, &op, &id, &change("Satu"), Some(n.version))
+            .await
+            .unwrap();
+        let e = actors::edit_network(&store, &op, &id, &change("Dua"), Some(n.version))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), wahana_domain::ErrorCode::EditConflict, "{db}");
+        let api = crate::web::errors::ApiError::from(e);
+        let en = api.message(wahana_domain::Lang::En);
+        let id_msg = api.message(wahana_domain::Lang::Id);
+        assert!(
+            en.starts_with(&format!("network {id} was changed")),
+            "{db}: {en}"
+        );
+        assert!(
+            id_msg.starts_with(&format!("wahana {id} telah diubah")),
+            "{db}: {id_msg}"
+        );
+        assert!(!en.contains("group"), "{db}: {en}");
+    }
+}

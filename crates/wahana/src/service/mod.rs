@@ -103,7 +103,7 @@ impl ServiceError {
                 .join("\n"),
             ServiceError::NotFound { kind, id } => match lang {
                 Lang::Id => format!("{kind} {id} tidak ditemukan"),
-                Lang::En => format!("{kind} {id} not found"),
+                Lang::En => format!("{} {id} not found", kind_en(kind)),
             },
             ServiceError::Duplicate { existing } => match lang {
                 Lang::Id => format!(
@@ -158,5 +158,21 @@ pub fn forbidden_message(
             r.code
         ),
         None => base.to_string(),
+    }
+}
+
+/// A kind of record as the Indonesian messages name it (`kelompok`), in English.
+pub fn kind_en(kind: &str) -> &str {
+    match kind {
+        "kelompok" => "group",
+        "wahana" => "network",
+        "lembaga" => "institution",
+        "ikatan" => "tie",
+        "pendataan" => "wave",
+        "anggota" => "member",
+        "usulan tautan" => "proposed link",
+        "pengguna" => "user",
+        "wilayah" => "region",
+        other => other,
     }
 }

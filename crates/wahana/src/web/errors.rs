@@ -25,6 +25,8 @@ pub enum ApiError {
     },
     /// Somebody else saved the record since it was read.
     Conflict {
+        /// `kelompok`, `wahana`, `lembaga`: the kind of record, as the message names it.
+        kind: &'static str,
         id: String,
         expected: i64,
         found: i64,
@@ -124,7 +126,7 @@ impl ApiError {
                 .join("; "),
             ApiError::NotFound { kind, id } => match lang {
                 Lang::Id => format!("{kind} {id} tidak ditemukan"),
-                Lang::En => format!("{kind} {id} not found"),
+                Lang::En => format!("{} {id} not found", crate::service::kind_en(kind)),
             },
             ApiError::Duplicate { existing } => match lang {
                 Lang::Id => format!(
@@ -137,15 +139,17 @@ impl ApiError {
                 ),
             },
             ApiError::Conflict {
+                kind,
                 id,
                 expected,
                 found,
             } => match lang {
                 Lang::Id => format!(
-                    "kelompok {id} telah diubah orang lain sejak Anda membukanya (versi {found}, Anda menyunting versi {expected}). Perubahan Anda tidak disimpan: muat ulang halaman, lalu ulangi perubahan."
+                    "{kind} {id} telah diubah orang lain sejak Anda membukanya (versi {found}, Anda menyunting versi {expected}). Perubahan Anda tidak disimpan: muat ulang halaman, lalu ulangi perubahan."
                 ),
                 Lang::En => format!(
-                    "group {id} was changed by someone else since you opened it (version {found}; you edited version {expected}). Your changes were not saved: reload the page and make them again."
+                    "{} {id} was changed by someone else since you opened it (version {found}; you edited version {expected}). Your changes were not saved: reload the page and make them again.",
+                    crate::service::kind_en(kind)
                 ),
             },
             ApiError::Unauthenticated => s("silakan masuk terlebih dahulu", "please sign in first"),
@@ -272,11 +276,12 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthenticated => ApiError::Unauthenticated,
             ServiceError::Forbidden { writes_in } => ApiError::Forbidden { writes_in },
             ServiceError::Store(StoreError::Conflict {
+                kind,
                 id,
                 expected,
                 found,
-                ..
             }) => ApiError::Conflict {
+                kind,
                 id,
                 expected,
                 found,

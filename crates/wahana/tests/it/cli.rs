@@ -176,24 +176,44 @@ fn add_show_edit_delete_a_group() {
             "1",
         ]);
         assert!(err.contains("diubah orang lain"), "{}: {err}", env.name);
-        let err = env.fails(&[
-            "--lang",
-            "en",
-            "groups",
-            "edit",
-            &id,
-            "--set",
-            "tahun_berdiri=2031",
-        ]);
+        // Exit statuses by the refusal's code: 3 invalid input, 4 not held, 5 a conflict.
+        let err = env.fails_with(
+            3,
+            &[
+                "--lang",
+                "en",
+                "groups",
+                "edit",
+                &id,
+                "--set",
+                "tahun_berdiri=2031",
+            ],
+        );
         assert!(
             err.contains("tahun_berdiri") && err.contains("1800 to 2007"),
             "{}: {err}",
             env.name
         );
 
+        env.fails_with(
+            5,
+            &[
+                "groups",
+                "edit",
+                &id,
+                "--set",
+                "nama=Lagi",
+                "--version",
+                "1",
+            ],
+        );
         env.ok(&["groups", "delete", &id]);
-        let err = env.fails(&["--lang", "en", "groups", "show", &id]);
-        assert!(err.contains("not found"), "{}: {err}", env.name);
+        let err = env.fails_with(4, &["--lang", "en", "groups", "show", &id]);
+        assert!(
+            err.contains("group") && err.contains("not found"),
+            "{}: {err}",
+            env.name
+        );
     }
 }
 

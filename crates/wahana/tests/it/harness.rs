@@ -50,6 +50,19 @@ impl Env {
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
+    /// Runs a command that must fail with this exit status; returns its stderr.
+    pub fn fails_with(&self, status: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "{}: wahana {args:?}: {err}",
+            self.name
+        );
+        err
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
