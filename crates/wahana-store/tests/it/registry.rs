@@ -20,11 +20,8 @@ async fn seed(store: &Store) -> (Wave, Vec<Group>) {
         let region = tree.get(&code(v)).unwrap();
         let d = demo::generate_village(region, 1, TANETE_DENSITY, &wave, &mut serial);
         let mut batch = store.begin().await.unwrap();
-        batch.save_networks(&wave.id, &d.networks).await.unwrap();
-        batch
-            .save_institutions(&wave.id, &d.institutions)
-            .await
-            .unwrap();
+        batch.save_actors(&wave.id, &d.networks).await.unwrap();
+        batch.save_actors(&wave.id, &d.institutions).await.unwrap();
         batch.save_groups(&wave.id, &d.groups, &[]).await.unwrap();
         batch.save_ties(&wave.id, &d.ties).await.unwrap();
         batch.commit().await.unwrap();

@@ -183,11 +183,11 @@ async fn fill(s: &Store, wave: &str, prefix: &str) {
         .await
         .unwrap();
     batch
-        .save_networks(wave, &[network(&format!("{prefix}n"), "73.08.21.1001")])
+        .save_actors(wave, &[network(&format!("{prefix}n"), "73.08.21.1001")])
         .await
         .unwrap();
     batch
-        .save_institutions(wave, &[institution(&format!("{prefix}l"), "73.08.21")])
+        .save_actors(wave, &[institution(&format!("{prefix}l"), "73.08.21")])
         .await
         .unwrap();
     batch

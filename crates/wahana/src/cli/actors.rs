@@ -234,7 +234,7 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
             let n = actors::add_network(store, &fields, wave.as_deref(), &who)
                 .await
                 .map_err(|e| fail(e, lang))?;
-            saved(lang, "wahana", "network", &n.network.id, n.version);
+            saved(lang, "wahana", "network", &n.record.id, n.version);
         }
         NetworksCommand::List(a) => {
             let region = region(a.region.as_deref(), lang)?;
@@ -249,14 +249,14 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
                 Format::Json => output::print_json(&shown)?,
                 Format::Csv => print_fields_csv(
                     Table::Networks,
-                    shown.iter().map(|n| n.network.to_fields()),
+                    shown.iter().map(|n| n.record.to_fields()),
                     a.personal,
                 )?,
                 Format::Table => {
                     let rows: Vec<Vec<String>> = shown
                         .iter()
                         .map(|n| {
-                            let w = &n.network;
+                            let w = &n.record;
                             vec![
                                 w.id.clone(),
                                 w.village.to_string(),
@@ -289,7 +289,7 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
                 _ => {
                     print_record(
                         Table::Networks,
-                        d.stored.network.to_fields(),
+                        d.stored.record.to_fields(),
                         &d.stored.wave_id,
                         d.stored.version,
                         a.personal,
@@ -332,7 +332,7 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
             let n = actors::edit_network(store, &a.id, &changes, a.version, &who)
                 .await
                 .map_err(|e| fail(e, lang))?;
-            saved(lang, "wahana", "network", &n.network.id, n.version);
+            saved(lang, "wahana", "network", &n.record.id, n.version);
         }
         NetworksCommand::Delete { id } => {
             actors::delete_network(store, &id, &who)
@@ -349,7 +349,7 @@ fn hide_network(n: StoredNetwork, personal: bool) -> StoredNetwork {
         n
     } else {
         StoredNetwork {
-            network: n.network.without_personal_data(),
+            record: n.record.without_personal_data(),
             ..n
         }
     }
@@ -360,7 +360,7 @@ fn hide_institution(i: StoredInstitution, personal: bool) -> StoredInstitution {
         i
     } else {
         StoredInstitution {
-            institution: i.institution.without_personal_data(),
+            record: i.record.without_personal_data(),
             ..i
         }
     }
@@ -429,7 +429,7 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
             let i = actors::add_institution(store, &fields, wave.as_deref(), &who)
                 .await
                 .map_err(|e| fail(e, lang))?;
-            saved(lang, "lembaga", "institution", &i.institution.id, i.version);
+            saved(lang, "lembaga", "institution", &i.record.id, i.version);
         }
         InstitutionsCommand::List(a) => {
             let region = region(a.region.as_deref(), lang)?;
@@ -444,14 +444,14 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
                 Format::Json => output::print_json(&shown)?,
                 Format::Csv => print_fields_csv(
                     Table::Institutions,
-                    shown.iter().map(|i| i.institution.to_fields()),
+                    shown.iter().map(|i| i.record.to_fields()),
                     a.personal,
                 )?,
                 Format::Table => {
                     let rows: Vec<Vec<String>> = shown
                         .iter()
                         .map(|i| {
-                            let x = &i.institution;
+                            let x = &i.record;
                             vec![
                                 x.id.clone(),
                                 x.region.to_string(),
@@ -487,7 +487,7 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
                 _ => {
                     print_record(
                         Table::Institutions,
-                        i.institution.to_fields(),
+                        i.record.to_fields(),
                         &i.wave_id,
                         i.version,
                         a.personal,
@@ -504,7 +504,7 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
             let i = actors::edit_institution(store, &a.id, &changes, a.version, &who)
                 .await
                 .map_err(|e| fail(e, lang))?;
-            saved(lang, "lembaga", "institution", &i.institution.id, i.version);
+            saved(lang, "lembaga", "institution", &i.record.id, i.version);
         }
         InstitutionsCommand::Delete { id } => {
             actors::delete_institution(store, &id, &who)

@@ -93,12 +93,12 @@ pub async fn add_network(
     let network = Network::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
         .map_err(ServiceError::Invalid)?;
     let wave = for_new_record(store, wave, Some(&network.village)).await?;
-    Ok(store.insert_network(&wave.id, &network, &who.0).await?)
+    Ok(store.insert_actor(&wave.id, &network, &who.0).await?)
 }
 
 pub async fn stored_network(store: &Store, id: &str) -> Result<StoredNetwork, ServiceError> {
     store
-        .network(id)
+        .actor::<Network>(id)
         .await?
         .ok_or_else(|| not_found("wahana", id))
 }
@@ -133,7 +133,7 @@ pub async fn network(store: &Store, id: &str) -> Result<NetworkDetail, ServiceEr
         }
     }
     for (gid, name) in store
-        .groups_naming_network(&stored.network.village, &stored.network.name)
+        .groups_naming_network(&stored.record.village, &stored.record.name)
         .await?
     {
         match by_id.iter_mut().find(|a| a.id == gid) {
@@ -168,7 +168,7 @@ pub async fn edit_network(
     who: &Who,
 ) -> Result<StoredNetwork, ServiceError> {
     let current = stored_network(store, id).await?;
-    let values = merged(Table::Networks, current.network.to_fields(), changes, id)?;
+    let values = merged(Table::Networks, current.record.to_fields(), changes, id)?;
     let ctx = super::context(None);
     let network = Network::from_fields(
         |k| values.get(k).map(String::as_str),
@@ -177,7 +177,7 @@ pub async fn edit_network(
     )
     .map_err(ServiceError::Invalid)?;
     Ok(store
-        .update_network(
+        .update_actor(
             &network,
             expected_version.unwrap_or(current.version),
             &who.0,
@@ -187,7 +187,7 @@ pub async fn edit_network(
 
 /// Deletes a network and its ties.
 pub async fn delete_network(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
-    if !store.delete_network(id, &who.0).await? {
+    if !store.delete_actor::<Network>(id, &who.0).await? {
         return Err(not_found("wahana", id));
     }
     Ok(())
@@ -199,7 +199,7 @@ pub async fn list_networks(
     region: Option<&RegionCode>,
     wave: Option<&str>,
 ) -> Result<Vec<StoredNetwork>, ServiceError> {
-    Ok(store.list_stored_networks(region, wave).await?)
+    Ok(store.list_actors::<Network>(region, wave).await?)
 }
 
 // ---- institutions ----
@@ -217,12 +217,12 @@ pub async fn add_institution(
     let inst = Institution::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
         .map_err(ServiceError::Invalid)?;
     let wave = for_new_record(store, wave, Some(&inst.region)).await?;
-    Ok(store.insert_institution(&wave.id, &inst, &who.0).await?)
+    Ok(store.insert_actor(&wave.id, &inst, &who.0).await?)
 }
 
 pub async fn institution(store: &Store, id: &str) -> Result<StoredInstitution, ServiceError> {
     store
-        .institution(id)
+        .actor::<Institution>(id)
         .await?
         .ok_or_else(|| not_found("lembaga", id))
 }
@@ -236,12 +236,7 @@ pub async fn edit_institution(
     who: &Who,
 ) -> Result<StoredInstitution, ServiceError> {
     let current = institution(store, id).await?;
-    let values = merged(
-        Table::Institutions,
-        current.institution.to_fields(),
-        changes,
-        id,
-    )?;
+    let values = merged(Table::Institutions, current.record.to_fields(), changes, id)?;
     let ctx = super::context(None);
     let inst = Institution::from_fields(
         |k| values.get(k).map(String::as_str),
@@ -250,13 +245,13 @@ pub async fn edit_institution(
     )
     .map_err(ServiceError::Invalid)?;
     Ok(store
-        .update_institution(&inst, expected_version.unwrap_or(current.version), &who.0)
+        .update_actor(&inst, expected_version.unwrap_or(current.version), &who.0)
         .await?)
 }
 
 /// Deletes an institution and its ties.
 pub async fn delete_institution(store: &Store, id: &str, who: &Who) -> Result<(), ServiceError> {
-    if !store.delete_institution(id, &who.0).await? {
+    if !store.delete_actor::<Institution>(id, &who.0).await? {
         return Err(not_found("lembaga", id));
     }
     Ok(())
@@ -268,7 +263,7 @@ pub async fn list_institutions(
     region: Option<&RegionCode>,
     wave: Option<&str>,
 ) -> Result<Vec<StoredInstitution>, ServiceError> {
-    Ok(store.list_stored_institutions(region, wave).await?)
+    Ok(store.list_actors::<Institution>(region, wave).await?)
 }
 
 // ---- ties ----
@@ -286,10 +281,13 @@ pub async fn actor_region(store: &Store, id: &str) -> Result<Option<RegionCode>,
     if let Some(g) = store.group(id).await? {
         return Ok(Some(g.group.village));
     }
-    if let Some(n) = store.network(id).await? {
-        return Ok(Some(n.network.village));
+    if let Some(n) = store.actor::<Network>(id).await? {
+        return Ok(Some(n.record.village));
     }
-    Ok(store.institution(id).await?.map(|i| i.institution.region))
+    Ok(store
+        .actor::<Institution>(id)
+        .await?
+        .map(|i| i.record.region))
 }
 
 /// The region of the held actor of `kind` with this id (`None` when none is held).
@@ -300,8 +298,11 @@ pub async fn region_of(
 ) -> Result<Option<RegionCode>, ServiceError> {
     Ok(match kind {
         ActorKind::Group => store.group(id).await?.map(|g| g.group.village),
-        ActorKind::Network => store.network(id).await?.map(|n| n.network.village),
-        ActorKind::Institution => store.institution(id).await?.map(|i| i.institution.region),
+        ActorKind::Network => store.actor::<Network>(id).await?.map(|n| n.record.village),
+        ActorKind::Institution => store
+            .actor::<Institution>(id)
+            .await?
+            .map(|i| i.record.region),
     })
 }
 

@@ -109,7 +109,7 @@ pub async fn update_network(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = actors::stored_network(&st.store, &id).await.or_api(lang)?;
-    may_write_held(&who, &current.network.village, "wahana", &id).or_api(lang)?;
+    may_write_held(&who, &current.record.village, "wahana", &id).or_api(lang)?;
     let changes = fields_from_pairs(Table::Networks, &pairs(&b.fields)).or_api(lang)?;
     if let Some(target) = region_field(&changes) {
         may_write(&who, Some(&target)).or_api(lang)?;
@@ -130,7 +130,7 @@ pub async fn delete_network(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let current = actors::stored_network(&st.store, &id).await.or_api(lang)?;
-    may_write_held(&who, &current.network.village, "wahana", &id).or_api(lang)?;
+    may_write_held(&who, &current.record.village, "wahana", &id).or_api(lang)?;
     actors::delete_network(&st.store, &id, &who_of(&who))
         .await
         .or_api(lang)?;
@@ -172,7 +172,7 @@ pub async fn update_institution(
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let current = actors::institution(&st.store, &id).await.or_api(lang)?;
-    may_write_held(&who, &current.institution.region, "lembaga", &id).or_api(lang)?;
+    may_write_held(&who, &current.record.region, "lembaga", &id).or_api(lang)?;
     let changes = fields_from_pairs(Table::Institutions, &pairs(&b.fields)).or_api(lang)?;
     if let Some(target) = region_field(&changes) {
         may_write(&who, Some(&target)).or_api(lang)?;
@@ -193,7 +193,7 @@ pub async fn delete_institution(
     let who = signed_in(&ctx).or_api(lang)?.clone();
     check_write(&ctx, &headers).or_api(lang)?;
     let current = actors::institution(&st.store, &id).await.or_api(lang)?;
-    may_write_held(&who, &current.institution.region, "lembaga", &id).or_api(lang)?;
+    may_write_held(&who, &current.record.region, "lembaga", &id).or_api(lang)?;
     actors::delete_institution(&st.store, &id, &who_of(&who))
         .await
         .or_api(lang)?;

@@ -91,23 +91,23 @@ async fn load(st: &AppState, ctx: &Ctx, kind: Kind, id: &str) -> Result<Record, 
         Kind::Network => {
             let n = actors::stored_network(&st.store, id).await.or_page(ctx)?;
             Ok(Record {
-                id: n.network.id.clone(),
-                name: n.network.name.clone(),
-                region: n.network.village.clone(),
+                id: n.record.id.clone(),
+                name: n.record.name.clone(),
+                region: n.record.village.clone(),
                 version: n.version,
                 wave: n.wave_id.clone(),
-                fields: n.network.to_fields(),
+                fields: n.record.to_fields(),
             })
         }
         Kind::Institution => {
             let i = actors::institution(&st.store, id).await.or_page(ctx)?;
             Ok(Record {
-                id: i.institution.id.clone(),
-                name: i.institution.name.clone(),
-                region: i.institution.region.clone(),
+                id: i.record.id.clone(),
+                name: i.record.name.clone(),
+                region: i.record.region.clone(),
                 version: i.version,
                 wave: i.wave_id.clone(),
-                fields: i.institution.to_fields(),
+                fields: i.record.to_fields(),
             })
         }
     }
@@ -294,10 +294,10 @@ async fn create(st: AppState, ctx: Ctx, kind: Kind, pairs: Pairs) -> PageResult 
     let made = match kind {
         Kind::Network => actors::add_network(&st.store, &given, wave, &by)
             .await
-            .map(|n| n.network.id),
+            .map(|n| n.record.id),
         Kind::Institution => actors::add_institution(&st.store, &given, wave, &by)
             .await
-            .map(|i| i.institution.id),
+            .map(|i| i.record.id),
     };
     match made {
         Ok(id) => {
