@@ -8,6 +8,7 @@
 
 use crate::codes::*;
 use crate::region::{Region, RegionCode, RegionTree};
+use crate::registry::id_prefix;
 use crate::{Date, Group, Institution, Network, Tie, Wave};
 
 /// The kecamatan of the founding study.
@@ -199,7 +200,7 @@ pub fn fictitious_phone(n: u64) -> String {
 
 /// The group id wahana assigns: `K-<village digits>-<seq>`.
 pub fn group_id(village: &RegionCode, seq: u32) -> String {
-    format!("K-{}-{:04}", village.digits(), seq)
+    format!("{}{seq:04}", id_prefix(Group::ID_LETTER, village))
 }
 
 /// Generates one village's data. `serial` numbers the fictitious chairs and phones; the
@@ -399,7 +400,7 @@ pub fn generate_village(
         });
     }
 
-    let network_id = format!("W-{}-0001", code.digits());
+    let network_id = format!("{}0001", id_prefix(Network::ID_LETTER, code));
     data.networks.push(Network {
         id: network_id.clone(),
         village: code.clone(),
@@ -415,7 +416,7 @@ pub fn generate_village(
         decree_date: Date::new(2006, rng.range(1, 12) as u8, 1),
         notes: Some("SINTETIS / synthetic".to_string()),
     });
-    let office_id = format!("L-{}-0001", code.digits());
+    let office_id = format!("{}0001", id_prefix(Institution::ID_LETTER, code));
     data.institutions.push(Institution {
         id: office_id.clone(),
         region: code.clone(),
@@ -428,7 +429,7 @@ pub fn generate_village(
         longitude: village.lng,
         notes: Some("SINTETIS / synthetic".to_string()),
     });
-    let worship_id = format!("L-{}-0002", code.digits());
+    let worship_id = format!("{}0002", id_prefix(Institution::ID_LETTER, code));
     data.institutions.push(Institution {
         id: worship_id.clone(),
         region: code.clone(),

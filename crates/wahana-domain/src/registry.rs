@@ -378,6 +378,9 @@ pub struct Group {
 }
 
 impl Group {
+    /// The letter of the ids drawn for new groups (*kelompok*): `K-<village digits>-NNNN`.
+    pub const ID_LETTER: char = 'K';
+
     /// Builds a group from instrument columns (Indonesian names), checking every field. `get`
     /// returns a column's raw text. A group without an `id` gets `assigned_id`.
     pub fn from_fields<'f>(
@@ -604,6 +607,9 @@ pub struct Network {
 }
 
 impl Network {
+    /// The letter of the ids drawn for new networks (*wahana*): `W-<village digits>-NNNN`.
+    pub const ID_LETTER: char = 'W';
+
     pub fn from_fields<'f>(
         get: impl Fn(&str) -> Option<&'f str>,
         assigned_id: impl FnOnce() -> String,
@@ -700,6 +706,9 @@ pub struct Institution {
 }
 
 impl Institution {
+    /// The letter of the ids drawn for new institutions (*lembaga*): `L-<region digits>-NNNN`.
+    pub const ID_LETTER: char = 'L';
+
     pub fn from_fields<'f>(
         get: impl Fn(&str) -> Option<&'f str>,
         assigned_id: impl FnOnce() -> String,
@@ -914,6 +923,12 @@ pub struct LocalUnit {
 
 /// The key two group names share when they are "the same name up to case, spacing and
 /// punctuation" (duplicate detection).
+/// The prefix of the ids drawn for a new record whose kind has `letter` (`Group::ID_LETTER`,
+/// …) in `region` (its village, or an institution's region): `K-7308211001-`, `L-730821-`.
+pub fn id_prefix(letter: char, region: &RegionCode) -> String {
+    format!("{letter}-{}-", region.digits())
+}
+
 pub fn duplicate_key(village: &RegionCode, group_type: GroupType, name: &str) -> String {
     let mut key = String::with_capacity(village.as_str().len() + name.len() + 24);
     push_duplicate_key(&mut key, village, group_type, name);

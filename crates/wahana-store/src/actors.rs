@@ -1,21 +1,29 @@
 //! Networks (*wahana*), support institutions (*lembaga*) and ties (*ikatan*) one record at a
 //! time: what the command line, the API and the web forms add, show, edit and delete. Imports
-//! write them in bulk through [`crate::Batch`].
+//! write them in bulk through [`crate::Batch::save_actors`].
+//!
+//! Networks and institutions take one path: what differs between them (table, region column,
+//! columns, values, the row's conversion) is [`ActorRecord`]; every statement is made from it.
 
-use crate::registry::{FIRST_VERSION, at_version, range_end, refused};
-use crate::rows::{INSTITUTION_SELECT, InstitutionRow, NETWORK_SELECT, NetworkRow};
-use crate::{ActorKind, AuditChange, Store, StoreError, TieRecord, on_pool};
+use crate::columns::Val;
+use crate::registry::{
+    Arg, BatchTx, CHUNK, FIRST_VERSION, NewActor, at_version, one_row_sql, range_end, refused,
+};
+use crate::rows::{InstitutionRow, NetworkRow};
+use crate::sqlite_tx::Rows;
+use crate::{ActorKind, AuditChange, Batch, Store, StoreError, TieRecord, on_pool};
+use futures::TryStreamExt;
 use serde::Serialize;
-use sqlx::AssertSqlSafe;
+use sqlx::{AssertSqlSafe, QueryBuilder};
 use wahana_domain::codes::{Code, TieType};
 use wahana_domain::region::name_key;
 use wahana_domain::{Institution, Network, RegionCode, Tie};
 
-/// A network as held: the domain record plus what the store keeps about it.
+/// A network or an institution as held: the domain record plus what the store keeps about it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StoredNetwork {
+pub struct Stored<T> {
     #[serde(flatten)]
-    pub network: Network,
+    pub record: T,
     pub wave_id: String,
     /// Incremented on every save; an edit names the version it started from.
     pub version: i64,
@@ -23,39 +31,191 @@ pub struct StoredNetwork {
     pub updated_at: String,
 }
 
-/// An institution as held.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StoredInstitution {
-    #[serde(flatten)]
-    pub institution: Institution,
-    pub wave_id: String,
-    pub version: i64,
-    pub created_at: String,
-    pub updated_at: String,
+pub type StoredNetwork = Stored<Network>;
+pub type StoredInstitution = Stored<Institution>;
+
+/// What differs between the kinds of actor kept one record at a time beside groups (networks,
+/// institutions): the store's generic methods (`actor`, `insert_actor`, `update_actor`,
+/// `delete_actor`, `list_actors`, `for_each_actor`, `Batch::save_actors`) make their SQL from it.
+pub trait ActorRecord: NewActor + Serialize + Send + Sync + Unpin + 'static {
+    /// The table of its observations.
+    const TABLE: &'static str;
+    /// The column of the region it lies in (a network's village, an institution's region).
+    const REGION_COLUMN: &'static str;
+    /// The columns after `id, wave_id`, in the order [`ActorRecord::values`] gives.
+    const COLUMNS: &'static [&'static str];
+    /// A row as held, with its bookkeeping columns.
+    #[doc(hidden)]
+    type Row: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin;
+    fn id(&self) -> &str;
+    /// The values of [`ActorRecord::COLUMNS`].
+    #[doc(hidden)]
+    fn values(&self) -> Vec<Val<'_>>;
+    #[doc(hidden)]
+    fn from_row(row: Self::Row) -> Result<Stored<Self>, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
-struct StoredNetworkRow {
-    #[sqlx(flatten)]
-    row: NetworkRow,
-    version: i64,
-    created_at: String,
-    updated_at: String,
+impl ActorRecord for Network {
+    const TABLE: &'static str = "networks";
+    const REGION_COLUMN: &'static str = "village_code";
+    const COLUMNS: &'static [&'static str] = &[
+        "village_code",
+        "local_unit",
+        "level",
+        "name",
+        "founded_year",
+        "chair",
+        "secretary",
+        "treasurer",
+        "phone",
+        "decree_number",
+        "decree_date",
+        "notes",
+    ];
+    type Row = NetworkRow;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn values(&self) -> Vec<Val<'_>> {
+        vec![
+            Val::text(self.village.as_str()),
+            Val::Text(self.local_unit.as_deref()),
+            Val::text(self.level.code()),
+            Val::text(&self.name),
+            Val::Int(self.founded_year.map(i64::from)),
+            Val::Text(self.chair.as_deref()),
+            Val::Text(self.secretary.as_deref()),
+            Val::Text(self.treasurer.as_deref()),
+            Val::Text(self.phone.as_deref()),
+            Val::Text(self.decree_number.as_deref()),
+            Val::Owned(self.decree_date.map(|d| d.to_string())),
+            Val::Text(self.notes.as_deref()),
+        ]
+    }
+    fn from_row(row: NetworkRow) -> Result<Stored<Network>, StoreError> {
+        row.into_stored()
+    }
 }
 
-#[derive(sqlx::FromRow)]
-struct StoredInstitutionRow {
-    #[sqlx(flatten)]
-    row: InstitutionRow,
-    version: i64,
-    created_at: String,
-    updated_at: String,
+impl ActorRecord for Institution {
+    const TABLE: &'static str = "institutions";
+    const REGION_COLUMN: &'static str = "region_code";
+    const COLUMNS: &'static [&'static str] = &[
+        "region_code",
+        "kind",
+        "name",
+        "address",
+        "contact",
+        "phone",
+        "latitude",
+        "longitude",
+        "notes",
+    ];
+    type Row = InstitutionRow;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn values(&self) -> Vec<Val<'_>> {
+        vec![
+            Val::text(self.region.as_str()),
+            Val::text(self.kind.code()),
+            Val::text(&self.name),
+            Val::Text(self.address.as_deref()),
+            Val::Text(self.contact.as_deref()),
+            Val::Text(self.phone.as_deref()),
+            Val::Real(self.latitude),
+            Val::Real(self.longitude),
+            Val::Text(self.notes.as_deref()),
+        ]
+    }
+    fn from_row(row: InstitutionRow) -> Result<Stored<Institution>, StoreError> {
+        row.into_stored()
+    }
 }
 
-/// The select lists with the bookkeeping columns added (`... FROM table` becomes
-/// `..., version, created_at, updated_at FROM table`).
-fn with_version(select: &str) -> String {
-    select.replacen(" FROM ", ", version, created_at, updated_at FROM ", 1)
+/// `SELECT … FROM table` of every column a row holds.
+fn select<T: ActorRecord>() -> String {
+    format!(
+        "SELECT id, wave_id, {}, version, created_at, updated_at FROM {}",
+        T::COLUMNS.join(", "),
+        T::TABLE
+    )
+}
+
+/// The latest observation first (the one of the latest wave, by date then id).
+pub(crate) fn latest(table: &str) -> String {
+    format!(
+        " ORDER BY (SELECT COALESCE(w.end_date, w.start_date, '') FROM waves w \
+         WHERE w.id = {table}.wave_id) DESC, wave_id DESC LIMIT 1"
+    )
+}
+
+/// `WHERE` the region column lies in `$1..$2`, and the wave is `$3` when given.
+fn in_region<T: ActorRecord>() -> String {
+    let c = T::REGION_COLUMN;
+    format!(" WHERE {c} >= $1 AND {c} < $2 AND ($3 IS NULL OR wave_id = $3)")
+}
+
+/// The values written for one record, in the order of [`insert_head`]'s columns.
+fn row_values<'a, T: ActorRecord>(
+    r: &'a T,
+    wave: &'a str,
+    now: &'a str,
+) -> impl Iterator<Item = Val<'a>> {
+    [Val::text(r.id()), Val::text(wave)]
+        .into_iter()
+        .chain(r.values())
+        .chain([Val::text(now), Val::text(now)])
+}
+
+fn insert_head<T: ActorRecord>() -> String {
+    format!(
+        "INSERT INTO {} (id, wave_id, {}, created_at, updated_at) ",
+        T::TABLE,
+        T::COLUMNS.join(", ")
+    )
+}
+
+fn width<T: ActorRecord>() -> usize {
+    T::COLUMNS.len() + 4
+}
+
+/// An observation already held in the wave is replaced (and confirmed, if it was carried
+/// forward unconfirmed).
+fn upsert<T: ActorRecord>() -> String {
+    let set: Vec<String> = T::COLUMNS
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        " ON CONFLICT (id, wave_id) DO UPDATE SET {}, version = {}.version + 1, \
+         updated_at = excluded.updated_at, confirmed = TRUE",
+        set.join(", "),
+        T::TABLE
+    )
+}
+
+/// The update of one observation at an expected version: `$1` the id, the columns, then the
+/// time, the version and the wave.
+fn update_sql<T: ActorRecord>() -> String {
+    let n = T::COLUMNS.len();
+    let set: Vec<String> = T::COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 2))
+        .collect();
+    format!(
+        "UPDATE {} SET {}, version = version + 1, confirmed = TRUE, updated_at = ${} \
+         WHERE id = $1 AND version = ${} AND wave_id = ${} RETURNING version",
+        T::TABLE,
+        set.join(", "),
+        n + 2,
+        n + 3,
+        n + 4
+    )
 }
 
 #[derive(sqlx::FromRow)]
@@ -93,122 +253,87 @@ impl TieRow {
     }
 }
 
-/// The latest observation first (the one of the latest wave, by date then id).
-const LATEST_NETWORK: &str = " ORDER BY (SELECT COALESCE(w.end_date, w.start_date, '') \
-    FROM waves w WHERE w.id = networks.wave_id) DESC, wave_id DESC LIMIT 1";
-const LATEST_GROUP: &str = " ORDER BY (SELECT COALESCE(w.end_date, w.start_date, '') \
-    FROM waves w WHERE w.id = groups.wave_id) DESC, wave_id DESC LIMIT 1";
-const LATEST_INSTITUTION: &str = " ORDER BY (SELECT COALESCE(w.end_date, w.start_date, '') \
-    FROM waves w WHERE w.id = institutions.wave_id) DESC, wave_id DESC LIMIT 1";
-
 impl Store {
-    // ---- networks ----
-
-    pub async fn network(&self, id: &str) -> Result<Option<StoredNetwork>, StoreError> {
-        let row: Option<StoredNetworkRow> = on_pool!(self.pool, p => {
+    /// The latest observation of a network or an institution.
+    pub async fn actor<T: ActorRecord>(&self, id: &str) -> Result<Option<Stored<T>>, StoreError> {
+        let row: Option<T::Row> = on_pool!(self.pool, p => {
             sqlx::query_as(AssertSqlSafe(format!(
-                "{} WHERE id = $1{LATEST_NETWORK}",
-                with_version(NETWORK_SELECT)
+                "{} WHERE id = $1{}",
+                select::<T>(),
+                latest(T::TABLE)
             )))
-                .bind(id.to_string())
-                .fetch_optional(p)
-                .await?
+            .bind(id.to_string())
+            .fetch_optional(p)
+            .await?
         });
-        row.map(|r| {
-            let (network, wave_id) = r.row.into_domain()?;
-            Ok(StoredNetwork {
-                network,
-                wave_id,
-                version: r.version,
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-            })
-        })
-        .transpose()
+        row.map(T::from_row).transpose()
     }
 
-    /// Adds one new network, made by `actor`, with its audit entry; an id already used by any
-    /// actor is refused, and a network without an id gets the next free one of its village
-    /// (`W-<village>-NNNN`) in the same transaction. Returns the network as held.
-    pub async fn insert_network(
+    /// Adds one new network or institution, made by `actor`, with its audit entry; an id
+    /// already used by any actor is refused, and a record without an id gets the next free one
+    /// of its region (`W-<village>-NNNN`, `L-<region>-NNNN`) in the same transaction. Returns
+    /// the record as held.
+    pub async fn insert_actor<T: ActorRecord>(
         &self,
         wave_id: &str,
-        network: &Network,
+        record: &T,
         actor: &str,
-    ) -> Result<StoredNetwork, StoreError> {
+    ) -> Result<Stored<T>, StoreError> {
         let mut batch = self.begin().await?;
-        let network = &batch.with_id_in_wave(wave_id, network).await?;
+        let record = batch.with_id_in_wave(wave_id, record).await?;
         batch
-            .save_networks(wave_id, std::slice::from_ref(network))
+            .save_actors(wave_id, std::slice::from_ref(&record))
             .await?;
-        let stored = StoredNetwork {
-            network: network.clone(),
+        let stored = Stored {
+            record,
             wave_id: wave_id.to_string(),
             version: FIRST_VERSION,
             created_at: batch.now.clone(),
             updated_at: batch.now.clone(),
         };
-        let change = AuditChange::new(actor, "create", "wahana", &network.id)
-            .region(Some(network.village.as_str()))
+        let change = AuditChange::new(actor, "create", T::KIND.code(), stored.record.id())
+            .region(Some(stored.record.id_region().as_str()))
             .after(&stored);
         batch.write_audit(&change).await?;
         batch.commit().await?;
         Ok(stored)
     }
 
-    /// Replaces a network's fields if it is still at `expected_version`, with the audit entry
-    /// of `actor`'s change; returns the network as held now. A save from a stale version is
-    /// refused with [`StoreError::Conflict`] and changes nothing.
-    pub async fn update_network(
+    /// Replaces a network's or an institution's fields (its latest observation) if it is still
+    /// at `expected_version`, with the audit entry of `actor`'s change; returns the record as
+    /// held now. A save from a stale version is refused with [`StoreError::Conflict`] and
+    /// changes nothing.
+    pub async fn update_actor<T: ActorRecord>(
         &self,
-        n: &Network,
+        record: &T,
         expected_version: i64,
         actor: &str,
-    ) -> Result<StoredNetwork, StoreError> {
-        let current = self.network(&n.id).await?;
-        let current = at_version("wahana", &n.id, current, |c| c.version, expected_version)?;
+    ) -> Result<Stored<T>, StoreError> {
+        let (kind, id) = (T::KIND.code(), record.id());
+        let current = self.actor::<T>(id).await?;
+        let current = at_version(kind, id, current, |c| c.version, expected_version)?;
         let mut batch = self.begin().await?;
         batch.ensure_open(&current.wave_id).await?;
-        let updated = batch
-            .fetch_i64(
-                "UPDATE networks SET village_code = $2, local_unit = $3, level = $4, name = $5, \
-                 founded_year = $6, chair = $7, secretary = $8, treasurer = $9, phone = $10, \
-                 decree_number = $11, decree_date = $12, notes = $13, version = version + 1, confirmed = TRUE, \
-                 updated_at = $14 WHERE id = $1 AND version = $15 AND wave_id = $16 \
-                 RETURNING version",
-                vec![
-                    n.id.as_str().into(),
-                    n.village.as_str().into(),
-                    n.local_unit.as_deref().into(),
-                    n.level.code().into(),
-                    n.name.as_str().into(),
-                    n.founded_year.map(i64::from).into(),
-                    n.chair.as_deref().into(),
-                    n.secretary.as_deref().into(),
-                    n.treasurer.as_deref().into(),
-                    n.phone.as_deref().into(),
-                    n.decree_number.as_deref().into(),
-                    n.decree_date.map(|d| d.to_string()).into(),
-                    n.notes.as_deref().into(),
-                    batch.now.as_str().into(),
-                    expected_version.into(),
-                    current.wave_id.as_str().into(),
-                ],
-            )
-            .await?;
-        let Some(version) = updated else {
+        let mut args: Vec<Arg> = vec![id.into()];
+        args.extend(record.values().into_iter().map(Val::into_arg));
+        args.extend([
+            batch.now.as_str().into(),
+            expected_version.into(),
+            current.wave_id.as_str().into(),
+        ]);
+        let Some(version) = batch.fetch_i64(&update_sql::<T>(), args).await? else {
             batch.rollback().await?;
-            let found = self.network(&n.id).await?.map(|c| c.version);
-            return Err(refused("wahana", &n.id, found, expected_version));
+            let found = self.actor::<T>(id).await?.map(|c| c.version);
+            return Err(refused(kind, id, found, expected_version));
         };
-        let stored = StoredNetwork {
-            network: n.clone(),
+        let stored = Stored {
+            record: record.clone(),
             version,
             updated_at: batch.now.clone(),
             ..current.clone()
         };
-        let change = AuditChange::new(actor, "update", "wahana", &n.id)
-            .region(Some(n.village.as_str()))
+        let change = AuditChange::new(actor, "update", kind, id)
+            .region(Some(record.id_region().as_str()))
             .before(&current)
             .after(&stored);
         batch.write_audit(&change).await?;
@@ -216,32 +341,60 @@ impl Store {
         Ok(stored)
     }
 
-    /// Deletes a network and its ties, with the audit entry of `actor`'s change. Returns
-    /// whether it was held. Groups naming it in their `wahana` column keep the name, which then
-    /// names no network.
-    pub async fn delete_network(&self, id: &str, actor: &str) -> Result<bool, StoreError> {
-        let Some(current) = self.network(id).await? else {
+    /// Deletes a network or an institution (every observation of it) with its ties and its
+    /// entity, and writes the audit entry of `actor`'s change, in one transaction. Returns
+    /// whether it was held (nothing is written when it was not). Refused when a closed wave
+    /// observes it. Groups naming a deleted network in their `wahana` column keep the name,
+    /// which then names no network.
+    pub async fn delete_actor<T: ActorRecord>(
+        &self,
+        id: &str,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let Some(current) = self.actor::<T>(id).await? else {
             return Ok(false);
         };
-        let change = AuditChange::new(actor, "delete", "wahana", id)
-            .region(Some(current.network.village.as_str()))
+        let change = AuditChange::new(actor, "delete", T::KIND.code(), id)
+            .region(Some(current.record.id_region().as_str()))
             .before(&current);
-        self.delete_actor("DELETE FROM networks WHERE id = $1", id, &change)
-            .await
+        let mut batch = self.begin().await?;
+        for wave in batch.waves_observing(id).await? {
+            batch.ensure_open(&wave).await?;
+        }
+        batch
+            .execute(
+                "DELETE FROM ties WHERE from_id = $1 OR to_id = $1",
+                vec![id.into()],
+            )
+            .await?;
+        let delete = format!("DELETE FROM {} WHERE id = $1", T::TABLE);
+        if batch.execute(&delete, vec![id.into()]).await? == 0 {
+            // Deleted meanwhile: that delete has its entry.
+            batch.rollback().await?;
+            return Ok(false);
+        }
+        batch
+            .execute("DELETE FROM actors WHERE id = $1", vec![id.into()])
+            .await?;
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(true)
     }
 
-    /// The networks of a region (any level) with their bookkeeping, ordered by village and name.
-    pub async fn list_stored_networks(
+    /// The networks or institutions of a region's subtree (any level; all when `None`), of one
+    /// wave or all, with their bookkeeping, ordered by region, name and id.
+    pub async fn list_actors<T: ActorRecord>(
         &self,
         region: Option<&RegionCode>,
         wave: Option<&str>,
-    ) -> Result<Vec<StoredNetwork>, StoreError> {
+    ) -> Result<Vec<Stored<T>>, StoreError> {
         let (lo, hi) = bounds(region);
-        let rows: Vec<StoredNetworkRow> = on_pool!(self.pool, p => {
+        let rows: Vec<T::Row> = on_pool!(self.pool, p => {
             sqlx::query_as(AssertSqlSafe(format!(
-                "{} WHERE village_code >= $1 AND village_code < $2 \
-                 AND ($3 IS NULL OR wave_id = $3) ORDER BY village_code, name, id",
-                with_version(NETWORK_SELECT)
+                "{}{} ORDER BY {}, name, id",
+                select::<T>(),
+                in_region::<T>(),
+                T::REGION_COLUMN
             )))
             .bind(lo)
             .bind(hi)
@@ -249,18 +402,35 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        rows.into_iter()
-            .map(|r| {
-                let (network, wave_id) = r.row.into_domain()?;
-                Ok(StoredNetwork {
-                    network,
-                    wave_id,
-                    version: r.version,
-                    created_at: r.created_at,
-                    updated_at: r.updated_at,
-                })
-            })
-            .collect()
+        rows.into_iter().map(T::from_row).collect()
+    }
+
+    /// Streams the networks or institutions of a region (and wave) in id order, each with the
+    /// wave that observes it, to `each` (which may stop the stream by returning an error).
+    pub async fn for_each_actor<T: ActorRecord, E>(
+        &self,
+        region: Option<&RegionCode>,
+        wave: Option<&str>,
+        mut each: impl FnMut(T, String) -> Result<(), E>,
+    ) -> Result<Result<u64, E>, StoreError> {
+        let (lo, hi) = bounds(region);
+        let mut n = 0u64;
+        on_pool!(self.pool, p => {
+            let sql = format!("{}{} ORDER BY id", select::<T>(), in_region::<T>());
+            let q = sqlx::query_as::<_, T::Row>(AssertSqlSafe(sql))
+                .bind(lo.clone())
+                .bind(hi.clone())
+                .bind(wave.map(str::to_string));
+            let mut rows = q.fetch(p);
+            while let Some(row) = rows.try_next().await? {
+                let stored = T::from_row(row)?;
+                if let Err(e) = each(stored.record, stored.wave_id) {
+                    return Ok(Err(e));
+                }
+                n += 1;
+            }
+        });
+        Ok(Ok(n))
     }
 
     /// The groups of a village whose `wahana` column names this network (up to case, spaces,
@@ -285,176 +455,6 @@ impl Store {
             .filter(|(_, _, n)| name_key(n) == key)
             .map(|(id, name, _)| (id, name))
             .collect())
-    }
-
-    // ---- institutions ----
-
-    pub async fn institution(&self, id: &str) -> Result<Option<StoredInstitution>, StoreError> {
-        let row: Option<StoredInstitutionRow> = on_pool!(self.pool, p => {
-            sqlx::query_as(AssertSqlSafe(format!(
-                "{} WHERE id = $1{LATEST_INSTITUTION}",
-                with_version(INSTITUTION_SELECT)
-            )))
-                .bind(id.to_string())
-                .fetch_optional(p)
-                .await?
-        });
-        row.map(StoredInstitutionRow::into_stored).transpose()
-    }
-
-    /// Adds one new institution, made by `actor`, with its audit entry; an id already used by
-    /// any actor is refused, and an institution without an id gets the next free one of its
-    /// region (`L-<region>-NNNN`) in the same transaction. Returns the institution as held.
-    pub async fn insert_institution(
-        &self,
-        wave_id: &str,
-        institution: &Institution,
-        actor: &str,
-    ) -> Result<StoredInstitution, StoreError> {
-        let mut batch = self.begin().await?;
-        let institution = &batch.with_id_in_wave(wave_id, institution).await?;
-        batch
-            .save_institutions(wave_id, std::slice::from_ref(institution))
-            .await?;
-        let stored = StoredInstitution {
-            institution: institution.clone(),
-            wave_id: wave_id.to_string(),
-            version: FIRST_VERSION,
-            created_at: batch.now.clone(),
-            updated_at: batch.now.clone(),
-        };
-        let change = AuditChange::new(actor, "create", "lembaga", &institution.id)
-            .region(Some(institution.region.as_str()))
-            .after(&stored);
-        batch.write_audit(&change).await?;
-        batch.commit().await?;
-        Ok(stored)
-    }
-
-    /// Replaces an institution's fields if it is still at `expected_version`, with the audit
-    /// entry of `actor`'s change; returns the institution as held now, or
-    /// [`StoreError::Conflict`] (nothing changed).
-    pub async fn update_institution(
-        &self,
-        i: &Institution,
-        expected_version: i64,
-        actor: &str,
-    ) -> Result<StoredInstitution, StoreError> {
-        let current = self.institution(&i.id).await?;
-        let current = at_version("lembaga", &i.id, current, |c| c.version, expected_version)?;
-        let mut batch = self.begin().await?;
-        batch.ensure_open(&current.wave_id).await?;
-        let updated = batch
-            .fetch_i64(
-                "UPDATE institutions SET region_code = $2, kind = $3, name = $4, address = $5, \
-                 contact = $6, phone = $7, latitude = $8, longitude = $9, notes = $10, \
-                 version = version + 1, confirmed = TRUE, updated_at = $11 \
-                 WHERE id = $1 AND version = $12 \
-                 AND wave_id = $13 RETURNING version",
-                vec![
-                    i.id.as_str().into(),
-                    i.region.as_str().into(),
-                    i.kind.code().into(),
-                    i.name.as_str().into(),
-                    i.address.as_deref().into(),
-                    i.contact.as_deref().into(),
-                    i.phone.as_deref().into(),
-                    i.latitude.into(),
-                    i.longitude.into(),
-                    i.notes.as_deref().into(),
-                    batch.now.as_str().into(),
-                    expected_version.into(),
-                    current.wave_id.as_str().into(),
-                ],
-            )
-            .await?;
-        let Some(version) = updated else {
-            batch.rollback().await?;
-            let found = self.institution(&i.id).await?.map(|c| c.version);
-            return Err(refused("lembaga", &i.id, found, expected_version));
-        };
-        let stored = StoredInstitution {
-            institution: i.clone(),
-            version,
-            updated_at: batch.now.clone(),
-            ..current.clone()
-        };
-        let change = AuditChange::new(actor, "update", "lembaga", &i.id)
-            .region(Some(i.region.as_str()))
-            .before(&current)
-            .after(&stored);
-        batch.write_audit(&change).await?;
-        batch.commit().await?;
-        Ok(stored)
-    }
-
-    /// Deletes an institution and its ties, with the audit entry of `actor`'s change. Returns
-    /// whether it was held.
-    pub async fn delete_institution(&self, id: &str, actor: &str) -> Result<bool, StoreError> {
-        let Some(current) = self.institution(id).await? else {
-            return Ok(false);
-        };
-        let change = AuditChange::new(actor, "delete", "lembaga", id)
-            .region(Some(current.institution.region.as_str()))
-            .before(&current);
-        self.delete_actor("DELETE FROM institutions WHERE id = $1", id, &change)
-            .await
-    }
-
-    /// The institutions of a region's subtree (any level), ordered by region and name.
-    pub async fn list_stored_institutions(
-        &self,
-        region: Option<&RegionCode>,
-        wave: Option<&str>,
-    ) -> Result<Vec<StoredInstitution>, StoreError> {
-        let (lo, hi) = bounds(region);
-        let rows: Vec<StoredInstitutionRow> = on_pool!(self.pool, p => {
-            sqlx::query_as(AssertSqlSafe(format!(
-                "{} WHERE region_code >= $1 AND region_code < $2 \
-                 AND ($3 IS NULL OR wave_id = $3) ORDER BY region_code, name, id",
-                with_version(INSTITUTION_SELECT)
-            )))
-            .bind(lo)
-            .bind(hi)
-            .bind(wave.map(str::to_string))
-            .fetch_all(p)
-            .await?
-        });
-        rows.into_iter()
-            .map(StoredInstitutionRow::into_stored)
-            .collect()
-    }
-
-    /// Deletes a network or an institution (`delete`, by id: every observation of it) with
-    /// its ties and its entity, and writes `change`, in one transaction. Returns whether it
-    /// was held (nothing is written when it was not). Refused when a closed wave observes it.
-    async fn delete_actor(
-        &self,
-        delete: &'static str,
-        id: &str,
-        change: &AuditChange,
-    ) -> Result<bool, StoreError> {
-        let mut batch = self.begin().await?;
-        for wave in batch.waves_observing(id).await? {
-            batch.ensure_open(&wave).await?;
-        }
-        batch
-            .execute(
-                "DELETE FROM ties WHERE from_id = $1 OR to_id = $1",
-                vec![id.into()],
-            )
-            .await?;
-        if batch.execute(delete, vec![id.into()]).await? == 0 {
-            // Deleted meanwhile: that delete has its entry.
-            batch.rollback().await?;
-            return Ok(false);
-        }
-        batch
-            .execute("DELETE FROM actors WHERE id = $1", vec![id.into()])
-            .await?;
-        batch.write_audit(change).await?;
-        batch.commit().await?;
-        Ok(true)
     }
 
     // ---- ties ----
@@ -614,10 +614,13 @@ impl Store {
             // The kind from the entity, the name from its latest observation.
             sqlx::query_as(AssertSqlSafe(format!(
                 "SELECT a.kind, COALESCE( \
-                   (SELECT name FROM groups WHERE id = a.id{LATEST_GROUP}), \
-                   (SELECT name FROM networks WHERE id = a.id{LATEST_NETWORK}), \
-                   (SELECT name FROM institutions WHERE id = a.id{LATEST_INSTITUTION})) \
-                 FROM actors a WHERE a.id = $1"
+                   (SELECT name FROM groups WHERE id = a.id{}), \
+                   (SELECT name FROM networks WHERE id = a.id{}), \
+                   (SELECT name FROM institutions WHERE id = a.id{})) \
+                 FROM actors a WHERE a.id = $1",
+                latest("groups"),
+                latest("networks"),
+                latest("institutions")
             )))
             .bind(id.to_string())
             .fetch_optional(p)
@@ -628,16 +631,48 @@ impl Store {
     }
 }
 
-impl StoredInstitutionRow {
-    fn into_stored(self) -> Result<StoredInstitution, StoreError> {
-        let (institution, wave_id) = self.row.into_domain()?;
-        Ok(StoredInstitution {
-            institution,
-            wave_id,
-            version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
+impl Batch {
+    /// Saves networks or institutions into a wave: a record not held yet becomes an entity with
+    /// its first observation; one held is observed in this wave (a new observation, or the one
+    /// the wave holds replaced and confirmed).
+    pub async fn save_actors<T: ActorRecord>(
+        &mut self,
+        wave_id: &str,
+        records: &[T],
+    ) -> Result<(), StoreError> {
+        self.ensure_open(wave_id).await?;
+        self.save_entities(
+            T::KIND,
+            records.iter().map(|r| (r.id(), r.id_region().as_str())),
+        )
+        .await?;
+        let (head, upsert, width) = (insert_head::<T>(), upsert::<T>(), width::<T>());
+        for chunk in records.chunks(CHUNK) {
+            let now = self.now.as_str();
+            match &mut self.tx {
+                BatchTx::Sqlite(w) => {
+                    let mut rows = Rows::new(width, chunk.len());
+                    for r in chunk {
+                        for v in row_values(r, wave_id, now) {
+                            v.push(&mut rows);
+                        }
+                    }
+                    w.queue_rows(one_row_sql(&head, width, &upsert), rows)
+                        .await?;
+                }
+                BatchTx::Postgres(t) => {
+                    let mut qb = QueryBuilder::new(head.as_str());
+                    qb.push_values(chunk, |mut b, r| {
+                        for v in row_values(r, wave_id, now) {
+                            v.bind(&mut b);
+                        }
+                    });
+                    qb.push(upsert.as_str());
+                    qb.build().execute(&mut **t).await?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

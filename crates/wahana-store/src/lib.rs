@@ -8,6 +8,7 @@ mod actors;
 mod audit;
 mod auth;
 mod bulk;
+mod columns;
 mod error;
 mod linkage;
 mod links;
@@ -21,7 +22,7 @@ mod tally;
 mod transfer;
 mod waves;
 
-pub use actors::{StoredInstitution, StoredNetwork};
+pub use actors::{ActorRecord, Stored, StoredInstitution, StoredNetwork};
 pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
 pub use error::StoreError;
@@ -30,8 +31,8 @@ pub use links::LinkRecord;
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use registry::{
-    ActorKind, Batch, Counts, GroupFilter, IdTable, RegionCount, StoredGroup, TieRecord,
-    actor_not_found, id_prefix,
+    ActorKind, Batch, Counts, GroupFilter, IdTable, NewActor, RegionCount, StoredGroup, TieRecord,
+    actor_not_found,
 };
 pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
 pub use waves::WaveContents;

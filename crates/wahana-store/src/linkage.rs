@@ -2,8 +2,9 @@
 //! had in other waves and not yet in this one, and the links and proposed pairs it decides.
 //! The decisions themselves are the domain's (`wahana_domain::linking`).
 
+use crate::columns::GROUP_SELECT;
 use crate::registry::{BatchTx, CHUNK, one_row_sql};
-use crate::rows::{GROUP_SELECT, GroupRow};
+use crate::rows::GroupRow;
 use crate::sqlite_tx::{self, Rows};
 use crate::{Batch, StoreError, StoredGroup};
 use sqlx::{AssertSqlSafe, QueryBuilder};

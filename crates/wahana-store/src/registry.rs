@@ -1,9 +1,9 @@
 //! The registry's reads and writes: regions, waves, groups, networks, institutions, ties.
 
-use crate::rows::{
-    GROUP_INSERT_COLUMNS, GROUP_SELECT, GROUP_UPSERT_SET, GroupRow, INSTITUTION_SELECT,
-    InstitutionRow, NETWORK_SELECT, NetworkRow, WAVE_SELECT, WaveRow, bind_group,
+use crate::columns::{
+    GROUP_INSERT_COLUMNS, GROUP_SELECT, GROUP_UPSERT_SET, GROUP_WIDTH, GroupWrite, group_values,
 };
+use crate::rows::{GroupRow, WAVE_SELECT, WaveRow};
 use crate::sqlite_tx::{self, Rows, SqliteTx};
 use crate::{AuditChange, Pool, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
@@ -69,6 +69,17 @@ impl ActorKind {
             ActorKind::Institution => "lembaga",
         }
     }
+    /// The prefix of the ids drawn for a new actor of this kind in `region` (its village, or
+    /// an institution's region): `K-7308211001-`, `W-7308211001-`, `L-730821-`.
+    pub fn id_prefix(self, region: &RegionCode) -> String {
+        let letter = match self {
+            ActorKind::Group => Group::ID_LETTER,
+            ActorKind::Network => Network::ID_LETTER,
+            ActorKind::Institution => Institution::ID_LETTER,
+        };
+        wahana_domain::registry::id_prefix(letter, region)
+    }
+
     pub(crate) fn parse(s: &str) -> Result<ActorKind, StoreError> {
         match s {
             "kelompok" => Ok(ActorKind::Group),
@@ -372,28 +383,7 @@ fn bind_args(
     q
 }
 
-/// The columns and upsert of a network, an institution and a tie: one text for both arms.
-const NETWORK_INSERT: &str = "INSERT INTO networks (id, wave_id, village_code, local_unit, level, \
-    name, founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, notes, \
-    created_at, updated_at) ";
-const NETWORK_WIDTH: usize = 16;
-const NETWORK_UPSERT: &str = " ON CONFLICT (id, wave_id) DO UPDATE SET \
-    village_code = excluded.village_code, local_unit = excluded.local_unit, \
-    level = excluded.level, name = excluded.name, founded_year = excluded.founded_year, \
-    chair = excluded.chair, secretary = excluded.secretary, treasurer = excluded.treasurer, \
-    phone = excluded.phone, decree_number = excluded.decree_number, \
-    decree_date = excluded.decree_date, notes = excluded.notes, \
-    version = networks.version + 1, updated_at = excluded.updated_at, \
-    confirmed = TRUE";
-const INSTITUTION_INSERT: &str = "INSERT INTO institutions (id, wave_id, region_code, kind, name, \
-    address, contact, phone, latitude, longitude, notes, created_at, updated_at) ";
-const INSTITUTION_WIDTH: usize = 13;
-const INSTITUTION_UPSERT: &str = " ON CONFLICT (id, wave_id) DO UPDATE SET \
-    region_code = excluded.region_code, kind = excluded.kind, name = excluded.name, \
-    address = excluded.address, contact = excluded.contact, phone = excluded.phone, \
-    latitude = excluded.latitude, longitude = excluded.longitude, notes = excluded.notes, \
-    version = institutions.version + 1, updated_at = excluded.updated_at, \
-    confirmed = TRUE";
+/// The columns and upsert of a tie: one text for both arms.
 const TIE_INSERT: &str = "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, \
     since, notes, created_at) ";
 const TIE_WIDTH: usize = 9;
@@ -454,17 +444,6 @@ pub(crate) fn already_observed(kind: ActorKind, id: &str, wave: &str) -> StoreEr
     }
 }
 
-/// The prefix of the ids drawn for a new actor of `kind` in `region` (its village, or an
-/// institution's region): `K-7308211001-`, `W-7308211001-`, `L-730821-`.
-pub fn id_prefix(kind: ActorKind, region: &RegionCode) -> String {
-    let letter = match kind {
-        ActorKind::Group => 'K',
-        ActorKind::Network => 'W',
-        ActorKind::Institution => 'L',
-    };
-    format!("{letter}-{}-", region.digits())
-}
-
 /// The number an id ends with after `prefix`, when the rest is digits only.
 fn suffix_number(id: &str, prefix: &str) -> Option<i64> {
     let rest = id.strip_prefix(prefix)?;
@@ -475,7 +454,7 @@ fn suffix_number(id: &str, prefix: &str) -> Option<i64> {
 }
 
 /// A record that [`Batch::with_id`] gives an id.
-pub(crate) trait NewActor: Clone {
+pub trait NewActor: Clone {
     const KIND: ActorKind;
     fn id_mut(&mut self) -> &mut String;
     /// The region whose prefix a drawn id takes.
@@ -553,20 +532,14 @@ pub(crate) fn refused(
 
 /// The single-row upsert of a group for the SQLite arm (the columns and the update of the
 /// PostgreSQL arm's multi-row statement), and the same insert without the update.
-static GROUP_UPSERT_SQL: LazyLock<String> = LazyLock::new(|| {
-    one_row_sql(
-        &format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "),
-        sqlite_tx::GROUP_WIDTH,
-        GROUP_UPSERT_SET,
-    )
-});
-static GROUP_INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
-    one_row_sql(
-        &format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "),
-        sqlite_tx::GROUP_WIDTH,
-        "",
-    )
-});
+static GROUP_UPSERT_SQL: LazyLock<String> =
+    LazyLock::new(|| one_row_sql(&group_insert_head(), GROUP_WIDTH, &GROUP_UPSERT_SET));
+static GROUP_INSERT_SQL: LazyLock<String> =
+    LazyLock::new(|| one_row_sql(&group_insert_head(), GROUP_WIDTH, ""));
+
+fn group_insert_head() -> String {
+    format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) ")
+}
 
 /// Whether no id is given twice (a file in id order is checked without hashing).
 fn ids_distinct(groups: &[Group]) -> bool {
@@ -616,7 +589,7 @@ impl Batch {
 
     /// Records the entities (`id`, region) of records about to be written; an entity held
     /// already stays as it is (its kind and first region do not change).
-    async fn save_actors<'a>(
+    pub(crate) async fn save_entities<'a>(
         &mut self,
         kind: ActorKind,
         items: impl Iterator<Item = (&'a str, &'a str)>,
@@ -685,7 +658,7 @@ impl Batch {
         provenance: &[Option<String>],
     ) -> Result<(), StoreError> {
         self.ensure_open(wave_id).await?;
-        self.save_actors(
+        self.save_entities(
             ActorKind::Group,
             groups.iter().map(|g| (g.id.as_str(), g.village.as_str())),
         )
@@ -708,10 +681,18 @@ impl Batch {
                 BatchTx::Sqlite(w) => {
                     // One buffer per chunk to the writer thread, bound there by reference into
                     // one prepared single-row statement; not waited for (sqlite_tx.rs).
-                    let mut rows = Rows::new(sqlite_tx::GROUP_WIDTH, chunk.len());
-                    for (j, g) in chunk.iter().enumerate() {
-                        let p = prov.get(j).and_then(|p| p.as_deref());
-                        sqlite_tx::push_group(&mut rows, g, wave_id, p, now);
+                    let mut rows = Rows::new(GROUP_WIDTH, chunk.len());
+                    for (j, group) in chunk.iter().enumerate() {
+                        let provenance = prov.get(j).and_then(|p| p.as_deref());
+                        let w = GroupWrite {
+                            group,
+                            wave: wave_id,
+                            provenance,
+                            now,
+                        };
+                        for v in group_values(&w) {
+                            v.push(&mut rows);
+                        }
                     }
                     let sql = if plain_insert {
                         GROUP_INSERT_SQL.clone()
@@ -738,50 +719,20 @@ impl Batch {
                     .filter(|(j, g)| distinct || last.get(g.id.as_str()) == Some(j));
                 // Values are bound by reference where they can be (no copy per row before
                 // sqlx's own).
-                let mut qb =
-                    QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
-                qb.push_values(rows, |mut b, (j, g)| {
-                    let p = prov.get(j).and_then(|p| p.as_deref());
-                    b.push_bind(g.id.as_str())
-                        .push_bind(wave_id)
-                        .push_bind(g.village.as_str())
-                        .push_bind(g.local_unit.as_deref())
-                        .push_bind(g.name.as_str())
-                        .push_bind(wahana_domain::registry::duplicate_key(
-                            &g.village,
-                            g.group_type,
-                            &g.name,
-                        ))
-                        .push_bind(g.group_type.code())
-                        .push_bind(g.origin.code())
-                        .push_bind(i64::from(g.founded_year))
-                        .push_bind(g.members_male.map(i64::from))
-                        .push_bind(g.members_female.map(i64::from))
-                        .push_bind(i64::from(g.membership_basis.bits()))
-                        .push_bind(i64::from(g.purposes.bits()))
-                        .push_bind(i64::from(g.activities.bits()))
-                        .push_bind(i64::from(g.funding.bits()))
-                        .push_bind(g.main_funding.map(|c| c.code()))
-                        .push_bind(g.dues_rupiah)
-                        .push_bind(g.dues_period.map(|c| c.code()))
-                        .push_bind(i64::from(g.values.bits()))
-                        .push_bind(g.meeting_frequency.map(|c| c.code()))
-                        .push_bind(g.legal_status.map(|c| c.code()))
-                        .push_bind(g.status.code())
-                        .push_bind(g.network.as_deref())
-                        .push_bind(g.chair.as_deref())
-                        .push_bind(g.phone.as_deref())
-                        .push_bind(g.latitude)
-                        .push_bind(g.longitude)
-                        .push_bind(g.survey_date.to_string())
-                        .push_bind(g.enumerator.as_deref())
-                        .push_bind(g.notes.as_deref())
-                        .push_bind(p)
-                        .push_bind(now)
-                        .push_bind(now)
-                        .push_bind(fold_name(&g.name));
+                let mut qb = QueryBuilder::new(group_insert_head());
+                qb.push_values(rows, |mut b, (j, group)| {
+                    let provenance = prov.get(j).and_then(|p| p.as_deref());
+                    let w = GroupWrite {
+                        group,
+                        wave: wave_id,
+                        provenance,
+                        now,
+                    };
+                    for v in group_values(&w) {
+                        v.bind(&mut b);
+                    }
                 });
-                qb.push(GROUP_UPSERT_SET);
+                qb.push(&*GROUP_UPSERT_SET);
                 qb.build().execute(&mut **t).await?;
             }
         }
@@ -819,133 +770,6 @@ impl Batch {
         let saved = self.save_groups(wave_id, groups, provenance).await;
         self.ids_known_new = false;
         saved
-    }
-
-    pub async fn save_networks(
-        &mut self,
-        wave_id: &str,
-        networks: &[Network],
-    ) -> Result<(), StoreError> {
-        self.ensure_open(wave_id).await?;
-        self.save_actors(
-            ActorKind::Network,
-            networks.iter().map(|n| (n.id.as_str(), n.village.as_str())),
-        )
-        .await?;
-        for chunk in networks.chunks(CHUNK) {
-            let now = &self.now;
-            match &mut self.tx {
-                BatchTx::Sqlite(w) => {
-                    let mut rows = Rows::new(NETWORK_WIDTH, chunk.len());
-                    for n in chunk {
-                        rows.text(&n.id)
-                            .text(wave_id)
-                            .text(n.village.as_str())
-                            .opt_text(n.local_unit.as_deref())
-                            .text(n.level.code())
-                            .text(&n.name)
-                            .opt_int(n.founded_year.map(i64::from))
-                            .opt_text(n.chair.as_deref())
-                            .opt_text(n.secretary.as_deref())
-                            .opt_text(n.treasurer.as_deref())
-                            .opt_text(n.phone.as_deref())
-                            .opt_text(n.decree_number.as_deref())
-                            .opt_text(n.decree_date.map(|d| d.to_string()).as_deref())
-                            .opt_text(n.notes.as_deref())
-                            .text(now)
-                            .text(now);
-                    }
-                    let sql = one_row_sql(NETWORK_INSERT, NETWORK_WIDTH, NETWORK_UPSERT);
-                    w.queue_rows(sql, rows).await?;
-                }
-                BatchTx::Postgres(t) => {
-                    let mut qb = QueryBuilder::new(NETWORK_INSERT);
-                    qb.push_values(chunk, |mut b, n| {
-                        b.push_bind(n.id.clone())
-                            .push_bind(wave_id.to_string())
-                            .push_bind(n.village.to_string())
-                            .push_bind(n.local_unit.clone())
-                            .push_bind(n.level.code())
-                            .push_bind(n.name.clone())
-                            .push_bind(n.founded_year.map(i64::from))
-                            .push_bind(n.chair.clone())
-                            .push_bind(n.secretary.clone())
-                            .push_bind(n.treasurer.clone())
-                            .push_bind(n.phone.clone())
-                            .push_bind(n.decree_number.clone())
-                            .push_bind(n.decree_date.map(|d| d.to_string()))
-                            .push_bind(n.notes.clone())
-                            .push_bind(now.clone())
-                            .push_bind(now.clone());
-                    });
-                    qb.push(NETWORK_UPSERT);
-                    qb.build().execute(&mut **t).await?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    pub async fn save_institutions(
-        &mut self,
-        wave_id: &str,
-        institutions: &[Institution],
-    ) -> Result<(), StoreError> {
-        self.ensure_open(wave_id).await?;
-        self.save_actors(
-            ActorKind::Institution,
-            institutions
-                .iter()
-                .map(|n| (n.id.as_str(), n.region.as_str())),
-        )
-        .await?;
-        for chunk in institutions.chunks(CHUNK) {
-            let now = &self.now;
-            match &mut self.tx {
-                BatchTx::Sqlite(w) => {
-                    let mut rows = Rows::new(INSTITUTION_WIDTH, chunk.len());
-                    for n in chunk {
-                        rows.text(&n.id)
-                            .text(wave_id)
-                            .text(n.region.as_str())
-                            .text(n.kind.code())
-                            .text(&n.name)
-                            .opt_text(n.address.as_deref())
-                            .opt_text(n.contact.as_deref())
-                            .opt_text(n.phone.as_deref())
-                            .opt_real(n.latitude)
-                            .opt_real(n.longitude)
-                            .opt_text(n.notes.as_deref())
-                            .text(now)
-                            .text(now);
-                    }
-                    let sql =
-                        one_row_sql(INSTITUTION_INSERT, INSTITUTION_WIDTH, INSTITUTION_UPSERT);
-                    w.queue_rows(sql, rows).await?;
-                }
-                BatchTx::Postgres(t) => {
-                    let mut qb = QueryBuilder::new(INSTITUTION_INSERT);
-                    qb.push_values(chunk, |mut b, n| {
-                        b.push_bind(n.id.clone())
-                            .push_bind(wave_id.to_string())
-                            .push_bind(n.region.to_string())
-                            .push_bind(n.kind.code())
-                            .push_bind(n.name.clone())
-                            .push_bind(n.address.clone())
-                            .push_bind(n.contact.clone())
-                            .push_bind(n.phone.clone())
-                            .push_bind(n.latitude)
-                            .push_bind(n.longitude)
-                            .push_bind(n.notes.clone())
-                            .push_bind(now.clone())
-                            .push_bind(now.clone());
-                    });
-                    qb.push(INSTITUTION_UPSERT);
-                    qb.build().execute(&mut **t).await?;
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Draws `n` new ids `{prefix}NNNN` (at least four digits), none held by a group, a
@@ -1036,12 +860,12 @@ impl Batch {
     }
 
     /// `record` ready to insert as a new actor: without an id, it gets the next free one of
-    /// its region's prefix ([`id_prefix`]); an id given that any actor holds is refused
+    /// its region's prefix ([`ActorKind::id_prefix`]); an id given that any actor holds is refused
     /// (`id_taken`, naming the kind that holds it).
     pub(crate) async fn with_id<T: NewActor>(&mut self, record: &T) -> Result<T, StoreError> {
         let mut record = record.clone();
         if record.id_mut().is_empty() {
-            let prefix = id_prefix(T::KIND, record.id_region());
+            let prefix = T::KIND.id_prefix(record.id_region());
             if let Some(new) = self.allocate_ids(&prefix, 1, &|_| false).await?.pop() {
                 *record.id_mut() = new;
             }
@@ -1186,17 +1010,13 @@ impl Batch {
 
     /// Runs one statement (`$n` parameters, one text for both databases) in the batch; returns
     /// the rows it changed.
-    pub(crate) async fn execute(
-        &mut self,
-        sql: &'static str,
-        args: Vec<Arg>,
-    ) -> Result<u64, StoreError> {
+    pub(crate) async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
         Ok(match &mut self.tx {
             BatchTx::Sqlite(w) => {
                 let params = args.into_iter().map(Arg::into_sqlite).collect();
                 w.execute(sql, params).await? as u64
             }
-            BatchTx::Postgres(t) => bind_args(sqlx::query(sql), args)
+            BatchTx::Postgres(t) => bind_args(sqlx::query(AssertSqlSafe(sql)), args)
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),
@@ -1207,7 +1027,7 @@ impl Batch {
     /// `SELECT`) in the batch; `None` when it gives no row.
     pub(crate) async fn fetch_i64(
         &mut self,
-        sql: &'static str,
+        sql: &str,
         args: Vec<Arg>,
     ) -> Result<Option<i64>, StoreError> {
         Ok(match &mut self.tx {
@@ -1217,7 +1037,7 @@ impl Batch {
             }
             BatchTx::Postgres(t) => {
                 use sqlx::Row;
-                match bind_args(sqlx::query(sql), args)
+                match bind_args(sqlx::query(AssertSqlSafe(sql)), args)
                     .fetch_optional(&mut **t)
                     .await?
                 {
@@ -1454,33 +1274,35 @@ impl Store {
             )
             .await?;
         let now = batch.now.clone();
+        let write = GroupWrite {
+            group,
+            wave: &current.wave_id,
+            provenance: current.provenance.as_deref(),
+            now: &now,
+        };
         let updated: Option<i64> = match &mut batch.tx {
             BatchTx::Sqlite(w) => {
-                let mut rows = Rows::new(sqlite_tx::GROUP_WIDTH + 1, 1);
-                let prov = current.provenance.as_deref();
-                sqlite_tx::push_group(&mut rows, group, &current.wave_id, prov, &now);
+                let mut rows = Rows::new(GROUP_WIDTH + 1, 1);
+                for v in group_values(&write) {
+                    v.push(&mut rows);
+                }
                 rows.int(expected_version);
                 let sql = format!(
                     "{} WHERE groups.version = ${} RETURNING version",
                     *GROUP_UPSERT_SQL,
-                    sqlite_tx::GROUP_WIDTH + 1
+                    GROUP_WIDTH + 1
                 );
                 w.call(move |c| sqlite_tx::returning_one(c, &sql, &rows))
                     .await?
             }
             BatchTx::Postgres(t) => {
-                let mut qb =
-                    QueryBuilder::new(format!("INSERT INTO groups ({GROUP_INSERT_COLUMNS}) "));
-                qb.push_values(std::iter::once(group), |mut b, g| {
-                    bind_group!(
-                        b,
-                        g,
-                        current.wave_id.as_str(),
-                        current.provenance.clone(),
-                        now
-                    );
+                let mut qb = QueryBuilder::new(group_insert_head());
+                qb.push_values(std::iter::once(&write), |mut b, w| {
+                    for v in group_values(w) {
+                        v.bind(&mut b);
+                    }
                 });
-                qb.push(GROUP_UPSERT_SET);
+                qb.push(&*GROUP_UPSERT_SET);
                 qb.push(" WHERE groups.version = ")
                     .push_bind(expected_version);
                 qb.push(" RETURNING version");
@@ -1590,7 +1412,7 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<StoredGroup>, StoreError> {
         let rows: Vec<GroupRow> = on_pool!(self.pool, p => {
-            let mut qb = QueryBuilder::new(GROUP_SELECT);
+            let mut qb = QueryBuilder::new(GROUP_SELECT.to_string());
             push_group_filter(&mut qb, filter);
             qb.push(" ORDER BY village_code, name, id LIMIT ")
                 .push_bind(limit)
@@ -1657,44 +1479,6 @@ impl Store {
     }
 
     // ---- networks, institutions, ties, local units ----
-
-    pub async fn list_networks(
-        &self,
-        region: &RegionCode,
-        wave: Option<&str>,
-    ) -> Result<Vec<(Network, String)>, StoreError> {
-        let rows: Vec<NetworkRow> = on_pool!(self.pool, p => {
-            sqlx::query_as(AssertSqlSafe(format!(
-                "{NETWORK_SELECT} WHERE village_code >= $1 AND village_code < $2 \
-                 AND ($3 IS NULL OR wave_id = $3) ORDER BY village_code, name"
-            )))
-            .bind(region.as_str().to_string())
-            .bind(range_end(region))
-            .bind(wave.map(str::to_string))
-            .fetch_all(p)
-            .await?
-        });
-        rows.into_iter().map(NetworkRow::into_domain).collect()
-    }
-
-    pub async fn list_institutions(
-        &self,
-        region: &RegionCode,
-        wave: Option<&str>,
-    ) -> Result<Vec<(Institution, String)>, StoreError> {
-        let rows: Vec<InstitutionRow> = on_pool!(self.pool, p => {
-            sqlx::query_as(AssertSqlSafe(format!(
-                "{INSTITUTION_SELECT} WHERE region_code >= $1 AND region_code < $2 \
-                 AND ($3 IS NULL OR wave_id = $3) ORDER BY region_code, name"
-            )))
-            .bind(region.as_str().to_string())
-            .bind(range_end(region))
-            .bind(wave.map(str::to_string))
-            .fetch_all(p)
-            .await?
-        });
-        rows.into_iter().map(InstitutionRow::into_domain).collect()
-    }
 
     /// Ties with at least one end among the groups, networks or institutions of a region (an
     /// end is its id *and* its kind: an id another kind holds elsewhere, which older releases

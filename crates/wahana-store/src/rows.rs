@@ -1,6 +1,6 @@
 //! Rows as the database holds them, and their conversion to and from the domain's types.
 
-use crate::StoreError;
+use crate::{StoreError, Stored};
 use wahana_domain::codes::*;
 use wahana_domain::{Date, Group, Institution, Network, RegionCode, Wave};
 
@@ -31,36 +31,6 @@ fn bits<T: Code>(n: i64) -> CodeSet<T> {
 fn small(n: Option<i64>) -> Option<u32> {
     n.and_then(|n| u32::try_from(n).ok())
 }
-
-/// The columns of `groups`, in insert order (the order [`GroupRow::binds`] follows).
-pub(crate) const GROUP_INSERT_COLUMNS: &str = "id, wave_id, village_code, local_unit, name, dup_key, \
-    group_type, origin, founded_year, members_male, members_female, membership_basis, purposes, \
-    activities, funding, main_funding, dues_rupiah, dues_period, social_values, meeting_frequency, \
-    legal_status, status, network, chair, phone, latitude, longitude, survey_date, enumerator, \
-    notes, provenance, created_at, updated_at, name_fold";
-
-/// What an upsert of a group changes when the group is already observed in the wave.
-pub(crate) const GROUP_UPSERT_SET: &str = " ON CONFLICT (id, wave_id) DO UPDATE SET \
-    village_code = excluded.village_code, local_unit = excluded.local_unit, name = excluded.name, \
-    dup_key = excluded.dup_key, name_fold = excluded.name_fold, \
-    group_type = excluded.group_type, origin = excluded.origin, \
-    founded_year = excluded.founded_year, members_male = excluded.members_male, \
-    members_female = excluded.members_female, membership_basis = excluded.membership_basis, \
-    purposes = excluded.purposes, activities = excluded.activities, funding = excluded.funding, \
-    main_funding = excluded.main_funding, dues_rupiah = excluded.dues_rupiah, \
-    dues_period = excluded.dues_period, social_values = excluded.social_values, \
-    meeting_frequency = excluded.meeting_frequency, legal_status = excluded.legal_status, \
-    status = excluded.status, network = excluded.network, chair = excluded.chair, \
-    phone = excluded.phone, latitude = excluded.latitude, longitude = excluded.longitude, \
-    survey_date = excluded.survey_date, enumerator = excluded.enumerator, notes = excluded.notes, \
-    provenance = COALESCE(excluded.provenance, groups.provenance), \
-    version = groups.version + 1, updated_at = excluded.updated_at";
-
-pub(crate) const GROUP_SELECT: &str = "SELECT id, wave_id, village_code, local_unit, name, \
-    group_type, origin, founded_year, members_male, members_female, membership_basis, purposes, \
-    activities, funding, main_funding, dues_rupiah, dues_period, social_values, meeting_frequency, \
-    legal_status, status, network, chair, phone, latitude, longitude, survey_date, enumerator, \
-    notes, provenance, version, created_at, updated_at FROM groups";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct GroupRow {
@@ -143,54 +113,9 @@ impl GroupRow {
     }
 }
 
-/// Pushes one group's values in [`GROUP_INSERT_COLUMNS`] order.
-macro_rules! bind_group {
-    ($b:expr, $g:expr, $wave:expr, $prov:expr, $now:expr) => {{
-        let g: &wahana_domain::Group = $g;
-        $b.push_bind(g.id.clone())
-            .push_bind($wave.to_string())
-            .push_bind(g.village.to_string())
-            .push_bind(g.local_unit.clone())
-            .push_bind(g.name.clone())
-            .push_bind(wahana_domain::registry::duplicate_key(
-                &g.village,
-                g.group_type,
-                &g.name,
-            ))
-            .push_bind(g.group_type.code())
-            .push_bind(g.origin.code())
-            .push_bind(i64::from(g.founded_year))
-            .push_bind(g.members_male.map(i64::from))
-            .push_bind(g.members_female.map(i64::from))
-            .push_bind(i64::from(g.membership_basis.bits()))
-            .push_bind(i64::from(g.purposes.bits()))
-            .push_bind(i64::from(g.activities.bits()))
-            .push_bind(i64::from(g.funding.bits()))
-            .push_bind(g.main_funding.map(|c| c.code()))
-            .push_bind(g.dues_rupiah)
-            .push_bind(g.dues_period.map(|c| c.code()))
-            .push_bind(i64::from(g.values.bits()))
-            .push_bind(g.meeting_frequency.map(|c| c.code()))
-            .push_bind(g.legal_status.map(|c| c.code()))
-            .push_bind(g.status.code())
-            .push_bind(g.network.clone())
-            .push_bind(g.chair.clone())
-            .push_bind(g.phone.clone())
-            .push_bind(g.latitude)
-            .push_bind(g.longitude)
-            .push_bind(g.survey_date.to_string())
-            .push_bind(g.enumerator.clone())
-            .push_bind(g.notes.clone())
-            .push_bind($prov)
-            .push_bind($now.to_string())
-            .push_bind($now.to_string())
-            .push_bind(crate::registry::fold_name(&g.name));
-    }};
-}
-pub(crate) use bind_group;
-
+/// A network as held (`crate::ActorRecord::Row`).
 #[derive(sqlx::FromRow)]
-pub(crate) struct NetworkRow {
+pub struct NetworkRow {
     pub id: String,
     pub wave_id: String,
     pub village_code: String,
@@ -205,15 +130,15 @@ pub(crate) struct NetworkRow {
     pub decree_number: Option<String>,
     pub decree_date: Option<String>,
     pub notes: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
-pub(crate) const NETWORK_SELECT: &str = "SELECT id, wave_id, village_code, local_unit, level, name, \
-    founded_year, chair, secretary, treasurer, phone, decree_number, decree_date, notes FROM networks";
-
 impl NetworkRow {
-    pub fn into_domain(self) -> Result<(Network, String), StoreError> {
-        Ok((
-            Network {
+    pub fn into_stored(self) -> Result<Stored<Network>, StoreError> {
+        Ok(Stored {
+            record: Network {
                 id: self.id,
                 village: region(&self.village_code)?,
                 local_unit: self.local_unit,
@@ -228,13 +153,17 @@ impl NetworkRow {
                 decree_date: opt_date(self.decree_date)?,
                 notes: self.notes,
             },
-            self.wave_id,
-        ))
+            wave_id: self.wave_id,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
     }
 }
 
+/// An institution as held (`crate::ActorRecord::Row`).
 #[derive(sqlx::FromRow)]
-pub(crate) struct InstitutionRow {
+pub struct InstitutionRow {
     pub id: String,
     pub wave_id: String,
     pub region_code: String,
@@ -246,15 +175,15 @@ pub(crate) struct InstitutionRow {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub notes: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
-pub(crate) const INSTITUTION_SELECT: &str = "SELECT id, wave_id, region_code, kind, name, address, \
-    contact, phone, latitude, longitude, notes FROM institutions";
-
 impl InstitutionRow {
-    pub fn into_domain(self) -> Result<(Institution, String), StoreError> {
-        Ok((
-            Institution {
+    pub fn into_stored(self) -> Result<Stored<Institution>, StoreError> {
+        Ok(Stored {
+            record: Institution {
                 id: self.id,
                 region: region(&self.region_code)?,
                 kind: code("institution kind", &self.kind)?,
@@ -266,8 +195,11 @@ impl InstitutionRow {
                 longitude: self.longitude,
                 notes: self.notes,
             },
-            self.wave_id,
-        ))
+            wave_id: self.wave_id,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
     }
 }
 

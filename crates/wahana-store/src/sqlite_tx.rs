@@ -19,6 +19,7 @@
 //! process leave the database as it was.
 
 use crate::StoreError;
+use crate::columns::read_index;
 use crate::rows::GroupRow;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use std::fmt::Write as _;
@@ -435,20 +436,6 @@ impl Rows {
         }
     }
 
-    /// Text written straight into the buffer by `f`.
-    pub(crate) fn text_with(&mut self, f: impl FnOnce(&mut String)) -> &mut Self {
-        let start = self.text.len();
-        f(&mut self.text);
-        self.span(start)
-    }
-
-    /// A value's `Display` text, written straight into the buffer.
-    pub(crate) fn display(&mut self, v: impl std::fmt::Display) -> &mut Self {
-        let start = self.text.len();
-        let _ = write!(self.text, "{v}");
-        self.span(start)
-    }
-
     pub(crate) fn null(&mut self) -> &mut Self {
         self.vals.push(Val::Null);
         self
@@ -573,42 +560,42 @@ pub(crate) fn returning_one(
     })
 }
 
-/// A row of [`crate::rows::GROUP_SELECT`], by position.
+/// A row of [`crate::columns::GROUP_SELECT`], by position.
 pub(crate) fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
     Ok(GroupRow {
-        id: r.get(0)?,
-        wave_id: r.get(1)?,
-        village_code: r.get(2)?,
-        local_unit: r.get(3)?,
-        name: r.get(4)?,
-        group_type: r.get(5)?,
-        origin: r.get(6)?,
-        founded_year: r.get(7)?,
-        members_male: r.get(8)?,
-        members_female: r.get(9)?,
-        membership_basis: r.get(10)?,
-        purposes: r.get(11)?,
-        activities: r.get(12)?,
-        funding: r.get(13)?,
-        main_funding: r.get(14)?,
-        dues_rupiah: r.get(15)?,
-        dues_period: r.get(16)?,
-        social_values: r.get(17)?,
-        meeting_frequency: r.get(18)?,
-        legal_status: r.get(19)?,
-        status: r.get(20)?,
-        network: r.get(21)?,
-        chair: r.get(22)?,
-        phone: r.get(23)?,
-        latitude: r.get(24)?,
-        longitude: r.get(25)?,
-        survey_date: r.get(26)?,
-        enumerator: r.get(27)?,
-        notes: r.get(28)?,
-        provenance: r.get(29)?,
-        version: r.get(30)?,
-        created_at: r.get(31)?,
-        updated_at: r.get(32)?,
+        id: r.get(const { read_index("id") })?,
+        wave_id: r.get(const { read_index("wave_id") })?,
+        village_code: r.get(const { read_index("village_code") })?,
+        local_unit: r.get(const { read_index("local_unit") })?,
+        name: r.get(const { read_index("name") })?,
+        group_type: r.get(const { read_index("group_type") })?,
+        origin: r.get(const { read_index("origin") })?,
+        founded_year: r.get(const { read_index("founded_year") })?,
+        members_male: r.get(const { read_index("members_male") })?,
+        members_female: r.get(const { read_index("members_female") })?,
+        membership_basis: r.get(const { read_index("membership_basis") })?,
+        purposes: r.get(const { read_index("purposes") })?,
+        activities: r.get(const { read_index("activities") })?,
+        funding: r.get(const { read_index("funding") })?,
+        main_funding: r.get(const { read_index("main_funding") })?,
+        dues_rupiah: r.get(const { read_index("dues_rupiah") })?,
+        dues_period: r.get(const { read_index("dues_period") })?,
+        social_values: r.get(const { read_index("social_values") })?,
+        meeting_frequency: r.get(const { read_index("meeting_frequency") })?,
+        legal_status: r.get(const { read_index("legal_status") })?,
+        status: r.get(const { read_index("status") })?,
+        network: r.get(const { read_index("network") })?,
+        chair: r.get(const { read_index("chair") })?,
+        phone: r.get(const { read_index("phone") })?,
+        latitude: r.get(const { read_index("latitude") })?,
+        longitude: r.get(const { read_index("longitude") })?,
+        survey_date: r.get(const { read_index("survey_date") })?,
+        enumerator: r.get(const { read_index("enumerator") })?,
+        notes: r.get(const { read_index("notes") })?,
+        provenance: r.get(const { read_index("provenance") })?,
+        version: r.get(const { read_index("version") })?,
+        created_at: r.get(const { read_index("created_at") })?,
+        updated_at: r.get(const { read_index("updated_at") })?,
     })
 }
 
@@ -636,54 +623,3 @@ pub(crate) fn text(s: impl Into<String>) -> Value {
 pub(crate) fn opt_text(s: Option<impl Into<String>>) -> Value {
     s.map_or(Value::Null, |s| Value::Text(s.into()))
 }
-
-/// One group's values in [`crate::rows::GROUP_INSERT_COLUMNS`] order (what `bind_group!`
-/// binds on PostgreSQL).
-pub(crate) fn push_group(
-    rows: &mut Rows,
-    g: &wahana_domain::Group,
-    wave: &str,
-    provenance: Option<&str>,
-    now: &str,
-) {
-    use wahana_domain::codes::Code;
-    rows.text(&g.id)
-        .text(wave)
-        .text(g.village.as_str())
-        .opt_text(g.local_unit.as_deref())
-        .text(&g.name)
-        .text_with(|out| {
-            wahana_domain::registry::push_duplicate_key(out, &g.village, g.group_type, &g.name)
-        })
-        .text(g.group_type.code())
-        .text(g.origin.code())
-        .int(i64::from(g.founded_year))
-        .opt_int(g.members_male.map(i64::from))
-        .opt_int(g.members_female.map(i64::from))
-        .int(i64::from(g.membership_basis.bits()))
-        .int(i64::from(g.purposes.bits()))
-        .int(i64::from(g.activities.bits()))
-        .int(i64::from(g.funding.bits()))
-        .opt_text(g.main_funding.map(|c| c.code()))
-        .opt_int(g.dues_rupiah)
-        .opt_text(g.dues_period.map(|c| c.code()))
-        .int(i64::from(g.values.bits()))
-        .opt_text(g.meeting_frequency.map(|c| c.code()))
-        .opt_text(g.legal_status.map(|c| c.code()))
-        .text(g.status.code())
-        .opt_text(g.network.as_deref())
-        .opt_text(g.chair.as_deref())
-        .opt_text(g.phone.as_deref())
-        .opt_real(g.latitude)
-        .opt_real(g.longitude)
-        .display(g.survey_date)
-        .opt_text(g.enumerator.as_deref())
-        .opt_text(g.notes.as_deref())
-        .opt_text(provenance)
-        .text(now)
-        .text(now)
-        .text(&crate::registry::fold_name(&g.name));
-}
-
-/// The number of [`push_group`] values a row.
-pub(crate) const GROUP_WIDTH: usize = 34;

@@ -20,8 +20,9 @@
 //! locks in the same order: multi-row statements on PostgreSQL, one prepared single-row
 //! statement on SQLite's writer thread (`sqlite_tx.rs`).
 
+use crate::columns::GROUP_SELECT;
 use crate::registry::{Batch, BatchTx, one_row_sql};
-use crate::rows::{GROUP_SELECT, GroupRow};
+use crate::rows::GroupRow;
 use crate::sqlite_tx::{self, Rows};
 use crate::{Store, StoreError, now_iso, on_pool};
 use serde::Serialize;

@@ -1,10 +1,10 @@
 //! What imports and exports need from the database: lookups by the hundred inside an import's
 //! transaction, and rows streamed out in a stable order without holding them in memory.
 
+use crate::actors::bounds;
+use crate::columns::{Cell, GROUP_CELLS, GROUP_EXPORT_SELECT, GROUP_FIELDS, GROUP_SELECT};
 use crate::registry::{BatchTx, push_group_filter, range_end};
-use crate::rows::{
-    GROUP_SELECT, GroupRow, INSTITUTION_SELECT, InstitutionRow, NETWORK_SELECT, NetworkRow,
-};
+use crate::rows::GroupRow;
 use crate::sqlite_tx::{self, text};
 use crate::{Batch, GroupFilter, Pool, Store, StoreError, StoredGroup, TieRecord, on_pool};
 use futures::TryStreamExt;
@@ -12,10 +12,8 @@ use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use wahana_domain::codes::{
-    Activity, Code, CodeSet, Funding, MembershipBasis, Purpose, TieType, Value,
-};
-use wahana_domain::{Institution, Network, RegionCode, Tie, Wave};
+use wahana_domain::codes::{Code, TieType};
+use wahana_domain::{RegionCode, Tie, Wave};
 
 /// Keys per `IN (...)` lookup.
 const LOOKUP: usize = 500;
@@ -295,42 +293,6 @@ impl Batch {
     }
 }
 
-/// The columns of a group export, in the instrument's order (`Group::to_fields`).
-const GROUP_EXPORT_SELECT: &str = "SELECT id, village_code, local_unit, name, group_type, origin, \
-    founded_year, members_male, members_female, membership_basis, purposes, activities, funding, \
-    main_funding, dues_rupiah, dues_period, social_values, meeting_frequency, legal_status, status, \
-    network, chair, phone, latitude, longitude, survey_date, enumerator, notes FROM groups";
-
-/// The instrument's fields of a group (the width of [`Store::for_each_group_fields`] rows).
-pub const GROUP_FIELDS: usize = 28;
-
-/// How a held value becomes its instrument text: as it is (text, numbers), or a code-set
-/// bitmask turned into its codes.
-#[derive(Clone, Copy)]
-enum Cell {
-    Plain,
-    Codes(fn(u32, &mut String)),
-}
-
-fn push_codes<T: Code>(bits: u32, out: &mut String) {
-    for (i, c) in CodeSet::<T>::from_bits(bits).iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(c.code());
-    }
-}
-
-const GROUP_CELLS: [Cell; GROUP_FIELDS] = {
-    let mut c = [Cell::Plain; GROUP_FIELDS];
-    c[9] = Cell::Codes(push_codes::<MembershipBasis>);
-    c[10] = Cell::Codes(push_codes::<Purpose>);
-    c[11] = Cell::Codes(push_codes::<Activity>);
-    c[12] = Cell::Codes(push_codes::<Funding>);
-    c[16] = Cell::Codes(push_codes::<Value>);
-    c
-};
-
 /// A held value as read, its text (if any) in the batch's bytes.
 #[derive(Clone, Copy)]
 enum Field {
@@ -557,70 +519,12 @@ impl Store {
     ) -> Result<Result<u64, E>, StoreError> {
         let mut n = 0u64;
         on_pool!(self.pool, p => {
-            let mut qb = QueryBuilder::new(GROUP_SELECT);
+            let mut qb = QueryBuilder::new(GROUP_SELECT.to_string());
             push_group_filter(&mut qb, filter);
             qb.push(" ORDER BY id");
             let mut rows = qb.build_query_as::<GroupRow>().fetch(p);
             while let Some(row) = rows.try_next().await? {
                 if let Err(e) = each(row.into_stored()?) {
-                    return Ok(Err(e));
-                }
-                n += 1;
-            }
-        });
-        Ok(Ok(n))
-    }
-
-    /// Streams the networks of a region (and wave) in id order.
-    pub async fn for_each_network<E>(
-        &self,
-        region: Option<&RegionCode>,
-        wave: Option<&str>,
-        mut each: impl FnMut(Network, String) -> Result<(), E>,
-    ) -> Result<Result<u64, E>, StoreError> {
-        let (lo, hi) = bounds(region);
-        let mut n = 0u64;
-        on_pool!(self.pool, p => {
-            let q = sqlx::query_as::<_, NetworkRow>(AssertSqlSafe(format!(
-                "{NETWORK_SELECT} WHERE village_code >= $1 AND village_code < $2 \
-                 AND ($3 IS NULL OR wave_id = $3) ORDER BY id"
-            )))
-            .bind(lo.clone())
-            .bind(hi.clone())
-            .bind(wave.map(str::to_string));
-            let mut rows = q.fetch(p);
-            while let Some(row) = rows.try_next().await? {
-                let (net, wave) = row.into_domain()?;
-                if let Err(e) = each(net, wave) {
-                    return Ok(Err(e));
-                }
-                n += 1;
-            }
-        });
-        Ok(Ok(n))
-    }
-
-    /// Streams the institutions of a region (and wave) in id order.
-    pub async fn for_each_institution<E>(
-        &self,
-        region: Option<&RegionCode>,
-        wave: Option<&str>,
-        mut each: impl FnMut(Institution, String) -> Result<(), E>,
-    ) -> Result<Result<u64, E>, StoreError> {
-        let (lo, hi) = bounds(region);
-        let mut n = 0u64;
-        on_pool!(self.pool, p => {
-            let q = sqlx::query_as::<_, InstitutionRow>(AssertSqlSafe(format!(
-                "{INSTITUTION_SELECT} WHERE region_code >= $1 AND region_code < $2 \
-                 AND ($3 IS NULL OR wave_id = $3) ORDER BY id"
-            )))
-            .bind(lo.clone())
-            .bind(hi.clone())
-            .bind(wave.map(str::to_string));
-            let mut rows = q.fetch(p);
-            while let Some(row) = rows.try_next().await? {
-                let (inst, wave) = row.into_domain()?;
-                if let Err(e) = each(inst, wave) {
                     return Ok(Err(e));
                 }
                 n += 1;
@@ -686,13 +590,5 @@ impl Store {
             }
         });
         Ok(Ok(n))
-    }
-}
-
-/// The code range of a region, or of everything.
-fn bounds(region: Option<&RegionCode>) -> (String, String) {
-    match region {
-        Some(r) => (r.as_str().to_string(), range_end(r)),
-        None => (String::new(), "~".to_string()),
     }
 }

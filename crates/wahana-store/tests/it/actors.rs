@@ -104,11 +104,11 @@ pub(crate) async fn seed(store: &Store) {
             .unwrap();
     }
     store
-        .insert_network("w1", &network("w1", "73.08.21.1001"), "cli:test")
+        .insert_actor("w1", &network("w1", "73.08.21.1001"), "cli:test")
         .await
         .unwrap();
     store
-        .insert_institution("w1", &institution("l1", "73.08.21"), "cli:test")
+        .insert_actor("w1", &institution("l1", "73.08.21"), "cli:test")
         .await
         .unwrap();
 }
@@ -121,34 +121,34 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
         seed(s).await;
         // One id names one actor.
         let err = s
-            .insert_network("w1", &network("g1", "73.08.21.1001"), "cli:test")
+            .insert_actor("w1", &network("g1", "73.08.21.1001"), "cli:test")
             .await
             .unwrap_err();
         assert!(
             matches!(
                 err,
                 StoreError::Rejected {
-                    code: "id_taken",
+                    code: wahana_domain::ErrorCode::IdTaken,
                     ..
                 }
             ),
             "{name}"
         );
-        let held = s.network("w1").await.unwrap().unwrap();
+        let held = s.actor::<Network>("w1").await.unwrap().unwrap();
         assert_eq!((held.version, held.wave_id.as_str()), (1, "w1"), "{name}");
-        assert_eq!(held.network, network("w1", "73.08.21.1001"), "{name}");
+        assert_eq!(held.record, network("w1", "73.08.21.1001"), "{name}");
 
-        let mut changed = held.network.clone();
+        let mut changed = held.record.clone();
         changed.decree_number = Some("SK-1".into());
         assert_eq!(
-            s.update_network(&changed, 1, "cli:test")
+            s.update_actor(&changed, 1, "cli:test")
                 .await
                 .unwrap()
                 .version,
             2,
             "{name}"
         );
-        let err = s.update_network(&changed, 1, "cli:test").await.unwrap_err();
+        let err = s.update_actor(&changed, 1, "cli:test").await.unwrap_err();
         assert!(
             matches!(
                 err,
@@ -161,29 +161,26 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             "{name}: {err}"
         );
         let err = s
-            .update_network(&network("nope", "73.08.21.1001"), 1, "cli:test")
+            .update_actor(&network("nope", "73.08.21.1001"), 1, "cli:test")
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::NotFound { .. }), "{name}");
 
-        let mut inst = s.institution("l1").await.unwrap().unwrap().institution;
+        let mut inst = s.actor::<Institution>("l1").await.unwrap().unwrap().record;
         inst.kind = InstitutionKind::Puskesmas;
         assert_eq!(
-            s.update_institution(&inst, 1, "cli:test")
-                .await
-                .unwrap()
-                .version,
+            s.update_actor(&inst, 1, "cli:test").await.unwrap().version,
             2,
             "{name}"
         );
         let listed = s
-            .list_stored_institutions(Some(&code("73.08.21")), None)
+            .list_actors::<Institution>(Some(&code("73.08.21")), None)
             .await
             .unwrap();
         assert_eq!(listed.len(), 1, "{name}");
-        assert_eq!(listed[0].institution.kind, InstitutionKind::Puskesmas);
+        assert_eq!(listed[0].record.kind, InstitutionKind::Puskesmas);
         assert!(
-            s.list_stored_institutions(Some(&code("73.08.21.1001")), None)
+            s.list_actors::<Institution>(Some(&code("73.08.21.1001")), None)
                 .await
                 .unwrap()
                 .is_empty(),
@@ -207,7 +204,7 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             matches!(
                 err,
                 StoreError::Rejected {
-                    code: "tie_exists",
+                    code: wahana_domain::ErrorCode::TieExists,
                     ..
                 }
             ),
@@ -227,7 +224,7 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             matches!(
                 err,
                 StoreError::Rejected {
-                    code: "actor_not_found",
+                    code: wahana_domain::ErrorCode::ActorNotFound,
                     ..
                 }
             ),
@@ -246,14 +243,22 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
         assert!(s.delete_tie(t.id, "cli:test").await.unwrap(), "{name}");
         assert!(!s.delete_tie(t.id, "cli:test").await.unwrap(), "{name}");
         assert!(
-            s.delete_institution("l1", "cli:test").await.unwrap(),
+            s.delete_actor::<Institution>("l1", "cli:test")
+                .await
+                .unwrap(),
             "{name}"
         );
         assert_eq!(s.ties_of("w1").await.unwrap().len(), 1, "{name}");
-        assert!(s.delete_network("w1", "cli:test").await.unwrap(), "{name}");
+        assert!(
+            s.delete_actor::<Network>("w1", "cli:test").await.unwrap(),
+            "{name}"
+        );
         assert!(s.ties_of("g1").await.unwrap().is_empty(), "{name}");
-        assert!(s.network("w1").await.unwrap().is_none(), "{name}");
-        assert!(!s.delete_network("w1", "cli:test").await.unwrap(), "{name}");
+        assert!(s.actor::<Network>("w1").await.unwrap().is_none(), "{name}");
+        assert!(
+            !s.delete_actor::<Network>("w1", "cli:test").await.unwrap(),
+            "{name}"
+        );
     }
 }
 

@@ -7,6 +7,7 @@ use crate::harness::backends;
 use serde::Serialize;
 use wahana_domain::codes::{GroupStatus, TieType};
 use wahana_domain::member::Member;
+use wahana_domain::{Institution, Network};
 use wahana_store::{AuditChange, AuditEntry, Store, StoreError};
 
 const ACTOR: &str = "web:petugas";
@@ -132,26 +133,26 @@ async fn every_write_of_one_record_has_one_entry_with_the_record_as_held() {
         assert!(trail[0].before.is_some() && trail[0].after.is_none(), "{n}");
 
         // Networks and institutions.
-        let w1 = s.network("w1").await.unwrap().unwrap();
+        let w1 = s.actor::<Network>("w1").await.unwrap().unwrap();
         assert_eq!(only_entry(s, "wahana", "w1").await.after, json(&w1), "{n}");
-        let mut nw = w1.network.clone();
+        let mut nw = w1.record.clone();
         nw.decree_number = Some("SK-2".into());
-        let stored = s.update_network(&nw, 1, ACTOR).await.unwrap();
+        let stored = s.update_actor(&nw, 1, ACTOR).await.unwrap();
         assert_eq!(
             Some(&stored),
-            s.network("w1").await.unwrap().as_ref(),
+            s.actor::<Network>("w1").await.unwrap().as_ref(),
             "{n}"
         );
         let e = &s.audit_of("wahana", "w1", 10).await.unwrap()[0];
         assert_eq!((&e.before, &e.after), (&json(&w1), &json(&stored)), "{n}");
-        let l1 = s.institution("l1").await.unwrap().unwrap();
+        let l1 = s.actor::<Institution>("l1").await.unwrap().unwrap();
         assert_eq!(only_entry(s, "lembaga", "l1").await.after, json(&l1), "{n}");
-        let mut inst = l1.institution.clone();
+        let mut inst = l1.record.clone();
         inst.name = "Kantor Baru".into();
-        let stored = s.update_institution(&inst, 1, ACTOR).await.unwrap();
+        let stored = s.update_actor(&inst, 1, ACTOR).await.unwrap();
         assert_eq!(
             Some(&stored),
-            s.institution("l1").await.unwrap().as_ref(),
+            s.actor::<Institution>("l1").await.unwrap().as_ref(),
             "{n}"
         );
 
@@ -203,8 +204,11 @@ async fn every_write_of_one_record_has_one_entry_with_the_record_as_held() {
         s.insert_tie("w1", &tie("l1", "w1", TieType::Guidance), ACTOR)
             .await
             .unwrap();
-        assert!(s.delete_network("w1", ACTOR).await.unwrap(), "{n}");
-        assert!(s.delete_institution("l1", ACTOR).await.unwrap(), "{n}");
+        assert!(s.delete_actor::<Network>("w1", ACTOR).await.unwrap(), "{n}");
+        assert!(
+            s.delete_actor::<Institution>("l1", ACTOR).await.unwrap(),
+            "{n}"
+        );
         assert_eq!(s.audit_of("wahana", "w1", 10).await.unwrap().len(), 3);
         assert_eq!(s.audit_of("lembaga", "l1", 10).await.unwrap().len(), 3);
 
@@ -242,13 +246,19 @@ async fn a_refused_write_has_no_entry() {
         assert!(!s.delete_group("g404", None, ACTOR).await.unwrap(), "{n}");
 
         let w1 = network("w1", "73.08.21.1001");
-        assert!(s.update_network(&w1, 7, ACTOR).await.is_err(), "{n}");
-        assert!(s.insert_network("w1", &w1, ACTOR).await.is_err(), "{n}");
-        assert!(!s.delete_network("w404", ACTOR).await.unwrap(), "{n}");
+        assert!(s.update_actor(&w1, 7, ACTOR).await.is_err(), "{n}");
+        assert!(s.insert_actor("w1", &w1, ACTOR).await.is_err(), "{n}");
+        assert!(
+            !s.delete_actor::<Network>("w404", ACTOR).await.unwrap(),
+            "{n}"
+        );
         let l1 = institution("l1", "73.08.21");
-        assert!(s.update_institution(&l1, 7, ACTOR).await.is_err(), "{n}");
-        assert!(s.insert_institution("w1", &l1, ACTOR).await.is_err(), "{n}");
-        assert!(!s.delete_institution("l404", ACTOR).await.unwrap(), "{n}");
+        assert!(s.update_actor(&l1, 7, ACTOR).await.is_err(), "{n}");
+        assert!(s.insert_actor("w1", &l1, ACTOR).await.is_err(), "{n}");
+        assert!(
+            !s.delete_actor::<Institution>("l404", ACTOR).await.unwrap(),
+            "{n}"
+        );
 
         let again = tie("w1", "g1", TieType::Coordination);
         assert!(s.insert_tie("w1", &again, ACTOR).await.is_err(), "{n}");
@@ -269,6 +279,10 @@ async fn a_refused_write_has_no_entry() {
             before,
             "{n}: no entry for a refused write"
         );
-        assert_eq!(s.network("w1").await.unwrap().unwrap().version, 1, "{n}");
+        assert_eq!(
+            s.actor::<Network>("w1").await.unwrap().unwrap().version,
+            1,
+            "{n}"
+        );
     }
 }

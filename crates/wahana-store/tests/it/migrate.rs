@@ -256,11 +256,8 @@ async fn ids_and_names_from_before_id_sequences() {
             longitude: None,
             notes: None,
         };
-        let new = store
-            .insert_institution("w1", &inst, "cli:test")
-            .await
-            .unwrap();
-        assert_eq!(new.institution.id, "L-730821-0001", "{}", db.name);
+        let new = store.insert_actor("w1", &inst, "cli:test").await.unwrap();
+        assert_eq!(new.record.id, "L-730821-0001", "{}", db.name);
 
         // The village's ties are its actors' ties: not the other village's network's, whose id
         // one of its groups took.

@@ -20,11 +20,8 @@ async fn seed(store: &Store) -> (Wave, Vec<Group>) {
         let region = tree.get(&code(v)).unwrap();
         let d = demo::generate_village(region, 1, TANETE_DENSITY, &wave, &mut serial);
         let mut batch = store.begin().await.unwrap();
-        batch.save_networks(&wave.id, &d.networks).await.unwrap();
-        batch
-            .save_institutions(&wave.id, &d.institutions)
-            .await
-            .unwrap();
+        batch.save_actors(&wave.id, &d.networks).await.unwrap();
+        batch.save_actors(&wave.id, &d.institutions).await.unwrap();
         batch.save_groups(&wave.id, &d.groups, &[]).await.unwrap();
         batch.save_ties(&wave.id, &d.ties).await.unwrap();
         batch.commit().await.unwrap();
@@ -211,7 +208,7 @@ async fn ties_need_both_ends_and_are_deleted_with_their_group() {
         };
         match batch.save_ties(&wave.id, &[bad]).await {
             Err(StoreError::Rejected {
-                code: "actor_not_found",
+                code: wahana_domain::ErrorCode::ActorNotFound,
                 message_en,
                 ..
             }) => assert!(message_en.contains("K-NOPE")),
@@ -284,7 +281,7 @@ async fn duplicates_ids_units_and_waves() {
         // A group the wave observes already is not recorded twice in it.
         match s.insert_group(&wave.id, g, "cli:test").await {
             Err(StoreError::Rejected {
-                code: "already_observed",
+                code: wahana_domain::ErrorCode::AlreadyObserved,
                 ..
             }) => {}
             other => panic!("{}: {other:?}", db.name),

@@ -7,7 +7,9 @@ use wahana_domain::codes::{GroupStatus, GroupType};
 use wahana_domain::demo::{self, TANETE_DENSITY};
 use wahana_domain::profile::{Profile, RegionRef, WaveRef};
 use wahana_domain::screening::RuleSet;
-use wahana_domain::{Context, Date, Group, Level, RegionCode, RegionTree, Wave};
+use wahana_domain::{
+    Context, Date, Group, Institution, Level, Network, RegionCode, RegionTree, Wave,
+};
 use wahana_store::{DEFAULT_RULES, GroupFilter, Store, StoreError, TallySnapshot};
 
 fn code(s: &str) -> RegionCode {
@@ -266,13 +268,13 @@ async fn rule_sets_are_versioned_text() {
             Err(StoreError::Rejected {
                 code, message_en, ..
             }) => {
-                assert_eq!(code, "rules_version_taken");
+                assert_eq!(code, wahana_domain::ErrorCode::RulesVersionTaken);
                 assert!(message_en.contains("uji-ketat"), "{message_en}");
             }
             r => panic!("{}: {r:?}", db.name),
         }
         match s.register_rules("version = 1").await {
-            Err(StoreError::Rejected { code, .. }) => assert_eq!(code, "invalid_rules"),
+            Err(StoreError::Rejected { code, .. }) => assert_eq!(code, wahana_domain::ErrorCode::InvalidRules),
             r => panic!("{}: {r:?}", db.name),
         }
         // A wave that already holds groups is not registered behind its back: it is screened
@@ -574,19 +576,22 @@ async fn actor_counts_follow_the_region() {
                 &mut serial,
             );
             let mut batch = s.begin().await.unwrap();
-            batch.save_networks(&w.id, &d.networks).await.unwrap();
-            batch
-                .save_institutions(&w.id, &d.institutions)
-                .await
-                .unwrap();
+            batch.save_actors(&w.id, &d.networks).await.unwrap();
+            batch.save_actors(&w.id, &d.institutions).await.unwrap();
             batch.save_groups(&w.id, &d.groups, &[]).await.unwrap();
             batch.save_ties(&w.id, &d.ties).await.unwrap();
             batch.commit().await.unwrap();
         }
         let kec = code("73.08.21");
         let want = (
-            s.list_networks(&kec, Some(&w.id)).await.unwrap().len() as u64,
-            s.list_institutions(&kec, Some(&w.id)).await.unwrap().len() as u64,
+            s.list_actors::<Network>(Some(&kec), Some(&w.id))
+                .await
+                .unwrap()
+                .len() as u64,
+            s.list_actors::<Institution>(Some(&kec), Some(&w.id))
+                .await
+                .unwrap()
+                .len() as u64,
             s.list_ties(&kec, Some(&w.id)).await.unwrap().len() as u64,
         );
         assert!(want.0 > 0 && want.1 > 0 && want.2 > 0, "{}", db.name);

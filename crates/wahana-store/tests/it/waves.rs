@@ -52,7 +52,7 @@ async fn waves_are_created_edited_closed_and_reopened_with_their_audit() {
         other.name = "Lain".into();
         match s.create_wave(&other, "cli:test").await {
             Err(StoreError::Rejected {
-                code: "wave_exists",
+                code: wahana_domain::ErrorCode::WaveExists,
                 ..
             }) => {}
             e => panic!("{n}: {e:?}"),
@@ -183,11 +183,11 @@ async fn fill(s: &Store, wave: &str, prefix: &str) {
         .await
         .unwrap();
     batch
-        .save_networks(wave, &[network(&format!("{prefix}n"), "73.08.21.1001")])
+        .save_actors(wave, &[network(&format!("{prefix}n"), "73.08.21.1001")])
         .await
         .unwrap();
     batch
-        .save_institutions(wave, &[institution(&format!("{prefix}l"), "73.08.21")])
+        .save_actors(wave, &[institution(&format!("{prefix}l"), "73.08.21")])
         .await
         .unwrap();
     batch
@@ -234,7 +234,7 @@ async fn a_wave_holding_records_is_deleted_only_when_forced_and_then_whole() {
 
         match s.delete_wave_checked("w1", false, "cli:test").await {
             Err(StoreError::Rejected {
-                code: "wave_not_empty",
+                code: wahana_domain::ErrorCode::WaveNotEmpty,
                 message_id,
                 message_en,
             }) => {

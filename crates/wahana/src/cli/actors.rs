@@ -2,16 +2,17 @@
 //! between them, one record at a time.
 
 use super::output::{self, Format};
+use crate::service::actors::{self, Actor};
 use crate::service::caller::Caller;
-use crate::service::{self, ServiceError, actors, groups};
+use crate::service::{self, ServiceError, groups};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use std::collections::HashMap;
 use std::process::ExitCode;
 use wahana_domain::codes::Code;
 use wahana_domain::instrument::{self, Table};
-use wahana_domain::{Lang, RegionCode};
-use wahana_store::{Store, StoredInstitution, StoredNetwork, TieRecord};
+use wahana_domain::{Institution, Lang, Network, RegionCode};
+use wahana_store::{Store, Stored, TieRecord};
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
@@ -216,8 +217,83 @@ fn add_fields(
     groups::fields_from_pairs(table, &pairs).map_err(|e| fail(e, lang))
 }
 
+/// The kind's words for the messages: `wahana`/`network`, `lembaga`/`institution`.
+fn words<T: Actor>() -> (&'static str, &'static str) {
+    (T::noun(), service::kind_en(T::noun()))
+}
+
+async fn add_one<T: Actor>(
+    store: &Store,
+    fields: &HashMap<&'static str, String>,
+    wave: Option<&str>,
+    lang: Lang,
+) -> Result<()> {
+    let r = actors::add::<T>(store, &Caller::cli(), fields, wave)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let (id_word, en_word) = words::<T>();
+    saved(lang, id_word, en_word, r.record.id(), r.version);
+    Ok(())
+}
+
+async fn edit_one<T: Actor>(store: &Store, a: EditArgs, lang: Lang) -> Result<()> {
+    let r = actors::edit::<T>(store, &Caller::cli(), &a.id, &a.set, a.version)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let (id_word, en_word) = words::<T>();
+    saved(lang, id_word, en_word, r.record.id(), r.version);
+    Ok(())
+}
+
+async fn delete_one<T: Actor>(store: &Store, id: &str, lang: Lang) -> Result<()> {
+    actors::delete::<T>(store, &Caller::cli(), id)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let (id_word, en_word) = words::<T>();
+    deleted(lang, id_word, en_word, id);
+    Ok(())
+}
+
+/// A record as printed: personal fields only when asked for.
+fn hide<T: Actor>(mut r: Stored<T>, personal: bool) -> Stored<T> {
+    if !personal {
+        r.record = r.record.public();
+    }
+    r
+}
+
+/// `list`: JSON and CSV alike for both kinds; the table's columns are the kind's (`row`).
+async fn list_some<T: Actor>(
+    store: &Store,
+    a: ListArgs,
+    lang: Lang,
+    headers: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> Result<()> {
+    let region = region(a.region.as_deref(), lang)?;
+    let shown: Vec<Stored<T>> =
+        actors::list::<T>(store, &Caller::cli(), region.as_ref(), a.wave.as_deref())
+            .await
+            .map_err(|e| fail(e, lang))?
+            .into_iter()
+            .map(|r| hide(r, a.personal))
+            .collect();
+    match a.format {
+        Format::Json => output::print_json(&shown)?,
+        Format::Csv => print_fields_csv(
+            T::INSTRUMENT,
+            shown.iter().map(|r| r.record.fields()),
+            a.personal,
+        )?,
+        Format::Table => {
+            let rows: Vec<Vec<String>> = shown.iter().map(|r| row(&r.record)).collect();
+            output::print_table(headers, &rows);
+        }
+    }
+    Ok(())
+}
+
 pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result<ExitCode> {
-    let who = Caller::cli();
     match cmd {
         NetworksCommand::Add {
             region,
@@ -231,65 +307,38 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
                 &set,
                 lang,
             )?;
-            let n = actors::add_network(store, &who, &fields, wave.as_deref())
-                .await
-                .map_err(|e| fail(e, lang))?;
-            saved(lang, "wahana", "network", &n.network.id, n.version);
+            add_one::<Network>(store, &fields, wave.as_deref(), lang).await?;
         }
         NetworksCommand::List(a) => {
-            let region = region(a.region.as_deref(), lang)?;
-            let list = actors::list_networks(store, region.as_ref(), a.wave.as_deref())
-                .await
-                .map_err(|e| fail(e, lang))?;
-            let shown: Vec<StoredNetwork> = list
-                .into_iter()
-                .map(|n| hide_network(n, a.personal))
-                .collect();
-            match a.format {
-                Format::Json => output::print_json(&shown)?,
-                Format::Csv => print_fields_csv(
-                    Table::Networks,
-                    shown.iter().map(|n| n.network.to_fields()),
-                    a.personal,
-                )?,
-                Format::Table => {
-                    let rows: Vec<Vec<String>> = shown
-                        .iter()
-                        .map(|n| {
-                            let w = &n.network;
-                            vec![
-                                w.id.clone(),
-                                w.village.to_string(),
-                                w.name.clone(),
-                                w.level.label(lang).to_string(),
-                                w.decree_number.clone().unwrap_or_default(),
-                            ]
-                        })
-                        .collect();
-                    output::print_table(
-                        &[
-                            "id",
-                            lang.pick("desa/kelurahan", "village"),
-                            lang.pick("nama", "name"),
-                            lang.pick("tingkat", "level"),
-                            lang.pick("nomor SK", "decree"),
-                        ],
-                        &rows,
-                    );
-                }
-            }
+            let headers = [
+                "id",
+                lang.pick("desa/kelurahan", "village"),
+                lang.pick("nama", "name"),
+                lang.pick("tingkat", "level"),
+                lang.pick("nomor SK", "decree"),
+            ];
+            list_some::<Network>(store, a, lang, &headers, |w| {
+                vec![
+                    w.id.clone(),
+                    w.village.to_string(),
+                    w.name.clone(),
+                    w.level.label(lang).to_string(),
+                    w.decree_number.clone().unwrap_or_default(),
+                ]
+            })
+            .await?;
         }
         NetworksCommand::Show(a) => {
             let mut d = actors::network(store, &Caller::cli(), &a.id)
                 .await
                 .map_err(|e| fail(e, lang))?;
-            d.stored = hide_network(d.stored, a.personal);
+            d.stored = hide(d.stored, a.personal);
             match a.format {
                 Format::Json => output::print_json(&d)?,
                 _ => {
                     print_record(
                         Table::Networks,
-                        d.stored.network.to_fields(),
+                        d.stored.record.to_fields(),
                         &d.stored.wave_id,
                         d.stored.version,
                         a.personal,
@@ -326,42 +375,10 @@ pub async fn networks(store: &Store, cmd: NetworksCommand, lang: Lang) -> Result
                 }
             }
         }
-        NetworksCommand::Edit(a) => {
-            let n = actors::edit_network(store, &who, &a.id, &a.set, a.version)
-                .await
-                .map_err(|e| fail(e, lang))?;
-            saved(lang, "wahana", "network", &n.network.id, n.version);
-        }
-        NetworksCommand::Delete { id } => {
-            actors::delete_network(store, &who, &id)
-                .await
-                .map_err(|e| fail(e, lang))?;
-            deleted(lang, "wahana", "network", &id);
-        }
+        NetworksCommand::Edit(a) => edit_one::<Network>(store, a, lang).await?,
+        NetworksCommand::Delete { id } => delete_one::<Network>(store, &id, lang).await?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn hide_network(n: StoredNetwork, personal: bool) -> StoredNetwork {
-    if personal {
-        n
-    } else {
-        StoredNetwork {
-            network: n.network.without_personal_data(),
-            ..n
-        }
-    }
-}
-
-fn hide_institution(i: StoredInstitution, personal: bool) -> StoredInstitution {
-    if personal {
-        i
-    } else {
-        StoredInstitution {
-            institution: i.institution.without_personal_data(),
-            ..i
-        }
-    }
 }
 
 /// One record as a two-column table of its instrument columns (personal ones when asked).
@@ -405,7 +422,6 @@ fn print_fields_csv(
 }
 
 pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -> Result<ExitCode> {
-    let who = Caller::cli();
     match cmd {
         InstitutionsCommand::Add {
             region,
@@ -424,57 +440,30 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
                 &set,
                 lang,
             )?;
-            let i = actors::add_institution(store, &who, &fields, wave.as_deref())
-                .await
-                .map_err(|e| fail(e, lang))?;
-            saved(lang, "lembaga", "institution", &i.institution.id, i.version);
+            add_one::<Institution>(store, &fields, wave.as_deref(), lang).await?;
         }
         InstitutionsCommand::List(a) => {
-            let region = region(a.region.as_deref(), lang)?;
-            let list = actors::list_institutions(store, region.as_ref(), a.wave.as_deref())
-                .await
-                .map_err(|e| fail(e, lang))?;
-            let shown: Vec<StoredInstitution> = list
-                .into_iter()
-                .map(|i| hide_institution(i, a.personal))
-                .collect();
-            match a.format {
-                Format::Json => output::print_json(&shown)?,
-                Format::Csv => print_fields_csv(
-                    Table::Institutions,
-                    shown.iter().map(|i| i.institution.to_fields()),
-                    a.personal,
-                )?,
-                Format::Table => {
-                    let rows: Vec<Vec<String>> = shown
-                        .iter()
-                        .map(|i| {
-                            let x = &i.institution;
-                            vec![
-                                x.id.clone(),
-                                x.region.to_string(),
-                                x.name.clone(),
-                                x.kind.label(lang).to_string(),
-                            ]
-                        })
-                        .collect();
-                    output::print_table(
-                        &[
-                            "id",
-                            lang.pick("wilayah", "region"),
-                            lang.pick("nama", "name"),
-                            lang.pick("jenis", "kind"),
-                        ],
-                        &rows,
-                    );
-                }
-            }
+            let headers = [
+                "id",
+                lang.pick("wilayah", "region"),
+                lang.pick("nama", "name"),
+                lang.pick("jenis", "kind"),
+            ];
+            list_some::<Institution>(store, a, lang, &headers, |x| {
+                vec![
+                    x.id.clone(),
+                    x.region.to_string(),
+                    x.name.clone(),
+                    x.kind.label(lang).to_string(),
+                ]
+            })
+            .await?;
         }
         InstitutionsCommand::Show(a) => {
-            let i = actors::institution(store, &Caller::cli(), &a.id)
+            let i = actors::show::<Institution>(store, &Caller::cli(), &a.id)
                 .await
                 .map_err(|e| fail(e, lang))?;
-            let i = hide_institution(i, a.personal);
+            let i = hide(i, a.personal);
             let ties = actors::ties_of(store, &a.id)
                 .await
                 .map_err(|e| fail(e, lang))?;
@@ -485,7 +474,7 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
                 _ => {
                     print_record(
                         Table::Institutions,
-                        i.institution.to_fields(),
+                        i.record.to_fields(),
                         &i.wave_id,
                         i.version,
                         a.personal,
@@ -496,18 +485,8 @@ pub async fn institutions(store: &Store, cmd: InstitutionsCommand, lang: Lang) -
                 }
             }
         }
-        InstitutionsCommand::Edit(a) => {
-            let i = actors::edit_institution(store, &who, &a.id, &a.set, a.version)
-                .await
-                .map_err(|e| fail(e, lang))?;
-            saved(lang, "lembaga", "institution", &i.institution.id, i.version);
-        }
-        InstitutionsCommand::Delete { id } => {
-            actors::delete_institution(store, &who, &id)
-                .await
-                .map_err(|e| fail(e, lang))?;
-            deleted(lang, "lembaga", "institution", &id);
-        }
+        InstitutionsCommand::Edit(a) => edit_one::<Institution>(store, a, lang).await?,
+        InstitutionsCommand::Delete { id } => delete_one::<Institution>(store, &id, lang).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,9 @@ use wahana_domain::codes::TieType;
 use wahana_domain::instrument::{self, Table};
 use wahana_domain::member::Member;
 use wahana_domain::{FieldError, Institution, Network, RegionCode, Tie};
-use wahana_store::{ActorKind, Store, StoredInstitution, StoredMember, StoredNetwork, TieRecord};
+use wahana_store::{
+    ActorKind, ActorRecord, NewActor, Store, Stored, StoredMember, StoredNetwork, TieRecord,
+};
 
 /// Field values: the record's current ones (by instrument column) with `changes` laid over.
 fn merged(
@@ -54,7 +56,218 @@ fn not_found(kind: &'static str, id: impl ToString) -> ServiceError {
     }
 }
 
-// ---- networks ----
+// ---- networks and institutions: one path ----
+
+/// What the use cases need to know of a kind of actor kept one record at a time beside groups
+/// (networks, institutions): its instrument table, its region, its fields both ways and its
+/// personal data. Everything else (the checks, the wave, the audit trail, the SQL) is one path
+/// for both kinds.
+pub trait Actor: ActorRecord + Clone {
+    /// Its table of the instrument (column names, validation).
+    const INSTRUMENT: Table;
+    /// Its region: a network's village, an institution's region.
+    fn region(&self) -> &RegionCode;
+    fn name(&self) -> &str;
+    /// The record from instrument columns, every problem reported; `id` for an edit.
+    fn parse(
+        values: &HashMap<&'static str, String>,
+        id: Option<&str>,
+    ) -> Result<Self, ServiceError>;
+    /// Its instrument columns' values, in the table's order.
+    fn fields(&self) -> Vec<String>;
+    /// The record with its personal fields blanked.
+    fn public(self) -> Self;
+    /// How messages name the kind (`wahana`, `lembaga`): its audit kind.
+    fn noun() -> &'static str {
+        <Self as NewActor>::KIND.code()
+    }
+}
+
+fn parse_with<T>(
+    values: &HashMap<&'static str, String>,
+    id: Option<&str>,
+    from_fields: impl for<'f> FnOnce(
+        &dyn Fn(&str) -> Option<&'f str>,
+        Box<dyn FnOnce() -> String + '_>,
+        &wahana_domain::Context<'_>,
+    ) -> Result<T, Vec<FieldError>>,
+) -> Result<T, ServiceError>
+where
+{
+    let ctx = super::context(None);
+    let get = |k: &str| values.get(k).map(String::as_str);
+    // Without an id, the store draws one in the transaction that writes the record.
+    let assigned: Box<dyn FnOnce() -> String + '_> = match id {
+        Some(id) => Box::new(move || id.to_string()),
+        None => Box::new(String::new),
+    };
+    from_fields(&get, assigned, &ctx).map_err(ServiceError::Invalid)
+}
+
+impl Actor for Network {
+    const INSTRUMENT: Table = Table::Networks;
+    fn region(&self) -> &RegionCode {
+        &self.village
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn parse(
+        values: &HashMap<&'static str, String>,
+        id: Option<&str>,
+    ) -> Result<Self, ServiceError> {
+        parse_with(values, id, |get, assigned, ctx| {
+            Network::from_fields(get, assigned, ctx)
+        })
+    }
+    fn fields(&self) -> Vec<String> {
+        self.to_fields()
+    }
+    fn public(self) -> Self {
+        self.without_personal_data()
+    }
+}
+
+impl Actor for Institution {
+    const INSTRUMENT: Table = Table::Institutions;
+    fn region(&self) -> &RegionCode {
+        &self.region
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn parse(
+        values: &HashMap<&'static str, String>,
+        id: Option<&str>,
+    ) -> Result<Self, ServiceError> {
+        parse_with(values, id, |get, assigned, ctx| {
+            Institution::from_fields(get, assigned, ctx)
+        })
+    }
+    fn fields(&self) -> Vec<String> {
+        self.to_fields()
+    }
+    fn public(self) -> Self {
+        self.without_personal_data()
+    }
+}
+
+/// Adds a network (`kode_wilayah` a village, `nama` required; an id `W-<village>-NNNN` is drawn
+/// when none is given) or an institution (`kode_wilayah` any region, `jenis_lembaga` and `nama`
+/// required; `L-<region>-NNNN`), for a caller who may write networks and institutions there,
+/// into the wave named, else the region's latest open wave.
+pub async fn add<T: Actor>(
+    store: &Store,
+    caller: &Caller,
+    fields: &HashMap<&'static str, String>,
+    wave: Option<&str>,
+) -> Result<Stored<T>, ServiceError> {
+    caller.check_write(Write::Other, region_field(fields).as_ref())?;
+    let record = T::parse(fields, None)?;
+    let wave = for_new_record(store, wave, Some(record.region())).await?;
+    Ok(store
+        .insert_actor(&wave.id, &record, &caller.who().0)
+        .await?)
+}
+
+async fn find<T: Actor>(store: &Store, id: &str) -> Result<Stored<T>, ServiceError> {
+    store
+        .actor::<T>(id)
+        .await?
+        .ok_or_else(|| not_found(T::noun(), id))
+}
+
+/// A network or an institution as held (its latest record), for a caller who may read its
+/// region's records (to anyone else it is not found); personal fields blanked for those who may
+/// not see them.
+pub async fn show<T: Actor>(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<Stored<T>, ServiceError> {
+    let mut r = find::<T>(store, id).await?;
+    caller.check_read(r.record.region(), T::noun(), id)?;
+    if !caller.sees_personal(r.record.region()) {
+        r.record = r.record.public();
+    }
+    Ok(r)
+}
+
+/// Changes fields of a network or an institution (`changes`: instrument column and value,
+/// read only once the caller may write it). `expected_version` is the version the editor
+/// started from (the current one when not given); a save over somebody else's newer save is
+/// refused.
+pub async fn edit<T: Actor>(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    changes: &[(String, String)],
+    expected_version: Option<i64>,
+) -> Result<Stored<T>, ServiceError> {
+    let current = find::<T>(store, id).await?;
+    caller.check_write_held(Write::Other, current.record.region(), T::noun(), id)?;
+    let changes = &super::groups::fields_from_pairs(T::INSTRUMENT, changes)?;
+    if let Some(target) = region_field(changes) {
+        caller.check_write(Write::Other, Some(&target))?;
+    }
+    let values = merged(T::INSTRUMENT, current.record.fields(), changes, id)?;
+    let record = T::parse(&values, Some(id))?;
+    Ok(store
+        .update_actor(
+            &record,
+            expected_version.unwrap_or(current.version),
+            &caller.who().0,
+        )
+        .await?)
+}
+
+/// Deletes a network or an institution and its ties.
+pub async fn delete<T: Actor>(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<(), ServiceError> {
+    let current = find::<T>(store, id).await?;
+    caller.check_write_held(Write::Other, current.record.region(), T::noun(), id)?;
+    if !store.delete_actor::<T>(id, &caller.who().0).await? {
+        return Err(not_found(T::noun(), id));
+    }
+    Ok(())
+}
+
+/// The networks or institutions of a region's subtree (everything for `None`), in one wave or
+/// all, as held (the command line's; pages list through the region's page).
+pub async fn list<T: Actor>(
+    store: &Store,
+    caller: &Caller,
+    region: Option<&RegionCode>,
+    wave: Option<&str>,
+) -> Result<Vec<Stored<T>>, ServiceError> {
+    caller.signed_in()?;
+    let scope = match region {
+        Some(r) if !caller.reads_records(r) => {
+            return Err(ServiceError::Forbidden {
+                writes_in: caller.person().and_then(|p| p.region.clone()),
+            });
+        }
+        Some(r) => Some(r.clone()),
+        None if caller.reads_everywhere() => None,
+        None => caller.default_scope(),
+    };
+    Ok(store
+        .list_actors::<T>(scope.as_ref(), wave)
+        .await?
+        .into_iter()
+        .map(|mut r| {
+            if !caller.sees_personal(r.record.region()) {
+                r.record = r.record.public();
+            }
+            r
+        })
+        .collect())
+}
+
+// ---- a network's detail ----
 
 /// An actor named in a network's detail.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,47 +295,6 @@ pub struct NetworkDetail {
     pub networks: Vec<ActorRef>,
 }
 
-/// Adds a network (`kode_wilayah` a village, `nama` required). An id is drawn
-/// (`W-<village>-NNNN`) when none is given.
-pub async fn add_network(
-    store: &Store,
-    caller: &Caller,
-    fields: &HashMap<&'static str, String>,
-    wave: Option<&str>,
-) -> Result<StoredNetwork, ServiceError> {
-    caller.check_write(Write::Other, region_field(fields).as_ref())?;
-    let ctx = super::context(None);
-    // Without an id, the store draws one in the transaction that writes the network.
-    let network = Network::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
-        .map_err(ServiceError::Invalid)?;
-    let wave = for_new_record(store, wave, Some(&network.village)).await?;
-    Ok(store
-        .insert_network(&wave.id, &network, &caller.who().0)
-        .await?)
-}
-
-async fn find_network(store: &Store, id: &str) -> Result<StoredNetwork, ServiceError> {
-    store
-        .network(id)
-        .await?
-        .ok_or_else(|| not_found("wahana", id))
-}
-
-/// A network as held (its latest record), for a caller who may read its village's records;
-/// personal fields blanked for those who may not see them.
-pub async fn stored_network(
-    store: &Store,
-    caller: &Caller,
-    id: &str,
-) -> Result<StoredNetwork, ServiceError> {
-    let mut n = find_network(store, id).await?;
-    caller.check_read(&n.network.village, "wahana", id)?;
-    if !caller.sees_personal(&n.network.village) {
-        n.network = n.network.without_personal_data();
-    }
-    Ok(n)
-}
-
 /// A network with its member groups (tied to it, or naming it in their `wahana` column) and
 /// its supporting institutions (tied to it).
 pub async fn network(
@@ -130,7 +302,7 @@ pub async fn network(
     caller: &Caller,
     id: &str,
 ) -> Result<NetworkDetail, ServiceError> {
-    let stored = stored_network(store, caller, id).await?;
+    let stored = show::<Network>(store, caller, id).await?;
     let mut by_id: Vec<ActorRef> = Vec::new();
     for t in store.ties_of(id).await? {
         let (other, kind) = if t.tie.from == id {
@@ -157,7 +329,7 @@ pub async fn network(
         }
     }
     for (gid, name) in store
-        .groups_naming_network(&stored.network.village, &stored.network.name)
+        .groups_naming_network(&stored.record.village, &stored.record.name)
         .await?
     {
         match by_id.iter_mut().find(|a| a.id == gid) {
@@ -182,159 +354,6 @@ pub async fn network(
     })
 }
 
-/// Changes fields of a network. `expected_version` is the version the editor started from
-/// (the current one when not given); a save over somebody else's newer save is refused.
-pub async fn edit_network(
-    store: &Store,
-    caller: &Caller,
-    id: &str,
-    changes: &[(String, String)],
-    expected_version: Option<i64>,
-) -> Result<StoredNetwork, ServiceError> {
-    let current = find_network(store, id).await?;
-    caller.check_write_held(Write::Other, &current.network.village, "wahana", id)?;
-    let changes = &super::groups::fields_from_pairs(Table::Networks, changes)?;
-    if let Some(target) = region_field(changes) {
-        caller.check_write(Write::Other, Some(&target))?;
-    }
-    let values = merged(Table::Networks, current.network.to_fields(), changes, id)?;
-    let ctx = super::context(None);
-    let network = Network::from_fields(
-        |k| values.get(k).map(String::as_str),
-        || id.to_string(),
-        &ctx,
-    )
-    .map_err(ServiceError::Invalid)?;
-    Ok(store
-        .update_network(
-            &network,
-            expected_version.unwrap_or(current.version),
-            &caller.who().0,
-        )
-        .await?)
-}
-
-/// Deletes a network and its ties.
-pub async fn delete_network(store: &Store, caller: &Caller, id: &str) -> Result<(), ServiceError> {
-    let current = find_network(store, id).await?;
-    caller.check_write_held(Write::Other, &current.network.village, "wahana", id)?;
-    if !store.delete_network(id, &caller.who().0).await? {
-        return Err(not_found("wahana", id));
-    }
-    Ok(())
-}
-
-/// The networks of a region's subtree (everything for `None`), in one wave or all.
-pub async fn list_networks(
-    store: &Store,
-    region: Option<&RegionCode>,
-    wave: Option<&str>,
-) -> Result<Vec<StoredNetwork>, ServiceError> {
-    Ok(store.list_stored_networks(region, wave).await?)
-}
-
-// ---- institutions ----
-
-/// Adds an institution (`kode_wilayah` any region, `jenis_lembaga` and `nama` required). An id
-/// is drawn (`L-<region>-NNNN`) when none is given.
-pub async fn add_institution(
-    store: &Store,
-    caller: &Caller,
-    fields: &HashMap<&'static str, String>,
-    wave: Option<&str>,
-) -> Result<StoredInstitution, ServiceError> {
-    caller.check_write(Write::Other, region_field(fields).as_ref())?;
-    let ctx = super::context(None);
-    // Without an id, the store draws one in the transaction that writes the institution.
-    let inst = Institution::from_fields(|k| fields.get(k).map(String::as_str), String::new, &ctx)
-        .map_err(ServiceError::Invalid)?;
-    let wave = for_new_record(store, wave, Some(&inst.region)).await?;
-    Ok(store
-        .insert_institution(&wave.id, &inst, &caller.who().0)
-        .await?)
-}
-
-async fn find_institution(store: &Store, id: &str) -> Result<StoredInstitution, ServiceError> {
-    store
-        .institution(id)
-        .await?
-        .ok_or_else(|| not_found("lembaga", id))
-}
-
-/// An institution as held (its latest record), for a caller who may read its region's
-/// records; personal fields blanked for those who may not see them.
-pub async fn institution(
-    store: &Store,
-    caller: &Caller,
-    id: &str,
-) -> Result<StoredInstitution, ServiceError> {
-    let mut i = find_institution(store, id).await?;
-    caller.check_read(&i.institution.region, "lembaga", id)?;
-    if !caller.sees_personal(&i.institution.region) {
-        i.institution = i.institution.without_personal_data();
-    }
-    Ok(i)
-}
-
-/// Changes fields of an institution, refusing a save over a newer one (see [`edit_network`]).
-pub async fn edit_institution(
-    store: &Store,
-    caller: &Caller,
-    id: &str,
-    changes: &[(String, String)],
-    expected_version: Option<i64>,
-) -> Result<StoredInstitution, ServiceError> {
-    let current = find_institution(store, id).await?;
-    caller.check_write_held(Write::Other, &current.institution.region, "lembaga", id)?;
-    let changes = &super::groups::fields_from_pairs(Table::Institutions, changes)?;
-    if let Some(target) = region_field(changes) {
-        caller.check_write(Write::Other, Some(&target))?;
-    }
-    let values = merged(
-        Table::Institutions,
-        current.institution.to_fields(),
-        changes,
-        id,
-    )?;
-    let ctx = super::context(None);
-    let inst = Institution::from_fields(
-        |k| values.get(k).map(String::as_str),
-        || id.to_string(),
-        &ctx,
-    )
-    .map_err(ServiceError::Invalid)?;
-    Ok(store
-        .update_institution(
-            &inst,
-            expected_version.unwrap_or(current.version),
-            &caller.who().0,
-        )
-        .await?)
-}
-
-/// Deletes an institution and its ties.
-pub async fn delete_institution(
-    store: &Store,
-    caller: &Caller,
-    id: &str,
-) -> Result<(), ServiceError> {
-    let current = find_institution(store, id).await?;
-    caller.check_write_held(Write::Other, &current.institution.region, "lembaga", id)?;
-    if !store.delete_institution(id, &caller.who().0).await? {
-        return Err(not_found("lembaga", id));
-    }
-    Ok(())
-}
-
-/// The institutions of a region's subtree (everything for `None`), in one wave or all.
-pub async fn list_institutions(
-    store: &Store,
-    region: Option<&RegionCode>,
-    wave: Option<&str>,
-) -> Result<Vec<StoredInstitution>, ServiceError> {
-    Ok(store.list_stored_institutions(region, wave).await?)
-}
-
 // ---- ties ----
 
 /// A tie as typed, checked: its ends as the store will hold them (trimmed), for the permission
@@ -350,10 +369,13 @@ pub async fn actor_region(store: &Store, id: &str) -> Result<Option<RegionCode>,
     if let Some(g) = store.group(id).await? {
         return Ok(Some(g.group.village));
     }
-    if let Some(n) = store.network(id).await? {
-        return Ok(Some(n.network.village));
+    if let Some(n) = store.actor::<Network>(id).await? {
+        return Ok(Some(n.record.village));
     }
-    Ok(store.institution(id).await?.map(|i| i.institution.region))
+    Ok(store
+        .actor::<Institution>(id)
+        .await?
+        .map(|i| i.record.region))
 }
 
 /// The region of the held actor of `kind` with this id (`None` when none is held).
@@ -364,8 +386,11 @@ pub async fn region_of(
 ) -> Result<Option<RegionCode>, ServiceError> {
     Ok(match kind {
         ActorKind::Group => store.group(id).await?.map(|g| g.group.village),
-        ActorKind::Network => store.network(id).await?.map(|n| n.network.village),
-        ActorKind::Institution => store.institution(id).await?.map(|i| i.institution.region),
+        ActorKind::Network => store.actor::<Network>(id).await?.map(|n| n.record.village),
+        ActorKind::Institution => store
+            .actor::<Institution>(id)
+            .await?
+            .map(|i| i.record.region),
     })
 }
 

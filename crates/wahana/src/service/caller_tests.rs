@@ -325,7 +325,7 @@ async fn every_caller_against_every_use_case() {
             got.insert(
                 "add network",
                 outcome(
-                    &actors::add_network(
+                    &actors::add::<wahana_domain::Network>(
                         &store,
                         &caller,
                         &fields(&[
@@ -511,7 +511,7 @@ async fn a_conflict_names_the_kind_of_record() {
         )
         .await
         .unwrap();
-        let n = actors::add_network(
+        let n = actors::add::<wahana_domain::Network>(
             &store,
             &op,
             &fields(&[
@@ -523,14 +523,20 @@ async fn a_conflict_names_the_kind_of_record() {
         )
         .await
         .unwrap();
-        let id = n.network.id.clone();
+        let id = n.record.id.clone();
         let change = |name: &str| vec![("nama".to_string(), name.to_string())];
-        actors::edit_network(&store, &op, &id, &change("Satu"), Some(n.version))
+        actors::edit::<wahana_domain::Network>(&store, &op, &id, &change("Satu"), Some(n.version))
             .await
             .unwrap();
-        let e = actors::edit_network(&store, &op, &id, &change("Dua"), Some(n.version))
-            .await
-            .unwrap_err();
+        let e = actors::edit::<wahana_domain::Network>(
+            &store,
+            &op,
+            &id,
+            &change("Dua"),
+            Some(n.version),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.code(), wahana_domain::ErrorCode::EditConflict, "{db}");
         let api = crate::web::errors::ApiError::from(e);
         let en = api.message(wahana_domain::Lang::En);

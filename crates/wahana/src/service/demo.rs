@@ -28,9 +28,9 @@ pub struct DemoSummary {
 
 /// The kind of an actor from the generator's id convention (`K-`, `W-`, `L-`).
 fn kind_of(id: &str) -> ActorKind {
-    match id.as_bytes().first() {
-        Some(b'W') => ActorKind::Network,
-        Some(b'L') => ActorKind::Institution,
+    match id.chars().next() {
+        Some(wahana_domain::Network::ID_LETTER) => ActorKind::Network,
+        Some(wahana_domain::Institution::ID_LETTER) => ActorKind::Institution,
         _ => ActorKind::Group,
     }
 }
@@ -92,8 +92,8 @@ pub async fn load(
             .map(|v| demo::generate_village(v, seed, density, &wave, &mut serial))
             .collect();
         for d in &data {
-            batch.save_networks(&wave.id, &d.networks).await?;
-            batch.save_institutions(&wave.id, &d.institutions).await?;
+            batch.save_actors(&wave.id, &d.networks).await?;
+            batch.save_actors(&wave.id, &d.institutions).await?;
         }
         let groups: Vec<_> = data.iter().flat_map(|d| d.groups.iter().cloned()).collect();
         batch.save_groups(&wave.id, &groups, &[]).await?;
@@ -115,9 +115,7 @@ pub async fn load(
     }
     if !national {
         let extras = demo::tanete_extras(&all);
-        batch
-            .save_institutions(&wave.id, &extras.institutions)
-            .await?;
+        batch.save_actors(&wave.id, &extras.institutions).await?;
         let ties = resolved(&extras.ties);
         batch.save_resolved_ties(&wave.id, &ties).await?;
         summary.institutions += extras.institutions.len() as u64;

@@ -94,12 +94,16 @@ pub async fn export(
         }
         Table::Networks => {
             store
-                .for_each_network(region, wave, |x, _| tick(&mut sink, x.to_fields()))
+                .for_each_actor::<wahana_domain::Network, _>(region, wave, |x, _| {
+                    tick(&mut sink, x.to_fields())
+                })
                 .await?
         }
         Table::Institutions => {
             store
-                .for_each_institution(region, wave, |x, _| tick(&mut sink, x.to_fields()))
+                .for_each_actor::<wahana_domain::Institution, _>(region, wave, |x, _| {
+                    tick(&mut sink, x.to_fields())
+                })
                 .await?
         }
         Table::Ties => {

@@ -317,7 +317,7 @@ async fn assign_ids<T: Actor>(
     for (i, p) in pending.iter().enumerate() {
         if p.record.id().is_empty() {
             by_prefix
-                .entry(wahana_store::id_prefix(T::KIND, p.record.id_region()))
+                .entry(T::KIND.id_prefix(p.record.id_region()))
                 .or_default()
                 .push(i);
         }
@@ -1015,12 +1015,16 @@ impl Importer<'_> {
         };
         let region = match kind {
             ActorKind::Group => self.store.group(id).await?.map(|g| g.group.village),
-            ActorKind::Network => self.store.network(id).await?.map(|n| n.network.village),
+            ActorKind::Network => self
+                .store
+                .actor::<Network>(id)
+                .await?
+                .map(|n| n.record.village),
             ActorKind::Institution => self
                 .store
-                .institution(id)
+                .actor::<Institution>(id)
                 .await?
-                .map(|i| i.institution.region),
+                .map(|i| i.record.region),
         };
         Ok(region
             .filter(|r| !r.is_within(root))
@@ -1355,7 +1359,7 @@ impl Importer<'_> {
                     .await?;
                 assign_ids(batch, &mut pending).await?;
                 let items: Vec<Network> = pending.into_iter().map(|p| p.record).collect();
-                batch.save_networks(&self.wave_id, &items).await?;
+                batch.save_actors(&self.wave_id, &items).await?;
                 let updated = items.iter().filter(|n| held.contains(&n.id)).count() as u64;
                 report.written += items.len() as u64;
                 report.updated += updated;
@@ -1384,7 +1388,7 @@ impl Importer<'_> {
                     .await?;
                 assign_ids(batch, &mut pending).await?;
                 let items: Vec<Institution> = pending.into_iter().map(|p| p.record).collect();
-                batch.save_institutions(&self.wave_id, &items).await?;
+                batch.save_actors(&self.wave_id, &items).await?;
                 let updated = items.iter().filter(|n| held.contains(&n.id)).count() as u64;
                 report.written += items.len() as u64;
                 report.updated += updated;

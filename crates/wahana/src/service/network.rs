@@ -112,25 +112,25 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
     let region = req.scope.code();
     if let Some(id) = &req.network {
         let n = store
-            .network(id)
+            .actor::<wahana_domain::Network>(id)
             .await?
             .ok_or_else(|| ServiceError::NotFound {
                 kind: "wahana",
                 id: id.clone(),
             })?;
         if let Some(r) = region
-            && !n.network.village.as_str().starts_with(r.as_str())
+            && !n.record.village.as_str().starts_with(r.as_str())
         {
             return Err(ServiceError::Invalid(vec![FieldError::new(
                 "wahana",
                 id.as_str(),
                 format!(
                     "wahana di dalam wilayah {r} (wahana ini di {})",
-                    n.network.village
+                    n.record.village
                 ),
                 format!(
                     "a network inside region {r} (this one is in {})",
-                    n.network.village
+                    n.record.village
                 ),
             )]));
         }

@@ -1,8 +1,9 @@
 //! The web application and the JSON API: server-rendered pages (askama), Bahasa Indonesia by
 //! default with an English switch, usable without JavaScript; the API under `/api/v1/`.
 //!
-//! Thin like `cli/`: parse the request, check who may do it (`service::users`), call a
-//! `service::` function, render. Static assets are compiled into the binary.
+//! Thin like `cli/`: parse the request, say who the caller is (`Ctx::caller`), call a
+//! `service::` function (which checks what the caller may do), render. Static assets are
+//! compiled into the binary.
 
 // A page's error carries the request's context to render itself; errors are the rare path, so
 // its size does not matter.
@@ -25,6 +26,7 @@ use axum::routing::{get, post};
 use std::collections::HashMap;
 use std::sync::Arc;
 use wahana_domain::Lang;
+use wahana_domain::{Institution, Network};
 use wahana_store::Store;
 
 /// What every handler shares.
@@ -91,30 +93,37 @@ pub fn router(state: AppState) -> Router {
                 axum::extract::DefaultBodyLimit::max(pages::import::UPLOAD_LIMIT),
             ),
         )
-        .route("/networks", post(pages::actors::create_network))
-        .route("/networks/new", get(pages::actors::new_network))
+        .route("/networks", post(pages::actors::create::<Network>))
+        .route("/networks/new", get(pages::actors::new_form::<Network>))
         .route(
             "/networks/{id}",
-            get(pages::actors::show_network).post(pages::actors::update_network),
+            get(pages::actors::show::<Network>).post(pages::actors::update::<Network>),
         )
-        .route("/networks/{id}/edit", get(pages::actors::edit_network))
+        .route(
+            "/networks/{id}/edit",
+            get(pages::actors::edit_form::<Network>),
+        )
         .route(
             "/networks/{id}/delete",
-            get(pages::actors::delete_network_form).post(pages::actors::delete_network),
+            get(pages::actors::delete_form::<Network>).post(pages::actors::delete::<Network>),
         )
-        .route("/institutions", post(pages::actors::create_institution))
-        .route("/institutions/new", get(pages::actors::new_institution))
+        .route("/institutions", post(pages::actors::create::<Institution>))
+        .route(
+            "/institutions/new",
+            get(pages::actors::new_form::<Institution>),
+        )
         .route(
             "/institutions/{id}",
-            get(pages::actors::show_institution).post(pages::actors::update_institution),
+            get(pages::actors::show::<Institution>).post(pages::actors::update::<Institution>),
         )
         .route(
             "/institutions/{id}/edit",
-            get(pages::actors::edit_institution),
+            get(pages::actors::edit_form::<Institution>),
         )
         .route(
             "/institutions/{id}/delete",
-            get(pages::actors::delete_institution_form).post(pages::actors::delete_institution),
+            get(pages::actors::delete_form::<Institution>)
+                .post(pages::actors::delete::<Institution>),
         )
         .route("/ties", post(pages::actors::create_tie))
         .route(

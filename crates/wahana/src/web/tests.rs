@@ -1038,16 +1038,16 @@ async fn admin_adds(env: &Env, kind: &str, id: &str, village: &str) {
 async fn held_actor(env: &Env, kind: &str, id: &str) -> Option<(i64, Vec<String>)> {
     if kind == "networks" {
         env.store
-            .network(id)
+            .actor::<wahana_domain::Network>(id)
             .await
             .unwrap()
-            .map(|x| (x.version, x.network.to_fields()))
+            .map(|x| (x.version, x.record.to_fields()))
     } else {
         env.store
-            .institution(id)
+            .actor::<wahana_domain::Institution>(id)
             .await
             .unwrap()
-            .map(|x| (x.version, x.institution.to_fields()))
+            .map(|x| (x.version, x.record.to_fields()))
     }
 }
 
@@ -1056,19 +1056,19 @@ async fn actors_named(env: &Env, kind: &str, village: &str, name: &str) -> usize
     let code = RegionCode::parse(village).unwrap();
     if kind == "networks" {
         env.store
-            .list_stored_networks(Some(&code), None)
+            .list_actors::<wahana_domain::Network>(Some(&code), None)
             .await
             .unwrap()
             .iter()
-            .filter(|x| x.network.name == name)
+            .filter(|x| x.record.name == name)
             .count()
     } else {
         env.store
-            .list_stored_institutions(Some(&code), None)
+            .list_actors::<wahana_domain::Institution>(Some(&code), None)
             .await
             .unwrap()
             .iter()
-            .filter(|x| x.institution.name == name)
+            .filter(|x| x.record.name == name)
             .count()
     }
 }

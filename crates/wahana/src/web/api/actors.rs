@@ -2,7 +2,7 @@
 //! admins of the record's region may (for a tie, of both its ends' regions); the changes go to the audit trail (`service::actors`).
 
 use super::{bad_json, check_write, signed_in};
-use crate::service::actors;
+use crate::service::actors::{self, Actor};
 use crate::service::groups::fields_from_pairs;
 use crate::web::errors::{ApiError, ApiResult, OrRender};
 use crate::web::{AppState, Ctx};
@@ -34,7 +34,8 @@ fn pairs(f: &BTreeMap<String, String>) -> Vec<(String, String)> {
     f.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
-pub async fn create_network(
+/// `POST /api/v1/networks` and `/api/v1/institutions`: one path for both kinds.
+pub async fn create<T: Actor>(
     State(st): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
@@ -44,8 +45,8 @@ pub async fn create_network(
     signed_in(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
-    let fields = fields_from_pairs(Table::Networks, &pairs(&b.fields)).or_api(lang)?;
-    let n = actors::add_network(
+    let fields = fields_from_pairs(T::INSTRUMENT, &pairs(&b.fields)).or_api(lang)?;
+    let r = actors::add::<T>(
         &st.store,
         &ctx.api_caller(),
         &fields,
@@ -53,10 +54,11 @@ pub async fn create_network(
     )
     .await
     .or_api(lang)?;
-    Ok((StatusCode::CREATED, Json(n)).into_response())
+    Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
-pub async fn update_network(
+/// `PATCH /api/v1/networks/{id}` and `/api/v1/institutions/{id}`.
+pub async fn update<T: Actor>(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
@@ -67,7 +69,7 @@ pub async fn update_network(
     signed_in(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
-    let n = actors::edit_network(
+    let r = actors::edit::<T>(
         &st.store,
         &ctx.api_caller(),
         &id,
@@ -76,10 +78,11 @@ pub async fn update_network(
     )
     .await
     .or_api(lang)?;
-    Ok(Json(n).into_response())
+    Ok(Json(r).into_response())
 }
 
-pub async fn delete_network(
+/// `DELETE /api/v1/networks/{id}` and `/api/v1/institutions/{id}`.
+pub async fn delete<T: Actor>(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
@@ -88,67 +91,7 @@ pub async fn delete_network(
     let lang = ctx.lang;
     signed_in(&ctx).or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
-    actors::delete_network(&st.store, &ctx.api_caller(), &id)
-        .await
-        .or_api(lang)?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn create_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    body: Result<Json<NewRecord>, JsonRejection>,
-) -> ApiResult<Response> {
-    let lang = ctx.lang;
-    signed_in(&ctx).or_api(lang)?;
-    check_write(&ctx, &headers).or_api(lang)?;
-    let Json(b) = body.map_err(bad_json).or_api(lang)?;
-    let fields = fields_from_pairs(Table::Institutions, &pairs(&b.fields)).or_api(lang)?;
-    let i = actors::add_institution(
-        &st.store,
-        &ctx.api_caller(),
-        &fields,
-        b.wave.as_deref().filter(|w| !w.is_empty()),
-    )
-    .await
-    .or_api(lang)?;
-    Ok((StatusCode::CREATED, Json(i)).into_response())
-}
-
-pub async fn update_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Json<Change>, JsonRejection>,
-) -> ApiResult<Response> {
-    let lang = ctx.lang;
-    signed_in(&ctx).or_api(lang)?;
-    check_write(&ctx, &headers).or_api(lang)?;
-    let Json(b) = body.map_err(bad_json).or_api(lang)?;
-    let i = actors::edit_institution(
-        &st.store,
-        &ctx.api_caller(),
-        &id,
-        &pairs(&b.fields),
-        Some(b.version),
-    )
-    .await
-    .or_api(lang)?;
-    Ok(Json(i).into_response())
-}
-
-pub async fn delete_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> ApiResult<StatusCode> {
-    let lang = ctx.lang;
-    signed_in(&ctx).or_api(lang)?;
-    check_write(&ctx, &headers).or_api(lang)?;
-    actors::delete_institution(&st.store, &ctx.api_caller(), &id)
+    actors::delete::<T>(&st.store, &ctx.api_caller(), &id)
         .await
         .or_api(lang)?;
     Ok(StatusCode::NO_CONTENT)

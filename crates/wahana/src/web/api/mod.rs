@@ -19,6 +19,7 @@ use axum::Router;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
+use wahana_domain::{Institution, Network};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,15 +63,16 @@ pub fn router() -> Router<AppState> {
             "/api/v1/groups/{id}/members/{member}",
             axum::routing::delete(groups::delete_member),
         )
-        .route("/api/v1/networks", post(actors::create_network))
+        .route("/api/v1/networks", post(actors::create::<Network>))
         .route(
             "/api/v1/networks/{id}",
-            axum::routing::patch(actors::update_network).delete(actors::delete_network),
+            axum::routing::patch(actors::update::<Network>).delete(actors::delete::<Network>),
         )
-        .route("/api/v1/institutions", post(actors::create_institution))
+        .route("/api/v1/institutions", post(actors::create::<Institution>))
         .route(
             "/api/v1/institutions/{id}",
-            axum::routing::patch(actors::update_institution).delete(actors::delete_institution),
+            axum::routing::patch(actors::update::<Institution>)
+                .delete(actors::delete::<Institution>),
         )
         .route("/api/v1/ties", post(actors::create_tie))
         .route(

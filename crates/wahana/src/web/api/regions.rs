@@ -185,13 +185,14 @@ pub async fn networks(
     let personal = may_read(&ctx, r).or_api(ctx.lang)?;
     let list = st
         .store
-        .list_networks(&r.code, None)
+        .list_actors::<wahana_domain::Network>(Some(&r.code), None)
         .await
         .or_api(ctx.lang)?;
     let keep = |v: Option<String>| if personal { v } else { None };
     Ok(Json(
         list.into_iter()
             .take(5000)
+            .map(|s| (s.record, s.wave_id))
             .map(|(n, wave)| NetworkJson {
                 id: n.id,
                 wave_id: wave,
@@ -237,13 +238,14 @@ pub async fn institutions(
     let personal = may_read(&ctx, r).or_api(ctx.lang)?;
     let list = st
         .store
-        .list_institutions(&r.code, None)
+        .list_actors::<wahana_domain::Institution>(Some(&r.code), None)
         .await
         .or_api(ctx.lang)?;
     let keep = |v: Option<String>| if personal { v } else { None };
     Ok(Json(
         list.into_iter()
             .take(5000)
+            .map(|s| (s.record, s.wave_id))
             .map(|(i, wave)| InstitutionJson {
                 id: i.id,
                 wave_id: wave,

@@ -7,7 +7,7 @@ use super::groups::{
     values_of_table, wave_choices,
 };
 use super::render;
-use crate::service::actors;
+use crate::service::actors::{self, Actor};
 use crate::service::groups::region_field;
 use crate::service::users::{Principal, Write};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
@@ -31,6 +31,13 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind of a record type.
+    fn of<T: Actor>() -> Kind {
+        match T::INSTRUMENT {
+            Table::Networks => Kind::Network,
+            _ => Kind::Institution,
+        }
+    }
     fn table(self) -> Table {
         match self {
             Kind::Network => Table::Networks,
@@ -86,35 +93,18 @@ struct Record {
     fields: Vec<String>,
 }
 
-async fn load(st: &AppState, ctx: &Ctx, kind: Kind, id: &str) -> Result<Record, PageError> {
-    match kind {
-        Kind::Network => {
-            let n = actors::stored_network(&st.store, &ctx.caller(), id)
-                .await
-                .or_page(ctx)?;
-            Ok(Record {
-                id: n.network.id.clone(),
-                name: n.network.name.clone(),
-                region: n.network.village.clone(),
-                version: n.version,
-                wave: n.wave_id.clone(),
-                fields: n.network.to_fields(),
-            })
-        }
-        Kind::Institution => {
-            let i = actors::institution(&st.store, &ctx.caller(), id)
-                .await
-                .or_page(ctx)?;
-            Ok(Record {
-                id: i.institution.id.clone(),
-                name: i.institution.name.clone(),
-                region: i.institution.region.clone(),
-                version: i.version,
-                wave: i.wave_id.clone(),
-                fields: i.institution.to_fields(),
-            })
-        }
-    }
+async fn load<T: Actor>(st: &AppState, ctx: &Ctx, id: &str) -> Result<Record, PageError> {
+    let r = actors::show::<T>(&st.store, &ctx.caller(), id)
+        .await
+        .or_page(ctx)?;
+    Ok(Record {
+        id: r.record.id().to_string(),
+        name: r.record.name().to_string(),
+        region: r.record.region().clone(),
+        version: r.version,
+        wave: r.wave_id.clone(),
+        fields: r.record.fields(),
+    })
 }
 
 fn require_user(ctx: &Ctx) -> Result<Principal, PageError> {
@@ -156,7 +146,12 @@ pub struct NewQuery {
     pub village: Option<String>,
 }
 
-async fn new_form(st: AppState, ctx: Ctx, kind: Kind, q: NewQuery) -> PageResult {
+pub async fn new_form<T: Actor>(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
+    let kind = Kind::of::<T>();
     require_user(&ctx)?;
     let mut values: HashMap<&'static str, String> = HashMap::new();
     let code = q
@@ -187,22 +182,6 @@ async fn new_form(st: AppState, ctx: Ctx, kind: Kind, q: NewQuery) -> PageResult
         pick_wave: true,
     };
     Ok(render(&ctx, &form))
-}
-
-pub async fn new_network(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NewQuery>,
-) -> PageResult {
-    new_form(st, ctx, Kind::Network, q).await
-}
-
-pub async fn new_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NewQuery>,
-) -> PageResult {
-    new_form(st, ctx, Kind::Institution, q).await
 }
 
 #[allow(clippy::too_many_arguments)] // the form's whole state, each piece used once
@@ -258,7 +237,12 @@ fn form_again(
     res
 }
 
-async fn create(st: AppState, ctx: Ctx, kind: Kind, pairs: Pairs) -> PageResult {
+pub async fn create<T: Actor>(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    let kind = Kind::of::<T>();
     require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let values = values_of_table(kind.table(), &pairs);
@@ -269,14 +253,9 @@ async fn create(st: AppState, ctx: Ctx, kind: Kind, pairs: Pairs) -> PageResult 
         .collect();
     let wave = pick(&pairs, "_wave").filter(|w| !w.is_empty());
     let caller = ctx.caller();
-    let made = match kind {
-        Kind::Network => actors::add_network(&st.store, &caller, &given, wave)
-            .await
-            .map(|n| n.network.id),
-        Kind::Institution => actors::add_institution(&st.store, &caller, &given, wave)
-            .await
-            .map(|i| i.institution.id),
-    };
+    let made = actors::add::<T>(&st.store, &caller, &given, wave)
+        .await
+        .map(|r| r.record.id().to_string());
     match made {
         Ok(id) => {
             Ok(Redirect::to(&format!("/{}/{}?saved=1", kind.path(), pct(&id))).into_response())
@@ -288,25 +267,14 @@ async fn create(st: AppState, ctx: Ctx, kind: Kind, pairs: Pairs) -> PageResult 
     }
 }
 
-pub async fn create_network(
+pub async fn edit_form<T: Actor>(
     State(st): State<AppState>,
     ctx: Ctx,
-    Form(p): Form<Pairs>,
+    Path(id): Path<String>,
 ) -> PageResult {
-    create(st, ctx, Kind::Network, p).await
-}
-
-pub async fn create_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<Pairs>,
-) -> PageResult {
-    create(st, ctx, Kind::Institution, p).await
-}
-
-async fn edit_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult {
+    let kind = Kind::of::<T>();
     require_user(&ctx)?;
-    let r = load(&st, &ctx, kind, &id).await?;
+    let r = load::<T>(&st, &ctx, &id).await?;
     may_write_held(&ctx, &r.region, kind, &id)?;
     let values: HashMap<&'static str, String> = instrument::columns(kind.table())
         .iter()
@@ -329,40 +297,23 @@ async fn edit_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult
     Ok(render(&ctx, &form))
 }
 
-pub async fn edit_network(
+pub async fn update<T: Actor>(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    edit_form(st, ctx, Kind::Network, id).await
-}
-
-pub async fn edit_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> PageResult {
-    edit_form(st, ctx, Kind::Institution, id).await
-}
-
-async fn update(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) -> PageResult {
+    let kind = Kind::of::<T>();
     require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
-    let current = load(&st, &ctx, kind, &id).await?;
+    let current = load::<T>(&st, &ctx, &id).await?;
     let values = values_of_table(kind.table(), &pairs);
     may_write_held(&ctx, &current.region, kind, &id)?;
     let version = pick(&pairs, "version").and_then(|v| v.parse::<i64>().ok());
     let caller = ctx.caller();
-    let saved = match kind {
-        Kind::Network => actors::edit_network(&st.store, &caller, &id, &as_pairs(&values), version)
-            .await
-            .map(|_| ()),
-        Kind::Institution => {
-            actors::edit_institution(&st.store, &caller, &id, &as_pairs(&values), version)
-                .await
-                .map(|_| ())
-        }
-    };
+    let saved = actors::edit::<T>(&st.store, &caller, &id, &as_pairs(&values), version)
+        .await
+        .map(|_| ());
     match saved {
         Ok(()) => {
             Ok(Redirect::to(&format!("/{}/{}?saved=1", kind.path(), pct(&id))).into_response())
@@ -379,28 +330,15 @@ async fn update(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) ->
     }
 }
 
-pub async fn update_network(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(p): Form<Pairs>,
-) -> PageResult {
-    update(st, ctx, Kind::Network, id, p).await
-}
-
-pub async fn update_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(p): Form<Pairs>,
-) -> PageResult {
-    update(st, ctx, Kind::Institution, id, p).await
-}
-
 /// Asks before deleting a network or an institution (the group's confirmation page).
-async fn delete_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResult {
+pub async fn delete_form<T: Actor>(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let kind = Kind::of::<T>();
     require_user(&ctx)?;
-    let r = load(&st, &ctx, kind, &id).await?;
+    let r = load::<T>(&st, &ctx, &id).await?;
     may_write_held(&ctx, &r.region, kind, &id)?;
     let (question, note) = kind.delete_question(&ctx);
     let page = ConfirmDelete {
@@ -417,55 +355,24 @@ async fn delete_form(st: AppState, ctx: Ctx, kind: Kind, id: String) -> PageResu
     Ok(render(&ctx, &page))
 }
 
-pub async fn delete_network_form(
+pub async fn delete<T: Actor>(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    delete_form(st, ctx, Kind::Network, id).await
-}
-
-pub async fn delete_institution_form(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> PageResult {
-    delete_form(st, ctx, Kind::Institution, id).await
-}
-
-async fn delete(st: AppState, ctx: Ctx, kind: Kind, id: String, pairs: Pairs) -> PageResult {
     require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
-    let current = load(&st, &ctx, kind, &id).await?;
+    let current = load::<T>(&st, &ctx, &id).await?;
     let caller = ctx.caller();
-    match kind {
-        Kind::Network => actors::delete_network(&st.store, &caller, &id).await,
-        Kind::Institution => actors::delete_institution(&st.store, &caller, &id).await,
-    }
-    .or_page(&ctx)?;
+    actors::delete::<T>(&st.store, &caller, &id)
+        .await
+        .or_page(&ctx)?;
     Ok((
         StatusCode::SEE_OTHER,
         [(header::LOCATION, format!("/regions/{}", current.region))],
     )
         .into_response())
-}
-
-pub async fn delete_network(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(p): Form<Pairs>,
-) -> PageResult {
-    delete(st, ctx, Kind::Network, id, p).await
-}
-
-pub async fn delete_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(p): Form<Pairs>,
-) -> PageResult {
-    delete(st, ctx, Kind::Institution, id, p).await
 }
 
 pub struct TieView {
@@ -538,11 +445,17 @@ pub fn tie_types(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-async fn show(st: AppState, ctx: Ctx, kind: Kind, id: String, q: ShowQuery) -> PageResult {
+pub async fn show<T: Actor>(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    let kind = Kind::of::<T>();
     require_user(&ctx)?;
     let caller = ctx.caller();
     // Read as the caller may: missing to those who may not read it, personal data blanked.
-    let r = load(&st, &ctx, kind, &id).await?;
+    let r = load::<T>(&st, &ctx, &id).await?;
     let personal = caller.sees_personal(&r.region);
     let fields = instrument::columns(kind.table())
         .iter()
@@ -588,24 +501,6 @@ async fn show(st: AppState, ctx: Ctx, kind: Kind, id: String, q: ShowQuery) -> P
         tie_types: tie_types(&ctx),
     };
     Ok(render(&ctx, &page))
-}
-
-pub async fn show_network(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<ShowQuery>,
-) -> PageResult {
-    show(st, ctx, Kind::Network, id, q).await
-}
-
-pub async fn show_institution(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<ShowQuery>,
-) -> PageResult {
-    show(st, ctx, Kind::Institution, id, q).await
 }
 
 /// Where to go back to after a tie form: the actor's own page (`/` when the form names none).

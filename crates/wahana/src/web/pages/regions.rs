@@ -605,11 +605,12 @@ async fn region_page(
                 });
                 page.networks = st
                     .store
-                    .list_networks(&r.code, Some(&wave))
+                    .list_actors::<wahana_domain::Network>(Some(&r.code), Some(&wave))
                     .await
                     .or_page(ctx)?
                     .into_iter()
-                    .map(|(n, _)| ActorLine {
+                    .map(|s| s.record)
+                    .map(|n| ActorLine {
                         id: n.id,
                         name: n.name,
                         kind: n.level.label(lang).to_string(),
@@ -617,11 +618,12 @@ async fn region_page(
                     .collect();
                 page.institutions = st
                     .store
-                    .list_institutions(&r.code, Some(&wave))
+                    .list_actors::<wahana_domain::Institution>(Some(&r.code), Some(&wave))
                     .await
                     .or_page(ctx)?
                     .into_iter()
-                    .map(|(i, _)| ActorLine {
+                    .map(|s| s.record)
+                    .map(|i| ActorLine {
                         id: i.id,
                         name: i.name,
                         kind: i.kind.label(lang).to_string(),
