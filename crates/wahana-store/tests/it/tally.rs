@@ -274,7 +274,9 @@ async fn rule_sets_are_versioned_text() {
             r => panic!("{}: {r:?}", db.name),
         }
         match s.register_rules("version = 1").await {
-            Err(StoreError::Rejected { code, .. }) => assert_eq!(code, wahana_domain::ErrorCode::InvalidRules),
+            Err(StoreError::Rejected { code, .. }) => {
+                assert_eq!(code, wahana_domain::ErrorCode::InvalidRules)
+            }
             r => panic!("{}: {r:?}", db.name),
         }
         // A wave that already holds groups is not registered behind its back: it is screened

@@ -104,53 +104,37 @@ where
     from_fields(&get, assigned, &ctx).map_err(ServiceError::Invalid)
 }
 
-impl Actor for Network {
-    const INSTRUMENT: Table = Table::Networks;
-    fn region(&self) -> &RegionCode {
-        &self.village
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn parse(
-        values: &HashMap<&'static str, String>,
-        id: Option<&str>,
-    ) -> Result<Self, ServiceError> {
-        parse_with(values, id, |get, assigned, ctx| {
-            Network::from_fields(get, assigned, ctx)
-        })
-    }
-    fn fields(&self) -> Vec<String> {
-        self.to_fields()
-    }
-    fn public(self) -> Self {
-        self.without_personal_data()
-    }
+/// `Actor` for a domain record: its instrument table and the field holding its region.
+macro_rules! actor {
+    ($t:ident, $table:ident, $region:ident) => {
+        impl Actor for $t {
+            const INSTRUMENT: Table = Table::$table;
+            fn region(&self) -> &RegionCode {
+                &self.$region
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn parse(
+                values: &HashMap<&'static str, String>,
+                id: Option<&str>,
+            ) -> Result<Self, ServiceError> {
+                parse_with(values, id, |get, assigned, ctx| {
+                    $t::from_fields(get, assigned, ctx)
+                })
+            }
+            fn fields(&self) -> Vec<String> {
+                self.to_fields()
+            }
+            fn public(self) -> Self {
+                self.without_personal_data()
+            }
+        }
+    };
 }
 
-impl Actor for Institution {
-    const INSTRUMENT: Table = Table::Institutions;
-    fn region(&self) -> &RegionCode {
-        &self.region
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn parse(
-        values: &HashMap<&'static str, String>,
-        id: Option<&str>,
-    ) -> Result<Self, ServiceError> {
-        parse_with(values, id, |get, assigned, ctx| {
-            Institution::from_fields(get, assigned, ctx)
-        })
-    }
-    fn fields(&self) -> Vec<String> {
-        self.to_fields()
-    }
-    fn public(self) -> Self {
-        self.without_personal_data()
-    }
-}
+actor!(Network, Networks, village);
+actor!(Institution, Institutions, region);
 
 /// Adds a network (`kode_wilayah` a village, `nama` required; an id `W-<village>-NNNN` is drawn
 /// when none is given) or an institution (`kode_wilayah` any region, `jenis_lembaga` and `nama`

@@ -1097,12 +1097,10 @@ impl Importer<'_> {
 
     /// With a region restriction, refuses the rows that would change a record held outside
     /// it (an `id` column naming it), whatever region the row gives.
-    async fn keep_inside<T>(
+    async fn keep_inside<T: Actor>(
         &self,
         pending: Vec<Pending<T>>,
         held: &HashSet<String>,
-        kind: ActorKind,
-        id_of: fn(&T) -> &String,
         report: &mut ImportReport,
         rejects: &mut Option<Box<dyn RowSink>>,
     ) -> Result<Vec<Pending<T>>, ImportError> {
@@ -1111,9 +1109,9 @@ impl Importer<'_> {
         }
         let mut kept = Vec::with_capacity(pending.len());
         for p in pending {
-            let id = id_of(&p.record);
+            let id = p.record.id();
             let problem = if held.contains(id) {
-                self.held_outside(p.row, "id", kind, id).await?
+                self.held_outside(p.row, "id", T::KIND, id).await?
             } else {
                 None
             };
@@ -1230,6 +1228,40 @@ impl Importer<'_> {
 
     /// Writes what waits, after the checks that need the database: ids held, likely duplicates
     /// of groups held, the two ends of each tie.
+    /// Writes the checked networks or institutions waiting in the batch (one path for both
+    /// kinds): ids another kind holds refused, an officer's rows held to their region, ids
+    /// drawn for rows without one.
+    async fn flush_actors<T: Actor + wahana_store::ActorRecord>(
+        &mut self,
+        batch: &mut Batch,
+        pending: Vec<Pending<T>>,
+        id_table: IdTable,
+        report: &mut ImportReport,
+        rejects: &mut Option<Box<dyn RowSink>>,
+    ) -> Result<(), ImportError> {
+        let explicit: Vec<String> = pending
+            .iter()
+            .filter(|p| p.explicit_id)
+            .map(|p| Actor::id(&p.record).to_string())
+            .collect();
+        let held = batch.existing_ids(id_table, &explicit).await?;
+        let pending = self
+            .refuse_other_kinds(batch, pending, report, rejects)
+            .await?;
+        let mut pending = self.keep_inside(pending, &held, report, rejects).await?;
+        assign_ids(batch, &mut pending).await?;
+        let items: Vec<T> = pending.into_iter().map(|p| p.record).collect();
+        batch.save_actors(&self.wave_id, &items).await?;
+        let updated = items
+            .iter()
+            .filter(|r| held.contains(Actor::id(*r)))
+            .count() as u64;
+        report.written += items.len() as u64;
+        report.updated += updated;
+        report.created += items.len() as u64 - updated;
+        Ok(())
+    }
+
     async fn flush(
         &mut self,
         batch: &mut Batch,
@@ -1264,9 +1296,7 @@ impl Importer<'_> {
                 let pending = self
                     .refuse_other_kinds(batch, pending, report, rejects)
                     .await?;
-                let mut pending = self
-                    .keep_inside(pending, &held, ActorKind::Group, |g| &g.id, report, rejects)
-                    .await?;
+                let mut pending = self.keep_inside(pending, &held, report, rejects).await?;
                 if !self.opts.allow_duplicates && !self.first_load {
                     let keys: Vec<String> = pending
                         .iter()
@@ -1338,61 +1368,13 @@ impl Importer<'_> {
             }
             Table::Networks => {
                 let pending = std::mem::take(&mut self.networks);
-                let explicit: Vec<String> = pending
-                    .iter()
-                    .filter(|p| p.explicit_id)
-                    .map(|p| p.record.id.clone())
-                    .collect();
-                let held = batch.existing_ids(IdTable::Networks, &explicit).await?;
-                let pending = self
-                    .refuse_other_kinds(batch, pending, report, rejects)
+                self.flush_actors(batch, pending, IdTable::Networks, report, rejects)
                     .await?;
-                let mut pending = self
-                    .keep_inside(
-                        pending,
-                        &held,
-                        ActorKind::Network,
-                        |n| &n.id,
-                        report,
-                        rejects,
-                    )
-                    .await?;
-                assign_ids(batch, &mut pending).await?;
-                let items: Vec<Network> = pending.into_iter().map(|p| p.record).collect();
-                batch.save_actors(&self.wave_id, &items).await?;
-                let updated = items.iter().filter(|n| held.contains(&n.id)).count() as u64;
-                report.written += items.len() as u64;
-                report.updated += updated;
-                report.created += items.len() as u64 - updated;
             }
             Table::Institutions => {
                 let pending = std::mem::take(&mut self.institutions);
-                let explicit: Vec<String> = pending
-                    .iter()
-                    .filter(|p| p.explicit_id)
-                    .map(|p| p.record.id.clone())
-                    .collect();
-                let held = batch.existing_ids(IdTable::Institutions, &explicit).await?;
-                let pending = self
-                    .refuse_other_kinds(batch, pending, report, rejects)
+                self.flush_actors(batch, pending, IdTable::Institutions, report, rejects)
                     .await?;
-                let mut pending = self
-                    .keep_inside(
-                        pending,
-                        &held,
-                        ActorKind::Institution,
-                        |i| &i.id,
-                        report,
-                        rejects,
-                    )
-                    .await?;
-                assign_ids(batch, &mut pending).await?;
-                let items: Vec<Institution> = pending.into_iter().map(|p| p.record).collect();
-                batch.save_actors(&self.wave_id, &items).await?;
-                let updated = items.iter().filter(|n| held.contains(&n.id)).count() as u64;
-                report.written += items.len() as u64;
-                report.updated += updated;
-                report.created += items.len() as u64 - updated;
             }
             Table::Ties => {
                 let pending = std::mem::take(&mut self.ties);
