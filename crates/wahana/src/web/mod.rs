@@ -506,6 +506,8 @@ pub async fn serve(
 #[cfg(test)]
 mod compare_tests;
 #[cfg(test)]
+mod failure_tests;
+#[cfg(test)]
 mod network_tests;
 #[cfg(test)]
 mod tests;
