@@ -39,6 +39,8 @@ pub struct Shared {
     pub profiles: cache::ProfileCache,
     /// The headless browser that prints the profile report to PDF, when one is installed.
     pub pdf_browser: Option<std::path::PathBuf>,
+    /// How many reports are printed at once (`pages::regions::PdfPrinters`).
+    pub pdf_printers: pages::regions::PdfPrinters,
     /// Where uploaded files wait to be imported (the system's temporary directory), one
     /// directory per upload (`pages::import::Upload`).
     pub uploads: std::path::PathBuf,
@@ -477,6 +479,7 @@ pub async fn serve(
     store: Store,
     addr: &str,
     secure_cookies: bool,
+    pdf_printers: usize,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -489,6 +492,7 @@ pub async fn serve(
         secure_cookies,
         profiles: cache::ProfileCache::default(),
         pdf_browser: pages::regions::find_browser(),
+        pdf_printers: pages::regions::PdfPrinters::new(pdf_printers),
         uploads,
     })));
     axum::serve(
