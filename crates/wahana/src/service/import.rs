@@ -423,6 +423,37 @@ pub async fn import_file_until(
     progress: &(dyn Fn(u64) + Sync),
     cancel: instrument::Cancel,
 ) -> Result<ImportReport, ImportError> {
+    let result = import_whole(store, path, opts, today, progress, cancel).await;
+    // Every import is logged: the file's name as the person knows it, rows and outcome.
+    let file = opts
+        .file_name
+        .clone()
+        .unwrap_or_else(|| path.display().to_string());
+    match &result {
+        Ok(r) => tracing::info!(
+            file,
+            table = r.table.map(|t| t.code()),
+            wave = r.wave.as_deref(),
+            rows = r.rows,
+            written = r.written,
+            rejected = r.rejected,
+            committed = r.committed,
+            dry_run = r.dry_run,
+            "import"
+        ),
+        Err(e) => tracing::error!(file, error = %e, "import failed; nothing was written"),
+    }
+    result
+}
+
+async fn import_whole(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    today: Date,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: instrument::Cancel,
+) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::new(path, opts.dry_run);
     if let Some(name) = &opts.file_name {
         report.file = name.clone();

@@ -307,3 +307,49 @@ async fn reads_and_a_sign_in_during_an_import_succeed() {
         );
     }
 }
+
+/// Every request is logged with its method, its path without the query, its status and its
+/// time; a refused write again with who asked and the kind of record; never a token.
+#[tokio::test]
+async fn requests_and_refused_writes_are_logged_without_queries_or_tokens() {
+    use axum::http::{Method, StatusCode};
+    for env in envs().await {
+        let n = env.name;
+        let (log, _guard) = Captured::start();
+        let r = env.page("/search?q=NamaRahasia", None).await;
+        assert_eq!(r.status, StatusCode::OK, "{n}");
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/groups",
+                Some("viewer"),
+                Some(super::tests::new_group("73.08.21.1003", "Arisan Uji Log")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
+        let text = log.text();
+        let search = text
+            .lines()
+            .find(|l| l.contains("path=/search"))
+            .unwrap_or_else(|| panic!("{n}: {text}"));
+        assert!(
+            search.contains("status=200") && search.contains("method=GET"),
+            "{n}: {search}"
+        );
+        assert!(!text.contains("NamaRahasia"), "{n}: {text}");
+        let refused = text
+            .lines()
+            .find(|l| l.contains("write refused"))
+            .unwrap_or_else(|| panic!("{n}: {text}"));
+        assert!(refused.contains("viewer (viewer)"), "{n}: {refused}");
+        assert!(
+            refused.contains("kind=\"groups\"") || refused.contains("kind=groups"),
+            "{n}: {refused}"
+        );
+        assert!(refused.contains("status=403"), "{n}: {refused}");
+        assert!(
+            !text.contains(&env.sessions["viewer"].0),
+            "{n}: a token was logged"
+        );
+    }
+}

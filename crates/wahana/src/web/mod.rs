@@ -141,6 +141,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             note_writes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            log_request,
+        ))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
 }
@@ -160,6 +164,68 @@ async fn note_writes(
         st.profiles.changed();
     }
     res
+}
+
+/// Logs every request: its method, its path without the query string (a search may carry a
+/// name), its status and how long it took; never a header, a cookie, a token or a body. A
+/// refused write (403, 409) is logged again as a warning with who asked (the person's name and
+/// role, looked up only then) and what kind of record the path names.
+async fn log_request(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let start = std::time::Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let write = !matches!(method, axum::http::Method::GET | axum::http::Method::HEAD);
+    // Kept to name who was refused, never logged themselves.
+    let credentials: Vec<(header::HeaderName, HeaderValue)> = if write {
+        [header::COOKIE, header::AUTHORIZATION]
+            .into_iter()
+            .flat_map(|h| {
+                req.headers()
+                    .get_all(&h)
+                    .iter()
+                    .map(move |v| (h.clone(), v.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let ms = start.elapsed().as_millis() as u64;
+    tracing::info!(target: "wahana::http", %method, %path, status, ms, "request");
+    if write && matches!(status, 403 | 409) {
+        let mut b = axum::http::Request::builder();
+        for (h, v) in credentials {
+            b = b.header(h, v);
+        }
+        let who = match b.body(()) {
+            Ok(r) => {
+                let (mut parts, ()) = r.into_parts();
+                match Ctx::from_request_parts(&mut parts, &st).await {
+                    Ok(ctx) => ctx
+                        .user()
+                        .map(|u| format!("{} ({})", u.name, u.role.code()))
+                        .unwrap_or_else(|| "anonymous".into()),
+                    Err(_) => "unknown".into(),
+                }
+            }
+            Err(_) => "unknown".into(),
+        };
+        let kind = record_kind(&path);
+        tracing::warn!(target: "wahana::http", %method, %path, status, who, kind, "write refused");
+    }
+    res
+}
+
+/// The kind of record a path is about: its first segment after `/api/v1/`.
+fn record_kind(path: &str) -> &str {
+    let rest = path.strip_prefix("/api/v1").unwrap_or(path);
+    rest.trim_start_matches('/').split('/').next().unwrap_or("")
 }
 
 async fn security_headers(mut res: Response) -> Response {
@@ -395,6 +461,12 @@ pub fn refusal(
     id: &str,
 ) -> errors::ApiError {
     if users::can_read_records(who, region) {
+        tracing::warn!(
+            who = who.map_or("anonymous", |p| p.name.as_str()),
+            kind,
+            region = %region,
+            "refused: not allowed in this region"
+        );
         errors::ApiError::Forbidden
     } else {
         errors::ApiError::NotFound {
