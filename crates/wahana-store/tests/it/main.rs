@@ -8,6 +8,7 @@ mod actors;
 mod audit;
 mod auth;
 mod batch;
+mod concurrency;
 mod failures;
 mod harness;
 mod links;
