@@ -478,19 +478,34 @@ impl Store {
         tie: &Tie,
         actor: &str,
     ) -> Result<TieRecord, StoreError> {
-        let existing: Option<i64> = on_pool!(self.pool, p => {
-            sqlx::query_scalar(
+        // The check is made inside the writing transaction, so that two inserts of the same
+        // tie (either way round) at once cannot both pass it: SQLite's batch holds the
+        // database's one write lock; on PostgreSQL the two ends' entities are locked (in id
+        // order, until the batch ends), so inserts between the same two actors take turns and
+        // the second sees the first's tie.
+        let mut batch = self.begin().await?;
+        if let crate::registry::BatchTx::Postgres(_) = batch.tx {
+            batch
+                .execute(
+                    "SELECT id FROM actors WHERE id IN ($1, $2) ORDER BY id FOR UPDATE",
+                    vec![tie.from.as_str().into(), tie.to.as_str().into()],
+                )
+                .await?;
+        }
+        let existing = batch
+            .fetch_i64(
                 "SELECT id FROM ties WHERE tie_type = $3 AND wave_id = $4 AND \
                  ((from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1))",
+                vec![
+                    tie.from.as_str().into(),
+                    tie.to.as_str().into(),
+                    tie.tie_type.code().into(),
+                    wave_id.into(),
+                ],
             )
-            .bind(tie.from.clone())
-            .bind(tie.to.clone())
-            .bind(tie.tie_type.code())
-            .bind(wave_id.to_string())
-            .fetch_optional(p)
-            .await?
-        });
+            .await?;
         if let Some(id) = existing {
+            batch.rollback().await?;
             return Err(StoreError::Rejected {
                 code: wahana_domain::ErrorCode::TieExists,
                 message_id: format!(
@@ -507,7 +522,6 @@ impl Store {
                 ),
             });
         }
-        let mut batch = self.begin().await?;
         batch.save_ties(wave_id, std::slice::from_ref(tie)).await?;
         let held = batch
             .fetch_i64(

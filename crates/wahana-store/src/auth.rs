@@ -45,6 +45,31 @@ fn user_from_row(r: UserRow) -> UserRecord {
     }
 }
 
+/// How long the writes of a sign-in or sign-out wait in all for SQLite's one write lock. An
+/// import holds it for its whole file (a national file takes minutes), longer than the pool's
+/// busy timeout (10 s): a person signing in meanwhile waits instead of getting an error.
+const SIGN_IN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Runs `write` again while SQLite answers busy ([`StoreError::is_busy`]), for up to
+/// [`SIGN_IN_PATIENCE`]; then the busy error is returned (the web answers 503). PostgreSQL
+/// writers of other rows never wait for each other, and never answer busy.
+async fn patiently<T, F, Fut>(mut write: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        match write().await {
+            Err(e) if e.is_busy() && start.elapsed() < SIGN_IN_PATIENCE => {
+                tracing::info!("a sign-in write waits for the database's write lock");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            result => return result,
+        }
+    }
+}
+
 const USER_SELECT: &str =
     "SELECT id, name, password_hash, role, region_code, created_at FROM users";
 
@@ -125,19 +150,22 @@ impl Store {
         user_id: i64,
         expires_at: &str,
     ) -> Result<(), StoreError> {
-        on_pool!(self.pool, p => {
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(token_hash(token))
-            .bind(user_id)
-            .bind(now_iso())
-            .bind(expires_at.to_string())
-            .execute(p)
-            .await?;
-        });
-        Ok(())
+        patiently(move || async move {
+            on_pool!(self.pool, p => {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_hash(token))
+                .bind(user_id)
+                .bind(now_iso())
+                .bind(expires_at.to_string())
+                .execute(p)
+                .await?;
+            });
+            Ok(())
+        })
+        .await
     }
 
     /// The person of a session that has not expired.
@@ -158,14 +186,17 @@ impl Store {
 
     /// Ends a session (and drops every expired one).
     pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
-        on_pool!(self.pool, p => {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
-                .bind(token_hash(token))
-                .bind(now_iso())
-                .execute(p)
-                .await?;
-        });
-        Ok(())
+        patiently(move || async move {
+            on_pool!(self.pool, p => {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
+                    .bind(token_hash(token))
+                    .bind(now_iso())
+                    .execute(p)
+                    .await?;
+            });
+            Ok(())
+        })
+        .await
     }
 
     /// Counts a sign-in attempt for `name` from `address` and returns the attempts counted in
@@ -180,24 +211,27 @@ impl Store {
         address: &str,
         since: &str,
     ) -> Result<i64, StoreError> {
-        Ok(on_pool!(self.pool, p => {
-            sqlx::query_scalar(
-                "INSERT INTO sign_in_attempts (name, address, window_start, attempts) \
-                 VALUES ($1, $2, $3, 1) \
-                 ON CONFLICT (name, address) DO UPDATE SET \
-                 attempts = CASE WHEN sign_in_attempts.window_start < $4 THEN 1 \
-                     ELSE sign_in_attempts.attempts + 1 END, \
-                 window_start = CASE WHEN sign_in_attempts.window_start < $4 \
-                     THEN excluded.window_start ELSE sign_in_attempts.window_start END \
-                 RETURNING attempts",
-            )
-            .bind(name.to_string())
-            .bind(address.to_string())
-            .bind(now_iso())
-            .bind(since.to_string())
-            .fetch_one(p)
-            .await?
-        }))
+        patiently(move || async move {
+            Ok(on_pool!(self.pool, p => {
+                sqlx::query_scalar(
+                    "INSERT INTO sign_in_attempts (name, address, window_start, attempts) \
+                     VALUES ($1, $2, $3, 1) \
+                     ON CONFLICT (name, address) DO UPDATE SET \
+                     attempts = CASE WHEN sign_in_attempts.window_start < $4 THEN 1 \
+                         ELSE sign_in_attempts.attempts + 1 END, \
+                     window_start = CASE WHEN sign_in_attempts.window_start < $4 \
+                         THEN excluded.window_start ELSE sign_in_attempts.window_start END \
+                     RETURNING attempts",
+                )
+                .bind(name.to_string())
+                .bind(address.to_string())
+                .bind(now_iso())
+                .bind(since.to_string())
+                .fetch_one(p)
+                .await?
+            }))
+        })
+        .await
     }
 
     /// Forgets the attempts counted for `name` from `address` (after a successful sign-in), and
@@ -208,18 +242,21 @@ impl Store {
         address: &str,
         since: &str,
     ) -> Result<(), StoreError> {
-        on_pool!(self.pool, p => {
-            sqlx::query(
-                "DELETE FROM sign_in_attempts \
-                 WHERE (name = $1 AND address = $2) OR window_start < $3",
-            )
-            .bind(name.to_string())
-            .bind(address.to_string())
-            .bind(since.to_string())
-            .execute(p)
-            .await?;
-        });
-        Ok(())
+        patiently(move || async move {
+            on_pool!(self.pool, p => {
+                sqlx::query(
+                    "DELETE FROM sign_in_attempts \
+                     WHERE (name = $1 AND address = $2) OR window_start < $3",
+                )
+                .bind(name.to_string())
+                .bind(address.to_string())
+                .bind(since.to_string())
+                .execute(p)
+                .await?;
+            });
+            Ok(())
+        })
+        .await
     }
 
     /// Remembers that a person signed in from `address`.
@@ -228,18 +265,22 @@ impl Store {
         user_id: i64,
         address: &str,
     ) -> Result<(), StoreError> {
-        on_pool!(self.pool, p => {
-            sqlx::query(
-                "INSERT INTO sign_in_addresses (user_id, address, last_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (user_id, address) DO UPDATE SET last_at = excluded.last_at",
-            )
-            .bind(user_id)
-            .bind(address.to_string())
-            .bind(now_iso())
-            .execute(p)
-            .await?;
-        });
-        Ok(())
+        patiently(move || async move {
+            on_pool!(self.pool, p => {
+                sqlx::query(
+                    "INSERT INTO sign_in_addresses (user_id, address, last_at) \
+                     VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id, address) DO UPDATE SET last_at = excluded.last_at",
+                )
+                .bind(user_id)
+                .bind(address.to_string())
+                .bind(now_iso())
+                .execute(p)
+                .await?;
+            });
+            Ok(())
+        })
+        .await
     }
 
     /// Whether a person has signed in from `address` before.

@@ -62,6 +62,21 @@ impl StoreError {
         }
     }
 
+    /// SQLite's write lock was held by another writer (an import's batch) for longer than the
+    /// busy timeout.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => e
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| c & 0xff == 5), // SQLITE_BUSY and its extended codes
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.code == rusqlite::ErrorCode::DatabaseBusy
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn corrupt(what: impl Into<String>, value: impl Into<String>) -> Self {
         StoreError::Corrupt {
             what: what.into(),

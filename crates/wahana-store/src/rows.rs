@@ -24,12 +24,19 @@ fn opt_date(s: Option<String>) -> Result<Option<Date>, StoreError> {
     s.map(|s| date(&s)).transpose()
 }
 
-fn bits<T: Code>(n: i64) -> CodeSet<T> {
-    CodeSet::from_bits(u32::try_from(n).unwrap_or(0))
+/// A code set as held: a bitmask of the codes of `T`, each bit naming one.
+fn bits<T: Code>(what: &str, n: i64) -> Result<CodeSet<T>, StoreError> {
+    let set = u32::try_from(n).ok().map(CodeSet::<T>::from_bits);
+    match set {
+        Some(set) if i64::from(set.bits()) == n => Ok(set),
+        _ => Err(StoreError::corrupt(what, n.to_string())),
+    }
 }
 
-fn small(n: Option<i64>) -> Option<u32> {
-    n.and_then(|n| u32::try_from(n).ok())
+/// A count (members): never negative, within `u32`.
+fn small(what: &str, n: Option<i64>) -> Result<Option<u32>, StoreError> {
+    n.map(|n| u32::try_from(n).map_err(|_| StoreError::corrupt(what, n.to_string())))
+        .transpose()
 }
 
 #[derive(sqlx::FromRow)]
@@ -80,16 +87,16 @@ impl GroupRow {
             origin: code("origin", &self.origin)?,
             founded_year: i32::try_from(self.founded_year)
                 .map_err(|_| StoreError::corrupt("year", self.founded_year.to_string()))?,
-            members_male: small(self.members_male),
-            members_female: small(self.members_female),
-            membership_basis: bits(self.membership_basis),
-            purposes: bits(self.purposes),
-            activities: bits(self.activities),
-            funding: bits(self.funding),
+            members_male: small("members_male", self.members_male)?,
+            members_female: small("members_female", self.members_female)?,
+            membership_basis: bits("membership_basis", self.membership_basis)?,
+            purposes: bits("purposes", self.purposes)?,
+            activities: bits("activities", self.activities)?,
+            funding: bits("funding", self.funding)?,
             main_funding: opt_code("main funding", self.main_funding)?,
             dues_rupiah: self.dues_rupiah,
             dues_period: opt_code("dues period", self.dues_period)?,
-            values: bits(self.social_values),
+            values: bits("social_values", self.social_values)?,
             meeting_frequency: opt_code("meeting frequency", self.meeting_frequency)?,
             legal_status: opt_code("legal status", self.legal_status)?,
             status: code("status", &self.status)?,

@@ -133,6 +133,34 @@ struct Writer {
     done: bool,
 }
 
+impl Writer {
+    /// Runs `f` inside the batch's transaction. SQLite ends a transaction by itself after some
+    /// failures (a full disk, an I/O error): then the batch has lost its writes, so it fails
+    /// whole instead of going on in autocommit mode, where every later statement would land
+    /// on its own.
+    fn run<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if self.conn.is_autocommit() {
+            return Err(self.failed.take().unwrap_or_else(|| rolled_back("")));
+        }
+        let result = f(&self.conn);
+        if let Err(e) = &result
+            && self.conn.is_autocommit()
+        {
+            self.failed = Some(rolled_back(&e.to_string()));
+        }
+        result
+    }
+}
+
+fn rolled_back(cause: &str) -> StoreError {
+    StoreError::Writer(format!(
+        "SQLite rolled the batch's transaction back ({cause}): none of its writes were kept"
+    ))
+}
+
 type Job = Box<dyn FnOnce(&mut Writer) + Send>;
 
 /// A batch's transaction on SQLite: the handle of its writer thread.
@@ -211,8 +239,9 @@ impl SqliteTx {
     }
 
     /// Runs `f` on the writer thread after every job queued before it and waits for its
-    /// result. A failure of `f` is returned and the transaction stays usable; a failure of a
-    /// queued job before it is returned instead of running `f`.
+    /// result. A failure of `f` is returned and the transaction stays usable, unless SQLite
+    /// rolled it back ([`Writer::run`]: then every later job and the commit fail); a failure
+    /// of a queued job before it is returned instead of running `f`.
     pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
@@ -225,7 +254,7 @@ impl SqliteTx {
                     w.failed = Some(earlier_failure());
                     Err(e)
                 }
-                None => f(&w.conn),
+                None => w.run(f),
             };
             let _ = tx.send(result);
         }))
@@ -240,7 +269,7 @@ impl SqliteTx {
     {
         self.send(Box::new(move |w: &mut Writer| {
             if w.failed.is_none()
-                && let Err(e) = f(&w.conn)
+                && let Err(e) = w.run(f)
             {
                 w.failed = Some(e);
             }
@@ -254,6 +283,9 @@ impl SqliteTx {
             w.done = true;
             let result = match w.failed.take() {
                 Some(e) => Err(e),
+                None if commit && w.conn.is_autocommit() => Err(rolled_back("")),
+                // Nothing left to roll back.
+                None if w.conn.is_autocommit() => Ok(()),
                 None if commit => w.conn.execute_batch("COMMIT").map_err(StoreError::from),
                 None => w.conn.execute_batch("ROLLBACK").map_err(StoreError::from),
             };
@@ -622,4 +654,68 @@ pub(crate) fn text(s: impl Into<String>) -> Value {
 
 pub(crate) fn opt_text(s: Option<impl Into<String>>) -> Value {
     s.map_or(Value::Null, |s| Value::Text(s.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A statement that fills the disk makes SQLite roll the whole transaction back: the
+    /// batch then fails, every later write and the commit with it, and nothing of it lands
+    /// (before, the next statement ran in autocommit mode and was kept).
+    #[tokio::test]
+    async fn a_transaction_sqlite_rolled_back_fails_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("full.db");
+        let setup = rusqlite::Connection::open(&path).unwrap();
+        setup
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE t (x TEXT); CREATE INDEX t_x ON t (x);",
+            )
+            .unwrap();
+        let pages: i64 = setup
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        let tx = SqliteTx::begin(path.clone(), Idle::new(false))
+            .await
+            .unwrap();
+        tx.execute("INSERT INTO t (x) VALUES ($1)", vec![text("first")])
+            .await
+            .unwrap();
+        // The writer's connection may grow the file by a few pages only.
+        let limit = pages + 3;
+        tx.call(move |c| {
+            c.query_row(&format!("PRAGMA max_page_count = {limit}"), [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let mut full = None;
+        for i in 0..100 {
+            let big = format!("{i}{}", "y".repeat(3000));
+            if let Err(e) = tx
+                .execute("INSERT INTO t (x) VALUES ($1)", vec![text(&big)])
+                .await
+            {
+                full = Some(e);
+                break;
+            }
+        }
+        let full = full.unwrap();
+        assert!(full.to_string().contains("full"), "{full}");
+        let later = tx
+            .execute("INSERT INTO t (x) VALUES ($1)", vec![text("after")])
+            .await;
+        assert!(
+            matches!(&later, Err(StoreError::Writer(m)) if m.contains("rolled")),
+            "{later:?}"
+        );
+        let committed = tx.commit().await;
+        assert!(committed.is_err(), "{committed:?}");
+        let held: i64 = setup
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(held, 0);
+    }
 }

@@ -359,7 +359,10 @@ fn format_row(
                 *start = e;
                 scratch.push_str(t);
             }
-            (Field::Int(n), Cell::Codes(f)) => f(u32::try_from(n).unwrap_or(0), scratch),
+            (Field::Int(n), Cell::Codes(f)) => f(
+                u32::try_from(n).map_err(|_| StoreError::corrupt("code set", n.to_string()))?,
+                scratch,
+            ),
             (Field::Int(n), Cell::Plain) => scratch.push_str(itoa::Buffer::new().format(n)),
             (Field::Real(x), _) => push_f64(scratch, x),
         }

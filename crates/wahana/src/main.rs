@@ -11,7 +11,27 @@ mod web;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// Logs go to stderr (stdout stays the commands' output): `RUST_LOG` filters them (default:
+/// wahana's own at info, others' warnings), `WAHANA_LOG_FORMAT=json` writes one JSON object a
+/// line instead of text.
+fn init_logs() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,wahana=info,wahana_store=info"));
+    let json = std::env::var("WAHANA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A subscriber set already (none is, outside tests) keeps its place.
+    let _ = if json {
+        logs.json().try_init()
+    } else {
+        logs.try_init()
+    };
+}
+
 fn main() -> ExitCode {
+    init_logs();
     let args = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -8,6 +8,8 @@ mod actors;
 mod audit;
 mod auth;
 mod batch;
+mod concurrency;
+mod failures;
 mod harness;
 mod links;
 mod migrate;

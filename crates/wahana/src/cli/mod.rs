@@ -264,6 +264,8 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         | C::DatabaseError
         | C::ScopeTooLarge
         | C::PdfUnavailable
+        | C::PdfBusy
+        | C::ServerBusy
         | C::SqliteInMemory
         | C::CarryForwardIo => 1,
     }

@@ -19,6 +19,11 @@ pub struct ServeArgs {
     /// accept `Secure` cookies over plain HTTP only from localhost.
     #[arg(long)]
     pub http_cookies: bool,
+    /// PDF reports printed at once (each is a headless Chromium); further requests wait a few
+    /// seconds for a turn, then get 503 with Retry-After.
+    #[arg(long, env = "WAHANA_PDF_PRINTERS", value_name = "N",
+          default_value_t = web::pages::regions::DEFAULT_PDF_PRINTERS)]
+    pub pdf_printers: usize,
 }
 
 /// Demonstration sign-ins: (name, password, role, region).
@@ -60,23 +65,29 @@ pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<E
         }
     }
     let demo = args.demo;
-    web::serve(store.clone(), &args.addr, !args.http_cookies, move |addr| {
-        // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.
-        if addr.ip().is_loopback() {
-            println!("wahana: http://localhost:{}/", addr.port());
-        } else {
-            println!("wahana: http://{addr}/");
-        }
-        if demo {
-            for (name, password, role, region) in DEMO_USERS {
-                println!(
-                    "{} {name} / {password} ({role}{})",
-                    lang.pick("masuk demonstrasi:", "demonstration sign-in:"),
-                    region.map(|r| format!(", {r}")).unwrap_or_default()
-                );
+    web::serve(
+        store.clone(),
+        &args.addr,
+        !args.http_cookies,
+        args.pdf_printers,
+        move |addr| {
+            // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.
+            if addr.ip().is_loopback() {
+                println!("wahana: http://localhost:{}/", addr.port());
+            } else {
+                println!("wahana: http://{addr}/");
             }
-        }
-    })
+            if demo {
+                for (name, password, role, region) in DEMO_USERS {
+                    println!(
+                        "{} {name} / {password} ({role}{})",
+                        lang.pick("masuk demonstrasi:", "demonstration sign-in:"),
+                        region.map(|r| format!(", {r}")).unwrap_or_default()
+                    );
+                }
+            }
+        },
+    )
     .await?;
     Ok(ExitCode::SUCCESS)
 }

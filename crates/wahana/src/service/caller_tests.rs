@@ -31,7 +31,12 @@ async fn stores() -> Vec<(&'static str, Store, tempfile::TempDir)> {
     match std::env::var("WAHANA_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
             use sqlx::Connection;
-            let name = format!("wahana_caller_{}", std::process::id());
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let name = format!(
+                "wahana_caller_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            );
             let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
             for sql in [
                 format!("DROP DATABASE IF EXISTS {name}"),

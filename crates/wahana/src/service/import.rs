@@ -215,6 +215,13 @@ const CHECKED_BATCH: usize = 1000;
 /// Messages that may wait between the two (so memory stays bounded).
 const CHECKED_QUEUE: usize = 8;
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: the row at which the checking of the next import started on this thread fails.
+    pub(crate) static FAIL_CHECKING_AT: std::cell::Cell<Option<u64>> =
+        const { std::cell::Cell::new(None) };
+}
+
 /// Why an import could not run at all (as opposed to rows it rejected).
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -222,6 +229,10 @@ pub enum ImportError {
     Store(#[from] wahana_store::StoreError),
     #[error(transparent)]
     Write(#[from] instrument::WriteError),
+    /// The reading and checking of the file stopped before its end without saying why (a
+    /// panic): nothing was written.
+    #[error("the checking of the file stopped before its end: {0}")]
+    Checking(String),
 }
 
 impl ImportError {
@@ -229,6 +240,14 @@ impl ImportError {
         match self {
             ImportError::Store(e) => e.message(lang),
             ImportError::Write(e) => e.to_string(),
+            ImportError::Checking(why) => match lang {
+                Lang::Id => format!(
+                    "pemeriksaan berkas berhenti sebelum akhir berkas ({why}); tidak ada yang diimpor"
+                ),
+                Lang::En => format!(
+                    "the checking of the file stopped before its end ({why}); nothing was imported"
+                ),
+            },
         }
     }
 }
@@ -368,6 +387,10 @@ enum Message {
     Rows(Vec<Checked>),
     /// The file could not be read to its end.
     ReadFailed(Problem),
+    /// Every row was read and sent: the only way the writer learns that the file ended (a
+    /// queue closed without it means the checking thread stopped early, and nothing is
+    /// written).
+    Done,
 }
 
 /// Imports one file. Problems with rows are in the report; an `Err` means the import could not
@@ -393,6 +416,37 @@ pub async fn import_file(
 /// [`import_file`], whose reading stops once `cancel` is set (the web server's client went
 /// away): the file is then refused whole with the problem `cancelled`, and nothing is written.
 pub async fn import_file_until(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    today: Date,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: instrument::Cancel,
+) -> Result<ImportReport, ImportError> {
+    let result = import_whole(store, path, opts, today, progress, cancel).await;
+    // Every import is logged: the file's name as the person knows it, rows and outcome.
+    let file = opts
+        .file_name
+        .clone()
+        .unwrap_or_else(|| path.display().to_string());
+    match &result {
+        Ok(r) => tracing::info!(
+            file,
+            table = r.table.map(|t| t.code()),
+            wave = r.wave.as_deref(),
+            rows = r.rows,
+            written = r.written,
+            rejected = r.rejected,
+            committed = r.committed,
+            dry_run = r.dry_run,
+            "import"
+        ),
+        Err(e) => tracing::error!(file, error = %e, "import failed; nothing was written"),
+    }
+    result
+}
+
+async fn import_whole(
     store: &Store,
     path: &Path,
     opts: &ImportOptions,
@@ -541,10 +595,13 @@ pub async fn import_file_until(
         wave_date,
         provenance_template: None,
         within: opts.within.clone(),
+        #[cfg(test)]
+        fail_at: FAIL_CHECKING_AT.get(),
     };
     let checking = tokio::task::spawn_blocking(move || checker.run(reader, tx));
 
     let result: Result<bool, ImportError> = async {
+        let mut ended = false;
         while let Some(message) = rx.recv().await {
             let rows = match message {
                 Message::Rows(rows) => rows,
@@ -553,6 +610,10 @@ pub async fn import_file_until(
                     report.push(p);
                     report.rejected += 1;
                     return Ok(false);
+                }
+                Message::Done => {
+                    ended = true;
+                    break;
                 }
             };
             for checked in rows {
@@ -573,6 +634,11 @@ pub async fn import_file_until(
                 }
             }
         }
+        if !ended {
+            // The queue closed without `Done`: the checking thread stopped early. What it
+            // sent is only part of the file, and is never committed.
+            return Err(ImportError::Checking(String::new()));
+        }
         importer
             .flush(&mut batch, &mut report, &mut rejects)
             .await?;
@@ -582,7 +648,16 @@ pub async fn import_file_until(
     .await;
     // The checking thread stops at its next send once the queue is gone.
     drop(rx);
-    let _ = checking.await;
+    let stopped = checking.await;
+    let result = match (result, stopped) {
+        (Err(ImportError::Checking(_)), Err(e)) => Err(ImportError::Checking(join_reason(e))),
+        (Err(ImportError::Checking(_)), Ok(())) => Err(ImportError::Checking(
+            "the checking thread ended without finishing the file".into(),
+        )),
+        // The writer stopped first (its own error, or a refused file): the checking thread
+        // stopped at its next send, which is no failure of its own.
+        (result, _) => result,
+    };
     match result {
         Ok(true) => {}
         Ok(false) => {
@@ -625,6 +700,21 @@ pub async fn import_file_until(
         report.updated = 0;
     }
     Ok(report)
+}
+
+/// Why the checking thread stopped: its panic's message, or that it was cancelled.
+fn join_reason(e: tokio::task::JoinError) -> String {
+    if !e.is_panic() {
+        return e.to_string();
+    }
+    let payload = e.into_panic();
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        format!("panic: {s}")
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        format!("panic: {s}")
+    } else {
+        "panic".into()
+    }
 }
 
 fn read_problem(e: &instrument::ReadError) -> Problem {
@@ -782,6 +872,9 @@ struct Checker {
     provenance_template: Option<(String, String)>,
     /// See [`ImportOptions::within`].
     within: Option<RegionCode>,
+    /// Tests: the row at which the checking fails (panics), to show nothing is written then.
+    #[cfg(test)]
+    fail_at: Option<u64>,
 }
 
 impl Checker {
@@ -811,6 +904,10 @@ impl Checker {
                     return;
                 }
             };
+            #[cfg(test)]
+            if self.fail_at == Some(row) {
+                panic!("checking failed on purpose at row {row}");
+            }
             let outcome = self.take_row(row, &cells, &ctx);
             let keep = self.keep_cells && outcome.is_err();
             out.push(Checked {
@@ -829,9 +926,10 @@ impl Checker {
                 return;
             }
         }
-        if !out.is_empty() {
-            let _ = tx.blocking_send(Message::Rows(out));
+        if !out.is_empty() && tx.blocking_send(Message::Rows(out)).is_err() {
+            return;
         }
+        let _ = tx.blocking_send(Message::Done);
     }
 
     fn provenance(&mut self, row: u64, cells: &[String]) -> Option<String> {

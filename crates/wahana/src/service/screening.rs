@@ -16,8 +16,16 @@ use wahana_domain::screening::{Outcome, Reason, RuleSet, Summary};
 use wahana_domain::{Lang, Region, RegionCode, RegionTree};
 use wahana_store::{DEFAULT_RULES, GroupFilter, Store, StoreError};
 
-fn store_err(e: StoreError, lang: Lang) -> anyhow::Error {
-    anyhow!("{}", e.message(lang))
+/// A refusal of the store in the person's language; a failure of the database stays the typed
+/// error it is, which the web answers as internal (its text is for the log, not for people).
+pub(crate) fn store_err(e: StoreError, lang: Lang) -> anyhow::Error {
+    match e {
+        StoreError::NotFound { .. }
+        | StoreError::Conflict { .. }
+        | StoreError::WaveClosed { .. }
+        | StoreError::Rejected { .. } => anyhow!("{}", e.message(lang)),
+        e => e.into(),
+    }
 }
 
 /// A rule set named by version (one held in the database, `seed-2007` always) or given as a

@@ -393,7 +393,10 @@ pub async fn shown_or_explain(
 ) -> anyhow::Result<ShownWave> {
     shown(store, region, wave)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?
+        .map_err(|e| match e {
+            ServiceError::Store(e) => super::screening::store_err(e, lang),
+            e => anyhow::anyhow!("{}", e.message(lang)),
+        })?
         .ok_or_else(|| {
             anyhow::anyhow!(
                 "{}",

@@ -70,6 +70,13 @@ pub enum ApiError {
     TooLarge {
         limit: usize,
     },
+    /// The server cannot serve this now, but will soon (`server_busy`: a long write such as an
+    /// import holds the database; `pdf_busy`: every PDF printer is in use): 503 with
+    /// `Retry-After`.
+    Busy {
+        code: ErrorCode,
+        retry_after_secs: u64,
+    },
     /// Something broke inside; the detail goes to the log, not to the user.
     Internal(String),
 }
@@ -112,6 +119,7 @@ impl ApiError {
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
             ApiError::BadReturnPath => ErrorCode::BadReturnPath,
             ApiError::TooLarge { .. } => ErrorCode::TooLarge,
+            ApiError::Busy { code, .. } => *code,
             ApiError::Internal(_) => ErrorCode::InternalError,
         }
     }
@@ -197,6 +205,18 @@ impl ApiError {
                     }
                 }
             }
+            ApiError::Busy {
+                code: ErrorCode::PdfBusy,
+                ..
+            } => s(
+                "semua pencetak PDF server sedang dipakai; coba lagi sebentar lagi, atau unduh HTML lalu cetak dari peramban",
+                "every PDF printer of the server is in use; try again in a moment, or download the HTML and print it from a browser",
+            ),
+            ApiError::Busy { .. } => s(
+                "server sedang menulis data dalam jumlah besar (impor); coba lagi sebentar lagi",
+                "the server is busy writing a large amount of data (an import); try again in a moment",
+            ),
+            // Never the detail: it may name files, tables or records.
             ApiError::Internal(_) => s(
                 "terjadi kesalahan di server; sudah dicatat",
                 "something went wrong on the server; it has been logged",
@@ -204,9 +224,26 @@ impl ApiError {
         }
     }
 
-    fn log(&self) {
-        if let ApiError::Internal(detail) = self {
-            tracing::error!("internal error: {detail}");
+    /// An internal error goes to the log with a reference number of its own, which is all the
+    /// person is shown of it (to quote when reporting it); other errors log nothing.
+    fn log(&self) -> Option<String> {
+        let ApiError::Internal(detail) = self else {
+            return None;
+        };
+        let reference = format!("{:08x}", rand::random::<u32>());
+        tracing::error!(reference = %reference, error = %detail, "internal error");
+        Some(reference)
+    }
+
+    /// [`ApiError::message`], with the reference of an internal error ([`ApiError::log`]).
+    fn message_with(&self, lang: Lang, reference: Option<&str>) -> String {
+        match reference {
+            Some(r) => format!(
+                "{} ({} {r})",
+                self.message(lang),
+                lang.pick("nomor rujukan", "reference")
+            ),
+            None => self.message(lang),
         }
     }
 
@@ -230,13 +267,30 @@ impl ApiError {
 
     /// The JSON response.
     pub fn into_api(self, lang: Lang) -> Response {
-        self.log();
-        (self.status(), Json(self.body(lang))).into_response()
+        let reference = self.log();
+        let mut body = self.body(lang);
+        body.message = self.message_with(lang, reference.as_deref());
+        let res = (self.status(), Json(body)).into_response();
+        self.with_retry_after(res)
+    }
+
+    /// A busy answer says when to try again.
+    fn with_retry_after(&self, mut res: Response) -> Response {
+        if let ApiError::Busy {
+            retry_after_secs, ..
+        } = self
+        {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after_secs),
+            );
+        }
+        res
     }
 
     /// The HTML page.
     pub fn into_page(self, ctx: &Ctx) -> Response {
-        self.log();
+        let reference = self.log();
         let page = ErrorPage {
             ctx,
             title: match self.status() {
@@ -245,13 +299,16 @@ impl ApiError {
                 StatusCode::FORBIDDEN => ctx.t("Tidak diizinkan", "Not allowed"),
                 StatusCode::CONFLICT => ctx.t("Bentrok", "Conflict"),
                 StatusCode::INTERNAL_SERVER_ERROR => ctx.t("Kesalahan", "Error"),
+                StatusCode::SERVICE_UNAVAILABLE if matches!(self, ApiError::Busy { .. }) => {
+                    ctx.t("Sedang sibuk", "Busy")
+                }
                 _ => ctx.t("Tidak dapat diproses", "Cannot be done"),
             },
-            message: self.message(ctx.lang),
+            message: self.message_with(ctx.lang, reference.as_deref()),
             sign_in: matches!(self, ApiError::Unauthenticated),
         };
         match page.render() {
-            Ok(html) => (self.status(), Html(html)).into_response(),
+            Ok(html) => self.with_retry_after((self.status(), Html(html)).into_response()),
             Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
         }
     }
@@ -305,6 +362,11 @@ impl From<ServiceError> for ApiError {
                     message_en: e.message(Lang::En),
                 }
             }
+            // A write that waited its longest for SQLite's write lock (held by an import).
+            ServiceError::Store(e) if e.is_busy() => ApiError::Busy {
+                code: ErrorCode::ServerBusy,
+                retry_after_secs: 30,
+            },
             ServiceError::Store(e) => ApiError::Internal(e.to_string()),
         }
     }
@@ -344,15 +406,25 @@ impl From<askama::Error> for ApiError {
 
 impl ApiError {
     /// An error of a use case that reports through `anyhow` (profile, screening, regions):
-    /// database failures are internal; the rest are messages already in the user's language.
+    /// a message the use case wrote for the person (an `anyhow!` text with nothing under it)
+    /// is shown; a record not held is a 404; anything else (the database, a file, a bug) is
+    /// internal: a 500 whose detail goes only to the log.
     pub fn from_anyhow(e: anyhow::Error) -> ApiError {
-        if e.downcast_ref::<wahana_store::StoreError>().is_some() {
-            ApiError::Internal(format!("{e:#}"))
-        } else {
-            ApiError::Unavailable {
-                code: wahana_domain::ErrorCode::Unavailable,
-                message: format!("{e:#}"),
-            }
+        use wahana_store::StoreError;
+        let written_for_people = e.chain().count() == 1
+            && (e.downcast_ref::<String>().is_some() || e.downcast_ref::<&'static str>().is_some());
+        if written_for_people {
+            return ApiError::Unavailable {
+                code: ErrorCode::Unavailable,
+                message: e.to_string(),
+            };
+        }
+        match e.downcast_ref::<StoreError>() {
+            Some(StoreError::NotFound { kind, id }) => ApiError::NotFound {
+                kind,
+                id: id.clone(),
+            },
+            _ => ApiError::Internal(format!("{e:#}")),
         }
     }
 }
@@ -433,11 +505,46 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::SignInRequired | C::BadCredentials => StatusCode::UNAUTHORIZED,
         C::Forbidden | C::CsrfFailed => StatusCode::FORBIDDEN,
         C::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
-        C::PdfUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        C::PdfUnavailable | C::PdfBusy | C::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         C::BadRequest | C::BadReturnPath => StatusCode::BAD_REQUEST,
         C::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::InternalError | C::DatabaseError | C::CarryForwardIo => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The detail of an internal error never reaches the person; its reference does.
+    #[tokio::test]
+    async fn an_internal_error_shows_a_reference_not_its_detail() {
+        let detail = "reading /srv/wahana/secret.toml: permission denied";
+        let e = ApiError::from_anyhow(anyhow::Error::new(std::io::Error::other(detail)));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let res = e.into_api(Lang::En);
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let message = body["message"].as_str().unwrap();
+        assert!(!message.contains("secret"), "{message}");
+        let reference = message
+            .rsplit_once("reference ")
+            .map(|(_, r)| r.trim_end_matches(')'))
+            .unwrap_or_else(|| panic!("no reference in {message}"));
+        assert_eq!(reference.len(), 8, "{message}");
+        assert!(
+            reference.chars().all(|c| c.is_ascii_hexdigit()),
+            "{message}"
+        );
+        assert_eq!(body["error"], "internal_error");
+        // A message a use case wrote for the person is shown as it is.
+        let e = ApiError::from_anyhow(anyhow::anyhow!("wilayah \"x\" tidak ditemukan"));
+        assert_eq!(e.message(Lang::Id), "wilayah \"x\" tidak ditemukan");
+        assert_eq!(e.status(), StatusCode::NOT_FOUND);
     }
 }

@@ -41,6 +41,8 @@ pub struct Shared {
     pub profiles: cache::ProfileCache,
     /// The headless browser that prints the profile report to PDF, when one is installed.
     pub pdf_browser: Option<std::path::PathBuf>,
+    /// How many reports are printed at once (`pages::regions::PdfPrinters`).
+    pub pdf_printers: pages::regions::PdfPrinters,
     /// Where uploaded files wait to be imported (the system's temporary directory), one
     /// directory per upload (`pages::import::Upload`).
     pub uploads: std::path::PathBuf,
@@ -148,6 +150,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             note_writes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            log_request,
+        ))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
 }
@@ -167,6 +173,68 @@ async fn note_writes(
         st.profiles.changed();
     }
     res
+}
+
+/// Logs every request: its method, its path without the query string (a search may carry a
+/// name), its status and how long it took; never a header, a cookie, a token or a body. A
+/// refused write (403, 409) is logged again as a warning with who asked (the person's name and
+/// role, looked up only then) and what kind of record the path names.
+async fn log_request(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let start = std::time::Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let write = !matches!(method, axum::http::Method::GET | axum::http::Method::HEAD);
+    // Kept to name who was refused, never logged themselves.
+    let credentials: Vec<(header::HeaderName, HeaderValue)> = if write {
+        [header::COOKIE, header::AUTHORIZATION]
+            .into_iter()
+            .flat_map(|h| {
+                req.headers()
+                    .get_all(&h)
+                    .iter()
+                    .map(move |v| (h.clone(), v.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let ms = start.elapsed().as_millis() as u64;
+    tracing::info!(target: "wahana::http", %method, %path, status, ms, "request");
+    if write && matches!(status, 403 | 409) {
+        let mut b = axum::http::Request::builder();
+        for (h, v) in credentials {
+            b = b.header(h, v);
+        }
+        let who = match b.body(()) {
+            Ok(r) => {
+                let (mut parts, ()) = r.into_parts();
+                match Ctx::from_request_parts(&mut parts, &st).await {
+                    Ok(ctx) => ctx
+                        .user()
+                        .map(|u| format!("{} ({})", u.name, u.role.code()))
+                        .unwrap_or_else(|| "anonymous".into()),
+                    Err(_) => "unknown".into(),
+                }
+            }
+            Err(_) => "unknown".into(),
+        };
+        let kind = record_kind(&path);
+        tracing::warn!(target: "wahana::http", %method, %path, status, who, kind, "write refused");
+    }
+    res
+}
+
+/// The kind of record a path is about: its first segment after `/api/v1/`.
+fn record_kind(path: &str) -> &str {
+    let rest = path.strip_prefix("/api/v1").unwrap_or(path);
+    rest.trim_start_matches('/').split('/').next().unwrap_or("")
 }
 
 async fn security_headers(mut res: Response) -> Response {
@@ -440,6 +508,7 @@ pub async fn serve(
     store: Store,
     addr: &str,
     secure_cookies: bool,
+    pdf_printers: usize,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -452,6 +521,7 @@ pub async fn serve(
         secure_cookies,
         profiles: cache::ProfileCache::default(),
         pdf_browser: pages::regions::find_browser(),
+        pdf_printers: pages::regions::PdfPrinters::new(pdf_printers),
         uploads,
     })));
     axum::serve(
@@ -468,6 +538,8 @@ pub async fn serve(
 
 #[cfg(test)]
 mod compare_tests;
+#[cfg(test)]
+mod failure_tests;
 #[cfg(test)]
 mod network_tests;
 #[cfg(test)]

@@ -30,7 +30,7 @@ const PEOPLE: [(&str, &str, Option<&str>); 6] = [
     ("viewer", "viewer", Some("73.08.21")),
     ("enumerator_away", "enumerator", Some("73.08.22")),
 ];
-const PASSWORD: &str = "kata-sandi-uji";
+pub const PASSWORD: &str = "kata-sandi-uji";
 
 pub struct Env {
     pub name: &'static str,
@@ -136,6 +136,7 @@ impl Env {
             profiles: Default::default(),
             // No PDF printing here: `tests/it/browser.rs` prints with the real Chromium.
             pdf_browser: None,
+            pdf_printers: super::pages::regions::PdfPrinters::new(2),
             uploads: dir.path().join("uploads"),
         })));
         let mut env = Env {

@@ -382,6 +382,11 @@ fn form_again(
     version: Option<i64>,
     allow_duplicate: bool,
 ) -> Response {
+    // A failure of the server is no mistake in the form: its page, with a reference to quote,
+    // and its detail in the log.
+    if matches!(e, ApiError::Internal(_)) {
+        return e.into_page(ctx);
+    }
     let (field_errors, general) = match &e {
         ApiError::Invalid(errs) => {
             let known: Vec<&str> = instrument::columns(Table::Groups)
@@ -882,7 +887,11 @@ pub async fn add_member(
             Ok(Redirect::to(&format!("/groups/{}#anggota", crate::web::pct(&id))).into_response())
         }
         Err(e) => {
-            let message = ApiError::from(e).message(ctx.lang);
+            let e = ApiError::from(e);
+            if matches!(e, ApiError::Internal(_)) {
+                return Ok(e.into_page(&ctx));
+            }
+            let message = e.message(ctx.lang);
             let form = MemberForm {
                 name: name.to_string(),
                 key: key.unwrap_or("").to_string(),

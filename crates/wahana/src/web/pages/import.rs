@@ -450,6 +450,7 @@ pub async fn run(
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| match e {
         crate::service::import::ImportError::Store(s) => ApiError::from(s),
+        e @ crate::service::import::ImportError::Checking(_) => ApiError::Internal(e.to_string()),
         other => ApiError::Unavailable {
             code: wahana_domain::ErrorCode::ImportFailed,
             message: other.message(lang),

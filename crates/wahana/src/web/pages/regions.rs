@@ -885,6 +885,23 @@ pub async fn report(
                 .into_response())
         }
         Some("pdf") => {
+            // Anyone may ask for a PDF, and each one is a Chromium: a few at a time.
+            let turn = match &st.pdf_browser {
+                Some(_) => match st.pdf_printers.turn().await {
+                    Some(turn) => Some(turn),
+                    None => {
+                        tracing::warn!(region = %code, "PDF refused: every printer busy");
+                        return Err(crate::web::errors::PageError(
+                            ApiError::Busy {
+                                code: wahana_domain::ErrorCode::PdfBusy,
+                                retry_after_secs: PDF_RETRY_AFTER_SECS,
+                            },
+                            ctx.clone(),
+                        ));
+                    }
+                },
+                None => None,
+            };
             let html = report::html::render(&data, &p, ctx.lang, &network, change);
             let printed = match &st.pdf_browser {
                 Some(browser) => print_pdf(browser, &html).await.ok_or(ctx.t(
@@ -896,6 +913,7 @@ pub async fn report(
                     "PDF needs Chromium on the server, and this server has none; download the HTML and print it from a browser",
                 )),
             };
+            drop(turn);
             match printed {
                 Ok(pdf) => Ok((
                     [
@@ -940,6 +958,42 @@ pub fn find_browser() -> Option<std::path::PathBuf> {
     .into_iter()
     .map(std::path::PathBuf::from)
     .find(|p| p.exists())
+}
+
+/// Chromium processes printing at once unless configured (`wahana serve --pdf-printers`).
+pub const DEFAULT_PDF_PRINTERS: usize = 2;
+/// How long a PDF request waits for a printer before it is answered 503.
+const PDF_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// What a refused PDF request is told (`Retry-After`, seconds).
+const PDF_RETRY_AFTER_SECS: u64 = 10;
+
+/// The PDF printers of a server: at most N Chromium processes at once; a request waits a
+/// little for its turn, then is refused (503 with `Retry-After`) rather than queued without
+/// end.
+pub struct PdfPrinters {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
+}
+
+impl PdfPrinters {
+    pub fn new(printers: usize) -> PdfPrinters {
+        PdfPrinters::with_wait(printers, PDF_WAIT)
+    }
+
+    pub fn with_wait(printers: usize, wait: std::time::Duration) -> PdfPrinters {
+        PdfPrinters {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(printers.max(1))),
+            wait,
+        }
+    }
+
+    /// A printer, held until the value is dropped; `None` when none came free in time.
+    pub async fn turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
+    }
 }
 
 /// How long a browser may take to print a report before it is stopped.
