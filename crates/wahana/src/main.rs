@@ -2,11 +2,9 @@
 //! (Wahana Kesejahteraan Sosial Berbasis Masyarakat, WKSBM).
 
 mod cli;
-mod config;
-mod instrument;
-mod report;
-mod service;
-mod web;
+
+// The library's modules, under the names the command line uses.
+use wahana::{config, instrument, report, service, web};
 
 use clap::Parser;
 use std::process::ExitCode;
