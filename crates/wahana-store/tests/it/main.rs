@@ -8,6 +8,7 @@ mod actors;
 mod audit;
 mod auth;
 mod batch;
+mod export;
 mod harness;
 mod links;
 mod migrate;
