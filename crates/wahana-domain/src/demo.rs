@@ -400,7 +400,7 @@ pub fn generate_village(
         });
     }
 
-    let network_id = format!("{}0001", id_prefix(Network::ID_LETTER, &code));
+    let network_id = format!("{}0001", id_prefix(Network::ID_LETTER, code));
     data.networks.push(Network {
         id: network_id.clone(),
         village: code.clone(),
@@ -416,7 +416,7 @@ pub fn generate_village(
         decree_date: Date::new(2006, rng.range(1, 12) as u8, 1),
         notes: Some("SINTETIS / synthetic".to_string()),
     });
-    let office_id = format!("{}0001", id_prefix(Institution::ID_LETTER, &code));
+    let office_id = format!("{}0001", id_prefix(Institution::ID_LETTER, code));
     data.institutions.push(Institution {
         id: office_id.clone(),
         region: code.clone(),
@@ -429,7 +429,7 @@ pub fn generate_village(
         longitude: village.lng,
         notes: Some("SINTETIS / synthetic".to_string()),
     });
-    let worship_id = format!("{}0002", id_prefix(Institution::ID_LETTER, &code));
+    let worship_id = format!("{}0002", id_prefix(Institution::ID_LETTER, code));
     data.institutions.push(Institution {
         id: worship_id.clone(),
         region: code.clone(),
