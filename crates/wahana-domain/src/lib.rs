@@ -15,6 +15,7 @@ pub mod profile;
 pub mod region;
 pub mod registry;
 pub mod screening;
+pub mod xml;
 
 pub use codes::{Code, CodeSet};
 pub use date::Date;

@@ -1,9 +1,9 @@
 //! Drawing the network: a deterministic force-directed layout and an SVG picture.
 
-use super::graphml::Xml;
 use super::{Graph, NetworkMeasures, NodeKind};
 use crate::Lang;
 use crate::codes::{Code, GroupType};
+use crate::xml::Xml;
 use std::fmt::Write;
 
 /// Above this many nodes [`to_svg`] draws a summary instead of the network: a picture of more

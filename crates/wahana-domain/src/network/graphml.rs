@@ -2,6 +2,7 @@
 
 use super::{Graph, NetworkMeasures};
 use crate::codes::Code;
+use crate::xml::Xml;
 use std::fmt::Write;
 
 /// The graph as a GraphML document. Nodes carry `label` and `name` (the actor's name), `kind`,
@@ -62,36 +63,6 @@ pub fn to_graphml(graph: &Graph, measures: &NetworkMeasures) -> String {
 
 fn data(out: &mut String, key: &str, value: &str) {
     let _ = writeln!(out, "      <data key=\"{key}\">{}</data>", Xml(value));
-}
-
-/// Text escaped for XML content and attribute values. Characters XML 1.0 cannot carry at all
-/// (most control characters) become U+FFFD, so the document always parses.
-pub(crate) struct Xml<'a>(pub &'a str);
-
-impl std::fmt::Display for Xml<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut rest = self.0;
-        while let Some(i) = rest.find(|c: char| needs_escape(c)) {
-            f.write_str(&rest[..i])?;
-            let c = rest[i..].chars().next().unwrap_or('\u{FFFD}');
-            f.write_str(match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&apos;",
-                _ => "\u{FFFD}",
-            })?;
-            rest = &rest[i + c.len_utf8()..];
-        }
-        f.write_str(rest)
-    }
-}
-
-fn needs_escape(c: char) -> bool {
-    matches!(c, '&' | '<' | '>' | '"' | '\'')
-        || (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
-        || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
 #[cfg(test)]

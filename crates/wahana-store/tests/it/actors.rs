@@ -8,11 +8,11 @@ use wahana_domain::network::NodeKind;
 use wahana_domain::{Date, Group, Institution, Network, RegionCode, Tie, Wave};
 use wahana_store::{Store, StoreError};
 
-fn code(s: &str) -> RegionCode {
+pub(crate) fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
 }
 
-fn wave() -> Wave {
+pub(crate) fn wave() -> Wave {
     Wave {
         id: "w1".into(),
         name: "Uji".into(),

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod batch;
 mod concurrency;
+mod export;
 mod failures;
 mod harness;
 mod links;

@@ -3,20 +3,9 @@
 
 use std::fmt::Write as _;
 
-/// Escapes text for HTML and SVG.
+/// Escapes text for HTML and SVG (the codebase's one escaper, `wahana_domain::xml::Xml`).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    wahana_domain::xml::Xml(s).to_string()
 }
 
 /// Dark: counted in the finding; light: shown for comparison.

@@ -319,17 +319,18 @@ pub fn safe_local_path(target: &str) -> Option<&str> {
     local.then_some(target)
 }
 
-/// A cookie's value from the request.
+/// A cookie's value from the request (the first of that name; pairs that do not parse are
+/// passed over).
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .and_then(|c| c.value_raw())
 }
 
 /// Who is asking, in which language, and the form token of their session.
@@ -387,18 +388,17 @@ impl Ctx {
     }
 }
 
-/// Percent-encodes everything but unreserved characters (for query values).
+/// What [`pct`] leaves as it is: unreserved characters and `/`.
+const PCT_KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// Percent-encodes everything but unreserved characters and `/` (for query values and paths).
 pub fn pct(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, PCT_KEEP).to_string()
 }
 
 impl FromRequestParts<AppState> for Ctx {
