@@ -22,7 +22,7 @@ pub struct ServeArgs {
     /// PDF reports printed at once (each is a headless Chromium); further requests wait a few
     /// seconds for a turn, then get 503 with Retry-After.
     #[arg(long, env = "WAHANA_PDF_PRINTERS", value_name = "N",
-          default_value_t = web::pages::regions::DEFAULT_PDF_PRINTERS)]
+          default_value_t = web::pdf::DEFAULT_PDF_PRINTERS)]
     pub pdf_printers: usize,
 }
 

@@ -199,7 +199,7 @@ async fn a_database_failure_is_a_500_with_a_reference_and_its_detail_only_in_the
 /// with a browser that does not exist, so printing fails: 503 without `Retry-After`).
 #[tokio::test]
 async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_after() {
-    use super::pages::regions::PdfPrinters;
+    use super::pdf::PdfPrinters;
     use super::{AppState, Shared, router};
     use axum::body::Body;
     use axum::http::{Request, StatusCode, header};

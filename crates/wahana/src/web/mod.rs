@@ -15,6 +15,7 @@ pub mod cache;
 pub mod csrf;
 pub mod errors;
 pub mod pages;
+pub mod pdf;
 
 use crate::service::users::{self, Principal};
 use axum::Router;
@@ -41,8 +42,8 @@ pub struct Shared {
     pub profiles: cache::ProfileCache,
     /// The headless browser that prints the profile report to PDF, when one is installed.
     pub pdf_browser: Option<std::path::PathBuf>,
-    /// How many reports are printed at once (`pages::regions::PdfPrinters`).
-    pub pdf_printers: pages::regions::PdfPrinters,
+    /// How many reports are printed at once (`pdf::PdfPrinters`).
+    pub pdf_printers: pdf::PdfPrinters,
     /// Where uploaded files wait to be imported (the system's temporary directory), one
     /// directory per upload (`pages::import::Upload`).
     pub uploads: std::path::PathBuf,
@@ -520,8 +521,8 @@ pub async fn serve(
         store: store.clone(),
         secure_cookies,
         profiles: cache::ProfileCache::default(),
-        pdf_browser: pages::regions::find_browser(),
-        pdf_printers: pages::regions::PdfPrinters::new(pdf_printers),
+        pdf_browser: pdf::find_browser(),
+        pdf_printers: pdf::PdfPrinters::new(pdf_printers),
         uploads,
     })));
     axum::serve(

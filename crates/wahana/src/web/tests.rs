@@ -136,7 +136,7 @@ impl Env {
             profiles: Default::default(),
             // No PDF printing here: `tests/it/browser.rs` prints with the real Chromium.
             pdf_browser: None,
-            pdf_printers: super::pages::regions::PdfPrinters::new(2),
+            pdf_printers: super::pdf::PdfPrinters::new(2),
             uploads: dir.path().join("uploads"),
         })));
         let mut env = Env {

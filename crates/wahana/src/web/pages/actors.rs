@@ -2,9 +2,9 @@
 //! forms that add and delete ties (*ikatan*). Officers and admins of the record's region may
 //! write (for a tie, of both its ends' regions); the changes go to the audit trail (`service::actors`).
 
-use super::groups::{
-    ConfirmDelete, FormField, Pairs, Shown, as_pairs, crumbs_to, display, fields_of, label, pick,
-    values_of_table, wave_choices,
+use super::record::{
+    ConfirmDelete, FormField, Pairs, Shown, TieView, as_pairs, crumbs_to, display, fields_of,
+    label, pick, tie_types, tie_views, values_of_table, wave_choices,
 };
 use super::render;
 use crate::service::actors::{self, Actor};
@@ -375,15 +375,6 @@ pub async fn delete<T: Actor>(
         .into_response())
 }
 
-pub struct TieView {
-    pub other: String,
-    pub kind: &'static str,
-    pub since: String,
-    pub outgoing: bool,
-    /// The page that asks before deleting the tie, coming back here afterwards.
-    pub confirm: String,
-}
-
 #[derive(Template)]
 #[template(path = "actor.html")]
 struct ActorPage<'a> {
@@ -413,36 +404,6 @@ struct ActorPage<'a> {
 #[derive(Debug, Deserialize, Default)]
 pub struct ShowQuery {
     pub saved: Option<String>,
-}
-
-/// The ties of an actor as shown, each with the page that asks before deleting it.
-pub async fn tie_views(st: &AppState, ctx: &Ctx, id: &str) -> Result<Vec<TieView>, PageError> {
-    // Back to this page without its query (a `saved=1` would say "Saved" again).
-    let here = pct(ctx.path.split('?').next().unwrap_or("/"));
-    Ok(actors::ties_of(&st.store, id)
-        .await
-        .or_page(ctx)?
-        .into_iter()
-        .map(|t| TieView {
-            confirm: format!("/ties/{}/delete?back={here}", t.id),
-            outgoing: t.tie.from == id,
-            other: if t.tie.from == id {
-                t.tie.to.clone()
-            } else {
-                t.tie.from.clone()
-            },
-            kind: t.tie.tie_type.label(ctx.lang),
-            since: t.tie.since.map(|y| y.to_string()).unwrap_or_default(),
-        })
-        .collect())
-}
-
-/// The tie types for the add-a-tie form: (code, label).
-pub fn tie_types(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
-    wahana_domain::codes::TieType::ALL
-        .iter()
-        .map(|t| (t.code(), t.label(ctx.lang)))
-        .collect()
 }
 
 pub async fn show<T: Actor>(

@@ -1,6 +1,10 @@
 //! A group's page (every field, its ties, its history) and the forms to add, edit and delete
 //! groups, with each error shown beside its field in the user's language.
 
+use super::record::{
+    ConfirmDelete, FormField, Pairs, Shown, TieView, as_pairs, crumbs_to, display, fields_of,
+    label, pick, tie_types, tie_views, values_of_table, wave_choices,
+};
 use super::render;
 use crate::service::users::{self, Write};
 use crate::service::{self, actors, groups};
@@ -18,154 +22,6 @@ use wahana_domain::instrument::{self, Table};
 use wahana_domain::{Code, FieldError, Lang, RegionCode, RegionTree};
 use wahana_store::{AuditEntry, StoredGroup};
 
-/// How a column is entered.
-pub enum Input {
-    Text,
-    Number,
-    Date,
-    Long,
-    Select(Vec<Opt>),
-    Multi(Vec<Opt>),
-}
-
-pub struct Opt {
-    pub code: &'static str,
-    pub label: &'static str,
-    pub selected: bool,
-}
-
-pub struct FormField {
-    pub id: &'static str,
-    pub label: &'static str,
-    pub hint: &'static str,
-    pub required: bool,
-    pub input: Input,
-    pub value: String,
-    pub error: Option<String>,
-}
-
-impl FormField {
-    pub fn is_number(&self) -> bool {
-        matches!(self.input, Input::Number)
-    }
-    pub fn is_date(&self) -> bool {
-        matches!(self.input, Input::Date)
-    }
-    pub fn is_long(&self) -> bool {
-        matches!(self.input, Input::Long)
-    }
-    pub fn options(&self) -> Option<&[Opt]> {
-        match &self.input {
-            Input::Select(o) => Some(o),
-            _ => None,
-        }
-    }
-    pub fn choices(&self) -> Option<&[Opt]> {
-        match &self.input {
-            Input::Multi(o) => Some(o),
-            _ => None,
-        }
-    }
-}
-
-fn opts<T: Code + 'static>(value: &str, lang: Lang) -> Vec<Opt> {
-    let chosen: Vec<&str> = value.split_whitespace().collect();
-    T::ALL
-        .iter()
-        .map(|c| Opt {
-            code: c.code(),
-            label: c.label(lang),
-            selected: chosen.contains(&c.code()),
-        })
-        .collect()
-}
-
-/// The label of a group column in the user's language.
-pub fn label(id: &str, lang: Lang) -> &'static str {
-    let (i, e) = match id {
-        "id" => ("ID", "ID"),
-        "kode_wilayah" => ("Kode desa/kelurahan", "Village code"),
-        "unit_lokal" => ("Unit lokal (dusun/RW/RT)", "Local unit (dusun/RW/RT)"),
-        "nama" => ("Nama kelompok", "Group name"),
-        "jenis" => ("Jenis kelompok", "Group type"),
-        "asal" => ("Asal", "Origin"),
-        "tahun_berdiri" => ("Tahun berdiri", "Year founded"),
-        "anggota_laki" => ("Anggota laki-laki", "Male members"),
-        "anggota_perempuan" => ("Anggota perempuan", "Female members"),
-        "dasar_keanggotaan" => ("Dasar keanggotaan", "Membership basis"),
-        "tujuan" => ("Tujuan", "Purposes"),
-        "kegiatan" => ("Kegiatan", "Activities"),
-        "sumber_dana" => ("Sumber dana", "Funding sources"),
-        "sumber_dana_utama" => ("Sumber dana utama", "Main funding source"),
-        "iuran_rupiah" => ("Iuran (rupiah)", "Dues (rupiah)"),
-        "iuran_periode" => ("Periode iuran", "Dues period"),
-        "nilai" => ("Nilai dan norma", "Values and norms"),
-        "frekuensi_pertemuan" => ("Frekuensi pertemuan", "Meeting frequency"),
-        "status_hukum" => ("Status hukum", "Legal status"),
-        "status" => ("Status", "Status"),
-        "wahana" => ("Wahana (jaringan)", "Network"),
-        "ketua" => ("Ketua", "Chair"),
-        "telepon" => ("Telepon", "Phone"),
-        "lintang" => ("Lintang", "Latitude"),
-        "bujur" => ("Bujur", "Longitude"),
-        "tanggal_pendataan" => ("Tanggal pendataan", "Survey date"),
-        "pendata" => ("Pendata", "Enumerator"),
-        "catatan" => ("Catatan", "Notes"),
-        "tingkat" => ("Tingkat", "Level"),
-        "sekretaris" => ("Sekretaris", "Secretary"),
-        "bendahara" => ("Bendahara", "Treasurer"),
-        "nomor_sk" => ("Nomor SK", "Decree number"),
-        "tanggal_sk" => ("Tanggal SK", "Decree date"),
-        "jenis_lembaga" => ("Jenis lembaga", "Institution type"),
-        "alamat" => ("Alamat", "Address"),
-        "kontak" => ("Kontak", "Contact person"),
-        _ => ("", ""),
-    };
-    if i.is_empty() {
-        return "";
-    }
-    lang.pick(i, e)
-}
-
-fn input_of(id: &str, value: &str, lang: Lang) -> Input {
-    match id {
-        "jenis" => Input::Select(opts::<GroupType>(value, lang)),
-        "asal" => Input::Select(opts::<Origin>(value, lang)),
-        "dasar_keanggotaan" => Input::Multi(opts::<MembershipBasis>(value, lang)),
-        "tujuan" => Input::Multi(opts::<Purpose>(value, lang)),
-        "kegiatan" => Input::Multi(opts::<Activity>(value, lang)),
-        "sumber_dana" => Input::Multi(opts::<Funding>(value, lang)),
-        "sumber_dana_utama" => Input::Select(opts::<Funding>(value, lang)),
-        "iuran_periode" => Input::Select(opts::<DuesPeriod>(value, lang)),
-        "nilai" => Input::Multi(opts::<Value>(value, lang)),
-        "frekuensi_pertemuan" => Input::Select(opts::<MeetingFrequency>(value, lang)),
-        "status_hukum" => Input::Select(opts::<LegalStatus>(value, lang)),
-        "status" => Input::Select(opts::<GroupStatus>(value, lang)),
-        "tingkat" => Input::Select(opts::<NetworkLevel>(value, lang)),
-        "jenis_lembaga" => Input::Select(opts::<InstitutionKind>(value, lang)),
-        "tanggal_sk" => Input::Date,
-        "tahun_berdiri" | "anggota_laki" | "anggota_perempuan" | "iuran_rupiah" => Input::Number,
-        "tanggal_pendataan" => Input::Date,
-        "catatan" => Input::Long,
-        _ => Input::Text,
-    }
-}
-
-/// A value as shown: codes by their labels.
-pub fn display(id: &str, value: &str, lang: Lang) -> String {
-    match input_of(id, value, lang) {
-        Input::Select(o) | Input::Multi(o) => {
-            let chosen: Vec<&str> = o.iter().filter(|x| x.selected).map(|x| x.label).collect();
-            if chosen.is_empty() {
-                value.to_string()
-            } else {
-                chosen.join(", ")
-            }
-        }
-        _ => value.to_string(),
-    }
-}
-
 /// The form's fields from values and errors.
 fn fields(
     values: &HashMap<&'static str, String>,
@@ -173,65 +29,6 @@ fn fields(
     lang: Lang,
 ) -> Vec<FormField> {
     fields_of(Table::Groups, values, errors, lang)
-}
-
-/// A table's form fields from values and errors.
-pub fn fields_of(
-    table: Table,
-    values: &HashMap<&'static str, String>,
-    errors: &[FieldError],
-    lang: Lang,
-) -> Vec<FormField> {
-    instrument::columns(table)
-        .iter()
-        .filter(|c| c.id != "id")
-        .map(|c| {
-            let value = values.get(c.id).cloned().unwrap_or_default();
-            let input = input_of(c.id, &value, lang);
-            let choice = matches!(input, Input::Select(_) | Input::Multi(_));
-            let error = errors
-                .iter()
-                .filter(|e| e.field == c.id)
-                .map(|e| {
-                    if e.value.is_empty() && choice {
-                        // The codes are the options' labels in the list: no need to spell them.
-                        lang.pick(
-                            "Wajib diisi: pilih dari daftar.",
-                            "Required: choose from the list.",
-                        )
-                        .to_string()
-                    } else if e.value.is_empty() {
-                        format!(
-                            "{} {}",
-                            lang.pick("Diharapkan", "Expected"),
-                            e.expected(lang)
-                        )
-                    } else {
-                        format!(
-                            "\"{}\" {}; {} {}",
-                            e.value,
-                            lang.pick("tidak sah", "is not valid"),
-                            lang.pick("diharapkan", "expected"),
-                            e.expected(lang)
-                        )
-                    }
-                })
-                .reduce(|a, b| format!("{a}; {b}"));
-            FormField {
-                id: c.id,
-                label: label(c.id, lang),
-                hint: if c.personal {
-                    lang.pick("data pribadi", "personal data")
-                } else {
-                    ""
-                },
-                required: c.required,
-                input,
-                value,
-                error,
-            }
-        })
-        .collect()
 }
 
 #[derive(Template)]
@@ -253,50 +50,9 @@ pub struct GroupForm<'a> {
     pub pick_wave: bool,
 }
 
-/// The open waves a new record may go into, the one chosen (else the region's latest open
-/// wave) selected ([`super::waves::open_choices`]); never a wave to be made.
-pub async fn wave_choices(
-    st: &AppState,
-    ctx: &Ctx,
-    chosen: Option<&str>,
-    region: Option<&RegionCode>,
-) -> Result<Vec<(String, String, bool)>, PageError> {
-    super::waves::open_choices(st, chosen, region, ctx.lang)
-        .await
-        .or_page(ctx)
-}
-
-/// The submitted form: every pair, multi-valued fields repeated.
-pub type Pairs = Vec<(String, String)>;
-
-pub fn pick<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 /// The form's values by column: repeated keys joined with spaces; absent columns empty.
 fn values_from(pairs: &Pairs) -> HashMap<&'static str, String> {
     values_of_table(Table::Groups, pairs)
-}
-
-/// A table's values from a submitted form.
-pub fn values_of_table(table: Table, pairs: &Pairs) -> HashMap<&'static str, String> {
-    let mut out: HashMap<&'static str, String> = HashMap::new();
-    for c in instrument::columns(table) {
-        if c.id == "id" {
-            continue;
-        }
-        let v: Vec<&str> = pairs
-            .iter()
-            .filter(|(k, _)| k == c.id)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-            .collect();
-        out.insert(c.id, v.join(" "));
-    }
-    out
 }
 
 fn village_of(values: &HashMap<&'static str, String>) -> Option<RegionCode> {
@@ -467,14 +223,6 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pair
     }
 }
 
-/// A form's values as (column, value) pairs, as the use cases take changes.
-pub fn as_pairs(values: &HashMap<&'static str, String>) -> Vec<(String, String)> {
-    values
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
-}
-
 fn values_of(g: &StoredGroup) -> HashMap<&'static str, String> {
     instrument::columns(Table::Groups)
         .iter()
@@ -601,11 +349,6 @@ pub async fn delete(
         .into_response())
 }
 
-pub struct Shown {
-    pub label: &'static str,
-    pub value: String,
-}
-
 #[derive(Template)]
 #[template(path = "group.html")]
 pub struct GroupPage<'a> {
@@ -625,7 +368,7 @@ pub struct GroupPage<'a> {
     pub saved: bool,
     pub fields: Vec<Shown>,
     pub personal_hidden: bool,
-    pub ties: Vec<super::actors::TieView>,
+    pub ties: Vec<TieView>,
     /// May add and delete ties (officers and admins of the region).
     pub can_write: bool,
     pub tie_types: Vec<(&'static str, &'static str)>,
@@ -721,7 +464,7 @@ async fn group_page(
             value: display(c.id, &v, lang),
         })
         .collect();
-    let ties = super::actors::tie_views(st, &ctx, &id).await?;
+    let ties = tie_views(st, &ctx, &id).await?;
     let history = if caller.check_officer().is_ok() {
         Some(
             groups::audit(&st.store, &caller, &id, 50)
@@ -769,7 +512,7 @@ async fn group_page(
         entries: history.clone().unwrap_or_default(),
         history,
         can_write: caller.writes(Write::Other, village),
-        tie_types: super::actors::tie_types(&ctx),
+        tie_types: tie_types(&ctx),
         can_edit: caller.writes(Write::EditGroup, village),
         can_delete: caller.writes(Write::DeleteGroup, village),
         can_members: personal && caller.writes(Write::Members, village),
@@ -790,38 +533,6 @@ pub struct Observation {
     pub name: String,
     pub status: String,
     pub current: bool,
-}
-
-/// The regions from the province down to `code`, each with its page.
-pub fn crumbs_to(code: &RegionCode) -> Vec<super::regions::Crumb> {
-    let tree = RegionTree::official();
-    code.ancestors()
-        .iter()
-        .chain(std::iter::once(code))
-        .filter_map(|c| tree.get(c))
-        .map(|r| super::regions::Crumb {
-            code: r.code.to_string(),
-            name: r.name.clone(),
-        })
-        .collect()
-}
-
-/// The page that asks before a delete (groups, networks, institutions, ties): its button
-/// posts to `action` with the session's CSRF token (and `back`, where to go afterwards).
-#[derive(Template)]
-#[template(path = "confirm_delete.html")]
-pub struct ConfirmDelete<'a> {
-    pub ctx: &'a Ctx,
-    pub id: String,
-    pub name: String,
-    pub crumbs: Vec<super::regions::Crumb>,
-    /// "Delete this group?"
-    pub question: &'static str,
-    /// What goes with the record.
-    pub note: &'static str,
-    pub action: String,
-    pub cancel: String,
-    pub back: Option<String>,
 }
 
 /// Asks before deleting a group (the page works without JavaScript, so no dialog).

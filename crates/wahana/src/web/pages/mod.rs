@@ -5,6 +5,7 @@ pub mod compare;
 pub mod groups;
 pub mod import;
 pub mod network;
+pub mod record;
 pub mod regions;
 pub mod review;
 pub mod waves;

@@ -2,7 +2,7 @@
 //! without an id and look like an earlier group, for an officer of the group's region to accept
 //! (the row becomes the earlier group's record in the wave) or reject (it stays a new group).
 
-use super::groups::{Pairs, pick};
+use super::record::{Pairs, pick};
 use super::render;
 use crate::service::{self};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
