@@ -23,7 +23,7 @@
 //!   share aiming at resilience or members' welfare and the share funded by dues are above it;
 //!   F5 when the share recording at least one of togetherness, mutual help and gotong royong is
 //!   above it (the abstract names them as one spirit, not three separate ones).
-//! - Age is whole years at the group's own survey date ([`Group::age_at_survey`]); "10 years or
+//! - Age is whole years at the group's own survey date ([`Group::age_at_survey`](crate::Group::age_at_survey)); "10 years or
 //!   more" includes exactly 10. Bands: under 5, 5-9, 10-19, 20 and more.
 //! - With no counted group every finding is false and its sentence says there is no data.
 //! - A synthetic wave's sentences carry "synthetic data, not a measurement".
