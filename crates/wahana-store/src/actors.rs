@@ -5,13 +5,14 @@
 //! Networks and institutions take one path: what differs between them (table, region column,
 //! columns, values, the row's conversion) is [`ActorRecord`]; every statement is made from it.
 
+use crate::batch::{Arg, BatchTx, CHUNK};
 use crate::columns::Val;
-use crate::registry::{
-    Arg, BatchTx, CHUNK, FIRST_VERSION, NewActor, at_version, one_row_sql, range_end, refused,
-};
+use crate::error::{FIRST_VERSION, at_version, refused};
+use crate::ids::NewActor;
+use crate::regions::{bounds, range_end};
 use crate::rows::{InstitutionRow, NetworkRow};
-use crate::sqlite_tx::Rows;
-use crate::{ActorKind, AuditChange, Batch, Store, StoreError, TieRecord, on_pool};
+use crate::sqlite_tx::{Rows, one_row_sql};
+use crate::{ActorKind, AuditChange, Batch, Store, StoreError, on_pool};
 use futures::TryStreamExt;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, QueryBuilder};
@@ -216,6 +217,17 @@ fn update_sql<T: ActorRecord>() -> String {
         n + 3,
         n + 4
     )
+}
+
+/// A tie as held, with the kinds of its two ends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TieRecord {
+    pub id: i64,
+    pub wave_id: String,
+    #[serde(flatten)]
+    pub tie: Tie,
+    pub from_kind: ActorKind,
+    pub to_kind: ActorKind,
 }
 
 #[derive(sqlx::FromRow)]
@@ -459,6 +471,66 @@ impl Store {
 
     // ---- ties ----
 
+    /// Ties with at least one end among the groups, networks or institutions of a region (an
+    /// end is its id *and* its kind: an id another kind holds elsewhere, which older releases
+    /// let in, does not bring that actor's ties in).
+    pub async fn list_ties(
+        &self,
+        region: &RegionCode,
+        wave: Option<&str>,
+    ) -> Result<Vec<TieRecord>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            wave_id: String,
+            from_id: String,
+            from_kind: String,
+            to_id: String,
+            to_kind: String,
+            tie_type: String,
+            since: Option<i64>,
+            notes: Option<String>,
+        }
+        let rows: Vec<Row> = on_pool!(self.pool, p => {
+            sqlx::query_as(
+                "WITH actors AS ( \
+                   SELECT id, 'kelompok' AS kind FROM groups \
+                   WHERE village_code >= $1 AND village_code < $2 \
+                   UNION ALL SELECT id, 'wahana' FROM networks \
+                   WHERE village_code >= $1 AND village_code < $2 \
+                   UNION ALL SELECT id, 'lembaga' FROM institutions \
+                   WHERE region_code >= $1 AND region_code < $2) \
+                 SELECT id, wave_id, from_id, from_kind, to_id, to_kind, tie_type, since, notes FROM ties \
+                 WHERE (EXISTS (SELECT 1 FROM actors a WHERE a.id = ties.from_id AND a.kind = ties.from_kind) \
+                 OR EXISTS (SELECT 1 FROM actors a WHERE a.id = ties.to_id AND a.kind = ties.to_kind)) \
+                 AND ($3 IS NULL OR wave_id = $3) ORDER BY id",
+            )
+            .bind(region.as_str().to_string())
+            .bind(range_end(region))
+            .bind(wave.map(str::to_string))
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(TieRecord {
+                    id: r.id,
+                    wave_id: r.wave_id,
+                    tie: Tie {
+                        from: r.from_id,
+                        to: r.to_id,
+                        tie_type: TieType::from_code(&r.tie_type)
+                            .ok_or_else(|| StoreError::corrupt("tie type", r.tie_type.clone()))?,
+                        since: r.since.and_then(|y| i32::try_from(y).ok()),
+                        notes: r.notes,
+                    },
+                    from_kind: ActorKind::parse(&r.from_kind)?,
+                    to_kind: ActorKind::parse(&r.to_kind)?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn tie(&self, id: i64) -> Result<Option<TieRecord>, StoreError> {
         let row: Option<TieRow> = on_pool!(self.pool, p => {
             sqlx::query_as(AssertSqlSafe(format!("{TIE_SELECT} WHERE id = $1")))
@@ -484,7 +556,7 @@ impl Store {
         // order, until the batch ends), so inserts between the same two actors take turns and
         // the second sees the first's tie.
         let mut batch = self.begin().await?;
-        if let crate::registry::BatchTx::Postgres(_) = batch.tx {
+        if let BatchTx::Postgres(_) = batch.tx {
             batch
                 .execute(
                     "SELECT id FROM actors WHERE id IN ($1, $2) ORDER BY id FOR UPDATE",
@@ -687,13 +759,5 @@ impl Batch {
             }
         }
         Ok(())
-    }
-}
-
-/// The code range of a region, or of everything.
-pub(crate) fn bounds(region: Option<&RegionCode>) -> (String, String) {
-    match region {
-        Some(r) => (r.as_str().to_string(), range_end(r)),
-        None => (String::new(), "~".to_string()),
     }
 }

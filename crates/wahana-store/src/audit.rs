@@ -6,7 +6,8 @@
 //! themselves, with the record before and after as the store holds it; a refused write (not
 //! found, stale version, id taken) writes none.
 
-use crate::registry::{Arg, range_end};
+use crate::batch::Arg;
+use crate::regions::range_end;
 use crate::{Batch, Store, StoreError, on_pool};
 use serde::Serialize;
 use wahana_domain::RegionCode;

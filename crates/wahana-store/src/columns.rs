@@ -2,7 +2,7 @@
 //! databases, the select, the SQLite readers and the export all take their order from it, so
 //! a column is added or moved in one place.
 
-use crate::registry::Arg;
+use crate::batch::Arg;
 use crate::sqlite_tx::Rows;
 use std::sync::LazyLock;
 use wahana_domain::Group;
@@ -223,7 +223,7 @@ pub(crate) const GROUP_COLUMNS: [GroupColumn; 35] = [
     kept("created_at", |w| Val::text(w.now)),
     kept("updated_at", |w| Val::text(w.now)),
     derived("name_fold", |w| {
-        Val::owned(crate::registry::fold_name(&w.group.name))
+        Val::owned(crate::groups::fold_name(&w.group.name))
     }),
 ];
 

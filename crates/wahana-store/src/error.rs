@@ -84,3 +84,42 @@ impl StoreError {
         }
     }
 }
+
+/// The version of a record just inserted (the `version` columns' default).
+pub(crate) const FIRST_VERSION: i64 = 1;
+
+/// The record read before an update from `expected`, refused when it is not held or at another
+/// version: the row the update replaces is then this one (every save raises the version).
+pub(crate) fn at_version<T>(
+    kind: &'static str,
+    id: &str,
+    held: Option<T>,
+    version: impl Fn(&T) -> i64,
+    expected: i64,
+) -> Result<T, StoreError> {
+    match held {
+        Some(r) if version(&r) == expected => Ok(r),
+        other => Err(refused(kind, id, other.as_ref().map(version), expected)),
+    }
+}
+
+/// An update refused: the record is not held (`found` is `None`) or at another version.
+pub(crate) fn refused(
+    kind: &'static str,
+    id: &str,
+    found: Option<i64>,
+    expected: i64,
+) -> StoreError {
+    match found {
+        None => StoreError::NotFound {
+            kind,
+            id: id.to_string(),
+        },
+        Some(found) => StoreError::Conflict {
+            kind,
+            id: id.to_string(),
+            expected,
+            found,
+        },
+    }
+}

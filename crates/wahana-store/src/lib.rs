@@ -7,34 +7,38 @@
 mod actors;
 mod audit;
 mod auth;
+mod batch;
 mod bulk;
 mod columns;
 mod error;
+mod groups;
+mod ids;
 mod linkage;
 mod links;
 mod members;
 mod network;
 mod profile;
-mod registry;
+mod regions;
 mod rows;
+mod screening;
 mod sqlite_tx;
 mod tally;
 mod transfer;
 mod waves;
 
-pub use actors::{ActorRecord, Stored, StoredInstitution, StoredNetwork};
+pub use actors::{ActorRecord, Stored, StoredInstitution, StoredNetwork, TieRecord};
 pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
+pub use batch::Batch;
 pub use error::StoreError;
+pub use groups::{GroupFilter, RegionCount, StoredGroup};
+pub use ids::{ActorKind, IdTable, NewActor, actor_not_found};
 pub use linkage::{NewLink, NewReview, ReviewRecord};
 pub use links::LinkRecord;
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
-pub use registry::{
-    ActorKind, Batch, Counts, GroupFilter, IdTable, NewActor, RegionCount, StoredGroup, TieRecord,
-    actor_not_found,
-};
-pub use tally::{DEFAULT_RULES, RuleSetInfo, TallySnapshot};
+pub use screening::RuleSetInfo;
+pub use tally::{DEFAULT_RULES, TallySnapshot};
 pub use waves::WaveContents;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -43,7 +47,6 @@ use sqlx::sqlite::{
 };
 use std::str::FromStr;
 use std::time::Duration;
-use wahana_domain::RegionTree;
 
 /// The open database.
 #[derive(Clone, Debug)]
@@ -191,7 +194,7 @@ impl Store {
                     sqlx::query("UPDATE groups SET name_fold = $3 WHERE id = $1 AND wave_id = $2")
                         .bind(id.clone())
                         .bind(wave.clone())
-                        .bind(registry::fold_name(name))
+                        .bind(groups::fold_name(name))
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -221,27 +224,42 @@ impl Store {
         }
     }
 
+    /// Counts of what the database holds, for `init` and health checks.
+    pub async fn counts(&self) -> Result<Counts, StoreError> {
+        let (regions, waves, groups, networks, institutions, ties): (i64, i64, i64, i64, i64, i64) = on_pool!(self.pool, p => {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM waves), \
+                 (SELECT COUNT(*) FROM groups), (SELECT COUNT(*) FROM networks), \
+                 (SELECT COUNT(*) FROM institutions), (SELECT COUNT(*) FROM ties)",
+            )
+            .fetch_one(p)
+            .await?
+        });
+        Ok(Counts {
+            regions,
+            waves,
+            groups,
+            networks,
+            institutions,
+            ties,
+        })
+    }
+
     /// SQLite: whether this store writes with a rollback journal ([`Sharing::Bulk`] granted).
     pub fn bulk(&self) -> bool {
         self.writers.bulk()
     }
+}
 
-    /// Loads the official region tree if the database does not hold it yet (or holds another
-    /// version of it). Returns the number of regions written (0 when already current).
-    pub async fn ensure_regions(&self, tree: &RegionTree) -> Result<usize, StoreError> {
-        let held: i64 = on_pool!(self.pool, p => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM regions").fetch_one(p).await?
-        });
-        if usize::try_from(held).ok() == Some(tree.len()) {
-            return Ok(0);
-        }
-        self.load_regions(tree).await
-    }
-
-    /// Writes the whole region tree in one transaction, parents before children.
-    pub async fn load_regions(&self, tree: &RegionTree) -> Result<usize, StoreError> {
-        registry::load_regions(self, tree).await
-    }
+/// How many rows each table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub regions: i64,
+    pub waves: i64,
+    pub groups: i64,
+    pub networks: i64,
+    pub institutions: i64,
+    pub ties: i64,
 }
 
 /// The current time as an ISO 8601 UTC timestamp, for `created_at`/`updated_at`.

@@ -2,10 +2,11 @@
 //! had in other waves and not yet in this one, and the links and proposed pairs it decides.
 //! The decisions themselves are the domain's (`wahana_domain::linking`).
 
+use crate::batch::{Arg, BatchTx, CHUNK};
 use crate::columns::GROUP_SELECT;
-use crate::registry::{BatchTx, CHUNK, one_row_sql};
+use crate::ids::already_observed;
 use crate::rows::GroupRow;
-use crate::sqlite_tx::{self, Rows};
+use crate::sqlite_tx::{self, Rows, one_row_sql};
 use crate::{Batch, StoreError, StoredGroup};
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use wahana_domain::RegionCode;
@@ -248,7 +249,7 @@ impl crate::Store {
         region: Option<&RegionCode>,
         all: bool,
     ) -> Result<Vec<ReviewRecord>, StoreError> {
-        let (lo, hi) = crate::actors::bounds(region);
+        let (lo, hi) = crate::regions::bounds(region);
         let sql = format!(
             "SELECT * FROM ({REVIEW_SELECT} WHERE r.wave_id = $1 AND ($4 OR r.status = 'pending')) q \
              WHERE q.village >= $2 AND q.village < $3 ORDER BY q.score DESC, q.id"
@@ -308,11 +309,7 @@ impl crate::Store {
         );
         if accept {
             if batch.observed_kind(wave, cand).await?.is_some() {
-                return Err(crate::registry::already_observed(
-                    crate::ActorKind::Group,
-                    cand,
-                    wave,
-                ));
+                return Err(already_observed(crate::ActorKind::Group, cand, wave));
             }
             for sql in [
                 "UPDATE groups SET id = $2 WHERE id = $1 AND wave_id = $3",
@@ -396,8 +393,8 @@ impl Batch {
         region: &RegionCode,
     ) -> Result<(u64, u64, u64), StoreError> {
         self.ensure_open(to).await?;
-        let (lo, hi) = crate::actors::bounds(Some(region));
-        let args = || -> Vec<crate::registry::Arg> {
+        let (lo, hi) = crate::regions::bounds(Some(region));
+        let args = || -> Vec<Arg> {
             vec![
                 from.into(),
                 to.into(),

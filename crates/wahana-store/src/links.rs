@@ -73,7 +73,7 @@ impl crate::Store {
         wave: &str,
         region: &RegionCode,
     ) -> Result<Vec<LinkRecord>, StoreError> {
-        let (lo, hi) = crate::actors::bounds(Some(region));
+        let (lo, hi) = crate::regions::bounds(Some(region));
         const SQL: &str = "SELECT l.wave_id, l.from_id, l.to_id, l.kind, l.method, l.score, \
             l.accepted_by, l.created_at FROM links l WHERE l.wave_id = $1 AND EXISTS \
             (SELECT 1 FROM groups g WHERE g.id = l.to_id AND g.wave_id = l.wave_id \

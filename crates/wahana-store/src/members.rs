@@ -1,7 +1,7 @@
 //! Members (*anggota*) of groups: personal data. Their person keys tie groups that share a
 //! member or a leader (co-membership) in the network of a scope.
 
-use crate::actors::bounds;
+use crate::regions::bounds;
 use crate::{AuditChange, Store, StoreError, on_pool};
 use futures::TryStreamExt;
 use serde::Serialize;

@@ -3,8 +3,8 @@
 //! rows come through the bulk reader (`bulk.rs`), on PostgreSQL through sqlx's row stream; the
 //! SQL is the same.
 
-use crate::actors::bounds;
 use crate::bulk::{read_rows, sqlite_file};
+use crate::regions::bounds;
 use crate::{Store, StoreError, on_pool};
 use futures::TryStreamExt;
 use wahana_domain::codes::{Code, GroupType, TieType};

@@ -1,7 +1,7 @@
 //! What a profile reads: the tallies of one region, one wave and one rule set, never the group
 //! rows (see `tally.rs`), and the counts of networks, institutions and ties beside them.
 
-use crate::registry::range_end;
+use crate::regions::bounds;
 use crate::tally::WIDTH;
 use crate::{Store, StoreError, on_pool};
 use serde::Serialize;
@@ -69,14 +69,6 @@ pub struct ActorCounts {
     pub institutions: u64,
     /// Ties with at least one end in the region.
     pub ties: u64,
-}
-
-/// `[lo, hi)` of a region's codes; the whole country when `None`.
-fn bounds(region: Option<&RegionCode>) -> (String, String) {
-    match region {
-        Some(r) => (r.as_str().to_string(), range_end(r)),
-        None => (String::new(), "~".to_string()),
-    }
 }
 
 fn count(x: i64) -> u64 {

@@ -395,6 +395,11 @@ fn bind_numbered(st: &mut rusqlite::Statement<'_>, params: &[Value]) -> Result<(
     Ok(())
 }
 
+/// A one-row statement for the SQLite arm: `head VALUES ($1, …, $width) tail`.
+pub(crate) fn one_row_sql(head: &str, width: usize, tail: &str) -> String {
+    format!("{head}{}{tail}", values_clause(width))
+}
+
 /// `VALUES ($1, $2, …, $n)`.
 pub(crate) fn values_clause(n: usize) -> String {
     let mut s = String::from("VALUES (");

@@ -8,7 +8,8 @@
 //! groups that was never screened (no rule set registered), which is counted from its rows.
 
 use crate::audit::AuditChange;
-use crate::registry::range_end;
+use crate::batch::{DELETE_UNOBSERVED_ACTORS, DELETE_WAVE_GROUPS, DELETE_WAVE_SQL};
+use crate::regions::bounds;
 use crate::rows::{WAVE_SELECT, WaveRow};
 use crate::{Batch, Store, StoreError, on_pool};
 use serde::Serialize;
@@ -64,14 +65,6 @@ const UNSCREENED_SQL: [&str; 2] = [
     "SELECT COUNT(*) FROM groups WHERE wave_id = $1",
     "SELECT COUNT(DISTINCT village_code) FROM groups WHERE wave_id = $1",
 ];
-
-/// `[lo, hi)` of a region's codes; the whole country when `None`.
-fn bounds(region: Option<&RegionCode>) -> (String, String) {
-    match region {
-        Some(r) => (r.as_str().to_string(), range_end(r)),
-        None => (String::new(), "~".to_string()),
-    }
-}
 
 fn count(x: i64) -> u64 {
     u64::try_from(x).unwrap_or(0)
@@ -136,6 +129,57 @@ impl Batch {
 }
 
 impl Store {
+    /// Creates a wave, or updates the one with the same id.
+    pub async fn save_wave(&self, wave: &Wave) -> Result<(), StoreError> {
+        let mut batch = self.begin().await?;
+        batch.save_wave(wave).await?;
+        batch.commit().await
+    }
+
+    pub async fn wave(&self, id: &str) -> Result<Option<Wave>, StoreError> {
+        let row: Option<WaveRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(format!("{WAVE_SELECT} WHERE id = $1")))
+                .bind(id.to_string())
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(WaveRow::into_domain).transpose()
+    }
+
+    /// All waves, the latest first.
+    pub async fn waves(&self) -> Result<Vec<Wave>, StoreError> {
+        let rows: Vec<WaveRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{WAVE_SELECT} ORDER BY COALESCE(end_date, start_date, '') DESC, id"
+            )))
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter().map(WaveRow::into_domain).collect()
+    }
+
+    /// Deletes a wave and everything recorded in it. Returns the number of groups removed.
+    pub async fn delete_wave(&self, id: &str) -> Result<u64, StoreError> {
+        let n = on_pool!(self.pool, p => {
+            let mut tx = p.begin().await?;
+            let mut groups = 0;
+            for sql in DELETE_WAVE_SQL {
+                let n = sqlx::query(sql)
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if sql == DELETE_WAVE_GROUPS {
+                    groups = n;
+                }
+            }
+            sqlx::query(DELETE_UNOBSERVED_ACTORS).execute(&mut *tx).await?;
+            tx.commit().await?;
+            groups
+        });
+        Ok(n)
+    }
+
     /// Creates a wave, made by `actor`, with its audit entry. An id already held is refused
     /// (`wave_exists`): a wave is never replaced by creating another.
     pub async fn create_wave(&self, wave: &Wave, actor: &str) -> Result<(), StoreError> {

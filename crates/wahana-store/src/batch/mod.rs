@@ -1,0 +1,365 @@
+//! The transaction a batch of writes runs in: [`Batch`], begun by [`Store::begin`], committed or
+//! rolled back whole, with one arm per database (`BatchTx`). Each kind of write has its file
+//! here (`groups.rs`, `ties.rs`, `waves.rs`, `ids.rs`, `lookups.rs`, `tallies.rs`); the few
+//! `Batch` methods made of a topic's own types stay beside them (`actors.rs`, `linkage.rs`,
+//! `audit.rs`, `waves.rs` of the crate), so that those files use the batch and not the reverse.
+
+mod groups;
+mod ids;
+mod lookups;
+mod tallies;
+mod ties;
+mod waves;
+
+pub(crate) use groups::{GROUP_UPSERT_SQL, group_insert_head};
+pub(crate) use tallies::TallyWork;
+pub(crate) use waves::{DELETE_UNOBSERVED_ACTORS, DELETE_WAVE_GROUPS, DELETE_WAVE_SQL};
+
+use crate::ids::ActorKind;
+use crate::sqlite_tx::{self, Rows, SqliteTx, one_row_sql};
+use crate::tally::{Pending, RulesCache};
+use crate::{Pool, Store, StoreError, now_iso};
+use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::collections::HashSet;
+use wahana_domain::screening::RuleSet;
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters
+/// for the widest table (33 columns).
+pub(crate) const CHUNK: usize = 500;
+
+/// A transaction for a batch of writes that must land together or not at all (an import).
+pub struct Batch {
+    pub(crate) tx: BatchTx,
+    pub(crate) now: String,
+    /// The store's rule sets, for keeping tallies current (`tally.rs`).
+    pub(crate) rules: RulesCache,
+    /// Set while [`Batch::save_new_groups`] writes: the ids are known not to be held, so the
+    /// tallies have no old row to take away and need not look for one.
+    pub(crate) ids_known_new: bool,
+    /// Waves this batch found open (`Batch::ensure_open`).
+    pub(crate) open_waves: HashSet<String>,
+    /// SQLite: the rule sets registered per wave, read once per batch (the batch holds the
+    /// write lock, so nobody else changes them), so that writes need not wait for a read.
+    pub(crate) wave_rules: std::collections::HashMap<String, Vec<std::sync::Arc<RuleSet>>>,
+    /// SQLite: tally deltas not written yet (`tally.rs`, `Batch::finish_tallies`).
+    pub(crate) deferred_tallies: Pending,
+    /// PostgreSQL: groups this batch has written, and the count at which it next refreshes the
+    /// table's statistics (`Batch::refresh_statistics`).
+    pub(crate) groups_written: u64,
+    pub(crate) next_analyze: u64,
+}
+
+/// PostgreSQL: groups a batch writes before it first refreshes the planner's statistics.
+const FIRST_ANALYZE: u64 = 10_000;
+
+/// The transaction under a [`Batch`]. SQLite's is a rusqlite connection on a writer thread of
+/// its own (`sqlite_tx.rs`: sqlx's per-value cost was half of an import's CPU); PostgreSQL's is
+/// a sqlx transaction. Each method of the batch has one arm per database, with the same SQL
+/// text wherever the statement is the same.
+pub(crate) enum BatchTx {
+    Sqlite(SqliteTx),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// A value for a `$n` parameter of [`Batch::execute`] and [`Batch::fetch_i64`], which bind it on
+/// either database. A NULL keeps its type: PostgreSQL refuses a text NULL for a number column.
+pub(crate) enum Arg {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Real(Option<f64>),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(Some(s.to_string()))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(Some(s))
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(s: Option<&str>) -> Arg {
+        Arg::Text(s.map(str::to_string))
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(s: Option<String>) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Arg {
+        Arg::Int(Some(n))
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(n: Option<i64>) -> Arg {
+        Arg::Int(n)
+    }
+}
+
+impl From<Option<f64>> for Arg {
+    fn from(x: Option<f64>) -> Arg {
+        Arg::Real(x)
+    }
+}
+
+impl Arg {
+    fn into_sqlite(self) -> rusqlite::types::Value {
+        use rusqlite::types::Value;
+        match self {
+            Arg::Text(s) => s.map_or(Value::Null, Value::Text),
+            Arg::Int(n) => n.map_or(Value::Null, Value::Integer),
+            Arg::Real(x) => x.map_or(Value::Null, Value::Real),
+        }
+    }
+}
+
+/// `args` bound in order to a PostgreSQL statement.
+fn bind_args(
+    mut q: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s),
+            Arg::Int(n) => q.bind(n),
+            Arg::Real(x) => q.bind(x),
+        };
+    }
+    q
+}
+
+const ACTOR_KIND_SQL: &str = "SELECT kind FROM actors WHERE id = $1";
+
+/// The kind of an actor observed in a wave (`$1` the id, `$2` the wave).
+const OBSERVED_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 AND wave_id = $2 \
+    UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 AND wave_id = $2 \
+    UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1 AND wave_id = $2";
+
+/// The entities of records about to be written; an entity held already stays as it is.
+const ACTOR_INSERT: &str = "INSERT INTO actors (id, kind, region_code, created_at) ";
+
+const ACTOR_KEEP: &str = " ON CONFLICT (id) DO NOTHING";
+
+impl Store {
+    /// Starts a batch of writes that lands whole on [`Batch::commit`] or not at all. On SQLite
+    /// the batch holds the database's one write lock from here to its end (other connections
+    /// still read, as of before the batch); it needs a database file.
+    pub async fn begin(&self) -> Result<Batch, StoreError> {
+        let tx = match &self.pool {
+            Pool::Sqlite(_) => {
+                let Some(path) = crate::bulk::sqlite_file(&self.pool) else {
+                    return Err(StoreError::Rejected {
+                        code: wahana_domain::ErrorCode::SqliteInMemory,
+                        message_id: "basis data SQLite di memori tidak dapat ditulis per batch; \
+                            pakai berkas"
+                            .into(),
+                        message_en: "an in-memory SQLite database cannot take batches of \
+                            writes; use a file"
+                            .into(),
+                    });
+                };
+                BatchTx::Sqlite(SqliteTx::begin(path, self.writers.clone()).await?)
+            }
+            Pool::Postgres(p) => BatchTx::Postgres(p.begin().await?),
+        };
+        Ok(Batch {
+            tx,
+            now: now_iso(),
+            rules: self.rules.clone(),
+            ids_known_new: false,
+            open_waves: HashSet::new(),
+            wave_rules: Default::default(),
+            deferred_tallies: Default::default(),
+            groups_written: 0,
+            next_analyze: FIRST_ANALYZE,
+        })
+    }
+}
+
+impl Batch {
+    /// Refuses a write into `wave` when it is closed (or not held). Each wave is looked at
+    /// once per batch.
+    pub async fn ensure_open(&mut self, wave: &str) -> Result<(), StoreError> {
+        if self.open_waves.contains(wave) {
+            return Ok(());
+        }
+        const SQL: &str = "SELECT status FROM waves WHERE id = $1";
+        let status: Option<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w.first(SQL, vec![sqlite_tx::text(wave)]).await?,
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(SQL)
+                    .bind(wave.to_string())
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        match status.as_deref() {
+            Some("open") => {
+                self.open_waves.insert(wave.to_string());
+                Ok(())
+            }
+            Some(_) => Err(StoreError::WaveClosed {
+                id: wave.to_string(),
+            }),
+            None => Err(StoreError::NotFound {
+                kind: "pendataan",
+                id: wave.to_string(),
+            }),
+        }
+    }
+
+    /// Records the entities (`id`, region) of records about to be written; an entity held
+    /// already stays as it is (its kind and first region do not change).
+    pub(crate) async fn save_entities<'a>(
+        &mut self,
+        kind: ActorKind,
+        items: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), StoreError> {
+        let items: Vec<(&str, &str)> = items.collect();
+        for chunk in items.chunks(CHUNK) {
+            let now = self.now.as_str();
+            match &mut self.tx {
+                BatchTx::Sqlite(w) => {
+                    let mut rows = Rows::new(4, chunk.len());
+                    for (id, region) in chunk {
+                        rows.text(id).text(kind.code()).text(region).text(now);
+                    }
+                    w.queue_rows(one_row_sql(ACTOR_INSERT, 4, ACTOR_KEEP), rows)
+                        .await?;
+                }
+                BatchTx::Postgres(t) => {
+                    let mut qb = QueryBuilder::new(ACTOR_INSERT);
+                    qb.push_values(chunk, |mut b, (id, region)| {
+                        b.push_bind(*id)
+                            .push_bind(kind.code())
+                            .push_bind(*region)
+                            .push_bind(now);
+                    });
+                    qb.push(ACTOR_KEEP);
+                    qb.build().execute(&mut **t).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The kind of the actor `id` when it is observed in `wave` (a tie's ends must be).
+    pub async fn observed_kind(
+        &mut self,
+        wave: &str,
+        id: &str,
+    ) -> Result<Option<ActorKind>, StoreError> {
+        let kind: Option<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                w.first(
+                    OBSERVED_KIND_SQL,
+                    vec![sqlite_tx::text(id), sqlite_tx::text(wave)],
+                )
+                .await?
+            }
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(OBSERVED_KIND_SQL)
+                    .bind(id.to_string())
+                    .bind(wave.to_string())
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        kind.map(|k| ActorKind::parse(&k)).transpose()
+    }
+
+    /// Which table holds an actor id, looking at what this batch has written so far too.
+    pub async fn actor_kind(&mut self, id: &str) -> Result<Option<ActorKind>, StoreError> {
+        let kind: Option<String> = match &mut self.tx {
+            BatchTx::Sqlite(w) => w.first(ACTOR_KIND_SQL, vec![sqlite_tx::text(id)]).await?,
+            BatchTx::Postgres(t) => {
+                sqlx::query_scalar(ACTOR_KIND_SQL)
+                    .bind(id.to_string())
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        kind.map(|k| ActorKind::parse(&k)).transpose()
+    }
+
+    /// The waves that observe actor `id` (any kind).
+    pub async fn waves_observing(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT wave_id FROM groups WHERE id = $1 \
+            UNION SELECT wave_id FROM networks WHERE id = $1 \
+            UNION SELECT wave_id FROM institutions WHERE id = $1";
+        match &mut self.tx {
+            BatchTx::Sqlite(w) => w.column(SQL, vec![sqlite_tx::text(id)]).await,
+            BatchTx::Postgres(t) => Ok(sqlx::query_scalar(SQL)
+                .bind(id.to_string())
+                .fetch_all(&mut **t)
+                .await?),
+        }
+    }
+
+    /// Runs one statement (`$n` parameters, one text for both databases) in the batch; returns
+    /// the rows it changed.
+    pub(crate) async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        Ok(match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                let params = args.into_iter().map(Arg::into_sqlite).collect();
+                w.execute(sql, params).await? as u64
+            }
+            BatchTx::Postgres(t) => bind_args(sqlx::query(AssertSqlSafe(sql)), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Runs one statement that gives one number (an id or a version from `RETURNING`, or a
+    /// `SELECT`) in the batch; `None` when it gives no row.
+    pub(crate) async fn fetch_i64(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                let params = args.into_iter().map(Arg::into_sqlite).collect();
+                w.first(sql, params).await?
+            }
+            BatchTx::Postgres(t) => {
+                use sqlx::Row;
+                match bind_args(sqlx::query(AssertSqlSafe(sql)), args)
+                    .fetch_optional(&mut **t)
+                    .await?
+                {
+                    Some(row) => Some(row.try_get(0)?),
+                    None => None,
+                }
+            }
+        })
+    }
+
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.flush_deferred_tallies().await?;
+        match self.tx {
+            BatchTx::Sqlite(w) => w.commit().await?,
+            BatchTx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Drops every write of the batch.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.tx {
+            BatchTx::Sqlite(w) => w.rollback().await?,
+            BatchTx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,160 @@
+//! Ids and kinds of actors: which table an actor lives in ([`ActorKind`], [`IdTable`]), the
+//! prefix of a new actor's ids (`K-`/`W-`/`L-`, [`ActorKind::id_prefix`]), the records that get
+//! one ([`NewActor`]) and the refusals of an id taken. Ids are drawn by `batch/ids.rs`.
+
+use crate::StoreError;
+use serde::Serialize;
+use wahana_domain::{Group, Institution, Network, RegionCode};
+
+/// Which table an actor of a tie lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Group,
+    Network,
+    Institution,
+}
+
+impl ActorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ActorKind::Group => "kelompok",
+            ActorKind::Network => "wahana",
+            ActorKind::Institution => "lembaga",
+        }
+    }
+    /// The prefix of the ids drawn for a new actor of this kind in `region` (its village, or
+    /// an institution's region): `K-7308211001-`, `W-7308211001-`, `L-730821-`.
+    pub fn id_prefix(self, region: &RegionCode) -> String {
+        let letter = match self {
+            ActorKind::Group => Group::ID_LETTER,
+            ActorKind::Network => Network::ID_LETTER,
+            ActorKind::Institution => Institution::ID_LETTER,
+        };
+        wahana_domain::registry::id_prefix(letter, region)
+    }
+
+    pub(crate) fn parse(s: &str) -> Result<ActorKind, StoreError> {
+        match s {
+            "kelompok" => Ok(ActorKind::Group),
+            "wahana" => Ok(ActorKind::Network),
+            "lembaga" => Ok(ActorKind::Institution),
+            other => Err(StoreError::corrupt("actor kind", other)),
+        }
+    }
+}
+
+/// Which table an id is drawn for.
+#[derive(Debug, Clone, Copy)]
+pub enum IdTable {
+    Groups,
+    Networks,
+    Institutions,
+}
+
+impl IdTable {
+    /// The table of the observations.
+    pub fn name(self) -> &'static str {
+        match self {
+            IdTable::Groups => "groups",
+            IdTable::Networks => "networks",
+            IdTable::Institutions => "institutions",
+        }
+    }
+    /// The kind of the entities, as `actors.kind` names it.
+    pub fn kind(self) -> ActorKind {
+        match self {
+            IdTable::Groups => ActorKind::Group,
+            IdTable::Networks => ActorKind::Network,
+            IdTable::Institutions => ActorKind::Institution,
+        }
+    }
+}
+
+/// The refusal of a tie to `id`, which is no held actor.
+pub fn actor_not_found(id: &str) -> StoreError {
+    StoreError::Rejected {
+        code: wahana_domain::ErrorCode::ActorNotFound,
+        message_id: format!(
+            "pelaku {id} tidak ditemukan (bukan kelompok, wahana atau lembaga yang tercatat)"
+        ),
+        message_en: format!("actor {id} not found (not a recorded group, network or institution)"),
+    }
+}
+
+/// The refusal of a new record whose id an actor of `kind` already has.
+pub(crate) fn id_taken(id: &str, kind: ActorKind) -> StoreError {
+    let (id_name, en_name) = match kind {
+        ActorKind::Group => ("kelompok", "a group"),
+        ActorKind::Network => ("wahana", "a network"),
+        ActorKind::Institution => ("lembaga", "an institution"),
+    };
+    StoreError::Rejected {
+        code: wahana_domain::ErrorCode::IdTaken,
+        message_id: format!("id {id} sudah dipakai oleh {id_name} lain; satu id menamai satu data"),
+        message_en: format!("id {id} is already used by {en_name}; an id names one record"),
+    }
+}
+
+/// The refusal of a second observation of actor `id` in one wave.
+pub(crate) fn already_observed(kind: ActorKind, id: &str, wave: &str) -> StoreError {
+    let (id_name, en_name) = match kind {
+        ActorKind::Group => ("kelompok", "group"),
+        ActorKind::Network => ("wahana", "network"),
+        ActorKind::Institution => ("lembaga", "institution"),
+    };
+    StoreError::Rejected {
+        code: wahana_domain::ErrorCode::AlreadyObserved,
+        message_id: format!(
+            "{id_name} {id} sudah tercatat di pendataan {wave}; sunting catatan itu"
+        ),
+        message_en: format!("{en_name} {id} is already recorded in wave {wave}; edit that record"),
+    }
+}
+
+/// The number an id ends with after `prefix`, when the rest is digits only.
+pub(crate) fn suffix_number(id: &str, prefix: &str) -> Option<i64> {
+    let rest = id.strip_prefix(prefix)?;
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest.parse().ok()
+}
+
+/// A record that `Batch::with_id` gives an id.
+pub trait NewActor: Clone {
+    const KIND: ActorKind;
+    fn id_mut(&mut self) -> &mut String;
+    /// The region whose prefix a drawn id takes.
+    fn id_region(&self) -> &RegionCode;
+}
+
+impl NewActor for Group {
+    const KIND: ActorKind = ActorKind::Group;
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+    fn id_region(&self) -> &RegionCode {
+        &self.village
+    }
+}
+
+impl NewActor for Network {
+    const KIND: ActorKind = ActorKind::Network;
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+    fn id_region(&self) -> &RegionCode {
+        &self.village
+    }
+}
+
+impl NewActor for Institution {
+    const KIND: ActorKind = ActorKind::Institution;
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+    fn id_region(&self) -> &RegionCode {
+        &self.region
+    }
+}
