@@ -96,6 +96,12 @@ pub fn schemas() -> Value {
         .iter()
         .map(|c| c.as_str())
         .collect();
+    // What each code means, from the same enum (the HTTP status of each is in the responses).
+    let error_meanings: String = wahana_domain::ErrorCode::ALL
+        .iter()
+        .map(|c| format!("- `{}`: {}", c.as_str(), c.meaning()))
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut m = serde_json::Map::new();
     m.insert(
         "NewRecord".to_string(),
@@ -113,7 +119,7 @@ pub fn schemas() -> Value {
                     "type": "object",
                     "required": ["error", "message"],
                     "properties": {
-                        "error": {"type": "string", "enum": error_codes},
+                        "error": {"type": "string", "enum": error_codes, "description": error_meanings},
                         "message": {"type": "string"},
                         "fields": array(json!({
                             "type": "object",
@@ -817,4 +823,35 @@ fn actor_paths(m: &mut serde_json::Map<String, Value>) {
         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, csrf_header()],
         "responses": {"204": {"description": "Deleted"}, "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such tie")}
     }}));
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    /// The document's error codes are the enum's, each with its meaning.
+    #[test]
+    fn error_codes_come_from_the_enum() {
+        let doc = super::spec();
+        let error = &doc["components"]["schemas"]["Error"]["properties"]["error"];
+        let listed: Vec<&str> = error["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let all: Vec<&str> = wahana_domain::ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(listed, all);
+        assert!(listed.contains(&"scope_too_large"));
+        let meanings = error["description"].as_str().unwrap();
+        for c in wahana_domain::ErrorCode::ALL {
+            assert!(
+                meanings.contains(&format!("`{}`: {}", c.as_str(), c.meaning())),
+                "{c}"
+            );
+        }
+    }
 }
