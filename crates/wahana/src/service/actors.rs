@@ -83,27 +83,6 @@ pub trait Actor: ActorRecord + Clone {
     }
 }
 
-fn parse_with<T>(
-    values: &HashMap<&'static str, String>,
-    id: Option<&str>,
-    from_fields: impl for<'f> FnOnce(
-        &dyn Fn(&str) -> Option<&'f str>,
-        Box<dyn FnOnce() -> String + '_>,
-        &wahana_domain::Context<'_>,
-    ) -> Result<T, Vec<FieldError>>,
-) -> Result<T, ServiceError>
-where
-{
-    let ctx = super::context(None);
-    let get = |k: &str| values.get(k).map(String::as_str);
-    // Without an id, the store draws one in the transaction that writes the record.
-    let assigned: Box<dyn FnOnce() -> String + '_> = match id {
-        Some(id) => Box::new(move || id.to_string()),
-        None => Box::new(String::new),
-    };
-    from_fields(&get, assigned, &ctx).map_err(ServiceError::Invalid)
-}
-
 /// `Actor` for a domain record: its instrument table and the field holding its region.
 macro_rules! actor {
     ($t:ident, $table:ident, $region:ident) => {
@@ -119,9 +98,13 @@ macro_rules! actor {
                 values: &HashMap<&'static str, String>,
                 id: Option<&str>,
             ) -> Result<Self, ServiceError> {
-                parse_with(values, id, |get, assigned, ctx| {
-                    $t::from_fields(get, assigned, ctx)
-                })
+                // Without an id, the store draws one in the transaction that writes the record.
+                $t::from_fields(
+                    |k| values.get(k).map(String::as_str),
+                    || id.unwrap_or_default().to_string(),
+                    &super::context(None),
+                )
+                .map_err(ServiceError::Invalid)
             }
             fn fields(&self) -> Vec<String> {
                 self.to_fields()
@@ -227,17 +210,7 @@ pub async fn list<T: Actor>(
     region: Option<&RegionCode>,
     wave: Option<&str>,
 ) -> Result<Vec<Stored<T>>, ServiceError> {
-    caller.signed_in()?;
-    let scope = match region {
-        Some(r) if !caller.reads_records(r) => {
-            return Err(ServiceError::Forbidden {
-                writes_in: caller.person().and_then(|p| p.region.clone()),
-            });
-        }
-        Some(r) => Some(r.clone()),
-        None if caller.reads_everywhere() => None,
-        None => caller.default_scope(),
-    };
+    let scope = caller.list_scope(region)?;
     Ok(store
         .list_actors::<T>(scope.as_ref(), wave)
         .await?
@@ -559,9 +532,7 @@ pub async fn members(
         .ok_or_else(|| not_found("kelompok", group_id))?;
     caller.check_read(&g.group.village, "kelompok", group_id)?;
     if !caller.sees_personal(&g.group.village) {
-        return Err(ServiceError::Forbidden {
-            writes_in: caller.person().and_then(|p| p.region.clone()),
-        });
+        return Err(caller.forbidden());
     }
     Ok(store.members_of(group_id).await?)
 }

@@ -150,7 +150,7 @@ impl Caller {
     }
 
     /// Refused as not allowed, naming where the caller may write.
-    fn forbidden(&self) -> ServiceError {
+    pub fn forbidden(&self) -> ServiceError {
         match self {
             Caller::Anonymous => ServiceError::Unauthenticated,
             _ => ServiceError::Forbidden {
@@ -272,12 +272,19 @@ impl Caller {
         }
     }
 
-    /// The region a list without one is held to: everything for the operator and admins, the
-    /// person's own region for anyone else.
-    pub fn default_scope(&self) -> Option<RegionCode> {
-        match self {
-            Caller::Person { person, .. } if person.role != Role::Admin => person.region.clone(),
-            _ => None,
+    /// The region a list of records covers: the one asked for, refused when the caller may
+    /// not read its records; without one, everything for those who read everywhere (the
+    /// operator, admins, people without a region) and the person's own region for anyone else.
+    pub fn list_scope(
+        &self,
+        region: Option<&RegionCode>,
+    ) -> Result<Option<RegionCode>, ServiceError> {
+        self.signed_in()?;
+        match region {
+            Some(r) if !self.reads_records(r) => Err(self.forbidden()),
+            Some(r) => Ok(Some(r.clone())),
+            None if self.reads_everywhere() => Ok(None),
+            None => Ok(self.person().and_then(|p| p.region.clone())),
         }
     }
 }

@@ -61,6 +61,21 @@ async fn stores() -> Vec<(&'static str, Store, tempfile::TempDir)> {
     out
 }
 
+/// The wave `w1`, open, that the records of a test go into.
+async fn open_wave(store: &Store, op: &Caller) {
+    waves::add(
+        store,
+        op,
+        &waves::WaveInput {
+            id: Some("w1".into()),
+            name: Some("Pendataan uji".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
 fn person(name: &str, role: Role, region: Option<&str>) -> Caller {
     Caller::web(Some(&Principal {
         id: 1,
@@ -138,17 +153,7 @@ fn expect(row: [&'static str; 7]) -> HashMap<&'static str, &'static str> {
 async fn every_caller_against_every_use_case() {
     for (db, store, _dir) in stores().await {
         let op = Caller::cli();
-        waves::add(
-            &store,
-            &op,
-            &waves::WaveInput {
-                id: Some("w1".into()),
-                name: Some("Pendataan uji".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        open_wave(&store, &op).await;
         let group = |name: &str| {
             let store = store.clone();
             let op = op.clone();
@@ -505,17 +510,7 @@ async fn every_caller_against_every_use_case() {
 async fn a_conflict_names_the_kind_of_record() {
     for (db, store, _dir) in stores().await {
         let op = Caller::cli();
-        waves::add(
-            &store,
-            &op,
-            &waves::WaveInput {
-                id: Some("w1".into()),
-                name: Some("Pendataan uji".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        open_wave(&store, &op).await;
         let n = actors::add::<wahana_domain::Network>(
             &store,
             &op,

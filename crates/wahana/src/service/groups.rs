@@ -237,26 +237,8 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<StoredGroup>, i64), ServiceError> {
-    caller.signed_in()?;
     let mut filter = filter.clone();
-    match &filter.region {
-        Some(r) if !caller.reads_records(r) => {
-            return Err(ServiceError::Forbidden {
-                writes_in: caller.person().and_then(|p| p.region.clone()),
-            });
-        }
-        Some(_) => {}
-        None => {
-            if !caller.reads_everywhere() {
-                match caller.default_scope() {
-                    Some(scope) => filter.region = Some(scope),
-                    None => {
-                        return Err(ServiceError::Forbidden { writes_in: None });
-                    }
-                }
-            }
-        }
-    }
+    filter.region = caller.list_scope(filter.region.as_ref())?;
     let total = store.count_groups(&filter).await?;
     let page = store.list_groups(&filter, limit, offset).await?;
     Ok((

@@ -75,9 +75,7 @@ pub async fn decide(
         return Err(missing());
     }
     if !may_decide(caller, &r) {
-        return Err(ServiceError::Forbidden {
-            writes_in: caller.person().and_then(|p| p.region.clone()),
-        });
+        return Err(caller.forbidden());
     }
     Ok(store.decide_review(id, accept, &caller.who().0).await?)
 }
