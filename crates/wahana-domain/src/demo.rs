@@ -109,13 +109,18 @@ pub const TANETE_DENSITY: Density = Density {
     ties_per_group: 1.6,
 };
 
-/// The national set: about 48 groups a village (4 million in all), few ties (about 4.3
-/// million rows in all with networks, institutions and ties).
+/// The national set: about 48 groups a village (4 million in all) and, as a real registry
+/// has, about one recorded tie per group (4 million in all): to the village's network, the
+/// mosque and the village office, between the village's groups, and [`CROSS_VILLAGE_TIES`]
+/// to the neighbouring village ([`cross_village_ties`]).
 pub const NATIONAL_DENSITY: Density = Density {
     groups_min: 40,
     groups_max: 56,
-    ties_per_group: 0.02,
+    ties_per_group: 1.0,
 };
+
+/// Ties a village of the national set has with the village before it in the same district.
+pub const CROSS_VILLAGE_TIES: usize = 2;
 
 pub(crate) const NAME_WORDS: &[&str] = &[
     "Mawar",
@@ -452,35 +457,51 @@ pub fn generate_village(
 
     // Ties: network members coordinate with the network; religious groups with the mosque;
     // a share of groups work together.
+    if density.ties_per_group >= 1.5 {
+        dense_ties(&mut data, &mut rng, density, n, &network_id, &worship_id, &office_id);
+    } else {
+        sparse_ties(&mut data, &mut rng, density, n, &network_id, &worship_id, &office_id);
+    }
+    data
+}
+
+/// The Tanete Riattang shape: every member of the network tied to it, every religious group to
+/// the mosque, every group the government formed to the village office, and more between groups.
+fn dense_ties(
+    data: &mut VillageData,
+    rng: &mut Rng,
+    density: Density,
+    n: u32,
+    network_id: &str,
+    worship_id: &str,
+    office_id: &str,
+) {
     let ids: Vec<String> = data.groups.iter().map(|g| g.id.clone()).collect();
-    let dense = density.ties_per_group >= 1.0;
     for g in &data.groups {
-        if g.network.is_some() && (dense || rng.chance(density.ties_per_group)) {
+        if g.network.is_some() {
             data.ties.push(Tie {
                 from: g.id.clone(),
-                to: network_id.clone(),
+                to: network_id.to_string(),
                 tie_type: TieType::Coordination,
                 since: Some(rng.range(2005, 2007) as i32),
                 notes: None,
             });
         }
-        if dense
-            && matches!(
-                g.group_type,
-                GroupType::MajelisTaklim | GroupType::RemajaMasjid
-            )
-        {
+        if matches!(
+            g.group_type,
+            GroupType::MajelisTaklim | GroupType::RemajaMasjid
+        ) {
             data.ties.push(Tie {
-                from: worship_id.clone(),
+                from: worship_id.to_string(),
                 to: g.id.clone(),
                 tie_type: TieType::Guidance,
                 since: Some(g.founded_year.max(1990)),
                 notes: None,
             });
         }
-        if dense && g.origin == Origin::FormedByGovernment {
+        if g.origin == Origin::FormedByGovernment {
             data.ties.push(Tie {
-                from: office_id.clone(),
+                from: office_id.to_string(),
                 to: g.id.clone(),
                 tie_type: TieType::Guidance,
                 since: Some(g.founded_year.max(1990)),
@@ -495,20 +516,109 @@ pub fn generate_village(
         let b = rng.pick(&ids).clone();
         if a != b && seen.insert((a.clone(), b.clone())) && !seen.contains(&(b.clone(), a.clone()))
         {
+            data.ties.push(group_pair_tie(rng, a, b));
+        }
+    }
+}
+
+fn group_pair_tie(rng: &mut Rng, from: String, to: String) -> Tie {
+    Tie {
+        from,
+        to,
+        tie_type: *rng.pick(&[
+            TieType::JointActivity,
+            TieType::SharedMembers,
+            TieType::Referral,
+        ]),
+        since: Some(rng.range(1995, 2007) as i32),
+        notes: None,
+    }
+}
+
+/// The shape of a registry as recorded: about `ties_per_group` ties a group in all. Some of the
+/// network's members are recorded as tied to it, some religious groups to the mosque, some
+/// groups the government formed to the village office; the rest are ties between the
+/// village's groups; [`CROSS_VILLAGE_TIES`] are left for [`cross_village_ties`].
+fn sparse_ties(
+    data: &mut VillageData,
+    rng: &mut Rng,
+    density: Density,
+    n: u32,
+    network_id: &str,
+    worship_id: &str,
+    office_id: &str,
+) {
+    let target = ((f64::from(n) * density.ties_per_group).round() as usize)
+        .saturating_sub(CROSS_VILLAGE_TIES);
+    for g in &data.groups {
+        if data.ties.len() >= target {
+            break;
+        }
+        if g.network.is_some() && rng.chance(0.4) {
             data.ties.push(Tie {
-                from: a,
-                to: b,
-                tie_type: *rng.pick(&[
-                    TieType::JointActivity,
-                    TieType::SharedMembers,
-                    TieType::Referral,
-                ]),
-                since: Some(rng.range(1995, 2007) as i32),
+                from: g.id.clone(),
+                to: network_id.to_string(),
+                tie_type: TieType::Coordination,
+                since: Some(rng.range(2005, 2007) as i32),
+                notes: None,
+            });
+        } else if matches!(
+            g.group_type,
+            GroupType::MajelisTaklim | GroupType::RemajaMasjid
+        ) && rng.chance(0.5)
+        {
+            data.ties.push(Tie {
+                from: worship_id.to_string(),
+                to: g.id.clone(),
+                tie_type: TieType::Guidance,
+                since: Some(g.founded_year.max(1990)),
+                notes: None,
+            });
+        } else if g.origin == Origin::FormedByGovernment && rng.chance(0.4) {
+            data.ties.push(Tie {
+                from: office_id.to_string(),
+                to: g.id.clone(),
+                tie_type: TieType::Guidance,
+                since: Some(g.founded_year.max(1990)),
                 notes: None,
             });
         }
     }
-    data
+    let mut seen = std::collections::HashSet::new();
+    let mut tries = 0;
+    while data.ties.len() < target && data.groups.len() > 1 && tries < 4 * target {
+        tries += 1;
+        let a = rng.range(0, data.groups.len() as i64 - 1) as usize;
+        let b = rng.range(0, data.groups.len() as i64 - 1) as usize;
+        if a != b && seen.insert((a.min(b), a.max(b))) {
+            let (from, to) = (data.groups[a].id.clone(), data.groups[b].id.clone());
+            data.ties.push(group_pair_tie(rng, from, to));
+        }
+    }
+}
+
+/// The ties between a village's groups and those of the village before it, when both are in
+/// the same district: its first [`CROSS_VILLAGE_TIES`] groups work with the other's.
+pub fn cross_village_ties(before: &VillageData, village: &VillageData) -> Vec<Tie> {
+    let (Some(a), Some(b)) = (before.groups.first(), village.groups.first()) else {
+        return Vec::new();
+    };
+    if a.village.parent() != b.village.parent() {
+        return Vec::new();
+    }
+    before
+        .groups
+        .iter()
+        .zip(&village.groups)
+        .take(CROSS_VILLAGE_TIES)
+        .map(|(a, b)| Tie {
+            from: b.id.clone(),
+            to: a.id.clone(),
+            tie_type: TieType::JointActivity,
+            since: Some(2004),
+            notes: None,
+        })
+        .collect()
 }
 
 /// The kecamatan-level institutions and cross-village ties of the Tanete Riattang set.
@@ -666,5 +776,50 @@ mod tests {
             assert!(w.name.contains("SINTETIS"));
             assert!(w.source.as_deref().unwrap_or("").contains("SYNTHETIC"));
         }
+    }
+
+    /// The national shape: about one tie a group, every tie between two actors of the village
+    /// (or, across village lines, of the village before it in the same district), no pair twice.
+    #[test]
+    fn national_set_has_about_one_tie_per_group() {
+        let wave = demo_wave(true);
+        let tree = RegionTree::official();
+        let mut serial = 0;
+        let villages: Vec<VillageData> = tree
+            .at_level(crate::Level::Village)
+            .iter()
+            .take(2_000)
+            .map(|v| generate_village(v, DEFAULT_SEED, NATIONAL_DENSITY, &wave, &mut serial))
+            .collect();
+        let (mut groups, mut ties, mut across) = (0usize, 0usize, 0usize);
+        for (i, v) in villages.iter().enumerate() {
+            let mut ids: std::collections::HashSet<&str> =
+                v.groups.iter().map(|g| g.id.as_str()).collect();
+            ids.extend(v.networks.iter().map(|n| n.id.as_str()));
+            ids.extend(v.institutions.iter().map(|n| n.id.as_str()));
+            let mut pairs = std::collections::HashSet::new();
+            for t in &v.ties {
+                assert!(ids.contains(t.from.as_str()) && ids.contains(t.to.as_str()), "{t:?}");
+                assert_ne!(t.from, t.to);
+                let key = (t.from.as_str().min(&t.to), t.from.as_str().max(&t.to));
+                assert!(pairs.insert(key), "twice: {t:?}");
+            }
+            groups += v.groups.len();
+            ties += v.ties.len();
+            if i > 0 {
+                let cross = cross_village_ties(&villages[i - 1], v);
+                let same_district = villages[i - 1].groups[0].village.parent()
+                    == v.groups[0].village.parent();
+                assert_eq!(cross.len(), if same_district { CROSS_VILLAGE_TIES } else { 0 });
+                for t in &cross {
+                    assert!(ids.contains(t.from.as_str()));
+                    assert!(villages[i - 1].groups.iter().any(|g| g.id == t.to));
+                }
+                across += cross.len();
+            }
+        }
+        let per_group = (ties + across) as f64 / groups as f64;
+        assert!((0.95..=1.05).contains(&per_group), "{per_group} ties a group");
+        assert!(across > 0);
     }
 }

@@ -10,8 +10,9 @@ use wahana_store::{ActorKind, Store};
 pub enum Scale {
     /// The 8 kelurahan of Kecamatan Tanete Riattang (73.08.21), 50 to 65 groups each.
     Tanete,
-    /// Every one of the 83,762 villages of Indonesia, about 4 million groups (for benchmarks),
-    /// in one transaction: all or nothing.
+    /// Every one of the 83,762 villages of Indonesia, about 4 million groups and about as many
+    /// ties (one recorded tie per group, the shape of a real registry; for benchmarks), in one
+    /// transaction: all or nothing.
     National,
 }
 
@@ -86,11 +87,25 @@ pub async fn load(
     let mut serial = 0u64;
     let mut done = 0u64;
     let mut all: Vec<VillageData> = Vec::new();
+    // National: the last village of the chunk before, for the ties across village lines.
+    let mut before: Option<VillageData> = None;
     for chunk in villages.chunks(VILLAGES_PER_CHUNK) {
-        let data: Vec<VillageData> = chunk
+        let mut data: Vec<VillageData> = chunk
             .iter()
             .map(|v| demo::generate_village(v, seed, density, &wave, &mut serial))
             .collect();
+        if national {
+            for i in 0..data.len() {
+                let across = match i {
+                    0 => before
+                        .as_ref()
+                        .map(|b| demo::cross_village_ties(b, &data[0]))
+                        .unwrap_or_default(),
+                    _ => demo::cross_village_ties(&data[i - 1], &data[i]),
+                };
+                data[i].ties.extend(across);
+            }
+        }
         for d in &data {
             batch.save_actors(&wave.id, &d.networks).await?;
             batch.save_actors(&wave.id, &d.institutions).await?;
@@ -109,7 +124,9 @@ pub async fn load(
         done += chunk.len() as u64;
         // The batch rolls back when dropped: an error here lands nothing.
         progress(done, total)?;
-        if !national {
+        if national {
+            before = data.pop();
+        } else {
             all.extend(data);
         }
     }
