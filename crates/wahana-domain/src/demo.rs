@@ -458,9 +458,25 @@ pub fn generate_village(
     // Ties: network members coordinate with the network; religious groups with the mosque;
     // a share of groups work together.
     if density.ties_per_group >= 1.5 {
-        dense_ties(&mut data, &mut rng, density, n, &network_id, &worship_id, &office_id);
+        dense_ties(
+            &mut data,
+            &mut rng,
+            density,
+            n,
+            &network_id,
+            &worship_id,
+            &office_id,
+        );
     } else {
-        sparse_ties(&mut data, &mut rng, density, n, &network_id, &worship_id, &office_id);
+        sparse_ties(
+            &mut data,
+            &mut rng,
+            density,
+            n,
+            &network_id,
+            &worship_id,
+            &office_id,
+        );
     }
     data
 }
@@ -799,7 +815,10 @@ mod tests {
             ids.extend(v.institutions.iter().map(|n| n.id.as_str()));
             let mut pairs = std::collections::HashSet::new();
             for t in &v.ties {
-                assert!(ids.contains(t.from.as_str()) && ids.contains(t.to.as_str()), "{t:?}");
+                assert!(
+                    ids.contains(t.from.as_str()) && ids.contains(t.to.as_str()),
+                    "{t:?}"
+                );
                 assert_ne!(t.from, t.to);
                 let key = (t.from.as_str().min(&t.to), t.from.as_str().max(&t.to));
                 assert!(pairs.insert(key), "twice: {t:?}");
@@ -808,9 +827,12 @@ mod tests {
             ties += v.ties.len();
             if i > 0 {
                 let cross = cross_village_ties(&villages[i - 1], v);
-                let same_district = villages[i - 1].groups[0].village.parent()
-                    == v.groups[0].village.parent();
-                assert_eq!(cross.len(), if same_district { CROSS_VILLAGE_TIES } else { 0 });
+                let same_district =
+                    villages[i - 1].groups[0].village.parent() == v.groups[0].village.parent();
+                assert_eq!(
+                    cross.len(),
+                    if same_district { CROSS_VILLAGE_TIES } else { 0 }
+                );
                 for t in &cross {
                     assert!(ids.contains(t.from.as_str()));
                     assert!(villages[i - 1].groups.iter().any(|g| g.id == t.to));
@@ -819,7 +841,10 @@ mod tests {
             }
         }
         let per_group = (ties + across) as f64 / groups as f64;
-        assert!((0.95..=1.05).contains(&per_group), "{per_group} ties a group");
+        assert!(
+            (0.95..=1.05).contains(&per_group),
+            "{per_group} ties a group"
+        );
         assert!(across > 0);
     }
 }

@@ -338,6 +338,13 @@ impl Store {
             let found = self.actor::<T>(id).await?.map(|c| c.version);
             return Err(refused(kind, id, found, expected_version));
         };
+        let wave = current.wave_id.as_str();
+        batch
+            .actor_deltas
+            .add_observation(wave, T::KIND, current.record.id_region().as_str(), -1);
+        batch
+            .actor_deltas
+            .add_observation(wave, T::KIND, record.id_region().as_str(), 1);
         let stored = Stored {
             record: record.clone(),
             version,
@@ -373,6 +380,12 @@ impl Store {
         for wave in batch.waves_observing(id).await? {
             batch.ensure_open(&wave).await?;
         }
+        batch
+            .retally_ties(-1, "t.from_id = $1 OR t.to_id = $1", vec![id.into()])
+            .await?;
+        batch
+            .retally_observations(T::KIND, -1, "id = $1", vec![id.into()])
+            .await?;
         batch
             .execute(
                 "DELETE FROM ties WHERE from_id = $1 OR to_id = $1",
@@ -638,6 +651,7 @@ impl Store {
         };
         let mut batch = self.begin().await?;
         batch.ensure_open(&current.wave_id).await?;
+        batch.retally_ties(-1, "t.id = $1", vec![id.into()]).await?;
         if batch
             .execute("DELETE FROM ties WHERE id = $1", vec![id.into()])
             .await?
@@ -734,6 +748,25 @@ impl Batch {
         .await?;
         let (head, upsert, width) = (insert_head::<T>(), upsert::<T>(), width::<T>());
         for chunk in records.chunks(CHUNK) {
+            // The counts: the observations replaced go, the records come.
+            if !self.ids_known_new {
+                let mut condition = String::from("wave_id = $1 AND id IN (");
+                let mut args: Vec<Arg> = vec![wave_id.into()];
+                for (i, r) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        condition.push_str(", ");
+                    }
+                    condition.push_str(&format!("${}", i + 2));
+                    args.push(r.id().into());
+                }
+                condition.push(')');
+                self.retally_observations(T::KIND, -1, &condition, args)
+                    .await?;
+            }
+            for r in chunk {
+                self.actor_deltas
+                    .add_observation(wave_id, T::KIND, r.id_region().as_str(), 1);
+            }
             let now = self.now.as_str();
             match &mut self.tx {
                 BatchTx::Sqlite(w) => {

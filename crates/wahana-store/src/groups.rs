@@ -289,6 +289,13 @@ impl Store {
                 .tally_remove(&mut tallies, &obs.wave_id, &[id])
                 .await?;
             batch
+                .retally_ties(
+                    -1,
+                    "t.wave_id = $2 AND (t.from_id = $1 OR t.to_id = $1)",
+                    vec![id.into(), obs.wave_id.as_str().into()],
+                )
+                .await?;
+            batch
                 .execute(
                     "DELETE FROM ties WHERE wave_id = $2 AND (from_id = $1 OR to_id = $1)",
                     vec![id.into(), obs.wave_id.as_str().into()],

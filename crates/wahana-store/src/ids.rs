@@ -6,6 +6,14 @@ use crate::StoreError;
 use serde::Serialize;
 use wahana_domain::{Group, Institution, Network, RegionCode};
 
+/// One end of a tie as the store needs it to write the tie: its kind, and its entity's region
+/// (`actors.region_code`, as held: `73.08.21.1001`), which the counts of ties are kept by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TieEnd {
+    pub kind: ActorKind,
+    pub region: String,
+}
+
 /// Which table an actor of a tie lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

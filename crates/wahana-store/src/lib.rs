@@ -4,6 +4,7 @@
 //! [`on_pool!`], which expands the same code once per backend. Store methods are shaped by
 //! intent (`insert_groups`, `list_groups`) and own their transactions.
 
+mod actor_tally;
 mod actors;
 mod audit;
 mod auth;
@@ -26,13 +27,14 @@ mod tally;
 mod transfer;
 mod waves;
 
+pub use actor_tally::{ACTOR_RECOUNT_SQL, ActorTallies};
 pub use actors::{ActorRecord, Stored, StoredInstitution, StoredNetwork, TieRecord};
 pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
 pub use batch::Batch;
 pub use error::StoreError;
 pub use groups::{GroupFilter, RegionCount, StoredGroup};
-pub use ids::{ActorKind, IdTable, NewActor, actor_not_found};
+pub use ids::{ActorKind, IdTable, NewActor, TieEnd, actor_not_found};
 pub use linkage::{NewLink, NewReview, ReviewRecord};
 pub use links::LinkRecord;
 pub use members::StoredMember;

@@ -311,15 +311,19 @@ impl crate::Store {
             if batch.observed_kind(wave, cand).await?.is_some() {
                 return Err(already_observed(crate::ActorKind::Group, cand, wave));
             }
+            // The ties re-keyed to the earlier group move to its region in the counts.
+            const REKEYED: &str =
+                "t.wave_id = $3 AND (t.from_id IN ($1, $2) OR t.to_id IN ($1, $2))";
+            let args = || -> Vec<Arg> { vec![new.into(), cand.into(), wave.into()] };
+            batch.retally_ties(-1, REKEYED, args()).await?;
             for sql in [
                 "UPDATE groups SET id = $2 WHERE id = $1 AND wave_id = $3",
                 "UPDATE ties SET from_id = $2 WHERE from_id = $1 AND wave_id = $3",
                 "UPDATE ties SET to_id = $2 WHERE to_id = $1 AND wave_id = $3",
             ] {
-                batch
-                    .execute(sql, vec![new.into(), cand.into(), wave.into()])
-                    .await?;
+                batch.execute(sql, args()).await?;
             }
+            batch.retally_ties(1, REKEYED, args()).await?;
             batch
                 .execute(
                     "UPDATE members SET group_id = $2 WHERE group_id = $1 \
@@ -402,6 +406,8 @@ impl Batch {
                 hi.as_str().into(),
             ]
         };
+        // The counts of `to`: its rows go before the copy and come back with the copies after.
+        self.retally_wave(to, -1).await?;
         let networks = self
             .execute(
                 "INSERT INTO networks (id, wave_id, village_code, local_unit, level, name, \
@@ -440,6 +446,7 @@ impl Batch {
                 args(),
             )
             .await?;
+        self.retally_wave(to, 1).await?;
         Ok((networks, institutions, ties))
     }
 }

@@ -246,52 +246,14 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Networks, institutions and ties of a region (the whole country when `None`) in a wave.
+    /// Networks, institutions and ties of a region (the whole country when `None`) in a wave:
+    /// one row of `tally_actors` (`actor_tally.rs`), whatever the region's size.
     pub async fn actor_counts(
         &self,
         wave: &str,
         region: Option<&RegionCode>,
     ) -> Result<ActorCounts, StoreError> {
-        let (lo, hi) = bounds(region);
-        // The whole country: every tie of the wave, without looking at its ends.
-        let ties_sql = if region.is_none() {
-            "SELECT COUNT(*) FROM ties WHERE wave_id = $1"
-        } else {
-            // The actors of the region whatever their wave (an id names one actor), found by the
-            // code indexes; the ties are those of the wave.
-            "WITH actors AS ( \
-               SELECT id FROM groups WHERE village_code >= $2 AND village_code < $3 \
-               UNION SELECT id FROM networks WHERE village_code >= $2 AND village_code < $3 \
-               UNION SELECT id FROM institutions WHERE region_code >= $2 AND region_code < $3), \
-             touching AS ( \
-               SELECT id FROM ties WHERE wave_id = $1 AND from_id IN (SELECT id FROM actors) \
-               UNION SELECT id FROM ties WHERE wave_id = $1 AND to_id IN (SELECT id FROM actors)) \
-             SELECT COUNT(*) FROM touching"
-        };
-        let (networks, institutions, ties): (i64, i64, i64) = on_pool!(self.pool, p => {
-            let networks: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM networks WHERE village_code >= $2 AND village_code < $3 AND wave_id = $1",
-            )
-            .bind(wave.to_string())
-            .bind(lo.clone())
-            .bind(hi.clone())
-            .fetch_one(p)
-            .await?;
-            let institutions: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM institutions WHERE region_code >= $2 AND region_code < $3 AND wave_id = $1",
-            )
-            .bind(wave.to_string())
-            .bind(lo.clone())
-            .bind(hi.clone())
-            .fetch_one(p)
-            .await?;
-            let mut q = sqlx::query_scalar(ties_sql).bind(wave.to_string());
-            if region.is_some() {
-                q = q.bind(lo.clone()).bind(hi.clone());
-            }
-            let ties: i64 = q.fetch_one(p).await?;
-            (networks, institutions, ties)
-        });
+        let [networks, institutions, ties] = self.actor_tally(wave, region).await?;
         Ok(ActorCounts {
             networks: count(networks),
             institutions: count(institutions),

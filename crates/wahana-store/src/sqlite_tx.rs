@@ -382,7 +382,10 @@ impl Drop for SqliteTx {
 }
 
 /// Binds `$1`, `$2`, … by name, wherever they first appear in the statement.
-fn bind_numbered(st: &mut rusqlite::Statement<'_>, params: &[Value]) -> Result<(), StoreError> {
+pub(crate) fn bind_numbered(
+    st: &mut rusqlite::Statement<'_>,
+    params: &[Value],
+) -> Result<(), StoreError> {
     for (i, v) in params.iter().enumerate() {
         let name = format!("${}", i + 1);
         let Some(index) = st.parameter_index(&name)? else {
@@ -559,6 +562,36 @@ fn write_rows(c: &rusqlite::Connection, sql: &str, rows: &Rows) -> Result<(), St
         prev = Some(row);
     }
     Ok(())
+}
+
+/// Runs `insert` (a one-row insert that does nothing on conflict) once per row, and `upsert`
+/// (the same row's insert that updates on conflict) for the rows `insert` did not add; returns
+/// per row whether it was added.
+pub(crate) fn insert_or_update_rows(
+    c: &rusqlite::Connection,
+    insert: &str,
+    upsert: &str,
+    rows: &Rows,
+) -> Result<Vec<bool>, StoreError> {
+    let mut ins = c.prepare_cached(insert)?;
+    check_width(&ins, rows.width, insert)?;
+    let mut up = c.prepare_cached(upsert)?;
+    check_width(&up, rows.width, upsert)?;
+    let (mut prev_ins, mut prev_up) = (None, None);
+    let mut added = Vec::with_capacity(rows.len());
+    for row in rows.rows() {
+        rows.bind(&mut ins, row, prev_ins)?;
+        prev_ins = Some(row);
+        if ins.raw_execute()? == 1 {
+            added.push(true);
+            continue;
+        }
+        rows.bind(&mut up, row, prev_up)?;
+        prev_up = Some(row);
+        up.raw_execute()?;
+        added.push(false);
+    }
+    Ok(added)
 }
 
 /// The statement takes exactly `width` parameters, numbered in order of appearance.

@@ -48,15 +48,16 @@ const HOLDING_IN_RANGE: &str = " WHERE EXISTS (SELECT 1 FROM tally_village t \
     AND g.village_code >= $1 AND g.village_code < $2))";
 
 /// What [`WaveContents`] is read from, in its field order (`$1` the wave): the groups and
-/// villages from the tallies of the first rule set the wave is kept under, the rest counted.
+/// villages from the tallies of the first rule set the wave is kept under, the networks,
+/// institutions and ties from the country's row of `tally_actors` (`actor_tally.rs`).
 const CONTENTS_SQL: [&str; 5] = [
     "SELECT CAST(COALESCE(SUM(recorded), 0) AS BIGINT) FROM tally_village WHERE wave_id = $1 \
      AND rules_version = (SELECT MIN(rules_version) FROM wave_rules WHERE wave_id = $1)",
     "SELECT COUNT(*) FROM tally_village WHERE wave_id = $1 AND recorded > 0 \
      AND rules_version = (SELECT MIN(rules_version) FROM wave_rules WHERE wave_id = $1)",
-    "SELECT COUNT(*) FROM networks WHERE wave_id = $1",
-    "SELECT COUNT(*) FROM institutions WHERE wave_id = $1",
-    "SELECT COUNT(*) FROM ties WHERE wave_id = $1",
+    "SELECT COALESCE(MAX(networks), 0) FROM tally_actors WHERE wave_id = $1 AND region_code = ''",
+    "SELECT COALESCE(MAX(institutions), 0) FROM tally_actors WHERE wave_id = $1 AND region_code = ''",
+    "SELECT COALESCE(MAX(ties), 0) FROM tally_actors WHERE wave_id = $1 AND region_code = ''",
 ];
 /// Whether the wave is kept in tallies at all.
 const SCREENED_SQL: &str = "SELECT COUNT(*) FROM wave_rules WHERE wave_id = $1";

@@ -4,6 +4,7 @@
 //! `Batch` methods made of a topic's own types stay beside them (`actors.rs`, `linkage.rs`,
 //! `audit.rs`, `waves.rs` of the crate), so that those files use the batch and not the reverse.
 
+mod actor_tallies;
 mod groups;
 mod ids;
 mod lookups;
@@ -47,6 +48,9 @@ pub struct Batch {
     /// table's statistics (`Batch::refresh_statistics`).
     pub(crate) groups_written: u64,
     pub(crate) next_analyze: u64,
+    /// The counts of networks, institutions and ties changed by this batch, written at the
+    /// commit (`actor_tally.rs`).
+    pub(crate) actor_deltas: crate::actor_tally::ActorDeltas,
 }
 
 /// PostgreSQL: groups a batch writes before it first refreshes the planner's statistics.
@@ -144,6 +148,19 @@ const OBSERVED_KIND_SQL: &str = "SELECT 'kelompok' FROM groups WHERE id = $1 AND
     UNION ALL SELECT 'wahana' FROM networks WHERE id = $1 AND wave_id = $2 \
     UNION ALL SELECT 'lembaga' FROM institutions WHERE id = $1 AND wave_id = $2";
 
+/// An entity's kind and region when the wave observes it (`$1` the id, `$2` the wave).
+const OBSERVED_END_SQL: &str = "SELECT a.kind, a.region_code FROM actors a WHERE a.id = $1 AND \
+    CASE a.kind WHEN 'kelompok' THEN EXISTS (SELECT 1 FROM groups g WHERE g.id = $1 AND g.wave_id = $2) \
+    WHEN 'wahana' THEN EXISTS (SELECT 1 FROM networks n WHERE n.id = $1 AND n.wave_id = $2) \
+    ELSE EXISTS (SELECT 1 FROM institutions i WHERE i.id = $1 AND i.wave_id = $2) END";
+
+/// The same for many ids at once on PostgreSQL (`$1` a text array).
+const OBSERVED_ENDS_PG: &str = "SELECT a.id, a.kind, a.region_code FROM actors a \
+    WHERE a.id = ANY($1) AND CASE a.kind \
+    WHEN 'kelompok' THEN EXISTS (SELECT 1 FROM groups g WHERE g.id = a.id AND g.wave_id = $2) \
+    WHEN 'wahana' THEN EXISTS (SELECT 1 FROM networks n WHERE n.id = a.id AND n.wave_id = $2) \
+    ELSE EXISTS (SELECT 1 FROM institutions i WHERE i.id = a.id AND i.wave_id = $2) END";
+
 /// The entities of records about to be written; an entity held already stays as it is.
 const ACTOR_INSERT: &str = "INSERT INTO actors (id, kind, region_code, created_at) ";
 
@@ -181,6 +198,7 @@ impl Store {
             deferred_tallies: Default::default(),
             groups_written: 0,
             next_analyze: FIRST_ANALYZE,
+            actor_deltas: Default::default(),
         })
     }
 }
@@ -277,6 +295,63 @@ impl Batch {
         kind.map(|k| ActorKind::parse(&k)).transpose()
     }
 
+    /// The ends among `ids` that are observed in `wave`, with their kind and region, as this
+    /// batch sees them (what it has written so far included); an id given twice is looked up
+    /// once. One job (SQLite) or one statement per thousand ids (PostgreSQL), so that an
+    /// import's ties cost no round trip each.
+    pub async fn observed_ends(
+        &mut self,
+        wave: &str,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, crate::TieEnd>, StoreError> {
+        let mut distinct: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut rows: Vec<(String, String, String)> = Vec::with_capacity(distinct.len());
+        match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                let wave = wave.to_string();
+                rows = w
+                    .call(move |c| {
+                        let mut st = c.prepare_cached(OBSERVED_END_SQL)?;
+                        let mut out = Vec::with_capacity(distinct.len());
+                        for id in distinct {
+                            let found = {
+                                let mut q = st.query(rusqlite::params![id, wave])?;
+                                match q.next()? {
+                                    Some(r) => {
+                                        Some((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                                    }
+                                    None => None,
+                                }
+                            };
+                            if let Some((kind, region)) = found {
+                                out.push((id, kind, region));
+                            }
+                        }
+                        Ok(out)
+                    })
+                    .await?;
+            }
+            BatchTx::Postgres(t) => {
+                for chunk in distinct.chunks(1000) {
+                    let found: Vec<(String, String, String)> = sqlx::query_as(OBSERVED_ENDS_PG)
+                        .bind(chunk)
+                        .bind(wave.to_string())
+                        .fetch_all(&mut **t)
+                        .await?;
+                    rows.extend(found);
+                }
+            }
+        }
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for (id, kind, region) in rows {
+            let kind = ActorKind::parse(&kind)?;
+            out.insert(id, crate::TieEnd { kind, region });
+        }
+        Ok(out)
+    }
+
     /// Which table holds an actor id, looking at what this batch has written so far too.
     pub async fn actor_kind(&mut self, id: &str) -> Result<Option<ActorKind>, StoreError> {
         let kind: Option<String> = match &mut self.tx {
@@ -347,6 +422,7 @@ impl Batch {
 
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.flush_deferred_tallies().await?;
+        self.flush_actor_deltas().await?;
         match self.tx {
             BatchTx::Sqlite(w) => w.commit().await?,
             BatchTx::Postgres(t) => t.commit().await?,

@@ -8,7 +8,8 @@ use wahana_domain::Wave;
 /// What deleting a wave runs, in order: its tallies and rule sets, then its records.
 pub(crate) const DELETE_WAVE_GROUPS: &str = "DELETE FROM groups WHERE wave_id = $1";
 
-pub(crate) const DELETE_WAVE_SQL: [&str; 10] = [
+pub(crate) const DELETE_WAVE_SQL: [&str; 11] = [
+    "DELETE FROM tally_actors WHERE wave_id = $1",
     crate::tally::DELETE_WAVE_SQL[0],
     crate::tally::DELETE_WAVE_SQL[1],
     crate::tally::DELETE_WAVE_SQL[2],
@@ -89,6 +90,7 @@ impl Batch {
         }
         self.execute(DELETE_UNOBSERVED_ACTORS, Vec::new()).await?;
         self.wave_rules.remove(id);
+        self.actor_deltas.forget_wave(id);
         Ok(())
     }
 }

@@ -462,3 +462,76 @@ async fn records_become_entities_with_one_observation_each() {
         store.close().await;
     }
 }
+
+/// The previous release's networks, institutions and ties (schema 0008) are counted in the new
+/// `tally_actors` (0009) when the database opens: the counts a profile reads are there at once,
+/// equal to a count from scratch and to the hand count below.
+#[tokio::test]
+async fn actor_counts_are_filled_from_the_rows_held() {
+    for db in old_release(8).await {
+        let sqls: Vec<String> = vec![
+            "INSERT INTO regions (code, parent_code, level, kind, name, name_key) VALUES \
+             ('73.08', '73', 2, 'kabupaten', 'Bone', 'bone'), \
+             ('73.08.21', '73.08', 3, 'kecamatan', 'Tanete Riattang', 'taneteriattang'), \
+             ('73.08.21.1001', '73.08.21', 4, 'kelurahan', 'Bukaka', 'bukaka'), \
+             ('73.08.21.1002', '73.08.21', 4, 'kelurahan', 'Manurunge', 'manurunge')"
+                .into(),
+            format!(
+                "INSERT INTO waves (id, name, start_date, end_date, created_at) VALUES \
+                 ('w1', 'Lama', '2007-01-01', '2007-06-30', {T})"
+            ),
+            format!(
+                "INSERT INTO actors (id, kind, region_code, created_at) VALUES \
+                 ('W-1', 'wahana', '73.08.21.1001', {T}), ('W-2', 'wahana', '73.08.21.1002', {T}), \
+                 ('L-1', 'lembaga', '73.08.21', {T}), ('L-2', 'lembaga', '73.08', {T})"
+            ),
+            format!(
+                "INSERT INTO networks (id, wave_id, village_code, level, name, created_at, updated_at) \
+                 VALUES ('W-1', 'w1', '73.08.21.1001', 'desa', 'Wahana Bukaka', {T}, {T}), \
+                 ('W-2', 'w1', '73.08.21.1002', 'desa', 'Wahana Manurunge', {T}, {T})"
+            ),
+            format!(
+                "INSERT INTO institutions (id, wave_id, region_code, kind, name, created_at, updated_at) \
+                 VALUES ('L-1', 'w1', '73.08.21', 'kua', 'KUA Tanete', {T}, {T}), \
+                 ('L-2', 'w1', '73.08', 'dinas_sosial', 'Dinas Sosial Bone', {T}, {T})"
+            ),
+            format!(
+                "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, created_at) \
+                 VALUES ('w1', 'W-1', 'wahana', 'W-2', 'wahana', 'kegiatan_bersama', {T}), \
+                 ('w1', 'L-1', 'lembaga', 'W-1', 'wahana', 'pembinaan', {T}), \
+                 ('w1', 'L-2', 'lembaga', 'L-1', 'lembaga', 'pendanaan', {T})"
+            ),
+        ];
+        let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
+        db.exec(&refs).await;
+        on_pool!(db.pool, p => p.close().await);
+
+        let store = Store::open(&db.url).await.unwrap();
+        let n = db.name;
+        let held = store.actor_tallies("w1").await.unwrap();
+        let want: wahana_store::ActorTallies = [
+            ("", [2, 2, 3]),
+            ("73", [2, 2, 3]),
+            ("73.08", [2, 2, 3]),
+            ("73.08.21", [2, 1, 3]),
+            ("73.08.21.1001", [1, 0, 2]),
+            ("73.08.21.1002", [1, 0, 1]),
+        ]
+        .into_iter()
+        .map(|(r, c)| (r.to_string(), c))
+        .collect();
+        assert_eq!(held, want, "{n}: the hand count");
+        assert_eq!(
+            store.recount_actor_tallies("w1").await.unwrap(),
+            want,
+            "{n}: the count from scratch"
+        );
+        let kec = RegionCode::parse("73.08.21").unwrap();
+        let c = store.actor_counts("w1", Some(&kec)).await.unwrap();
+        assert_eq!(
+            (c.networks, c.institutions, c.ties),
+            (2, 1, 3),
+            "{n}: what a profile reads"
+        );
+    }
+}

@@ -623,3 +623,168 @@ async fn actor_counts_follow_the_region() {
         );
     }
 }
+
+/// The counts of networks, institutions and ties (`tally_actors`) equal a count from scratch
+/// after every kind of write that adds, changes, moves or removes them.
+async fn assert_actors_current(store: &Store, db: &str, wave: &str, step: &str) {
+    let held = store.actor_tallies(wave).await.unwrap();
+    let want = store.recount_actor_tallies(wave).await.unwrap();
+    assert_eq!(held, want, "{db}: {step}: actor counts of {wave}");
+}
+
+#[tokio::test]
+async fn actor_counts_follow_every_write() {
+    use crate::actors::{institution, network, tie};
+    use wahana_domain::codes::TieType;
+    use wahana_store::NewReview;
+    for db in backends().await {
+        let s = &db.store;
+        let n = db.name;
+        let w = demo::demo_wave(false);
+        s.save_wave(&w).await.unwrap();
+        let tree = RegionTree::official();
+        let mut serial = 0;
+        let villages: Vec<_> = ["73.08.21.1001", "73.08.21.1002", "73.08.21.1003"]
+            .iter()
+            .map(|v| {
+                demo::generate_village(
+                    tree.get(&code(v)).unwrap(),
+                    7,
+                    TANETE_DENSITY,
+                    &w,
+                    &mut serial,
+                )
+            })
+            .collect();
+        let mut batch = s.begin().await.unwrap();
+        for d in &villages {
+            batch.save_actors(&w.id, &d.networks).await.unwrap();
+            batch.save_actors(&w.id, &d.institutions).await.unwrap();
+            batch.save_groups(&w.id, &d.groups, &[]).await.unwrap();
+            batch.save_ties(&w.id, &d.ties).await.unwrap();
+        }
+        // An institution of the regency, tied across village lines.
+        batch
+            .save_actors(&w.id, &[institution("L-7308-DINSOS", "73.08")])
+            .await
+            .unwrap();
+        let (g1, g2) = (&villages[0].groups[0].id, &villages[1].groups[0].id);
+        batch
+            .save_ties(
+                &w.id,
+                &[
+                    tie("L-7308-DINSOS", g1, TieType::Funding),
+                    tie(g1, g2, TieType::JointActivity),
+                ],
+            )
+            .await
+            .unwrap();
+        batch.commit().await.unwrap();
+        assert_actors_current(s, n, &w.id, "first load").await;
+        let all = s.actor_tallies(&w.id).await.unwrap();
+        let ties: usize = villages.iter().map(|v| v.ties.len()).sum::<usize>() + 2;
+        assert_eq!(
+            all[""][2], ties as i64,
+            "{n}: every tie once in the country"
+        );
+        assert_eq!(all["73.08"][1], 7, "{n}: 2 a village and the regency's");
+
+        // The same rows again: updated, not counted twice.
+        let mut batch = s.begin().await.unwrap();
+        batch
+            .save_actors(&w.id, &villages[0].networks)
+            .await
+            .unwrap();
+        batch.save_ties(&w.id, &villages[0].ties).await.unwrap();
+        batch.commit().await.unwrap();
+        assert_eq!(
+            s.actor_tallies(&w.id).await.unwrap(),
+            all,
+            "{n}: saved again"
+        );
+
+        // One at a time: a network added, moved to another village, tied, untied.
+        let added = s
+            .insert_actor(&w.id, &network("W-BARU", "73.08.21.1001"), "cli:test")
+            .await
+            .unwrap();
+        assert_actors_current(s, n, &w.id, "network added").await;
+        let mut moved = added.record.clone();
+        moved.village = code("73.08.21.1003");
+        s.update_actor(&moved, added.version, "cli:test")
+            .await
+            .unwrap();
+        assert_actors_current(s, n, &w.id, "network moved").await;
+        let t = s
+            .insert_tie(&w.id, &tie("W-BARU", g2, TieType::Coordination), "cli:test")
+            .await
+            .unwrap();
+        assert_actors_current(s, n, &w.id, "tie added").await;
+        assert!(s.delete_tie(t.id, "cli:test").await.unwrap());
+        assert_actors_current(s, n, &w.id, "tie deleted").await;
+        s.insert_tie(&w.id, &tie(g1, "W-BARU", TieType::Referral), "cli:test")
+            .await
+            .unwrap();
+        // A group with ties deleted; a network with ties deleted.
+        assert!(s.delete_group(g2, None, "cli:test").await.unwrap());
+        assert_actors_current(s, n, &w.id, "tied group deleted").await;
+        assert!(
+            s.delete_actor::<wahana_domain::Network>("W-BARU", "cli:test")
+                .await
+                .unwrap()
+        );
+        assert_actors_current(s, n, &w.id, "tied network deleted").await;
+
+        // A re-survey: networks and institutions carried into it, and a new row's group found
+        // to be an earlier group of another village on review (its ties move with it).
+        let mut w2 = wave("w2");
+        w2.start_date = Date::new(2026, 8, 1);
+        w2.end_date = Date::new(2026, 8, 31);
+        s.save_wave(&w2).await.unwrap();
+        let mut batch = s.begin().await.unwrap();
+        batch
+            .carry_actors(&w.id, "w2", &code("73.08.21"))
+            .await
+            .unwrap();
+        let mut fresh = villages[2].groups[1].clone();
+        fresh.id = "K-BARU".into();
+        batch.save_groups("w2", &[fresh], &[]).await.unwrap();
+        let net = villages[2].networks[0].id.clone();
+        batch
+            .save_ties("w2", &[tie("K-BARU", &net, TieType::Coordination)])
+            .await
+            .unwrap();
+        batch
+            .save_reviews(
+                "w2",
+                &[NewReview {
+                    new_id: "K-BARU".into(),
+                    candidate_id: villages[0].groups[3].id.clone(),
+                    score: 0.7,
+                }],
+            )
+            .await
+            .unwrap();
+        batch.commit().await.unwrap();
+        assert_actors_current(s, n, "w2", "carried forward").await;
+        assert_actors_current(s, n, &w.id, "carried from").await;
+        let before = s.actor_tallies("w2").await.unwrap();
+        let review = s.reviews("w2", None, false).await.unwrap();
+        s.decide_review(review[0].id, true, "cli:test")
+            .await
+            .unwrap();
+        assert_actors_current(s, n, "w2", "review accepted").await;
+        assert_ne!(
+            s.actor_tallies("w2").await.unwrap(),
+            before,
+            "{n}: the tie moved to the earlier group's village"
+        );
+
+        // A wave deleted: its counts go with it.
+        let mut batch = s.begin().await.unwrap();
+        batch.delete_wave("w2").await.unwrap();
+        batch.commit().await.unwrap();
+        assert!(s.actor_tallies("w2").await.unwrap().is_empty(), "{n}");
+        assert_actors_current(s, n, &w.id, "other wave deleted").await;
+    }
+}

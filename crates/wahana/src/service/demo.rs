@@ -3,8 +3,8 @@
 use anyhow::Result;
 use serde::Serialize;
 use wahana_domain::demo::{self, Density, VillageData};
-use wahana_domain::{Region, RegionTree, Tie};
-use wahana_store::{ActorKind, Store};
+use wahana_domain::{Region, RegionCode, RegionTree, Tie};
+use wahana_store::{ActorKind, Store, TieEnd};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scale {
@@ -36,12 +36,24 @@ fn kind_of(id: &str) -> ActorKind {
     }
 }
 
-/// The ties with their ends' kinds, each (from, to, type) once, as the store keeps them.
-fn resolved(ties: &[Tie]) -> Vec<(Tie, ActorKind, ActorKind)> {
+/// An end of a generated tie: its kind and region from the generator's id convention
+/// (`K-7308211001-0001`: the region's digits after the letter).
+fn end_of(id: &str) -> Result<TieEnd> {
+    let digits = id.split('-').nth(1).unwrap_or_default();
+    let region = RegionCode::parse(digits)
+        .map_err(|_| anyhow::anyhow!("generated id {id} names no region"))?;
+    Ok(TieEnd {
+        kind: kind_of(id),
+        region: region.as_str().to_string(),
+    })
+}
+
+/// The ties with their ends, each (from, to, type) once, as the store keeps them.
+fn resolved(ties: &[Tie]) -> Result<Vec<(Tie, TieEnd, TieEnd)>> {
     let mut seen = std::collections::HashSet::new();
     ties.iter()
         .filter(|t| seen.insert((t.from.as_str(), t.to.as_str(), t.tie_type)))
-        .map(|t| (t.clone(), kind_of(&t.from), kind_of(&t.to)))
+        .map(|t| Ok((t.clone(), end_of(&t.from)?, end_of(&t.to)?)))
         .collect()
 }
 
@@ -106,14 +118,20 @@ pub async fn load(
                 data[i].ties.extend(across);
             }
         }
-        for d in &data {
-            batch.save_actors(&wave.id, &d.networks).await?;
-            batch.save_actors(&wave.id, &d.institutions).await?;
-        }
+        let networks: Vec<_> = data
+            .iter()
+            .flat_map(|d| d.networks.iter().cloned())
+            .collect();
+        batch.save_actors(&wave.id, &networks).await?;
+        let institutions: Vec<_> = data
+            .iter()
+            .flat_map(|d| d.institutions.iter().cloned())
+            .collect();
+        batch.save_actors(&wave.id, &institutions).await?;
         let groups: Vec<_> = data.iter().flat_map(|d| d.groups.iter().cloned()).collect();
         batch.save_groups(&wave.id, &groups, &[]).await?;
         let ties: Vec<Tie> = data.iter().flat_map(|d| d.ties.iter().cloned()).collect();
-        let ties = resolved(&ties);
+        let ties = resolved(&ties)?;
         batch.save_resolved_ties(&wave.id, &ties).await?;
         summary.ties += ties.len() as u64;
         for d in &data {
@@ -133,7 +151,7 @@ pub async fn load(
     if !national {
         let extras = demo::tanete_extras(&all);
         batch.save_actors(&wave.id, &extras.institutions).await?;
-        let ties = resolved(&extras.ties);
+        let ties = resolved(&extras.ties)?;
         batch.save_resolved_ties(&wave.id, &ties).await?;
         summary.institutions += extras.institutions.len() as u64;
         summary.ties += ties.len() as u64;

@@ -431,15 +431,21 @@ impl Importer<'_> {
             }
             Table::Ties => {
                 let pending = std::mem::take(&mut self.ties);
+                // Both ends of every tie of the batch, looked up at once.
+                let ids: Vec<&str> = pending
+                    .iter()
+                    .flat_map(|p| [p.record.from.as_str(), p.record.to.as_str()])
+                    .collect();
+                let ends = batch.observed_ends(&self.wave_id, &ids).await?;
                 let mut resolved = Vec::with_capacity(pending.len());
                 for p in pending {
-                    let from = batch.observed_kind(&self.wave_id, &p.record.from).await?;
-                    let to = batch.observed_kind(&self.wave_id, &p.record.to).await?;
+                    let from = ends.get(&p.record.from);
+                    let to = ends.get(&p.record.to);
                     let mut problems = Vec::new();
-                    for (field, id, kind) in
+                    for (field, id, end) in
                         [("dari", &p.record.from, from), ("ke", &p.record.to, to)]
                     {
-                        if kind.is_none() {
+                        if end.is_none() {
                             problems.push(Problem::from_field(
                                 p.row,
                                 &self.map,
@@ -453,18 +459,29 @@ impl Importer<'_> {
                             ));
                         }
                     }
-                    for (field, id, kind) in
-                        [("dari", &p.record.from, from), ("ke", &p.record.to, to)]
-                    {
-                        if let Some(kind) = kind
-                            && let Some(problem) = self.held_outside(p.row, field, kind, id).await?
+                    if let Some(root) = &self.opts.within {
+                        for (field, id, end) in
+                            [("dari", &p.record.from, from), ("ke", &p.record.to, to)]
                         {
-                            problems.push(problem);
+                            let Some(region) = end.and_then(|e| RegionCode::parse(&e.region).ok())
+                            else {
+                                continue;
+                            };
+                            if !region.is_within(root) {
+                                problems.push(outside_problem(
+                                    p.row,
+                                    &self.map,
+                                    field,
+                                    id,
+                                    root,
+                                    Outside::Held(region),
+                                ));
+                            }
                         }
                     }
                     match (from, to) {
                         (Some(f), Some(t)) if problems.is_empty() => {
-                            resolved.push((p.record, f, t))
+                            resolved.push((p.record, f.clone(), t.clone()))
                         }
                         _ => {
                             let cells = p.cells.unwrap_or_default();
