@@ -65,29 +65,29 @@ pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<E
         }
     }
     let demo = args.demo;
-    web::serve(
-        store.clone(),
-        &args.addr,
-        !args.http_cookies,
-        args.pdf_printers,
-        move |addr| {
-            // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.
-            if addr.ip().is_loopback() {
-                println!("wahana: http://localhost:{}/", addr.port());
-            } else {
-                println!("wahana: http://{addr}/");
+    let options = web::Options {
+        secure_cookies: !args.http_cookies,
+        pdf_browser: web::pdf::find_browser(),
+        pdf_printers: web::pdf::PdfPrinters::new(args.pdf_printers),
+        uploads: std::env::temp_dir(),
+    };
+    web::serve(store.clone(), &args.addr, options, move |addr| {
+        // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.
+        if addr.ip().is_loopback() {
+            println!("wahana: http://localhost:{}/", addr.port());
+        } else {
+            println!("wahana: http://{addr}/");
+        }
+        if demo {
+            for (name, password, role, region) in DEMO_USERS {
+                println!(
+                    "{} {name} / {password} ({role}{})",
+                    lang.pick("masuk demonstrasi:", "demonstration sign-in:"),
+                    region.map(|r| format!(", {r}")).unwrap_or_default()
+                );
             }
-            if demo {
-                for (name, password, role, region) in DEMO_USERS {
-                    println!(
-                        "{} {name} / {password} ({role}{})",
-                        lang.pick("masuk demonstrasi:", "demonstration sign-in:"),
-                        region.map(|r| format!(", {r}")).unwrap_or_default()
-                    );
-                }
-            }
-        },
-    )
+        }
+    })
     .await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,6 +17,8 @@ pub mod regions;
 pub mod resurvey;
 pub mod review;
 pub mod screening;
+#[cfg(test)]
+mod testing;
 pub mod users;
 pub mod waves;
 

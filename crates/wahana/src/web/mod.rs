@@ -30,23 +30,49 @@ use wahana_domain::Lang;
 use wahana_domain::{Institution, Network};
 use wahana_store::Store;
 
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState(pub Arc<Shared>);
-
-pub struct Shared {
-    pub store: Store,
+/// How a server is set up: what `wahana serve`'s flags and its machine decide.
+pub struct Options {
     /// Mark cookies `Secure` (the default; off only for a plain-HTTP LAN, `--http-cookies`).
     pub secure_cookies: bool,
-    /// Profiles reused between writes (see `cache.rs`).
-    pub profiles: cache::ProfileCache,
-    /// The headless browser that prints the profile report to PDF, when one is installed.
+    /// The headless browser that prints the profile report to PDF, when one is installed
+    /// (`pdf::find_browser`); without one the PDF download answers 503 `pdf_unavailable`.
     pub pdf_browser: Option<std::path::PathBuf>,
     /// How many reports are printed at once (`pdf::PdfPrinters`).
     pub pdf_printers: pdf::PdfPrinters,
-    /// Where uploaded files wait to be imported (the system's temporary directory), one
-    /// directory per upload (`pages::import::Upload`).
+    /// Where uploaded files wait to be imported, one directory per upload
+    /// (`pages::import::Upload`).
     pub uploads: std::path::PathBuf,
+}
+
+/// The whole application over a store: every page and API route, with the state they share.
+/// The server's start-up ([`serve`]) builds it so, and so can anything else that serves it.
+pub fn app(store: Store, options: Options) -> Router {
+    router(AppState(Arc::new(Shared {
+        store,
+        secure_cookies: options.secure_cookies,
+        profiles: cache::ProfileCache::default(),
+        pdf_browser: options.pdf_browser,
+        pdf_printers: options.pdf_printers,
+        uploads: options.uploads,
+    })))
+}
+
+/// What every handler shares (built by [`app`]).
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    store: Store,
+    /// See [`Options::secure_cookies`].
+    secure_cookies: bool,
+    /// Profiles reused between writes (see `cache.rs`).
+    profiles: cache::ProfileCache,
+    /// See [`Options::pdf_browser`].
+    pdf_browser: Option<std::path::PathBuf>,
+    /// See [`Options::pdf_printers`].
+    pdf_printers: pdf::PdfPrinters,
+    /// See [`Options::uploads`].
+    uploads: std::path::PathBuf,
 }
 
 impl std::ops::Deref for AppState {
@@ -60,7 +86,7 @@ pub const SESSION_COOKIE: &str = "wahana_session";
 pub const LANG_COOKIE: &str = "wahana_lang";
 
 /// The router of the whole server.
-pub fn router(state: AppState) -> Router {
+fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::regions::home))
         .route("/static/style.css", get(style))
@@ -504,27 +530,18 @@ fn serde_urlencoded_pairs(q: &str) -> Option<HashMap<String, String>> {
         .map(|Query(m)| m)
 }
 
-/// Serves until Ctrl-C. `ready` is called with the bound address (port 0 picks a free one).
+/// Serves [`app`] until Ctrl-C. `ready` is called with the bound address (port 0 picks a free
+/// one). Uploads a previous run left unconfirmed in `options.uploads` are removed first.
 pub async fn serve(
     store: Store,
     addr: &str,
-    secure_cookies: bool,
-    pdf_printers: usize,
+    options: Options,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    let uploads = std::env::temp_dir();
-    // Uploads a previous run left unconfirmed.
-    pages::import::expire_uploads(&uploads).await;
-    let app = router(AppState(Arc::new(Shared {
-        store: store.clone(),
-        secure_cookies,
-        profiles: cache::ProfileCache::default(),
-        pdf_browser: pdf::find_browser(),
-        pdf_printers: pdf::PdfPrinters::new(pdf_printers),
-        uploads,
-    })));
+    pages::import::expire_uploads(&options.uploads).await;
+    let app = app(store.clone(), options);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -536,14 +553,3 @@ pub async fn serve(
     store.close().await;
     Ok(())
 }
-
-#[cfg(test)]
-mod compare_tests;
-#[cfg(test)]
-mod failure_tests;
-#[cfg(test)]
-mod network_tests;
-#[cfg(test)]
-mod tests;
-#[cfg(test)]
-mod waves_tests;

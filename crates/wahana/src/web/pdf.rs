@@ -25,7 +25,8 @@ pub const PDF_RETRY_AFTER_SECS: u64 = 10;
 
 /// The PDF printers of a server: at most N Chromium processes at once; a request waits a
 /// little for its turn, then is refused (503 with `Retry-After`) rather than queued without
-/// end.
+/// end. A clone shares the printers of the one it was cloned from.
+#[derive(Clone)]
 pub struct PdfPrinters {
     permits: std::sync::Arc<tokio::sync::Semaphore>,
     wait: std::time::Duration,

@@ -98,37 +98,41 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
-pub fn fresh_postgres_database(admin_url: &str) -> String {
+/// A fresh database (`PREFIX_PID_N`) on the PostgreSQL server of `admin_url`; its URL.
+pub async fn create_postgres_database(admin_url: &str, prefix: &str) -> String {
+    use sqlx::Connection;
     let name = format!(
-        "wahana_cli_{}_{}",
+        "{prefix}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(admin_url)
-            .await
-            .expect("connect");
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}"
-        )))
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
-        .expect("drop");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create");
-    });
+        .expect("create");
     let base = admin_url
         .rsplit_once('/')
         .map(|(b, _)| b)
         .unwrap_or(admin_url);
     format!("{base}/{name}")
+}
+
+/// [`create_postgres_database`] for the tests that run the binary (no runtime of their own).
+pub fn fresh_postgres_database(admin_url: &str) -> String {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(create_postgres_database(admin_url, "wahana_cli"))
 }
 
 /// SQLite in a temporary directory, and PostgreSQL when available.

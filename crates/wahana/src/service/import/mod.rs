@@ -3,6 +3,8 @@
 //! in a file of their own).
 
 mod check;
+#[cfg(test)]
+mod tests;
 mod write;
 
 use crate::instrument::{self, HeaderMap, RowSink};

@@ -1,102 +1,10 @@
-//! The error paths that must keep their promises: an import whose checking fails part way
-//! writes nothing, an internal error shows a reference and never its detail, PDF printing
-//! is limited, a sign-in during an import waits instead of failing. Every test runs on SQLite
+//! The error paths that must keep their promises: an internal error shows a reference and
+//! never its detail, PDF printing is limited, reads and a sign-in during an import wait instead
+//! of failing, requests are logged without what they carry. (An import whose checking fails
+//! part way is tested beside the import, `service/import/tests.rs`.) Every test runs on SQLite
 //! and, when `WAHANA_TEST_POSTGRES_URL` is set, on PostgreSQL too.
 
-use super::tests::envs;
-use crate::service;
-use crate::service::import::{FAIL_CHECKING_AT, ImportError, ImportOptions};
-use wahana_domain::instrument::Table;
-
-/// An import whose checking thread fails after more than one message of rows was sent: the
-/// rows sent are not committed, and the import is an error.
-#[tokio::test]
-async fn an_import_whose_checking_fails_part_way_writes_nothing() {
-    for env in envs().await {
-        let n = env.name;
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("kelompok.csv");
-        let wave = wahana_domain::demo::demo_wave(false).id;
-        let demo = dir.path().join("demo.csv");
-        service::export::export(
-            &env.store,
-            &service::export::ExportRequest {
-                table: Table::Groups,
-                region: None,
-                wave: Some(&wave),
-                format: service::export::FileFormat::Csv,
-                english: false,
-                out: &demo,
-            },
-            &|_| {},
-        )
-        .await
-        .unwrap();
-        let rows = three_copies(&demo, &file);
-        // More rows than one message from the checking thread (1,000), so that rows have
-        // reached the writer when the checking fails at the last one.
-        assert!(rows > 1200, "{n}: {rows} rows");
-        let last_row = rows + 1; // the header is row 1
-        let before = env.store.counts().await.unwrap();
-        let opts = ImportOptions {
-            wave: Some("Uji gagal".into()),
-            wave_date: wahana_domain::Date::new(2026, 8, 31),
-            ..Default::default()
-        };
-        FAIL_CHECKING_AT.set(Some(last_row));
-        let r =
-            service::import::import_file(&env.store, &file, &opts, service::today(), &|_| {}).await;
-        FAIL_CHECKING_AT.set(None);
-        match r {
-            Err(ImportError::Checking(why)) => {
-                assert!(why.contains("on purpose"), "{n}: {why}")
-            }
-            other => panic!("{n}: expected a failed check, got {other:?}"),
-        }
-        let after = env.store.counts().await.unwrap();
-        assert_eq!(format!("{after:?}"), format!("{before:?}"), "{n}");
-        assert!(
-            env.store.wave("uji-gagal").await.unwrap().is_none(),
-            "{n}: the wave the import would have made"
-        );
-        // The same file without the failure imports whole: it was the failure that stopped it.
-        let report =
-            service::import::import_file(&env.store, &file, &opts, service::today(), &|_| {})
-                .await
-                .unwrap();
-        assert!(report.committed, "{n}: {report:?}");
-        assert_eq!(report.rows, rows, "{n}");
-        let after = env.store.counts().await.unwrap();
-        assert_eq!(after.groups, before.groups + rows as i64, "{n}: {after:?}");
-    }
-}
-
-/// Writes the demonstration groups of `from` three times to `to`: as they are, and twice more
-/// as other groups (ids `…-1NNN`, `…-2NNN`, names with " II", " III"). Returns the rows.
-fn three_copies(from: &std::path::Path, to: &std::path::Path) -> u64 {
-    let mut r = csv::Reader::from_path(from).unwrap();
-    let headers = r.headers().unwrap().clone();
-    let id = headers.iter().position(|h| h == "id").unwrap();
-    let name = headers.iter().position(|h| h == "nama").unwrap();
-    let records: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-    let mut w = csv::Writer::from_path(to).unwrap();
-    w.write_record(&headers).unwrap();
-    let mut rows = 0;
-    for (copy, suffix) in [("", ""), ("1", " II"), ("2", " III")] {
-        for rec in &records {
-            let mut out: Vec<String> = rec.iter().map(str::to_string).collect();
-            if !copy.is_empty() {
-                let (head, serial) = out[id].rsplit_once('-').unwrap();
-                out[id] = format!("{head}-{copy}{}", &serial[1..]);
-                out[name].push_str(suffix);
-            }
-            w.write_record(&out).unwrap();
-            rows += 1;
-        }
-    }
-    w.flush().unwrap();
-    rows
-}
+use super::harness::envs;
 
 /// What a test's tracing subscriber wrote (the log lines of the requests it sent).
 #[derive(Clone, Default)]
@@ -199,25 +107,24 @@ async fn a_database_failure_is_a_500_with_a_reference_and_its_detail_only_in_the
 /// with a browser that does not exist, so printing fails: 503 without `Retry-After`).
 #[tokio::test]
 async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_after() {
-    use super::pdf::PdfPrinters;
-    use super::{AppState, Shared, router};
     use axum::body::Body;
     use axum::http::{Request, StatusCode, header};
     use http_body_util::BodyExt;
-    use std::sync::Arc;
     use tower::ServiceExt;
+    use wahana::web::{self, pdf::PdfPrinters};
     for env in envs().await {
         let n = env.name;
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState(Arc::new(Shared {
-            store: env.store.clone(),
-            secure_cookies: true,
-            profiles: Default::default(),
-            pdf_browser: Some(dir.path().join("no-such-chromium")),
-            pdf_printers: PdfPrinters::with_wait(1, std::time::Duration::from_millis(50)),
-            uploads: dir.path().join("uploads"),
-        }));
-        let app = router(state.clone());
+        let printers = PdfPrinters::with_wait(1, std::time::Duration::from_millis(50));
+        let app = web::app(
+            env.store.clone(),
+            web::Options {
+                secure_cookies: true,
+                pdf_browser: Some(dir.path().join("no-such-chromium")),
+                pdf_printers: printers.clone(),
+                uploads: dir.path().join("uploads"),
+            },
+        );
         let ask = || async {
             let req = Request::get("/regions/73.08.21/report?format=pdf&lang=en")
                 .body(Body::empty())
@@ -228,7 +135,7 @@ async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_aft
             let body = res.into_body().collect().await.unwrap().to_bytes();
             (status, retry, String::from_utf8_lossy(&body).into_owned())
         };
-        let held = state.pdf_printers.turn().await.unwrap();
+        let held = printers.turn().await.unwrap();
         let (status, retry, body) = ask().await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{n}: {body}");
         assert_eq!(retry.unwrap(), "10", "{n}");
@@ -239,7 +146,7 @@ async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_aft
         assert!(retry.is_none(), "{n}");
         assert!(body.contains("could not print"), "{n}: {body}");
         // The turn was given back after the failed print.
-        assert!(state.pdf_printers.turn().await.is_some(), "{n}");
+        assert!(printers.turn().await.is_some(), "{n}");
     }
 }
 
@@ -248,7 +155,7 @@ async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_aft
 /// instead of failing with a 500.
 #[tokio::test]
 async fn reads_and_a_sign_in_during_an_import_succeed() {
-    use super::tests::PASSWORD;
+    use super::harness::PASSWORD;
     use axum::http::{Method, StatusCode};
     use serde_json::json;
     use std::time::Duration;
@@ -323,7 +230,7 @@ async fn requests_and_refused_writes_are_logged_without_queries_or_tokens() {
                 Method::POST,
                 "/api/v1/groups",
                 Some("viewer"),
-                Some(super::tests::new_group("73.08.21.1003", "Arisan Uji Log")),
+                Some(super::harness::new_group("73.08.21.1003", "Arisan Uji Log")),
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);

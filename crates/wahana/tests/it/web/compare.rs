@@ -2,7 +2,7 @@
 //! groups), the compare page (counts for everyone, groups for readers, refusals beside the
 //! form) and the report's section "Perubahan sejak …".
 
-use super::tests::{Env, envs};
+use super::harness::{Env, envs};
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
 use wahana_domain::codes::GroupStatus;

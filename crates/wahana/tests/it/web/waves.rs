@@ -3,7 +3,7 @@
 //! network and report pages, and the wave select of the group form (open waves only; no wave
 //! is ever made on the way).
 
-use super::tests::{Env, envs, new_group};
+use super::harness::{Env, envs, new_group};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! HTTP tests of the network page: the picture and measures for each kind of visitor, the
 //! downloads, and that those who may not read a region's records see no actor's name.
 
-use super::tests::envs;
+use super::harness::envs;
 use axum::http::{StatusCode, header};
 
 const KECAMATAN: &str = "73.08.21";
@@ -203,8 +203,8 @@ fn sheet_measure(bytes: &[u8], sheet: &str, key: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn profile_xlsx_has_the_network_sheet_with_no_actor_named_for_the_public() {
-    use crate::service::network::{ScopeRequest, measure_scope};
-    use crate::service::screening::Scope;
+    use wahana::service::network::{ScopeRequest, measure_scope};
+    use wahana::service::screening::Scope;
     for env in envs().await {
         let name = env.name;
         let uri = format!("/regions/{KECAMATAN}/report?format=xlsx");
@@ -234,9 +234,9 @@ async fn profile_xlsx_has_the_network_sheet_with_no_actor_named_for_the_public()
             region: Some(region.code.clone()),
             ..Default::default()
         };
-        let (groups, total) = crate::service::groups::list(
+        let (groups, total) = wahana::service::groups::list(
             &env.store,
-            &crate::service::caller::Caller::cli(),
+            &wahana::service::caller::Caller::cli(),
             &filter,
             10_000,
             0,

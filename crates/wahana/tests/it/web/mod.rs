@@ -1,0 +1,19 @@
+//! HTTP tests on the application itself (`wahana::web::app`, requests sent with
+//! `tower::ServiceExt::oneshot`), one file per area. Every test runs on SQLite and, when
+//! `WAHANA_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL database too (`harness::envs`).
+
+mod api;
+mod audit;
+mod compare;
+mod failure;
+mod forms;
+mod harness;
+mod ids;
+mod import;
+mod members;
+mod network;
+mod pages;
+mod permissions;
+mod review;
+mod sign_in;
+mod waves;
