@@ -40,9 +40,12 @@ const LATEST_FIRST: &str = " ORDER BY COALESCE(end_date, start_date, '') DESC, i
 
 /// Waves holding observations of groups in the code range `[$1, $2)`: a row of the wave's
 /// village tallies in the range, or, for a wave never screened, a group row there.
+/// (The rule sets are named so that the village range is a range of the tallies' primary key:
+/// without them the query read every village row of the wave.)
 const HOLDING_IN_RANGE: &str = " WHERE EXISTS (SELECT 1 FROM tally_village t \
-    WHERE t.wave_id = waves.id AND t.village_code >= $1 AND t.village_code < $2 \
-    AND t.recorded > 0) \
+    WHERE t.wave_id = waves.id \
+    AND t.rules_version IN (SELECT r.rules_version FROM wave_rules r WHERE r.wave_id = waves.id) \
+    AND t.village_code >= $1 AND t.village_code < $2 AND t.recorded > 0) \
     OR (NOT EXISTS (SELECT 1 FROM wave_rules r WHERE r.wave_id = waves.id) \
     AND EXISTS (SELECT 1 FROM groups g WHERE g.wave_id = waves.id \
     AND g.village_code >= $1 AND g.village_code < $2))";

@@ -1,8 +1,15 @@
 //! Profiles kept for a moment: a region page and `GET …/profile` read the same tallies again
-//! and again, and a kecamatan's count of ties alone scans its groups. A profile is reused while
-//! no write went through this server ([`ProfileCache::changed`], called for every successful
-//! POST, PATCH, PUT or DELETE) and for at most [`FRESH`], so that writes by other processes (the
-//! command line, another server) show within that time.
+//! and again. A profile is reused while no write went through this server
+//! ([`ProfileCache::changed`], called for every successful POST, PATCH, PUT or DELETE) and for
+//! at most [`FRESH`], so that writes by other processes (the command line, another server) show
+//! within that time.
+//!
+//! The country's and the provinces' profiles read a row per village (83,762 for the country):
+//! they are made when the server starts (`pages::regions::warm`), and once past [`FRESH`] with
+//! no write through this server since, the kept one is served while a new one is made in the
+//! background ([`ProfileCache::stale`], [`ProfileCache::start_refresh`]), so that no request to
+//! the home page or a province's page waits on them. A write through this server still makes
+//! the next request compute afresh: a user's own change shows at once.
 
 use crate::service::profile::ProfileData;
 use std::collections::HashMap;
@@ -22,6 +29,8 @@ pub type Cached = Result<Arc<ProfileData>, String>;
 pub struct ProfileCache {
     generation: AtomicU64,
     entries: Mutex<HashMap<(String, Option<String>, &'static str), (u64, Instant, Cached)>>,
+    /// Profiles being made anew in the background.
+    refreshing: Mutex<std::collections::HashSet<(String, Option<String>, &'static str)>>,
 }
 
 impl ProfileCache {
@@ -40,6 +49,30 @@ impl ProfileCache {
         let entries = self.entries.lock().ok()?;
         let (gen_, at, v) = entries.get(&(scope.to_string(), wave.map(str::to_string), lang))?;
         (*gen_ == g && at.elapsed() < FRESH).then(|| v.clone())
+    }
+
+    /// The kept profile of (scope, wave, language) while no write went through this server
+    /// since it was made, however old.
+    pub fn stale(&self, scope: &str, wave: Option<&str>, lang: &'static str) -> Option<Cached> {
+        let g = self.generation();
+        let entries = self.entries.lock().ok()?;
+        let (gen_, _, v) = entries.get(&(scope.to_string(), wave.map(str::to_string), lang))?;
+        (*gen_ == g).then(|| v.clone())
+    }
+
+    /// Whether the caller is the one to make the profile of (scope, wave, language) anew: false
+    /// while another refresh of it runs. End it with [`ProfileCache::end_refresh`].
+    pub fn start_refresh(&self, scope: &str, wave: Option<&str>, lang: &'static str) -> bool {
+        self.refreshing
+            .lock()
+            .map(|mut r| r.insert((scope.to_string(), wave.map(str::to_string), lang)))
+            .unwrap_or(false)
+    }
+
+    pub fn end_refresh(&self, scope: &str, wave: Option<&str>, lang: &'static str) {
+        if let Ok(mut r) = self.refreshing.lock() {
+            r.remove(&(scope.to_string(), wave.map(str::to_string), lang));
+        }
     }
 
     /// Keeps a profile made while the cache was at `generation`.

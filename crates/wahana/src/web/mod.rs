@@ -47,14 +47,18 @@ pub struct Options {
 /// The whole application over a store: every page and API route, with the state they share.
 /// The server's start-up ([`serve`]) builds it so, and so can anything else that serves it.
 pub fn app(store: Store, options: Options) -> Router {
-    router(AppState(Arc::new(Shared {
+    router(state(store, options))
+}
+
+fn state(store: Store, options: Options) -> AppState {
+    AppState(Arc::new(Shared {
         store,
         secure_cookies: options.secure_cookies,
         profiles: cache::ProfileCache::default(),
         pdf_browser: options.pdf_browser,
         pdf_printers: options.pdf_printers,
         uploads: options.uploads,
-    })))
+    }))
 }
 
 /// What every handler shares (built by [`app`]).
@@ -541,7 +545,10 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
     pages::import::expire_uploads(&options.uploads).await;
-    let app = app(store.clone(), options);
+    let state = state(store.clone(), options);
+    // The country's and the provinces' profiles, made before anyone asks (`web/cache.rs`).
+    tokio::spawn(pages::regions::warm(state.clone()));
+    let app = router(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -143,6 +143,33 @@ pub async fn profile_of(
     if let Some(hit) = st.profiles.get(key, wave.as_deref(), lang.code()) {
         return Ok(hit);
     }
+    // The country and the provinces: the kept profile now, a new one made in the background.
+    let wide = match scope {
+        Scope::National => true,
+        Scope::Region(r) => r.level() == Level::Province,
+    };
+    if wide && let Some(kept) = st.profiles.stale(key, wave.as_deref(), lang.code()) {
+        if st.profiles.start_refresh(key, wave.as_deref(), lang.code()) {
+            let st = st.clone();
+            tokio::spawn(async move {
+                let _ = make_profile(&st, scope, wave.clone(), lang).await;
+                st.profiles
+                    .end_refresh(scope.code_str(), wave.as_deref(), lang.code());
+            });
+        }
+        return Ok(kept);
+    }
+    make_profile(st, scope, wave, lang).await
+}
+
+/// Makes the profile of a scope afresh and keeps it (see [`profile_of`]).
+async fn make_profile(
+    st: &AppState,
+    scope: Scope,
+    wave: Option<String>,
+    lang: Lang,
+) -> Result<Result<Arc<ProfileData>, String>, ApiError> {
+    let key = scope.code_str();
     let generation = st.profiles.generation();
     let req = ProfileRequest {
         scope,
@@ -159,6 +186,26 @@ pub async fn profile_of(
     st.profiles
         .put(key, wave.as_deref(), lang.code(), generation, made.clone());
     Ok(made)
+}
+
+/// Makes the country's and every province's profile (default wave, both languages) when the
+/// server starts, so that the first requests to the home page and to a province's page find
+/// them made (see `web/cache.rs`).
+pub async fn warm(st: AppState) {
+    let started = std::time::Instant::now();
+    let provinces = RegionTree::official().provinces().iter().map(Scope::Region);
+    for scope in std::iter::once(Scope::National).chain(provinces) {
+        for lang in [Lang::Id, Lang::En] {
+            if let Err(e) = make_profile(&st, scope, None, lang).await {
+                tracing::warn!(scope = scope.code_str(), error = ?e, "profile not made at start");
+                return;
+            }
+        }
+    }
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        "profiles of the country and the provinces made"
+    );
 }
 
 /// A bar chart drawn with HTML and CSS on the pages (the report file keeps its SVG charts):

@@ -346,3 +346,65 @@ async fn networks_institutions_and_ties_through_the_api() {
         assert_eq!(trail.len(), 3, "{n}: create, update, delete audited");
     }
 }
+
+/// The country's profile is served from what the server kept, however old, while a new one is
+/// made in the background (`web/cache.rs`): a write made elsewhere (here straight into the store,
+/// as the command line would) shows on the request after the one that finds the kept profile
+/// old; a write through the server shows at once.
+#[tokio::test]
+async fn the_countrys_profile_is_served_kept_and_made_anew_behind() {
+    for env in envs().await {
+        let n = env.name;
+        let url = "/api/v1/regions/nasional/profile?wave=demo-2007-sintetis";
+        let first = env.api(Method::GET, url, None, None).await.json();
+        let before = first["groups_recorded"].as_u64().unwrap();
+        // Written by another process: the server does not know.
+        let mut g = env
+            .store
+            .group(&env.away_group)
+            .await
+            .unwrap()
+            .unwrap()
+            .group;
+        g.id = String::new();
+        g.name = "Arisan Dari Baris Perintah".into();
+        env.store
+            .insert_group("demo-2007-sintetis", &g, "cli:test")
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+        let kept = env.api(Method::GET, url, None, None).await.json();
+        assert_eq!(
+            kept["groups_recorded"].as_u64().unwrap(),
+            before,
+            "{n}: kept one served"
+        );
+        let mut fresh = kept;
+        for _ in 0..50 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            fresh = env.api(Method::GET, url, None, None).await.json();
+            if fresh["groups_recorded"].as_u64() != Some(before) {
+                break;
+            }
+        }
+        assert_eq!(
+            fresh["groups_recorded"].as_u64().unwrap(),
+            before + 1,
+            "{n}: made anew behind it"
+        );
+        // Through the server: at once.
+        let mut g = new_group(INSIDE, "Arisan Lewat Peladen");
+        g["wave"] = json!("demo-2007-sintetis");
+        g["fields"]["tanggal_pendataan"] = json!("2007-08-20");
+        let r = env
+            .api(Method::POST, "/api/v1/groups", Some("officer"), Some(g))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}");
+        let after = env.api(Method::GET, url, None, None).await.json();
+        assert_eq!(
+            after["groups_recorded"].as_u64().unwrap(),
+            before + 2,
+            "{n}: a write through the server shows at once"
+        );
+    }
+}
