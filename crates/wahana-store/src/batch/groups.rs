@@ -139,7 +139,10 @@ impl Batch {
         };
         self.groups_written += written as u64;
         if self.groups_written >= self.next_analyze {
-            sqlx::query("ANALYZE groups").execute(&mut **t).await?;
+            // The tables a batch's lookups read by key, all of them growing in one load.
+            sqlx::query("ANALYZE groups, actors, networks, institutions, ties")
+                .execute(&mut **t)
+                .await?;
             self.next_analyze = self.groups_written * 2;
         }
         Ok(())
