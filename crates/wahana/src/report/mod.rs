@@ -127,7 +127,12 @@ pub fn child_rows(data: &ProfileData, profile: &Profile<'_>) -> Vec<ChildRow> {
     // Villages come in code order, and so do the children: one merge.
     let mut i = 0;
     for (v, t) in profile.by_village.iter().zip(&data.tallies.villages) {
-        while i < rows.len() && !v.code.starts_with(&format!("{}.", rows[i].code)) {
+        let under = |code: &str| {
+            v.code.len() > code.len()
+                && v.code.starts_with(code)
+                && v.code.as_bytes()[code.len()] == b'.'
+        };
+        while i < rows.len() && !under(&rows[i].code) {
             i += 1;
         }
         let Some(row) = rows.get_mut(i) else { break };

@@ -561,10 +561,14 @@ async fn region_page(
                 })
                 .collect();
             page.charts = vec![share_chart(&p, lang), age_chart(&p, lang)];
-            for v in &p.by_village {
-                counts.insert(v.code, v.recorded);
-            }
             let level = region.map(|r| r.level());
+            // Villages' counts for the map and a kecamatan's list of villages, when a map is
+            // drawn (not for the country, nor a region of more than MAP_MAX_VILLAGES).
+            if region.is_some_and(|r| tree.villages_under(&r.code).len() <= MAP_MAX_VILLAGES) {
+                for v in &p.by_village {
+                    counts.insert(v.code, v.recorded);
+                }
+            }
             if matches!(level, Some(Level::District)) {
                 let children = region.map(|r| tree.children(&r.code)).unwrap_or(&[]);
                 page.children = children
