@@ -400,3 +400,44 @@ async fn demo(store: &wahana_store::Store, args: DemoArgs, lang: Lang) -> anyhow
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use service::ServiceError;
+    use wahana_store::{ActorKind, Refusal, StoreError};
+
+    #[test]
+    fn a_refusal_in_an_errors_chain_is_said_in_the_services_words() {
+        let closed =
+            anyhow::Error::new(StoreError::from(Refusal::WaveClosed { wave: "w1".into() }))
+                .context("saving the unit");
+        assert_eq!(
+            described(&closed, Lang::Id),
+            (
+                "saving the unit: pendataan w1 sudah ditutup: datanya tidak dapat diubah lagi \
+                 (buka kembali dahulu)"
+                    .to_string(),
+                Some(ErrorCode::WaveClosed)
+            )
+        );
+        let taken = anyhow::Error::new(ServiceError::from(Refusal::IdTaken {
+            id: "K-1".into(),
+            holder: ActorKind::Network,
+        }));
+        assert_eq!(
+            described(&taken, Lang::En),
+            (
+                "id K-1 is already used by a network; an id names one record".to_string(),
+                Some(ErrorCode::IdTaken)
+            )
+        );
+        assert_eq!(exit_status(ErrorCode::IdTaken), 5);
+        // A failure of the database is no refusal: it says itself, and the status is 1.
+        let failed = anyhow::Error::new(StoreError::Writer("the writer stopped".into()));
+        assert_eq!(
+            described(&failed, Lang::Id),
+            ("database error: the writer stopped".to_string(), None)
+        );
+    }
+}
