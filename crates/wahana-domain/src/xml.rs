@@ -29,3 +29,24 @@ fn needs_escape(c: char) -> bool {
         || (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
         || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Xml;
+
+    #[test]
+    fn markup_quotes_and_control_characters_are_escaped() {
+        for (text, escaped) in [
+            ("a&\"<", "a&amp;&quot;&lt;"),
+            (
+                "<script>alert('x')</script>",
+                "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;",
+            ),
+            ("tab\tand\nnewline stay", "tab\tand\nnewline stay"),
+            ("bell\u{7} and \u{FFFF}", "bell\u{FFFD} and \u{FFFD}"),
+            ("Désa Bontoa — ≥ 10", "Désa Bontoa — ≥ 10"),
+        ] {
+            assert_eq!(Xml(text).to_string(), escaped, "{text:?}");
+        }
+    }
+}

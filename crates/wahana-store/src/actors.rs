@@ -5,9 +5,10 @@
 //! Networks and institutions take one path: what differs between them (table, region column,
 //! columns, values, the row's conversion) is [`ActorRecord`]; every statement is made from it.
 
+use crate::Refusal;
 use crate::batch::{Arg, BatchTx, CHUNK};
 use crate::columns::Val;
-use crate::error::{FIRST_VERSION, at_version, refused};
+use crate::error::{FIRST_VERSION, at_version, not_at_version};
 use crate::ids::NewActor;
 use crate::regions::{bounds, range_end};
 use crate::rows::{InstitutionRow, NetworkRow};
@@ -336,7 +337,7 @@ impl Store {
         let Some(version) = batch.fetch_i64(&update_sql::<T>(), args).await? else {
             batch.rollback().await?;
             let found = self.actor::<T>(id).await?.map(|c| c.version);
-            return Err(refused(kind, id, found, expected_version));
+            return Err(not_at_version(kind, id, found, expected_version));
         };
         let wave = current.wave_id.as_str();
         batch
@@ -591,21 +592,13 @@ impl Store {
             .await?;
         if let Some(id) = existing {
             batch.rollback().await?;
-            return Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::TieExists,
-                message_id: format!(
-                    "ikatan {} antara {} dan {} sudah tercatat (ikatan {id})",
-                    tie.tie_type.code(),
-                    tie.from,
-                    tie.to
-                ),
-                message_en: format!(
-                    "a {} tie between {} and {} is already held (tie {id})",
-                    tie.tie_type.code(),
-                    tie.from,
-                    tie.to
-                ),
-            });
+            return Err(Refusal::TieExists {
+                tie_type: tie.tie_type,
+                from: tie.from.clone(),
+                to: tie.to.clone(),
+                tie: id,
+            }
+            .into());
         }
         batch.save_ties(wave_id, std::slice::from_ref(tie)).await?;
         let held = batch

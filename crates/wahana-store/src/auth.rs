@@ -5,7 +5,7 @@
 //! The store keeps what it is given: passwords arrive already hashed (Argon2id, in the binary's
 //! service layer) and roles already checked.
 
-use crate::{AuditChange, Store, StoreError, now_iso, on_pool};
+use crate::{AuditChange, Refusal, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -85,11 +85,10 @@ impl Store {
         actor: &str,
     ) -> Result<UserRecord, StoreError> {
         if self.user_by_name(name).await?.is_some() {
-            return Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::UserExists,
-                message_id: format!("pengguna {name} sudah ada"),
-                message_en: format!("user {name} already exists"),
-            });
+            return Err(Refusal::UserExists {
+                name: name.to_string(),
+            }
+            .into());
         }
         let mut batch = self.begin().await?;
         let id = batch

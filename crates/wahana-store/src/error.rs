@@ -1,4 +1,8 @@
-use wahana_domain::Lang;
+use crate::ActorKind;
+use crate::waves::WaveContents;
+use wahana_domain::ErrorCode;
+use wahana_domain::codes::TieType;
+use wahana_domain::screening::RuleError;
 
 /// The store layer's error.
 #[derive(Debug, thiserror::Error)]
@@ -27,38 +31,94 @@ pub enum StoreError {
     /// A value held in the database no longer parses (written by another version, or by hand).
     #[error("corrupt {what} in the database: {value:?}")]
     Corrupt { what: String, value: String },
-    /// A write into a closed wave (a closed wave is read-only).
-    #[error("wave {id} is closed: it can no longer be changed (reopen it first)")]
-    WaveClosed { id: String },
-    /// A write that would break a rule of the registry (an id used twice, a tie to nothing).
-    #[error("{message_en}")]
-    Rejected {
-        code: wahana_domain::ErrorCode,
-        message_id: String,
-        message_en: String,
+    /// A write the registry refuses (a closed wave, an id used twice, a tie to nothing): what
+    /// was refused, as data. The service words it for people (`wahana::service::refusals`);
+    /// this text is for logs.
+    #[error("refused ({}): {:?}", .0.code(), .0)]
+    Refused(Refusal),
+}
+
+/// What the store refuses, with the data a sentence about it needs. The store writes no
+/// sentence: the service words each refusal in both languages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// A write into a closed wave (a closed wave is read-only until reopened).
+    WaveClosed { wave: String },
+    /// A new wave whose id is held already.
+    WaveExists { wave: String },
+    /// The delete of a wave that still holds observations, asked without force.
+    WaveNotEmpty {
+        wave: String,
+        contents: WaveContents,
     },
+    /// A new record whose id an actor of another kind (`holder`) has.
+    IdTaken { id: String, holder: ActorKind },
+    /// A second observation of actor `id` in one wave.
+    AlreadyObserved {
+        kind: ActorKind,
+        id: String,
+        wave: String,
+    },
+    /// A tie to `id`, which is no held actor.
+    ActorNotFound { id: String },
+    /// The same tie (either way round) in the same wave, held as tie number `tie`.
+    TieExists {
+        tie_type: TieType,
+        from: String,
+        to: String,
+        tie: i64,
+    },
+    /// A link to group `group`, which wave `wave` does not record.
+    NotObserved { group: String, wave: String },
+    /// A link from group `group`, which no wave but `wave` records.
+    ObservedNowhereElse { group: String, wave: String },
+    /// A decision on a proposed link that is decided already (`status`).
+    ReviewDecided { review: i64, status: String },
+    /// A new person whose name is held.
+    UserExists { name: String },
+    /// A rule set that does not parse.
+    InvalidRules(RuleError),
+    /// A rule set whose version is held with another text.
+    RulesVersionTaken { version: String },
+    /// A batch of writes on an in-memory SQLite database.
+    SqliteInMemory,
+}
+
+impl Refusal {
+    /// The refusal's code: the API's `error`, the HTTP status, the exit status.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Refusal::WaveClosed { .. } => ErrorCode::WaveClosed,
+            Refusal::WaveExists { .. } => ErrorCode::WaveExists,
+            Refusal::WaveNotEmpty { .. } => ErrorCode::WaveNotEmpty,
+            Refusal::IdTaken { .. } => ErrorCode::IdTaken,
+            Refusal::AlreadyObserved { .. } => ErrorCode::AlreadyObserved,
+            Refusal::ActorNotFound { .. } => ErrorCode::ActorNotFound,
+            Refusal::TieExists { .. } => ErrorCode::TieExists,
+            Refusal::NotObserved { .. } | Refusal::ObservedNowhereElse { .. } => {
+                ErrorCode::NotObserved
+            }
+            Refusal::ReviewDecided { .. } => ErrorCode::ReviewDecided,
+            Refusal::UserExists { .. } => ErrorCode::UserExists,
+            Refusal::InvalidRules(_) => ErrorCode::InvalidRules,
+            Refusal::RulesVersionTaken { .. } => ErrorCode::RulesVersionTaken,
+            Refusal::SqliteInMemory => ErrorCode::SqliteInMemory,
+        }
+    }
+}
+
+impl From<Refusal> for StoreError {
+    fn from(r: Refusal) -> StoreError {
+        StoreError::Refused(r)
+    }
 }
 
 impl StoreError {
-    pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (StoreError::NotFound { kind, id }, Lang::Id) => format!("{kind} {id} tidak ditemukan"),
-            (
-                StoreError::Conflict {
-                    kind,
-                    id,
-                    expected,
-                    found,
-                },
-                Lang::Id,
-            ) => format!(
-                "{kind} {id} telah diubah orang lain (versi {found}, yang Anda sunting versi {expected}); muat ulang lalu ulangi perubahan"
-            ),
-            (StoreError::Rejected { message_id, .. }, Lang::Id) => message_id.clone(),
-            (StoreError::WaveClosed { id }, Lang::Id) => format!(
-                "pendataan {id} sudah ditutup: datanya tidak dapat diubah lagi (buka kembali dahulu)"
-            ),
-            (e, _) => e.to_string(),
+    /// The refusal, when the store refused the write.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            StoreError::Refused(r) => Some(r),
+            _ => None,
         }
     }
 
@@ -99,12 +159,17 @@ pub(crate) fn at_version<T>(
 ) -> Result<T, StoreError> {
     match held {
         Some(r) if version(&r) == expected => Ok(r),
-        other => Err(refused(kind, id, other.as_ref().map(version), expected)),
+        other => Err(not_at_version(
+            kind,
+            id,
+            other.as_ref().map(version),
+            expected,
+        )),
     }
 }
 
 /// An update refused: the record is not held (`found` is `None`) or at another version.
-pub(crate) fn refused(
+pub(crate) fn not_at_version(
     kind: &'static str,
     id: &str,
     found: Option<i64>,

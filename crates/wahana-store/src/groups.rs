@@ -4,7 +4,7 @@
 
 use crate::batch::{BatchTx, GROUP_UPSERT_SQL, TallyWork, group_insert_head};
 use crate::columns::{GROUP_SELECT, GROUP_UPSERT_SET, GROUP_WIDTH, GroupWrite, group_values};
-use crate::error::{FIRST_VERSION, at_version, refused};
+use crate::error::{FIRST_VERSION, at_version, not_at_version};
 use crate::regions::range_end;
 use crate::rows::GroupRow;
 use crate::sqlite_tx::{self, Rows};
@@ -244,7 +244,12 @@ impl Store {
         let Some(version) = updated.filter(|v| *v == expected_version + 1) else {
             batch.rollback().await?;
             let found = self.group_in(&group.id, wave).await?.map(|g| g.version);
-            return Err(refused("kelompok", &group.id, found, expected_version));
+            return Err(not_at_version(
+                "kelompok",
+                &group.id,
+                found,
+                expected_version,
+            ));
         };
         let stored = StoredGroup {
             group: group.clone(),

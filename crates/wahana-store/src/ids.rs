@@ -2,7 +2,7 @@
 //! prefix of a new actor's ids (`K-`/`W-`/`L-`, [`ActorKind::id_prefix`]), the records that get
 //! one ([`NewActor`]) and the refusals of an id taken. Ids are drawn by `batch/ids.rs`.
 
-use crate::StoreError;
+use crate::{Refusal, StoreError};
 use serde::Serialize;
 use wahana_domain::{Group, Institution, Network, RegionCode};
 
@@ -81,43 +81,26 @@ impl IdTable {
 
 /// The refusal of a tie to `id`, which is no held actor.
 pub fn actor_not_found(id: &str) -> StoreError {
-    StoreError::Rejected {
-        code: wahana_domain::ErrorCode::ActorNotFound,
-        message_id: format!(
-            "pelaku {id} tidak ditemukan (bukan kelompok, wahana atau lembaga yang tercatat)"
-        ),
-        message_en: format!("actor {id} not found (not a recorded group, network or institution)"),
-    }
+    Refusal::ActorNotFound { id: id.to_string() }.into()
 }
 
-/// The refusal of a new record whose id an actor of `kind` already has.
-pub(crate) fn id_taken(id: &str, kind: ActorKind) -> StoreError {
-    let (id_name, en_name) = match kind {
-        ActorKind::Group => ("kelompok", "a group"),
-        ActorKind::Network => ("wahana", "a network"),
-        ActorKind::Institution => ("lembaga", "an institution"),
-    };
-    StoreError::Rejected {
-        code: wahana_domain::ErrorCode::IdTaken,
-        message_id: format!("id {id} sudah dipakai oleh {id_name} lain; satu id menamai satu data"),
-        message_en: format!("id {id} is already used by {en_name}; an id names one record"),
+/// The refusal of a new record whose id an actor of `holder`'s kind already has.
+pub(crate) fn id_taken(id: &str, holder: ActorKind) -> StoreError {
+    Refusal::IdTaken {
+        id: id.to_string(),
+        holder,
     }
+    .into()
 }
 
 /// The refusal of a second observation of actor `id` in one wave.
 pub(crate) fn already_observed(kind: ActorKind, id: &str, wave: &str) -> StoreError {
-    let (id_name, en_name) = match kind {
-        ActorKind::Group => ("kelompok", "group"),
-        ActorKind::Network => ("wahana", "network"),
-        ActorKind::Institution => ("lembaga", "institution"),
-    };
-    StoreError::Rejected {
-        code: wahana_domain::ErrorCode::AlreadyObserved,
-        message_id: format!(
-            "{id_name} {id} sudah tercatat di pendataan {wave}; sunting catatan itu"
-        ),
-        message_en: format!("{en_name} {id} is already recorded in wave {wave}; edit that record"),
+    Refusal::AlreadyObserved {
+        kind,
+        id: id.to_string(),
+        wave: wave.to_string(),
     }
+    .into()
 }
 
 /// The number an id ends with after `prefix`, when the rest is digits only.

@@ -32,7 +32,7 @@ pub use actors::{ActorRecord, Stored, StoredInstitution, StoredNetwork, TieRecor
 pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
 pub use batch::Batch;
-pub use error::StoreError;
+pub use error::{Refusal, StoreError};
 pub use groups::{GroupFilter, RegionCount, StoredGroup};
 pub use ids::{ActorKind, IdTable, NewActor, TieEnd, actor_not_found};
 pub use linkage::{NewLink, NewReview, ReviewRecord};

@@ -2,6 +2,7 @@
 //! had in other waves and not yet in this one, and the links and proposed pairs it decides.
 //! The decisions themselves are the domain's (`wahana_domain::linking`).
 
+use crate::Refusal;
 use crate::batch::{Arg, BatchTx, CHUNK};
 use crate::columns::GROUP_SELECT;
 use crate::ids::already_observed;
@@ -294,11 +295,11 @@ impl crate::Store {
             });
         };
         if r.status != "pending" {
-            return Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::ReviewDecided,
-                message_id: format!("usulan {id} sudah diputuskan ({})", r.status),
-                message_en: format!("proposal {id} is decided already ({})", r.status),
-            });
+            return Err(Refusal::ReviewDecided {
+                review: id,
+                status: r.status,
+            }
+            .into());
         }
         let mut batch = self.begin().await?;
         batch.ensure_open(&r.wave_id).await?;
@@ -469,11 +470,11 @@ impl crate::Store {
         let mut batch = self.begin().await?;
         batch.ensure_open(wave).await?;
         if batch.observed_kind(wave, to_id).await? != Some(crate::ActorKind::Group) {
-            return Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::NotObserved,
-                message_id: format!("kelompok {to_id} tidak tercatat di pendataan {wave}"),
-                message_en: format!("group {to_id} is not recorded in wave {wave}"),
-            });
+            return Err(Refusal::NotObserved {
+                group: to_id.to_string(),
+                wave: wave.to_string(),
+            }
+            .into());
         }
         let elsewhere = batch
             .waves_observing(from_id)
@@ -481,13 +482,11 @@ impl crate::Store {
             .into_iter()
             .any(|w| w != wave);
         if !elsewhere {
-            return Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::NotObserved,
-                message_id: format!(
-                    "kelompok {from_id} tidak tercatat di pendataan lain selain {wave}"
-                ),
-                message_en: format!("group {from_id} is recorded in no wave other than {wave}"),
-            });
+            return Err(Refusal::ObservedNowhereElse {
+                group: from_id.to_string(),
+                wave: wave.to_string(),
+            }
+            .into());
         }
         batch
             .save_links(

@@ -7,7 +7,7 @@ use crate::columns::GROUP_SELECT;
 use crate::rows::GroupRow;
 use crate::sqlite_tx;
 use crate::tally::{Pending, TallySnapshot, WIDTH};
-use crate::{Store, StoreError, now_iso, on_pool};
+use crate::{Refusal, Store, StoreError, now_iso, on_pool};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 use std::sync::Arc;
@@ -68,25 +68,14 @@ impl Store {
     /// returned as held; with another text it is refused, naming the version (a rule set's
     /// version names one text for ever, since results are stored under it).
     pub async fn register_rules(&self, text: &str) -> Result<Arc<RuleSet>, StoreError> {
-        let rules = RuleSet::parse(text).map_err(|e| StoreError::Rejected {
-            code: wahana_domain::ErrorCode::InvalidRules,
-            message_id: e.message(wahana_domain::Lang::Id),
-            message_en: e.message(wahana_domain::Lang::En),
-        })?;
+        let rules = RuleSet::parse(text).map_err(Refusal::InvalidRules)?;
         let normal = |s: &str| s.replace("\r\n", "\n").trim().to_string();
         if let Some(held) = self.rule_set_text(&rules.version).await? {
             if normal(&held) != normal(text) {
-                return Err(StoreError::Rejected {
-                    code: wahana_domain::ErrorCode::RulesVersionTaken,
-                    message_id: format!(
-                        "aturan penyaringan versi {} sudah tercatat dengan isi yang berbeda; hasil penyaringan disimpan menurut versi, jadi beri berkas ini `version` yang baru",
-                        rules.version
-                    ),
-                    message_en: format!(
-                        "rule set version {} is already held with a different text; results are stored by version, so give this file a new `version`",
-                        rules.version
-                    ),
-                });
+                return Err(Refusal::RulesVersionTaken {
+                    version: rules.version.clone(),
+                }
+                .into());
             }
             return self
                 .rule_set(&rules.version)

@@ -11,7 +11,7 @@ use crate::audit::AuditChange;
 use crate::batch::{DELETE_UNOBSERVED_ACTORS, DELETE_WAVE_GROUPS, DELETE_WAVE_SQL};
 use crate::regions::bounds;
 use crate::rows::{WAVE_SELECT, WaveRow};
-use crate::{Batch, Store, StoreError, on_pool};
+use crate::{Batch, Refusal, Store, StoreError, on_pool};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use wahana_domain::{RegionCode, Wave};
@@ -85,25 +85,6 @@ fn contents_of(n: [i64; 5], unscreened: Option<[i64; 2]>) -> WaveContents {
         networks: count(n[2]),
         institutions: count(n[3]),
         ties: count(n[4]),
-    }
-}
-
-/// The refusal to delete a wave that still holds observations.
-fn not_empty(id: &str, c: &WaveContents) -> StoreError {
-    StoreError::Rejected {
-        code: wahana_domain::ErrorCode::WaveNotEmpty,
-        message_id: format!(
-            "pendataan {id} masih memuat {} kelompok di {} desa/kelurahan, {} wahana, {} lembaga \
-             dan {} ikatan: tidak dihapus. Menghapusnya menghapus semua data itu; lakukan hanya \
-             bila memang dimaksud, dengan menegaskannya (paksa/force)",
-            c.groups, c.villages, c.networks, c.institutions, c.ties
-        ),
-        message_en: format!(
-            "wave {id} still holds {} groups in {} villages, {} networks, {} institutions and {} \
-             ties: not deleted. Deleting it deletes all of them; do so only on purpose, by \
-             confirming it (force)",
-            c.groups, c.villages, c.networks, c.institutions, c.ties
-        ),
     }
 }
 
@@ -197,17 +178,10 @@ impl Store {
             .unwrap_or(0);
         if held > 0 {
             batch.rollback().await?;
-            return Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::WaveExists,
-                message_id: format!(
-                    "pendataan dengan id {} sudah ada; pilih id lain atau sunting pendataan itu",
-                    wave.id
-                ),
-                message_en: format!(
-                    "a wave with id {} is already held; choose another id or edit that wave",
-                    wave.id
-                ),
-            });
+            return Err(Refusal::WaveExists {
+                wave: wave.id.clone(),
+            }
+            .into());
         }
         batch.save_wave(wave).await?;
         let change = AuditChange::new(actor, "create", "pendataan", &wave.id)
@@ -303,7 +277,11 @@ impl Store {
         let contents = batch.wave_contents(id).await?;
         if !contents.is_empty() && !force {
             batch.rollback().await?;
-            return Err(not_empty(id, &contents));
+            return Err(Refusal::WaveNotEmpty {
+                wave: id.to_string(),
+                contents,
+            }
+            .into());
         }
         batch.delete_wave(id).await?;
         let change = AuditChange::new(actor, "delete", "pendataan", id)

@@ -19,7 +19,7 @@ pub(crate) use waves::{DELETE_UNOBSERVED_ACTORS, DELETE_WAVE_GROUPS, DELETE_WAVE
 use crate::ids::ActorKind;
 use crate::sqlite_tx::{self, Rows, SqliteTx, one_row_sql};
 use crate::tally::{Pending, RulesCache};
-use crate::{Pool, Store, StoreError, now_iso};
+use crate::{Pool, Refusal, Store, StoreError, now_iso};
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::collections::HashSet;
 use wahana_domain::screening::RuleSet;
@@ -174,15 +174,7 @@ impl Store {
         let tx = match &self.pool {
             Pool::Sqlite(_) => {
                 let Some(path) = crate::bulk::sqlite_file(&self.pool) else {
-                    return Err(StoreError::Rejected {
-                        code: wahana_domain::ErrorCode::SqliteInMemory,
-                        message_id: "basis data SQLite di memori tidak dapat ditulis per batch; \
-                            pakai berkas"
-                            .into(),
-                        message_en: "an in-memory SQLite database cannot take batches of \
-                            writes; use a file"
-                            .into(),
-                    });
+                    return Err(Refusal::SqliteInMemory.into());
                 };
                 BatchTx::Sqlite(SqliteTx::begin(path, self.writers.clone()).await?)
             }
@@ -225,9 +217,10 @@ impl Batch {
                 self.open_waves.insert(wave.to_string());
                 Ok(())
             }
-            Some(_) => Err(StoreError::WaveClosed {
-                id: wave.to_string(),
-            }),
+            Some(_) => Err(Refusal::WaveClosed {
+                wave: wave.to_string(),
+            }
+            .into()),
             None => Err(StoreError::NotFound {
                 kind: "pendataan",
                 id: wave.to_string(),

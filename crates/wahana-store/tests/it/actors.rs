@@ -6,7 +6,7 @@ use wahana_domain::codes::{Code, GroupStatus, InstitutionKind, NetworkLevel, Tie
 use wahana_domain::member::Member;
 use wahana_domain::network::NodeKind;
 use wahana_domain::{Date, Group, Institution, Network, RegionCode, Tie, Wave};
-use wahana_store::{Store, StoreError};
+use wahana_store::{Refusal, Store, StoreError};
 
 pub(crate) fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -127,10 +127,8 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
         assert!(
             matches!(
                 err,
-                StoreError::Rejected {
-                    code: wahana_domain::ErrorCode::IdTaken,
-                    ..
-                }
+                StoreError::Refused(Refusal::IdTaken { ref id, holder: wahana_store::ActorKind::Group })
+                    if id == "g1"
             ),
             "{name}"
         );
@@ -201,13 +199,7 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             .await
             .unwrap_err();
         assert!(
-            matches!(
-                err,
-                StoreError::Rejected {
-                    code: wahana_domain::ErrorCode::TieExists,
-                    ..
-                }
-            ),
+            matches!(err, StoreError::Refused(Refusal::TieExists { .. })),
             "{name}"
         );
         s.insert_tie("w1", &tie("w1", "g1", TieType::Guidance), "cli:test")
@@ -221,13 +213,7 @@ async fn networks_and_institutions_are_versioned_and_deleted_with_their_ties() {
             .await
             .unwrap_err();
         assert!(
-            matches!(
-                err,
-                StoreError::Rejected {
-                    code: wahana_domain::ErrorCode::ActorNotFound,
-                    ..
-                }
-            ),
+            matches!(err, StoreError::Refused(Refusal::ActorNotFound { .. })),
             "{name}"
         );
         assert_eq!(s.ties_of("w1").await.unwrap().len(), 3, "{name}");

@@ -5,7 +5,7 @@ use crate::actors::{group, seed, tie};
 use crate::harness::backends;
 use std::collections::HashSet;
 use wahana_domain::codes::{GroupStatus, TieType};
-use wahana_store::StoreError;
+use wahana_store::{Refusal, StoreError};
 
 /// Two edits of one group from the same version at once: exactly one is saved, the other is
 /// refused as a conflict, and the audit trail has one entry of an update.
@@ -108,13 +108,9 @@ async fn the_same_tie_both_ways_at_once_is_held_once() {
                 "{n} round {round}: {results:?}"
             );
             assert!(
-                results.iter().any(|r| matches!(
-                    r,
-                    Err(StoreError::Rejected {
-                        code: wahana_domain::ErrorCode::TieExists,
-                        ..
-                    })
-                )),
+                results
+                    .iter()
+                    .any(|r| matches!(r, Err(StoreError::Refused(Refusal::TieExists { .. })))),
                 "{n}: {results:?}"
             );
         }

@@ -424,7 +424,9 @@ async fn records_become_entities_with_one_observation_each() {
                 store
                     .update_group(&edit, "w1", first.version, "cli:test")
                     .await,
-                Err(wahana_store::StoreError::WaveClosed { .. })
+                Err(wahana_store::StoreError::Refused(
+                    wahana_store::Refusal::WaveClosed { .. }
+                ))
             ),
             "{n}"
         );
@@ -433,7 +435,9 @@ async fn records_become_entities_with_one_observation_each() {
                 store
                     .delete_group("K-7308211001-0001", None, "cli:test")
                     .await,
-                Err(wahana_store::StoreError::WaveClosed { .. })
+                Err(wahana_store::StoreError::Refused(
+                    wahana_store::Refusal::WaveClosed { .. }
+                ))
             ),
             "{n}"
         );

@@ -3,7 +3,7 @@ use wahana_domain::codes::{GroupStatus, GroupType, LocalUnitKind, TieType};
 use wahana_domain::demo::{self, TANETE_DENSITY};
 use wahana_domain::registry::duplicate_key;
 use wahana_domain::{Group, LocalUnit, RegionCode, RegionTree, Tie, Wave};
-use wahana_store::{ActorKind, GroupFilter, Store, StoreError};
+use wahana_store::{ActorKind, GroupFilter, Refusal, Store, StoreError};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -207,11 +207,7 @@ async fn ties_need_both_ends_and_are_deleted_with_their_group() {
             notes: None,
         };
         match batch.save_ties(&wave.id, &[bad]).await {
-            Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::ActorNotFound,
-                message_en,
-                ..
-            }) => assert!(message_en.contains("K-NOPE")),
+            Err(StoreError::Refused(Refusal::ActorNotFound { id })) => assert_eq!(id, "K-NOPE"),
             other => panic!("{}: {other:?}", db.name),
         }
         drop(batch);
@@ -280,10 +276,12 @@ async fn duplicates_ids_units_and_waves() {
 
         // A group the wave observes already is not recorded twice in it.
         match s.insert_group(&wave.id, g, "cli:test").await {
-            Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::AlreadyObserved,
-                ..
-            }) => {}
+            Err(StoreError::Refused(Refusal::AlreadyObserved { kind, id, wave: w })) => {
+                assert_eq!(
+                    (kind, id, w),
+                    (ActorKind::Group, g.id.clone(), wave.id.clone())
+                )
+            }
             other => panic!("{}: {other:?}", db.name),
         }
 

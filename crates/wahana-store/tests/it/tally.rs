@@ -10,7 +10,7 @@ use wahana_domain::screening::RuleSet;
 use wahana_domain::{
     Context, Date, Group, Institution, Level, Network, RegionCode, RegionTree, Wave,
 };
-use wahana_store::{DEFAULT_RULES, GroupFilter, Store, StoreError, TallySnapshot};
+use wahana_store::{DEFAULT_RULES, GroupFilter, Refusal, Store, StoreError, TallySnapshot};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -265,17 +265,14 @@ async fn rule_sets_are_versioned_text() {
         s.register_rules(&text).await.unwrap();
         let other = text.replace("gotong_royong\"] }", "kebersamaan\"] }");
         match s.register_rules(&other).await {
-            Err(StoreError::Rejected {
-                code, message_en, ..
-            }) => {
-                assert_eq!(code, wahana_domain::ErrorCode::RulesVersionTaken);
-                assert!(message_en.contains("uji-ketat"), "{message_en}");
+            Err(StoreError::Refused(Refusal::RulesVersionTaken { version })) => {
+                assert_eq!(version, "uji-ketat", "{}", db.name)
             }
             r => panic!("{}: {r:?}", db.name),
         }
         match s.register_rules("version = 1").await {
-            Err(StoreError::Rejected { code, .. }) => {
-                assert_eq!(code, wahana_domain::ErrorCode::InvalidRules)
+            Err(StoreError::Refused(r @ Refusal::InvalidRules(_))) => {
+                assert_eq!(r.code(), wahana_domain::ErrorCode::InvalidRules)
             }
             r => panic!("{}: {r:?}", db.name),
         }

@@ -6,7 +6,7 @@ use crate::actors::{group, institution, network, tie};
 use crate::harness::backends;
 use wahana_domain::codes::{GroupStatus, TieType};
 use wahana_domain::{Date, RegionCode, Wave, WaveMethod};
-use wahana_store::{Store, StoreError, WaveContents};
+use wahana_store::{Refusal, Store, StoreError, WaveContents};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -51,10 +51,7 @@ async fn waves_are_created_edited_closed_and_reopened_with_their_audit() {
         let mut other = w.clone();
         other.name = "Lain".into();
         match s.create_wave(&other, "cli:test").await {
-            Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::WaveExists,
-                ..
-            }) => {}
+            Err(StoreError::Refused(Refusal::WaveExists { wave })) => assert_eq!(wave, "w2007"),
             e => panic!("{n}: {e:?}"),
         }
         assert_eq!(s.wave("w2007").await.unwrap().unwrap().name, w.name, "{n}");
@@ -88,7 +85,9 @@ async fn waves_are_created_edited_closed_and_reopened_with_their_audit() {
                 .map(|_| ()),
         ] {
             match refused {
-                Err(StoreError::WaveClosed { id }) => assert_eq!(id, "w2007", "{n}"),
+                Err(StoreError::Refused(Refusal::WaveClosed { wave })) => {
+                    assert_eq!(wave, "w2007", "{n}")
+                }
                 e => panic!("{n}: {e:?}"),
             }
         }
@@ -233,19 +232,8 @@ async fn a_wave_holding_records_is_deleted_only_when_forced_and_then_whole() {
         let before = s.counts().await.unwrap();
 
         match s.delete_wave_checked("w1", false, "cli:test").await {
-            Err(StoreError::Rejected {
-                code: wahana_domain::ErrorCode::WaveNotEmpty,
-                message_id,
-                message_en,
-            }) => {
-                assert!(
-                    message_id.contains("3 kelompok di 2 desa"),
-                    "{n}: {message_id}"
-                );
-                assert!(
-                    message_en.contains("1 networks, 1 institutions and 1 ties"),
-                    "{n}"
-                );
+            Err(StoreError::Refused(Refusal::WaveNotEmpty { wave, contents })) => {
+                assert_eq!((wave.as_str(), contents), ("w1", held), "{n}")
             }
             e => panic!("{n}: {e:?}"),
         }

@@ -66,7 +66,7 @@ pub async fn run(store: &Store, a: CompareArgs, lang: Lang) -> Result<ExitCode> 
             v.push(b'\n');
             v
         }
-        CompareFormat::Html => report::compare::html(&d, records, lang).into_bytes(),
+        CompareFormat::Html => report::compare::html(&d, records, lang)?.into_bytes(),
         CompareFormat::Xlsx => report::compare::xlsx(&d, records, lang)?,
     };
     let default_file = matches!(a.format, CompareFormat::Html | CompareFormat::Xlsx).then(|| {

@@ -139,13 +139,45 @@ pub async fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let prefix = lang.pick("galat", "error");
-            eprintln!("wahana: {prefix}: {e:#}");
-            match e.downcast_ref::<Refused>() {
-                Some(r) => ExitCode::from(exit_status(r.code)),
+            let (message, code) = described(&e, lang);
+            eprintln!("wahana: {prefix}: {message}");
+            match code {
+                Some(code) => ExitCode::from(exit_status(code)),
                 None => ExitCode::FAILURE,
             }
         }
     }
+}
+
+/// An error as the person reads it, with the code of the refusal it holds, if any: its chain
+/// of causes (`outer: inner`), where a refusal of the service or the store is said in its own
+/// words in `lang` (the store's text is for logs) and ends the chain.
+fn described(e: &anyhow::Error, lang: Lang) -> (String, Option<ErrorCode>) {
+    use service::ServiceError;
+    use service::refusals::{is_refusal, store_message};
+    let mut said = Vec::new();
+    for cause in e.chain() {
+        let refusal = if let Some(r) = cause.downcast_ref::<Refused>() {
+            Some((r.message.clone(), r.code))
+        } else if let Some(e) = cause.downcast_ref::<ServiceError>() {
+            match e {
+                ServiceError::Store(s) if !is_refusal(s) => None,
+                e => Some((e.message(lang), e.code())),
+            }
+        } else if let Some(e) = cause.downcast_ref::<wahana_store::StoreError>() {
+            is_refusal(e).then(|| (store_message(e, lang), service::store_code(e)))
+        } else {
+            None
+        };
+        match refusal {
+            Some((message, code)) => {
+                said.push(message);
+                return (said.join(": "), Some(code));
+            }
+            None => said.push(cause.to_string()),
+        }
+    }
+    (said.join(": "), None)
 }
 
 /// A use case's refusal at the command line: its code (for the exit status) and its message
@@ -367,4 +399,45 @@ async fn demo(store: &wahana_store::Store, args: DemoArgs, lang: Lang) -> anyhow
         )
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use service::ServiceError;
+    use wahana_store::{ActorKind, Refusal, StoreError};
+
+    #[test]
+    fn a_refusal_in_an_errors_chain_is_said_in_the_services_words() {
+        let closed =
+            anyhow::Error::new(StoreError::from(Refusal::WaveClosed { wave: "w1".into() }))
+                .context("saving the unit");
+        assert_eq!(
+            described(&closed, Lang::Id),
+            (
+                "saving the unit: pendataan w1 sudah ditutup: datanya tidak dapat diubah lagi \
+                 (buka kembali dahulu)"
+                    .to_string(),
+                Some(ErrorCode::WaveClosed)
+            )
+        );
+        let taken = anyhow::Error::new(ServiceError::from(Refusal::IdTaken {
+            id: "K-1".into(),
+            holder: ActorKind::Network,
+        }));
+        assert_eq!(
+            described(&taken, Lang::En),
+            (
+                "id K-1 is already used by a network; an id names one record".to_string(),
+                Some(ErrorCode::IdTaken)
+            )
+        );
+        assert_eq!(exit_status(ErrorCode::IdTaken), 5);
+        // A failure of the database is no refusal: it says itself, and the status is 1.
+        let failed = anyhow::Error::new(StoreError::Writer("the writer stopped".into()));
+        assert_eq!(
+            described(&failed, Lang::Id),
+            ("database error: the writer stopped".to_string(), None)
+        );
+    }
 }

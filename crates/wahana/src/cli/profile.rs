@@ -140,7 +140,7 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             v
         }
         ProfileFormat::Html => {
-            report::html::render(&data, &p, lang, &network, change_ref).into_bytes()
+            report::html::render(&data, &p, lang, &network, change_ref)?.into_bytes()
         }
         ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang, &network, change_ref)?,
     };

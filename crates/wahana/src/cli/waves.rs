@@ -349,10 +349,9 @@ pub async fn run(store: &Store, cmd: WavesCommand, lang: Lang) -> Result<ExitCod
             let c = match waves::delete(store, &who, &id, force).await {
                 Ok(c) => c,
                 Err(
-                    e @ ServiceError::Store(wahana_store::StoreError::Rejected {
-                        code: wahana_domain::ErrorCode::WaveNotEmpty,
-                        ..
-                    }),
+                    e @ ServiceError::Store(wahana_store::StoreError::Refused(
+                        wahana_store::Refusal::WaveNotEmpty { .. },
+                    )),
                 ) => {
                     return Err(anyhow::anyhow!(
                         "{}\n{}",

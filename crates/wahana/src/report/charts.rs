@@ -2,11 +2,7 @@
 //! report stays one self-contained file that prints sharply at any size.
 
 use std::fmt::Write as _;
-
-/// Escapes text for HTML and SVG (the codebase's one escaper, `wahana_domain::xml::Xml`).
-pub fn esc(s: &str) -> String {
-    wahana_domain::xml::Xml(s).to_string()
-}
+use wahana_domain::xml::Xml;
 
 /// Dark: counted in the finding; light: shown for comparison.
 pub const DARK: &str = "#2c5282";
@@ -36,8 +32,8 @@ fn svg_open(width: f64, height: f64, title: &str) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height:.0}\" \
          width=\"100%\" role=\"img\" aria-label=\"{}\" font-family=\"'Segoe UI', 'Helvetica Neue', Arial, sans-serif\" font-size=\"10\">\
          <title>{}</title>",
-        esc(title),
-        esc(title)
+        Xml(title),
+        Xml(title)
     )
 }
 
@@ -72,12 +68,12 @@ pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>, mark: Option<(f64, &st
              <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{GREY}\">{}</text>",
             x0 - 5.0,
             y + 12.5,
-            esc(&b.label),
+            Xml(&b.label),
             y + 3.0,
             row - 6.0,
             x0 + w + 4.0,
             y + 12.5,
-            esc(&b.text)
+            Xml(&b.text)
         );
     }
     if let Some((v, label)) = mark {
@@ -88,7 +84,7 @@ pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>, mark: Option<(f64, &st
              <text x=\"{x:.1}\" y=\"10\" text-anchor=\"middle\" fill=\"{MARK}\">{}</text>",
             top - 2.0,
             height - 4.0,
-            esc(label)
+            Xml(label)
         );
     }
     s.push_str("</svg>");
@@ -123,10 +119,10 @@ pub fn vbars(title: &str, bars: &[Bar], axis_label: &str) -> String {
             base - h,
             x + w / 2.0,
             base - h - 5.0,
-            esc(&b.text),
+            Xml(&b.text),
             x + w / 2.0,
             base + 15.0,
-            esc(&b.label)
+            Xml(&b.label)
         );
     }
     let _ = write!(
@@ -134,7 +130,7 @@ pub fn vbars(title: &str, bars: &[Bar], axis_label: &str) -> String {
         "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{GREY}\">{}</text></svg>",
         left + (HALF - left) / 2.0,
         height - 4.0,
-        esc(axis_label)
+        Xml(axis_label)
     );
     s
 }
@@ -175,10 +171,10 @@ pub fn village_bars(
          <rect x=\"{:.1}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{DARK}\"/>\
          <text x=\"{:.1}\" y=\"11\" fill=\"{INK}\">{}</text>",
         x0 + 14.0,
-        esc(recorded_l),
+        Xml(recorded_l),
         x0 + 110.0,
         x0 + 124.0,
-        esc(counted_l)
+        Xml(counted_l)
     );
     for (i, v) in villages.iter().enumerate() {
         let y = top + row * i as f64;
@@ -192,7 +188,7 @@ pub fn village_bars(
              <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{GREY}\">{} / {}</text>",
             x0 - 6.0,
             y + 11.5,
-            esc(v.name),
+            Xml(v.name),
             y + 2.0,
             row - 4.0,
             y + 4.0,
@@ -215,7 +211,7 @@ pub fn village_bars(
             dy + 3.0,
             height - 4.0,
             x + dx,
-            esc(label)
+            Xml(label)
         );
     }
     let _ = write!(
@@ -279,12 +275,12 @@ pub fn density_histogram(title: &str, counts: &[u64], labels: (&str, &str)) -> S
         FULL - 10.0,
         x50 + 3.0,
         top + 8.0,
-        esc(threshold_l),
+        Xml(threshold_l),
         top + 8.0,
         hmax as u64,
         left + plot_w / 2.0,
         height - 4.0,
-        esc(x_label)
+        Xml(x_label)
     );
     s
 }
@@ -319,7 +315,7 @@ pub fn stacked_bars(title: &str, rows: &[StackRow], series: &[(&str, &str)]) -> 
             "<rect x=\"{lx:.1}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{colour}\"/>\
              <text x=\"{:.1}\" y=\"11\" fill=\"{INK}\">{}</text>",
             lx + 14.0,
-            esc(name)
+            Xml(name)
         );
         lx += 14.0 + 6.5 * name.chars().count() as f64 + 16.0;
     }
@@ -330,7 +326,7 @@ pub fn stacked_bars(title: &str, rows: &[StackRow], series: &[(&str, &str)]) -> 
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>",
             x0 - 6.0,
             y + 12.5,
-            esc(&r.label)
+            Xml(&r.label)
         );
         let mut x = x0;
         for (v, (name, colour)) in r.values.iter().zip(series) {
@@ -341,7 +337,7 @@ pub fn stacked_bars(title: &str, rows: &[StackRow], series: &[(&str, &str)]) -> 
                     "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{colour}\"><title>{}: {v}</title></rect>",
                     y + 3.0,
                     row - 6.0,
-                    esc(name)
+                    Xml(name)
                 );
             }
             x += w;
@@ -430,6 +426,5 @@ mod tests {
         // One rectangle per non-empty series, the total after the bar.
         assert_eq!(stacked.matches("<rect").count(), 2 + 2, "{stacked}");
         assert!(stacked.contains(">4</text>"), "{stacked}");
-        assert_eq!(esc("a&\"<"), "a&amp;&quot;&lt;");
     }
 }

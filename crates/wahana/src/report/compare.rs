@@ -3,9 +3,10 @@
 //! since …" that the profile report gains when it is asked with a comparison wave. The list of
 //! groups (ids and names) is rendered only when `records` is true.
 
-use super::charts::{self, FATE_COLOURS, StackRow, esc};
+use super::charts::{self, FATE_COLOURS, StackRow};
 use crate::service::compare::{CompareData, village_name};
 use anyhow::Result;
+use askama::Template;
 use rust_xlsxwriter::{Format, Workbook};
 use std::fmt::Write as _;
 use wahana_domain::compare::{Fate, FateCounts, FindingChange, GroupChange};
@@ -484,62 +485,83 @@ pub fn chart(d: &CompareData, lang: Lang) -> String {
     )
 }
 
-fn html_table(s: &mut String, headers: &[String], rows: &[Vec<String>], text_cols: usize) {
-    s.push_str("<div class=\"scroll\"><table><thead><tr>");
-    for (i, h) in headers.iter().enumerate() {
-        let class = if i < text_cols { " class=\"t\"" } else { "" };
-        let _ = write!(s, "<th{class}>{}</th>", esc(h));
-    }
-    s.push_str("</tr></thead><tbody>\n");
-    for r in rows {
-        s.push_str("<tr>");
-        for (i, c) in r.iter().enumerate() {
-            let class = if i < text_cols { " class=\"t\"" } else { "" };
-            let _ = write!(s, "<td{class}>{}</td>", esc(c));
-        }
-        s.push_str("</tr>\n");
-    }
-    s.push_str("</tbody></table></div>\n");
+/// The section "Perubahan sejak …" / "Change since …" (`templates/report/change.html`): the
+/// counts, the chart, the tables by village, by type and of the findings, and the groups when
+/// the caller may see them.
+#[derive(Template)]
+#[template(path = "report/change.html", escape = "xml", whitespace = "minimize")]
+pub struct ChangeSection {
+    lang: Lang,
+    heading: String,
+    from: String,
+    to: String,
+    /// Each fate's count and name.
+    fates: Vec<(String, &'static str)>,
+    survival_rate: String,
+    survival: String,
+    /// SVG.
+    chart: String,
+    chart_caption: String,
+    tables: Vec<HtmlTable>,
+    notes: Vec<String>,
 }
 
-/// The section "Perubahan sejak …" / "Change since …": the counts, the chart, the tables by
-/// village, by type and of the findings, and the groups when `records`.
-pub fn html_section(d: &CompareData, records: bool, lang: Lang) -> String {
-    let l = |id: &'static str, en: &'static str| lang.pick(id, en);
-    let c = &d.comparison.counts;
-    let t = tables(d, lang);
-    let mut s = String::with_capacity(32 * 1024);
-    let _ = writeln!(
-        s,
-        "<section class=\"pagebreak\" id=\"perubahan\">\n<h2>{}</h2>\n<p class=\"meta\"><span>{}: {}</span><span>{}: {}</span></p>",
-        esc(&heading(d, lang)),
-        l("Dari", "From"),
-        esc(&wave_line(&d.from.wave, d.observed_from, lang)),
-        l("Ke", "To"),
-        esc(&wave_line(&d.to.wave, d.observed_to, lang)),
-    );
-    s.push_str("<div class=\"figures\">");
-    for f in Fate::ALL {
-        let _ = write!(
-            s,
-            "<div class=\"figure\"><b>{}</b><span>{}</span></div>",
-            format_count(c.get(f), lang),
-            esc(f.label(lang))
-        );
-    }
-    let _ = write!(
-        s,
-        "<div class=\"figure\"><b>{}</b><span>{}</span></div></div>\n<p>{}</p>\n",
-        rate(c.survival_rate(), lang),
-        l("tingkat bertahan", "survival rate"),
-        esc(&survival_sentence(d, lang))
-    );
-    let _ = writeln!(
-        s,
-        "<figure class=\"wide\">{}<figcaption>{}</figcaption></figure>",
-        chart(d, lang),
-        esc(
-            &match (d.comparison.by_village.len() > CHART_VILLAGES, lang) {
+/// A table of the section, under its heading; the first `text_columns` columns are text
+/// (aligned left).
+struct HtmlTable {
+    heading: &'static str,
+    note: Option<&'static str>,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    text_columns: usize,
+}
+
+impl ChangeSection {
+    /// The section of comparison `d`; the groups (ids and names) only when `records`.
+    pub fn new(d: &CompareData, records: bool, lang: Lang) -> ChangeSection {
+        let l = |id: &'static str, en: &'static str| lang.pick(id, en);
+        let c = &d.comparison.counts;
+        let t = tables(d, lang);
+        let table =
+            |heading, note, (headers, rows): (Vec<String>, Vec<Vec<String>>), text| HtmlTable {
+                heading,
+                note,
+                headers,
+                rows,
+                text_columns: text,
+            };
+        let mut tables = vec![
+            table(l("Per desa/kelurahan", "By village"), None, t.villages, 1),
+            table(l("Per jenis kelompok", "By group type"), None, t.types, 1),
+            table(
+                l(
+                    "Lima temuan pada kedua pendataan",
+                    "The five findings in both waves",
+                ),
+                Some(l(
+                    "Apakah tiap pernyataan studi 2007 berlaku pada tiap pendataan, dengan penyebut masing-masing; perubahan bagian dalam poin persen.",
+                    "Whether each statement of the 2007 study held in each wave, with each wave's denominator; changes of shares in percentage points.",
+                )),
+                t.findings,
+                2,
+            ),
+        ];
+        if records {
+            tables.push(table(l("Kelompok", "Groups"), None, t.groups, 8));
+        }
+        ChangeSection {
+            lang,
+            heading: heading(d, lang),
+            from: wave_line(&d.from.wave, d.observed_from, lang),
+            to: wave_line(&d.to.wave, d.observed_to, lang),
+            fates: Fate::ALL
+                .iter()
+                .map(|f| (format_count(c.get(*f), lang), f.label(lang)))
+                .collect(),
+            survival_rate: rate(c.survival_rate(), lang),
+            survival: survival_sentence(d, lang),
+            chart: chart(d, lang),
+            chart_caption: match (d.comparison.by_village.len() > CHART_VILLAGES, lang) {
                 (true, Lang::Id) => format!(
                     "{} desa/kelurahan pertama menurut kode; tabel di bawah memuat semuanya.",
                     CHART_VILLAGES
@@ -553,71 +575,55 @@ pub fn html_section(d: &CompareData, records: bool, lang: Lang) -> String {
                     "Groups per fate in each village.",
                 )
                 .to_string(),
-            }
-        )
-    );
-    let _ = writeln!(s, "<h3>{}</h3>", l("Per desa/kelurahan", "By village"));
-    html_table(&mut s, &t.villages.0, &t.villages.1, 1);
-    let _ = writeln!(s, "<h3>{}</h3>", l("Per jenis kelompok", "By group type"));
-    html_table(&mut s, &t.types.0, &t.types.1, 1);
-    let _ = writeln!(
-        s,
-        "<h3>{}</h3>\n<p class=\"note\">{}</p>",
-        l(
-            "Lima temuan pada kedua pendataan",
-            "The five findings in both waves"
-        ),
-        l(
-            "Apakah tiap pernyataan studi 2007 berlaku pada tiap pendataan, dengan penyebut masing-masing; perubahan bagian dalam poin persen.",
-            "Whether each statement of the 2007 study held in each wave, with each wave's denominator; changes of shares in percentage points."
-        )
-    );
-    html_table(&mut s, &t.findings.0, &t.findings.1, 2);
-    if records {
-        let _ = writeln!(s, "<h3>{}</h3>", l("Kelompok", "Groups"));
-        html_table(&mut s, &t.groups.0, &t.groups.1, 8);
+            },
+            tables,
+            notes: notes(d, lang),
+        }
     }
-    s.push_str("<ul class=\"method\">\n");
-    for n in notes(d, lang) {
-        let _ = writeln!(s, "<li>{}</li>", esc(&n));
+
+    fn t(&self, id: &'static str, en: &'static str) -> &'static str {
+        self.lang.pick(id, en)
     }
-    s.push_str("</ul>\n</section>\n");
-    s
+}
+
+/// The comparison as one self-contained HTML file (`templates/report/comparison.html`).
+#[derive(Template)]
+#[template(
+    path = "report/comparison.html",
+    escape = "xml",
+    whitespace = "minimize"
+)]
+struct ComparisonReport {
+    lang: Lang,
+    title: String,
+    synthetic: bool,
+    section: ChangeSection,
+    footer: String,
+}
+
+impl ComparisonReport {
+    fn t(&self, id: &'static str, en: &'static str) -> &'static str {
+        self.lang.pick(id, en)
+    }
 }
 
 /// The comparison as one self-contained HTML file.
-pub fn html(d: &CompareData, records: bool, lang: Lang) -> String {
-    let title = format!("{}: {}", heading(d, lang), place(d, lang));
-    let mut s = super::html::document_head(&title, lang);
-    if d.synthetic() {
-        let _ = writeln!(
-            s,
-            "<div class=\"synthetic\" role=\"note\"><strong>{}</strong></div>",
-            lang.pick(
-                "DATA SINTETIS — BUKAN HASIL PENGUKURAN",
-                "SYNTHETIC DATA — NOT A MEASUREMENT"
-            )
-        );
-    }
-    let _ = writeln!(s, "<header><h1>{}</h1></header>", esc(&title));
-    s.push_str(&html_section(d, records, lang));
-    let _ = writeln!(
-        s,
-        "<footer>{}</footer>\n</body>\n</html>",
-        esc(&match lang {
+pub fn html(d: &CompareData, records: bool, lang: Lang) -> Result<String, askama::Error> {
+    ComparisonReport {
+        lang,
+        title: format!("{}: {}", heading(d, lang), place(d, lang)),
+        synthetic: d.synthetic(),
+        section: ChangeSection::new(d, records, lang),
+        footer: match lang {
             Lang::Id => format!(
                 "Dibuat dengan wahana {} pada {}.",
-                env!("CARGO_PKG_VERSION"),
+                super::VERSION,
                 d.made_on
             ),
-            Lang::En => format!(
-                "Made with wahana {} on {}.",
-                env!("CARGO_PKG_VERSION"),
-                d.made_on
-            ),
-        })
-    );
-    s
+            Lang::En => format!("Made with wahana {} on {}.", super::VERSION, d.made_on),
+        },
+    }
+    .render()
 }
 
 /// Adds the comparison's sheets to a workbook: `Perubahan` (counts by fate, by village and by

@@ -1,7 +1,9 @@
 //! The HTML report: one self-contained file (inline CSS and SVG, no script, nothing fetched)
-//! that a browser shows and prints cleanly to A4.
+//! that a browser shows and prints cleanly to A4. The markup is the template
+//! `templates/report/profile.html` (escaped by [`super::XmlEscaper`]); this module gathers
+//! what it shows, in the report's language.
 
-use super::charts::{self, Bar, VillageBar, esc};
+use super::charts::{self, Bar, VillageBar};
 use super::{
     VILLAGE_ROWS, betweenness_skipped, child_rows, method_notes, network_description,
     network_too_large, pct_of, title,
@@ -10,78 +12,11 @@ use crate::service::compare::CompareData;
 use crate::service::network::ReportNetwork;
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;
-use std::fmt::Write as _;
+use askama::Template;
 use wahana_domain::Lang;
 use wahana_domain::profile::{
     Brief, CodeCount, MAJORITY, Profile, format_count, format_number, format_percent,
 };
-
-const CSS: &str = r#"
-:root { --ink:#1a202c; --grey:#4a5568; --rule:#cbd5e0; --dark:#2c5282; --ok:#276749; --no:#9b2c2c; --warn:#b7791f; }
-* { box-sizing: border-box; }
-body { font-family: "Segoe UI", "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 60rem; padding: 1.5rem 2rem 3rem; line-height: 1.45; font-size: 15px; }
-h1 { font-size: 1.7rem; margin: 0.2rem 0 0.2rem; }
-h2 { font-size: 1.2rem; margin: 2rem 0 0.6rem; border-bottom: 2px solid var(--dark); padding-bottom: 0.15rem; break-after: avoid; }
-h3 { font-size: 1rem; margin: 1rem 0 0.4rem; break-after: avoid; }
-.meta { color: var(--grey); margin: 0 0 1rem; }
-.meta span + span::before { content: " · "; }
-.synthetic { border: 3px solid var(--warn); background: #fffaf0; padding: 0.7rem 1rem; margin: 0 0 1.2rem; }
-.synthetic strong { color: #975a16; font-size: 1.1rem; letter-spacing: 0.03em; }
-.stamp { display: none; }
-.figures { display: grid; grid-template-columns: repeat(6, 1fr); gap: 0.6rem; margin: 0.8rem 0; }
-.figure { border: 1px solid var(--rule); border-radius: 4px; padding: 0.5rem 0.7rem; }
-.figure b { display: block; font-size: 1.35rem; }
-.figure span { color: var(--grey); font-size: 0.85rem; }
-.finding { border-left: 5px solid var(--rule); padding: 0.4rem 0.8rem; margin: 0.7rem 0; break-inside: avoid; }
-.finding.holds { border-color: var(--ok); }
-.finding.fails { border-color: var(--no); }
-.finding h3 { margin: 0 0 0.2rem; }
-.badge { display: inline-block; font-size: 0.8rem; font-weight: 600; padding: 0.05rem 0.5rem; border-radius: 3px; color: #fff; vertical-align: middle; margin-left: 0.4rem; }
-.badge.holds { background: var(--ok); }
-.badge.fails { background: var(--no); }
-.finding p { margin: 0.2rem 0; }
-.finding .other { color: var(--grey); font-style: italic; font-size: 0.9rem; }
-.finding .claim { color: var(--grey); font-size: 0.85rem; }
-figure { margin: 1rem 0; break-inside: avoid; }
-figcaption { font-size: 0.88rem; color: var(--grey); margin-top: 0.2rem; }
-figcaption b { color: var(--ink); }
-.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.5rem; }
-.charts figure.wide { grid-column: 1 / -1; }
-.charts figure.wide svg { max-width: 48rem; display: block; }
-table { border-collapse: collapse; width: 100%; font-size: 0.85rem; margin: 0.4rem 0 1rem; }
-th, td { border-bottom: 1px solid var(--rule); padding: 0.22rem 0.4rem; text-align: right; vertical-align: top; }
-th { background: #edf2f7; font-weight: 600; }
-th:first-child, td:first-child, td.t, th.t { text-align: left; }
-tfoot td { font-weight: 600; border-top: 2px solid var(--grey); }
-.note { color: var(--grey); font-size: 0.88rem; }
-ul.method li { margin: 0.2rem 0; }
-pre { font-size: 0.72rem; background: #f7fafc; border: 1px solid var(--rule); padding: 0.6rem; white-space: pre-wrap; }
-footer { margin-top: 2rem; color: var(--grey); font-size: 0.8rem; border-top: 1px solid var(--rule); padding-top: 0.5rem; }
-@media screen and (max-width: 40rem) {
-  body { padding: 1rem 0.75rem 2rem; }
-  .figures { grid-template-columns: repeat(2, 1fr); }
-  .charts { grid-template-columns: 1fr; }
-  .charts figure.wide { overflow-x: auto; }
-  .charts figure.wide svg { min-width: 34rem; }
-  table { display: block; overflow-x: auto; }
-}
-@media screen and (min-width: 40rem) and (max-width: 56rem) {
-  .figures { grid-template-columns: repeat(3, 1fr); }
-}
-nav.wave-picker { background: #edf2f7; border-left: 4px solid var(--grey); padding: 0.4rem 0.75rem; margin: 0 0 1rem; font-size: 0.9rem; }
-nav.wave-picker p { margin: 0.2rem 0; }
-@page { size: A4; margin: 15mm 14mm 17mm; }
-@media print {
-  nav.wave-picker { display: none; }
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  h2 { margin-top: 1.2rem; }
-  .charts { grid-template-columns: 1fr 1fr; }
-  .stamp { display: block; position: fixed; bottom: -10mm; right: 0; font-size: 8pt; color: #975a16; font-weight: 600; }
-  .pagebreak { break-before: page; }
-  details > summary { list-style: none; }
-  a { color: inherit; text-decoration: none; }
-}
-"#;
 
 /// Bars of one coded field, dark where the finding counts the code.
 fn code_bars(counts: &[CodeCount], lang: Lang, dark: &[&str]) -> Vec<Bar> {
@@ -100,28 +35,28 @@ fn code_bars(counts: &[CodeCount], lang: Lang, dark: &[&str]) -> Vec<Bar> {
         .collect()
 }
 
-fn brief_cells(b: &Brief, lang: Lang) -> String {
-    let mut s = String::new();
-    for x in [
+/// The six shares of a brief, as the tables' last cells show them (a dash for no group).
+fn brief_cells(b: &Brief, lang: Lang) -> [String; 6] {
+    [
         b.share_older_10,
         b.share_grown_from_community,
         b.share_domicile,
         b.share_resilience_or_welfare,
         b.share_dues_any,
         b.share_core_values,
-    ] {
-        let cell = if b.groups == 0 {
+    ]
+    .map(|x| {
+        if b.groups == 0 {
             "–".to_string()
         } else {
             format_percent(x, lang)
-        };
-        let _ = write!(s, "<td>{cell}</td>");
-    }
-    s
+        }
+    })
 }
 
-fn brief_headers(lang: Lang) -> String {
-    let h = match lang {
+/// The headers of [`brief_cells`].
+fn brief_headers(lang: Lang) -> [&'static str; 6] {
+    match lang {
         Lang::Id => [
             "≥ 10 tahun (F1)",
             "Tumbuh dari masyarakat (F3)",
@@ -138,20 +73,124 @@ fn brief_headers(lang: Lang) -> String {
             "Member dues (F4)",
             "Togetherness/ mutual help/ gotong royong (F5)",
         ],
-    };
-    h.iter().map(|x| format!("<th>{}</th>", esc(x))).collect()
+    }
 }
 
-/// The start of a self-contained HTML file with the report's style, up to `<body>`.
-pub fn document_head(title: &str, lang: Lang) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"wahana {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        lang.pick("id", "en"),
-        env!("CARGO_PKG_VERSION"),
-        esc(title)
-    )
+/// The profile report as `templates/report/profile.html` shows it.
+#[derive(Template)]
+#[template(path = "report/profile.html", escape = "xml", whitespace = "minimize")]
+struct ProfileReport<'a> {
+    lang: Lang,
+    title: String,
+    /// HTML already (the web page's wave picker), or empty.
+    nav: &'a str,
+    /// The synthetic banner's sentence, for a synthetic wave.
+    synthetic: Option<String>,
+    ancestry: String,
+    code: Option<&'a str>,
+    wave_name: &'a str,
+    wave_id: &'a str,
+    wave_date: Option<String>,
+    rules_version: &'a str,
+    /// The key figures: value and label.
+    figures: Vec<(String, String)>,
+    findings: Vec<FindingView>,
+    charts_note: String,
+    charts: Vec<Figure>,
+    brief_headers: [&'static str; 6],
+    places: Places,
+    types: Vec<TypeRow>,
+    /// The section on the change since an earlier wave.
+    change: Option<super::compare::ChangeSection>,
+    network: NetworkView,
+    method: Vec<String>,
+    rules_name: &'a str,
+    rules_description: &'a str,
+    criteria: Vec<CriterionRow<'a>>,
+    rules_text: &'a str,
+    footer: String,
+}
+
+impl ProfileReport<'_> {
+    fn t(&self, id: &'static str, en: &'static str) -> &'static str {
+        self.lang.pick(id, en)
+    }
+}
+
+/// One of the five findings, tested.
+struct FindingView {
+    id: &'static str,
+    /// `holds` or `fails` (the style).
+    class: &'static str,
+    title: &'static str,
+    badge: &'static str,
+    /// The 2007 study's statement.
+    claim: &'static str,
+    sentence: String,
+    other_lang: &'static str,
+    other_sentence: String,
+}
+
+/// A chart (SVG, built by [`charts`]) and its caption; `wide` spans both columns.
+struct Figure {
+    wide: bool,
+    svg: String,
+    caption: String,
+}
+
+/// The table of places: the villages, or the child regions when there are many villages.
+enum Places {
+    Children {
+        note: String,
+        rows: Vec<PlaceRow>,
+    },
+    Villages {
+        rows: Vec<PlaceRow>,
+        total: Box<PlaceRow>,
+        /// How many villages hold no recorded group, when some do not.
+        coverage: Option<String>,
+    },
+}
+
+struct PlaceRow {
+    code: String,
+    name: String,
+    /// Villages with groups / villages (child regions only).
+    villages: String,
+    recorded: String,
+    counted: String,
+    brief: [String; 6],
+}
+
+struct TypeRow {
+    name: &'static str,
+    counted: String,
+    share: String,
+    brief: [String; 6],
+}
+
+/// The network section.
+enum NetworkView {
+    Omitted,
+    /// Too many groups to draw: why, and the command that measures it.
+    TooLarge(String),
+    Drawn {
+        description: &'static str,
+        /// Measure and value.
+        measures: Vec<(&'static str, String)>,
+        svg: String,
+        /// Name, id and betweenness.
+        brokers: Vec<(String, String, String)>,
+        /// Why there are no brokers, when betweenness was skipped.
+        skipped: Option<&'static str>,
+    },
+}
+
+struct CriterionRow<'a> {
+    id: &'a str,
+    kind: &'static str,
+    label: &'a str,
+    note: &'a str,
 }
 
 /// The report in one language; every finding also carries its sentence in the other. `network`
@@ -164,7 +203,7 @@ pub fn render(
     lang: Lang,
     network: &ReportNetwork,
     change: Option<(&CompareData, bool)>,
-) -> String {
+) -> Result<String, askama::Error> {
     render_with(data, p, lang, network, change, "")
 }
 
@@ -177,83 +216,34 @@ pub fn render_with(
     network: &ReportNetwork,
     change: Option<(&CompareData, bool)>,
     nav: &str,
-) -> String {
+) -> Result<String, askama::Error> {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
     let other = match lang {
         Lang::Id => Lang::En,
         Lang::En => Lang::Id,
     };
     let n = p.groups_qualifying;
-    let mut s = String::with_capacity(64 * 1024);
-    let heading = title(data, lang);
-    s.push_str(&document_head(&heading, lang));
-    s.push_str(nav);
 
     // The synthetic banner, and a stamp on every printed page.
-    if data.wave.synthetic {
-        let _ = write!(
-            s,
-            "<div class=\"synthetic\" role=\"note\"><strong>{}</strong><br>{}</div>\n<div class=\"stamp\">{}</div>\n",
-            l(
-                "DATA SINTETIS — BUKAN HASIL PENGUKURAN",
-                "SYNTHETIC DATA — NOT A MEASUREMENT"
-            ),
-            esc(&match lang {
-                Lang::Id => format!(
-                    "Pendataan \"{}\" dibuat oleh program untuk demonstrasi ({}). Angka di laporan ini tidak menggambarkan {} dan tidak boleh dikutip sebagai temuan.",
-                    data.wave.name,
-                    data.wave.source.as_deref().unwrap_or("sintetis"),
-                    data.scope.name()
-                ),
-                Lang::En => format!(
-                    "The wave \"{}\" was generated by the program for demonstration ({}). The numbers in this report do not describe {} and must not be cited as findings.",
-                    data.wave.name,
-                    data.wave.source.as_deref().unwrap_or("synthetic"),
-                    data.scope.name()
-                ),
-            }),
-            l("DATA SINTETIS", "SYNTHETIC DATA")
-        );
-    }
-
-    // Heading.
-    let _ = writeln!(s, "<header>\n<h1>{}</h1>", esc(&heading));
-    let mut meta = Vec::new();
-    let ancestry = data.ancestry();
-    if !ancestry.is_empty() {
-        meta.push(esc(&ancestry));
-    }
-    if let Scope::Region(r) = data.scope {
-        meta.push(format!("{} {}", l("kode", "code"), esc(r.code.as_str())));
-    }
-    let date = data
-        .wave
-        .date()
-        .map(|d| format!(", {d}"))
-        .unwrap_or_default();
-    meta.push(format!(
-        "{} {} ({}{date})",
-        l("pendataan", "wave"),
-        esc(&data.wave.name),
-        esc(&data.wave.id)
-    ));
-    meta.push(format!(
-        "{} <code>{}</code>",
-        l("aturan", "rules"),
-        esc(&data.rules.version)
-    ));
-    let _ = writeln!(
-        s,
-        "<p class=\"meta\">{}</p>\n</header>",
-        meta.iter()
-            .map(|m| format!("<span>{m}</span>"))
-            .collect::<String>()
-    );
+    let synthetic = data.wave.synthetic.then(|| match lang {
+        Lang::Id => format!(
+            "Pendataan \"{}\" dibuat oleh program untuk demonstrasi ({}). Angka di laporan ini tidak menggambarkan {} dan tidak boleh dikutip sebagai temuan.",
+            data.wave.name,
+            data.wave.source.as_deref().unwrap_or("sintetis"),
+            data.scope.name()
+        ),
+        Lang::En => format!(
+            "The wave \"{}\" was generated by the program for demonstration ({}). The numbers in this report do not describe {} and must not be cited as findings.",
+            data.wave.name,
+            data.wave.source.as_deref().unwrap_or("synthetic"),
+            data.scope.name()
+        ),
+    });
 
     // Key figures.
     let c = &p.coverage;
     let a = &data.actors;
-    let figures = [
+    let figures = vec![
         (
             format_count(p.groups_recorded, lang),
             l("kelompok tercatat", "groups recorded").to_string(),
@@ -291,18 +281,8 @@ pub fn render_with(
         ),
         (format_count(a.ties, lang), l("ikatan", "ties").to_string()),
     ];
-    s.push_str("<div class=\"figures\">");
-    for (v, label) in figures {
-        let _ = write!(
-            s,
-            "<div class=\"figure\"><b>{}</b><span>{}</span></div>",
-            esc(&v),
-            esc(&label)
-        );
-    }
-    s.push_str("</div>\n");
 
-    // The five findings.
+    // The five findings, each with the 2007 study's statement.
     let claims = [
         (
             "Kelompok telah ada dan tumbuh di masyarakat lebih dari 10 tahun.",
@@ -325,67 +305,40 @@ pub fn render_with(
             "Activities carry the spirit of togetherness: mutual help and gotong royong.",
         ),
     ];
-    let _ = writeln!(
-        s,
-        "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
-        l(
-            "Lima temuan studi 2007",
-            "The five findings of the 2007 study"
-        ),
-        esc(l(
-            "Setiap temuan studi Tanete Riattang (2007) diuji dengan data pendataan ini: berlaku atau tidak, dengan angka dan penyebutnya.",
-            "Each finding of the Tanete Riattang study (2007) is tested against this wave's data: whether it holds, with its number and denominator."
-        ))
-    );
-    for (f, (cid, cen)) in p.findings().iter().zip(claims) {
-        let class = if f.holds { "holds" } else { "fails" };
-        let badge = if f.holds {
-            l("berlaku", "holds")
-        } else {
-            l("tidak berlaku", "does not hold")
-        };
-        let _ = writeln!(
-            s,
-            "<div class=\"finding {class}\"><h3>{} {}<span class=\"badge {class}\">{}</span></h3>\
-             <p class=\"claim\">{}: {}</p><p>{}</p><p class=\"other\" lang=\"{}\">{}</p></div>",
-            f.id,
-            esc(f.title(lang)),
-            esc(badge),
-            l("Temuan 2007", "2007 finding"),
-            esc(lang.pick(cid, cen)),
-            esc(f.sentence(lang)),
-            lang.pick("en", "id"),
-            esc(f.sentence(other))
-        );
-    }
-    s.push_str("</section>\n");
+    let findings = p
+        .findings()
+        .into_iter()
+        .zip(claims)
+        .map(|(f, (cid, cen))| FindingView {
+            id: f.id,
+            class: if f.holds { "holds" } else { "fails" },
+            title: f.title(lang),
+            badge: if f.holds {
+                l("berlaku", "holds")
+            } else {
+                l("tidak berlaku", "does not hold")
+            },
+            claim: lang.pick(cid, cen),
+            sentence: f.sentence(lang).to_string(),
+            other_lang: lang.pick("en", "id"),
+            other_sentence: f.sentence(other).to_string(),
+        })
+        .collect();
 
     // Charts.
-    let _ = writeln!(
-        s,
-        "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n<div class=\"charts\">",
-        l("Gambar", "Charts"),
-        esc(&match lang {
-            Lang::Id => format!(
-                "Batang gelap: yang dihitung oleh temuan. Garis putus-putus: ambang temuan. Penyebut: {} kelompok yang memenuhi syarat dan belum bubar.",
-                format_count(n, lang)
-            ),
-            Lang::En => format!(
-                "Dark bars: what the finding counts. Dashed lines: the finding's threshold. Denominator: {} qualifying, not dissolved groups.",
-                format_count(n, lang)
-            ),
-        })
-    );
-    let mut fig = 0;
-    let mut figure = |s: &mut String, wide: bool, svg: String, caption: String| {
-        fig += 1;
-        let _ = writeln!(
-            s,
-            "<figure{}>{svg}<figcaption><b>{} {fig}.</b> {}</figcaption></figure>",
-            if wide { " class=\"wide\"" } else { "" },
-            l("Gambar", "Figure"),
-            esc(&caption)
-        );
+    let charts_note = match lang {
+        Lang::Id => format!(
+            "Batang gelap: yang dihitung oleh temuan. Garis putus-putus: ambang temuan. Penyebut: {} kelompok yang memenuhi syarat dan belum bubar.",
+            format_count(n, lang)
+        ),
+        Lang::En => format!(
+            "Dark bars: what the finding counts. Dashed lines: the finding's threshold. Denominator: {} qualifying, not dissolved groups.",
+            format_count(n, lang)
+        ),
+    };
+    let mut charts = Vec::new();
+    let mut figure = |wide: bool, svg: String, caption: String| {
+        charts.push(Figure { wide, svg, caption });
     };
     let b = &p.f1.age_bands;
     let age = [
@@ -401,7 +354,6 @@ pub fn render_with(
         dark,
     });
     figure(
-        &mut s,
         false,
         charts::vbars(
             l("Umur kelompok", "Age of groups"),
@@ -428,7 +380,6 @@ pub fn render_with(
     );
     let half = Some((n as f64 * MAJORITY, "50%"));
     figure(
-        &mut s,
         false,
         charts::hbars(
             l("Asal kelompok", "Origin of groups"),
@@ -508,9 +459,8 @@ pub fn render_with(
             ),
         )
     };
-    figure(&mut s, true, svg, f2_caption);
+    figure(true, svg, f2_caption);
     figure(
-        &mut s,
         false,
         charts::hbars(
             l("Dasar keanggotaan", "Membership basis"),
@@ -527,7 +477,6 @@ pub fn render_with(
         ),
     );
     figure(
-        &mut s,
         false,
         charts::hbars(
             l("Tujuan", "Purposes"),
@@ -548,7 +497,6 @@ pub fn render_with(
         ),
     );
     figure(
-        &mut s,
         false,
         charts::hbars(
             l("Sumber dana", "Funding sources"),
@@ -575,7 +523,6 @@ pub fn render_with(
         ),
     );
     figure(
-        &mut s,
         false,
         charts::hbars(
             l("Nilai dan norma", "Values and norms"),
@@ -595,16 +542,12 @@ pub fn render_with(
             )
         ),
     );
-    s.push_str("</div>\n</section>\n");
 
     // Villages, or child regions when there are many villages.
     let children = child_rows(data, p);
-    if p.by_village.len() > VILLAGE_ROWS && !children.is_empty() {
-        let _ = writeln!(
-            s,
-            "<section class=\"pagebreak\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n<table><thead><tr><th>{}</th><th class=\"t\">{}</th><th>{}</th><th>{}</th><th>{}</th>{}</tr></thead><tbody>",
-            l("Per wilayah", "By region"),
-            esc(&match lang {
+    let places = if p.by_village.len() > VILLAGE_ROWS && !children.is_empty() {
+        Places::Children {
+            note: match lang {
                 Lang::Id => format!(
                     "{} desa/kelurahan memiliki kelompok tercatat; rinciannya ada di keluaran XLSX dan JSON.",
                     format_count(p.by_village.len() as u64, lang)
@@ -613,51 +556,24 @@ pub fn render_with(
                     "{} villages hold recorded groups; the XLSX and JSON outputs list each one.",
                     format_count(p.by_village.len() as u64, lang)
                 ),
-            }),
-            l("Kode", "Code"),
-            l("Wilayah", "Region"),
-            l("Desa/kel. dengan kelompok", "Villages with groups"),
-            l("Tercatat", "Recorded"),
-            l("Memenuhi syarat", "Qualifying"),
-            brief_headers(lang)
-        );
-        for r in &children {
-            let brief = Brief::from(&r.counted);
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td class=\"t\">{}</td><td>{} / {}</td><td>{}</td><td>{}</td>{}</tr>",
-                esc(&r.code),
-                esc(&r.name),
-                format_count(r.villages_with_groups, lang),
-                format_count(r.villages_in_region, lang),
-                format_count(r.recorded, lang),
-                format_count(r.counted.groups, lang),
-                brief_cells(&brief, lang)
-            );
+            },
+            rows: children
+                .iter()
+                .map(|r| PlaceRow {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    villages: format!(
+                        "{} / {}",
+                        format_count(r.villages_with_groups, lang),
+                        format_count(r.villages_in_region, lang)
+                    ),
+                    recorded: format_count(r.recorded, lang),
+                    counted: format_count(r.counted.groups, lang),
+                    brief: brief_cells(&Brief::from(&r.counted), lang),
+                })
+                .collect(),
         }
-        s.push_str("</tbody></table>\n</section>\n");
     } else {
-        let _ = writeln!(
-            s,
-            "<section class=\"pagebreak\">\n<h2>{}</h2>\n<table><thead><tr><th>{}</th><th class=\"t\">{}</th><th>{}</th><th>{}</th>{}</tr></thead><tbody>",
-            l("Per desa/kelurahan", "By village"),
-            l("Kode", "Code"),
-            l("Desa/kelurahan", "Village"),
-            l("Tercatat", "Recorded"),
-            l("Memenuhi syarat", "Qualifying"),
-            brief_headers(lang)
-        );
-        for v in &p.by_village {
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td class=\"t\">{}</td><td>{}</td><td>{}</td>{}</tr>",
-                esc(v.code),
-                esc(v.name),
-                format_count(v.recorded, lang),
-                format_count(v.brief.groups, lang),
-                brief_cells(&v.brief, lang)
-            );
-        }
         let total = Brief {
             groups: n,
             share_older_10: p.f1.share_older_10,
@@ -667,159 +583,131 @@ pub fn render_with(
             share_dues_any: p.f4.share_dues_any,
             share_core_values: p.f5.share_any,
         };
-        let _ = writeln!(
-            s,
-            "</tbody><tfoot><tr><td></td><td class=\"t\">{}</td><td>{}</td><td>{}</td>{}</tr></tfoot></table>",
-            l("Jumlah", "Total"),
-            format_count(p.groups_recorded, lang),
-            format_count(n, lang),
-            brief_cells(&total, lang)
-        );
-        if c.villages_without_groups > 0 {
-            let _ = writeln!(
-                s,
-                "<p class=\"note\">{}</p>",
-                esc(&match lang {
-                    Lang::Id => format!(
-                        "{} dari {} desa/kelurahan di wilayah ini tidak memiliki kelompok tercatat pada pendataan ini (cakupan {}).",
-                        format_count(c.villages_without_groups, lang),
-                        format_count(c.villages_in_region, lang),
-                        format_percent(c.share_with_groups, lang)
-                    ),
-                    Lang::En => format!(
-                        "{} of the {} villages of this region hold no recorded group in this wave (coverage {}).",
-                        format_count(c.villages_without_groups, lang),
-                        format_count(c.villages_in_region, lang),
-                        format_percent(c.share_with_groups, lang)
-                    ),
+        Places::Villages {
+            rows: p
+                .by_village
+                .iter()
+                .map(|v| PlaceRow {
+                    code: v.code.to_string(),
+                    name: v.name.to_string(),
+                    villages: String::new(),
+                    recorded: format_count(v.recorded, lang),
+                    counted: format_count(v.brief.groups, lang),
+                    brief: brief_cells(&v.brief, lang),
                 })
-            );
+                .collect(),
+            total: Box::new(PlaceRow {
+                code: String::new(),
+                name: String::new(),
+                villages: String::new(),
+                recorded: format_count(p.groups_recorded, lang),
+                counted: format_count(n, lang),
+                brief: brief_cells(&total, lang),
+            }),
+            coverage: (c.villages_without_groups > 0).then(|| match lang {
+                Lang::Id => format!(
+                    "{} dari {} desa/kelurahan di wilayah ini tidak memiliki kelompok tercatat pada pendataan ini (cakupan {}).",
+                    format_count(c.villages_without_groups, lang),
+                    format_count(c.villages_in_region, lang),
+                    format_percent(c.share_with_groups, lang)
+                ),
+                Lang::En => format!(
+                    "{} of the {} villages of this region hold no recorded group in this wave (coverage {}).",
+                    format_count(c.villages_without_groups, lang),
+                    format_count(c.villages_in_region, lang),
+                    format_percent(c.share_with_groups, lang)
+                ),
+            }),
         }
-        s.push_str("</section>\n");
-    }
+    };
 
     // By group type.
-    let _ = writeln!(
-        s,
-        "<section>\n<h2>{}</h2>\n<table><thead><tr><th class=\"t\">{}</th><th>{}</th><th>{}</th>{}</tr></thead><tbody>",
-        l("Per jenis kelompok", "By group type"),
-        l("Jenis", "Type"),
-        l("Kelompok", "Groups"),
-        l("Bagian", "Share"),
-        brief_headers(lang)
-    );
-    for t in &p.by_type {
-        let _ = writeln!(
-            s,
-            "<tr><td class=\"t\">{}</td><td>{}</td><td>{}</td>{}</tr>",
-            esc(lang.pick(t.label_id, t.label_en)),
-            format_count(t.brief.groups, lang),
-            format_percent(t.share_of_groups, lang),
-            brief_cells(&t.brief, lang)
-        );
-    }
-    s.push_str("</tbody></table>\n</section>\n");
+    let types = p
+        .by_type
+        .iter()
+        .map(|t| TypeRow {
+            name: lang.pick(t.label_id, t.label_en),
+            counted: format_count(t.brief.groups, lang),
+            share: format_percent(t.share_of_groups, lang),
+            brief: brief_cells(&t.brief, lang),
+        })
+        .collect();
 
-    if let Some((d, records)) = change {
-        s.push_str(&super::compare::html_section(d, records, lang));
-    }
-
-    network_section(&mut s, data, network, lang);
-
-    // Method.
-    let _ = writeln!(
-        s,
-        "<section>\n<h2>{}</h2>\n<ul class=\"method\">",
-        l("Catatan metode", "Method")
-    );
-    for note in data.notes(lang).iter().chain(method_notes(lang).iter()) {
-        let _ = writeln!(s, "<li>{}</li>", esc(note));
-    }
-    s.push_str("</ul>\n</section>\n");
-
-    // The rule set.
     let r = &data.rules;
-    let _ = writeln!(
-        s,
-        "<section class=\"pagebreak\">\n<h2>{} <code>{}</code></h2>\n<p><b>{}</b></p>\n<p class=\"note\">{}</p>\n\
-         <table><thead><tr><th class=\"t\">{}</th><th class=\"t\">{}</th><th class=\"t\">{}</th><th class=\"t\">{}</th></tr></thead><tbody>",
-        l("Aturan penyaringan", "Screening rules"),
-        esc(&r.version),
-        esc(&r.name),
-        esc(&r.description),
-        l("Kriteria", "Criterion"),
-        l("Jenis", "Kind"),
-        l("Nama", "Name"),
-        l("Catatan", "Note")
-    );
-    for crit in &r.criteria {
-        let kind = match crit.kind.code() {
-            "exclude" => l("pengecualian", "exclusion"),
-            _ => l("syarat", "requirement"),
-        };
-        let _ = writeln!(
-            s,
-            "<tr><td>{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td></tr>",
-            esc(&crit.id),
-            esc(kind),
-            esc(crit.label(lang)),
-            esc(crit.note.as_deref().unwrap_or(""))
-        );
-    }
-    let _ = writeln!(
-        s,
-        "</tbody></table>\n<details open><summary>{}</summary>\n<pre>{}</pre></details>\n</section>",
-        l(
-            "Teks lengkap aturan (TOML)",
-            "The rule set's full text (TOML)"
-        ),
-        esc(&data.rules_text)
-    );
-
-    let _ = writeln!(
-        s,
-        "<footer>{}</footer>\n</body>\n</html>",
-        esc(&match lang {
+    let report = ProfileReport {
+        lang,
+        title: title(data, lang),
+        nav,
+        synthetic,
+        ancestry: data.ancestry(),
+        code: match data.scope {
+            Scope::Region(r) => Some(r.code.as_str()),
+            Scope::National => None,
+        },
+        wave_name: &data.wave.name,
+        wave_id: &data.wave.id,
+        wave_date: data.wave.date().map(|d| d.to_string()),
+        rules_version: &r.version,
+        figures,
+        findings,
+        charts_note,
+        charts,
+        brief_headers: brief_headers(lang),
+        places,
+        types,
+        change: change.map(|(d, records)| super::compare::ChangeSection::new(d, records, lang)),
+        network: network_view(data, network, lang),
+        method: data
+            .notes(lang)
+            .into_iter()
+            .chain(method_notes(lang))
+            .collect(),
+        rules_name: &r.name,
+        rules_description: &r.description,
+        criteria: r
+            .criteria
+            .iter()
+            .map(|crit| CriterionRow {
+                id: &crit.id,
+                kind: match crit.kind.code() {
+                    "exclude" => l("pengecualian", "exclusion"),
+                    _ => l("syarat", "requirement"),
+                },
+                label: crit.label(lang),
+                note: crit.note.as_deref().unwrap_or(""),
+            })
+            .collect(),
+        rules_text: &data.rules_text,
+        footer: match lang {
             Lang::Id => format!(
                 "Dibuat dengan wahana {} pada {}. Sumber pendataan: {}. Dasar: Sosio Konsepsia 12(1), 2007 (DOI 10.33007/ska.v12i1.616).",
-                env!("CARGO_PKG_VERSION"),
+                super::VERSION,
                 data.made_on,
                 data.wave.source.as_deref().unwrap_or("-")
             ),
             Lang::En => format!(
                 "Made with wahana {} on {}. Wave source: {}. Basis: Sosio Konsepsia 12(1), 2007 (DOI 10.33007/ska.v12i1.616).",
-                env!("CARGO_PKG_VERSION"),
+                super::VERSION,
                 data.made_on,
                 data.wave.source.as_deref().unwrap_or("-")
             ),
-        })
-    );
-    s
+        },
+    };
+    report.render()
 }
 
 /// The network section: the measures, the picture and the brokers (`domain.md`, "The network").
-fn network_section(s: &mut String, data: &ProfileData, network: &ReportNetwork, lang: Lang) {
+fn network_view(data: &ProfileData, network: &ReportNetwork, lang: Lang) -> NetworkView {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
     match network {
-        ReportNetwork::Omitted => {}
+        ReportNetwork::Omitted => NetworkView::Omitted,
         ReportNetwork::TooLarge { groups } => {
-            let _ = writeln!(
-                s,
-                "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n</section>",
-                l("Jejaring", "The network"),
-                esc(&network_too_large(data.scope, *groups, lang))
-            );
+            NetworkView::TooLarge(network_too_large(data.scope, *groups, lang))
         }
         ReportNetwork::Drawn(d) => {
             let m = &d.measures;
             let r = &m.measures;
-            let _ = writeln!(
-                s,
-                "<section class=\"pagebreak\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
-                l("Jejaring", "The network"),
-                network_description(lang)
-            );
-            let rows: [(&str, String); 9] = [
+            let measures = vec![
                 (
                     l("Pelaku (simpul)", "Actors (nodes)"),
                     format!(
@@ -873,38 +761,27 @@ fn network_section(s: &mut String, data: &ProfileData, network: &ReportNetwork, 
                     format_count(r.co_membership_ties as u64, lang),
                 ),
             ];
-            s.push_str("<table><tbody>\n");
-            for (k, v) in rows {
-                let _ = writeln!(
-                    s,
-                    "<tr><td class=\"t\">{}</td><td>{}</td></tr>",
-                    esc(k),
-                    esc(&v)
-                );
+            let brokers = if m.betweenness_computed {
+                r.top_brokers
+                    .iter()
+                    .map(|b| {
+                        (
+                            b.name.clone(),
+                            b.id.clone(),
+                            decimal(b.betweenness, 4, lang),
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            NetworkView::Drawn {
+                description: network_description(lang),
+                measures,
+                svg: d.svg.clone(),
+                brokers,
+                skipped: (!m.betweenness_computed).then(|| betweenness_skipped(lang)),
             }
-            s.push_str("</tbody></table>\n");
-            let _ = writeln!(s, "<figure class=\"network\">{}</figure>", d.svg);
-            if m.betweenness_computed && !r.top_brokers.is_empty() {
-                let _ = writeln!(
-                    s,
-                    "<h3>{}</h3>\n<table><thead><tr><th class=\"t\">{}</th><th>Betweenness</th></tr></thead><tbody>",
-                    l("Perantara utama", "Top brokers"),
-                    l("Pelaku", "Actor")
-                );
-                for b in &r.top_brokers {
-                    let _ = writeln!(
-                        s,
-                        "<tr><td class=\"t\">{} <small>{}</small></td><td>{}</td></tr>",
-                        esc(&b.name),
-                        esc(&b.id),
-                        decimal(b.betweenness, 4, lang)
-                    );
-                }
-                s.push_str("</tbody></table>\n");
-            } else if !m.betweenness_computed {
-                let _ = writeln!(s, "<p class=\"note\">{}</p>", betweenness_skipped(lang));
-            }
-            s.push_str("</section>\n");
         }
     }
 }

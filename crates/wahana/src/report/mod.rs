@@ -9,6 +9,21 @@ pub mod compare;
 pub mod html;
 pub mod xlsx;
 
+/// The version of wahana that makes a report (its `generator` and footer).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// askama's escaper for the report's templates (`escape = "xml"`, `askama.toml`): the
+/// codebase's one escaper of text for XML, SVG and HTML, [`wahana_domain::xml::Xml`], so that
+/// the report's text is escaped exactly as its SVG charts and network drawing are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct XmlEscaper;
+
+impl askama::filters::Escaper for XmlEscaper {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, text: &str) -> std::fmt::Result {
+        write!(dest, "{}", wahana_domain::xml::Xml(text))
+    }
+}
+
 use crate::service::network::REPORT_GROUP_LIMIT;
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;

@@ -408,30 +408,11 @@ async fn tie_wave(store: &Store, tie: &wahana_domain::Tie) -> Result<String, Ser
     if let Some((id, _)) = waves.iter().find(|(_, open)| *open) {
         return Ok(id.clone());
     }
-    Err(wahana_store::StoreError::Rejected {
-        code: wahana_domain::ErrorCode::NotObservedTogether,
-        message_id: format!(
-            "{} dan {} tidak tercatat bersama di pendataan yang masih terbuka{}",
-            tie.from,
-            tie.to,
-            if waves.is_empty() {
-                ""
-            } else {
-                " (hanya di pendataan yang sudah ditutup)"
-            }
-        ),
-        message_en: format!(
-            "{} and {} are not recorded together in any open wave{}",
-            tie.from,
-            tie.to,
-            if waves.is_empty() {
-                ""
-            } else {
-                " (only in closed ones)"
-            }
-        ),
-    }
-    .into())
+    Err(ServiceError::NotObservedTogether {
+        from: tie.from.clone(),
+        to: tie.to.clone(),
+        only_closed: !waves.is_empty(),
+    })
 }
 
 /// A tie by its number, as held.

@@ -70,10 +70,9 @@ fn outcome<T>(r: &Result<T, ServiceError>) -> &'static str {
         Ok(_) => "ok",
         Err(ServiceError::Forbidden { .. }) => "forbidden",
         Err(ServiceError::NotFound { .. }) => "missing",
-        Err(ServiceError::Store(StoreError::Rejected {
-            code: wahana_domain::ErrorCode::ActorNotFound,
+        Err(ServiceError::Store(StoreError::Refused(wahana_store::Refusal::ActorNotFound {
             ..
-        })) => "missing",
+        }))) => "missing",
         Err(ServiceError::Unauthenticated) => "sign_in",
         Err(e) => panic!(
             "unexpected refusal: {e:?} {}",

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod import;
 pub mod network;
 pub mod profile;
+pub mod refusals;
 pub mod regions;
 pub mod resurvey;
 pub mod review;
@@ -77,6 +78,17 @@ pub enum ServiceError {
     Forbidden {
         writes_in: Option<wahana_domain::RegionCode>,
     },
+    /// A tie with no wave named whose two ends no open wave records together (`only_closed`:
+    /// closed waves do).
+    #[error("{from} and {to} are not recorded together in an open wave")]
+    NotObservedTogether {
+        from: String,
+        to: String,
+        only_closed: bool,
+    },
+    /// A re-survey that cannot be prepared.
+    #[error("re-survey refused: {0:?}")]
+    CarryForward(resurvey::CarryForwardRefusal),
     #[error(transparent)]
     Store(#[from] wahana_store::StoreError),
 }
@@ -91,6 +103,8 @@ impl ServiceError {
             ServiceError::NoOpenWave => ErrorCode::NoOpenWave,
             ServiceError::Unauthenticated => ErrorCode::SignInRequired,
             ServiceError::Forbidden { .. } => ErrorCode::Forbidden,
+            ServiceError::NotObservedTogether { .. } => ErrorCode::NotObservedTogether,
+            ServiceError::CarryForward(r) => r.code(),
             ServiceError::Store(e) => store_code(e),
         }
     }
@@ -125,8 +139,33 @@ impl ServiceError {
                 lang.pick("silakan masuk terlebih dahulu", "please sign in first").to_string()
             }
             ServiceError::Forbidden { writes_in } => forbidden_message(writes_in.as_ref(), lang),
-            ServiceError::Store(e) => e.message(lang),
+            ServiceError::NotObservedTogether {
+                from,
+                to,
+                only_closed,
+            } => match lang {
+                Lang::Id => format!(
+                    "{from} dan {to} tidak tercatat bersama di pendataan yang masih terbuka{}",
+                    if *only_closed {
+                        " (hanya di pendataan yang sudah ditutup)"
+                    } else {
+                        ""
+                    }
+                ),
+                Lang::En => format!(
+                    "{from} and {to} are not recorded together in any open wave{}",
+                    if *only_closed { " (only in closed ones)" } else { "" }
+                ),
+            },
+            ServiceError::CarryForward(r) => r.message(lang),
+            ServiceError::Store(e) => refusals::store_message(e, lang),
         }
+    }
+}
+
+impl From<wahana_store::Refusal> for ServiceError {
+    fn from(r: wahana_store::Refusal) -> ServiceError {
+        ServiceError::Store(r.into())
     }
 }
 
@@ -134,10 +173,9 @@ impl ServiceError {
 pub fn store_code(e: &wahana_store::StoreError) -> ErrorCode {
     use wahana_store::StoreError;
     match e {
-        StoreError::WaveClosed { .. } => ErrorCode::WaveClosed,
+        StoreError::Refused(r) => r.code(),
         StoreError::Conflict { .. } => ErrorCode::EditConflict,
         StoreError::NotFound { .. } => ErrorCode::NotFound,
-        StoreError::Rejected { code, .. } => *code,
         _ => ErrorCode::DatabaseError,
     }
 }

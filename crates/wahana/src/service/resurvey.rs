@@ -13,8 +13,8 @@ use crate::instrument;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use wahana_domain::instrument::Table;
-use wahana_domain::{FieldError, RegionCode, RegionTree};
-use wahana_store::{GroupFilter, Store, StoreError};
+use wahana_domain::{ErrorCode, FieldError, Lang, RegionCode, RegionTree};
+use wahana_store::{GroupFilter, Refusal, Store};
 
 /// What to prepare.
 pub struct CarryForward<'a> {
@@ -43,12 +43,87 @@ pub struct CarryReport {
     pub ties_copied: u64,
 }
 
-fn refused(code: wahana_domain::ErrorCode, id: String, en: String) -> ServiceError {
-    ServiceError::Store(StoreError::Rejected {
-        code,
-        message_id: id,
-        message_en: en,
-    })
+/// Why a re-survey cannot be prepared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CarryForwardRefusal {
+    /// The new wave already holds `groups` groups of the region (`region`: its name and code).
+    TargetNotEmpty {
+        wave: String,
+        groups: i64,
+        region: String,
+    },
+    /// The earlier wave holds no group in the region.
+    SourceEmpty { wave: String, region: String },
+    /// The output folder cannot be created (`error`: the system's reason).
+    FolderNotMade { folder: String, error: String },
+    /// A pre-filled file cannot be written.
+    FileNotWritten { error: String },
+    /// The XLSForm cannot be written.
+    FormNotWritten { error: String },
+}
+
+impl CarryForwardRefusal {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CarryForwardRefusal::TargetNotEmpty { .. } => ErrorCode::CarryForwardTargetNotEmpty,
+            CarryForwardRefusal::SourceEmpty { .. } => ErrorCode::CarryForwardSourceEmpty,
+            CarryForwardRefusal::FolderNotMade { .. }
+            | CarryForwardRefusal::FileNotWritten { .. }
+            | CarryForwardRefusal::FormNotWritten { .. } => ErrorCode::CarryForwardIo,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        use CarryForwardRefusal as R;
+        match (self, lang) {
+            (
+                R::TargetNotEmpty {
+                    wave,
+                    groups,
+                    region,
+                },
+                Lang::Id,
+            ) => format!(
+                "pendataan {wave} sudah memuat {groups} kelompok di {region}: pemutakhiran disiapkan untuk pendataan yang belum memuat wilayah ini"
+            ),
+            (
+                R::TargetNotEmpty {
+                    wave,
+                    groups,
+                    region,
+                },
+                Lang::En,
+            ) => format!(
+                "wave {wave} already holds {groups} groups in {region}: a re-survey is prepared for a wave that holds nothing of the region yet"
+            ),
+            (R::SourceEmpty { wave, region }, Lang::Id) => {
+                format!("pendataan {wave} tidak memuat kelompok di {region}")
+            }
+            (R::SourceEmpty { wave, region }, Lang::En) => {
+                format!("wave {wave} holds no groups in {region}")
+            }
+            (R::FolderNotMade { folder, error }, Lang::Id) => {
+                format!("folder {folder} tidak dapat dibuat: {error}")
+            }
+            (R::FolderNotMade { folder, error }, Lang::En) => {
+                format!("folder {folder} cannot be created: {error}")
+            }
+            (R::FileNotWritten { error }, Lang::Id) => {
+                format!("berkas tidak dapat ditulis: {error}")
+            }
+            (R::FileNotWritten { error }, Lang::En) => format!("file cannot be written: {error}"),
+            (R::FormNotWritten { error }, Lang::Id) => {
+                format!("formulir tidak dapat ditulis: {error}")
+            }
+            (R::FormNotWritten { error }, Lang::En) => {
+                format!("the form cannot be written: {error}")
+            }
+        }
+    }
+}
+
+fn refused(r: CarryForwardRefusal) -> ServiceError {
+    ServiceError::CarryForward(r)
 }
 
 /// Prepares the re-survey. Refused, writing nothing, when the two waves are the same, either
@@ -83,7 +158,10 @@ pub async fn carry_forward(
     }
     let (from, to) = (&waves[0], &waves[1]);
     if to.closed {
-        return Err(StoreError::WaveClosed { id: to.id.clone() }.into());
+        return Err(Refusal::WaveClosed {
+            wave: to.id.clone(),
+        }
+        .into());
     }
     let name = RegionTree::official()
         .get(req.region)
@@ -96,32 +174,24 @@ pub async fn carry_forward(
     };
     let held_to = store.count_groups(&count(&to.id)).await?;
     if held_to > 0 {
-        return Err(refused(
-            wahana_domain::ErrorCode::CarryForwardTargetNotEmpty,
-            format!(
-                "pendataan {} sudah memuat {held_to} kelompok di {name}: pemutakhiran disiapkan untuk pendataan yang belum memuat wilayah ini",
-                to.id
-            ),
-            format!(
-                "wave {} already holds {held_to} groups in {name}: a re-survey is prepared for a wave that holds nothing of the region yet",
-                to.id
-            ),
-        ));
+        return Err(refused(CarryForwardRefusal::TargetNotEmpty {
+            wave: to.id.clone(),
+            groups: held_to,
+            region: name,
+        }));
     }
     let groups = store.count_groups(&count(&from.id)).await?;
     if groups == 0 {
-        return Err(refused(
-            wahana_domain::ErrorCode::CarryForwardSourceEmpty,
-            format!("pendataan {} tidak memuat kelompok di {name}", from.id),
-            format!("wave {} holds no groups in {name}", from.id),
-        ));
+        return Err(refused(CarryForwardRefusal::SourceEmpty {
+            wave: from.id.clone(),
+            region: name,
+        }));
     }
     std::fs::create_dir_all(req.out_dir).map_err(|e| {
-        refused(
-            wahana_domain::ErrorCode::CarryForwardIo,
-            format!("folder {} tidak dapat dibuat: {e}", req.out_dir.display()),
-            format!("folder {} cannot be created: {e}", req.out_dir.display()),
-        )
+        refused(CarryForwardRefusal::FolderNotMade {
+            folder: req.out_dir.display().to_string(),
+            error: e.to_string(),
+        })
     })?;
     let digits = req.region.digits();
     let path = |name: String| -> PathBuf { req.out_dir.join(name) };
@@ -160,11 +230,9 @@ pub async fn carry_forward(
         .await
         .map_err(|e| match e {
             super::export::ExportError::Store(s) => ServiceError::Store(s),
-            super::export::ExportError::Write(w) => refused(
-                wahana_domain::ErrorCode::CarryForwardIo,
-                format!("berkas tidak dapat ditulis: {w}"),
-                format!("file cannot be written: {w}"),
-            ),
+            super::export::ExportError::Write(w) => refused(CarryForwardRefusal::FileNotWritten {
+                error: w.to_string(),
+            }),
         })?;
         if table == Table::Ties {
             ties = r.rows;
@@ -190,11 +258,9 @@ pub async fn carry_forward(
         &previous,
     )
     .map_err(|e| {
-        refused(
-            wahana_domain::ErrorCode::CarryForwardIo,
-            format!("formulir tidak dapat ditulis: {e}"),
-            format!("the form cannot be written: {e}"),
-        )
+        refused(CarryForwardRefusal::FormNotWritten {
+            error: e.to_string(),
+        })
     })?;
     files.push(form.display().to_string());
     let (mut networks_copied, mut institutions_copied, mut ties_copied) = (0, 0, 0);

@@ -20,10 +20,9 @@ use wahana_store::{DEFAULT_RULES, GroupFilter, Store, StoreError};
 /// error it is, which the web answers as internal (its text is for the log, not for people).
 pub(crate) fn store_err(e: StoreError, lang: Lang) -> anyhow::Error {
     match e {
-        StoreError::NotFound { .. }
-        | StoreError::Conflict { .. }
-        | StoreError::WaveClosed { .. }
-        | StoreError::Rejected { .. } => anyhow!("{}", e.message(lang)),
+        e if super::refusals::is_refusal(&e) => {
+            anyhow!("{}", super::refusals::store_message(&e, lang))
+        }
         e => e.into(),
     }
 }
@@ -42,7 +41,7 @@ pub async fn resolve_rules(store: &Store, spec: Option<&str>, lang: Lang) -> Res
             .to_string()
         })?;
         return store.register_rules(&text).await.map_err(|e| match &e {
-            StoreError::Rejected { .. } => anyhow!("{spec}: {}", e.message(lang)),
+            StoreError::Refused(r) => anyhow!("{spec}: {}", super::refusals::message(r, lang)),
             _ => store_err(e, lang),
         });
     }

@@ -9,7 +9,7 @@ use super::ServiceError;
 use super::caller::Caller;
 use serde::{Deserialize, Serialize};
 use wahana_domain::{Date, FieldError, Lang, RegionCode, RegionTree, Wave, WaveMethod};
-use wahana_store::{Store, StoreError, WaveContents};
+use wahana_store::{Refusal, Store, WaveContents};
 
 /// The longest name, and the longest source or "run by" text, a wave takes.
 const NAME_MAX: usize = 200;
@@ -311,7 +311,10 @@ pub async fn edit(
     caller.check_admin()?;
     let current = store.wave(id).await?.ok_or_else(|| not_found(id))?;
     if current.closed {
-        return Err(StoreError::WaveClosed { id: id.to_string() }.into());
+        return Err(Refusal::WaveClosed {
+            wave: id.to_string(),
+        }
+        .into());
     }
     let w = apply(current, input, false)?;
     Ok(store.update_wave(&w, &caller.who().0).await?)
@@ -420,7 +423,7 @@ pub async fn for_new_record(
     if let Some(id) = wave.map(str::trim).filter(|w| !w.is_empty()) {
         let w = store.wave(id).await?.ok_or_else(|| not_found(id))?;
         if w.closed {
-            return Err(StoreError::WaveClosed { id: w.id }.into());
+            return Err(Refusal::WaveClosed { wave: w.id }.into());
         }
         return Ok(w);
     }

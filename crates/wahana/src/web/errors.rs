@@ -55,12 +55,9 @@ pub enum ApiError {
         code: ErrorCode,
         message: String,
     },
-    /// A write the registry refuses (an id used twice, a tie to nothing, the same tie again).
-    Refused {
-        code: ErrorCode,
-        message_id: String,
-        message_en: String,
-    },
+    /// A use case's refusal that is none of the above (an id used twice, a tie to nothing, the
+    /// same tie again, a closed wave), worded by the service.
+    Refused(ServiceError),
     /// A request that does not parse (query string, JSON body, multipart form), with the
     /// parser's reason.
     BadRequest(String),
@@ -113,9 +110,8 @@ impl ApiError {
             ApiError::Csrf => ErrorCode::CsrfFailed,
             ApiError::TooManyFailures => ErrorCode::TooManyFailures,
             ApiError::BadCredentials => ErrorCode::BadCredentials,
-            ApiError::Unavailable { code, .. }
-            | ApiError::Unprocessable { code, .. }
-            | ApiError::Refused { code, .. } => *code,
+            ApiError::Unavailable { code, .. } | ApiError::Unprocessable { code, .. } => *code,
+            ApiError::Refused(e) => e.code(),
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
             ApiError::BadReturnPath => ErrorCode::BadReturnPath,
             ApiError::TooLarge { .. } => ErrorCode::TooLarge,
@@ -179,11 +175,7 @@ impl ApiError {
             ApiError::Unavailable { message, .. } | ApiError::Unprocessable { message, .. } => {
                 message.clone()
             }
-            ApiError::Refused {
-                message_id,
-                message_en,
-                ..
-            } => lang.pick(message_id, message_en).to_string(),
+            ApiError::Refused(e) => e.message(lang),
             ApiError::BadRequest(reason) => match lang {
                 Lang::Id => format!("permintaan tidak dapat dibaca: {reason}"),
                 Lang::En => format!("the request cannot be read: {reason}"),
@@ -346,22 +338,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::Store(StoreError::NotFound { kind, id }) => {
                 ApiError::NotFound { kind, id }
             }
-            ServiceError::Store(StoreError::Rejected {
-                code,
-                message_id,
-                message_en,
-            }) => ApiError::Refused {
-                code,
-                message_id,
-                message_en,
-            },
-            e @ (ServiceError::NoOpenWave | ServiceError::Store(StoreError::WaveClosed { .. })) => {
-                ApiError::Refused {
-                    code: e.code(),
-                    message_id: e.message(Lang::Id),
-                    message_en: e.message(Lang::En),
-                }
-            }
+            e @ (ServiceError::NoOpenWave
+            | ServiceError::NotObservedTogether { .. }
+            | ServiceError::CarryForward(_)
+            | ServiceError::Store(StoreError::Refused(_))) => ApiError::Refused(e),
             // A write that waited its longest for SQLite's write lock (held by an import).
             ServiceError::Store(e) if e.is_busy() => ApiError::Busy {
                 code: ErrorCode::ServerBusy,

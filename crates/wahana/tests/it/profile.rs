@@ -536,3 +536,66 @@ fn screening_under_versioned_rules_and_fresh_profiles() {
         assert!(err.contains("unknown rule set"), "{n}: {err}");
     }
 }
+
+/// What people typed (a wave's name and source) reaches the HTML report escaped: markup, quotes
+/// and ampersands are text, never tags.
+#[test]
+fn the_html_report_escapes_what_people_typed() {
+    for env in envs() {
+        let n = env.name;
+        env.ok(&[
+            "waves",
+            "add",
+            "--id",
+            "uji",
+            "--name",
+            "Uji <script>alert('x')</script> & co",
+            "--source",
+            "Dinas \"Sosial\" <b>&</b>",
+            "--start",
+            "2026-08-01",
+        ]);
+        env.ok(&[
+            "groups",
+            "add",
+            "--region",
+            "73.08.21.1003",
+            "--name",
+            "Arisan Mawar",
+            "--type",
+            "arisan",
+            "--origin",
+            "tumbuh_masyarakat",
+            "--founded",
+            "1990",
+            "--survey-date",
+            "2026-08-10",
+            "--wave",
+            "uji",
+        ]);
+        for lang in ["id", "en"] {
+            let out = env.path(&format!("uji-{lang}.html"));
+            env.ok(&[
+                "--lang",
+                lang,
+                "profile",
+                "--region",
+                "73.08.21.1003",
+                "--format",
+                "html",
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+            let html = std::fs::read_to_string(&out).unwrap();
+            for escaped in [
+                "Uji &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co (uji, 2026-08-01)",
+                "Dinas &quot;Sosial&quot; &lt;b&gt;&amp;&lt;/b&gt;.",
+            ] {
+                assert!(html.contains(escaped), "{n} {lang}: lacks {escaped}");
+            }
+            for raw in ["<script", "alert('x')", "<b>&"] {
+                assert!(!html.contains(raw), "{n} {lang}: {raw} unescaped");
+            }
+        }
+    }
+}

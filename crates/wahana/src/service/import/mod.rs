@@ -245,7 +245,7 @@ pub enum ImportError {
 impl ImportError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            ImportError::Store(e) => e.message(lang),
+            ImportError::Store(e) => crate::service::refusals::store_message(e, lang),
             ImportError::Write(e) => e.to_string(),
             ImportError::Checking(why) => match lang {
                 Lang::Id => format!(
@@ -857,11 +857,7 @@ async fn resolve_wave(
 
 /// A row's id is held by an actor of another kind.
 fn id_taken_problem(row: u64, map: &HeaderMap, id: &str, holder: ActorKind) -> Problem {
-    let (held_id, held_en) = match holder {
-        ActorKind::Group => ("kelompok", "a group"),
-        ActorKind::Network => ("wahana", "a network"),
-        ActorKind::Institution => ("lembaga", "an institution"),
-    };
+    let (held_id, _, held_en) = crate::service::refusals::actor_nouns(holder);
     Problem::from_field(
         row,
         map,

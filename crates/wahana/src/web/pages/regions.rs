@@ -17,6 +17,7 @@ use axum::response::{Html, IntoResponse};
 use serde::Deserialize;
 use std::sync::Arc;
 use wahana_domain::profile::format_percent;
+use wahana_domain::xml::Xml;
 use wahana_domain::{Code, Lang, Level, Region, RegionTree};
 use wahana_store::{AuditEntry, GroupFilter, StoredGroup};
 
@@ -401,12 +402,12 @@ fn village_map(
             s.push_str(&format!(
                 "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#1a202c\">{}</text>",
                 y + 3.0,
-                report::charts::esc(&v.name)
+                Xml(&v.name)
             ));
         }
         s.push_str(&format!(
             "<a href=\"/regions/{code}\"><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"{fill}\" stroke=\"#1a202c\" stroke-width=\"0.5\"><title>{} ({} {})</title></circle></a>",
-            report::charts::esc(&v.name),
+            Xml(&v.name),
             n,
             lang.pick("kelompok", "groups"),
             code = v.code
@@ -899,10 +900,10 @@ pub async fn report(
                 )),
             };
             let nav = block.render().map_err(ApiError::from).or_page(&ctx)?;
-            Ok(Html(report::html::render_with(
-                &data, &p, ctx.lang, &network, change, &nav,
-            ))
-            .into_response())
+            let html = report::html::render_with(&data, &p, ctx.lang, &network, change, &nav)
+                .map_err(ApiError::from)
+                .or_page(&ctx)?;
+            Ok(Html(html).into_response())
         }
         Some("html") => Ok((
             [
@@ -912,7 +913,9 @@ pub async fn report(
                     format!("attachment; filename=\"{name}.html\""),
                 ),
             ],
-            report::html::render(&data, &p, ctx.lang, &network, change),
+            report::html::render(&data, &p, ctx.lang, &network, change)
+                .map_err(ApiError::from)
+                .or_page(&ctx)?,
         )
             .into_response()),
         Some("xlsx") => {
@@ -953,7 +956,9 @@ pub async fn report(
                 },
                 None => None,
             };
-            let html = report::html::render(&data, &p, ctx.lang, &network, change);
+            let html = report::html::render(&data, &p, ctx.lang, &network, change)
+                .map_err(ApiError::from)
+                .or_page(&ctx)?;
             let printed = match &st.pdf_browser {
                 Some(browser) => crate::web::pdf::print_pdf(browser, &html).await.ok_or(ctx.t(
                     "Chromium di server gagal mencetak laporan ke PDF; unduh HTML lalu cetak dari peramban",
