@@ -156,7 +156,7 @@ impl Batch {
             rows.end_row();
         }
         let straight = distinct && held == 0;
-        let create_staging = !straight && !self.staging_ready;
+        let create_staging = !straight && self.staged.insert("groups_load");
         let BatchTx::Postgres(t) = &mut self.tx else {
             return Ok(());
         };
@@ -178,7 +178,6 @@ impl Batch {
             sqlx::query("TRUNCATE groups_load")
                 .execute(&mut **t)
                 .await?;
-            self.staging_ready = true;
         }
         // The buffer's memory serves the next call.
         self.copy_rows = rows;

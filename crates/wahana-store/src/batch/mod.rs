@@ -49,9 +49,10 @@ pub struct Batch {
     pub(crate) groups_written: u64,
     pub(crate) next_analyze: u64,
     /// PostgreSQL: the COPY text of the last groups written (its memory kept for the next),
-    /// and whether this transaction has made the staging table of upserts (`batch/groups.rs`).
+    /// and the staging tables this transaction has made (`groups_load` for upserts of
+    /// groups, `batch/groups.rs`; the tallies', `tally.rs`).
     pub(crate) copy_rows: crate::copy::CopyText,
-    pub(crate) staging_ready: bool,
+    pub(crate) staged: HashSet<&'static str>,
     /// The counts of networks, institutions and ties changed by this batch, written at the
     /// commit (`actor_tally.rs`).
     pub(crate) actor_deltas: crate::actor_tally::ActorDeltas,
@@ -208,7 +209,7 @@ impl Store {
             groups_written: 0,
             next_analyze: FIRST_ANALYZE,
             copy_rows: Default::default(),
-            staging_ready: false,
+            staged: HashSet::new(),
             actor_deltas: Default::default(),
         })
     }

@@ -275,7 +275,7 @@ impl Batch {
         }
         match &mut self.tx {
             BatchTx::Sqlite(w) => flush_sqlite(w, pending).await?,
-            BatchTx::Postgres(t) => flush_postgres(t, pending).await?,
+            BatchTx::Postgres(t) => flush_postgres(t, pending, &mut self.staged).await?,
         }
         Ok(())
     }
