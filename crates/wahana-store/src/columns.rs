@@ -3,6 +3,7 @@
 //! a column is added or moved in one place.
 
 use crate::batch::Arg;
+use crate::copy::CopyText;
 use crate::sqlite_tx::Rows;
 use std::sync::LazyLock;
 use wahana_domain::Group;
@@ -36,6 +37,16 @@ impl<'a> Val<'a> {
 
     /// Appends the value to a row of the SQLite writer.
     pub(crate) fn push(&self, rows: &mut Rows) {
+        match self {
+            Val::Text(s) => rows.opt_text(*s),
+            Val::Owned(s) => rows.opt_text(s.as_deref()),
+            Val::Int(n) => rows.opt_int(*n),
+            Val::Real(x) => rows.opt_real(*x),
+        };
+    }
+
+    /// Appends the value to a row of PostgreSQL's COPY text.
+    pub(crate) fn copy(&self, rows: &mut CopyText) {
         match self {
             Val::Text(s) => rows.opt_text(*s),
             Val::Owned(s) => rows.opt_text(s.as_deref()),

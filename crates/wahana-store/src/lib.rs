@@ -11,6 +11,7 @@ mod auth;
 mod batch;
 mod bulk;
 mod columns;
+mod copy;
 mod error;
 mod groups;
 mod ids;

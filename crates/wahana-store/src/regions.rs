@@ -1,6 +1,7 @@
 //! Regions as held: the official tree loaded once (COPY on PostgreSQL), a region as a range of
 //! codes, and the local units (dusun, RW, RT) under a village.
 
+use crate::copy::{CopyText, copy_in};
 use crate::{Pool, Store, StoreError, on_pool};
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use wahana_domain::codes::{Code, LocalUnitKind};
@@ -58,45 +59,26 @@ pub(crate) async fn load_regions(store: &Store, tree: &RegionTree) -> Result<usi
             )
             .execute(&mut *tx)
             .await?;
-            let mut text = String::with_capacity(regions.len() * 64);
+            let mut rows = CopyText::with_capacity(regions.len() * 64);
             for r in &regions {
-                let parent = r
-                    .code
-                    .parent()
-                    .map(|c| c.as_str().to_string())
-                    .unwrap_or_default();
-                let opt = |v: Option<f64>| v.map(|f| f.to_string()).unwrap_or_default();
-                text.push_str(&format!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                    r.code.as_str(),
-                    if parent.is_empty() {
-                        "\\N".to_string()
-                    } else {
-                        parent
-                    },
-                    r.code.level() as i64 + 1,
-                    r.kind.code(),
-                    copy_escape(&r.name),
-                    copy_escape(&name_key(&r.name)),
-                    if r.lat.is_some() {
-                        opt(r.lat)
-                    } else {
-                        "\\N".to_string()
-                    },
-                    if r.lng.is_some() {
-                        opt(r.lng)
-                    } else {
-                        "\\N".to_string()
-                    },
-                ));
+                let parent = r.code.parent();
+                rows.text(r.code.as_str())
+                    .opt_text(parent.as_ref().map(|c| c.as_str()))
+                    .int(r.code.level() as i64 + 1)
+                    .text(r.kind.code())
+                    .text(&r.name)
+                    .text(&name_key(&r.name))
+                    .opt_real(r.lat)
+                    .opt_real(r.lng);
+                rows.end_row();
             }
-            let mut copy = tx
-                .copy_in_raw(
-                    "COPY regions_load (code, parent_code, level, kind, name, name_key, lat, lng) FROM STDIN",
-                )
-                .await?;
-            copy.send(text.into_bytes()).await?;
-            copy.finish().await?;
+            copy_in(
+                &mut tx,
+                "COPY regions_load (code, parent_code, level, kind, name, name_key, lat, lng) \
+                 FROM STDIN",
+                &rows,
+            )
+            .await?;
             sqlx::query(AssertSqlSafe(format!(
                 "INSERT INTO regions SELECT * FROM regions_load ORDER BY level, code{UPSERT}"
             )))
@@ -106,14 +88,6 @@ pub(crate) async fn load_regions(store: &Store, tree: &RegionTree) -> Result<usi
         }
     }
     Ok(regions.len())
-}
-
-/// Escapes a value for PostgreSQL's COPY text format.
-fn copy_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('\t', "\\t")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
 }
 
 impl Store {

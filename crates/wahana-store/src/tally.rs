@@ -17,13 +17,14 @@
 //! Deltas are accumulated in memory per call, keyed by (wave, rules, village, type), summed into
 //! the levels above when written, and written with upserts that add
 //! (`col = tbl.col + excluded.col`) in key order, so that two writers on PostgreSQL take row
-//! locks in the same order: multi-row statements on PostgreSQL, one prepared single-row
-//! statement on SQLite's writer thread (`sqlite_tx.rs`).
+//! locks in the same order: COPY into a staging table and one `INSERT ... SELECT` on
+//! PostgreSQL, one prepared single-row statement on SQLite's writer thread (`sqlite_tx.rs`).
 
 use crate::StoreError;
+use crate::copy::{CopyText, copy_in};
 use crate::sqlite_tx::{self, Rows, one_row_sql};
-use sqlx::QueryBuilder;
-use std::collections::{BTreeMap, HashMap};
+use sqlx::AssertSqlSafe;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use wahana_domain::Group;
 use wahana_domain::codes::{Code, GroupType};
@@ -176,7 +177,7 @@ fn upsert_sql(table: &str, keys: &[&str]) -> (String, String) {
     let head = format!(
         "INSERT INTO {table} ({}, {}) ",
         keys.join(", "),
-        cols.join(", ")
+        counts_columns()
     );
     let set: Vec<String> = cols
         .iter()
@@ -311,75 +312,119 @@ pub(crate) async fn flush_sqlite(
     w.queue_rows(DELETE_EMPTY_VILLAGE.to_string(), v_gone).await
 }
 
-/// Writes pending deltas on a connection (`&mut DB::Connection`), then drops rows whose
-/// `recorded` reached zero. A macro because the same code runs on either backend's connection.
-macro_rules! flush_on {
-    ($conn:expr, $pending:expr) => {{
-        let (rt_head, rt_tail) = upsert_sql("tally_region_type", &REGION_TYPE_KEYS);
-        let (v_head, v_tail) = upsert_sql("tally_village", &VILLAGE_KEYS);
-        for ((wave, rules), villages) in &$pending.pairs {
-            let map = rolled_up(villages);
-            let rows = pair_rows(wave, rules, &map);
-            for chunk in rows.region_types.chunks(CHUNK) {
-                let mut qb = QueryBuilder::new(rt_head.as_str());
-                qb.push_values(chunk, |mut b, (region, t, c)| {
-                    b.push_bind(rows.wave.to_string())
-                        .push_bind(rows.rules.to_string())
-                        .push_bind(region.to_string())
-                        .push_bind(t.to_string());
-                    for x in c.iter() {
-                        b.push_bind(*x);
-                    }
-                });
-                qb.push(rt_tail.as_str());
-                qb.build().execute(&mut *$conn).await?;
-            }
-            for chunk in rows.villages.chunks(CHUNK) {
-                let mut qb = QueryBuilder::new(v_head.as_str());
-                qb.push_values(chunk, |mut b, (village, c)| {
-                    b.push_bind(rows.wave.to_string())
-                        .push_bind(rows.rules.to_string())
-                        .push_bind(village.to_string());
-                    for x in c.iter() {
-                        b.push_bind(*x);
-                    }
-                });
-                qb.push(v_tail.as_str());
-                qb.build().execute(&mut *$conn).await?;
-            }
-            // Rows left with no group are removed.
-            for (region, t, c) in &rows.region_types {
-                if c[0] < 0 {
-                    sqlx::query(DELETE_EMPTY_REGION_TYPE)
-                        .bind(rows.wave.to_string())
-                        .bind(rows.rules.to_string())
-                        .bind(region.to_string())
-                        .bind(t.to_string())
-                        .execute(&mut *$conn)
-                        .await?;
-                }
-            }
-            for (village, c) in &rows.villages {
-                if c[0] < 0 {
-                    sqlx::query(DELETE_EMPTY_VILLAGE)
-                        .bind(rows.wave.to_string())
-                        .bind(rows.rules.to_string())
-                        .bind(village.to_string())
-                        .execute(&mut *$conn)
-                        .await?;
-                }
-            }
-        }
-    }};
-}
-
-/// PostgreSQL: writes pending deltas in the batch's transaction (`flush_on!`).
+/// PostgreSQL: writes pending deltas in the batch's transaction, then drops rows whose
+/// `recorded` reached zero. The rows go by COPY into a staging table per tally (made once per
+/// transaction), and one `INSERT ... SELECT ... ORDER BY` the key adds them: the same order of
+/// row locks as before, without parsing and planning a multi-row VALUES of 25,000 parameters
+/// per 500 rows (about a fifth of a 500,000-group import's time on the server).
+/// `staged` names the staging tables this transaction has made.
 pub(crate) async fn flush_postgres(
     conn: &mut sqlx::PgConnection,
     pending: &Pending,
+    staged: &mut HashSet<&'static str>,
 ) -> Result<(), StoreError> {
-    flush_on!(conn, pending);
+    let (rt_head, rt_tail) = upsert_sql("tally_region_type", &REGION_TYPE_KEYS);
+    let (v_head, v_tail) = upsert_sql("tally_village", &VILLAGE_KEYS);
+    let cols = counts_columns();
+    let mut rt = CopyText::default();
+    let mut v = CopyText::default();
+    let mut rt_gone = Vec::new();
+    let mut v_gone = Vec::new();
+    for ((wave, rules), villages) in &pending.pairs {
+        let map = rolled_up(villages);
+        let rows = pair_rows(wave, rules, &map);
+        for (region, t, c) in &rows.region_types {
+            rt.text(rows.wave).text(rows.rules).text(region).text(t);
+            for x in c.iter() {
+                rt.int(*x);
+            }
+            rt.end_row();
+            // Rows left with no group are removed.
+            if c[0] < 0 {
+                rt_gone.push([rows.wave, rows.rules, region, t].map(str::to_string));
+            }
+        }
+        for (village, c) in &rows.villages {
+            v.text(rows.wave).text(rows.rules).text(village);
+            for x in c.iter() {
+                v.int(*x);
+            }
+            v.end_row();
+            if c[0] < 0 {
+                v_gone.push([rows.wave, rows.rules, village].map(str::to_string));
+            }
+        }
+    }
+    for (table, load, keys, rows, head, tail) in [
+        (
+            "tally_region_type",
+            "tally_region_type_load",
+            &REGION_TYPE_KEYS[..],
+            &rt,
+            &rt_head,
+            &rt_tail,
+        ),
+        (
+            "tally_village",
+            "tally_village_load",
+            &VILLAGE_KEYS[..],
+            &v,
+            &v_head,
+            &v_tail,
+        ),
+    ] {
+        if rows.as_str().is_empty() {
+            continue;
+        }
+        let keys = keys.join(", ");
+        if staged.insert(load) {
+            sqlx::query(AssertSqlSafe(format!(
+                "CREATE TEMP TABLE {load} (LIKE {table}) ON COMMIT DROP"
+            )))
+            .execute(&mut *conn)
+            .await?;
+        }
+        copy_in(
+            conn,
+            &format!("COPY {load} ({keys}, {cols}) FROM STDIN"),
+            rows,
+        )
+        .await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "{head}SELECT {keys}, {cols} FROM {load} ORDER BY {keys}{tail}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(AssertSqlSafe(format!("TRUNCATE {load}")))
+            .execute(&mut *conn)
+            .await?;
+    }
+    for [wave, rules, region, t] in rt_gone {
+        sqlx::query(DELETE_EMPTY_REGION_TYPE)
+            .bind(wave)
+            .bind(rules)
+            .bind(region)
+            .bind(t)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for [wave, rules, village] in v_gone {
+        sqlx::query(DELETE_EMPTY_VILLAGE)
+            .bind(wave)
+            .bind(rules)
+            .bind(village)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
+}
+
+/// `recorded` and the tally's columns, as a column list.
+fn counts_columns() -> String {
+    let cols: Vec<&str> = std::iter::once("recorded")
+        .chain(Tally::COLUMNS.iter().copied())
+        .collect();
+    cols.join(", ")
 }
 
 impl TallySnapshot {

@@ -21,6 +21,25 @@ impl Batch {
         Ok(any.is_none())
     }
 
+    /// Whether this batch loads groups into an empty table that stays its own until the batch
+    /// ends (a first load: an import then answers from memory what only its own rows could
+    /// answer, and writes its groups as known new). SQLite: the batch holds the database's one
+    /// write lock already. PostgreSQL: once the table is seen empty, it is locked against
+    /// other writers until the batch ends (`SHARE ROW EXCLUSIVE`: reads go on) and looked at
+    /// again under the lock.
+    pub async fn claim_first_load(&mut self) -> Result<bool, StoreError> {
+        if !self.groups_empty().await? {
+            return Ok(false);
+        }
+        if let BatchTx::Postgres(t) = &mut self.tx {
+            sqlx::query("LOCK TABLE groups IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut **t)
+                .await?;
+            return self.groups_empty().await;
+        }
+        Ok(true)
+    }
+
     /// SQLite: drops the indexes of `groups` other than its primary key inside the batch and
     /// returns the statements that create them again (for [`Batch::create_indexes`] before
     /// commit; a rollback brings them back by itself). Loading a table then building its

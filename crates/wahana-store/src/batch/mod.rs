@@ -20,7 +20,7 @@ use crate::ids::ActorKind;
 use crate::sqlite_tx::{self, Rows, SqliteTx, one_row_sql};
 use crate::tally::{Pending, RulesCache};
 use crate::{Pool, Refusal, Store, StoreError, now_iso};
-use sqlx::{AssertSqlSafe, QueryBuilder};
+use sqlx::AssertSqlSafe;
 use std::collections::HashSet;
 use wahana_domain::screening::RuleSet;
 
@@ -42,12 +42,17 @@ pub struct Batch {
     /// SQLite: the rule sets registered per wave, read once per batch (the batch holds the
     /// write lock, so nobody else changes them), so that writes need not wait for a read.
     pub(crate) wave_rules: std::collections::HashMap<String, Vec<std::sync::Arc<RuleSet>>>,
-    /// SQLite: tally deltas not written yet (`tally.rs`, `Batch::finish_tallies`).
+    /// Tally deltas not written yet (`tally.rs`, `Batch::finish_tallies`).
     pub(crate) deferred_tallies: Pending,
     /// PostgreSQL: groups this batch has written, and the count at which it next refreshes the
     /// table's statistics (`Batch::refresh_statistics`).
     pub(crate) groups_written: u64,
     pub(crate) next_analyze: u64,
+    /// PostgreSQL: the COPY text of the last groups written (its memory kept for the next),
+    /// and the staging tables this transaction has made (`groups_load` for upserts of
+    /// groups, `batch/groups.rs`; the tallies', `tally.rs`).
+    pub(crate) copy_rows: crate::copy::CopyText,
+    pub(crate) staged: HashSet<&'static str>,
     /// The counts of networks, institutions and ties changed by this batch, written at the
     /// commit (`actor_tally.rs`).
     pub(crate) actor_deltas: crate::actor_tally::ActorDeltas,
@@ -166,6 +171,11 @@ const ACTOR_INSERT: &str = "INSERT INTO actors (id, kind, region_code, created_a
 
 const ACTOR_KEEP: &str = " ON CONFLICT (id) DO NOTHING";
 
+/// The same for many entities at once on PostgreSQL (`$1` the ids, `$3` their regions).
+const ACTOR_INSERT_ARRAYS: &str = "INSERT INTO actors (id, kind, region_code, created_at) \
+    SELECT id, $2, region, $4 FROM UNNEST($1::text[], $3::text[]) AS r(id, region) \
+    ON CONFLICT (id) DO NOTHING";
+
 impl Store {
     /// Starts a batch of writes that lands whole on [`Batch::commit`] or not at all. On SQLite
     /// the batch holds the database's one write lock from here to its end (other connections
@@ -190,6 +200,8 @@ impl Store {
             deferred_tallies: Default::default(),
             groups_written: 0,
             next_analyze: FIRST_ANALYZE,
+            copy_rows: Default::default(),
+            staged: HashSet::new(),
             actor_deltas: Default::default(),
         })
     }
@@ -236,10 +248,10 @@ impl Batch {
         items: impl Iterator<Item = (&'a str, &'a str)>,
     ) -> Result<(), StoreError> {
         let items: Vec<(&str, &str)> = items.collect();
-        for chunk in items.chunks(CHUNK) {
-            let now = self.now.as_str();
-            match &mut self.tx {
-                BatchTx::Sqlite(w) => {
+        let now = self.now.as_str();
+        match &mut self.tx {
+            BatchTx::Sqlite(w) => {
+                for chunk in items.chunks(CHUNK) {
                     let mut rows = Rows::new(4, chunk.len());
                     for (id, region) in chunk {
                         rows.text(id).text(kind.code()).text(region).text(now);
@@ -247,17 +259,22 @@ impl Batch {
                     w.queue_rows(one_row_sql(ACTOR_INSERT, 4, ACTOR_KEEP), rows)
                         .await?;
                 }
-                BatchTx::Postgres(t) => {
-                    let mut qb = QueryBuilder::new(ACTOR_INSERT);
-                    qb.push_values(chunk, |mut b, (id, region)| {
-                        b.push_bind(*id)
-                            .push_bind(kind.code())
-                            .push_bind(*region)
-                            .push_bind(now);
-                    });
-                    qb.push(ACTOR_KEEP);
-                    qb.build().execute(&mut **t).await?;
+            }
+            // PostgreSQL: the ids and regions as two arrays, one statement for them all (a
+            // multi-row VALUES of 500 rows is parsed and planned each time: about 3.5 s of a
+            // 500,000-row import, against about half of that this way).
+            BatchTx::Postgres(t) => {
+                if items.is_empty() {
+                    return Ok(());
                 }
+                let (ids, regions): (Vec<&str>, Vec<&str>) = items.into_iter().unzip();
+                sqlx::query(ACTOR_INSERT_ARRAYS)
+                    .bind(ids)
+                    .bind(kind.code())
+                    .bind(regions)
+                    .bind(now)
+                    .execute(&mut **t)
+                    .await?;
             }
         }
         Ok(())

@@ -251,21 +251,19 @@ impl Batch {
         Ok(held)
     }
 
-    /// Writes the deltas gathered.
+    /// Keeps the deltas gathered in the batch (nothing reads tallies through it) and writes
+    /// them when they grow or at the latest before the commit (`flush_deferred_tallies`): a
+    /// file in survey order then writes each region's tally rows about once, not once per
+    /// flush of the import.
     pub(crate) async fn finish_tallies(&mut self, work: TallyWork) -> Result<(), StoreError> {
-        if let BatchTx::Sqlite(_) = self.tx {
-            // Kept in the batch (nothing reads tallies through it) and written when they grow
-            // or at the latest before the commit (`flush_deferred_tallies`).
-            self.deferred_tallies.merge(work.pending);
-            if self.deferred_tallies.entries < DEFERRED_ENTRIES {
-                return Ok(());
-            }
-            return self.flush_deferred_tallies().await;
+        self.deferred_tallies.merge(work.pending);
+        if self.deferred_tallies.entries < DEFERRED_ENTRIES {
+            return Ok(());
         }
-        self.flush(&work.pending).await
+        self.flush_deferred_tallies().await
     }
 
-    /// Writes the tally deltas a SQLite batch kept (see [`Batch::finish_tallies`]).
+    /// Writes the tally deltas the batch kept (see [`Batch::finish_tallies`]).
     pub(crate) async fn flush_deferred_tallies(&mut self) -> Result<(), StoreError> {
         let pending = std::mem::take(&mut self.deferred_tallies);
         self.flush(&pending).await
@@ -277,7 +275,7 @@ impl Batch {
         }
         match &mut self.tx {
             BatchTx::Sqlite(w) => flush_sqlite(w, pending).await?,
-            BatchTx::Postgres(t) => flush_postgres(t, pending).await?,
+            BatchTx::Postgres(t) => flush_postgres(t, pending, &mut self.staged).await?,
         }
         Ok(())
     }

@@ -23,7 +23,7 @@ use wahana_domain::{
     Context, Date, FieldError, Group, Institution, Lang, Network, RegionCode, RegionTree, Tie, Wave,
 };
 use wahana_store::{
-    ActorKind, AuditChange, Backend, Batch, IdTable, NewLink, NewReview, Store, StoredGroup,
+    ActorKind, AuditChange, Batch, IdTable, NewLink, NewReview, Store, StoredGroup,
 };
 use write::Importer;
 
@@ -556,14 +556,14 @@ async fn import_whole(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // First load into SQLite: with no group held when the import starts, the secondary group
-    // indexes are dropped inside the import's transaction and built again before it commits
-    // (one sort instead of 4 million random index inserts), and the lookups that could only
-    // find rows of this same file are answered from memory. A killed or refused import rolls
-    // the drop back with everything else.
-    let first_load = table == Table::Groups
-        && store.backend() == Backend::Sqlite
-        && batch.groups_empty().await?;
+    // First load: with no group held when the import starts (and none written by anyone else
+    // until it ends: `Batch::claim_first_load`), the lookups that could only find rows of this
+    // same file are answered from memory and the groups are written as known new (on
+    // PostgreSQL, COPY straight into the table). On SQLite the secondary group indexes are
+    // also dropped inside the import's transaction and built again before it commits (one
+    // sort instead of 4 million random index inserts). A killed or refused import rolls the
+    // drop back with everything else.
+    let first_load = table == Table::Groups && batch.claim_first_load().await?;
     let dropped_indexes = if first_load {
         batch.drop_secondary_group_indexes().await?
     } else {
