@@ -185,8 +185,9 @@ impl Batch {
         Ok(())
     }
 
-    /// PostgreSQL: after `written` more groups, refreshes the statistics of `groups` and of
-    /// `actors` each time the batch's own rows have doubled (from 10,000). ANALYZE inside the
+    /// PostgreSQL: after `written` more groups, refreshes the statistics of `groups`, `actors`
+    /// and the other tables looked up by key each time the batch's own rows have doubled (from
+    /// 10,000). ANALYZE inside the
     /// transaction counts the rows it inserted; without it the planner knows nothing of a table
     /// a batch grows from nothing and scans it whole for every chunk of an import, whose time
     /// then grows with the square of its rows: 500 duplicate keys taken to match half of
@@ -203,10 +204,11 @@ impl Batch {
         };
         self.groups_written += written as u64;
         if self.groups_written >= self.next_analyze {
+            // The tables a batch's lookups read by key, all of them growing in one load.
             let sql = if self.ids_known_new {
                 "ANALYZE actors"
             } else {
-                "ANALYZE groups, actors"
+                "ANALYZE groups, actors, networks, institutions, ties"
             };
             sqlx::query(sql).execute(&mut **t).await?;
             self.next_analyze = self.groups_written * 2;
