@@ -5,6 +5,9 @@
 #     the file's duplicates looked for, tallies kept, one transaction
 #   - `psql \copy` of the same file into a new table of the file's columns (all TEXT, no
 #     check at all) with one index, the primary key on the id
+#   - `psql \copy` of the rows as wahana writes them (dumped from the first import) into
+#     wahana's own `groups` table of a new database: its four indexes and two foreign keys,
+#     no check, no tally, no entity: what the table itself costs the server
 # Each is run RUNS times, alternating, each into a database made for it and dropped after; the
 # table gives the median, rows/s at the median, and every run with the load average before it
 # (the machine may be shared: compare figures of one run of this script, not across runs).
@@ -55,7 +58,7 @@ echo "rows: $rows; file: $(du -h "$CSV" | cut -f1); runs: $RUNS"
 # The table psql copies into: the file's header as TEXT columns, the first (the id) the key.
 cols=$(head -n 1 "$CSV" | tr -d '\r' | awk -F, '{for (i = 1; i <= NF; i++) printf "%s\"%s\" TEXT%s", (i > 1 ? ", " : ""), $i, (i == 1 ? " PRIMARY KEY" : "")}')
 
-declare -a t_imp t_copy c_imp
+declare -a t_imp t_copy t_own c_imp
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b - a) / 1e9}'; }
 for i in $(seq "$RUNS"); do
   load_i=$(cut -d' ' -f1 /proc/loadavg)
@@ -66,6 +69,10 @@ for i in $(seq "$RUNS"); do
   read -r e u s < "$WORK/time"
   held=$(psql -Atq "$BASE/${DB}_w" -c "SELECT COUNT(*) FROM groups")
   [ "$held" = "$rows" ] || { echo "the import holds $held groups, not $rows" >&2; cat "$WORK/err" >&2; exit 1; }
+  if [ ! -s "$WORK/groups.copy" ]; then
+    gcols=$(psql -Atq "$BASE/${DB}_w" -c "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'groups' AND column_name <> 'version'")
+    psql -q "$BASE/${DB}_w" -c "\\copy waves TO '$WORK/waves.copy'" -c "\\copy (SELECT $gcols FROM groups) TO '$WORK/groups.copy'" >/dev/null
+  fi
   psql -q "$ADMIN" -c "DROP DATABASE ${DB}_w" >/dev/null
   t_imp+=("$e"); c_imp+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.1f", u + s}')")
 
@@ -78,7 +85,17 @@ for i in $(seq "$RUNS"); do
   t=$(secs "$start" "$end")
   psql -q "$ADMIN" -c "DROP DATABASE ${DB}_c" >/dev/null
   t_copy+=("$t")
-  echo "run $i: import $e s (wahana CPU ${c_imp[-1]} s; load $load_i), psql \\copy $t s (load $load_c)" >&2
+  load_o=$(cut -d' ' -f1 /proc/loadavg)
+  psql -q "$ADMIN" -c "CREATE DATABASE ${DB}_c" >/dev/null
+  "$BIN" --database "$BASE/${DB}_c" init >/dev/null 2>&1
+  psql -q "$BASE/${DB}_c" -c "\\copy waves FROM '$WORK/waves.copy'" >/dev/null
+  start=$(date +%s%N)
+  psql -q -v ON_ERROR_STOP=1 "$BASE/${DB}_c" -c "\\copy groups ($gcols) FROM '$WORK/groups.copy'" >/dev/null
+  end=$(date +%s%N)
+  o=$(secs "$start" "$end")
+  psql -q "$ADMIN" -c "DROP DATABASE ${DB}_c" >/dev/null
+  t_own+=("$o")
+  echo "run $i: import $e s (wahana CPU ${c_imp[-1]} s; load $load_i), psql \\copy $t s (load $load_c), into wahana's groups $o s (load $load_o)" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -92,5 +109,6 @@ echo "|---|---|---|---|"
 mi=$(median "${t_imp[@]}"); mc=$(median "${t_copy[@]}")
 line "wahana import (new database)" "$mi" "${t_imp[*]}"
 line "psql \\copy, TEXT columns, one index" "$mc" "${t_copy[*]}"
+line "psql \\copy into wahana's groups table" "$(median "${t_own[@]}")" "${t_own[*]}"
 echo "import / copy: $(awk -v a="$mi" -v b="$mc" 'BEGIN {printf "%.2f", a / b}'); wahana CPU (median): $(median "${c_imp[@]}") s"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

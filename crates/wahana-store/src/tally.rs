@@ -163,7 +163,7 @@ impl Pending {
     }
 }
 
-/// SQLite: (village, type) deltas a batch keeps before writing them (about 7 MB). A file in
+/// (village, type) deltas a batch keeps before writing them (about 7 MB). A file in
 /// village order writes each village's rows once whatever this is; a file in another order (a
 /// survey's submissions) would otherwise write the same villages' rows again every few thousand
 /// groups.
