@@ -653,7 +653,15 @@ fn compare_page_on_a_phone() {
             .click()
             .await
             .unwrap();
-        let url = c.current_url().await.unwrap();
+        // The click starts the form's navigation; wait for it to land before reading the URL.
+        let mut url = c.current_url().await.unwrap();
+        for _ in 0..50 {
+            if url.as_str().contains("from=") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            url = c.current_url().await.unwrap();
+        }
         assert!(
             url.as_str().contains("from=pemutakhiran-2026")
                 && url.as_str().contains("to=demo-2007-sintetis"),
