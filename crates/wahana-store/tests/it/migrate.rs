@@ -508,10 +508,31 @@ async fn actor_counts_are_filled_from_the_rows_held() {
         ];
         let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
         db.exec(&refs).await;
+        let mut before = Vec::new();
+        for q in SNAPSHOT {
+            before.push(OldDb::rows(&db.pool, q).await);
+        }
         on_pool!(db.pool, p => p.close().await);
 
         let store = Store::open(&db.url).await.unwrap();
         let n = db.name;
+        let mut after = Vec::new();
+        for q in SNAPSHOT {
+            after.push(OldDb::rows(store.pool(), q).await);
+        }
+        assert_eq!(
+            before, after,
+            "{n}: every record held before is there, unchanged"
+        );
+        assert_eq!(
+            store
+                .list_ties(&RegionCode::parse("73").unwrap(), Some("w1"))
+                .await
+                .unwrap()
+                .len(),
+            3,
+            "{n}: the ties read back"
+        );
         let held = store.actor_tallies("w1").await.unwrap();
         let want: wahana_store::ActorTallies = [
             ("", [2, 2, 3]),
