@@ -619,9 +619,10 @@ fn compare_page_on_a_phone() {
             .click()
             .await
             .unwrap();
-        // The latest two waves holding groups, compared at once.
+        // The latest two waves holding groups, compared at once (once the link's page is in).
         let fates = c
-            .find(Locator::Css("#fates"))
+            .wait()
+            .for_element(Locator::Css("#fates"))
             .await
             .unwrap()
             .text()
@@ -667,13 +668,18 @@ fn compare_page_on_a_phone() {
                 && url.as_str().contains("to=demo-2007-sintetis"),
             "{url}"
         );
-        let heading = c
-            .find(Locator::Css("main h2"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        // The URL can change before the new document is read: wait for its heading.
+        let mut heading = String::new();
+        for _ in 0..50 {
+            heading = match c.find(Locator::Css("main h2")).await {
+                Ok(h) => h.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if heading.contains("Perubahan sejak Pemutakhiran 2026") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         assert!(
             heading.contains("Perubahan sejak Pemutakhiran 2026"),
             "{heading}"
@@ -692,8 +698,10 @@ fn compare_page_on_a_phone() {
             .click()
             .await
             .unwrap();
+        // The refusal comes as a new page: wait for it rather than read the old one.
         let error = c
-            .find(Locator::Css("#compare-error"))
+            .wait()
+            .for_element(Locator::Css("#compare-error"))
             .await
             .unwrap()
             .text()
