@@ -7,6 +7,7 @@ pub mod compare;
 mod date;
 pub mod demo;
 mod error;
+pub mod geo;
 pub mod instrument;
 pub mod linking;
 pub mod member;

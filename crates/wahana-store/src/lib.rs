@@ -9,6 +9,7 @@ mod actors;
 mod audit;
 mod auth;
 mod batch;
+mod boundaries;
 mod bulk;
 mod columns;
 mod copy;
@@ -33,6 +34,7 @@ pub use actors::{ActorRecord, Stored, StoredInstitution, StoredNetwork, TieRecor
 pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
 pub use batch::Batch;
+pub use boundaries::{BoundaryCount, NewBoundary};
 pub use error::{Refusal, StoreError};
 pub use groups::{GroupFilter, RegionCount, StoredGroup};
 pub use ids::{ActorKind, IdTable, NewActor, TieEnd, actor_not_found};

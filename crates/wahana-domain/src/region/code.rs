@@ -84,6 +84,11 @@ impl Level {
             .find(|l| l.code().eq_ignore_ascii_case(s))
     }
 
+    /// The number the database keeps (`regions.level`): 1 for provinces, 4 for villages.
+    pub fn number(self) -> i64 {
+        self.index() as i64 + 1
+    }
+
     /// Position from the top: 0 for provinces, 3 for villages.
     pub(super) fn index(self) -> usize {
         match self {

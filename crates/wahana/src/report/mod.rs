@@ -7,6 +7,7 @@
 pub mod charts;
 pub mod compare;
 pub mod html;
+pub mod map;
 pub mod xlsx;
 
 /// The version of wahana that makes a report (its `generator` and footer).
