@@ -13,16 +13,21 @@
 
 use std::io::Write as _;
 use std::path::Path;
-use wahana_domain::RegionTree;
 use wahana_domain::geo::geojson::read_features;
+use wahana_domain::geo::official::detail;
 use wahana_domain::geo::topology::Topology;
+use wahana_domain::{Level, RegionTree};
 
-/// (source file, output file, grid in degrees, tolerance in degrees)
-const LEVELS: &[(&str, &str, f64, f64)] = &[
-    ("provinces.geojson", "provinces.topojson", 1e-3, 0.015),
-    ("regencies.geojson", "regencies.topojson", 5e-4, 0.002),
-    ("districts.geojson", "districts.topojson", 1e-4, 0.0005),
-    ("villages/73.geojson", "villages-73.topojson", 1e-5, 0.0001),
+/// (source file, output file, level): each level at its [`detail`].
+const LEVELS: &[(&str, &str, Level)] = &[
+    ("provinces.geojson", "provinces.topojson", Level::Province),
+    ("regencies.geojson", "regencies.topojson", Level::Regency),
+    ("districts.geojson", "districts.topojson", Level::District),
+    (
+        "villages/73.geojson",
+        "villages-73.topojson",
+        Level::Village,
+    ),
 ];
 
 fn main() -> Result<(), String> {
@@ -31,7 +36,8 @@ fn main() -> Result<(), String> {
         return Err("usage: build_boundaries SOURCE_DIR OUT_DIR".into());
     };
     let tree = RegionTree::official();
-    for (file, output, grid, tolerance) in LEVELS {
+    for (file, output, level) in LEVELS {
+        let (grid, tolerance) = detail(*level);
         let path = Path::new(source).join(file);
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -56,10 +62,10 @@ fn main() -> Result<(), String> {
         let before: usize = features.iter().map(|f| f.shape.points()).sum();
         let mut topo = Topology::build(
             named.iter().map(|(c, n, s)| (c.as_str(), n.as_str(), *s)),
-            *grid,
+            grid,
         );
         let arcs_points = topo.points();
-        topo.simplify(*tolerance);
+        topo.simplify(tolerance);
         let object = output.trim_end_matches(".topojson");
         let json = topo.to_topojson(object);
         let target = Path::new(out).join(format!("{output}.gz"));

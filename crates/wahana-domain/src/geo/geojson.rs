@@ -177,6 +177,66 @@ fn shape(geometry: Option<&Value>) -> Result<Shape, FieldError> {
     }
 }
 
+/// A shape as a GeoJSON geometry (`Polygon` for one polygon, else `MultiPolygon`), its
+/// coordinates to five decimals (about a metre).
+pub fn geometry_json(shape: &Shape) -> String {
+    fn num(out: &mut String, x: f64) {
+        let s = format!("{x:.5}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        out.push_str(if s == "-0" { "0" } else { s });
+    }
+    fn polygon(out: &mut String, p: &Polygon) {
+        out.push('[');
+        for (i, r) in p.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            for (k, pt) in r.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                out.push('[');
+                num(out, pt[0]);
+                out.push(',');
+                num(out, pt[1]);
+                out.push(']');
+            }
+            out.push(']');
+        }
+        out.push(']');
+    }
+    let mut out = String::with_capacity(shape.points() * 20 + 40);
+    if shape.polygons.len() == 1 {
+        out.push_str("{\"type\":\"Polygon\",\"coordinates\":");
+        polygon(&mut out, &shape.polygons[0]);
+    } else {
+        out.push_str("{\"type\":\"MultiPolygon\",\"coordinates\":[");
+        for (i, p) in shape.polygons.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            polygon(&mut out, p);
+        }
+        out.push(']');
+    }
+    out.push('}');
+    out
+}
+
+/// Reads one GeoJSON geometry (`Polygon` or `MultiPolygon`), checked as a feature's is.
+pub fn read_geometry(text: &str) -> Result<Shape, FieldError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        FieldError::new(
+            "geometry",
+            e.to_string(),
+            "geometri GeoJSON",
+            "a GeoJSON geometry",
+        )
+    })?;
+    shape(Some(&v))
+}
+
 /// Reads a `FeatureCollection` of region boundaries, every feature checked against the
 /// official `tree`: the code official and given once, the geometry a polygon, every
 /// coordinate inside Indonesia's box. All problems are returned, or none and every feature.
@@ -348,6 +408,26 @@ mod tests {
         );
         let en = err.messages(Lang::En);
         assert!(en[2].contains("longitude first"), "{}", en[2]);
+    }
+
+    #[test]
+    fn a_geometry_written_reads_back() {
+        let tree = RegionTree::official();
+        let f = read_features(&collection(&[square("73.08.21.1003")]), tree).unwrap();
+        let text = geometry_json(&f[0].shape);
+        assert_eq!(
+            text,
+            r#"{"type":"Polygon","coordinates":[[[120.1,-4.5],[120.2,-4.5],[120.2,-4.4],[120.1,-4.5]]]}"#
+        );
+        assert_eq!(read_geometry(&text).unwrap(), f[0].shape);
+        let two = Shape {
+            polygons: vec![
+                f[0].shape.polygons[0].clone(),
+                f[0].shape.polygons[0].clone(),
+            ],
+        };
+        assert!(geometry_json(&two).starts_with(r#"{"type":"MultiPolygon","coordinates":[[[["#));
+        assert_eq!(read_geometry(&geometry_json(&two)).unwrap(), two);
     }
 
     #[test]

@@ -5,8 +5,22 @@
 
 use super::Shape;
 use super::topology::Topology;
+use crate::Level;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+/// The detail each level is kept at, for the map it is drawn on (provinces on the country's,
+/// kabupaten on a province's, kecamatan on a kabupaten's, villages on a kecamatan's): the grid
+/// its points snap to and the tolerance its arcs are thinned to, in degrees (0.001° is about
+/// 110 m).
+pub fn detail(level: Level) -> (f64, f64) {
+    match level {
+        Level::Province => (1e-3, 0.015),
+        Level::Regency => (5e-4, 0.002),
+        Level::District => (1e-4, 0.0005),
+        Level::Village => (1e-5, 0.0001),
+    }
+}
 
 /// The provinces whose villages ship with the program.
 pub const VILLAGE_PROVINCES: &[&str] = &["73"];
@@ -119,6 +133,11 @@ impl Boundaries {
     pub fn contains(&self, code: &str) -> bool {
         self.layer(code)
             .is_some_and(|l| l.get().1.contains_key(code))
+    }
+
+    /// Whether the villages of a province (its code) ship.
+    pub fn contains_villages_of(&self, province: &str) -> bool {
+        self.villages.iter().any(|(p, _)| *p == province)
     }
 
     /// How many regions of each level have a shipped boundary.

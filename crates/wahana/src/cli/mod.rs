@@ -1,6 +1,7 @@
 //! The command line: parse, call a `service::` function, render.
 
 mod actors;
+mod boundaries;
 mod compare;
 mod groups;
 mod network;
@@ -100,6 +101,11 @@ pub enum Command {
     /// betweenness, components, isolated groups, density, ties to institutions and across
     /// villages, as text, JSON, GraphML or SVG.
     Network(network::NetworkArgs),
+    /// Region boundaries for the maps: load more from GeoJSON (e.g. every village of a
+    /// province), and see which levels and provinces are covered. Provinces, kabupaten/kota,
+    /// kecamatan and the villages of Sulawesi Selatan ship with the program.
+    #[command(subcommand)]
+    Boundaries(boundaries::BoundariesCommand),
 }
 
 #[derive(clap::Args, Debug)]
@@ -351,6 +357,7 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Ties(cmd) => actors::ties(&store, cmd, lang).await,
         Command::Members(cmd) => actors::members(&store, cmd, lang).await,
         Command::Network(args) => network::run(&store, args, lang).await,
+        Command::Boundaries(cmd) => boundaries::run(&store, cmd, lang).await,
     };
     store.close().await;
     result

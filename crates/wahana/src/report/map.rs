@@ -9,12 +9,13 @@
 
 use crate::service::profile::ProfileData;
 use crate::service::screening::Scope;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use wahana_domain::geo::topology::Topology;
 use wahana_domain::geo::{Bbox, Point, Shape};
 use wahana_domain::profile::{BriefTally, Profile, format_count, format_number, format_percent};
 use wahana_domain::xml::Xml;
-use wahana_domain::{Lang, RegionTree};
+use wahana_domain::{Lang, Region, RegionTree};
 
 /// What colours the map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -155,15 +156,14 @@ impl AreaStats {
     }
 }
 
-/// The profile's villages summed by child of its region (provinces for the country; the
-/// villages themselves for a kecamatan), in code order; empty for a village.
-pub fn area_stats(data: &ProfileData, profile: &Profile<'_>) -> Vec<AreaStats> {
+/// The children of `region` (the provinces for the country) with nothing counted yet.
+pub fn empty_stats(region: Option<&Region>) -> Vec<AreaStats> {
     let tree = RegionTree::official();
-    let children = match data.scope {
-        Scope::National => tree.provinces(),
-        Scope::Region(r) => tree.children(&r.code),
+    let children = match region {
+        None => tree.provinces(),
+        Some(r) => tree.children(&r.code),
     };
-    let mut rows: Vec<AreaStats> = children
+    children
         .iter()
         .map(|c| AreaStats {
             code: c.code.to_string(),
@@ -175,7 +175,16 @@ pub fn area_stats(data: &ProfileData, profile: &Profile<'_>) -> Vec<AreaStats> {
             counted: BriefTally::default(),
             centre: c.lat.zip(c.lng).map(|(lat, lng)| [lng, lat]),
         })
-        .collect();
+        .collect()
+}
+
+/// The profile's villages summed by child of its region (provinces for the country; the
+/// villages themselves for a kecamatan), in code order; empty for a village.
+pub fn area_stats(data: &ProfileData, profile: &Profile<'_>) -> Vec<AreaStats> {
+    let mut rows = empty_stats(match data.scope {
+        Scope::National => None,
+        Scope::Region(r) => Some(r),
+    });
     // Villages come in code order, and so do the children: one merge.
     let mut i = 0;
     for (v, t) in profile.by_village.iter().zip(&data.tallies.villages) {
@@ -199,6 +208,39 @@ pub fn area_stats(data: &ProfileData, profile: &Profile<'_>) -> Vec<AreaStats> {
         row.counted.add(&t.qualifying);
     }
     rows
+}
+
+/// The map of a region's children (`stats`, from [`area_stats`] or [`empty_stats`]) with their
+/// `shapes` by code, coloured by `measure`; each links to its page with `query` (`?measure=…`).
+/// `None` when the region has no children (a village).
+pub fn region_map(
+    region: Option<&Region>,
+    stats: &[AreaStats],
+    shapes: &HashMap<String, Shape>,
+    measure: Measure,
+    query: &str,
+    lang: Lang,
+) -> Option<Choropleth> {
+    if stats.is_empty() {
+        return None;
+    }
+    let areas: Vec<Area<'_>> = stats
+        .iter()
+        .map(|s| Area {
+            code: &s.code,
+            name: &s.name,
+            shape: shapes.get(&s.code),
+            centre: s.centre,
+            value: s.value(measure),
+            href: format!("/regions/{}{query}", s.code),
+        })
+        .collect();
+    let place = match region {
+        Some(r) => format!("{} {}", r.kind.label(lang), r.name),
+        None => "Indonesia".to_string(),
+    };
+    let title = format!("{} — {place}", measure.label(lang));
+    Some(choropleth(&areas, measure, &title, "peta", lang))
 }
 
 /// One region on the map.

@@ -4,6 +4,7 @@
 use super::waves::{PickerBlock, WavePicker};
 use super::{Pager, num, render};
 use crate::report;
+use crate::report::map::Measure;
 use crate::service::profile::{ProfileData, ProfileRequest};
 use crate::service::screening::{self, Scope};
 use crate::service::users::{self, Role};
@@ -17,21 +18,18 @@ use axum::response::{Html, IntoResponse};
 use serde::Deserialize;
 use std::sync::Arc;
 use wahana_domain::profile::format_percent;
-use wahana_domain::xml::Xml;
 use wahana_domain::{Code, Lang, Level, Region, RegionTree};
 use wahana_store::{AuditEntry, GroupFilter, StoredGroup};
 
 /// Rows per page in every list.
 pub const PAGE: i64 = 50;
-/// Above this many villages a region's map is not drawn (a phone would choke on the points).
-const MAP_MAX_VILLAGES: usize = 3000;
-/// Villages named on the map beside their points (more would overlap).
-const MAP_LABELS_MAX: usize = 40;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct RegionQuery {
     pub wave: Option<String>,
     pub offset: Option<i64>,
+    /// What colours the map (`report::map::Measure::key`).
+    pub measure: Option<String>,
 }
 
 pub struct Crumb {
@@ -102,7 +100,7 @@ pub struct RegionPage<'a> {
     pub stats: Vec<(String, String)>,
     pub findings: Vec<FindingView>,
     pub charts: Vec<BarChart>,
-    pub map: Option<String>,
+    pub map: Option<MapView>,
     /// The report can be printed to PDF here (the server has Chromium).
     pub pdf: bool,
     /// The profile report's path (`/regions/73.08.21/report`, `/regions/nasional/report`).
@@ -341,90 +339,68 @@ fn age_chart(p: &wahana_domain::profile::Profile<'_>, lang: Lang) -> BarChart {
     )
 }
 
-/// Villages as points from their centroids, coloured by the number of groups recorded.
-fn village_map(
-    region: Option<&Region>,
-    counts: &std::collections::HashMap<&str, u64>,
-    lang: Lang,
-) -> Option<String> {
-    let tree = RegionTree::official();
-    let villages: Vec<&Region> = match region {
-        Some(r) => tree
-            .villages_under(&r.code)
-            .filter(|v| v.lat.is_some() && v.lng.is_some())
-            .collect(),
-        None => return None,
-    };
-    // One point (a village's own page) is no map.
-    if villages.len() < 2 || villages.len() > MAP_MAX_VILLAGES {
-        return None;
-    }
-    // Few enough villages to name each beside its point.
-    let labelled = villages.len() <= MAP_LABELS_MAX;
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for v in &villages {
-        let (x, y) = (v.lng.unwrap_or(0.0), v.lat.unwrap_or(0.0));
-        x0 = x0.min(x);
-        x1 = x1.max(x);
-        y0 = y0.min(y);
-        y1 = y1.max(y);
-    }
-    let span = (x1 - x0).max(y1 - y0).max(0.002);
-    let (w, pad) = (320.0, 14.0);
-    // The box follows the villages' own shape (a long district is not drawn in a square).
-    let h = (pad * 2.0 + (y1 - y0) / span * (w - 2.0 * pad)).max(120.0);
-    // Centred across when the villages spread more north-south than east-west.
-    let ox = ((w - 2.0 * pad) - (x1 - x0) / span * (w - 2.0 * pad)) / 2.0;
-    let sx = |x: f64| pad + ox + (x - x0) / span * (w - 2.0 * pad);
-    let sy = |y: f64| pad + (y1 - y) / span * (w - 2.0 * pad);
-    let r = if villages.len() > 500 {
-        2.5
-    } else if villages.len() > 50 {
-        4.0
-    } else {
-        7.0
-    };
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h:.0}\" width=\"100%\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui, Arial, sans-serif\" font-size=\"10\"><rect width=\"{w}\" height=\"{h:.0}\" fill=\"#eef3f8\"/>",
-        lang.pick("Peta desa/kelurahan", "Map of villages")
-    );
-    for v in &villages {
-        let n = counts.get(v.code.as_str()).copied().unwrap_or(0);
-        let fill = colour(n);
-        let (x, y) = (sx(v.lng.unwrap_or(0.0)), sy(v.lat.unwrap_or(0.0)));
-        if labelled {
-            // Right of the point, or left of it near the right edge.
-            let (tx, anchor) = if x > w * 0.7 {
-                (x - r - 2.0, "end")
-            } else {
-                (x + r + 2.0, "start")
-            };
-            s.push_str(&format!(
-                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#1a202c\">{}</text>",
-                y + 3.0,
-                Xml(&v.name)
-            ));
-        }
-        s.push_str(&format!(
-            "<a href=\"/regions/{code}\"><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"{fill}\" stroke=\"#1a202c\" stroke-width=\"0.5\"><title>{} ({} {})</title></circle></a>",
-            Xml(&v.name),
-            n,
-            lang.pick("kelompok", "groups"),
-            code = v.code
-        ));
-    }
-    s.push_str("</svg>");
-    Some(s)
+/// What the template shows of a map.
+pub struct MapView {
+    pub svg: String,
+    /// (key, label, chosen)
+    pub measures: Vec<(&'static str, &'static str, bool)>,
+    pub rows: Vec<report::map::Row>,
+    /// Names of the regions drawn as points, joined.
+    pub without_boundary: String,
+    /// The wave shown, kept by the measure's form.
+    pub wave: Option<String>,
 }
 
-/// Map colours by group count: none, fewer than 25, fewer than 50, 50 or more.
-pub fn colour(n: u64) -> &'static str {
-    match n {
-        0 => "#ffffff",
-        1..=24 => "#bee3f8",
-        25..=49 => "#4299e1",
-        _ => "#2a4365",
+/// The map of a region's children, coloured by the measure asked for.
+async fn region_map(
+    st: &AppState,
+    region: Option<&'static Region>,
+    data: Option<&ProfileData>,
+    q: &RegionQuery,
+    lang: Lang,
+) -> Result<Option<MapView>, crate::service::ServiceError> {
+    let measure = q
+        .measure
+        .as_deref()
+        .and_then(Measure::parse)
+        .unwrap_or_default();
+    let stats = match data {
+        Some(d) => report::map::area_stats(d, &d.profile()),
+        None => report::map::empty_stats(region),
+    };
+    if stats.is_empty() {
+        return Ok(None);
     }
+    let shapes = crate::service::boundaries::children_shapes(&st.store, region).await?;
+    let mut query = format!("?measure={}", measure.key());
+    if let Some(w) = &q.wave {
+        query.push_str(&format!("&wave={}", urlencoding(w)));
+    }
+    let Some(map) = report::map::region_map(region, &stats, &shapes, measure, &query, lang) else {
+        return Ok(None);
+    };
+    Ok(Some(MapView {
+        svg: map.svg,
+        measures: Measure::ALL
+            .iter()
+            .map(|m| (m.key(), m.label(lang), *m == measure))
+            .collect(),
+        rows: map.rows,
+        without_boundary: map.without_boundary.join(", "),
+        wave: q.wave.clone(),
+    }))
+}
+
+/// A query value, percent-encoded.
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 async fn region_page(
@@ -563,9 +539,8 @@ async fn region_page(
                 .collect();
             page.charts = vec![share_chart(&p, lang), age_chart(&p, lang)];
             let level = region.map(|r| r.level());
-            // Villages' counts for the map and a kecamatan's list of villages, when a map is
-            // drawn (not for the country, nor a region of more than MAP_MAX_VILLAGES).
-            if region.is_some_and(|r| tree.villages_under(&r.code).len() <= MAP_MAX_VILLAGES) {
+            // A kecamatan's list of villages, with their counts.
+            if matches!(level, Some(Level::District)) {
                 for v in &p.by_village {
                     counts.insert(v.code, v.recorded);
                 }
@@ -617,7 +592,9 @@ async fn region_page(
             })
             .collect();
     }
-    page.map = village_map(region, &counts, lang);
+    page.map = region_map(st, region, data.as_ref().ok().map(|d| &**d), &q, lang)
+        .await
+        .or_page(ctx)?;
     if let Some(r) = region {
         let caller = ctx.caller();
         page.can_read = caller.reads_records(&r.code) && ctx.user().is_some();
