@@ -23,6 +23,9 @@ pub enum ProfileFormat {
     Html,
     /// A workbook with one sheet per table.
     Xlsx,
+    /// The region's children as GeoJSON for a GIS (QGIS, ogr2ogr): each its boundary (or a
+    /// point at its centre) with its counts and every measure of the map as properties.
+    Geojson,
 }
 
 #[derive(Args, Debug)]
@@ -114,7 +117,32 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
         .map_err(|e| super::fail(e, lang))?,
         _ => crate::service::network::ReportNetwork::Omitted,
     };
+    // The map of the region's children, for the HTML and XLSX reports.
+    let map = match a.format {
+        ProfileFormat::Html | ProfileFormat::Xlsx | ProfileFormat::Geojson => {
+            let region = match data.scope {
+                Scope::National => None,
+                Scope::Region(r) => Some(r),
+            };
+            let shapes = crate::service::boundaries::children_shapes(store, region).await?;
+            if a.format == ProfileFormat::Geojson {
+                Some(Err(report::map::measures_geojson(
+                    &report::map::area_stats(&data, &p),
+                    &shapes,
+                )))
+            } else {
+                report::map::report_map(&data, &p, &shapes, lang).map(Ok)
+            }
+        }
+        _ => None,
+    };
+    let (map, geojson) = match map {
+        Some(Ok(m)) => (Some(m), None),
+        Some(Err(g)) => (None, Some(g)),
+        None => (None, None),
+    };
     let bytes: Vec<u8> = match a.format {
+        ProfileFormat::Geojson => geojson.unwrap_or_default().into_bytes(),
         ProfileFormat::Text => {
             let mut s = report::text(&data, &p, lang);
             if let Some(d) = &change {
@@ -140,9 +168,11 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             v
         }
         ProfileFormat::Html => {
-            report::html::render(&data, &p, lang, &network, change_ref)?.into_bytes()
+            report::html::render(&data, &p, lang, &network, map.as_ref(), change_ref)?.into_bytes()
         }
-        ProfileFormat::Xlsx => report::xlsx::render(&data, &p, lang, &network, change_ref)?,
+        ProfileFormat::Xlsx => {
+            report::xlsx::render(&data, &p, lang, &network, map.as_ref(), change_ref)?
+        }
     };
     let default_file = matches!(a.format, ProfileFormat::Html | ProfileFormat::Xlsx).then(|| {
         let code = match data.scope {

@@ -103,6 +103,8 @@ struct ProfileReport<'a> {
     /// The section on the change since an earlier wave.
     change: Option<super::compare::ChangeSection>,
     network: NetworkView,
+    /// The map of the region's children: its SVG, and the names drawn as points.
+    map: Option<(String, String)>,
     method: Vec<String>,
     rules_name: &'a str,
     rules_description: &'a str,
@@ -202,9 +204,10 @@ pub fn render(
     p: &Profile<'_>,
     lang: Lang,
     network: &ReportNetwork,
+    map: Option<&super::map::Choropleth>,
     change: Option<(&CompareData, bool)>,
 ) -> Result<String, askama::Error> {
-    render_with(data, p, lang, network, change, "")
+    render_with(data, p, lang, network, map, change, "")
 }
 
 /// [`render`] with `nav` (HTML: the web page's wave picker) at the top of the body; hidden
@@ -214,6 +217,7 @@ pub fn render_with(
     p: &Profile<'_>,
     lang: Lang,
     network: &ReportNetwork,
+    map: Option<&super::map::Choropleth>,
     change: Option<(&CompareData, bool)>,
     nav: &str,
 ) -> Result<String, askama::Error> {
@@ -657,6 +661,7 @@ pub fn render_with(
         types,
         change: change.map(|(d, records)| super::compare::ChangeSection::new(d, records, lang)),
         network: network_view(data, network, lang),
+        map: map.map(|m| (m.svg.clone(), m.without_boundary.join(", "))),
         method: data
             .notes(lang)
             .into_iter()

@@ -211,14 +211,15 @@ pub fn area_stats(data: &ProfileData, profile: &Profile<'_>) -> Vec<AreaStats> {
 }
 
 /// The map of a region's children (`stats`, from [`area_stats`] or [`empty_stats`]) with their
-/// `shapes` by code, coloured by `measure`; each links to its page with `query` (`?measure=…`).
-/// `None` when the region has no children (a village).
+/// `shapes` by code, coloured by `measure`; each links to its page with `query` (`?measure=…`),
+/// or to nothing when `query` is `None` (a report file). `None` when the region has no
+/// children (a village).
 pub fn region_map(
     region: Option<&Region>,
     stats: &[AreaStats],
     shapes: &HashMap<String, Shape>,
     measure: Measure,
-    query: &str,
+    query: Option<&str>,
     lang: Lang,
 ) -> Option<Choropleth> {
     if stats.is_empty() {
@@ -232,7 +233,10 @@ pub fn region_map(
             shape: shapes.get(&s.code),
             centre: s.centre,
             value: s.value(measure),
-            href: format!("/regions/{}{query}", s.code),
+            href: match query {
+                None => String::new(),
+                Some(q) => format!("/regions/{}{q}", s.code),
+            },
         })
         .collect();
     let place = match region {
@@ -241,6 +245,45 @@ pub fn region_map(
     };
     let title = format!("{} — {place}", measure.label(lang));
     Some(choropleth(&areas, measure, &title, "peta", lang))
+}
+
+/// The children as a GeoJSON `FeatureCollection` for a GIS (QGIS, ogr2ogr): each its boundary
+/// (or, without one, a `Point` at its centre) and, as properties, its code, name, counts and
+/// every measure (`null` where the map hatches), shares as fractions of 1.
+pub fn measures_geojson(stats: &[AreaStats], shapes: &HashMap<String, Shape>) -> String {
+    use serde_json::{Value, json};
+    let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+    for (i, s) in stats.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        let geometry = match (shapes.get(&s.code), s.centre) {
+            (Some(shape), _) => wahana_domain::geo::geojson::geometry_json(shape),
+            (None, Some(p)) => json!({"type": "Point", "coordinates": [p[0], p[1]]}).to_string(),
+            (None, None) => "null".to_string(),
+        };
+        let mut props = serde_json::Map::new();
+        props.insert("code".into(), json!(s.code));
+        props.insert("name".into(), json!(s.name));
+        props.insert("has_boundary".into(), json!(shapes.contains_key(&s.code)));
+        props.insert("villages".into(), json!(s.villages));
+        props.insert("villages_surveyed".into(), json!(s.surveyed));
+        props.insert("groups_recorded".into(), json!(s.recorded));
+        props.insert("groups_counted".into(), json!(s.counted.groups));
+        for m in Measure::ALL {
+            props.insert(
+                m.key().into(),
+                s.value(m).map(|v| json!(v)).unwrap_or(Value::Null),
+            );
+        }
+        let _ = write!(
+            out,
+            "{{\"type\":\"Feature\",\"properties\":{},\"geometry\":{geometry}}}",
+            Value::Object(props)
+        );
+    }
+    out.push_str("]}\n");
+    out
 }
 
 /// One region on the map.
@@ -391,6 +434,19 @@ fn class_of(classes: &[Class], v: f64) -> Option<&Class> {
         .or(classes.first())
 }
 
+/// `<a href="…">` around a shape, or nothing for a map without links (a report file).
+fn open_link(href: &str) -> String {
+    if href.is_empty() {
+        String::new()
+    } else {
+        format!("<a href=\"{}\">", Xml(href))
+    }
+}
+
+fn close_link(href: &str) -> &'static str {
+    if href.is_empty() { "" } else { "</a>" }
+}
+
 /// The map's width in SVG units; a 360-pixel phone shows it at about 0.85 px per unit, so
 /// text of 13 units reads at 11 px.
 const WIDTH: f64 = 400.0;
@@ -509,10 +565,11 @@ pub fn choropleth(
                 }
                 let _ = write!(
                     svg,
-                    "<a href=\"{}\"><path d=\"{d}\" fill=\"{fill}\" fill-rule=\"evenodd\" stroke=\"#3a3a3a\" stroke-width=\"0.6\" stroke-linejoin=\"round\" data-code=\"{}\"><title>{}</title></path></a>",
-                    Xml(&a.href),
+                    "{}<path d=\"{d}\" fill=\"{fill}\" fill-rule=\"evenodd\" stroke=\"#3a3a3a\" stroke-width=\"0.6\" stroke-linejoin=\"round\" data-code=\"{}\"><title>{}</title></path>{}",
+                    open_link(&a.href),
                     Xml(a.code),
-                    Xml(&tip)
+                    Xml(&tip),
+                    close_link(&a.href)
                 );
             }
             None => {
@@ -520,12 +577,13 @@ pub fn choropleth(
                 if let Some(p) = a.centre {
                     let _ = write!(
                         svg,
-                        "<a href=\"{}\"><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{fill}\" stroke=\"#1a202c\" stroke-width=\"0.8\" data-code=\"{}\"><title>{}</title></circle></a>",
-                        Xml(&a.href),
+                        "{}<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{fill}\" stroke=\"#1a202c\" stroke-width=\"0.8\" data-code=\"{}\"><title>{}</title></circle>{}",
+                        open_link(&a.href),
                         x(p[0]),
                         y(p[1]),
                         Xml(a.code),
-                        Xml(&tip)
+                        Xml(&tip),
+                        close_link(&a.href)
                     );
                 }
             }
@@ -680,4 +738,73 @@ mod tests {
         };
         assert_eq!(corners(1).intersection(&corners(2)).count(), 2);
     }
+}
+
+/// The map a profile report carries: the children coloured by the groups recorded, without
+/// links (the report is a file). `None` for a village.
+pub fn report_map(
+    data: &ProfileData,
+    profile: &Profile<'_>,
+    shapes: &HashMap<String, Shape>,
+    lang: Lang,
+) -> Option<Choropleth> {
+    let region = match data.scope {
+        Scope::National => None,
+        Scope::Region(r) => Some(r),
+    };
+    region_map(
+        region,
+        &area_stats(data, profile),
+        shapes,
+        Measure::Groups,
+        None,
+        lang,
+    )
+}
+
+/// The fonts the PNG rendering of a map finds on this machine, loaded once.
+fn fonts() -> std::sync::Arc<resvg::usvg::fontdb::Database> {
+    static FONTS: std::sync::OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> =
+        std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut db = resvg::usvg::fontdb::Database::new();
+            db.load_system_fonts();
+            // `sans-serif` is whatever sans face the machine has (DejaVu, Liberation, Noto…).
+            let sans = db
+                .faces()
+                .flat_map(|f| f.families.iter().map(|(name, _)| name.clone()))
+                .find(|name| name.contains("Sans") && !name.contains("Mono"))
+                .or_else(|| {
+                    db.faces()
+                        .next()
+                        .and_then(|f| f.families.first().map(|(n, _)| n.clone()))
+                });
+            if let Some(sans) = sans {
+                db.set_sans_serif_family(sans);
+            }
+            std::sync::Arc::new(db)
+        })
+        .clone()
+}
+
+/// A map's SVG as a PNG `width` pixels wide (for the XLSX report, which takes no SVG).
+pub fn png(svg: &str, width: u32) -> Result<Vec<u8>, String> {
+    let opt = resvg::usvg::Options {
+        fontdb: fonts(),
+        ..resvg::usvg::Options::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    let scale = width as f32 / size.width();
+    let height = (size.height() * scale).ceil() as u32;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height)
+        .ok_or_else(|| format!("no image of {width}×{height}"))?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(|e| e.to_string())
 }

@@ -68,6 +68,7 @@ pub fn render(
     p: &Profile<'_>,
     lang: Lang,
     network: &ReportNetwork,
+    map: Option<&super::map::Choropleth>,
     change: Option<(&CompareData, bool)>,
 ) -> Result<Vec<u8>> {
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
@@ -328,6 +329,9 @@ pub fn render(
     ws.set_column_width(2, 34)?;
 
     network_sheet(&mut wb, data.scope, network, lang)?;
+    if let Some(m) = map {
+        map_sheet(&mut wb, m, lang)?;
+    }
 
     if let Some((d, records)) = change {
         super::compare::xlsx_sheets(&mut wb, d, records, lang)?;
@@ -377,6 +381,55 @@ pub fn render(
     ws.set_column_width(2, 60)?;
 
     Ok(wb.save_to_buffer()?)
+}
+
+/// The map as a picture (rendered from its SVG), beside the value of every region on it.
+fn map_sheet(wb: &mut Workbook, map: &super::map::Choropleth, lang: Lang) -> Result<()> {
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(lang.pick("Peta", "Map"))?;
+    ws.write_string_with_format(
+        0,
+        0,
+        lang.pick(
+            "Peta: wilayah di bawahnya menurut jumlah kelompok tercatat",
+            "Map: the regions below by groups recorded",
+        ),
+        &bold,
+    )?;
+    let headers = [
+        lang.pick("Kode", "Code"),
+        lang.pick("Nama", "Name"),
+        lang.pick("Kelompok tercatat", "Groups recorded"),
+        lang.pick("Berbatas", "Has a boundary"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &bold)?;
+    }
+    for (i, r) in map.rows.iter().enumerate() {
+        let row = 3 + i as u32;
+        ws.write_string(row, 0, &r.code)?;
+        ws.write_string(row, 1, &r.name)?;
+        ws.write_string(row, 2, &r.value)?;
+        ws.write_string(
+            row,
+            3,
+            if r.has_boundary {
+                lang.pick("ya", "yes")
+            } else {
+                lang.pick("tidak (titik)", "no (a point)")
+            },
+        )?;
+    }
+    ws.set_column_width(1, 28)?;
+    ws.set_column_width(2, 18)?;
+    let png = super::map::png(&map.svg, 800).map_err(|e| anyhow::anyhow!("map image: {e}"))?;
+    let image = rust_xlsxwriter::Image::new_from_buffer(&png)?
+        .set_scale_width(0.6)
+        .set_scale_height(0.6)
+        .set_alt_text(lang.pick("Peta wilayah", "Map of the regions"));
+    ws.insert_image(2, 5, &image)?;
+    Ok(())
 }
 
 /// The network sheet with its heading.

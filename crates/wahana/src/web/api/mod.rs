@@ -38,6 +38,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/regions", get(regions::provinces))
         .route("/api/v1/regions/{code}", get(regions::region))
         .route("/api/v1/regions/{code}/profile", get(regions::profile))
+        .route("/api/v1/regions/{code}/map.svg", get(regions::map_svg))
+        .route(
+            "/api/v1/regions/{code}/measures.geojson",
+            get(regions::measures_geojson),
+        )
         .route("/api/v1/regions/{code}/compare", get(compare::compare))
         .route("/api/v1/regions/{code}/screening", get(regions::screening))
         .route("/api/v1/regions/{code}/network", get(network::network))

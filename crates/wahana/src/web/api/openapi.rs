@@ -532,6 +532,25 @@ fn paths() -> Value {
                     "responses": {"200": ok("The profile", r("Profile")), "400": err("Bad query"), "404": err("No such region, or no wave holding data")}
                 }
             }));
+    let measure_param = json!({"name": "measure", "in": "query", "required": false,
+        "description": "What colours the map: groups (recorded), per_village (counted groups per surveyed village), coverage (share of villages with groups), f1 to f5 (each finding's share). Default groups.",
+        "schema": {"type": "string", "enum": ["groups", "per_village", "coverage", "f1", "f2", "f3", "f4", "f5"]}});
+    m.insert("/api/v1/regions/{code}/map.svg".to_string(), json!({
+                "get": {
+                    "summary": "The map of a region's children (the provinces for `nasional`) drawn with their borders and coloured by a measure, with its legend: SVG, no script. Children without a boundary are points at their centres; those with no recorded group are hatched.",
+                    "tags": ["regions"],
+                    "parameters": [code_param(), wave_param(), measure_param],
+                    "responses": {"200": {"description": "The map", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}, "400": err("Bad query"), "404": err("No such region, or a village (no children to map)"), "422": err("Unknown measure")}
+                }
+            }));
+    m.insert("/api/v1/regions/{code}/measures.geojson".to_string(), json!({
+                "get": {
+                    "summary": "A region's children as a GeoJSON FeatureCollection for a GIS: each its boundary (or a Point at its centre without one) with its code, name, counts and every measure as properties (null where no group is recorded; shares as fractions of 1).",
+                    "tags": ["regions"],
+                    "parameters": [code_param(), wave_param()],
+                    "responses": {"200": {"description": "The children and their measures", "content": {"application/geo+json": {"schema": {"type": "object"}}}}, "400": err("Bad query"), "404": err("No such region")}
+                }
+            }));
     m.insert("/api/v1/regions/{code}/compare".to_string(), json!({
                 "get": {
                     "summary": "What changed between two waves of a region: each group's fate (continuing, dissolved, not_refound, new) and link, counts by village and group type, the survival rate, and the five findings in both waves. Those who may not read the region's records get no `groups` list.",

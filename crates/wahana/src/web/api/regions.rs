@@ -1,6 +1,7 @@
 //! Regions, waves, profiles, screening, and a region's networks, institutions and ties.
 
 use super::bad_query;
+use crate::report;
 use crate::service::profile::ProfileJson;
 use crate::service::regions as region_service;
 use crate::service::screening::{self, Scope};
@@ -302,4 +303,102 @@ pub async fn ties(
     may_read(&ctx, r).or_api(ctx.lang)?;
     let list = st.store.list_ties(&r.code, None).await.or_api(ctx.lang)?;
     Ok(Json(list.into_iter().take(5000).map(TieJson::of).collect()))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct MapQuery {
+    pub wave: Option<String>,
+    pub measure: Option<String>,
+}
+
+/// The children's sums and shapes for a map of `code` (the country for `nasional`): no
+/// wave holding data gives the children with nothing counted (all hatched).
+async fn map_parts(
+    st: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    wave: Option<String>,
+) -> Result<
+    (
+        Option<&'static Region>,
+        Vec<report::map::AreaStats>,
+        std::collections::HashMap<String, wahana_domain::geo::Shape>,
+    ),
+    ApiError,
+> {
+    let scope = scope_of(code)?;
+    let region = match scope {
+        Scope::National => None,
+        Scope::Region(r) => Some(r),
+    };
+    let data = profile_of(st, scope, wave, ctx.lang).await?;
+    let stats = match &data {
+        Ok(d) => report::map::area_stats(d, &d.profile()),
+        Err(_) => report::map::empty_stats(region),
+    };
+    let shapes = crate::service::boundaries::children_shapes(&st.store, region)
+        .await
+        .map_err(ApiError::from)?;
+    Ok((region, stats, shapes))
+}
+
+fn parse_measure(m: Option<&str>) -> Result<report::map::Measure, ApiError> {
+    match m.filter(|m| !m.is_empty()) {
+        None => Ok(report::map::Measure::default()),
+        Some(m) => report::map::Measure::parse(m).ok_or_else(|| {
+            let keys: Vec<&str> = report::map::Measure::ALL.iter().map(|m| m.key()).collect();
+            ApiError::Invalid(vec![wahana_domain::FieldError::new(
+                "measure",
+                m,
+                format!("salah satu dari {}", keys.join(", ")),
+                format!("one of {}", keys.join(", ")),
+            )])
+        }),
+    }
+}
+
+/// The map of a region's children as SVG, coloured by `measure` (the region page's map).
+pub async fn map_svg(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    q: Result<Query<MapQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q.map_err(bad_query).or_api(ctx.lang)?;
+    let measure = parse_measure(q.measure.as_deref()).or_api(ctx.lang)?;
+    let (region, stats, shapes) = map_parts(&st, &ctx, &code, q.wave).await.or_api(ctx.lang)?;
+    let query = format!("?measure={}", measure.key());
+    let Some(map) =
+        report::map::region_map(region, &stats, &shapes, measure, Some(&query), ctx.lang)
+    else {
+        return Err(ApiError::NotFound {
+            kind: "map",
+            id: code,
+        })
+        .or_api(ctx.lang);
+    };
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "image/svg+xml; charset=utf-8",
+        )],
+        map.svg,
+    )
+        .into_response())
+}
+
+/// The children's boundaries with every measure as properties, for a GIS.
+pub async fn measures_geojson(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    q: Result<Query<WaveQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q.map_err(bad_query).or_api(ctx.lang)?;
+    let (_, stats, shapes) = map_parts(&st, &ctx, &code, q.wave).await.or_api(ctx.lang)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
+        report::map::measures_geojson(&stats, &shapes),
+    )
+        .into_response())
 }

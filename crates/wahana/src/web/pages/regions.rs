@@ -376,7 +376,8 @@ async fn region_map(
     if let Some(w) = &q.wave {
         query.push_str(&format!("&wave={}", urlencoding(w)));
     }
-    let Some(map) = report::map::region_map(region, &stats, &shapes, measure, &query, lang) else {
+    let Some(map) = report::map::region_map(region, &stats, &shapes, measure, Some(&query), lang)
+    else {
         return Ok(None);
     };
     Ok(Some(MapView {
@@ -853,6 +854,24 @@ pub async fn report(
     } else {
         service::network::ReportNetwork::Omitted
     };
+    // The map of the region's children, for the same forms.
+    let map = if matches!(
+        q.format.as_deref(),
+        None | Some("" | "html" | "pdf" | "xlsx")
+    ) {
+        let region = match scope {
+            Scope::National => None,
+            Scope::Region(r) => Some(r),
+        };
+        let shapes = service::boundaries::children_shapes(&st.store, region)
+            .await
+            .map_err(ApiError::from)
+            .or_page(&ctx)?;
+        report::map::report_map(&data, &p, &shapes, ctx.lang)
+    } else {
+        None
+    };
+    let map = map.as_ref();
     match q.format.as_deref() {
         None | Some("") => {
             let path = format!(
@@ -877,7 +896,7 @@ pub async fn report(
                 )),
             };
             let nav = block.render().map_err(ApiError::from).or_page(&ctx)?;
-            let html = report::html::render_with(&data, &p, ctx.lang, &network, change, &nav)
+            let html = report::html::render_with(&data, &p, ctx.lang, &network, map, change, &nav)
                 .map_err(ApiError::from)
                 .or_page(&ctx)?;
             Ok(Html(html).into_response())
@@ -890,13 +909,13 @@ pub async fn report(
                     format!("attachment; filename=\"{name}.html\""),
                 ),
             ],
-            report::html::render(&data, &p, ctx.lang, &network, change)
+            report::html::render(&data, &p, ctx.lang, &network, map, change)
                 .map_err(ApiError::from)
                 .or_page(&ctx)?,
         )
             .into_response()),
         Some("xlsx") => {
-            let bytes = report::xlsx::render(&data, &p, ctx.lang, &network, change)
+            let bytes = report::xlsx::render(&data, &p, ctx.lang, &network, map, change)
                 .map_err(|e| ApiError::Internal(format!("{e:#}")))
                 .or_page(&ctx)?;
             Ok((
@@ -933,7 +952,7 @@ pub async fn report(
                 },
                 None => None,
             };
-            let html = report::html::render(&data, &p, ctx.lang, &network, change)
+            let html = report::html::render(&data, &p, ctx.lang, &network, map, change)
                 .map_err(ApiError::from)
                 .or_page(&ctx)?;
             let printed = match &st.pdf_browser {
