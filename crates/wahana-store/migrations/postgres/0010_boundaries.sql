@@ -10,7 +10,7 @@
 
 CREATE TABLE boundaries (
     region_code TEXT PRIMARY KEY REFERENCES regions (code),
-    level       INTEGER NOT NULL,
+    level       BIGINT NOT NULL,
     geometry    TEXT NOT NULL,
     points      BIGINT NOT NULL,
     source      TEXT NOT NULL,

@@ -10,6 +10,7 @@ mod forms;
 mod harness;
 mod ids;
 mod import;
+mod maps;
 mod members;
 mod network;
 mod pages;
