@@ -467,45 +467,51 @@ async fn records_become_entities_with_one_observation_each() {
     }
 }
 
+/// Rows of a release before 0009: two regions' villages, a wave, two networks, two
+/// institutions and three ties between them.
+fn registry_rows() -> Vec<String> {
+    vec![
+        "INSERT INTO regions (code, parent_code, level, kind, name, name_key) VALUES \
+         ('73.08', '73', 2, 'kabupaten', 'Bone', 'bone'), \
+         ('73.08.21', '73.08', 3, 'kecamatan', 'Tanete Riattang', 'taneteriattang'), \
+         ('73.08.21.1001', '73.08.21', 4, 'kelurahan', 'Bukaka', 'bukaka'), \
+         ('73.08.21.1002', '73.08.21', 4, 'kelurahan', 'Manurunge', 'manurunge')"
+            .into(),
+        format!(
+            "INSERT INTO waves (id, name, start_date, end_date, created_at) VALUES \
+             ('w1', 'Lama', '2007-01-01', '2007-06-30', {T})"
+        ),
+        format!(
+            "INSERT INTO actors (id, kind, region_code, created_at) VALUES \
+             ('W-1', 'wahana', '73.08.21.1001', {T}), ('W-2', 'wahana', '73.08.21.1002', {T}), \
+             ('L-1', 'lembaga', '73.08.21', {T}), ('L-2', 'lembaga', '73.08', {T})"
+        ),
+        format!(
+            "INSERT INTO networks (id, wave_id, village_code, level, name, created_at, updated_at) \
+             VALUES ('W-1', 'w1', '73.08.21.1001', 'desa', 'Wahana Bukaka', {T}, {T}), \
+             ('W-2', 'w1', '73.08.21.1002', 'desa', 'Wahana Manurunge', {T}, {T})"
+        ),
+        format!(
+            "INSERT INTO institutions (id, wave_id, region_code, kind, name, created_at, updated_at) \
+             VALUES ('L-1', 'w1', '73.08.21', 'kua', 'KUA Tanete', {T}, {T}), \
+             ('L-2', 'w1', '73.08', 'dinas_sosial', 'Dinas Sosial Bone', {T}, {T})"
+        ),
+        format!(
+            "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, created_at) \
+             VALUES ('w1', 'W-1', 'wahana', 'W-2', 'wahana', 'kegiatan_bersama', {T}), \
+             ('w1', 'L-1', 'lembaga', 'W-1', 'wahana', 'pembinaan', {T}), \
+             ('w1', 'L-2', 'lembaga', 'L-1', 'lembaga', 'pendanaan', {T})"
+        ),
+    ]
+}
+
 /// The previous release's networks, institutions and ties (schema 0008) are counted in the new
 /// `tally_actors` (0009) when the database opens: the counts a profile reads are there at once,
 /// equal to a count from scratch and to the hand count below.
 #[tokio::test]
 async fn actor_counts_are_filled_from_the_rows_held() {
     for db in old_release(8).await {
-        let sqls: Vec<String> = vec![
-            "INSERT INTO regions (code, parent_code, level, kind, name, name_key) VALUES \
-             ('73.08', '73', 2, 'kabupaten', 'Bone', 'bone'), \
-             ('73.08.21', '73.08', 3, 'kecamatan', 'Tanete Riattang', 'taneteriattang'), \
-             ('73.08.21.1001', '73.08.21', 4, 'kelurahan', 'Bukaka', 'bukaka'), \
-             ('73.08.21.1002', '73.08.21', 4, 'kelurahan', 'Manurunge', 'manurunge')"
-                .into(),
-            format!(
-                "INSERT INTO waves (id, name, start_date, end_date, created_at) VALUES \
-                 ('w1', 'Lama', '2007-01-01', '2007-06-30', {T})"
-            ),
-            format!(
-                "INSERT INTO actors (id, kind, region_code, created_at) VALUES \
-                 ('W-1', 'wahana', '73.08.21.1001', {T}), ('W-2', 'wahana', '73.08.21.1002', {T}), \
-                 ('L-1', 'lembaga', '73.08.21', {T}), ('L-2', 'lembaga', '73.08', {T})"
-            ),
-            format!(
-                "INSERT INTO networks (id, wave_id, village_code, level, name, created_at, updated_at) \
-                 VALUES ('W-1', 'w1', '73.08.21.1001', 'desa', 'Wahana Bukaka', {T}, {T}), \
-                 ('W-2', 'w1', '73.08.21.1002', 'desa', 'Wahana Manurunge', {T}, {T})"
-            ),
-            format!(
-                "INSERT INTO institutions (id, wave_id, region_code, kind, name, created_at, updated_at) \
-                 VALUES ('L-1', 'w1', '73.08.21', 'kua', 'KUA Tanete', {T}, {T}), \
-                 ('L-2', 'w1', '73.08', 'dinas_sosial', 'Dinas Sosial Bone', {T}, {T})"
-            ),
-            format!(
-                "INSERT INTO ties (wave_id, from_id, from_kind, to_id, to_kind, tie_type, created_at) \
-                 VALUES ('w1', 'W-1', 'wahana', 'W-2', 'wahana', 'kegiatan_bersama', {T}), \
-                 ('w1', 'L-1', 'lembaga', 'W-1', 'wahana', 'pembinaan', {T}), \
-                 ('w1', 'L-2', 'lembaga', 'L-1', 'lembaga', 'pendanaan', {T})"
-            ),
-        ];
+        let sqls: Vec<String> = registry_rows();
         let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
         db.exec(&refs).await;
         let mut before = Vec::new();
@@ -558,5 +564,113 @@ async fn actor_counts_are_filled_from_the_rows_held() {
             (2, 1, 3),
             "{n}: what a profile reads"
         );
+    }
+}
+
+/// A database of release 9 (schema 0009) opens in this one with every record there unchanged,
+/// and the new `boundaries` table (0010) empty and in use: boundaries saved, read back by level
+/// under a region, counted, replaced, and refused for a code that is not a region.
+#[tokio::test]
+async fn boundaries_table_is_added_and_nothing_is_lost() {
+    for db in old_release(9).await {
+        let sqls = registry_rows();
+        let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
+        db.exec(&refs).await;
+        let mut before = Vec::new();
+        for q in SNAPSHOT {
+            before.push(OldDb::rows(&db.pool, q).await);
+        }
+        on_pool!(db.pool, p => p.close().await);
+
+        let store = Store::open(&db.url).await.unwrap();
+        let n = db.name;
+        let mut after = Vec::new();
+        for q in SNAPSHOT {
+            after.push(OldDb::rows(store.pool(), q).await);
+        }
+        assert_eq!(
+            before, after,
+            "{n}: every record held before is there, unchanged"
+        );
+        assert!(store.boundary_counts().await.unwrap().is_empty(), "{n}");
+        let kec = RegionCode::parse("73.08.21").unwrap();
+        let square = |x: f64| {
+            format!(
+                r#"{{"type":"Polygon","coordinates":[[[{x},-4.5],[{},-4.5],[{},-4.4],[{x},-4.5]]]}}"#,
+                x + 0.1,
+                x + 0.1
+            )
+        };
+        let rows = vec![
+            wahana_store::NewBoundary {
+                code: RegionCode::parse("73.08.21.1001").unwrap(),
+                geometry: square(120.1),
+                points: 4,
+            },
+            wahana_store::NewBoundary {
+                code: RegionCode::parse("73.08.21.1002").unwrap(),
+                geometry: square(120.2),
+                points: 4,
+            },
+        ];
+        store
+            .save_boundaries(&rows, "a.geojson", "cli:uji")
+            .await
+            .unwrap();
+        let under = store
+            .boundaries_under(Some(&kec), wahana_domain::Level::Village)
+            .await
+            .unwrap();
+        assert_eq!(
+            under.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+            ["73.08.21.1001", "73.08.21.1002"],
+            "{n}"
+        );
+        assert!(
+            store
+                .boundaries_under(Some(&kec), wahana_domain::Level::District)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{n}: by level"
+        );
+        // Loaded again: replaced, not doubled.
+        store
+            .save_boundaries(&rows[..1], "b.geojson", "cli:uji")
+            .await
+            .unwrap();
+        let counts = store.boundary_counts().await.unwrap();
+        assert_eq!(counts.len(), 1, "{n}");
+        assert_eq!(
+            (
+                counts[0].province.as_str(),
+                counts[0].level,
+                counts[0].regions
+            ),
+            ("73", 4, 2),
+            "{n}"
+        );
+        // A code that is no region is refused by the database, and nothing of the call lands.
+        let stray = vec![
+            wahana_store::NewBoundary {
+                code: RegionCode::parse("73.08.21.1003").unwrap(),
+                geometry: square(120.3),
+                points: 4,
+            },
+            wahana_store::NewBoundary {
+                code: RegionCode::parse("73.08.21.1999").unwrap(),
+                geometry: square(120.4),
+                points: 4,
+            },
+        ];
+        assert!(
+            store
+                .save_boundaries(&stray, "c.geojson", "cli:uji")
+                .await
+                .is_err(),
+            "{n}"
+        );
+        assert_eq!(store.boundary_counts().await.unwrap()[0].regions, 2, "{n}");
+        store.close().await;
     }
 }
