@@ -716,3 +716,154 @@ fn compare_page_on_a_phone() {
         c.close().await.unwrap();
     });
 }
+
+/// The kecamatan page on a 360-pixel phone: its map draws the eight kelurahan as shapes, each
+/// a link to its village's page (followed by a tap), the measure chosen in the form recolours
+/// it, and nothing scrolls sideways.
+#[test]
+fn kecamatan_map_on_a_phone_links_to_its_villages() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    wahana_in(dir.path(), &["demo"]);
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--no-first-run", "--window-size=360,800"]
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut client = None;
+        for _ in 0..50 {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+        let c = client.expect("connect to chromedriver");
+        c.goto(&format!("{base}/regions/73.08.21")).await.unwrap();
+        // The eight shapes, each inside a link to its village, with a visible size.
+        let shapes = c
+            .find_all(Locator::Css("figure.map svg a path[data-code]"))
+            .await
+            .unwrap();
+        assert_eq!(shapes.len(), 8);
+        let links: Vec<String> = c
+            .execute(
+                "return [...document.querySelectorAll('figure.map svg a')].map(a => a.getAttribute('href'));",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let tree = wahana_domain::RegionTree::official();
+        let villages: Vec<String> = tree
+            .villages_under(&"73.08.21".parse().unwrap())
+            .map(|v| format!("/regions/{}?measure=groups", v.code))
+            .collect();
+        assert_eq!(links, villages);
+        let sizes = c
+            .execute(
+                "const r = document.querySelector('figure.map svg').getBoundingClientRect(); \
+                 return [r.width, document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (w, scroll, inner) = (
+            sizes[0].as_f64().unwrap(),
+            sizes[1].as_f64().unwrap(),
+            sizes[2].as_f64().unwrap(),
+        );
+        assert!(w > 250.0 && w <= inner, "the map fits the phone: {w} of {inner}");
+        assert!(scroll <= inner + 1.0, "the page scrolls sideways: {scroll} > {inner}");
+
+        // Colour by F1: the form reloads the page with the choice, and the map's legend says
+        // the share classes.
+        c.find(Locator::Css("select#measure"))
+            .await
+            .unwrap()
+            .select_by_value("f1")
+            .await
+            .unwrap();
+        c.find(Locator::Css("form.map-measure button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let mut legend = String::new();
+        for _ in 0..50 {
+            legend = c
+                .execute(
+                    "const s = document.querySelector('figure.map svg'); return s ? s.textContent : '';",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if legend.contains("80–100%") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(legend.contains("F1"), "{legend}");
+
+        // A tap on a shape opens its village.
+        let first = c
+            .find(Locator::Css("figure.map svg a path[data-code='73.08.21.1001']"))
+            .await
+            .unwrap();
+        first.click().await.unwrap();
+        let mut url = c.current_url().await.unwrap();
+        for _ in 0..50 {
+            if url.path() == "/regions/73.08.21.1001" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            url = c.current_url().await.unwrap();
+        }
+        assert_eq!(url.path(), "/regions/73.08.21.1001", "{url}");
+        c.wait()
+            .for_element(Locator::Css("main h1"))
+            .await
+            .expect("the village page");
+        c.close().await.unwrap();
+    });
+}
