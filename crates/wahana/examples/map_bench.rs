@@ -13,10 +13,7 @@ use wahana_domain::{Lang, RegionTree};
 
 fn median(mut v: Vec<Duration>) -> (f64, f64) {
     v.sort();
-    (
-        v[v.len() / 2].as_secs_f64() * 1e3,
-        v[0].as_secs_f64() * 1e3,
-    )
+    (v[v.len() / 2].as_secs_f64() * 1e3, v[0].as_secs_f64() * 1e3)
 }
 
 fn main() {
@@ -31,15 +28,20 @@ fn main() {
         ("provinces of Indonesia", None),
         ("kelurahan of Tanete Riattang (73.08.21)", Some("73.08.21")),
     ] {
-        let children = match parent {
-            Some(p) => tree.children(&p.parse().unwrap()),
+        let children = match parent.map(wahana_domain::RegionCode::parse) {
+            Some(Ok(p)) => tree.children(&p),
+            Some(Err(e)) => panic!("{e}"),
             None => tree.provinces(),
         };
         // The first lookup parses the level's file.
         let t = Instant::now();
         let shapes: HashMap<String, Shape> = children
             .iter()
-            .filter_map(|c| official.shape(c.code.as_str()).map(|s| (c.code.to_string(), s)))
+            .filter_map(|c| {
+                official
+                    .shape(c.code.as_str())
+                    .map(|s| (c.code.to_string(), s))
+            })
             .collect();
         let first = t.elapsed();
         let mut lookups = Vec::with_capacity(runs);

@@ -323,10 +323,8 @@ impl Topology {
         {
             new_index[arc_index(*r).0] = Some(0);
         }
-        let mut next = 0;
-        for slot in new_index.iter_mut().filter(|s| s.is_some()) {
+        for (next, slot) in new_index.iter_mut().filter(|s| s.is_some()).enumerate() {
             *slot = Some(next);
-            next += 1;
         }
         let arcs = std::mem::take(&mut self.arcs);
         self.arcs = arcs

@@ -646,6 +646,75 @@ pub fn choropleth(
     }
 }
 
+/// The map a profile report carries: the children coloured by the groups recorded, without
+/// links (the report is a file). `None` for a village.
+pub fn report_map(
+    data: &ProfileData,
+    profile: &Profile<'_>,
+    shapes: &HashMap<String, Shape>,
+    lang: Lang,
+) -> Option<Choropleth> {
+    let region = match data.scope {
+        Scope::National => None,
+        Scope::Region(r) => Some(r),
+    };
+    region_map(
+        region,
+        &area_stats(data, profile),
+        shapes,
+        Measure::Groups,
+        None,
+        lang,
+    )
+}
+
+/// The fonts the PNG rendering of a map finds on this machine, loaded once.
+fn fonts() -> std::sync::Arc<resvg::usvg::fontdb::Database> {
+    static FONTS: std::sync::OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> =
+        std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut db = resvg::usvg::fontdb::Database::new();
+            db.load_system_fonts();
+            // `sans-serif` is whatever sans face the machine has (DejaVu, Liberation, Noto…).
+            let sans = db
+                .faces()
+                .flat_map(|f| f.families.iter().map(|(name, _)| name.clone()))
+                .find(|name| name.contains("Sans") && !name.contains("Mono"))
+                .or_else(|| {
+                    db.faces()
+                        .next()
+                        .and_then(|f| f.families.first().map(|(n, _)| n.clone()))
+                });
+            if let Some(sans) = sans {
+                db.set_sans_serif_family(sans);
+            }
+            std::sync::Arc::new(db)
+        })
+        .clone()
+}
+
+/// A map's SVG as a PNG `width` pixels wide (for the XLSX report, which takes no SVG).
+pub fn png(svg: &str, width: u32) -> Result<Vec<u8>, String> {
+    let opt = resvg::usvg::Options {
+        fontdb: fonts(),
+        ..resvg::usvg::Options::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    let scale = width as f32 / size.width();
+    let height = (size.height() * scale).ceil() as u32;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height)
+        .ok_or_else(|| format!("no image of {width}×{height}"))?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -738,73 +807,4 @@ mod tests {
         };
         assert_eq!(corners(1).intersection(&corners(2)).count(), 2);
     }
-}
-
-/// The map a profile report carries: the children coloured by the groups recorded, without
-/// links (the report is a file). `None` for a village.
-pub fn report_map(
-    data: &ProfileData,
-    profile: &Profile<'_>,
-    shapes: &HashMap<String, Shape>,
-    lang: Lang,
-) -> Option<Choropleth> {
-    let region = match data.scope {
-        Scope::National => None,
-        Scope::Region(r) => Some(r),
-    };
-    region_map(
-        region,
-        &area_stats(data, profile),
-        shapes,
-        Measure::Groups,
-        None,
-        lang,
-    )
-}
-
-/// The fonts the PNG rendering of a map finds on this machine, loaded once.
-fn fonts() -> std::sync::Arc<resvg::usvg::fontdb::Database> {
-    static FONTS: std::sync::OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> =
-        std::sync::OnceLock::new();
-    FONTS
-        .get_or_init(|| {
-            let mut db = resvg::usvg::fontdb::Database::new();
-            db.load_system_fonts();
-            // `sans-serif` is whatever sans face the machine has (DejaVu, Liberation, Noto…).
-            let sans = db
-                .faces()
-                .flat_map(|f| f.families.iter().map(|(name, _)| name.clone()))
-                .find(|name| name.contains("Sans") && !name.contains("Mono"))
-                .or_else(|| {
-                    db.faces()
-                        .next()
-                        .and_then(|f| f.families.first().map(|(n, _)| n.clone()))
-                });
-            if let Some(sans) = sans {
-                db.set_sans_serif_family(sans);
-            }
-            std::sync::Arc::new(db)
-        })
-        .clone()
-}
-
-/// A map's SVG as a PNG `width` pixels wide (for the XLSX report, which takes no SVG).
-pub fn png(svg: &str, width: u32) -> Result<Vec<u8>, String> {
-    let opt = resvg::usvg::Options {
-        fontdb: fonts(),
-        ..resvg::usvg::Options::default()
-    };
-    let tree = resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| e.to_string())?;
-    let size = tree.size();
-    let scale = width as f32 / size.width();
-    let height = (size.height() * scale).ceil() as u32;
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height)
-        .ok_or_else(|| format!("no image of {width}×{height}"))?;
-    pixmap.fill(resvg::tiny_skia::Color::WHITE);
-    resvg::render(
-        &tree,
-        resvg::tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
-    pixmap.encode_png().map_err(|e| e.to_string())
 }
