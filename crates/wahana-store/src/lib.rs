@@ -14,6 +14,7 @@ mod columns;
 mod copy;
 mod error;
 mod groups;
+mod health;
 mod ids;
 mod linkage;
 mod links;
@@ -35,6 +36,7 @@ pub use auth::{UserRecord, token_hash};
 pub use batch::Batch;
 pub use error::{Refusal, StoreError};
 pub use groups::{GroupFilter, RegionCount, StoredGroup};
+pub use health::{PoolUse, Schema};
 pub use ids::{ActorKind, IdTable, NewActor, TieEnd, actor_not_found};
 pub use linkage::{NewLink, NewReview, ReviewRecord};
 pub use links::LinkRecord;
@@ -133,7 +135,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await?;
-                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                health::POSTGRES_MIGRATIONS.run(&pool).await?;
                 Pool::Postgres(pool)
             }
             Backend::Sqlite => {
@@ -162,7 +164,7 @@ impl Store {
                     .max_connections(8)
                     .connect_with(opts)
                     .await?;
-                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                health::SQLITE_MIGRATIONS.run(&pool).await?;
                 Pool::Sqlite(pool)
             }
         };

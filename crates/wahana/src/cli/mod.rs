@@ -341,7 +341,7 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Import(args) => transfer::import(&store, args, lang).await,
         Command::Export(args) => transfer::export(&store, args, lang).await,
         Command::Instrument(cmd) => transfer::instrument(cmd, lang).await,
-        Command::Serve(args) => serve::run(&store, args, lang).await,
+        Command::Serve(args) => serve::run(&store, args, config, lang).await,
         Command::Users(cmd) => users::run(&store, cmd, lang).await,
         Command::Screen(args) => screen::run(&store, args, lang).await,
         Command::Profile(args) => profile::run(&store, args, lang).await,

@@ -111,6 +111,8 @@ impl Env {
                 pdf_browser: None,
                 pdf_printers: web::pdf::PdfPrinters::new(2),
                 uploads: dir.path().join("uploads"),
+                metrics_token: None,
+                shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
             },
         );
         let mut env = Env {

@@ -12,6 +12,7 @@ mod ids;
 mod import;
 mod members;
 mod network;
+mod ops;
 mod pages;
 mod permissions;
 mod review;
