@@ -1,7 +1,7 @@
 //! What the server's readiness probe and metrics ask of the database: that it answers, that
 //! its schema is the one this binary was built for, and how its pool of connections is used.
 
-use crate::{Pool, Store, StoreError, on_pool};
+use crate::{Store, StoreError, on_pool};
 use sqlx::migrate::Migrator;
 
 /// The migrations this binary carries, one list per database (run by [`Store::open`]).
@@ -56,15 +56,7 @@ impl Store {
                 .fetch_all(p)
                 .await?
         });
-        let migrator = match self.pool {
-            Pool::Sqlite(_) => &SQLITE_MIGRATIONS,
-            Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
-        };
-        let carried: Vec<i64> = migrator
-            .iter()
-            .filter(|m| !m.migration_type.is_down_migration())
-            .map(|m| m.version)
-            .collect();
+        let carried = crate::known_migrations(self.backend());
         let done = |v: i64| applied.iter().any(|&(a, ok)| a == v && ok);
         Ok(Schema {
             known: carried.iter().copied().max().unwrap_or(0),

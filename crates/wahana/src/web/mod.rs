@@ -208,6 +208,7 @@ fn router(state: AppState) -> Router {
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/signout", post(auth::signout))
         .route("/admin/users", get(auth::users_page).post(auth::users_add))
+        .route("/admin/backups", get(pages::backups::page))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

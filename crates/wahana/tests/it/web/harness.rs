@@ -32,6 +32,8 @@ pub struct Env {
     pub name: &'static str,
     pub app: Router,
     pub store: Store,
+    /// The database's URL (the SQLite file's path, or PostgreSQL's URL).
+    pub database: String,
     /// The temporary directory of the test (the SQLite file, uploads, files a test writes).
     pub dir: tempfile::TempDir,
     /// Session token and CSRF token per person.
@@ -120,6 +122,7 @@ impl Env {
             app,
             uploads: dir.path().join("uploads"),
             store,
+            database: url,
             dir,
             sessions,
             away_village: away_village.clone(),
