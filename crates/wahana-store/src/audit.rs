@@ -157,6 +157,32 @@ impl Store {
         Ok(rows.into_iter().map(entry).collect())
     }
 
+    /// Writes one entry in the trail on its own: a change of the whole database (a backup, a
+    /// restore) rather than of a record.
+    pub async fn write_audit_entry(&self, change: &AuditChange) -> Result<(), StoreError> {
+        let mut batch = self.begin().await?;
+        batch.write_audit(change).await?;
+        batch.commit().await
+    }
+
+    /// The entries about one kind of thing (`cadangan`: backups and restores), newest first.
+    pub async fn audit_of_kind(
+        &self,
+        entity_kind: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<AuditRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{AUDIT_SELECT} WHERE entity_kind = $1 ORDER BY id DESC LIMIT $2"
+            )))
+            .bind(entity_kind.to_string())
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows.into_iter().map(entry).collect())
+    }
+
     /// The changes to records in a region's subtree, newest first, one page at a time.
     pub async fn audit_in(
         &self,

@@ -8,6 +8,7 @@ mod actor_tally;
 mod actors;
 mod audit;
 mod auth;
+mod backup;
 mod batch;
 mod boundaries;
 mod bulk;
@@ -15,6 +16,7 @@ mod columns;
 mod copy;
 mod error;
 mod groups;
+mod health;
 mod ids;
 mod linkage;
 mod links;
@@ -33,10 +35,15 @@ pub use actor_tally::{ACTOR_RECOUNT_SQL, ActorTallies};
 pub use actors::{ActorRecord, Stored, StoredInstitution, StoredNetwork, TieRecord};
 pub use audit::{AuditChange, AuditEntry};
 pub use auth::{UserRecord, token_hash};
+pub use backup::{
+    FileCheck, Holding, Records, inspect, known_migrations, sqlite_check, sqlite_in_use,
+    sqlite_path, sqlite_snapshot,
+};
 pub use batch::Batch;
 pub use boundaries::{BoundaryCount, NewBoundary};
 pub use error::{Refusal, StoreError};
 pub use groups::{GroupFilter, RegionCount, StoredGroup};
+pub use health::{PoolUse, Schema};
 pub use ids::{ActorKind, IdTable, NewActor, TieEnd, actor_not_found};
 pub use linkage::{NewLink, NewReview, ReviewRecord};
 pub use links::LinkRecord;
@@ -126,6 +133,24 @@ impl Store {
 
     /// [`Store::open`] with a choice of [`Sharing`] for SQLite.
     pub async fn open_with(url: &str, sharing: Sharing) -> Result<Store, StoreError> {
+        let store = Store::connect(url, sharing, true).await?;
+        match &store.pool {
+            Pool::Postgres(p) => health::POSTGRES_MIGRATIONS.run(p).await?,
+            Pool::Sqlite(p) => health::SQLITE_MIGRATIONS.run(p).await?,
+        }
+        store.ensure_default_rules().await?;
+        store.fold_names().await?;
+        Ok(store)
+    }
+
+    /// Opens an existing database as it is: nothing created (a SQLite file that does not
+    /// exist is an error), no migration run. For what must not change the schema: the
+    /// audit entry of a backup ([`Store::schema`] says whether it is this binary's).
+    pub async fn open_existing(url: &str) -> Result<Store, StoreError> {
+        Store::connect(url, Sharing::Shared, false).await
+    }
+
+    async fn connect(url: &str, sharing: Sharing, create: bool) -> Result<Store, StoreError> {
         let mut bulk = false;
         let pool = match Backend::of_url(url) {
             Backend::Postgres => {
@@ -135,18 +160,14 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await?;
-                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
                 Pool::Postgres(pool)
             }
             Backend::Sqlite => {
-                let path = url
-                    .strip_prefix("sqlite://")
-                    .or_else(|| url.strip_prefix("sqlite:"))
-                    .unwrap_or(url);
+                let path = backup::sqlite_path(url);
                 bulk = sharing == Sharing::Bulk && sqlite_tx::claim_rollback_journal(path);
                 let opts = SqliteConnectOptions::new()
                     .filename(path)
-                    .create_if_missing(true);
+                    .create_if_missing(create);
                 // A bulk store leaves the journal mode as the claim set it: should another
                 // process open the file meanwhile and switch it to WAL, this one follows.
                 let opts = if bulk {
@@ -164,18 +185,14 @@ impl Store {
                     .max_connections(8)
                     .connect_with(opts)
                     .await?;
-                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
                 Pool::Sqlite(pool)
             }
         };
-        let store = Store {
+        Ok(Store {
             pool,
             rules: tally::RulesCache::default(),
             writers: sqlite_tx::Idle::new(bulk),
-        };
-        store.ensure_default_rules().await?;
-        store.fold_names().await?;
-        Ok(store)
+        })
     }
 
     /// Fills `groups.name_fold` where migration `0006_id_sequences` could not (names with
@@ -268,7 +285,7 @@ pub struct Counts {
 }
 
 /// The current time as an ISO 8601 UTC timestamp, for `created_at`/`updated_at`.
-pub(crate) fn now_iso() -> String {
+pub fn now_iso() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -14,6 +14,9 @@ pub struct Config {
     pub database: String,
     /// `id` or `en`.
     pub lang: String,
+    /// The token that opens the server's `/metrics` to peers beyond the local network
+    /// (`Authorization: Bearer TOKEN`); also `WAHANA_METRICS_TOKEN` and `serve --metrics-token`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -21,16 +24,19 @@ impl Default for Config {
         Config {
             database: "wahana.db".to_string(),
             lang: "id".to_string(),
+            metrics_token: None,
         }
     }
 }
 
 impl std::fmt::Debug for Config {
-    /// A PostgreSQL URL may carry a password: never print it.
+    /// A PostgreSQL URL may carry a password, and the metrics token is a secret: never print
+    /// them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database", &redact_url(&self.database))
             .field("lang", &self.lang)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -67,6 +73,9 @@ impl Config {
         }
         if let Ok(v) = std::env::var("WAHANA_LANG") {
             cfg.lang = v;
+        }
+        if let Ok(v) = std::env::var("WAHANA_METRICS_TOKEN") {
+            cfg.metrics_token = Some(v);
         }
         if let Some(v) = database_flag {
             cfg.database = v.to_string();
@@ -113,5 +122,14 @@ mod tests {
         let c: Config = toml::from_str("database = 'x.db'").unwrap();
         assert_eq!(c.database, "x.db");
         assert_eq!(c.lang, "id");
+    }
+
+    #[test]
+    fn the_metrics_token_is_read_and_never_printed() {
+        let c: Config = toml::from_str("metrics_token = 'rahasia-metrik'").unwrap();
+        assert_eq!(c.metrics_token.as_deref(), Some("rahasia-metrik"));
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("rahasia-metrik"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
     }
 }

@@ -1,5 +1,6 @@
 //! `wahana serve`: the web application and the JSON API.
 
+use crate::config::Config;
 use crate::service::{self, caller::Caller, users};
 use crate::web;
 use std::process::ExitCode;
@@ -24,6 +25,17 @@ pub struct ServeArgs {
     #[arg(long, env = "WAHANA_PDF_PRINTERS", value_name = "N",
           default_value_t = web::pdf::DEFAULT_PDF_PRINTERS)]
     pub pdf_printers: usize,
+    /// The token that opens /metrics to peers beyond this machine and its private network
+    /// (`Authorization: Bearer TOKEN`); local peers need none. Prefer WAHANA_METRICS_TOKEN or
+    /// `metrics_token` in the configuration file: a flag is seen by every user of the machine.
+    #[arg(long, value_name = "TOKEN")]
+    pub metrics_token: Option<String>,
+    /// On SIGTERM or Ctrl-C the server takes no new connection, cancels imports in progress
+    /// (nothing written) and answers the requests in flight, waiting for them at most this
+    /// many seconds.
+    #[arg(long, value_name = "SECONDS",
+          default_value_t = web::DEFAULT_SHUTDOWN_GRACE.as_secs())]
+    pub shutdown_grace: u64,
 }
 
 /// Demonstration sign-ins: (name, password, role, region).
@@ -32,7 +44,12 @@ pub const DEMO_USERS: [(&str, &str, &str, Option<&str>); 2] = [
     ("admin", "admin-wahana", "admin", None),
 ];
 
-pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    store: &Store,
+    args: ServeArgs,
+    config: &Config,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
     if args.demo {
         if store.counts().await?.groups == 0 {
             let s = service::demo::load(
@@ -70,6 +87,11 @@ pub async fn run(store: &Store, args: ServeArgs, lang: Lang) -> anyhow::Result<E
         pdf_browser: web::pdf::find_browser(),
         pdf_printers: web::pdf::PdfPrinters::new(args.pdf_printers),
         uploads: std::env::temp_dir(),
+        metrics_token: args
+            .metrics_token
+            .or_else(|| config.metrics_token.clone())
+            .filter(|t| !t.is_empty()),
+        shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
     };
     web::serve(store.clone(), &args.addr, options, move |addr| {
         // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.

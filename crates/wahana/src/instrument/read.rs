@@ -157,7 +157,9 @@ pub enum ReadError {
     #[error("{}", self.limit_message(Lang::En))]
     XlsTooLarge { cells: u64 },
     /// The reading was stopped ([`Cancel`]).
-    #[error("the reading was stopped: the request was abandoned")]
+    #[error(
+        "the reading was stopped: the request was abandoned or the server is stopping; nothing was imported"
+    )]
     Cancelled,
 }
 
@@ -254,7 +256,8 @@ impl ReadError {
                 "berkas kosong: tidak ada baris judul kolom".to_string()
             }
             (ReadError::Cancelled, Lang::Id) => {
-                "pembacaan dihentikan: permintaan ditinggalkan".to_string()
+                "pembacaan dihentikan: permintaan ditinggalkan atau server sedang berhenti; tidak ada yang diimpor"
+                    .to_string()
             }
             (
                 ReadError::CellOutOfRange { .. }

@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod audit;
+pub mod backup;
 pub mod boundaries;
 pub mod caller;
 #[cfg(test)]

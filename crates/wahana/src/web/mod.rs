@@ -14,6 +14,8 @@ pub mod auth;
 pub mod cache;
 pub mod csrf;
 pub mod errors;
+pub mod metrics;
+pub mod ops;
 pub mod pages;
 pub mod pdf;
 
@@ -42,6 +44,11 @@ pub struct Options {
     /// Where uploaded files wait to be imported, one directory per upload
     /// (`pages::import::Upload`).
     pub uploads: std::path::PathBuf,
+    /// The token that opens `/metrics` to peers beyond the local network (`--metrics-token`,
+    /// `WAHANA_METRICS_TOKEN`); without one only local peers read it (`ops.rs`).
+    pub metrics_token: Option<String>,
+    /// How long a stopping server waits for the requests in flight ([`serve`]).
+    pub shutdown_grace: std::time::Duration,
 }
 
 /// The whole application over a store: every page and API route, with the state they share.
@@ -58,6 +65,9 @@ fn state(store: Store, options: Options) -> AppState {
         pdf_browser: options.pdf_browser,
         pdf_printers: options.pdf_printers,
         uploads: options.uploads,
+        metrics: metrics::Metrics::default(),
+        metrics_token: options.metrics_token,
+        stopping: tokio::sync::watch::Sender::new(false),
     }))
 }
 
@@ -77,6 +87,29 @@ pub struct Shared {
     pdf_printers: pdf::PdfPrinters,
     /// See [`Options::uploads`].
     uploads: std::path::PathBuf,
+    /// Requests, imports and the database's pool, for `/metrics`.
+    metrics: metrics::Metrics,
+    /// See [`Options::metrics_token`].
+    metrics_token: Option<String>,
+    /// Set once the server has been told to stop: imports in progress are cancelled and
+    /// `/readyz` answers 503.
+    stopping: tokio::sync::watch::Sender<bool>,
+}
+
+impl Shared {
+    /// Resolves once the server has been told to stop.
+    pub async fn stopped(&self) {
+        let mut stopping = self.stopping.subscribe();
+        if stopping.wait_for(|s| *s).await.is_err() {
+            // The sender lives as long as `self`: never, but never a false stop either.
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// Tells the server's work in progress that it stops (see [`Shared::stopped`]).
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -175,6 +208,10 @@ fn router(state: AppState) -> Router {
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/signout", post(auth::signout))
         .route("/admin/users", get(auth::users_page).post(auth::users_add))
+        .route("/admin/backups", get(pages::backups::page))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .merge(api::router())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -184,6 +221,10 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             log_request,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
         ))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
@@ -237,7 +278,12 @@ async fn log_request(
     let res = next.run(req).await;
     let status = res.status().as_u16();
     let ms = start.elapsed().as_millis() as u64;
-    tracing::info!(target: "wahana::http", %method, %path, status, ms, "request");
+    if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") && status == 200 {
+        // Probes and scrapes come every few seconds: logged only when asked for.
+        tracing::debug!(target: "wahana::http", %method, %path, status, ms, "request");
+    } else {
+        tracing::info!(target: "wahana::http", %method, %path, status, ms, "request");
+    }
     if write && matches!(status, 403 | 409) {
         let mut b = axum::http::Request::builder();
         for (h, v) in credentials {
@@ -534,29 +580,67 @@ fn serde_urlencoded_pairs(q: &str) -> Option<HashMap<String, String>> {
         .map(|Query(m)| m)
 }
 
-/// Serves [`app`] until Ctrl-C. `ready` is called with the bound address (port 0 picks a free
-/// one). Uploads a previous run left unconfirmed in `options.uploads` are removed first.
+/// Serves [`app`] until Ctrl-C or SIGTERM. `ready` is called with the bound address (port 0
+/// picks a free one). Uploads a previous run left unconfirmed in `options.uploads` are removed
+/// first.
+///
+/// On the signal the server stops gracefully: it takes no new connection, imports in progress
+/// are cancelled (each is one transaction: rolled back, nothing written, the client told so),
+/// the other requests in flight are answered, and it returns once they are, or after
+/// `options.shutdown_grace` (whatever still runs is then dropped, its transactions rolled
+/// back). Either way the store is closed and the result is `Ok`.
 pub async fn serve(
     store: Store,
     addr: &str,
     options: Options,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> anyhow::Result<()> {
+    let signals = ops::StopSignals::listen();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
     pages::import::expire_uploads(&options.uploads).await;
+    let grace = options.shutdown_grace;
     let state = state(store.clone(), options);
     // The country's and the provinces' profiles, made before anyone asks (`web/cache.rs`).
     tokio::spawn(pages::regions::warm(state.clone()));
-    let app = router(state);
-    axum::serve(
+    let app = router(state.clone());
+    let stop = {
+        let state = state.clone();
+        async move {
+            let signal = signals.recv().await;
+            tracing::info!(
+                in_flight = state.metrics.in_flight(),
+                "{signal}: stopping; the requests in flight are answered, imports in progress cancelled"
+            );
+            state.stop();
+        }
+    };
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
-    store.close().await;
+    .with_graceful_shutdown(stop);
+    tokio::select! {
+        served = server.into_future() => served?,
+        () = async {
+            state.stopped().await;
+            tokio::time::sleep(grace).await;
+        } => tracing::warn!(
+            in_flight = state.metrics.in_flight(),
+            "requests still in flight after {} s: stopping without them",
+            grace.as_secs()
+        ),
+    }
+    // Connections still lent out after the grace period are not waited for.
+    if tokio::time::timeout(std::time::Duration::from_secs(5), store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still in use: closing without them");
+    }
+    tracing::info!("stopped");
     Ok(())
 }
+
+/// How long a stopping server waits for the requests in flight, unless told otherwise.
+pub const DEFAULT_SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);

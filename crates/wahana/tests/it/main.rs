@@ -13,5 +13,6 @@ mod import;
 mod network;
 mod profile;
 mod resurvey;
+mod shutdown;
 mod waves;
 mod web;

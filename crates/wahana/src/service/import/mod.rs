@@ -193,6 +193,13 @@ impl ImportReport {
         self.problems_total == 0
     }
 
+    /// The batch was rolled back: no row was written, created or updated.
+    fn nothing_written(&mut self) {
+        self.written = 0;
+        self.created = 0;
+        self.updated = 0;
+    }
+
     /// What the import did with groups held from other waves, for its summary line (empty when
     /// it observed none and proposed nothing).
     pub fn links_note(&self, lang: Lang) -> String {
@@ -668,7 +675,10 @@ async fn import_whole(
     match result {
         Ok(true) => {}
         Ok(false) => {
+            // Refused part way (a file not readable to its end, a reading cancelled): the
+            // rows flushed so far are rolled back with the rest.
             batch.rollback().await?;
+            report.nothing_written();
             return Ok(report);
         }
         Err(e) => {
@@ -702,9 +712,7 @@ async fn import_whole(
         batch.commit().await?;
     } else {
         batch.rollback().await?;
-        report.written = 0;
-        report.created = 0;
-        report.updated = 0;
+        report.nothing_written();
     }
     Ok(report)
 }

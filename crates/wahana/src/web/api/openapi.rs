@@ -81,7 +81,8 @@ pub fn spec() -> Value {
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "The token from POST /api/v1/session"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "wahana_session", "description": "A browser session; writes then need the X-CSRF-Token header"}
+                "session": {"type": "apiKey", "in": "cookie", "name": "wahana_session", "description": "A browser session; writes then need the X-CSRF-Token header"},
+                "metrics_token": {"type": "http", "scheme": "bearer", "description": "The server's metrics token (`serve --metrics-token`), for /metrics only"}
             },
             "schemas": schemas()
         },
@@ -714,6 +715,7 @@ fn paths() -> Value {
                     }
                 }
             }));
+    ops_paths(&mut m);
     m.insert("/api/openapi.json".to_string(), json!({
                 "get": {
                     "summary": "This document",
@@ -722,6 +724,62 @@ fn paths() -> Value {
                 }
             }));
     Value::Object(m)
+}
+
+/// The probes and the metrics (`web/ops.rs`): no sign-in, no personal data.
+fn ops_paths(m: &mut serde_json::Map<String, Value>) {
+    let text = |desc: &str| json!({"description": desc, "content": {"text/plain": {"schema": {"type": "string"}}}});
+    let readiness = |desc: &str| {
+        ok(
+            desc,
+            json!({
+                "type": "object",
+                "required": ["status"],
+                "properties": {
+                    "status": {"type": "string", "enum": ["ready", "not_ready"]},
+                    "database": {"type": "string", "enum": ["sqlite", "postgres"]},
+                    "migration": {"type": "integer", "description": "The latest migration, which the database holds"},
+                    "reason": {"type": "string", "enum": ["stopping", "database_timeout", "database_unreachable", "migrations_ahead", "migrations_behind"]},
+                    "message": {"type": "string", "description": "Why, in Indonesian"},
+                    "message_en": {"type": "string", "description": "Why, in English"}
+                }
+            }),
+        )
+    };
+    m.insert(
+        "/healthz".to_string(),
+        json!({
+            "get": {
+                "summary": "Liveness: the process answers (the database is not asked)",
+                "tags": ["operations"],
+                "security": [{}],
+                "responses": {"200": text("`ok`")}
+            }
+        }),
+    );
+    m.insert("/readyz".to_string(), json!({
+        "get": {
+            "summary": "Readiness: the database answers within 2 s and holds exactly this binary's migrations; 503 otherwise, and while the server stops",
+            "tags": ["operations"],
+            "security": [{}],
+            "responses": {
+                "200": readiness("Ready"),
+                "503": readiness("Not ready, with the reason")
+            }
+        }
+    }));
+    m.insert("/metrics".to_string(), json!({
+        "get": {
+            "summary": "Metrics in Prometheus' text format: requests by route template and status, latency histograms, the database pool, imports and their rows",
+            "description": "Open to peers on this machine or a private network that come straight to the server (not through a proxy: no `Forwarded`, `X-Forwarded-For` or `X-Real-IP`), and to anyone with the server's metrics token as `Authorization: Bearer TOKEN` (`serve --metrics-token`, `WAHANA_METRICS_TOKEN`).",
+            "tags": ["operations"],
+            "security": [{}, {"metrics_token": []}],
+            "responses": {
+                "200": text("The metrics (text exposition format 0.0.4)"),
+                "403": text("Neither a local peer nor the token")
+            }
+        }
+    }));
 }
 
 fn wave_id_param() -> Value {

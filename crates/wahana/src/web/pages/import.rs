@@ -435,7 +435,8 @@ pub async fn run(
     // the blocking thread stops at its next row instead of running to the end.
     let cancel = crate::instrument::Cancel::new();
     let _stop_when_dropped = cancel.on_drop();
-    tokio::task::spawn_blocking(move || {
+    let reading = cancel.clone();
+    let mut import = tokio::task::spawn_blocking(move || {
         let today = service::today();
         handle.block_on(import_file_until(
             &store,
@@ -443,12 +444,22 @@ pub async fn run(
             &opts,
             today,
             &|_| {},
-            cancel,
+            reading,
         ))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| match e {
+    });
+    // A server told to stop cancels the import: its reading stops at the next row, the whole
+    // file is refused (`cancelled`) and its transaction rolled back, and the client is told.
+    let joined = tokio::select! {
+        joined = &mut import => joined,
+        () = st.stopped() => {
+            tracing::info!(file = %path.display(), "the server stops: import cancelled");
+            cancel.cancel();
+            import.await
+        }
+    };
+    let result = joined.map_err(|e| ApiError::Internal(e.to_string()))?;
+    st.metrics.import(result.as_ref().ok());
+    result.map_err(|e| match e {
         crate::service::import::ImportError::Store(s) => ApiError::from(s),
         e @ crate::service::import::ImportError::Checking(_) => ApiError::Internal(e.to_string()),
         other => ApiError::Unavailable {

@@ -1,6 +1,7 @@
 //! Server-rendered pages, one file per area.
 
 pub mod actors;
+pub mod backups;
 pub mod compare;
 pub mod groups;
 pub mod import;

@@ -123,6 +123,8 @@ async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_aft
                 pdf_browser: Some(dir.path().join("no-such-chromium")),
                 pdf_printers: printers.clone(),
                 uploads: dir.path().join("uploads"),
+                metrics_token: None,
+                shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
             },
         );
         let ask = || async {

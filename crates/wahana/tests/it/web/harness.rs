@@ -32,6 +32,8 @@ pub struct Env {
     pub name: &'static str,
     pub app: Router,
     pub store: Store,
+    /// The database's URL (the SQLite file's path, or PostgreSQL's URL).
+    pub database: String,
     /// The temporary directory of the test (the SQLite file, uploads, files a test writes).
     pub dir: tempfile::TempDir,
     /// Session token and CSRF token per person.
@@ -111,6 +113,8 @@ impl Env {
                 pdf_browser: None,
                 pdf_printers: web::pdf::PdfPrinters::new(2),
                 uploads: dir.path().join("uploads"),
+                metrics_token: None,
+                shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
             },
         );
         let mut env = Env {
@@ -118,6 +122,7 @@ impl Env {
             app,
             uploads: dir.path().join("uploads"),
             store,
+            database: url,
             dir,
             sessions,
             away_village: away_village.clone(),

@@ -4,6 +4,7 @@
 
 mod api;
 mod audit;
+mod backup;
 mod compare;
 mod failure;
 mod forms;
@@ -13,6 +14,7 @@ mod import;
 mod maps;
 mod members;
 mod network;
+mod ops;
 mod pages;
 mod permissions;
 mod review;
