@@ -80,6 +80,19 @@ fn a_first_load_killed_midway_leaves_the_database_as_before() {
                 .spawn()
                 .unwrap();
             std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            if delay_ms >= 1500 {
+                // Once it writes: the rollback journal appears (later on a busy machine).
+                for _ in 0..600 {
+                    if journal.exists() || child.try_wait().unwrap().is_some() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                assert!(
+                    journal.exists(),
+                    "killed after {delay_ms} ms: the import wrote with a rollback journal"
+                );
+            }
             assert!(
                 child.try_wait().unwrap().is_none(),
                 "{}: the import ended before {delay_ms} ms; make the file bigger",
@@ -87,12 +100,6 @@ fn a_first_load_killed_midway_leaves_the_database_as_before() {
             );
             child.kill().unwrap(); // SIGKILL: no chance to clean up
             child.wait().unwrap();
-            if delay_ms >= 1500 {
-                assert!(
-                    journal.exists(),
-                    "killed at {delay_ms} ms: the import wrote with a rollback journal"
-                );
-            }
             assert_eq!(
                 env.group_count(),
                 0,

@@ -247,6 +247,7 @@ fn profile_of_the_demonstration_data() {
                 "Types",
                 "Categories",
                 "Network",
+                "Map",
                 "Rules"
             ],
             "{n}"
