@@ -192,6 +192,9 @@ async fn make_profile(
 /// them made (see `web/cache.rs`).
 pub async fn warm(st: AppState) {
     let started = std::time::Instant::now();
+    // The shipped boundaries, parsed once here rather than by the first map of each level.
+    let _ =
+        tokio::task::spawn_blocking(|| wahana_domain::geo::Boundaries::official().coverage()).await;
     let provinces = RegionTree::official().provinces().iter().map(Scope::Region);
     for scope in std::iter::once(Scope::National).chain(provinces) {
         for lang in [Lang::Id, Lang::En] {
