@@ -161,6 +161,38 @@ pub fn to_svg(
     network_svg(graph, measures, positions, lang)
 }
 
+/// Where the nodes go in the picture: x and y of the plot's top-left corner and its side, in
+/// SVG units (positions from 0 to 1 are scaled into it). A background drawn under the nodes
+/// ([`to_svg_over`]) uses the same frame.
+pub const PLOT_FRAME: (f64, f64, f64) = (PLOT_X + 20.0, PLOT_Y + 20.0, PLOT - 40.0);
+
+/// Actors drawn one by one when placed on a map ([`to_svg_over`]); above, the summary.
+pub const MAP_DRAW_LIMIT: usize = 3000;
+
+/// [`to_svg`] with `background` (SVG elements in the picture's units, such as the borders of
+/// the villages the nodes are placed in) drawn under the ties and nodes.
+pub fn to_svg_over(
+    graph: &Graph,
+    measures: &NetworkMeasures,
+    positions: &[(f64, f64)],
+    background: &str,
+    lang: Lang,
+) -> String {
+    // Placed, not laid out: a map reads with more actors than a force-directed drawing.
+    if graph.node_count() > MAP_DRAW_LIMIT || positions.len() != graph.node_count() {
+        return to_svg(graph, measures, positions, lang);
+    }
+    let svg = network_svg(graph, measures, positions, lang);
+    // Under everything but the white page: right after the first rect.
+    match svg.find("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n") {
+        Some(i) => {
+            let end = i + "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n".len();
+            format!("{}{background}\n{}", &svg[..end], &svg[end..])
+        }
+        None => svg,
+    }
+}
+
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 760.0;
 const PLOT: f64 = 640.0;

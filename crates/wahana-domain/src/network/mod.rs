@@ -17,7 +17,7 @@ mod graphml;
 mod measure;
 
 pub use algo::Components;
-pub use draw::{DRAW_LIMIT, LAYOUT_LIMIT, layout, to_svg};
+pub use draw::{DRAW_LIMIT, LAYOUT_LIMIT, MAP_DRAW_LIMIT, PLOT_FRAME, layout, to_svg, to_svg_over};
 pub use graphml::to_graphml;
 pub use measure::{
     Broker, Detail, NetworkMeasures, NodeMeasure, anonymise_measures, measure, measure_with,

@@ -477,6 +477,125 @@ pub async fn svg_for_scope(
     .await
 }
 
+/// The scope's network placed on its map: each actor at the centre of the child region of the
+/// scope (a village of a kecamatan, a kecamatan of a kabupaten) it sits in, spread a little
+/// around it, over the children's borders (`shapes`, by code); actors in no child (an
+/// institution of the kecamatan itself) around the middle. `public` as in [`svg_for_scope`].
+/// The force-directed drawing when the scope has no children or too many nodes to draw.
+pub async fn svg_on_map(
+    store: &Store,
+    req: &ScopeRequest,
+    shapes: std::collections::HashMap<String, wahana_domain::geo::Shape>,
+    lang: Lang,
+    public: bool,
+) -> Result<ScopeDrawing, ServiceError> {
+    let (sg, measures) = measure_scope(store, req, false).await?;
+    blocking(move || {
+        let (sg, measures) = if public {
+            anonymise(sg, measures, lang)
+        } else {
+            (sg, measures)
+        };
+        let svg = match map_positions(&sg, &shapes) {
+            Some((positions, background)) => wahana_domain::network::to_svg_over(
+                &sg.graph,
+                &measures.measures,
+                &positions,
+                &background,
+                lang,
+            ),
+            None => draw(&sg, &measures, lang),
+        };
+        ScopeDrawing { svg, measures }
+    })
+    .await
+}
+
+/// Positions (0 to 1) of the nodes at their child regions' centres and the children's borders
+/// in the picture's units; `None` without shapes or nodes to place.
+fn map_positions(
+    sg: &ScopeGraph,
+    shapes: &std::collections::HashMap<String, wahana_domain::geo::Shape>,
+) -> Option<(Vec<(f64, f64)>, String)> {
+    use std::fmt::Write as _;
+    use wahana_domain::geo::Bbox;
+    let g = &sg.graph;
+    if shapes.is_empty()
+        || !sg.detailed
+        || g.node_count() == 0
+        || g.node_count() > wahana_domain::network::MAP_DRAW_LIMIT
+    {
+        return None;
+    }
+    let mut b = Bbox::EMPTY;
+    for s in shapes.values() {
+        b.union(&s.bbox());
+    }
+    let kx = ((b.south + b.north) / 2.0).to_radians().cos();
+    let span = ((b.east - b.west) * kx).max(b.north - b.south).max(1e-9);
+    let (ox, oy) = (
+        (1.0 - (b.east - b.west) * kx / span) / 2.0,
+        (1.0 - (b.north - b.south) / span) / 2.0,
+    );
+    let unit = |p: [f64; 2]| {
+        (
+            ox + (p[0] - b.west) * kx / span,
+            oy + (b.north - p[1]) / span,
+        )
+    };
+    // The centre of each child, and the codes by length to find a village's child.
+    let centres: std::collections::HashMap<&str, (f64, f64)> = shapes
+        .iter()
+        .filter_map(|(c, s)| s.label_point().map(|p| (c.as_str(), unit(p))))
+        .collect();
+    let child_len = shapes.keys().map(String::len).next().unwrap_or(0);
+    let positions: Vec<(f64, f64)> = (0..g.node_count())
+        .map(|i| {
+            let node = g.node(i);
+            let at = node
+                .and_then(|n| n.village.as_ref())
+                .and_then(|v| v.as_str().get(..child_len))
+                .and_then(|c| centres.get(c).copied())
+                .unwrap_or((0.5, 0.5));
+            // A spread that depends on the id only: the same picture every time.
+            let h = g.node_id(i).bytes().fold(0xcbf29ce484222325u64, |h, c| {
+                (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
+            });
+            let angle = (h % 3600) as f64 / 3600.0 * std::f64::consts::TAU;
+            let radius = 0.012 + ((h >> 16) % 1000) as f64 / 1000.0 * 0.035;
+            (
+                (at.0 + radius * angle.cos()).clamp(0.0, 1.0),
+                (at.1 + radius * angle.sin()).clamp(0.0, 1.0),
+            )
+        })
+        .collect();
+    let (x0, y0, side) = wahana_domain::network::PLOT_FRAME;
+    let mut bg = String::from(
+        "<g fill=\"#f3f1ea\" stroke=\"#b7b2a6\" stroke-width=\"1\" fill-rule=\"evenodd\">",
+    );
+    let mut codes: Vec<&String> = shapes.keys().collect();
+    codes.sort();
+    for code in codes {
+        let mut d = String::new();
+        for ring in shapes[code].polygons.iter().flatten() {
+            for (k, p) in ring.iter().enumerate() {
+                let (ux, uy) = unit(*p);
+                let _ = write!(
+                    d,
+                    "{}{:.1} {:.1}",
+                    if k == 0 { 'M' } else { 'L' },
+                    x0 + ux * side,
+                    y0 + uy * side
+                );
+            }
+            d.push('Z');
+        }
+        let _ = write!(bg, "<path d=\"{d}\" data-code=\"{code}\"/>");
+    }
+    bg.push_str("</g>");
+    Some((positions, bg))
+}
+
 /// Above this many recorded groups a report or a web page does not build the scope's network
 /// (seconds and hundreds of MiB for a province); `wahana network` measures it.
 pub const REPORT_GROUP_LIMIT: u64 = DETAIL_LIMIT as u64;

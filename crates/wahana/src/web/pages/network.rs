@@ -30,6 +30,8 @@ pub struct NetworkQuery {
     pub network: Option<String>,
     /// `svg`, `json` or `graphml` for a download; the page when absent.
     pub format: Option<String>,
+    /// `peta`: the actors placed at their villages (or kecamatan) on the region's map.
+    pub layout: Option<String>,
 }
 
 #[derive(Template)]
@@ -50,6 +52,8 @@ pub struct NetworkPage<'a> {
     pub betweenness_note: Option<String>,
     /// Which wave the network is of, and the other waves of the region.
     pub picker: Option<WavePicker>,
+    /// The region's children have shapes: the map layout is offered (`Some(chosen)`).
+    pub on_map: Option<bool>,
 }
 
 fn dec(x: f64, lang: Lang) -> String {
@@ -201,6 +205,7 @@ pub async fn network(
         svg: String::new(),
         brokers: Vec::new(),
         betweenness_note: None,
+        on_map: None,
     };
 
     page.too_large = too_large(&st, scope, wave.clone(), lang)
@@ -258,10 +263,31 @@ pub async fn network(
         )
             .into_response());
     }
-    let drawing = net::svg_for_scope(&st.store, &req, lang, public)
-        .await
-        .map_err(ApiError::from)
-        .or_page(&ctx)?;
+    // On the map: a kecamatan's villages or a kabupaten's kecamatan (one network's own graph
+    // and the larger scopes keep the force-directed drawing).
+    let mappable = match scope {
+        Scope::Region(r) if req.network.is_none() => {
+            matches!(r.level(), Level::District | Level::Regency)
+        }
+        _ => false,
+    };
+    let on_map = mappable && q.layout.as_deref() == Some("peta");
+    let drawing = if on_map {
+        let region = match scope {
+            Scope::Region(r) => Some(r),
+            Scope::National => None,
+        };
+        let shapes = crate::service::boundaries::children_shapes(&st.store, region)
+            .await
+            .map_err(ApiError::from)
+            .or_page(&ctx)?;
+        net::svg_on_map(&st.store, &req, shapes, lang, public).await
+    } else {
+        net::svg_for_scope(&st.store, &req, lang, public).await
+    }
+    .map_err(ApiError::from)
+    .or_page(&ctx)?;
+    page.on_map = mappable.then_some(on_map);
     match q.format.as_deref() {
         None | Some("") => {}
         Some("svg") => {

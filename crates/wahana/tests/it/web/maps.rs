@@ -341,3 +341,52 @@ async fn the_report_carries_the_map() {
         assert_eq!(png.len(), 1, "{name}: the map as a picture");
     }
 }
+
+#[tokio::test]
+async fn the_network_page_places_the_actors_on_the_kecamatan_map() {
+    for env in envs().await {
+        let name = env.name;
+        let plain = env
+            .page(&format!("/regions/{KECAMATAN}/network"), Some("officer"))
+            .await;
+        assert_eq!(plain.status, StatusCode::OK, "{name}");
+        assert!(
+            plain.text.contains("layout=peta\">di peta</a>"),
+            "{name}: the map layout is offered"
+        );
+        let on_map = env
+            .page(
+                &format!("/regions/{KECAMATAN}/network?layout=peta"),
+                Some("officer"),
+            )
+            .await;
+        assert_eq!(on_map.status, StatusCode::OK, "{name}: {}", on_map.text);
+        let figure = &on_map.text[on_map.text.find("<figure class=\"network\">").unwrap()..];
+        let figure = &figure[..figure.find("</figure>").unwrap()];
+        // The eight kelurahan under the actors, and the actors drawn one by one (the
+        // force-directed drawing of the same 439 actors is only a summary).
+        assert_eq!(shape_codes(figure).len(), 8, "{name}");
+        assert!(figure.matches("<circle").count() > 300, "{name}");
+        assert!(
+            !plain.text.contains("<circle cx"),
+            "{name}: the summary has no nodes"
+        );
+        assert!(
+            figure.contains("Wahana"),
+            "{name}: brokers named for a reader"
+        );
+        // The public sees the same placement with every actor by kind and number only.
+        let public = env
+            .page(&format!("/regions/{KECAMATAN}/network?layout=peta"), None)
+            .await;
+        assert_eq!(public.status, StatusCode::OK, "{name}");
+        assert!(!public.text.contains("WKSBM Kelurahan"), "{name}");
+        assert!(!public.text.contains("Kantor Kelurahan"), "{name}");
+        assert!(public.text.contains("Tampilan umum"), "{name}");
+        // A village's network has no map layout.
+        let village = env
+            .page("/regions/73.08.21.1001/network", Some("officer"))
+            .await;
+        assert!(!village.text.contains("layout=peta"), "{name}");
+    }
+}
