@@ -32,13 +32,53 @@ pub trait Code: Copy + Eq + Sized + 'static {
         }
     }
 
-    /// Parses a wire code, ignoring case and surrounding space.
+    /// Parses a wire code or either label, as a person may type them: any case, with spaces,
+    /// hyphens or underscores between the words ("Rukun kematian", "majelis-taklim",
+    /// "Grew from the community" are all accepted). See [`normalise`].
     fn from_code(s: &str) -> Option<Self> {
-        let s = s.trim();
+        let trimmed = s.trim();
+        // Files written by wahana and the database hold the code itself: no allocation then.
+        if let Some(c) = Self::ALL
+            .iter()
+            .copied()
+            .find(|c| c.code().eq_ignore_ascii_case(trimmed))
+        {
+            return Some(c);
+        }
+        let n = normalise(trimmed);
+        if n.is_empty() {
+            return None;
+        }
         Self::ALL
             .iter()
             .copied()
-            .find(|c| c.code().eq_ignore_ascii_case(s))
+            .find(|c| c.forms().iter().any(|f| normalise(f) == n))
+    }
+
+    /// The code and its two labels, the forms [`Code::from_code`] accepts.
+    fn forms(self) -> [&'static str; 3] {
+        [self.code(), self.label_id(), self.label_en()]
+    }
+
+    /// The code nearest to an unknown value (by edit distance of the normalised value to every
+    /// code and label), when it is near enough to be a slip: at most one edit per three letters.
+    fn nearest(s: &str) -> Option<Self> {
+        let n = normalise(s);
+        let len = n.chars().count();
+        if len == 0 {
+            return None;
+        }
+        let mut best: Option<(usize, Self)> = None;
+        for c in Self::ALL.iter().copied() {
+            for f in c.forms() {
+                let d = edit_distance(&n, &normalise(f));
+                if best.is_none_or(|(b, _)| d < b) {
+                    best = Some((d, c));
+                }
+            }
+        }
+        let limit = (len / 3).max(1);
+        best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
     }
 
     /// The accepted codes, for "expected ..." in error messages.
@@ -49,6 +89,51 @@ pub trait Code: Copy + Eq + Sized + 'static {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// A value as it is compared with codes and labels: lower case, each run of spaces, hyphens,
+/// underscores, slashes or other punctuation one `_`, none at either end; apostrophes are
+/// dropped ("Farmers' group" is `farmers_group`, "Tolong-menolong" is `tolong_menolong`).
+pub fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('_');
+            }
+            gap = false;
+            out.extend(c.to_lowercase());
+        } else if !matches!(c, '\'' | '\u{2019}' | '`') {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// Edits (insertions, deletions, substitutions, swaps of neighbours) that turn `a` into `b`:
+/// the optimal string alignment distance, so "kemaitan" is one edit from "kematian".
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Three rows of the table: two rows back (for swaps), the last one and the current one.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    let mut row: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        row[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
+        }
+        std::mem::swap(&mut before, &mut last);
+        std::mem::swap(&mut last, &mut row);
+    }
+    last[b.len()]
 }
 
 macro_rules! code_enum {
@@ -379,25 +464,76 @@ impl<T: Code> CodeSet<T> {
         T::ALL.iter().copied().filter(move |c| self.contains(*c))
     }
 
-    /// Parses a cell of several codes separated by spaces, commas or semicolons (as ODK and
-    /// KoboToolbox write a select_multiple answer). Returns the unknown codes as the error.
+    /// Parses a cell of several codes or labels separated by spaces, commas or semicolons (as
+    /// ODK and KoboToolbox write a select_multiple answer, or as a person lists labels:
+    /// "Iuran anggota, Donatur"). Within a comma-separated part the words are read greedily,
+    /// the longest run of words that names a code first, so labels of several words and codes
+    /// separated by spaces both parse. Returns the unknown values as the error: a run of unknown
+    /// words is one value when, taken together, it is a slip of one code ("iuran anggotaa"),
+    /// otherwise each word is its own.
     pub fn parse(cell: &str) -> Result<Self, Vec<String>> {
         let mut set = Self::EMPTY;
-        let mut unknown = Vec::new();
-        for part in cell
+        // Files written by wahana and ODK hold codes only: take them without reading labels.
+        let all_codes = cell
             .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
             .filter(|p| !p.is_empty())
-        {
-            match T::from_code(part) {
-                Some(c) => set.insert(c),
-                None => unknown.push(part.to_string()),
+            .all(
+                |p| match T::ALL.iter().find(|c| c.code().eq_ignore_ascii_case(p)) {
+                    Some(c) => {
+                        set.insert(*c);
+                        true
+                    }
+                    None => false,
+                },
+            );
+        if all_codes {
+            return Ok(set);
+        }
+        set = Self::EMPTY;
+        let longest = T::ALL
+            .iter()
+            .flat_map(|c| c.forms())
+            .map(|f| normalise(f).split('_').count())
+            .max()
+            .unwrap_or(1);
+        let mut unknown = Vec::new();
+        for part in cell.split([',', ';']) {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let mut run: Vec<&str> = Vec::new();
+            let mut i = 0;
+            while i < words.len() {
+                let found = (i + 1..=words.len().min(i + longest))
+                    .rev()
+                    .find_map(|j| T::from_code(&words[i..j].join(" ")).map(|c| (j, c)));
+                match found {
+                    Some((j, c)) => {
+                        Self::push_unknown(&mut unknown, &mut run);
+                        set.insert(c);
+                        i = j;
+                    }
+                    None => {
+                        run.push(words[i]);
+                        i += 1;
+                    }
+                }
             }
+            Self::push_unknown(&mut unknown, &mut run);
         }
         if unknown.is_empty() {
             Ok(set)
         } else {
             Err(unknown)
         }
+    }
+
+    /// Ends a run of unknown words: one value if together they are near one code, else each.
+    fn push_unknown(unknown: &mut Vec<String>, run: &mut Vec<&str>) {
+        if run.len() > 1 && T::nearest(&run.join(" ")).is_some() {
+            unknown.push(run.join(" "));
+        } else {
+            unknown.extend(run.iter().map(|w| w.to_string()));
+        }
+        run.clear();
     }
 
     /// The wire form: codes separated by single spaces.
@@ -465,6 +601,17 @@ mod tests {
             ("IURAN_ANGGOTA", Ok("iuran_anggota")),
             ("", Ok("")),
             ("iuran zakat_infaq", Err(&["iuran"])),
+            // Labels, as the web form and the XLSForm show them, in either language.
+            ("iuran anggota, donatur", Ok("iuran_anggota donatur")),
+            ("Iuran anggota; Donatur", Ok("iuran_anggota donatur")),
+            ("Iuran anggota Donatur", Ok("iuran_anggota donatur")),
+            ("Member dues, Donors", Ok("iuran_anggota donatur")),
+            ("Zakat dan infak perantau", Ok("zakat_infaq perantau")),
+            ("iuran-anggota,HASIL USAHA", Ok("iuran_anggota hasil_usaha")),
+            ("Migrants (perantau)", Ok("perantau")),
+            // A run of unknown words that is a slip of one label is one unknown value.
+            ("iuran anggotaa, donatur", Err(&["iuran anggotaa"])),
+            ("donatur, iuran xyz", Err(&["iuran", "xyz"])),
         ];
         for (input, want) in cases {
             let got = CodeSet::<Funding>::parse(input).map(|s| s.to_codes());
@@ -478,12 +625,133 @@ mod tests {
         }
     }
 
+    /// (input, the code it names) for single-valued fields: codes and labels in both
+    /// languages, any case, with spaces, hyphens or underscores.
+    #[test]
+    fn labels_are_accepted_as_codes() {
+        fn check<T: Code + fmt::Debug>(cases: &[(&str, &str)]) {
+            for (input, code) in cases {
+                assert_eq!(
+                    T::from_code(input).map(|c| c.code()),
+                    Some(*code),
+                    "{input:?} as {}",
+                    T::FIELD
+                );
+            }
+        }
+        check::<GroupType>(&[
+            ("Rukun kematian", "rukun_kematian"),
+            ("rukun kematian", "rukun_kematian"),
+            ("RUKUN-KEMATIAN", "rukun_kematian"),
+            (" rukun__kematian ", "rukun_kematian"),
+            ("Funeral association", "rukun_kematian"),
+            ("funeral-association", "rukun_kematian"),
+            ("majelis-taklim", "majelis_taklim"),
+            ("Majelis Taklim", "majelis_taklim"),
+            ("Religious study group", "majelis_taklim"),
+            ("Farmers' group", "kelompok_tani"),
+            ("farmers group", "kelompok_tani"),
+            ("Family welfare movement (PKK)", "pkk"),
+            ("kube", "kube"),
+        ]);
+        check::<Origin>(&[
+            ("Tumbuh dari masyarakat", "tumbuh_masyarakat"),
+            ("tumbuh-dari-masyarakat", "tumbuh_masyarakat"),
+            ("Grew from the community", "tumbuh_masyarakat"),
+            ("TUMBUH_MASYARAKAT", "tumbuh_masyarakat"),
+            ("dibentuk pihak luar", "dibentuk_pihak_luar"),
+        ]);
+        check::<LegalStatus>(&[
+            ("SK kepala desa/lurah", "sk_desa"),
+            ("sk kepala desa / lurah", "sk_desa"),
+            ("Decree of the village head", "sk_desa"),
+        ]);
+        check::<InstitutionKind>(&[
+            ("Masjid/gereja/rumah ibadah", "rumah_ibadah"),
+            ("Kantor desa/kelurahan", "kantor_desa"),
+            ("Ikatan perantau", "perantau"),
+        ]);
+        check::<Value>(&[("Tolong-menolong", "tolong_menolong")]);
+        check::<GroupStatus>(&[("Tidak aktif", "tidak_aktif"), ("inactive", "tidak_aktif")]);
+        check::<MemberRole>(&[("Ketua", "ketua"), ("treasurer", "bendahara")]);
+        for unknown in ["", "  ", "-", "rukun", "kematian rukun", "arsan"] {
+            assert_eq!(GroupType::from_code(unknown), None, "{unknown:?}");
+        }
+    }
+
+    /// (unknown value, the code suggested, if any): one edit per three letters at most.
+    #[test]
+    fn nearest_code_of_a_slip() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("rukun kematin", Some("rukun_kematian")),
+            ("Rukun-kemaitan", Some("rukun_kematian")),
+            ("arsan", Some("arisan")),
+            ("Funeral asociation", Some("rukun_kematian")),
+            ("majlis taklim", Some("majelis_taklim")),
+            ("posyandoo", Some("posyandu")),
+            ("kelompok", None),
+            ("xyz", None),
+            ("bank", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(
+                GroupType::nearest(input).map(|c| c.code()),
+                *want,
+                "{input:?}"
+            );
+        }
+        assert_eq!(
+            Funding::nearest("iuran anggotaa").map(|c| c.code()),
+            Some("iuran_anggota")
+        );
+    }
+
+    #[test]
+    fn edit_distances() {
+        let cases = [
+            ("", "", 0),
+            ("abc", "", 3),
+            ("arsan", "arisan", 1),
+            ("kemaitan", "kematian", 1),
+            ("kitten", "sitting", 3),
+            ("ca", "abc", 3),
+        ];
+        for (a, b, d) in cases {
+            assert_eq!(edit_distance(a, b), d, "{a:?} {b:?}");
+            assert_eq!(edit_distance(b, a), d, "{b:?} {a:?}");
+        }
+    }
+
+    #[test]
+    fn normalised_forms() {
+        let cases = [
+            ("Rukun kematian", "rukun_kematian"),
+            ("  majelis--taklim ", "majelis_taklim"),
+            ("Farmers' group", "farmers_group"),
+            ("Masjid/gereja/rumah ibadah", "masjid_gereja_rumah_ibadah"),
+            (
+                "Family welfare movement (PKK)",
+                "family_welfare_movement_pkk",
+            ),
+            ("Ta\u{2019}", "ta"),
+            ("", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalise(input), want, "{input:?}");
+        }
+    }
+
     #[test]
     fn codes_are_unique_and_round_trip() {
         fn check<T: Code + std::fmt::Debug>() {
             for (i, c) in T::ALL.iter().enumerate() {
                 assert_eq!(c.index(), i);
                 assert_eq!(T::from_code(c.code()), Some(*c));
+                // No label of one code names another of the same field.
+                assert_eq!(T::from_code(c.label_id()), Some(*c), "{c:?}");
+                assert_eq!(T::from_code(c.label_en()), Some(*c), "{c:?}");
+                assert_eq!(T::from_code(&c.label_en().to_uppercase()), Some(*c));
             }
             assert!(T::ALL.len() <= 32);
         }
@@ -502,6 +770,7 @@ mod tests {
         check::<TieType>();
         check::<NetworkLevel>();
         check::<LocalUnitKind>();
+        check::<MemberRole>();
     }
 
     #[test]

@@ -75,6 +75,64 @@ impl FieldError {
         )
     }
 
+    /// A value of a coded field that names no code: what is accepted and, when the value is a
+    /// slip of one code, that code ("maksud Anda `rukun_kematian`?").
+    pub fn unknown_code<T: crate::codes::Code>(field: impl Into<String>, value: &str) -> Self {
+        let (hint_id, hint_en) = match T::nearest(value) {
+            Some(c) => (
+                format!("; maksud Anda `{}`?", c.code()),
+                format!("; did you mean `{}`?", c.code()),
+            ),
+            None => (String::new(), String::new()),
+        };
+        Self::new(
+            field,
+            value,
+            format!(
+                "salah satu dari: {} (atau labelnya){hint_id}",
+                T::expected()
+            ),
+            format!("one of: {} (or their labels){hint_en}", T::expected()),
+        )
+    }
+
+    /// A list of a coded field with values that name no code: each of them, with the code it
+    /// is a slip of where there is one.
+    pub fn unknown_codes<T: crate::codes::Code>(
+        field: impl Into<String>,
+        value: &str,
+        unknown: &[String],
+    ) -> Self {
+        let list = |lang: Lang| {
+            unknown
+                .iter()
+                .map(|u| match T::nearest(u) {
+                    Some(c) => format!(
+                        "{u} ({} `{}`?)",
+                        lang.pick("maksud Anda", "did you mean"),
+                        c.code()
+                    ),
+                    None => u.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Self::new(
+            field,
+            value,
+            format!(
+                "kode atau label dipisah spasi, koma atau titik koma, dari: {} (tidak dikenal: {})",
+                T::expected(),
+                list(Lang::Id)
+            ),
+            format!(
+                "codes or labels separated by spaces, commas or semicolons, from: {} (unknown: {})",
+                T::expected(),
+                list(Lang::En)
+            ),
+        )
+    }
+
     pub fn expected(&self, lang: Lang) -> &str {
         lang.pick(&self.expected_id, &self.expected_en)
     }
@@ -115,12 +173,7 @@ pub enum DomainError {
 
 impl DomainError {
     pub(crate) fn invalid_code<T: crate::codes::Code>(value: &str) -> Self {
-        DomainError::Invalid(vec![FieldError::new(
-            T::FIELD,
-            value,
-            format!("salah satu dari: {}", T::expected()),
-            format!("one of: {}", T::expected()),
-        )])
+        DomainError::Invalid(vec![FieldError::unknown_code::<T>(T::FIELD, value)])
     }
 
     /// The field errors, for callers that report them one by one.

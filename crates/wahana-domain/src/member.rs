@@ -54,12 +54,7 @@ impl Member {
         let role = match role.map(str::trim).filter(|r| !r.is_empty()) {
             None => Some(MemberRole::Member),
             Some(r) => MemberRole::from_code(r).or_else(|| {
-                errors.push(FieldError::new(
-                    "peran",
-                    r,
-                    format!("salah satu dari: {}", MemberRole::expected()),
-                    format!("one of: {}", MemberRole::expected()),
-                ));
+                errors.push(FieldError::unknown_code::<MemberRole>("peran", r));
                 None
             }),
         };

@@ -93,39 +93,24 @@ impl<'f, F: Fn(&str) -> Option<&'f str>> Fields<'f, F> {
         match T::from_code(s) {
             Some(c) => Some(c),
             None => {
-                self.errors.push(FieldError::new(
-                    field,
-                    s,
-                    format!("salah satu dari: {}", T::expected()),
-                    format!("one of: {}", T::expected()),
-                ));
+                self.errors.push(FieldError::unknown_code::<T>(field, s));
                 None
             }
         }
     }
 
-    fn codes<T: Code>(&mut self, field: &str) -> CodeSet<T> {
+    /// A list of codes; `None` when it does not parse (the problem is reported), so that checks
+    /// against the list can tell "empty" from "unreadable".
+    fn codes<T: Code>(&mut self, field: &str) -> Option<CodeSet<T>> {
         let Some(s) = self.raw(field) else {
-            return CodeSet::EMPTY;
+            return Some(CodeSet::EMPTY);
         };
         match CodeSet::<T>::parse(s) {
-            Ok(set) => set,
+            Ok(set) => Some(set),
             Err(bad) => {
-                self.errors.push(FieldError::new(
-                    field,
-                    s,
-                    format!(
-                        "kode dipisah spasi, dari: {} (tidak dikenal: {})",
-                        T::expected(),
-                        bad.join(", ")
-                    ),
-                    format!(
-                        "codes separated by spaces, from: {} (unknown: {})",
-                        T::expected(),
-                        bad.join(", ")
-                    ),
-                ));
-                CodeSet::EMPTY
+                self.errors
+                    .push(FieldError::unknown_codes::<T>(field, s, &bad));
+                None
             }
         }
     }
@@ -433,7 +418,9 @@ impl Group {
         let activities = f.codes::<Activity>("kegiatan");
         let funding = f.codes::<Funding>("sumber_dana");
         let main_funding = f.code::<Funding>("sumber_dana_utama", false);
-        if let Some(m) = main_funding
+        // An unreadable sumber_dana is reported once, not again as the main source missing
+        // from it.
+        if let (Some(m), Some(funding)) = (main_funding, funding)
             && !funding.contains(m)
         {
             f.errors.push(FieldError::new(
@@ -501,14 +488,14 @@ impl Group {
                 founded_year: founded_year?,
                 members_male,
                 members_female,
-                membership_basis,
-                purposes,
-                activities,
-                funding,
+                membership_basis: membership_basis?,
+                purposes: purposes?,
+                activities: activities?,
+                funding: funding?,
                 main_funding,
                 dues_rupiah,
                 dues_period,
-                values,
+                values: values?,
                 meeting_frequency,
                 legal_status,
                 status,
@@ -1082,6 +1069,80 @@ mod tests {
             );
             assert!(!e.message(crate::Lang::Id).is_empty());
         }
+    }
+
+    /// A row whose coded fields carry labels (either language, any case or separator) builds
+    /// the same group as the row with codes.
+    #[test]
+    fn labels_build_the_same_group_as_codes() {
+        let coded = build(&[
+            ("jenis", "rukun_kematian"),
+            ("asal", "tumbuh_masyarakat"),
+            ("tujuan", "ketahanan_sosial keagamaan"),
+            ("kegiatan", "santunan_duka seni_olahraga"),
+            ("sumber_dana", "iuran_anggota donatur"),
+            ("sumber_dana_utama", "donatur"),
+            ("nilai", "tolong_menolong gotong_royong"),
+            ("status_hukum", "sk_desa"),
+            ("frekuensi_pertemuan", "dua_mingguan"),
+            ("status", "tidak_aktif"),
+        ])
+        .unwrap();
+        let labelled = build(&[
+            ("jenis", "Rukun kematian"),
+            ("asal", "Tumbuh dari masyarakat"),
+            ("tujuan", "Social resilience; Religious"),
+            ("kegiatan", "Santunan duka, Seni dan olahraga"),
+            ("sumber_dana", "iuran anggota, donatur"),
+            ("sumber_dana_utama", "Donors"),
+            ("nilai", "Tolong-menolong, gotong-royong"),
+            ("status_hukum", "SK kepala desa/lurah"),
+            ("frekuensi_pertemuan", "dua mingguan"),
+            ("status", "TIDAK AKTIF"),
+        ])
+        .unwrap();
+        assert_eq!(labelled, coded);
+    }
+
+    /// A misspelt value's error suggests the code, in both languages.
+    #[test]
+    fn unknown_codes_suggest_the_nearest() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("jenis", "rukun kematin", "rukun_kematian"),
+            ("asal", "tumbuh dari masyarakt", "tumbuh_masyarakat"),
+            ("sumber_dana", "iuran anggotaa, donatur", "iuran_anggota"),
+            ("kegiatan", "arisan simpan pinjem", "simpan_pinjam"),
+        ];
+        for (field, value, code) in cases {
+            let errs = build(&[(field, value)]).unwrap_err();
+            let e = errs.iter().find(|e| e.field == *field).unwrap();
+            assert!(
+                e.message(crate::Lang::En)
+                    .contains(&format!("did you mean `{code}`?")),
+                "{}",
+                e.message(crate::Lang::En)
+            );
+            assert!(
+                e.message(crate::Lang::Id)
+                    .contains(&format!("maksud Anda `{code}`?")),
+                "{}",
+                e.message(crate::Lang::Id)
+            );
+        }
+        let errs = build(&[("jenis", "bank sampah")]).unwrap_err();
+        assert!(!errs[0].message(crate::Lang::En).contains("did you mean"));
+    }
+
+    /// An unreadable funding list is one problem: its main source is not also reported as
+    /// missing from it. A main source outside a readable list still is.
+    #[test]
+    fn bad_funding_list_is_reported_once() {
+        let errs = build(&[("sumber_dana", "iuran anggotaa, xyz")]).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["sumber_dana"]);
+        let errs = build(&[("sumber_dana", "donatur")]).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["sumber_dana_utama"]);
     }
 
     #[test]

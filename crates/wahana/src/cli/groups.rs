@@ -105,8 +105,9 @@ pub struct ListArgs {
     /// Part of the name.
     #[arg(long)]
     name: Option<String>,
-    #[arg(long, default_value_t = 100)]
-    limit: i64,
+    /// Rows at most: the table shows 100 unless told, JSON and CSV every match.
+    #[arg(long)]
+    limit: Option<i64>,
     #[arg(long, default_value_t = 0)]
     offset: i64,
     #[arg(long, value_enum, default_value = "table")]
@@ -159,7 +160,8 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
         }
         GroupsCommand::List(a) => {
             let filter = filter(&a, lang)?;
-            let (page, total) = groups::list(store, &Caller::cli(), &filter, a.limit, a.offset)
+            let limit = output::limit_for(a.format, a.limit);
+            let (page, total) = groups::list(store, &Caller::cli(), &filter, limit, a.offset)
                 .await
                 .map_err(|e| fail(e, lang))?;
             print_many(&page, a.format, lang, a.personal)?;
@@ -177,6 +179,7 @@ pub async fn run(store: &Store, cmd: GroupsCommand, lang: Lang) -> Result<ExitCo
                     )
                 );
             }
+            output::note_cut(lang, total - a.offset.max(0) - page.len() as i64);
         }
         GroupsCommand::Show {
             id,

@@ -13,6 +13,33 @@ pub enum Format {
 }
 
 /// Prints rows as an aligned table (widths in characters, so names with marks line up).
+/// Rows a table shows when no `--limit` is given; JSON and CSV, read by programs, give every
+/// match unless told otherwise.
+pub const TABLE_PAGE: i64 = 100;
+
+/// The `--limit` in effect: the one given, else a page for a table and everything otherwise.
+pub fn limit_for(format: Format, given: Option<i64>) -> i64 {
+    given.unwrap_or(if format == Format::Table {
+        TABLE_PAGE
+    } else {
+        i64::MAX
+    })
+}
+
+/// Says on standard error that output was cut by a limit, and how many rows were left out,
+/// so that no output is ever cut silently.
+pub fn note_cut(lang: wahana_domain::Lang, left_out: i64) {
+    if left_out > 0 {
+        eprintln!(
+            "{}",
+            lang.pick(
+                &format!("… {left_out} lagi; --limit untuk mengubah"),
+                &format!("… {left_out} more; use --limit"),
+            )
+        );
+    }
+}
+
 pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {

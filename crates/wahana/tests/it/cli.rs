@@ -327,3 +327,47 @@ fn help_everywhere() {
         assert!(out.contains("Usage"), "{args:?}");
     }
 }
+
+/// JSON and CSV give every match unless `--limit` is given; the table shows a page; whatever a
+/// limit cuts is said on standard error.
+#[test]
+fn group_lists_are_cut_only_by_a_limit_and_say_so() {
+    for env in envs() {
+        env.ok(&["demo"]);
+        let total = env.group_count();
+        assert!(
+            total > 100,
+            "{}: the demo must outgrow a table page",
+            env.name
+        );
+        let all = env.run(&["--lang", "en", "groups", "list", "--format", "json"]);
+        let list: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), total, "{}", env.name);
+        assert!(
+            !String::from_utf8_lossy(&all.stderr).contains("more"),
+            "{}",
+            env.name
+        );
+        let csv = env.ok(&["groups", "list", "--format", "csv"]);
+        assert_eq!(csv.lines().count(), total + 1, "{}", env.name);
+
+        let cut = env.run(&[
+            "--lang", "en", "groups", "list", "--format", "csv", "--limit", "5",
+        ]);
+        assert_eq!(String::from_utf8_lossy(&cut.stdout).lines().count(), 6);
+        let stderr = String::from_utf8_lossy(&cut.stderr);
+        assert!(
+            stderr.contains(&format!("… {} more; use --limit", total - 5)),
+            "{}: {stderr}",
+            env.name
+        );
+        let table = env.run(&["groups", "list"]);
+        let stderr = String::from_utf8_lossy(&table.stderr);
+        assert!(
+            stderr.contains(&format!("100 dari {total} kelompok"))
+                && stderr.contains(&format!("… {} lagi; --limit untuk mengubah", total - 100)),
+            "{}: {stderr}",
+            env.name
+        );
+    }
+}

@@ -885,3 +885,92 @@ fn text_round_trips_exactly_through_import_and_export() {
         );
     }
 }
+
+/// A file whose coded columns carry the labels the web form and the XLSForm show (either
+/// language, any case, hyphens, lists with commas) imports without editing and holds the same
+/// as the file with codes; a misspelt value is refused with its row, field and the code meant.
+#[test]
+fn labels_import_as_codes_and_slips_suggest_the_code() {
+    const HEADER: &str = "id,kode_wilayah,nama,jenis,asal,tahun_berdiri,dasar_keanggotaan,tujuan,\
+kegiatan,sumber_dana,sumber_dana_utama,iuran_periode,nilai,frekuensi_pertemuan,status_hukum,\
+status,tanggal_pendataan\n";
+    let coded = format!(
+        "{HEADER}\
+K-7308211003-0901,73.08.21.1003,Rukun Kematian Jeppe'e,rukun_kematian,tumbuh_masyarakat,1975,domisili agama,ketahanan_sosial keagamaan,santunan_duka santunan_sakit,iuran_anggota donatur,iuran_anggota,bulanan,tolong_menolong keagamaan,insidental,sk_desa,aktif,2025-08-14\n\
+K-7308211003-0902,73.08.21.1003,Majelis Taklim Nurul Huda,majelis_taklim,dibentuk_pihak_luar,2001,agama jenis_kelamin,keagamaan pendidikan,pengajian seni_olahraga,zakat_infaq perantau,zakat_infaq,per_pertemuan,kebersamaan musyawarah,dua_mingguan,informal,tidak_aktif,2025-08-14\n\
+K-7308211003-0903,73.08.21.1003,Kelompok Tani Sipakainge,kelompok_tani,dibentuk_pemerintah,2004,pekerjaan,ekonomi,usaha_bersama pelatihan,bantuan_pemerintah hasil_usaha,bantuan_pemerintah,,gotong_royong,bulanan,badan_hukum,,2025-08-16\n"
+    );
+    let labelled = format!(
+        "{HEADER}\
+K-7308211003-0901,73.08.21.1003,Rukun Kematian Jeppe'e,Rukun kematian,Tumbuh dari masyarakat,1975,\"Domisili, Agama\",Ketahanan sosial; Keagamaan,\"santunan duka, santunan sakit\",\"iuran anggota, donatur\",Iuran anggota,Bulanan,\"Tolong-menolong, Keagamaan\",Insidental,SK kepala desa/lurah,Aktif,2025-08-14\n\
+K-7308211003-0902,73.08.21.1003,Majelis Taklim Nurul Huda,majelis-taklim,Formed by another outside party,2001,Religion; Gender,\"Religious, Education\",Religious study; Arts and sports,Zakat dan infak Perantau,ZAKAT-INFAQ,Per pertemuan,Togetherness; Deliberation,Fortnightly,informal,Tidak aktif,2025-08-14\n\
+K-7308211003-0903,73.08.21.1003,Kelompok Tani Sipakainge,Farmers' group,dibentuk pemerintah,2004,Pekerjaan,Economic,\"Usaha bersama, Training\",Bantuan pemerintah; Business income,Government aid,,gotong royong,Monthly,Legal entity,,2025-08-16\n"
+    );
+    for (a, b) in envs().into_iter().zip(envs()) {
+        let mut exports = Vec::new();
+        for (env, text) in [(&a, &coded), (&b, &labelled)] {
+            env.ok(&["init"]);
+            let file = env.path("kelompok.csv");
+            std::fs::write(&file, text).unwrap();
+            let (ok, json) = report(env, &[&file.to_string_lossy()]);
+            assert!(ok, "{}: {json}", env.name);
+            assert_eq!(json["written"].as_u64(), Some(3), "{}: {json}", env.name);
+            let out = env.path("ekspor.csv");
+            env.ok(&[
+                "export",
+                "--table",
+                "kelompok",
+                "--out",
+                &out.to_string_lossy(),
+            ]);
+            exports.push(std::fs::read_to_string(out).unwrap());
+        }
+        assert!(exports[0].contains("rukun_kematian"), "{}", exports[0]);
+        assert_eq!(
+            exports[0], exports[1],
+            "{}: labels differ from codes",
+            a.name
+        );
+
+        // Slips: row 3's type and row 4's funding list; the list is reported once.
+        let slips = labelled
+            .replace(",majelis-taklim,", ",majelis taklm,")
+            .replace(
+                "Bantuan pemerintah; Business income",
+                "Bantuan pemerintha; xyz",
+            );
+        let file = a.path("salah.csv");
+        std::fs::write(&file, slips).unwrap();
+        let out = a.run(&["--lang", "en", "import", "--json", &file.to_string_lossy()]);
+        assert!(!out.status.success(), "{}", a.name);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let problems = json["problems"].as_array().unwrap();
+        let found: Vec<(u64, &str)> = problems
+            .iter()
+            .map(|p| (p["row"].as_u64().unwrap(), p["field"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            found,
+            [(3, "jenis"), (4, "sumber_dana")],
+            "{}: {json}",
+            a.name
+        );
+        let expected = |i: usize| problems[i]["expected_en"].as_str().unwrap();
+        assert!(
+            expected(0).contains("did you mean `majelis_taklim`?"),
+            "{}",
+            expected(0)
+        );
+        assert!(
+            expected(1).contains("Bantuan pemerintha (did you mean `bantuan_pemerintah`?), xyz"),
+            "{}",
+            expected(1)
+        );
+        let stderr = a.fails(&["--lang", "id", "import", &file.to_string_lossy()]);
+        assert!(
+            stderr.contains("maksud Anda `majelis_taklim`?") && stderr.contains("jenis"),
+            "{}: {stderr}",
+            a.name
+        );
+    }
+}
