@@ -151,7 +151,7 @@ fn router(state: AppState) -> Router {
         .route("/groups/{id}/members", post(pages::groups::add_member))
         .route(
             "/groups/{id}/members/{member}/delete",
-            post(pages::groups::delete_member),
+            get(pages::groups::delete_member_form).post(pages::groups::delete_member),
         )
         .route(
             "/import",

@@ -617,7 +617,57 @@ pub async fn add_member(
     }
 }
 
-/// Removes a member (the button beside each name on the group page).
+/// Asks before removing a member (the link beside each name on the group page), like every
+/// other delete; the page names the member to those who may see the group's members.
+pub async fn delete_member_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, member)): Path<(String, String)>,
+) -> PageResult {
+    require_user(&ctx)?;
+    member_writer(&st, &ctx, &id).await?;
+    let not_found = || {
+        PageError(
+            ApiError::NotFound {
+                kind: "anggota",
+                id: member.clone(),
+            },
+            ctx.clone(),
+        )
+    };
+    let number: i64 = member.parse().map_err(|_| not_found())?;
+    let held = actors::members(&st.store, &ctx.caller(), &id)
+        .await
+        .or_page(&ctx)?;
+    let m = held
+        .into_iter()
+        .find(|m| m.id == number)
+        .ok_or_else(not_found)?;
+    let g = load(&st, &ctx, &id).await?;
+    let page = ConfirmDelete {
+        ctx: &ctx,
+        id: String::new(),
+        name: format!("{} — {}", m.member.name, g.group.name),
+        crumbs: crumbs_to(&g.group.village),
+        question: ctx.t(
+            "Hapus anggota ini dari kelompok?",
+            "Remove this member from the group?",
+        ),
+        note: ctx.t(
+            "Ikatan keanggotaan bersama yang berasal dari orang ini ikut hilang dari jejaring. Penghapusan dicatat di jejak perubahan (tanpa nama).",
+            "The shared-membership ties that came from this person leave the network. The removal is kept in the audit trail (without the name).",
+        ),
+        action: format!(
+            "/groups/{}/members/{number}/delete",
+            crate::web::pct(&id)
+        ),
+        cancel: format!("/groups/{}#anggota", crate::web::pct(&id)),
+        back: None,
+    };
+    Ok(render(&ctx, &page))
+}
+
+/// Removes a member (posted by the page that asks first).
 pub async fn delete_member(
     State(st): State<AppState>,
     ctx: Ctx,

@@ -191,6 +191,37 @@ async fn group_members_pages_and_api() {
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}");
+        // The group page's link asks first: a page naming the member, whose button posts.
+        let group_page = env.page(&page, Some("officer")).await.text;
+        assert!(
+            group_page.contains(&format!("href=\"{page}/members/{first}/delete\"")),
+            "{n}: a link, not a button that deletes at once"
+        );
+        assert!(
+            !group_page.contains(&format!("action=\"{page}/members/{first}/delete\"")),
+            "{n}"
+        );
+        let ask = env
+            .page(&format!("{page}/members/{first}/delete"), Some("officer"))
+            .await;
+        assert_eq!(ask.status, StatusCode::OK, "{n}: {}", ask.text);
+        assert!(ask.text.contains("Hapus anggota ini dari kelompok?"), "{n}");
+        assert!(ask.text.contains("Hj. Sitti Rahasia"), "{n}: names whom");
+        assert!(
+            ask.text
+                .contains(&format!("action=\"{page}/members/{first}/delete\"")),
+            "{n}"
+        );
+        // Nobody else is asked, and nothing is named to them.
+        let viewer_ask = env
+            .page(&format!("{page}/members/{first}/delete"), Some("viewer"))
+            .await;
+        assert_eq!(viewer_ask.status, StatusCode::FORBIDDEN, "{n}");
+        assert!(!viewer_ask.text.contains("Hj. Sitti Rahasia"), "{n}");
+        let missing = env
+            .page(&format!("{page}/members/999999/delete"), Some("officer"))
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{n}");
         let r = env
             .form(
                 &format!("{page}/members/{first}/delete"),
