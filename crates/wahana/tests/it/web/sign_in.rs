@@ -152,7 +152,11 @@ async fn sign_in_lands_on_own_region() {
             ("admin", Some("/regions/73.08"), "/regions/73.08"),
             ("officer", Some("/groups/new"), "/groups/new"),
             ("officer", Some("//evil.example/x"), "/regions/73.08.21"),
-            ("enumerator", Some("https://evil.example/"), "/regions/73.08.21"),
+            (
+                "enumerator",
+                Some("https://evil.example/"),
+                "/regions/73.08.21",
+            ),
         ];
         for &(who, next, lands) in cases {
             let next = next
@@ -171,7 +175,12 @@ async fn sign_in_lands_on_own_region() {
                         .unwrap(),
                 )
                 .await;
-            assert_eq!(r.status, StatusCode::SEE_OTHER, "{n} {who} {next}: {}", r.text);
+            assert_eq!(
+                r.status,
+                StatusCode::SEE_OTHER,
+                "{n} {who} {next}: {}",
+                r.text
+            );
             assert_eq!(r.headers[header::LOCATION], lands, "{n} {who} {next}");
         }
     }
