@@ -83,10 +83,10 @@ pub async fn signin_form(
 }
 
 /// Where a person goes after signing in: the page they were sent from, if any; else an
-/// officer, enumerator or viewer who works in a region lands on that region's page, and an
-/// admin or a person working nationwide on the national page.
+/// officer or enumerator who works in a region (the people who enter its data) lands on that
+/// region's page, and everyone else on the national page.
 fn landing(next: String, who: &users::Principal) -> String {
-    if next != "/" || who.role == Role::Admin {
+    if next != "/" || !matches!(who.role, Role::Officer | Role::Enumerator) {
         return next;
     }
     match &who.region {

@@ -126,7 +126,8 @@ async fn sign_in_with_csrf_and_failure_limit() {
 }
 
 /// Issue 16, point 1: an officer or enumerator lands on their own region after signing in; an
-/// admin on the national page; a safe `next` still wins and an unsafe one is ignored.
+/// admin or a viewer on the national page; a safe `next` still wins and an unsafe one is
+/// ignored.
 #[tokio::test]
 async fn sign_in_lands_on_own_region() {
     for env in envs().await {
@@ -149,6 +150,7 @@ async fn sign_in_lands_on_own_region() {
             ("enumerator", None, "/regions/73.08.21"),
             ("enumerator_away", Some("/"), "/regions/73.08.22"),
             ("admin", None, "/"),
+            ("viewer", None, "/"),
             ("admin", Some("/regions/73.08"), "/regions/73.08"),
             ("officer", Some("/groups/new"), "/groups/new"),
             ("officer", Some("//evil.example/x"), "/regions/73.08.21"),
