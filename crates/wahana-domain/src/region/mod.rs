@@ -482,12 +482,12 @@ mod tests {
             ("zzzzqqq", 5, None, 0),
         ];
         for (query, limit, first, n) in cases {
-            let found = tree.search_names(query, limit);
+            let found = tree.search_names(query, 0, limit).regions;
             assert_eq!(found.first().map(|r| r.code.as_str()), first, "{query:?}");
             assert_eq!(found.len(), n, "{query:?}");
         }
         // Equal names come before names that only start with or contain the query.
-        let found = tree.search_names("bone", 100);
+        let found = tree.search_names("bone", 0, 100).regions;
         let key_rank = |r: &Region| {
             let keys = [
                 Some(name_key(&r.name)),
@@ -503,6 +503,101 @@ mod tests {
         };
         assert!(found.iter().map(|r| key_rank(r)).is_sorted());
         assert!(found.iter().any(|r| key_rank(r) == 1) && found.iter().any(|r| key_rank(r) == 2));
+    }
+
+    #[test]
+    fn region_search_kind_prefixes() {
+        let tree = official();
+        // query, the kinds every result must be of, the first result's code
+        let cases: &[(&str, &[RegionKind], &str)] = &[
+            ("Kel. Watampone", &[RegionKind::Kelurahan], "73.08.21.1003"),
+            ("kel watampone", &[RegionKind::Kelurahan], "73.08.21.1003"),
+            (
+                "Kelurahan Watampone",
+                &[RegionKind::Kelurahan],
+                "73.08.21.1003",
+            ),
+            ("Kec. Tanete Riattang", &[RegionKind::Kecamatan], "73.08.21"),
+            (
+                "Kecamatan tanete riattang",
+                &[RegionKind::Kecamatan],
+                "73.08.21",
+            ),
+            ("Kab. Bone", &[RegionKind::Kabupaten], "73.08"),
+            ("kabupaten bone", &[RegionKind::Kabupaten], "73.08"),
+            ("Kota Makassar", &[RegionKind::Kota], "73.71"),
+            ("Prov. Sulawesi Selatan", &[RegionKind::Provinsi], "73"),
+            (
+                "Desa Regapu'u",
+                &[RegionKind::Desa, RegionKind::DesaAdat],
+                "53.07.01.2021",
+            ),
+        ];
+        for &(query, kinds, first) in cases {
+            let found = tree.search_names(query, 0, 1000);
+            assert_eq!(
+                found.regions.first().map(|r| r.code.as_str()),
+                Some(first),
+                "{query:?}"
+            );
+            assert!(
+                found.regions.iter().all(|r| kinds.contains(&r.kind)),
+                "{query:?}: {:?}",
+                found
+                    .regions
+                    .iter()
+                    .map(|r| (&r.code, r.kind))
+                    .collect::<Vec<_>>()
+            );
+        }
+        // "Kel. Bone" leaves out the kabupaten and the desa that "bone" alone finds.
+        let any = tree.search_names("bone", 0, 10_000);
+        let kel = tree.search_names("Kel. Bone", 0, 10_000);
+        assert!(kel.total > 0 && kel.total < any.total);
+        assert!(any.regions.iter().any(|r| r.kind == RegionKind::Kabupaten));
+        assert!(any.regions.iter().any(|r| r.kind == RegionKind::Desa));
+        // A kind with nothing of that kind behind it is read as part of the name.
+        let plain = tree.search_names("kota baru", 0, 10_000);
+        let prefixed = tree.search_names("Kota Baru", 0, 10_000);
+        assert_eq!(plain.total, prefixed.total);
+        assert!(prefixed.regions.iter().any(|r| r.kind != RegionKind::Kota));
+        // A kecamatan is found by its name alone.
+        let found = tree.search_names("Tanete Riattang Timur", 0, 10).regions;
+        assert_eq!(found.first().map(|r| r.kind), Some(RegionKind::Kecamatan));
+    }
+
+    #[test]
+    fn region_search_pages() {
+        let tree = official();
+        let all = tree.search_names("bone", 0, 10_000);
+        assert!(all.total > 20, "{}", all.total);
+        assert_eq!(all.regions.len(), all.total);
+        let first = tree.search_names("bone", 0, 10);
+        let second = tree.search_names("bone", 10, 10);
+        assert_eq!((first.total, second.total), (all.total, all.total));
+        assert_eq!(first.regions.len(), 10);
+        let codes = |rs: &[&Region]| rs.iter().map(|r| r.code.clone()).collect::<Vec<_>>();
+        assert_eq!(codes(&first.regions), codes(&all.regions[..10]));
+        assert_eq!(codes(&second.regions), codes(&all.regions[10..20]));
+        let past = tree.search_names("bone", all.total, 10);
+        assert!(past.regions.is_empty());
+        assert_eq!(past.total, all.total);
+    }
+
+    #[test]
+    fn region_parent_area() {
+        let tree = official();
+        let area = |c: &str| tree.get(&code(c)).and_then(|r| tree.parent_area(r));
+        let cases = [
+            ("73.08.21.1003", Some("Kec. Tanete Riattang, Kab. Bone")),
+            ("73.08.21", Some("Kab. Bone, Sulawesi Selatan")),
+            ("73.71.01", Some("Kota Makassar, Sulawesi Selatan")),
+            ("73.08", Some("Sulawesi Selatan")),
+            ("73", None),
+        ];
+        for (c, expected) in cases {
+            assert_eq!(area(c).as_deref(), expected, "{c}");
+        }
     }
 
     #[test]

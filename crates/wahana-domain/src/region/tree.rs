@@ -81,6 +81,69 @@ pub(crate) fn descendants<'a>(regions: &'a [Region], code: &RegionCode) -> &'a [
     regions.get(start..end.max(start)).unwrap_or_default()
 }
 
+/// One page of [`RegionTree::search_names`]: the regions from the offset on and how many
+/// regions matched in all.
+#[derive(Debug)]
+pub struct RegionMatches<'a> {
+    pub regions: Vec<&'a Region>,
+    pub total: usize,
+}
+
+impl<'a> RegionMatches<'a> {
+    fn page(all: Vec<&'a Region>, offset: usize, limit: usize) -> RegionMatches<'a> {
+        let total = all.len();
+        let regions = all.into_iter().skip(offset).take(limit).collect();
+        RegionMatches { regions, total }
+    }
+}
+
+/// The written kinds a search may start with, longest first, and the kinds they stand for.
+const KIND_PREFIXES: &[(&str, &[RegionKind])] = &[
+    ("kabupaten", &[RegionKind::Kabupaten]),
+    ("kelurahan", &[RegionKind::Kelurahan]),
+    ("kecamatan", &[RegionKind::Kecamatan]),
+    ("provinsi", &[RegionKind::Provinsi]),
+    ("desa adat", &[RegionKind::DesaAdat]),
+    ("desa", &[RegionKind::Desa, RegionKind::DesaAdat]),
+    ("prov", &[RegionKind::Provinsi]),
+    ("kota", &[RegionKind::Kota]),
+    ("kab", &[RegionKind::Kabupaten]),
+    ("kel", &[RegionKind::Kelurahan]),
+    ("kec", &[RegionKind::Kecamatan]),
+    ("ds", &[RegionKind::Desa, RegionKind::DesaAdat]),
+];
+
+/// A query's leading kind ("Kel. ", "Kecamatan ", "Kab.", "Desa ") and the name after it.
+/// The kind must be followed by a dot or a space and a name.
+fn split_kind_prefix(query: &str) -> Option<(&'static [RegionKind], &str)> {
+    let q = query.trim();
+    KIND_PREFIXES.iter().find_map(|&(prefix, kinds)| {
+        let head = q.get(..prefix.len())?;
+        if !head.eq_ignore_ascii_case(prefix) {
+            return None;
+        }
+        let rest = &q[prefix.len()..];
+        let name = rest
+            .strip_prefix('.')
+            .or_else(|| rest.starts_with(char::is_whitespace).then_some(rest))?
+            .trim();
+        (!name.is_empty()).then_some((kinds, name))
+    })
+}
+
+/// A region's name as written in an address: "Kec. Tanete Riattang", "Kab. Bone",
+/// "Kota Makassar", "Sulawesi Selatan".
+fn short_name(region: &Region) -> String {
+    match region.kind {
+        RegionKind::Kabupaten => format!(
+            "Kab. {}",
+            strip_regency_prefix(&region.name).unwrap_or(&region.name)
+        ),
+        RegionKind::Kecamatan => format!("Kec. {}", region.name),
+        _ => region.name.clone(),
+    }
+}
+
 /// The administrative tree: every region by level, sorted by code, with a name index.
 #[derive(Debug)]
 pub struct RegionTree {
@@ -244,10 +307,35 @@ impl RegionTree {
 
     /// Regions for a search box: names equal to the query first, then names starting with it,
     /// then names containing it (all compared by [`name_key`]); within each group larger units
-    /// first, then code order. At most `limit` results.
-    pub fn search_names(&self, query: &str, limit: usize) -> Vec<&Region> {
-        let key = name_key(&expand_query(query));
-        if key.is_empty() || limit == 0 {
+    /// first, then code order. A leading kind ("Kel. Watampone", "Kec. Tanete Riattang",
+    /// "Kab. Bone", "Kota Makassar", "Desa Bone", "Prov. Aceh", abbreviated or spelled out) is
+    /// removed and only regions of that kind are returned; when no name of that kind equals or
+    /// starts with the rest, the whole text is searched as a name ("Kota Baru" the village). Gives the `limit` results from
+    /// `offset` on and how many there are in all.
+    pub fn search_names(&self, query: &str, offset: usize, limit: usize) -> RegionMatches<'_> {
+        let whole = || self.search_ranked(&expand_query(query), &[]);
+        let found = match split_kind_prefix(query) {
+            None => whole(),
+            Some((kinds, rest)) => {
+                let kinded = self.search_ranked(rest, kinds);
+                // "Kota Baru" is a village's name, not the city of Pekanbaru: the kind is
+                // taken as such when a name of that kind equals or starts with the rest.
+                if kinded.first().is_some_and(|&(_, rank)| rank < 2) {
+                    kinded
+                } else {
+                    let whole = whole();
+                    if whole.is_empty() { kinded } else { whole }
+                }
+            }
+        };
+        RegionMatches::page(found.into_iter().map(|(r, _)| r).collect(), offset, limit)
+    }
+
+    /// Every region matching `text` (of one of `kinds`, or any kind when empty), best first,
+    /// with its rank: 0 equal, 1 starts with the text, 2 contains it.
+    fn search_ranked(&self, text: &str, kinds: &[RegionKind]) -> Vec<(&Region, u8)> {
+        let key = name_key(text);
+        if key.is_empty() {
             return Vec::new();
         }
         // (position, rank): 0 equal, 1 prefix, 2 substring.
@@ -270,9 +358,24 @@ impl RegionTree {
         // Positions follow `all()` order, which is level first, then code.
         hits.sort_unstable_by_key(|&(p, rank)| (rank, p));
         hits.into_iter()
-            .filter_map(|(p, _)| self.at_position(p))
-            .take(limit)
+            .filter_map(|(p, rank)| Some((self.at_position(p)?, rank)))
+            .filter(|(r, _)| kinds.is_empty() || kinds.contains(&r.kind))
             .collect()
+    }
+
+    /// The area a region lies in, for telling equal names apart: its kecamatan and
+    /// kabupaten/kota for a village ("Kec. Tanete Riattang, Kab. Bone"), its kabupaten/kota and
+    /// province for a kecamatan, its province for a kabupaten/kota; `None` for a province.
+    pub fn parent_area(&self, region: &Region) -> Option<String> {
+        let ancestors = region.code.ancestors();
+        let names: Vec<String> = ancestors
+            .iter()
+            .rev()
+            .take(2)
+            .filter_map(|code| self.get(code))
+            .map(short_name)
+            .collect();
+        (!names.is_empty()).then(|| names.join(", "))
     }
 
     /// Parses `input` as a code and finds the region. An unknown but well-formed code gives an

@@ -4,6 +4,7 @@ use super::output::{self, Format};
 use crate::service::{self, regions::RegionLine};
 use anyhow::Result;
 use clap::{Args, Subcommand};
+use serde::Serialize;
 use std::process::ExitCode;
 use wahana_domain::codes::{Code, LocalUnitKind};
 use wahana_domain::{Lang, Level, LocalUnit, RegionTree};
@@ -20,26 +21,89 @@ pub struct RegionsArgs {
     /// Search region names instead (prefix and substring matches).
     #[arg(long, value_name = "TEXT", conflicts_with = "region")]
     pub search: Option<String>,
+    /// With --search: results at most; the table shows 100 unless told, JSON and CSV every
+    /// match.
+    #[arg(long, requires = "search")]
+    pub limit: Option<i64>,
+    /// With --search: results to skip (the next page starts at offset + limit).
+    #[arg(long, default_value_t = 0, requires = "search")]
+    pub offset: i64,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
 
+/// One region found by `regions --search`, with the area it lies in.
+#[derive(Debug, Serialize)]
+struct SearchLine {
+    code: String,
+    name: String,
+    kind: &'static str,
+    /// Its kecamatan and kabupaten/kota (for a village), and so on up; empty for a province.
+    parent: String,
+    lat: Option<f64>,
+    lng: Option<f64>,
+}
+
+fn search(query: &str, args: &RegionsArgs, lang: Lang) -> Result<()> {
+    let tree = RegionTree::official();
+    let offset = usize::try_from(args.offset.max(0)).unwrap_or(usize::MAX);
+    let limit =
+        usize::try_from(output::limit_for(args.format, args.limit).max(0)).unwrap_or(usize::MAX);
+    let found = tree.search_names(query, offset, limit);
+    let lines: Vec<SearchLine> = found
+        .regions
+        .iter()
+        .map(|r| SearchLine {
+            code: r.code.to_string(),
+            name: r.name.clone(),
+            kind: r.kind.code(),
+            parent: tree.parent_area(r).unwrap_or_default(),
+            lat: r.lat,
+            lng: r.lng,
+        })
+        .collect();
+    match args.format {
+        Format::Json => output::print_json(&lines)?,
+        Format::Csv | Format::Table => {
+            let headers = [
+                lang.pick("kode", "code"),
+                lang.pick("nama", "name"),
+                lang.pick("jenis", "kind"),
+                lang.pick("wilayah induk", "parent area"),
+            ];
+            let rows: Vec<Vec<String>> = lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.code.clone(),
+                        l.name.clone(),
+                        if args.format == Format::Csv {
+                            l.kind.to_string()
+                        } else {
+                            kind_label(l.kind, lang).to_string()
+                        },
+                        l.parent.clone(),
+                    ]
+                })
+                .collect();
+            if args.format == Format::Csv {
+                output::print_csv(&headers, &rows)?;
+            } else {
+                output::print_table(&headers, &rows);
+            }
+        }
+    }
+    let shown = offset.saturating_add(lines.len());
+    output::note_cut(
+        lang,
+        i64::try_from(found.total.saturating_sub(shown)).unwrap_or(i64::MAX),
+    );
+    Ok(())
+}
+
 pub async fn run(store: &Store, args: RegionsArgs, lang: Lang) -> Result<ExitCode> {
     if let Some(q) = &args.search {
-        let found: Vec<RegionLine> = RegionTree::official()
-            .search_names(q, 50)
-            .into_iter()
-            .map(|r| RegionLine {
-                code: r.code.to_string(),
-                name: r.name.clone(),
-                level: r.code.level().code(),
-                kind: r.kind.code(),
-                lat: r.lat,
-                lng: r.lng,
-                groups: 0,
-            })
-            .collect();
-        render_lines(&found, args.format, lang, false)?;
+        search(q, &args, lang)?;
         return Ok(ExitCode::SUCCESS);
     }
     let Some(input) = &args.region else {

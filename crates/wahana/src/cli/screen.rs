@@ -30,8 +30,9 @@ pub struct ScreenArgs {
     /// summary still counts every group).
     #[arg(long)]
     outcome: Option<String>,
-    #[arg(long, default_value_t = 100)]
-    limit: usize,
+    /// Groups listed at most: the table shows 100 unless told, JSON and CSV every group.
+    #[arg(long)]
+    limit: Option<i64>,
     #[arg(long, default_value_t = 0)]
     offset: usize,
     #[arg(long, value_enum, default_value = "table")]
@@ -91,7 +92,7 @@ pub async fn run(store: &Store, a: ScreenArgs, lang: Lang) -> Result<ExitCode> {
         rules: a.rules,
         rebuild: a.rebuild,
         outcome,
-        limit: a.limit,
+        limit: usize::try_from(output::limit_for(a.format, a.limit).max(0)).unwrap_or(usize::MAX),
         offset: a.offset,
     };
     let report = screening::screen(store, &req, lang).await?;
@@ -176,6 +177,8 @@ pub async fn run(store: &Store, a: ScreenArgs, lang: Lang) -> Result<ExitCode> {
         }
         lines
     };
+    // Groups up to the end of this page, counted from the first listed.
+    let shown = (report.offset + report.groups.len()) as u64;
     match a.format {
         Format::Json => output::print_json(&report)?,
         Format::Csv => {
@@ -246,26 +249,32 @@ pub async fn run(store: &Store, a: ScreenArgs, lang: Lang) -> Result<ExitCode> {
                 })
                 .collect();
             output::print_table(&headers, &rows);
-            eprintln!(
-                "{}",
-                lang.pick(
-                    &format!(
-                        "{} dari {} kelompok (mulai {}); halaman berikut dengan --offset {}",
-                        report.groups.len(),
-                        report.listed_total,
-                        report.offset + 1,
-                        report.offset + report.groups.len()
-                    ),
-                    &format!(
-                        "{} of {} groups (from {}); next page with --offset {}",
-                        report.groups.len(),
-                        report.listed_total,
-                        report.offset + 1,
-                        report.offset + report.groups.len()
-                    ),
-                )
-            );
+            if report.offset > 0 || shown < report.listed_total {
+                eprintln!(
+                    "{}",
+                    lang.pick(
+                        &format!(
+                            "{} dari {} kelompok (mulai {}); halaman berikut dengan --offset {}",
+                            report.groups.len(),
+                            report.listed_total,
+                            report.offset + 1,
+                            shown
+                        ),
+                        &format!(
+                            "{} of {} groups (from {}); next page with --offset {}",
+                            report.groups.len(),
+                            report.listed_total,
+                            report.offset + 1,
+                            shown
+                        ),
+                    )
+                );
+            }
         }
     }
+    output::note_cut(
+        lang,
+        i64::try_from(report.listed_total.saturating_sub(shown)).unwrap_or(i64::MAX),
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -52,7 +52,8 @@ pub fn find(input: &str, lang: Lang) -> Result<&'static Region> {
         [one] => Ok(one),
         [] => {
             let near: Vec<String> = tree
-                .search_names(input, 5)
+                .search_names(input, 0, 5)
+                .regions
                 .iter()
                 .map(|r| format!("{} {}", r.code, r.name))
                 .collect();

@@ -82,6 +82,19 @@ pub async fn signin_form(
     sign_in_page(&st, &ctx, safe_next(q.next.as_deref()), String::new(), None)
 }
 
+/// Where a person goes after signing in: the page they were sent from, if any; else an
+/// officer or enumerator who works in a region (the people who enter its data) lands on that
+/// region's page, and everyone else on the national page.
+fn landing(next: String, who: &users::Principal) -> String {
+    if next != "/" || !matches!(who.role, Role::Officer | Role::Enumerator) {
+        return next;
+    }
+    match &who.region {
+        Some(region) => format!("/regions/{region}"),
+        None => next,
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct SignInForm {
     pub name: String,
@@ -118,10 +131,10 @@ pub async fn signin(
         .await
         .or_page(&ctx)?
     {
-        Ok((token, _csrf, _who)) => Ok((
+        Ok((token, _csrf, who)) => Ok((
             StatusCode::SEE_OTHER,
             [
-                (header::LOCATION, next),
+                (header::LOCATION, landing(next, &who)),
                 (
                     header::SET_COOKIE,
                     session_cookie(&st, &token, users::SESSION_LENGTH.as_secs()),

@@ -148,6 +148,9 @@ fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
             .for_element(Locator::Css("form[action='/signout'] button"))
             .await
             .expect("signed in: the sign-out button");
+        // An officer lands on their own region (Tanete Riattang), not on the national page.
+        let landed = c.current_url().await.unwrap();
+        assert_eq!(landed.path(), "/regions/73.08.21", "{landed}");
 
         // The village's count before.
         c.goto(&format!("{base}/regions/{village}")).await.unwrap();

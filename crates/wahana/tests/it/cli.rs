@@ -371,3 +371,105 @@ fn group_lists_are_cut_only_by_a_limit_and_say_so() {
         );
     }
 }
+
+/// `screen` gives every group in JSON and CSV unless `--limit` is given; the table shows a
+/// page and says so; whatever a limit cuts is said on standard error.
+#[test]
+fn screen_lists_every_group_unless_limited_and_says_so() {
+    for env in envs() {
+        let n = env.name;
+        env.ok(&["demo"]);
+        let all = env.run(&[
+            "--lang", "en", "screen", "--region", "nasional", "--format", "json",
+        ]);
+        assert!(all.status.success(), "{n}");
+        let report: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+        let total = report["summary"]["total"].as_u64().unwrap() as usize;
+        assert!(total > 100, "{n}: the demo must outgrow a table page");
+        assert_eq!(report["groups"].as_array().unwrap().len(), total, "{n}");
+        assert!(
+            !String::from_utf8_lossy(&all.stderr).contains("more"),
+            "{n}"
+        );
+        let csv = env.run(&["screen", "--region", "nasional", "--format", "csv"]);
+        assert_eq!(
+            String::from_utf8_lossy(&csv.stdout).lines().count(),
+            total + 1,
+            "{n}"
+        );
+        let cut = env.run(&[
+            "--lang", "en", "screen", "--region", "nasional", "--format", "json", "--limit", "7",
+        ]);
+        let report: serde_json::Value = serde_json::from_slice(&cut.stdout).unwrap();
+        assert_eq!(report["groups"].as_array().unwrap().len(), 7, "{n}");
+        let stderr = String::from_utf8_lossy(&cut.stderr);
+        assert!(
+            stderr.contains(&format!("… {} more; use --limit", total - 7)),
+            "{n}: {stderr}"
+        );
+        let table = env.run(&["screen", "--region", "nasional"]);
+        let stderr = String::from_utf8_lossy(&table.stderr);
+        assert!(
+            stderr.contains(&format!("100 dari {total} kelompok"))
+                && stderr.contains(&format!("… {} lagi; --limit untuk mengubah", total - 100)),
+            "{n}: {stderr}"
+        );
+    }
+}
+
+/// `regions --search` names each region's parent area, understands "Kel." / "Kec." / "Kab.",
+/// and pages with --limit/--offset, saying on standard error what a limit left out.
+#[test]
+fn region_search_shows_parents_and_pages() {
+    let env = &envs()[0];
+    let out = env.ok(&["regions", "--search", "Kel. Watampone", "--format", "csv"]);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "kode,nama,jenis,wilayah induk",
+            "73.08.21.1003,Watampone,kelurahan,\"Kec. Tanete Riattang, Kab. Bone\""
+        ],
+        "{out}"
+    );
+    let out = env.ok(&[
+        "regions",
+        "--search",
+        "kec tanete riattang",
+        "--format",
+        "json",
+    ]);
+    let found: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found = found.as_array().unwrap();
+    // Tanete Riattang, then Tanete Riattang Barat and Timur; only kecamatan.
+    assert_eq!(found.len(), 3, "{out}");
+    assert!(found.iter().all(|r| r["kind"] == "kecamatan"), "{out}");
+    assert_eq!(found[0]["code"], "73.08.21");
+    assert_eq!(found[0]["parent"], "Kab. Bone, Sulawesi Selatan");
+    // Every match in JSON; pages with --limit/--offset.
+    let all = env.run(&["regions", "--search", "bone", "--format", "json"]);
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    let all: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(all.len() > 20, "{}", all.len());
+    let page = env.run(&[
+        "--lang", "en", "regions", "--search", "bone", "--format", "json", "--limit", "10",
+        "--offset", "10",
+    ]);
+    let codes: serde_json::Value = serde_json::from_slice(&page.stdout).unwrap();
+    let codes: Vec<&str> = codes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, all[10..20]);
+    let stderr = String::from_utf8_lossy(&page.stderr);
+    assert!(
+        stderr.contains(&format!("… {} more; use --limit", all.len() - 20)),
+        "{stderr}"
+    );
+}

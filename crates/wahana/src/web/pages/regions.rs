@@ -696,7 +696,30 @@ pub async fn region(
 pub struct SearchQuery {
     pub q: Option<String>,
     pub region: Option<String>,
+    /// Where the page of groups starts.
     pub offset: Option<i64>,
+    /// Where the page of regions starts.
+    pub region_offset: Option<usize>,
+}
+
+/// Regions a search page shows at once.
+pub const REGION_PAGE: usize = 20;
+
+/// A region found by name, with the area it lies in ("Kec. Tanete Riattang, Kab. Bone").
+pub struct RegionHit {
+    pub code: String,
+    pub name: String,
+    pub parent: String,
+}
+
+/// Where the regions of a search page are in the whole list, and the links to the pages
+/// before and after.
+pub struct RegionPages {
+    pub first: usize,
+    pub last: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 #[derive(Template)]
@@ -704,7 +727,8 @@ pub struct SearchQuery {
 pub struct SearchPage<'a> {
     pub ctx: &'a Ctx,
     pub q: String,
-    pub regions: Vec<Crumb>,
+    pub regions: Vec<RegionHit>,
+    pub region_pages: Option<RegionPages>,
     pub groups: Vec<GroupLine>,
     pub pager: Option<Pager>,
     pub signed_in: bool,
@@ -721,19 +745,48 @@ pub async fn search(
         ctx: &ctx,
         q: text.clone(),
         regions: Vec::new(),
+        region_pages: None,
         groups: Vec::new(),
         pager: None,
         signed_in: ctx.user.is_some(),
     };
     if !text.is_empty() {
-        page.regions = RegionTree::official()
-            .search_names(&text, 10)
-            .into_iter()
-            .map(|r| Crumb {
+        let tree = RegionTree::official();
+        let region_offset = q.region_offset.unwrap_or(0);
+        let found = tree.search_names(&text, region_offset, REGION_PAGE);
+        page.regions = found
+            .regions
+            .iter()
+            .map(|r| RegionHit {
                 code: r.code.to_string(),
-                name: format!("{} {}", r.kind.label(ctx.lang), r.name),
+                name: region_title(r, ctx.lang),
+                parent: tree.parent_area(r).unwrap_or_default(),
             })
             .collect();
+        if found.total > 0 {
+            let link = |at: usize| {
+                format!(
+                    "/search?q={}{}&region_offset={at}",
+                    pct(&text),
+                    q.region
+                        .as_deref()
+                        .map(|r| format!("&region={}", pct(r)))
+                        .unwrap_or_default()
+                )
+            };
+            let last = region_offset.saturating_add(page.regions.len());
+            page.region_pages = Some(RegionPages {
+                first: if page.regions.is_empty() {
+                    0
+                } else {
+                    region_offset + 1
+                },
+                last,
+                total: found.total,
+                prev: (region_offset > 0).then(|| link(region_offset.saturating_sub(REGION_PAGE))),
+                next: (last < found.total).then(|| link(last)),
+            });
+        }
         if ctx.user().is_some() {
             // A person sees the groups of their own subtree (an admin, all of them): the
             // use case holds a search without a region to the caller's own.
@@ -1165,4 +1218,15 @@ pub async fn audit(
         next: more.then(|| format!("/regions/{}/audit?offset={}", r.code, offset + PAGE)),
     };
     Ok(render(&ctx, &page))
+}
+
+/// "Kelurahan Watampone", "Kecamatan Tanete Riattang", "Kabupaten Bone" (whose name already
+/// says its kind, so it is not said twice).
+fn region_title(r: &wahana_domain::Region, lang: wahana_domain::Lang) -> String {
+    let kind = r.kind.label(lang);
+    if r.name.starts_with(kind) {
+        r.name.clone()
+    } else {
+        format!("{kind} {}", r.name)
+    }
 }

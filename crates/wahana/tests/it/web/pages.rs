@@ -222,3 +222,52 @@ async fn report_pdf_without_a_browser_is_a_clear_error() {
         "attachment; filename=\"profil-730821.html\""
     );
 }
+
+/// Issue 16, point 1: region search results name the area they lie in, understand "Kel." and
+/// "Kec." before a name, and page past the first results.
+#[tokio::test]
+async fn search_page_shows_parent_areas_and_pages_regions() {
+    for env in envs().await {
+        let n = env.name;
+        let s = env.page("/search?q=Kel.%20Watampone", None).await;
+        assert_eq!(s.status, StatusCode::OK, "{n}");
+        assert!(
+            s.text.contains("Kelurahan Watampone</a> — <span class=\"parent\">Kec. Tanete Riattang, Kab. Bone</span>"),
+            "{n}: {}",
+            s.text
+        );
+        assert_eq!(s.text.matches("<li><a href=\"/regions/").count(), 1, "{n}");
+        let s = env.page("/search?q=Kec.%20Tanete%20Riattang", None).await;
+        assert!(
+            s.text.contains("href=\"/regions/73.08.21\">Kecamatan Tanete Riattang</a> — <span class=\"parent\">Kab. Bone, Sulawesi Selatan</span>"),
+            "{n}"
+        );
+        assert!(
+            !s.text.contains("/regions/73.08.21.1003\""),
+            "{n}: only kecamatan"
+        );
+        // "bone" names more than a page of regions: the first page, then the next.
+        let hits = |text: &str| -> Vec<String> {
+            text.match_indices("<li><a href=\"/regions/")
+                .map(|(i, m)| {
+                    let rest = &text[i + m.len()..];
+                    rest[..rest.find('"').unwrap()].to_string()
+                })
+                .collect()
+        };
+        let first = env.page("/search?q=bone", None).await;
+        let page1 = hits(&first.text);
+        assert_eq!(page1.len(), 20, "{n}");
+        assert_eq!(page1[0], "73.08", "{n}: the kabupaten first");
+        assert!(first.text.contains("Kabupaten Bone</a>"), "{n}");
+        assert!(!first.text.contains("Kabupaten Kabupaten"), "{n}");
+        assert!(first.text.contains("region_offset=20"), "{n}");
+        assert!(first.text.contains("Wilayah 1–20 dari"), "{n}");
+        let second = env.page("/search?q=bone&region_offset=20", None).await;
+        let page2 = hits(&second.text);
+        assert!(!page2.is_empty(), "{n}");
+        assert!(page2.iter().all(|c| !page1.contains(c)), "{n}: {page2:?}");
+        assert!(second.text.contains("Wilayah 21–"), "{n}");
+        assert!(second.text.contains("region_offset=0"), "{n}: a link back");
+    }
+}

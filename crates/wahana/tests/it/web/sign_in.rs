@@ -125,6 +125,69 @@ async fn sign_in_with_csrf_and_failure_limit() {
     }
 }
 
+/// Issue 16, point 1: an officer or enumerator lands on their own region after signing in; an
+/// admin or a viewer on the national page; a safe `next` still wins and an unsafe one is
+/// ignored.
+#[tokio::test]
+async fn sign_in_lands_on_own_region() {
+    for env in envs().await {
+        let n = env.name;
+        let f = env.page("/signin", None).await;
+        let cookie = f.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        let token = cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_string();
+        // who, the form's `next` (None: left out), where they land
+        let cases: &[(&str, Option<&str>, &str)] = &[
+            ("officer", None, "/regions/73.08.21"),
+            ("officer", Some("/"), "/regions/73.08.21"),
+            ("officer_away", None, "/regions/73.08.22"),
+            ("enumerator", None, "/regions/73.08.21"),
+            ("enumerator_away", Some("/"), "/regions/73.08.22"),
+            ("admin", None, "/"),
+            ("viewer", None, "/"),
+            ("admin", Some("/regions/73.08"), "/regions/73.08"),
+            ("officer", Some("/groups/new"), "/groups/new"),
+            ("officer", Some("//evil.example/x"), "/regions/73.08.21"),
+            (
+                "enumerator",
+                Some("https://evil.example/"),
+                "/regions/73.08.21",
+            ),
+        ];
+        for &(who, next, lands) in cases {
+            let next = next
+                .map(|x| format!("&next={}", x.replace(':', "%3A").replace('/', "%2F")))
+                .unwrap_or_default();
+            let r = env
+                .send(
+                    Request::builder()
+                        .method(Method::POST)
+                        .uri("/signin")
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .header(header::COOKIE, format!("wahana_csrf={token}"))
+                        .body(Body::from(format!(
+                            "name={who}&password={PASSWORD}&_csrf={token}{next}"
+                        )))
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::SEE_OTHER,
+                "{n} {who} {next}: {}",
+                r.text
+            );
+            assert_eq!(r.headers[header::LOCATION], lands, "{n} {who} {next}");
+        }
+    }
+}
+
 /// Issue 11, point 6: of many wrong guesses at once, at most the limit get a password check;
 /// guesses from other addresses do not lock a person out of an address they signed in from.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
