@@ -867,6 +867,27 @@ fn kecamatan_map_on_a_phone_links_to_its_villages() {
             .for_element(Locator::Css("main h1"))
             .await
             .expect("the village page");
+
+        // The network on the map: the drawing scrolls inside its box, its smallest text (12
+        // units in 1,000) at least 11 px, and the page itself does not scroll sideways.
+        c.goto(&format!("{base}/regions/73.08.21/network?layout=peta"))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("figure.network svg"))
+            .await
+            .unwrap();
+        let sizes = c
+            .execute(
+                "const f = document.querySelector('figure.network');                  const s = f.querySelector('svg').getBoundingClientRect();                  return [s.width, f.clientWidth, f.scrollWidth,                          document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let v: Vec<f64> = (0..5).map(|i| sizes[i].as_f64().unwrap()).collect();
+        assert!(v[0] * 12.0 / 1000.0 >= 11.0, "text of 12 units at {} px", v[0] * 0.012);
+        assert!(v[2] > v[1], "the drawing scrolls inside its box: {v:?}");
+        assert!(v[3] <= v[4] + 1.0, "the page scrolls sideways: {v:?}");
         c.close().await.unwrap();
     });
 }
