@@ -233,6 +233,28 @@ impl Store {
         .await
     }
 
+    /// The attempts counted for `name` from `address` in a window that began at or after
+    /// `since` (0 when none), without counting one.
+    pub async fn sign_in_attempts(
+        &self,
+        name: &str,
+        address: &str,
+        since: &str,
+    ) -> Result<i64, StoreError> {
+        let n: Option<i64> = on_pool!(self.pool, p => {
+            sqlx::query_scalar(
+                "SELECT attempts FROM sign_in_attempts WHERE name = $1 AND address = $2 \
+                 AND window_start >= $3",
+            )
+            .bind(name.to_string())
+            .bind(address.to_string())
+            .bind(since.to_string())
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(n.unwrap_or(0))
+    }
+
     /// Forgets the attempts counted for `name` from `address` (after a successful sign-in), and
     /// every count whose window began before `since` (over: the table does not grow for ever).
     pub async fn clear_sign_in_attempts(

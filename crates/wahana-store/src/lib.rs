@@ -27,6 +27,7 @@ mod regions;
 mod rows;
 mod screening;
 mod sqlite_tx;
+mod submissions;
 mod tally;
 mod transfer;
 mod waves;
@@ -50,6 +51,7 @@ pub use links::LinkRecord;
 pub use members::StoredMember;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use screening::RuleSetInfo;
+pub use submissions::{FileInfo, InboxCounts, NewFile, NewSubmission, Received, SubmissionRecord};
 pub use tally::{DEFAULT_RULES, TallySnapshot};
 pub use waves::WaveContents;
 

@@ -92,6 +92,7 @@ pub async fn run(
             .or_else(|| config.metrics_token.clone())
             .filter(|t| !t.is_empty()),
         shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
+        tls: false,
     };
     web::serve(store.clone(), &args.addr, options, move |addr| {
         // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.

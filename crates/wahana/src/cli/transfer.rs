@@ -76,6 +76,7 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
         within,
         file_name: None,
         who: Some(caller.who()),
+        ..ImportOptions::default()
     };
     let bar = output::progress_bar(lang.pick("baris", "rows"));
     let report = service::import::import_file(store, &args.file, &opts, service::today(), &|n| {

@@ -26,6 +26,7 @@ pub mod limits;
 pub mod read;
 mod workbook;
 pub mod write;
+pub mod xform;
 mod xls;
 pub mod xlsform;
 

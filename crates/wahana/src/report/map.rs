@@ -239,7 +239,9 @@ pub fn region_map(
             },
         })
         .collect();
+    // A kabupaten's or kota's name already says which it is ("Kabupaten Bone").
     let place = match region {
+        Some(r) if r.level() == wahana_domain::Level::Regency => r.name.clone(),
         Some(r) => format!("{} {}", r.kind.label(lang), r.name),
         None => "Indonesia".to_string(),
     };

@@ -13,7 +13,9 @@ pub mod demo;
 pub mod export;
 pub mod groups;
 pub mod import;
+pub mod inbox;
 pub mod network;
+pub mod odk;
 pub mod profile;
 pub mod refusals;
 pub mod regions;
@@ -91,6 +93,9 @@ pub enum ServiceError {
     /// A re-survey that cannot be prepared.
     #[error("re-survey refused: {0:?}")]
     CarryForward(resurvey::CarryForwardRefusal),
+    /// A submission of the inbox that is no longer pending (someone decided it first).
+    #[error("submission {id} is {status}")]
+    AlreadyDecided { id: i64, status: String },
     #[error(transparent)]
     Store(#[from] wahana_store::StoreError),
 }
@@ -107,6 +112,7 @@ impl ServiceError {
             ServiceError::Forbidden { .. } => ErrorCode::Forbidden,
             ServiceError::NotObservedTogether { .. } => ErrorCode::NotObservedTogether,
             ServiceError::CarryForward(r) => r.code(),
+            ServiceError::AlreadyDecided { .. } => ErrorCode::EditConflict,
             ServiceError::Store(e) => store_code(e),
         }
     }
@@ -160,6 +166,18 @@ impl ServiceError {
                 ),
             },
             ServiceError::CarryForward(r) => r.message(lang),
+            ServiceError::AlreadyDecided { id, status } => {
+                let (sid, sen) = match status.as_str() {
+                    "accepted" => ("sudah diterima", "was accepted"),
+                    "rejected" => ("sudah ditolak", "was rejected"),
+                    "replaced" => ("sudah diganti kiriman suntingan", "was replaced by an edit"),
+                    _ => ("sudah diputuskan", "was decided"),
+                };
+                match lang {
+                    Lang::Id => format!("kiriman #{id} {sid}: tidak ada yang diubah"),
+                    Lang::En => format!("submission #{id} {sen}: nothing was changed"),
+                }
+            }
             ServiceError::Store(e) => refusals::store_message(e, lang),
         }
     }

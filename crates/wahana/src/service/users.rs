@@ -270,9 +270,14 @@ pub async fn add(
         return Err(ServiceError::Invalid(errors));
     }
     let hash = hash_password(password)?;
-    Ok(store
+    let user = store
         .create_user(name, &hash, role.trim(), region.as_deref(), &who.0)
-        .await?)
+        .await?;
+    // What ODK Collect's Digest authentication checks (`service::odk`).
+    store
+        .set_digest_ha1(user.id, &super::odk::digest_ha1(name, password))
+        .await?;
+    Ok(user)
 }
 
 /// Why a sign-in was refused.
@@ -333,6 +338,13 @@ pub async fn sign_in(
         (true, Some(p)) => {
             store.clear_sign_in_attempts(name, address, &since).await?;
             store.remember_sign_in_address(p.id, address).await?;
+            // A person added by an earlier release gets their Digest hash (ODK Collect's
+            // sign-in) the first time they sign in with their password.
+            if store.digest_ha1(&p.name).await?.is_none() {
+                store
+                    .set_digest_ha1(p.id, &super::odk::digest_ha1(&p.name, password))
+                    .await?;
+            }
             let token = random_token();
             let expires = iso(SystemTime::now() + SESSION_LENGTH);
             store.create_session(&token, p.id, &expires).await?;
@@ -340,6 +352,55 @@ pub async fn sign_in(
             Ok(Ok((token, csrf, p)))
         }
         _ => Ok(Err(SignInRefused::BadCredentials)),
+    }
+}
+
+/// Whether `name` has failed to sign in too often from `address` lately ([`MAX_FAILURES`]
+/// within [`FAILURE_WINDOW`]): for sign-ins that count only their failures (ODK Collect's,
+/// which sends its credentials with every request).
+pub async fn too_many_failures(
+    store: &Store,
+    name: &str,
+    address: &str,
+) -> Result<bool, ServiceError> {
+    let since = iso(SystemTime::now() - FAILURE_WINDOW);
+    Ok(store.sign_in_attempts(name.trim(), address, &since).await? >= MAX_FAILURES)
+}
+
+/// Counts a failed sign-in of `name` from `address`.
+pub async fn count_failure(store: &Store, name: &str, address: &str) -> Result<(), ServiceError> {
+    let since = iso(SystemTime::now() - FAILURE_WINDOW);
+    store
+        .count_sign_in_attempt(name.trim(), address, &since)
+        .await?;
+    Ok(())
+}
+
+/// Checks a name and password without opening a session (HTTP Basic from ODK Collect over
+/// HTTPS): the person, or `None` for a wrong pair or a name with too many failures lately.
+pub async fn check_password(
+    store: &Store,
+    name: &str,
+    password: &str,
+    address: &str,
+) -> Result<Option<Principal>, ServiceError> {
+    if too_many_failures(store, name, address).await? {
+        return Ok(None);
+    }
+    let user = store.user_by_name(name.trim()).await?;
+    let ok = match &user {
+        Some(u) => verify_password(password, &u.password_hash),
+        None => {
+            let _ = verify_password(password, DUMMY_HASH);
+            false
+        }
+    };
+    match (ok, user.as_ref().and_then(Principal::from_record)) {
+        (true, Some(p)) => Ok(Some(p)),
+        _ => {
+            count_failure(store, name, address).await?;
+            Ok(None)
+        }
     }
 }
 

@@ -341,6 +341,7 @@ impl From<ServiceError> for ApiError {
             e @ (ServiceError::NoOpenWave
             | ServiceError::NotObservedTogether { .. }
             | ServiceError::CarryForward(_)
+            | ServiceError::AlreadyDecided { .. }
             | ServiceError::Store(StoreError::Refused(_))) => ApiError::Refused(e),
             // A write that waited its longest for SQLite's write lock (held by an import).
             ServiceError::Store(e) if e.is_busy() => ApiError::Busy {

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod csrf;
 pub mod errors;
 pub mod metrics;
+pub mod openrosa;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
@@ -49,6 +50,9 @@ pub struct Options {
     pub metrics_token: Option<String>,
     /// How long a stopping server waits for the requests in flight ([`serve`]).
     pub shutdown_grace: std::time::Duration,
+    /// The server itself serves HTTPS (`--tls-cert`): ODK Collect may then sign in with Basic
+    /// authentication too (`openrosa.rs`).
+    pub tls: bool,
 }
 
 /// The whole application over a store: every page and API route, with the state they share.
@@ -68,6 +72,9 @@ fn state(store: Store, options: Options) -> AppState {
         metrics: metrics::Metrics::default(),
         metrics_token: options.metrics_token,
         stopping: tokio::sync::watch::Sender::new(false),
+        tls: options.tls,
+        nonces: openrosa::Nonces::default(),
+        odk_forms: crate::service::odk::FormCache::default(),
     }))
 }
 
@@ -94,6 +101,12 @@ pub struct Shared {
     /// Set once the server has been told to stop: imports in progress are cancelled and
     /// `/readyz` answers 503.
     stopping: tokio::sync::watch::Sender<bool>,
+    /// See [`Options::tls`].
+    tls: bool,
+    /// The Digest nonces given to ODK Collect (`openrosa.rs`).
+    nonces: openrosa::Nonces,
+    /// The forms served to ODK Collect, made once per region (`service::odk::forms`).
+    odk_forms: crate::service::odk::FormCache,
 }
 
 impl Shared {
@@ -213,6 +226,7 @@ fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .merge(api::router())
+        .merge(openrosa::router())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

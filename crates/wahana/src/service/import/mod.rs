@@ -61,6 +61,13 @@ pub struct ImportOptions {
     /// Who imports: a committed import writes its audit entry (the report) in its own
     /// transaction, so the rows and the entry land together or not at all.
     pub who: Option<Who>,
+    /// The inbox's submission this import accepts (a one-row file of its answers): marked
+    /// accepted, with the record it became, in the import's own transaction; an import that
+    /// finds it decided already writes nothing.
+    pub submission: Option<i64>,
+    /// Rows without an id become new groups, never linked to an earlier one by name (an
+    /// officer who said so).
+    pub no_linking: bool,
 }
 
 /// One problem found in a file.
@@ -158,6 +165,10 @@ pub struct ImportReport {
     pub committed: bool,
     pub dry_run: bool,
     pub rejects_file: Option<String>,
+    /// The ids of the groups written, kept only for a submission's import
+    /// ([`ImportOptions::submission`]).
+    #[serde(skip)]
+    pub written_ids: Vec<String>,
 }
 
 impl ImportReport {
@@ -179,6 +190,7 @@ impl ImportReport {
             committed: false,
             dry_run,
             rejects_file: None,
+            written_ids: Vec::new(),
         }
     }
 
@@ -693,7 +705,28 @@ async fn import_whole(
         sink.finish()?;
     }
 
-    let commit = !opts.dry_run && (report.ok() || opts.accept_clean);
+    let mut commit = !opts.dry_run && (report.ok() || opts.accept_clean);
+    if let (true, Some(id)) = (commit, opts.submission) {
+        let actor = opts.who.as_ref().map(|w| w.0.as_str()).unwrap_or("sistem");
+        let group = report.written_ids.first().cloned().unwrap_or_default();
+        if !batch.accept_submission(id, &wave.id, &group, actor).await? {
+            report.push(Problem {
+                code: "already_decided",
+                row: None,
+                column: None,
+                field: "kiriman".into(),
+                value: id.to_string(),
+                expected_id: format!(
+                    "kiriman #{id} sudah diputuskan orang lain: tidak ada yang ditulis"
+                ),
+                expected_en: format!(
+                    "submission #{id} was decided by someone else: nothing was written"
+                ),
+                whole: true,
+            });
+            commit = false;
+        }
+    }
     if commit {
         report.committed = true;
         if let Some(who) = &opts.who {

@@ -378,7 +378,7 @@ impl Importer<'_> {
                     pending = kept;
                 }
                 // Rows without an id: the same group as one of the village's earlier groups?
-                let (links, proposed) = if self.first_load {
+                let (links, proposed) = if self.first_load || self.opts.no_linking {
                     (Vec::new(), Vec::new())
                 } else {
                     self.link_rows(batch, &mut pending).await?
@@ -412,6 +412,11 @@ impl Importer<'_> {
                 batch.save_links(&self.wave_id, &links).await?;
                 batch.save_reviews(&self.wave_id, &reviews).await?;
                 let linked = same_id + links.len() as u64;
+                if self.opts.submission.is_some() {
+                    report
+                        .written_ids
+                        .extend(groups.iter().map(|g| g.id.clone()));
+                }
                 report.written += groups.len() as u64;
                 report.updated += updated;
                 report.linked += linked;

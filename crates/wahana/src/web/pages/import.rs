@@ -426,6 +426,7 @@ pub async fn run(
         // The file as the user named it, not where the server keeps it.
         file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
         who: Some(who),
+        ..ImportOptions::default()
     };
     // The reader holds non-`Send` state across awaits: run it on a blocking thread.
     let store = st.store.clone();

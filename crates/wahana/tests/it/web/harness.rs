@@ -115,6 +115,7 @@ impl Env {
                 uploads: dir.path().join("uploads"),
                 metrics_token: None,
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
+                tls: false,
             },
         );
         let mut env = Env {

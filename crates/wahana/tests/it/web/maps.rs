@@ -105,6 +105,11 @@ async fn regions_without_groups_are_hatched_and_every_level_has_its_map() {
         assert_eq!(codes.len(), 27, "{name}");
         assert!(fill_of(map, KECAMATAN).starts_with('#'), "{name}");
         assert_eq!(fill_of(map, "73.08.01"), "url(#peta-nodata)", "{name}");
+        assert!(
+            map.contains("Kelompok tercatat — Kabupaten Bone"),
+            "{name}: the map's title"
+        );
+        assert!(!map.contains("Kabupaten Kabupaten"), "{name}");
         // The country: every province drawn, Kalimantan Selatan from its kabupaten.
         let home = env.page("/", None).await;
         let map = &home.text[home.text.find("id=\"peta\"").unwrap()..];
