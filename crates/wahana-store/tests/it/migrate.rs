@@ -674,3 +674,153 @@ async fn boundaries_table_is_added_and_nothing_is_lost() {
         store.close().await;
     }
 }
+
+/// A database of release 10 (schema 0010) opens in this one with every record there unchanged,
+/// its people and waves kept (a person without a Digest hash yet, waves not accepting
+/// submissions by themselves), and the submissions inbox (0011) empty and in use: a submission
+/// kept with its attachment, sent again (attachments added, not doubled), refused with other
+/// XML, listed under its village's region, rejected with its reason and its audit entry.
+#[tokio::test]
+async fn submissions_inbox_is_added_and_nothing_is_lost() {
+    for db in old_release(10).await {
+        let mut sqls = registry_rows();
+        sqls.push(format!(
+            "INSERT INTO users (name, password_hash, role, region_code, created_at) VALUES \
+             ('petugas', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA', \
+             'officer', '73.08.21', {T})"
+        ));
+        let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
+        db.exec(&refs).await;
+        let users_sql = "SELECT id, name, password_hash, role, region_code FROM users ORDER BY id";
+        let mut before = Vec::new();
+        for q in SNAPSHOT.iter().chain([&users_sql]) {
+            before.push(OldDb::rows(&db.pool, q).await);
+        }
+        on_pool!(db.pool, p => p.close().await);
+
+        let store = Store::open(&db.url).await.unwrap();
+        let n = db.name;
+        let mut after = Vec::new();
+        for q in SNAPSHOT.iter().chain([&users_sql]) {
+            after.push(OldDb::rows(store.pool(), q).await);
+        }
+        assert_eq!(
+            before, after,
+            "{n}: every record held before is there, unchanged"
+        );
+        assert_eq!(store.digest_ha1("petugas").await.unwrap(), None, "{n}");
+        assert!(!store.wave_auto_accept("w1").await.unwrap(), "{n}");
+        assert!(store.auto_accept_waves().await.unwrap().is_empty(), "{n}");
+
+        let village = RegionCode::parse("73.08.21.1001").unwrap();
+        let kec = RegionCode::parse("73.08.21").unwrap();
+        let xml =
+            "<data id=\"wahana_kelompok\"><meta><instanceID>uuid:1</instanceID></meta></data>";
+        let new = wahana_store::NewSubmission {
+            instance_id: "uuid:1".into(),
+            form_id: "wahana_kelompok".into(),
+            form_version: Some("1".into()),
+            region_code: kec.clone(),
+            village_code: Some(village.clone()),
+            xml: xml.into(),
+            xml_md5: "m1".into(),
+            deprecated_id: None,
+            device_id: Some("collect:1".into()),
+            submitted_by: "pendata".into(),
+        };
+        let photo = |name: &str| wahana_store::NewFile {
+            name: name.into(),
+            content_type: "image/jpeg".into(),
+            bytes: vec![0xff, 0xd8, 0xff, 0x00, 0x01],
+        };
+        let id = match store
+            .receive_submission(&new, &[photo("a.jpg")])
+            .await
+            .unwrap()
+        {
+            wahana_store::Received::Created { id } => id,
+            other => panic!("{n}: {other:?}"),
+        };
+        assert_eq!(
+            store
+                .receive_submission(&new, &[photo("a.jpg"), photo("b.jpg")])
+                .await
+                .unwrap(),
+            wahana_store::Received::Resent { id, files_added: 1 },
+            "{n}: sent again with one more attachment"
+        );
+        let other = wahana_store::NewSubmission {
+            xml_md5: "m2".into(),
+            ..new.clone()
+        };
+        assert_eq!(
+            store.receive_submission(&other, &[]).await.unwrap(),
+            wahana_store::Received::Conflict { id },
+            "{n}: the same instance with other answers"
+        );
+        let held = store.submission(id).await.unwrap().unwrap();
+        assert_eq!(held.files.len(), 2, "{n}");
+        assert_eq!(held.status, "pending", "{n}");
+        assert_eq!(held.xml, xml, "{n}: the XML as received");
+        assert_eq!(
+            store.submission_file(id, "b.jpg").await.unwrap().unwrap().1,
+            vec![0xff, 0xd8, 0xff, 0x00, 0x01],
+            "{n}: the attachment's bytes"
+        );
+        let listed = store
+            .submissions(Some(&kec), Some("pending"), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(listed.iter().map(|s| s.id).collect::<Vec<_>>(), [id], "{n}");
+        let elsewhere = RegionCode::parse("73.08.20").unwrap();
+        assert!(
+            store
+                .submissions(Some(&elsewhere), None, 10, 0)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{n}"
+        );
+        assert!(
+            store
+                .reject_submission(id, "bukan kelompok", "web:petugas", "73.08.21.1001")
+                .await
+                .unwrap(),
+            "{n}"
+        );
+        assert!(
+            !store
+                .reject_submission(id, "lagi", "web:petugas", "73.08.21.1001")
+                .await
+                .unwrap(),
+            "{n}: decided once"
+        );
+        let c = store.inbox_counts(Some(&kec)).await.unwrap();
+        assert_eq!((c.pending, c.rejected), (0, 1), "{n}");
+        let r = store.submission(id).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                r.status.as_str(),
+                r.reason.as_deref(),
+                r.decided_by.as_deref()
+            ),
+            ("rejected", Some("bukan kelompok"), Some("web:petugas")),
+            "{n}: a rejected submission stays readable"
+        );
+        let trail = store
+            .audit_of("kiriman", &id.to_string(), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["reject", "receive"],
+            "{n}"
+        );
+        store
+            .set_wave_auto_accept("w1", true, "cli:uji")
+            .await
+            .unwrap();
+        assert_eq!(store.auto_accept_waves().await.unwrap(), ["w1"], "{n}");
+        store.close().await;
+    }
+}
