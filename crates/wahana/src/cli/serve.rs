@@ -36,12 +36,21 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS",
           default_value_t = web::DEFAULT_SHUTDOWN_GRACE.as_secs())]
     pub shutdown_grace: u64,
+    /// Serve HTTPS with this certificate chain (PEM), with --tls-key. ODK Collect may then also
+    /// sign in with Basic authentication (over plain HTTP only Digest is accepted).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
-/// Demonstration sign-ins: (name, password, role, region).
-pub const DEMO_USERS: [(&str, &str, &str, Option<&str>); 2] = [
+/// Demonstration sign-ins: (name, password, role, region). `pendata` is an enumerator of
+/// Kecamatan Tanete Riattang, for ODK Collect pointed at `/odk/73.08.21`.
+pub const DEMO_USERS: [(&str, &str, &str, Option<&str>); 3] = [
     ("demo", "demo-wahana", "officer", Some("73.08.21")),
     ("admin", "admin-wahana", "admin", None),
+    ("pendata", "pendata-wahana", "enumerator", Some("73.08.21")),
 ];
 
 pub async fn run(
@@ -82,6 +91,11 @@ pub async fn run(
         }
     }
     let demo = args.demo;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(web::tls::acceptor(cert, key)?),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let options = web::Options {
         secure_cookies: !args.http_cookies,
         pdf_browser: web::pdf::find_browser(),
@@ -92,15 +106,24 @@ pub async fn run(
             .or_else(|| config.metrics_token.clone())
             .filter(|t| !t.is_empty()),
         shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
-        tls: false,
+        tls,
     };
     web::serve(store.clone(), &args.addr, options, move |addr| {
         // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.
-        if addr.ip().is_loopback() {
-            println!("wahana: http://localhost:{}/", addr.port());
+        let base = if addr.ip().is_loopback() {
+            format!("{scheme}://localhost:{}/", addr.port())
         } else {
-            println!("wahana: http://{addr}/");
-        }
+            format!("{scheme}://{addr}/")
+        };
+        println!("wahana: {base}");
+        println!(
+            "{} {base}odk/{}",
+            lang.pick(
+                "ODK Collect (alamat server, ganti kode wilayahnya):",
+                "ODK Collect (server URL, change the region code):"
+            ),
+            if demo { "73.08.21" } else { "KODE-WILAYAH" }
+        );
         if demo {
             for (name, password, role, region) in DEMO_USERS {
                 println!(

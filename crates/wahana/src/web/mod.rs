@@ -19,6 +19,7 @@ pub mod openrosa;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
+pub mod tls;
 
 use crate::service::users::{self, Principal};
 use axum::Router;
@@ -50,9 +51,9 @@ pub struct Options {
     pub metrics_token: Option<String>,
     /// How long a stopping server waits for the requests in flight ([`serve`]).
     pub shutdown_grace: std::time::Duration,
-    /// The server itself serves HTTPS (`--tls-cert`): ODK Collect may then sign in with Basic
-    /// authentication too (`openrosa.rs`).
-    pub tls: bool,
+    /// The server itself serves HTTPS (`--tls-cert`, [`tls::acceptor`]): ODK Collect may then
+    /// sign in with Basic authentication too (`openrosa.rs`).
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// The whole application over a store: every page and API route, with the state they share.
@@ -72,7 +73,7 @@ fn state(store: Store, options: Options) -> AppState {
         metrics: metrics::Metrics::default(),
         metrics_token: options.metrics_token,
         stopping: tokio::sync::watch::Sender::new(false),
-        tls: options.tls,
+        tls: options.tls.is_some(),
         nonces: openrosa::Nonces::default(),
         odk_forms: crate::service::odk::FormCache::default(),
     }))
@@ -614,6 +615,7 @@ pub async fn serve(
     ready(listener.local_addr()?);
     pages::import::expire_uploads(&options.uploads).await;
     let grace = options.shutdown_grace;
+    let acceptor = options.tls.clone();
     let state = state(store.clone(), options);
     // The country's and the provinces' profiles, made before anyone asks (`web/cache.rs`).
     tokio::spawn(pages::regions::warm(state.clone()));
@@ -629,21 +631,35 @@ pub async fn serve(
             state.stop();
         }
     };
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop);
-    tokio::select! {
-        served = server.into_future() => served?,
-        () = async {
-            state.stopped().await;
-            tokio::time::sleep(grace).await;
-        } => tracing::warn!(
+    let grace_over = async {
+        state.stopped().await;
+        tokio::time::sleep(grace).await;
+    };
+    let late = || {
+        tracing::warn!(
             in_flight = state.metrics.in_flight(),
             "requests still in flight after {} s: stopping without them",
             grace.as_secs()
-        ),
+        )
+    };
+    match acceptor {
+        Some(acceptor) => {
+            tokio::select! {
+                () = tls::serve(listener, acceptor, app, stop) => {},
+                () = grace_over => late(),
+            }
+        }
+        None => {
+            let server = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(stop);
+            tokio::select! {
+                served = server.into_future() => served?,
+                () = grace_over => late(),
+            }
+        }
     }
     // Connections still lent out after the grace period are not waited for.
     if tokio::time::timeout(std::time::Duration::from_secs(5), store.close())

@@ -125,7 +125,7 @@ async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_aft
                 uploads: dir.path().join("uploads"),
                 metrics_token: None,
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
-                tls: false,
+                tls: None,
             },
         );
         let ask = || async {

@@ -115,7 +115,7 @@ impl Env {
                 uploads: dir.path().join("uploads"),
                 metrics_token: None,
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
-                tls: false,
+                tls: None,
             },
         );
         let mut env = Env {
