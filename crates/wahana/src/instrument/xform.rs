@@ -1,0 +1,625 @@
+//! The XForm (ODK XForms XML) that wahana serves to ODK Collect, written from the same questions
+//! and choices as the XLSForm ([`super::xlsform`]) and shaped as pyxform writes that XLSForm:
+//! `itext` translations (Indonesian by default, English), the primary instance with the groups
+//! nested and `meta/instanceID`, one `bind` per field, `${name}` references as absolute paths,
+//! a `setvalue` on first load for a computed default, and the body's groups and controls.
+//! `tests/xform_check.py` compares it with pyxform's conversion of the XLSForm, field by field.
+//!
+//! The coded lists (`jenis`, `asal`, ...) are secondary instances with translated labels, as
+//! pyxform writes them. The long lists, the villages (`desa`) and a re-survey's earlier groups
+//! (`kelompok_lama`), are CSV media files instead (`jr://file-csv/desa.csv`), which ODK Collect
+//! downloads once with the form and keeps out of the form's XML.
+//!
+//! The output depends on its input only (no clock, no hash order): the server publishes the
+//! MD5 of these bytes, and a form whose bytes change is a new form to every phone.
+
+use super::xlsform::{
+    self, Choice, Form, INSTANCE_NAME, LANG_EN, LANG_ID, PreviousGroup, Question, XlsFormError,
+};
+use std::collections::HashMap;
+use wahana_domain::region::{RegionCode, RegionTree};
+use wahana_domain::xml::Xml;
+
+/// An XForm and the media files it needs, ready to serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XForm {
+    /// The form id (`wahana_kelompok`, or `wahana_kelompok_ulang` for a re-survey).
+    pub form_id: String,
+    /// The same version the XLSForm's settings sheet carries ([`xlsform::form_version`]).
+    pub version: String,
+    pub title: String,
+    /// The XForm document (UTF-8).
+    pub xml: String,
+    /// The files the form refers to as `jr://file-csv/NAME`.
+    pub media: Vec<MediaFile>,
+}
+
+/// A media file of a form (a CSV list of choices).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaFile {
+    /// The file name the form refers to, e.g. `desa.csv`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The lists written as CSV media instead of inside the form, with the filter columns each
+/// file carries after `name` and `label`. A CSV has one label column, so the choices of these
+/// lists are labelled alike in both languages (region names and group names are).
+const CSV_LISTS: &[(&str, &[&str])] = &[("desa", &["kab", "kec"]), ("kelompok_lama", &["desa"])];
+
+/// The root element of the primary instance, as pyxform names it.
+const ROOT: &str = "/data";
+
+/// The XForm for villages under `region` (a province, regency, district or one village): the
+/// XForm counterpart of [`xlsform::write_xlsform`], with the same form id and version.
+pub fn xform(
+    region: &RegionCode,
+    tree: &RegionTree,
+    today_year: i32,
+) -> Result<XForm, XlsFormError> {
+    write(&xlsform::form(region, tree, today_year, None)?)
+}
+
+/// The re-survey's XForm (form id [`xlsform::RESURVEY_FORM_ID`]): the XForm counterpart of
+/// [`xlsform::write_resurvey_xlsform`], its list of earlier groups in `kelompok_lama.csv`.
+pub fn resurvey_xform(
+    region: &RegionCode,
+    tree: &RegionTree,
+    today_year: i32,
+    previous: &[PreviousGroup],
+) -> Result<XForm, XlsFormError> {
+    write(&xlsform::form(region, tree, today_year, Some(previous))?)
+}
+
+/// What a row of the survey sheet becomes in the XForm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind<'a> {
+    Group,
+    /// `start` or `end`: a timestamp taken when the form is opened or finished.
+    Timestamp(&'static str),
+    DeviceId,
+    /// A read-only text shown to the enumerator.
+    Note,
+    /// An input control with its bind type.
+    Input(&'static str),
+    Calculate,
+    Select {
+        multiple: bool,
+        list: &'a str,
+    },
+}
+
+impl<'a> Kind<'a> {
+    fn of(q: &'a Question) -> Result<Kind<'a>, XlsFormError> {
+        let t = q.kind.as_str();
+        if let Some(list) = t.strip_prefix("select_one ") {
+            return Ok(Kind::Select {
+                multiple: false,
+                list: list.trim(),
+            });
+        }
+        if let Some(list) = t.strip_prefix("select_multiple ") {
+            return Ok(Kind::Select {
+                multiple: true,
+                list: list.trim(),
+            });
+        }
+        Ok(match t {
+            "begin_group" => Kind::Group,
+            "start" => Kind::Timestamp("start"),
+            "end" => Kind::Timestamp("end"),
+            "deviceid" => Kind::DeviceId,
+            "note" => Kind::Note,
+            "text" => Kind::Input("string"),
+            "integer" => Kind::Input("int"),
+            "decimal" => Kind::Input("decimal"),
+            "date" => Kind::Input("date"),
+            "geopoint" => Kind::Input("geopoint"),
+            "calculate" => Kind::Calculate,
+            other => return Err(XlsFormError::UnsupportedType(other.to_string())),
+        })
+    }
+}
+
+/// A question or group placed in the form's tree, with its absolute path.
+struct Node<'a> {
+    q: &'a Question,
+    kind: Kind<'a>,
+    path: String,
+    children: Vec<Node<'a>>,
+}
+
+/// The survey's rows as a tree: `begin_group` opens a node, `end_group` closes it.
+fn tree(questions: &[Question]) -> Result<Vec<Node<'_>>, XlsFormError> {
+    // The open groups, innermost last; the form's top level is the first entry.
+    let mut open: Vec<(Option<Node<'_>>, Vec<Node<'_>>)> = vec![(None, Vec::new())];
+    for q in questions {
+        if q.kind == "end_group" {
+            if open.len() > 1
+                && let Some((Some(mut group), children)) = open.pop()
+            {
+                group.children = children;
+                if let Some((_, siblings)) = open.last_mut() {
+                    siblings.push(group);
+                }
+            }
+            continue;
+        }
+        let parent = open
+            .last()
+            .and_then(|(g, _)| g.as_ref().map(|g| g.path.as_str()))
+            .unwrap_or(ROOT);
+        let node = Node {
+            q,
+            kind: Kind::of(q)?,
+            path: format!("{parent}/{}", q.name),
+            children: Vec::new(),
+        };
+        if node.kind == Kind::Group {
+            open.push((Some(node), Vec::new()));
+        } else if let Some((_, siblings)) = open.last_mut() {
+            siblings.push(node);
+        }
+    }
+    // Groups left open close at the end of the form, as pyxform closes them.
+    while open.len() > 1 {
+        if let Some((Some(mut group), children)) = open.pop() {
+            group.children = children;
+            if let Some((_, siblings)) = open.last_mut() {
+                siblings.push(group);
+            }
+        }
+    }
+    Ok(open.pop().map(|(_, top)| top).unwrap_or_default())
+}
+
+/// Every node, parents before children, in the survey's order.
+fn walk<'n, 'a>(nodes: &'n [Node<'a>], out: &mut Vec<&'n Node<'a>>) {
+    for n in nodes {
+        out.push(n);
+        walk(&n.children, out);
+    }
+}
+
+/// An XLSForm expression with each `${name}` replaced by the question's absolute path, padded
+/// with a space on each side as pyxform writes it (`count-selected( /data/dana/sumber_dana )`).
+fn xpath(expression: &str, paths: &HashMap<&str, &str>) -> Result<String, XlsFormError> {
+    let mut out = String::with_capacity(expression.len() + 32);
+    let mut rest = expression;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start + 2..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 2..start + 2 + len];
+        let path = paths
+            .get(name)
+            .ok_or_else(|| XlsFormError::UnknownReference {
+                expression: expression.to_string(),
+                name: name.to_string(),
+            })?;
+        out.push_str(&rest[..start]);
+        out.push(' ');
+        out.push_str(path);
+        out.push(' ');
+        rest = &rest[start + 3 + len..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A default that must be computed (a function call, a reference, a predicate, arithmetic)
+/// rather than written into the instance: pyxform's `default_is_dynamic`, for the defaults a
+/// form of wahana has (`today()`, a village code, a status code).
+fn is_dynamic(default: &str, bind_type: &str) -> bool {
+    let minus_is_text = matches!(bind_type, "date" | "dateTime" | "geopoint");
+    default.contains("${")
+        || default.contains(['(', ')', '[', ']', '{', '}', '+', '*', '|'])
+        || (!minus_is_text && default.contains('-'))
+        || default.split_whitespace().any(|w| w == "div" || w == "mod")
+}
+
+/// A writer of XML elements, every text and attribute value escaped by [`Xml`].
+struct Out(String);
+
+impl Out {
+    fn start(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        self.0.push('<');
+        self.0.push_str(tag);
+        for (name, value) in attrs {
+            self.0.push(' ');
+            self.0.push_str(name);
+            self.0.push_str("=\"");
+            self.0.push_str(&Xml(value).to_string());
+            self.0.push('"');
+        }
+    }
+
+    fn open(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        self.start(tag, attrs);
+        self.0.push('>');
+    }
+
+    fn empty(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        self.start(tag, attrs);
+        self.0.push_str("/>");
+    }
+
+    fn close(&mut self, tag: &str) {
+        self.0.push_str("</");
+        self.0.push_str(tag);
+        self.0.push('>');
+    }
+
+    /// `<tag>text</tag>`, or `<tag/>` when the text is empty.
+    fn leaf(&mut self, tag: &str, attrs: &[(&str, &str)], text: &str) {
+        if text.is_empty() {
+            self.empty(tag, attrs);
+        } else {
+            self.open(tag, attrs);
+            self.0.push_str(&Xml(text).to_string());
+            self.close(tag);
+        }
+    }
+}
+
+/// The itext reference of one of a node's texts (`label`, `hint`, `jr:constraintMsg`, ...).
+fn itext(path: &str, form: &str) -> String {
+    format!("jr:itext('{path}:{form}')")
+}
+
+fn is_csv_list(list: &str) -> bool {
+    CSV_LISTS.iter().any(|(name, _)| *name == list)
+}
+
+fn write(form: &Form) -> Result<XForm, XlsFormError> {
+    let top = tree(&form.questions)?;
+    let mut nodes = Vec::new();
+    walk(&top, &mut nodes);
+    let paths: HashMap<&str, &str> = nodes.iter().map(|n| (n.q.name, n.path.as_str())).collect();
+
+    // The lists in the order the choices sheet first names them, each with its choices.
+    let mut lists: Vec<(&str, Vec<&Choice>)> = Vec::new();
+    for c in &form.choices {
+        match lists.iter_mut().find(|(name, _)| *name == c.list) {
+            Some((_, choices)) => choices.push(c),
+            None => lists.push((c.list, vec![c])),
+        }
+    }
+    let static_lists: Vec<&(&str, Vec<&Choice>)> = lists
+        .iter()
+        .filter(|(name, _)| !is_csv_list(name))
+        .collect();
+    // The CSV lists, in the order the questions use them.
+    let mut csv_lists: Vec<&str> = Vec::new();
+    for n in &nodes {
+        if let Kind::Select { list, .. } = n.kind
+            && is_csv_list(list)
+            && !csv_lists.contains(&list)
+        {
+            csv_lists.push(list);
+        }
+    }
+
+    let mut out = Out(String::with_capacity(64 * 1024));
+    out.0.push_str("<?xml version=\"1.0\"?>");
+    out.open(
+        "h:html",
+        &[
+            ("xmlns", "http://www.w3.org/2002/xforms"),
+            ("xmlns:h", "http://www.w3.org/1999/xhtml"),
+            ("xmlns:ev", "http://www.w3.org/2001/xml-events"),
+            ("xmlns:xsd", "http://www.w3.org/2001/XMLSchema"),
+            ("xmlns:jr", "http://openrosa.org/javarosa"),
+            ("xmlns:orx", "http://openrosa.org/xforms"),
+            ("xmlns:odk", "http://www.opendatakit.org/xforms"),
+        ],
+    );
+    out.open("h:head", &[]);
+    out.leaf("h:title", &[], &form.title);
+    out.open("model", &[("odk:xforms-version", "1.0.0")]);
+
+    // Translations: the coded lists' labels, then each question's messages, label and hint.
+    out.open("itext", &[]);
+    for english in [false, true] {
+        let pick =
+            |text: &(String, String)| -> String { if english { &text.1 } else { &text.0 }.clone() };
+        if english {
+            out.open("translation", &[("lang", LANG_EN)]);
+        } else {
+            out.open("translation", &[("lang", LANG_ID), ("default", "true()")]);
+        }
+        for (list, choices) in &static_lists {
+            for (i, c) in choices.iter().enumerate() {
+                let id = format!("{list}-{i}");
+                out.open("text", &[("id", &id)]);
+                out.leaf("value", &[], &pick(&c.label));
+                out.close("text");
+            }
+        }
+        let required = (
+            xlsform::REQUIRED_MESSAGE.0.to_string(),
+            xlsform::REQUIRED_MESSAGE.1.to_string(),
+        );
+        for n in &nodes {
+            let q = n.q;
+            let mut texts: Vec<(&str, &(String, String))> = Vec::new();
+            if !q.constraint.is_empty() && !q.constraint_message.0.is_empty() {
+                texts.push(("jr:constraintMsg", &q.constraint_message));
+            }
+            if q.required {
+                texts.push(("jr:requiredMsg", &required));
+            }
+            texts.push(("label", &q.label));
+            texts.push(("hint", &q.hint));
+            for (form, text) in texts {
+                if text.0.is_empty() && text.1.is_empty() {
+                    continue;
+                }
+                let id = format!("{}:{form}", n.path);
+                out.open("text", &[("id", &id)]);
+                out.leaf("value", &[], &pick(text));
+                out.close("text");
+            }
+        }
+        out.close("translation");
+    }
+    out.close("itext");
+
+    // The primary instance: what a filled form holds.
+    out.open("instance", &[]);
+    out.open("data", &[("id", form.form_id), ("version", &form.version)]);
+    instance(&mut out, &top);
+    out.open("meta", &[]);
+    out.empty("instanceID", &[]);
+    out.empty("instanceName", &[]);
+    out.close("meta");
+    out.close("data");
+    out.close("instance");
+
+    // Secondary instances: the CSV files first, then the coded lists, as pyxform orders them.
+    for list in &csv_lists {
+        let src = format!("jr://file-csv/{list}.csv");
+        out.empty("instance", &[("id", list), ("src", &src)]);
+    }
+    for (list, choices) in &static_lists {
+        out.open("instance", &[("id", list)]);
+        out.open("root", &[]);
+        for (i, c) in choices.iter().enumerate() {
+            out.open("item", &[]);
+            out.leaf("itextId", &[], &format!("{list}-{i}"));
+            out.leaf("name", &[], &c.name);
+            for (column, value) in [("kab", &c.kab), ("kec", &c.kec), ("desa", &c.desa)] {
+                if !value.is_empty() {
+                    out.leaf(column, &[], value);
+                }
+            }
+            out.close("item");
+        }
+        out.close("root");
+        out.close("instance");
+    }
+
+    // Binds, each followed by the `setvalue` of a computed default.
+    for n in &nodes {
+        bind(&mut out, n, &paths)?;
+    }
+    out.empty(
+        "bind",
+        &[
+            ("nodeset", "/data/meta/instanceID"),
+            ("type", "string"),
+            ("readonly", "true()"),
+            ("jr:preload", "uid"),
+        ],
+    );
+    out.empty(
+        "bind",
+        &[
+            ("nodeset", "/data/meta/instanceName"),
+            ("type", "string"),
+            ("calculate", &xpath(INSTANCE_NAME, &paths)?),
+        ],
+    );
+    out.close("model");
+    out.close("h:head");
+
+    out.open("h:body", &[]);
+    body(&mut out, &top, &paths)?;
+    out.close("h:body");
+    out.close("h:html");
+
+    let mut media = Vec::new();
+    for list in csv_lists {
+        let columns = CSV_LISTS
+            .iter()
+            .find(|(name, _)| *name == list)
+            .map(|(_, columns)| *columns)
+            .unwrap_or_default();
+        let choices = lists
+            .iter()
+            .find(|(name, _)| *name == list)
+            .map(|(_, choices)| choices.as_slice())
+            .unwrap_or_default();
+        media.push(MediaFile {
+            name: format!("{list}.csv"),
+            bytes: csv_media(columns, choices)?,
+        });
+    }
+
+    Ok(XForm {
+        form_id: form.form_id.to_string(),
+        version: form.version.clone(),
+        title: form.title.clone(),
+        xml: out.0,
+        media,
+    })
+}
+
+/// The primary instance's elements for `nodes`: groups nested, a fixed default as the
+/// element's text.
+fn instance(out: &mut Out, nodes: &[Node<'_>]) {
+    for n in nodes {
+        if n.kind == Kind::Group {
+            out.open(n.q.name, &[]);
+            instance(out, &n.children);
+            out.close(n.q.name);
+            continue;
+        }
+        let bind_type = match n.kind {
+            Kind::Input(t) => t,
+            _ => "string",
+        };
+        let default = if is_dynamic(&n.q.default, bind_type) {
+            ""
+        } else {
+            n.q.default.as_str()
+        };
+        out.leaf(n.q.name, &[], default);
+    }
+}
+
+fn bind(out: &mut Out, n: &Node<'_>, paths: &HashMap<&str, &str>) -> Result<(), XlsFormError> {
+    let q = n.q;
+    let path = n.path.as_str();
+    let mut attrs: Vec<(&str, String)> = vec![("nodeset", path.to_string())];
+    let bind_type = match n.kind {
+        Kind::Group => return Ok(()),
+        Kind::Timestamp(which) => {
+            attrs.push(("jr:preload", "timestamp".into()));
+            attrs.push(("type", "dateTime".into()));
+            attrs.push(("jr:preloadParams", which.into()));
+            "dateTime"
+        }
+        Kind::DeviceId => {
+            attrs.push(("jr:preload", "property".into()));
+            attrs.push(("type", "string".into()));
+            attrs.push(("jr:preloadParams", "deviceid".into()));
+            "string"
+        }
+        Kind::Note => {
+            attrs.push(("readonly", "true()".into()));
+            attrs.push(("type", "string".into()));
+            "string"
+        }
+        // A select's value is text: pyxform 2 and later bind selects as `string`.
+        Kind::Input(t) => {
+            attrs.push(("type", t.into()));
+            t
+        }
+        Kind::Calculate | Kind::Select { .. } => {
+            attrs.push(("type", "string".into()));
+            "string"
+        }
+    };
+    if q.required {
+        attrs.push(("required", "true()".into()));
+        attrs.push(("jr:requiredMsg", itext(path, "jr:requiredMsg")));
+    }
+    if !q.constraint.is_empty() {
+        attrs.push(("constraint", xpath(&q.constraint, paths)?));
+        if !q.constraint_message.0.is_empty() {
+            attrs.push(("jr:constraintMsg", itext(path, "jr:constraintMsg")));
+        }
+    }
+    if !q.relevant.is_empty() {
+        attrs.push(("relevant", xpath(&q.relevant, paths)?));
+    }
+    if !q.calculation.is_empty() {
+        attrs.push(("calculate", xpath(&q.calculation, paths)?));
+    }
+    let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    out.empty("bind", &attrs);
+    if is_dynamic(&q.default, bind_type) {
+        out.empty(
+            "setvalue",
+            &[
+                ("ref", path),
+                ("event", "odk-instance-first-load"),
+                ("value", &xpath(&q.default, paths)?),
+            ],
+        );
+    }
+    Ok(())
+}
+
+/// The label and hint of a control or group, as itext references.
+fn label_and_hint(out: &mut Out, n: &Node<'_>) {
+    if !n.q.label.0.is_empty() || !n.q.label.1.is_empty() {
+        out.empty("label", &[("ref", &itext(&n.path, "label"))]);
+    }
+    if !n.q.hint.0.is_empty() || !n.q.hint.1.is_empty() {
+        out.empty("hint", &[("ref", &itext(&n.path, "hint"))]);
+    }
+}
+
+fn body(
+    out: &mut Out,
+    nodes: &[Node<'_>],
+    paths: &HashMap<&str, &str>,
+) -> Result<(), XlsFormError> {
+    for n in nodes {
+        let mut attrs: Vec<(&str, &str)> = Vec::new();
+        if !n.q.appearance.is_empty() {
+            attrs.push(("appearance", n.q.appearance));
+        }
+        attrs.push(("ref", &n.path));
+        match n.kind {
+            Kind::Timestamp(_) | Kind::DeviceId | Kind::Calculate => {}
+            Kind::Group => {
+                out.open("group", &attrs);
+                label_and_hint(out, n);
+                body(out, &n.children, paths)?;
+                out.close("group");
+            }
+            Kind::Note | Kind::Input(_) => {
+                out.open("input", &attrs);
+                label_and_hint(out, n);
+                out.close("input");
+            }
+            Kind::Select { multiple, list } => {
+                let tag = if multiple { "select" } else { "select1" };
+                out.open(tag, &attrs);
+                label_and_hint(out, n);
+                let mut nodeset = format!("instance('{list}')/root/item");
+                if !n.q.choice_filter.is_empty() {
+                    nodeset.push('[');
+                    nodeset.push_str(&xpath(&n.q.choice_filter, paths)?);
+                    nodeset.push(']');
+                }
+                out.open("itemset", &[("nodeset", &nodeset)]);
+                out.empty("value", &[("ref", "name")]);
+                if is_csv_list(list) {
+                    out.empty("label", &[("ref", "label")]);
+                } else {
+                    out.empty("label", &[("ref", "jr:itext(itextId)")]);
+                }
+                out.close("itemset");
+                out.close(tag);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A CSV list: `name,label` and the filter columns, one row per choice, UTF-8, quoted where
+/// a value needs it (region names hold commas and apostrophes).
+fn csv_media(columns: &[&str], choices: &[&Choice]) -> Result<Vec<u8>, XlsFormError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["name", "label"];
+    header.extend_from_slice(columns);
+    w.write_record(&header)?;
+    for c in choices {
+        let mut row = vec![c.name.as_str(), c.label.0.as_str()];
+        for column in columns {
+            row.push(match *column {
+                "kab" => c.kab.as_str(),
+                "kec" => c.kec.as_str(),
+                "desa" => c.desa.as_str(),
+                _ => "",
+            });
+        }
+        w.write_record(&row)?;
+    }
+    w.into_inner()
+        .map_err(|e| XlsFormError::Media(csv::Error::from(e.into_error())))
+}
