@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The XForm wahana serves to ODK Collect equals pyxform's conversion of wahana's XLSForm.
 
-For a district (73.08.21), a regency (73.08) and a re-survey's form (the demonstration wave's
-groups of 73.08.21), writes the XLSForm (`wahana instrument xlsform`, or `wahana waves
+For a district (73.08.21), a regency (73.08), a province (73), a village (73.08.21.1003) and a
+re-survey's form (the demonstration wave's groups of 73.08.21), writes the XLSForm (`wahana instrument xlsform`, or `wahana waves
 carry-forward` for the re-survey) and converts it with pyxform, writes wahana's own XForm and
 media (`wahana instrument xform [--resurvey-wave]`), reads both with xml.etree and compares,
 field by field:
@@ -311,7 +311,9 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     db = work / "form.db"
     cases = []
-    for region in ("73.08.21", "73.08"):
+    # A district and a regency, and also a province (two cascades) and one village (its code
+    # the village question's default).
+    for region in ("73.08.21", "73.08", "73", "73.08.21.1003"):
         xlsx = work / f"wahana_kelompok_{region}.xlsx"
         run(wahana, "--database", db, "instrument", "xlsform", "--region", region, "--out", xlsx)
         out = work / f"xform_{region}"

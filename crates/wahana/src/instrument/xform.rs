@@ -623,3 +623,468 @@ fn csv_media(columns: &[&str], choices: &[&Choice]) -> Result<Vec<u8>, XlsFormEr
     w.into_inner()
         .map_err(|e| XlsFormError::Media(csv::Error::from(e.into_error())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, open_workbook_auto};
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    const XF: &str = "http://www.w3.org/2002/xforms";
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+
+    /// A sheet of a written XLSForm, as (header → cell) rows.
+    fn sheet(path: &Path, name: &str) -> Vec<HashMap<String, String>> {
+        let mut wb = open_workbook_auto(path).unwrap();
+        let range = wb.worksheet_range(name).unwrap();
+        let mut rows = range.rows();
+        let header: Vec<String> = rows.next().unwrap().iter().map(|d| d.to_string()).collect();
+        rows.map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(|d| match d {
+                    Data::Empty => String::new(),
+                    d => d.to_string(),
+                }))
+                .collect()
+        })
+        .collect()
+    }
+
+    fn previous() -> Vec<PreviousGroup> {
+        vec![
+            PreviousGroup {
+                id: "K-1".into(),
+                name: "Arisan \"Bunga\", Ta'a & <Mawar>".into(),
+                village: code("73.08.21.1003"),
+            },
+            PreviousGroup {
+                id: "K-2".into(),
+                name: "Rukun Kematian Jeppe'e".into(),
+                village: code("73.08.21.1001"),
+            },
+        ]
+    }
+
+    /// The XLSForm and the XForm of one region (with `previous`: the re-survey's), both
+    /// written for real: the XLSForm to a file, read back with calamine.
+    fn both(
+        dir: &Path,
+        region: &str,
+        previous: Option<&[PreviousGroup]>,
+    ) -> (Vec<HashMap<String, String>>, HashMap<String, String>, XForm) {
+        let tree = RegionTree::official();
+        let path = dir.join(format!("{region}-{}.xlsx", previous.is_some()));
+        let form = match previous {
+            Some(p) => {
+                xlsform::write_resurvey_xlsform(&path, &code(region), tree, 2026, p).unwrap();
+                resurvey_xform(&code(region), tree, 2026, p).unwrap()
+            }
+            None => {
+                xlsform::write_xlsform(&path, &code(region), tree, 2026).unwrap();
+                xform(&code(region), tree, 2026).unwrap()
+            }
+        };
+        let settings = sheet(&path, "settings").remove(0);
+        (sheet(&path, "survey"), settings, form)
+    }
+
+    fn is_xf<'a>(n: &roxmltree::Node<'a, 'a>, tag: &str) -> bool {
+        n.is_element() && n.tag_name().name() == tag && n.tag_name().namespace() == Some(XF)
+    }
+
+    /// The itext texts of one language: id → value.
+    fn itext(doc: &roxmltree::Document<'_>, lang: &str) -> HashMap<String, String> {
+        let translation = doc
+            .descendants()
+            .find(|n| is_xf(n, "translation") && n.attribute("lang") == Some(lang))
+            .unwrap_or_else(|| panic!("no {lang} translation"));
+        translation
+            .children()
+            .filter(|n| is_xf(n, "text"))
+            .map(|t| {
+                let value = t.children().find(|v| is_xf(v, "value")).unwrap();
+                (
+                    t.attribute("id").unwrap().to_string(),
+                    value.text().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// The id inside `jr:itext('…')`.
+    fn itext_id(reference: &str) -> &str {
+        reference
+            .strip_prefix("jr:itext('")
+            .and_then(|r| r.strip_suffix("')"))
+            .unwrap_or_else(|| panic!("not an itext reference: {reference}"))
+    }
+
+    /// Every row of the XLSForm's survey has its bind and its control in the XForm, at the
+    /// path its groups give it; labels and hints resolve to the sheet's texts in both
+    /// languages; the form id, version and title are the settings sheet's.
+    #[test]
+    fn every_survey_field_has_a_bind_and_a_control() {
+        let dir = tempfile::tempdir().unwrap();
+        let previous = previous();
+        for (region, previous) in [
+            ("73.08.21", None),
+            ("73.08", None),
+            ("73", None),
+            ("73.08.21.1003", None),
+            ("73.08.21", Some(previous.as_slice())),
+        ] {
+            let (survey, settings, form) = both(dir.path(), region, previous);
+            let doc = roxmltree::Document::parse(&form.xml)
+                .unwrap_or_else(|e| panic!("{region}: the XForm does not parse: {e}"));
+            assert_eq!(form.form_id, settings["form_id"]);
+            assert_eq!(form.version, settings["version"]);
+            assert_eq!(form.title, settings["form_title"]);
+            let data = doc
+                .descendants()
+                .find(|n| is_xf(n, "data"))
+                .expect("primary instance");
+            assert_eq!(data.attribute("id"), Some(form.form_id.as_str()));
+            assert_eq!(data.attribute("version"), Some(form.version.as_str()));
+            let title = doc
+                .descendants()
+                .find(|n| n.tag_name().name() == "title")
+                .unwrap();
+            assert_eq!(title.text(), Some(form.title.as_str()));
+
+            let binds: HashMap<&str, roxmltree::Node<'_, '_>> = doc
+                .descendants()
+                .filter(|n| is_xf(n, "bind"))
+                .map(|b| (b.attribute("nodeset").unwrap(), b))
+                .collect();
+            let controls: HashMap<&str, roxmltree::Node<'_, '_>> = doc
+                .descendants()
+                .filter(|n| {
+                    n.is_element()
+                        && matches!(
+                            n.tag_name().name(),
+                            "group" | "input" | "select1" | "select"
+                        )
+                        && n.attribute("ref").is_some()
+                })
+                .map(|c| (c.attribute("ref").unwrap(), c))
+                .collect();
+            let (id_texts, en_texts) = (itext(&doc, LANG_ID), itext(&doc, LANG_EN));
+            let instance_paths: HashSet<String> = {
+                let mut paths = HashSet::new();
+                let mut stack = vec![(data, ROOT.to_string())];
+                while let Some((node, path)) = stack.pop() {
+                    for child in node.children().filter(|c| c.is_element()) {
+                        let p = format!("{path}/{}", child.tag_name().name());
+                        stack.push((child, p.clone()));
+                        paths.insert(p);
+                    }
+                }
+                paths
+            };
+
+            let mut groups: Vec<&str> = Vec::new();
+            let mut fields = 0;
+            for row in &survey {
+                let (t, name) = (row["type"].as_str(), row["name"].as_str());
+                if t == "end_group" {
+                    groups.pop();
+                    continue;
+                }
+                let path = std::iter::once("/data")
+                    .chain(groups.iter().copied())
+                    .chain([name])
+                    .collect::<Vec<_>>()
+                    .join("/");
+                assert!(
+                    instance_paths.contains(&path),
+                    "{region}: {path} not in the instance"
+                );
+                if t == "begin_group" {
+                    groups.push(name);
+                    let group = controls.get(path.as_str()).expect("group in the body");
+                    assert_eq!(group.tag_name().name(), "group");
+                    assert_eq!(group.attribute("appearance"), Some("field-list"));
+                    continue;
+                }
+                fields += 1;
+                let bind = binds
+                    .get(path.as_str())
+                    .unwrap_or_else(|| panic!("{region}: no bind for {path}"));
+                assert_eq!(
+                    bind.attribute("required") == Some("true()"),
+                    row["required"] == "yes",
+                    "{region}: {path} required"
+                );
+                assert_eq!(
+                    bind.attribute("constraint").is_some(),
+                    !row["constraint"].is_empty(),
+                    "{region}: {path} constraint"
+                );
+                let shown = !matches!(t, "start" | "end" | "deviceid" | "calculate");
+                let Some(control) = controls.get(path.as_str()) else {
+                    assert!(!shown, "{region}: no control for {path} ({t})");
+                    continue;
+                };
+                assert!(
+                    shown,
+                    "{region}: {path} ({t}) is not shown in pyxform's form"
+                );
+                let want_tag = if t.starts_with("select_one ") {
+                    "select1"
+                } else if t.starts_with("select_multiple ") {
+                    "select"
+                } else {
+                    "input"
+                };
+                assert_eq!(control.tag_name().name(), want_tag, "{region}: {path}");
+                for (part, column) in [("label", "label"), ("hint", "hint")] {
+                    let node = control.children().find(|c| is_xf(c, part));
+                    let want_id = &row[&format!("{column}::{LANG_ID}")];
+                    let want_en = &row[&format!("{column}::{LANG_EN}")];
+                    match node {
+                        None => assert!(want_id.is_empty(), "{region}: {path} lacks its {part}"),
+                        Some(node) => {
+                            let id = itext_id(node.attribute("ref").unwrap());
+                            assert_eq!(&id_texts[id], want_id, "{region}: {path} {part}");
+                            assert_eq!(&en_texts[id], want_en, "{region}: {path} {part}");
+                        }
+                    }
+                }
+                if let Some(list) = t.split_once(' ').map(|(_, l)| l) {
+                    let itemset = control.children().find(|c| is_xf(c, "itemset")).unwrap();
+                    let nodeset = itemset.attribute("nodeset").unwrap();
+                    assert!(
+                        nodeset.starts_with(&format!("instance('{list}')/root/item")),
+                        "{region}: {path}: {nodeset}"
+                    );
+                    assert_eq!(
+                        nodeset.contains('['),
+                        !row["choice_filter"].is_empty(),
+                        "{region}: {path}: {nodeset}"
+                    );
+                    let instance = doc
+                        .descendants()
+                        .find(|n| is_xf(n, "instance") && n.attribute("id") == Some(list))
+                        .unwrap_or_else(|| panic!("{region}: no instance {list}"));
+                    if let Some(src) = instance.attribute("src") {
+                        let file = src.strip_prefix("jr://file-csv/").unwrap();
+                        assert!(
+                            form.media.iter().any(|m| m.name == file),
+                            "{region}: {file}"
+                        );
+                    }
+                }
+            }
+            assert!(fields >= 30, "{region}: {fields} fields");
+            for meta in ["/data/meta/instanceID", "/data/meta/instanceName"] {
+                assert!(binds.contains_key(meta), "{region}: {meta}");
+            }
+            // Every itext reference anywhere resolves in both languages.
+            for node in doc.descendants().filter(|n| n.is_element()) {
+                for a in node.attributes() {
+                    let mut rest = a.value();
+                    while let Some(i) = rest.find("jr:itext('") {
+                        let tail = &rest[i + "jr:itext('".len()..];
+                        let end = tail.find("')").unwrap();
+                        let id = &tail[..end];
+                        assert!(
+                            id_texts.contains_key(id) && en_texts.contains_key(id),
+                            "{region}: {id} is not translated"
+                        );
+                        rest = &tail[end..];
+                    }
+                }
+            }
+        }
+    }
+
+    fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut r = csv::Reader::from_reader(bytes);
+        let header = r.headers().unwrap().iter().map(String::from).collect();
+        let rows = r
+            .records()
+            .map(|row| row.unwrap().iter().map(String::from).collect())
+            .collect();
+        (header, rows)
+    }
+
+    /// `desa.csv` holds exactly the region's villages (names with commas and apostrophes
+    /// come back whole), and `kelompok_lama.csv` the earlier groups after "a new group".
+    #[test]
+    fn csv_media_hold_exactly_the_regions_villages_and_earlier_groups() {
+        let tree = RegionTree::official();
+        // 12.07.28 holds "Lubuk Pakam I,II"; 73.08.21 "Ta" and its neighbours.
+        for region in ["73.08.21", "73.08", "12.07.28", "73.08.21.1003"] {
+            let form = xform(&code(region), tree, 2026).unwrap();
+            let names: Vec<&str> = form.media.iter().map(|m| m.name.as_str()).collect();
+            assert_eq!(names, ["desa.csv"], "{region}");
+            let (header, rows) = read_csv(&form.media[0].bytes);
+            assert_eq!(header, ["name", "label", "kab", "kec"]);
+            let want: Vec<Vec<String>> = tree
+                .villages_under(&code(region))
+                .map(|v| {
+                    let ancestors = v.code.ancestors();
+                    vec![
+                        v.code.to_string(),
+                        v.name.clone(),
+                        ancestors[1].to_string(),
+                        ancestors[2].to_string(),
+                    ]
+                })
+                .collect();
+            assert!(!want.is_empty());
+            assert_eq!(rows, want, "{region}");
+        }
+        let lubuk = xform(&code("12.07.28"), tree, 2026).unwrap();
+        let text = String::from_utf8(lubuk.media[0].bytes.clone()).unwrap();
+        assert!(text.contains("\"Lubuk Pakam I,II\""), "{text}");
+
+        let previous = previous();
+        let form = resurvey_xform(&code("73.08.21"), tree, 2026, &previous).unwrap();
+        let names: Vec<&str> = form.media.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["desa.csv", "kelompok_lama.csv"]);
+        let (header, rows) = read_csv(&form.media[1].bytes);
+        assert_eq!(header, ["name", "label", "desa"]);
+        assert_eq!(rows.len(), previous.len() + 1);
+        assert_eq!(rows[0][0], xlsform::NEW_GROUP_CHOICE);
+        assert_eq!(rows[0][2], "");
+        for (row, g) in rows[1..].iter().zip(&previous) {
+            assert_eq!(
+                row,
+                &[
+                    g.id.clone(),
+                    format!("{} ({})", g.name, g.id),
+                    g.village.to_string()
+                ]
+            );
+        }
+        assert!(
+            !form.xml.contains("Mawar"),
+            "the groups stay out of the XML"
+        );
+    }
+
+    /// Markup characters in region names are escaped: the form parses and reads back the
+    /// names as they are.
+    #[test]
+    fn markup_in_names_is_escaped() {
+        let tree = RegionTree::from_csv(
+            "code,parent_code,name,lat,lng,kind\n73,,Sulawesi Selatan,,,provinsi\n",
+            "code,parent_code,name,lat,lng,kind\n73.08,73,Kabupaten Bone,,,kabupaten\n",
+            "code,parent_code,name,lat,lng,kind\n73.08.21,73.08,Tanete & <Riattang>,,,kecamatan\n",
+            "code,parent_code,name,lat,lng,kind\n\
+             73.08.21.1001,73.08.21,\"Ta'a & \"\"<Biru>\"\", Atas\",,,kelurahan\n\
+             73.08.21.2001,73.08.21,Bukaka]]>,,,desa\n",
+        )
+        .unwrap();
+        let district = xform(&code("73.08.21"), &tree, 2026).unwrap();
+        let doc = roxmltree::Document::parse(&district.xml).unwrap();
+        let title = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "title")
+            .unwrap();
+        assert_eq!(
+            title.text(),
+            Some("Identifikasi kelompok WKSBM: Tanete & <Riattang>")
+        );
+        assert!(itext(&doc, LANG_ID)["/data/intro_note:label"].contains("di Tanete & <Riattang>."));
+        assert!(district.xml.contains("Tanete &amp; &lt;Riattang&gt;"));
+        let (_, rows) = read_csv(&district.media[0].bytes);
+        assert_eq!(rows[0][1], "Ta'a & \"<Biru>\", Atas");
+        assert_eq!(rows[1][1], "Bukaka]]>");
+
+        // A village's form: its code is the village question's default, in the instance.
+        let village = xform(&code("73.08.21.1001"), &tree, 2026).unwrap();
+        let doc = roxmltree::Document::parse(&village.xml).unwrap();
+        let default = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "kode_wilayah")
+            .unwrap();
+        assert_eq!(default.text(), Some("73.08.21.1001"));
+        assert!(village.title.ends_with("Ta'a & \"<Biru>\", Atas"));
+    }
+
+    /// Same input, same bytes (the server publishes their MD5); the version is the
+    /// XLSForm's.
+    #[test]
+    fn the_same_form_is_the_same_bytes() {
+        let tree = RegionTree::official();
+        let previous = previous();
+        let a = resurvey_xform(&code("73.08"), tree, 2026, &previous).unwrap();
+        let b = resurvey_xform(&code("73.08"), tree, 2026, &previous).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.version, xlsform::form_version(&code("73.08"), 2026));
+        assert_eq!(a.form_id, xlsform::RESURVEY_FORM_ID);
+        let c = xform(&code("73.08"), tree, 2027).unwrap();
+        assert_eq!(c.form_id, xlsform::FORM_ID);
+        assert_ne!(c.version, a.version, "a new year is a new version");
+    }
+
+    /// A list written as CSV has one label column: its choices must read the same in both
+    /// languages, or the English form would lose its labels.
+    #[test]
+    fn csv_lists_are_labelled_alike_in_both_languages() {
+        let previous = previous();
+        for region in ["73", "73.08.21"] {
+            let form = xlsform::form(&code(region), RegionTree::official(), 2026, Some(&previous))
+                .unwrap();
+            let mut seen = HashSet::new();
+            for c in form.choices.iter().filter(|c| is_csv_list(c.list)) {
+                seen.insert(c.list);
+                assert_eq!(c.label.0, c.label.1, "{}: {}", c.list, c.name);
+            }
+            assert_eq!(seen.len(), CSV_LISTS.len());
+        }
+    }
+
+    #[test]
+    fn references_become_paths_and_unknown_ones_are_errors() {
+        let paths: HashMap<&str, &str> = [("a", "/data/g/a"), ("b", "/data/b")].into();
+        for (expr, want) in [
+            ("${a} > 0", " /data/g/a  > 0"),
+            (
+                "if(${a} = 'x', '', ${b})",
+                "if( /data/g/a  = 'x', '',  /data/b )",
+            ),
+            ("kec=${b}", "kec= /data/b "),
+            ("regex(., '^[0-9]{7,13}$')", "regex(., '^[0-9]{7,13}$')"),
+            ("today()", "today()"),
+        ] {
+            assert_eq!(xpath(expr, &paths).unwrap(), want, "{expr}");
+        }
+        let err = xpath("${c} > 0", &paths).unwrap_err();
+        assert!(err.to_string().contains("${c}"), "{err}");
+    }
+
+    #[test]
+    fn computed_defaults_are_told_from_fixed_ones() {
+        for (default, bind_type, dynamic) in [
+            ("today()", "date", true),
+            ("${a} + 1", "int", true),
+            ("73.08.21.1003", "string", false),
+            ("aktif", "string", false),
+            ("2026-08-14", "date", false),
+            ("5 - 1", "int", true),
+            ("", "string", false),
+        ] {
+            assert_eq!(is_dynamic(default, bind_type), dynamic, "{default}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_question_type_is_an_error() {
+        let questions = vec![Question {
+            kind: "audio".into(),
+            name: "suara",
+            ..Question::default()
+        }];
+        let err = tree(&questions).err().unwrap();
+        assert!(matches!(err, XlsFormError::UnsupportedType(ref t) if t == "audio"));
+    }
+}
