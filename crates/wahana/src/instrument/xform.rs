@@ -129,48 +129,32 @@ struct Node<'a> {
     children: Vec<Node<'a>>,
 }
 
-/// The survey's rows as a tree: `begin_group` opens a node, `end_group` closes it.
-fn tree(questions: &[Question]) -> Result<Vec<Node<'_>>, XlsFormError> {
-    // The open groups, innermost last; the form's top level is the first entry.
-    let mut open: Vec<(Option<Node<'_>>, Vec<Node<'_>>)> = vec![(None, Vec::new())];
-    for q in questions {
+/// The survey's rows under `parent` as a tree, up to the `end_group` that closes it (or the
+/// end of the form): `begin_group` opens a node whose children are the rows up to its end.
+fn tree<'a>(
+    rows: &mut std::slice::Iter<'a, Question>,
+    parent: &str,
+) -> Result<Vec<Node<'a>>, XlsFormError> {
+    let mut nodes = Vec::new();
+    while let Some(q) = rows.next() {
         if q.kind == "end_group" {
-            if open.len() > 1
-                && let Some((Some(mut group), children)) = open.pop()
-            {
-                group.children = children;
-                if let Some((_, siblings)) = open.last_mut() {
-                    siblings.push(group);
-                }
-            }
-            continue;
+            break;
         }
-        let parent = open
-            .last()
-            .and_then(|(g, _)| g.as_ref().map(|g| g.path.as_str()))
-            .unwrap_or(ROOT);
-        let node = Node {
-            q,
-            kind: Kind::of(q)?,
-            path: format!("{parent}/{}", q.name),
-            children: Vec::new(),
+        let kind = Kind::of(q)?;
+        let path = format!("{parent}/{}", q.name);
+        let children = if kind == Kind::Group {
+            tree(rows, &path)?
+        } else {
+            Vec::new()
         };
-        if node.kind == Kind::Group {
-            open.push((Some(node), Vec::new()));
-        } else if let Some((_, siblings)) = open.last_mut() {
-            siblings.push(node);
-        }
+        nodes.push(Node {
+            q,
+            kind,
+            path,
+            children,
+        });
     }
-    // Groups left open close at the end of the form, as pyxform closes them.
-    while open.len() > 1 {
-        if let Some((Some(mut group), children)) = open.pop() {
-            group.children = children;
-            if let Some((_, siblings)) = open.last_mut() {
-                siblings.push(group);
-            }
-        }
-    }
-    Ok(open.pop().map(|(_, top)| top).unwrap_or_default())
+    Ok(nodes)
 }
 
 /// Every node, parents before children, in the survey's order.
@@ -272,7 +256,7 @@ fn is_csv_list(list: &str) -> bool {
 }
 
 fn write(form: &Form) -> Result<XForm, XlsFormError> {
-    let top = tree(&form.questions)?;
+    let top = tree(&mut form.questions.iter(), ROOT)?;
     let mut nodes = Vec::new();
     walk(&top, &mut nodes);
     let paths: HashMap<&str, &str> = nodes.iter().map(|n| (n.q.name, n.path.as_str())).collect();
@@ -1079,12 +1063,12 @@ mod tests {
 
     #[test]
     fn an_unknown_question_type_is_an_error() {
-        let questions = vec![Question {
+        let questions = [Question {
             kind: "audio".into(),
             name: "suara",
             ..Question::default()
         }];
-        let err = tree(&questions).err().unwrap();
+        let err = tree(&mut questions.iter(), ROOT).err().unwrap();
         assert!(matches!(err, XlsFormError::UnsupportedType(ref t) if t == "audio"));
     }
 }
