@@ -68,7 +68,8 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Export a table as CSV or XLSX in the instrument's format.
     Export(transfer::ExportArgs),
-    /// The field instrument: an XLSForm for ODK Collect and KoboCollect.
+    /// The field instrument: an XLSForm for ODK Collect and KoboCollect, and the XForm (with
+    /// its media) that wahana serves to ODK Collect.
     #[command(subcommand)]
     Instrument(transfer::InstrumentCommand),
     /// Serve the web application and the JSON API.
@@ -366,7 +367,7 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Demo(args) => demo(&store, args, lang).await,
         Command::Import(args) => transfer::import(&store, args, lang).await,
         Command::Export(args) => transfer::export(&store, args, lang).await,
-        Command::Instrument(cmd) => transfer::instrument(cmd, lang).await,
+        Command::Instrument(cmd) => transfer::instrument(&store, cmd, lang).await,
         Command::Serve(args) => serve::run(&store, args, config, lang).await,
         Command::Users(cmd) => users::run(&store, cmd, lang).await,
         Command::Screen(args) => screen::run(&store, args, lang).await,

@@ -1,4 +1,4 @@
-//! `wahana import`, `wahana export`, `wahana instrument xlsform`.
+//! `wahana import`, `wahana export`, `wahana instrument xlsform`, `wahana instrument xform`.
 
 use super::output;
 use crate::service::{self, export::FileFormat, import::ImportOptions};
@@ -234,10 +234,90 @@ pub enum InstrumentCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write the XForm that ODK Collect downloads from wahana (the same form as the XLSForm,
+    /// as pyxform converts it): DIR/FORM_ID.xml and its media, desa.csv (the villages under
+    /// the region) and, for a re-survey, kelompok_lama.csv (the groups of the earlier wave).
+    Xform {
+        /// Region code (any level): the form offers its villages only.
+        #[arg(long)]
+        region: String,
+        /// The folder the form and its media are written to (created when missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// A re-survey's form (wahana_kelompok_ulang): in each village, the enumerator picks
+        /// the group re-visited from the groups this wave (its id) recorded, or a new one.
+        #[arg(long, value_name = "WAVE")]
+        resurvey_wave: Option<String>,
+    },
 }
 
-pub async fn instrument(cmd: InstrumentCommand, lang: Lang) -> Result<ExitCode> {
+pub async fn instrument(store: &Store, cmd: InstrumentCommand, lang: Lang) -> Result<ExitCode> {
     match cmd {
+        InstrumentCommand::Xform {
+            region,
+            out,
+            resurvey_wave,
+        } => {
+            let region = service::regions::find(&region, lang)?;
+            let tree = RegionTree::official();
+            let year = service::today().year();
+            let (form, groups) = match &resurvey_wave {
+                Some(wave) => {
+                    let previous = service::resurvey::previous_groups(
+                        store,
+                        &crate::service::caller::Caller::cli(),
+                        wave,
+                        &region.code,
+                    )
+                    .await
+                    .map_err(|e| super::fail(e, lang))?;
+                    let form =
+                        crate::instrument::resurvey_xform(&region.code, tree, year, &previous)?;
+                    (form, Some(previous.len()))
+                }
+                None => (crate::instrument::xform(&region.code, tree, year)?, None),
+            };
+            std::fs::create_dir_all(&out).with_context(|| out.display().to_string())?;
+            let mut written = vec![out.join(format!("{}.xml", form.form_id))];
+            std::fs::write(&written[0], form.xml.as_bytes())
+                .with_context(|| written[0].display().to_string())?;
+            for m in &form.media {
+                let path = out.join(&m.name);
+                std::fs::write(&path, &m.bytes).with_context(|| path.display().to_string())?;
+                written.push(path);
+            }
+            let villages = tree.villages_under(&region.code).len();
+            eprintln!(
+                "{}",
+                lang.pick(
+                    &format!(
+                        "XForm {} versi {} ditulis ({} desa/kelurahan di bawah {} {}{}):",
+                        form.form_id,
+                        form.version,
+                        villages,
+                        region.code,
+                        region.name,
+                        groups
+                            .map(|n| format!("; {n} kelompok pendataan sebelumnya"))
+                            .unwrap_or_default()
+                    ),
+                    &format!(
+                        "XForm {} version {} written ({} villages under {} {}{}):",
+                        form.form_id,
+                        form.version,
+                        villages,
+                        region.code,
+                        region.name,
+                        groups
+                            .map(|n| format!("; {n} groups of the earlier wave"))
+                            .unwrap_or_default()
+                    ),
+                )
+            );
+            for path in written {
+                eprintln!("  {}", path.display());
+            }
+        }
         InstrumentCommand::Xlsform { region, out } => {
             let region = service::regions::find(&region, lang)?;
             crate::instrument::write_xlsform(

@@ -14,7 +14,8 @@
 //!   [`write::XlsxSink`].
 //! - [`formula`] guards CSV cells a spreadsheet would run as formulas, and undoes the guard on
 //!   import.
-//! - [`xlsform`] writes the form ([`xlsform::write_xlsform`]).
+//! - [`xlsform`] writes the form ([`xlsform::write_xlsform`]), and [`xform`] the same form as
+//!   the XForm ODK Collect downloads from wahana ([`xform::xform`]), with its CSV media.
 
 // The import/export service is being built on this API; until every part of it is called from
 // `service/` and `cli/`, unused items are expected.
@@ -37,6 +38,8 @@ pub use headers::{ColumnRole, HeaderMap, HeaderProblem, HeaderProblemKind, map_h
 pub use read::{Cancel, FileKind, RawRow, ReadError, TableReader, open_table, open_table_until};
 #[allow(unused_imports)]
 pub use write::{CsvSink, RowSink, WriteError, XlsxSink, header_names};
+#[allow(unused_imports)]
+pub use xform::{MediaFile, XForm, resurvey_xform, xform};
 #[allow(unused_imports)]
 pub use xlsform::write_xlsform;
 

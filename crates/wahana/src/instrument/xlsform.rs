@@ -3,6 +3,9 @@
 //! constraints that mirror the import's validation, and the village picked from a cascading list
 //! limited to one region's subtree (a form never carries all 83,762 villages).
 //!
+//! The questions and choices are built once ([`Form`], from `build`) and written two ways: as
+//! this XLSForm, and as the XForm ODK Collect downloads from wahana ([`super::xform`]).
+//!
 //! Field names are the instrument's column names, inside groups (`identitas/nama` in a Kobo
 //! export, `identitas-nama` in ODK Central's), so a submissions export imports as it is (see
 //! [`super::headers`]). Choice names of regions are dotted codes (`73.08.21.1003`): they stay
@@ -21,7 +24,17 @@ pub const FORM_ID: &str = "wahana_kelompok";
 /// The instrument's version, the first part of the form's version.
 const INSTRUMENT_VERSION: &str = "1";
 
-const LANG_ID: &str = "Indonesian (id)";
+/// The form's default language, as XLSForm names it (`label::Indonesian (id)`).
+pub(super) const LANG_ID: &str = "Indonesian (id)";
+/// The form's second language.
+pub(super) const LANG_EN: &str = "English (en)";
+
+/// What a required question says when left empty, in both languages.
+pub(super) const REQUIRED_MESSAGE: (&str, &str) = ("Wajib diisi", "Required");
+
+/// The instance name each filled form is listed under on the phone and the server (settings
+/// sheet `instance_name`).
+pub(super) const INSTANCE_NAME: &str = "concat(${nama}, ' (', ${kode_wilayah}, ')')";
 
 /// Longest text the import takes.
 const MAX_TEXT: usize = 500;
@@ -66,33 +79,49 @@ pub const RESURVEY_FORM_ID: &str = "wahana_kelompok_ulang";
 /// list".
 pub const NEW_GROUP_CHOICE: &str = "baru";
 
+/// The label of [`NEW_GROUP_CHOICE`], in both languages at once.
+const NEW_GROUP_LABEL: &str = "Kelompok baru (tidak ada di daftar) / A new group (not listed)";
+
 /// An Indonesian phone as the import takes it (`is_indonesian_phone`): `0…`, `62…` or `+62…`,
 /// then 8 to 14 more digits, the first not 0, with spaces, dots, dashes or parentheses between.
 pub const PHONE_REGEX: &str = r"^(\+62|62|\(?0)[ .()-]*[1-9]([ .()-]*[0-9]){7,13}[ .()-]*$";
 
+/// Why a form (XLSForm or XForm) cannot be written.
 #[derive(Debug, thiserror::Error)]
 pub enum XlsFormError {
     #[error("region {0} is not in the region tree")]
     UnknownRegion(String),
     #[error("writing the XLSForm: {0}")]
     Xlsx(#[from] XlsxError),
+    /// A question type the XForm writer does not know (a question added to `build` without
+    /// teaching `xform.rs` its bind and control).
+    #[error("the XForm has no control for question type {0:?}")]
+    UnsupportedType(String),
+    /// `${name}` in an expression names no question of the form.
+    #[error("the expression {expression:?} refers to ${{{name}}}, which is not a question")]
+    UnknownReference { expression: String, name: String },
+    /// A CSV media file of the XForm could not be written.
+    #[error("writing the form's CSV media: {0}")]
+    Media(#[from] csv::Error),
 }
 
-/// One row of the survey sheet.
+/// One row of the survey sheet: a question, a group's start or end, or metadata.
 #[derive(Default, Clone)]
-struct Question {
-    kind: String,
-    name: &'static str,
-    label: (String, String),
-    hint: (String, String),
-    required: bool,
-    constraint: String,
-    constraint_message: (String, String),
-    relevant: String,
-    choice_filter: String,
-    appearance: &'static str,
-    default: String,
-    calculation: String,
+pub(super) struct Question {
+    /// The XLSForm type (`text`, `select_one jenis`, `begin_group`, ...).
+    pub(super) kind: String,
+    pub(super) name: &'static str,
+    /// Indonesian, English.
+    pub(super) label: (String, String),
+    pub(super) hint: (String, String),
+    pub(super) required: bool,
+    pub(super) constraint: String,
+    pub(super) constraint_message: (String, String),
+    pub(super) relevant: String,
+    pub(super) choice_filter: String,
+    pub(super) appearance: &'static str,
+    pub(super) default: String,
+    pub(super) calculation: String,
 }
 
 impl Question {
@@ -144,7 +173,10 @@ impl Question {
     fn row(&self) -> [String; 17] {
         let yes = |b: bool| if b { "yes" } else { "" }.to_string();
         let (req_id, req_en) = if self.required {
-            ("Wajib diisi".to_string(), "Required".to_string())
+            (
+                REQUIRED_MESSAGE.0.to_string(),
+                REQUIRED_MESSAGE.1.to_string(),
+            )
         } else {
             (String::new(), String::new())
         };
@@ -203,13 +235,58 @@ fn count(name: &'static str, id: &str, en: &str) -> Question {
 }
 
 /// One row of the choices sheet.
-struct Choice {
-    list: &'static str,
-    name: String,
-    label: (String, String),
-    kab: String,
-    kec: String,
-    desa: String,
+pub(super) struct Choice {
+    pub(super) list: &'static str,
+    pub(super) name: String,
+    /// Indonesian, English.
+    pub(super) label: (String, String),
+    /// The cascade's filter columns (empty when not used).
+    pub(super) kab: String,
+    pub(super) kec: String,
+    pub(super) desa: String,
+}
+
+/// The whole form, as both writers take it: its settings, questions and choices.
+pub(super) struct Form {
+    pub(super) form_id: &'static str,
+    pub(super) title: String,
+    pub(super) version: String,
+    pub(super) questions: Vec<Question>,
+    pub(super) choices: Vec<Choice>,
+}
+
+/// The form's version (settings sheet `version`, the XForm's `version` attribute): the
+/// instrument's version, the year the form is written and the region's digits. ODK Collect
+/// and the servers see a new form when it changes.
+pub fn form_version(region: &RegionCode, today_year: i32) -> String {
+    format!("{INSTRUMENT_VERSION}.{today_year}.{}", region.digits())
+}
+
+/// The form for villages under `region` (with `previous`: the re-survey's form).
+pub(super) fn form(
+    region: &RegionCode,
+    tree: &RegionTree,
+    today_year: i32,
+    previous: Option<&[PreviousGroup]>,
+) -> Result<Form, XlsFormError> {
+    let region = tree
+        .get(region)
+        .ok_or_else(|| XlsFormError::UnknownRegion(region.to_string()))?;
+    let (questions, choices) = build(region, tree, previous);
+    Ok(Form {
+        form_id: if previous.is_some() {
+            RESURVEY_FORM_ID
+        } else {
+            FORM_ID
+        },
+        title: match previous {
+            Some(_) => format!("Pemutakhiran kelompok WKSBM: {}", region.name),
+            None => format!("Identifikasi kelompok WKSBM: {}", region.name),
+        },
+        version: form_version(&region.code, today_year),
+        questions,
+        choices,
+    })
 }
 
 fn code_choices<T: Code>(list: &'static str, out: &mut Vec<Choice>) {
@@ -386,10 +463,9 @@ fn build(
         choices.push(Choice {
             list: "kelompok_lama",
             name: NEW_GROUP_CHOICE.into(),
-            label: (
-                "Kelompok baru (tidak ada di daftar)".into(),
-                "A new group (not listed)".into(),
-            ),
+            // One label for both languages: the XForm carries this list as a CSV file with
+            // one label column (`xform.rs`), and both forms must offer the same choices.
+            label: (NEW_GROUP_LABEL.into(), NEW_GROUP_LABEL.into()),
             kab: String::new(),
             kec: String::new(),
             desa: String::new(),
@@ -649,10 +725,13 @@ fn write_form(
     today_year: i32,
     previous: Option<&[PreviousGroup]>,
 ) -> Result<(), XlsFormError> {
-    let region = tree
-        .get(region)
-        .ok_or_else(|| XlsFormError::UnknownRegion(region.to_string()))?;
-    let (questions, choices) = build(region, tree, previous);
+    let Form {
+        form_id,
+        title,
+        version,
+        questions,
+        choices,
+    } = form(region, tree, today_year, previous)?;
 
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -705,31 +784,11 @@ fn write_form(
     let settings = wb.add_worksheet();
     settings.set_name("settings")?;
     let rows = [
-        (
-            "form_title",
-            match previous {
-                Some(_) => format!("Pemutakhiran kelompok WKSBM: {}", region.name),
-                None => format!("Identifikasi kelompok WKSBM: {}", region.name),
-            },
-        ),
-        (
-            "form_id",
-            if previous.is_some() {
-                RESURVEY_FORM_ID
-            } else {
-                FORM_ID
-            }
-            .to_string(),
-        ),
-        (
-            "version",
-            format!("{INSTRUMENT_VERSION}.{today_year}.{}", region.code.digits()),
-        ),
+        ("form_title", title),
+        ("form_id", form_id.to_string()),
+        ("version", version),
         ("default_language", LANG_ID.to_string()),
-        (
-            "instance_name",
-            "concat(${nama}, ' (', ${kode_wilayah}, ')')".to_string(),
-        ),
+        ("instance_name", INSTANCE_NAME.to_string()),
     ];
     for (c, (key, value)) in rows.iter().enumerate() {
         settings.write_string_with_format(0, c as u16, *key, &bold)?;

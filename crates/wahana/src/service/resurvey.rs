@@ -10,6 +10,7 @@ use super::caller::Caller;
 use super::export::FileFormat;
 use super::users::Write;
 use crate::instrument;
+use crate::instrument::xlsform::PreviousGroup;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use wahana_domain::instrument::Table;
@@ -239,16 +240,7 @@ pub async fn carry_forward(
         }
         files.push(out.display().to_string());
     }
-    let previous: Vec<instrument::xlsform::PreviousGroup> = store
-        .list_groups(&count(&from.id), i64::MAX, 0)
-        .await?
-        .into_iter()
-        .map(|g| instrument::xlsform::PreviousGroup {
-            id: g.group.id,
-            name: g.group.name,
-            village: g.group.village,
-        })
-        .collect();
+    let previous = groups_of(store, &from.id, req.region).await?;
     let form = path(format!("formulir-{}-{digits}.xlsx", to.id));
     instrument::xlsform::write_resurvey_xlsform(
         &form,
@@ -281,6 +273,63 @@ pub async fn carry_forward(
         institutions_copied,
         ties_copied,
     })
+}
+
+/// The groups of `wave` under `region`, as a re-survey's form lists them (by village, name
+/// and id).
+async fn groups_of(
+    store: &Store,
+    wave: &str,
+    region: &RegionCode,
+) -> Result<Vec<PreviousGroup>, ServiceError> {
+    let filter = GroupFilter {
+        region: Some(region.clone()),
+        wave: Some(wave.to_string()),
+        ..GroupFilter::default()
+    };
+    Ok(store
+        .list_groups(&filter, i64::MAX, 0)
+        .await?
+        .into_iter()
+        .map(|g| PreviousGroup {
+            id: g.group.id,
+            name: g.group.name,
+            village: g.group.village,
+        })
+        .collect())
+}
+
+/// The earlier groups a re-survey's form offers in each village (`wahana instrument xform
+/// --resurvey-wave`, the XForm served to ODK Collect): the groups `wave` recorded under
+/// `region`. The caller must read the region's records (group names and ids are listed); the
+/// wave must exist and hold groups there (else [`CarryForwardRefusal::SourceEmpty`], as for a
+/// carry-forward).
+pub async fn previous_groups(
+    store: &Store,
+    caller: &Caller,
+    wave: &str,
+    region: &RegionCode,
+) -> Result<Vec<PreviousGroup>, ServiceError> {
+    caller.check_read(region, "wilayah", &region.to_string())?;
+    let wave = store
+        .wave(wave)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: "pendataan",
+            id: wave.to_string(),
+        })?;
+    let groups = groups_of(store, &wave.id, region).await?;
+    if groups.is_empty() {
+        let name = RegionTree::official()
+            .get(region)
+            .map(|r| format!("{} ({})", r.name, r.code))
+            .unwrap_or_else(|| region.to_string());
+        return Err(refused(CarryForwardRefusal::SourceEmpty {
+            wave: wave.id,
+            region: name,
+        }));
+    }
+    Ok(groups)
 }
 
 /// Records by hand that the group `to` observed in `wave` continues, merges into or splits

@@ -322,6 +322,7 @@ fn help_everywhere() {
         &["demo", "--help"],
         &["regions", "--help"],
         &["units", "add", "--help"],
+        &["instrument", "xform", "--help"],
     ] {
         let out = env.ok(args);
         assert!(out.contains("Usage"), "{args:?}");

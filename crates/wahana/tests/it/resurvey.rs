@@ -336,3 +336,140 @@ fn a_resurvey_adds_observations_and_leaves_the_first_wave_as_it_was() {
         assert_eq!(r["committed"], false, "{}", env.name);
     }
 }
+
+/// `wahana instrument xform` writes the XForm ODK Collect downloads and its CSV media; with
+/// `--resurvey-wave`, the re-survey's form whose list of earlier groups holds exactly the
+/// groups that wave recorded in the region. An unknown wave, or one holding no group there, is
+/// refused and writes nothing.
+#[test]
+fn the_xform_and_its_media_are_written_for_a_region_and_a_resurvey() {
+    for env in envs() {
+        env.ok(&["demo"]);
+        let out = env.path("xform");
+        let out_s = out.to_str().unwrap();
+        env.ok(&[
+            "instrument",
+            "xform",
+            "--region",
+            "73.08.21",
+            "--out",
+            out_s,
+        ]);
+        let mut files: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files, ["desa.csv", "wahana_kelompok.xml"], "{}", env.name);
+        let xml = std::fs::read_to_string(out.join("wahana_kelompok.xml")).unwrap();
+        assert!(
+            xml.contains("<data id=\"wahana_kelompok\" version=\"1."),
+            "{}",
+            env.name
+        );
+        assert!(
+            xml.contains("src=\"jr://file-csv/desa.csv\""),
+            "{}",
+            env.name
+        );
+        let villages = std::fs::read_to_string(out.join("desa.csv")).unwrap();
+        assert_eq!(villages.lines().count(), 1 + 8, "{}: {villages}", env.name);
+
+        // The groups of the 2007 wave in the district, as the export lists them.
+        let export = env.path("kelompok.csv");
+        env.ok(&[
+            "export",
+            "--region",
+            "73.08.21",
+            "--wave",
+            W1,
+            "--out",
+            export.to_str().unwrap(),
+        ]);
+        let mut reader = csv::Reader::from_path(&export).unwrap();
+        let id_column = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "id")
+            .unwrap();
+        let mut want: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[id_column].to_string())
+            .collect();
+        want.sort();
+        assert!(want.len() > 100, "{}", env.name);
+
+        let again = env.path("ulang");
+        let again_s = again.to_str().unwrap();
+        env.ok(&[
+            "instrument",
+            "xform",
+            "--region",
+            "73.08.21",
+            "--resurvey-wave",
+            W1,
+            "--out",
+            again_s,
+        ]);
+        let xml = std::fs::read_to_string(again.join("wahana_kelompok_ulang.xml")).unwrap();
+        assert!(
+            xml.contains("src=\"jr://file-csv/kelompok_lama.csv\""),
+            "{}",
+            env.name
+        );
+        let mut reader = csv::Reader::from_path(again.join("kelompok_lama.csv")).unwrap();
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            ["name", "label", "desa"]
+        );
+        let mut got: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .filter(|id| id != "baru")
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{}", env.name);
+
+        let nowhere = env.path("none");
+        let nowhere_s = nowhere.to_str().unwrap();
+        let err = env.fails_with(
+            4,
+            &[
+                "instrument",
+                "xform",
+                "--region",
+                "73.08.21",
+                "--resurvey-wave",
+                "tidak-ada",
+                "--out",
+                nowhere_s,
+            ],
+        );
+        assert!(err.contains("tidak-ada"), "{}: {err}", env.name);
+        env.ok(&[
+            "waves",
+            "add",
+            "--id",
+            "kosong",
+            "--name",
+            "Kosong",
+            "--start",
+            "2030-08-01",
+            "--end",
+            "2030-08-31",
+        ]);
+        let err = env.fails(&[
+            "instrument",
+            "xform",
+            "--region",
+            "73.08.21",
+            "--resurvey-wave",
+            "kosong",
+            "--out",
+            nowhere_s,
+        ]);
+        assert!(err.contains("tidak memuat kelompok"), "{}: {err}", env.name);
+        assert!(!nowhere.exists(), "{}: nothing is written", env.name);
+    }
+}
