@@ -4,7 +4,7 @@
 use super::{bad_json, bad_query, check_write};
 use crate::service::inbox::{self, AcceptError, Accepted, InboxItem};
 use crate::web::errors::{ApiError, ApiResult, OrRender};
-use crate::web::pages::inbox::{attachment, group_name, region_of, target_of};
+use crate::web::pages::inbox::{attachment, group_name, region_of, submission_id, target_of};
 use crate::web::{AppState, Ctx};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -88,8 +88,10 @@ pub async fn list(
 pub async fn show(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> ApiResult<Json<InboxItem>> {
+    ctx.api_caller().signed_in().or_api(ctx.lang)?;
+    let id = submission_id(&id).or_api(ctx.lang)?;
     Ok(Json(
         inbox::item(&st.store, &ctx.api_caller(), id)
             .await
@@ -112,7 +114,7 @@ pub struct AcceptBody {
 pub async fn accept(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Json<AcceptBody>, JsonRejection>,
 ) -> ApiResult<Json<Accepted>> {
@@ -120,6 +122,7 @@ pub async fn accept(
     let caller = ctx.api_caller();
     caller.signed_in().or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
+    let id = submission_id(&id).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     let target = target_of(b.target.as_deref().unwrap_or("as_sent").trim());
     match inbox::accept(&st.store, &caller, id, b.wave.as_deref(), target).await {
@@ -155,7 +158,7 @@ pub struct RejectBody {
 pub async fn reject(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Json<RejectBody>, JsonRejection>,
 ) -> ApiResult<Json<SubmissionRecord>> {
@@ -163,6 +166,7 @@ pub async fn reject(
     let caller = ctx.api_caller();
     caller.signed_in().or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
+    let id = submission_id(&id).or_api(lang)?;
     let Json(b) = body.map_err(bad_json).or_api(lang)?;
     Ok(Json(
         inbox::reject(&st.store, &caller, id, &b.reason)
@@ -176,7 +180,7 @@ pub async fn reject(
 pub async fn answers(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Json<BTreeMap<String, String>>, JsonRejection>,
 ) -> ApiResult<Json<InboxItem>> {
@@ -184,6 +188,7 @@ pub async fn answers(
     let caller = ctx.api_caller();
     caller.signed_in().or_api(lang)?;
     check_write(&ctx, &headers).or_api(lang)?;
+    let id = submission_id(&id).or_api(lang)?;
     let Json(edits) = body.map_err(bad_json).or_api(lang)?;
     inbox::edit(&st.store, &caller, id, &edits)
         .await
@@ -195,8 +200,10 @@ pub async fn answers(
 pub async fn file(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path((id, name)): Path<(i64, String)>,
+    Path((id, name)): Path<(String, String)>,
 ) -> ApiResult<Response> {
+    ctx.api_caller().signed_in().or_api(ctx.lang)?;
+    let id = submission_id(&id).or_api(ctx.lang)?;
     let (ct, bytes) = inbox::file(&st.store, &ctx.api_caller(), id, &name)
         .await
         .or_api(ctx.lang)?;

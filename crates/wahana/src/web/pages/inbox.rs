@@ -54,6 +54,14 @@ pub fn region_of(code: &str, ctx: &Ctx) -> Result<Option<RegionCode>, ApiError> 
         })
 }
 
+/// A submission's number from a path: a number, else not found.
+pub fn submission_id(text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>().map_err(|_| ApiError::NotFound {
+        kind: "kiriman",
+        id: text.to_string(),
+    })
+}
+
 /// The village's name of a code, with the code when the tree does not hold it.
 fn village_name(code: Option<&str>) -> String {
     code.and_then(|c| RegionCode::parse(c).ok())
@@ -495,7 +503,8 @@ async fn submission_page(
 }
 
 /// `GET /inbox/{id}`: one submission.
-pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let id = submission_id(&id).or_page(&ctx)?;
     submission_page(&st, &ctx, id, Extra::default(), StatusCode::OK).await
 }
 
@@ -511,10 +520,11 @@ fn form_checks(ctx: &Ctx, pairs: &Pairs) -> Result<(), PageError> {
 pub async fn accept(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
     form_checks(&ctx, &pairs)?;
+    let id = submission_id(&id).or_page(&ctx)?;
     let wave = pick(&pairs, "wave")
         .map(str::trim)
         .filter(|w| !w.is_empty())
@@ -560,10 +570,11 @@ pub fn target_of(text: &str) -> Target {
 pub async fn reject(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
     form_checks(&ctx, &pairs)?;
+    let id = submission_id(&id).or_page(&ctx)?;
     let reason = pick(&pairs, "alasan").unwrap_or("").to_string();
     match inbox::reject(&st.store, &ctx.caller(), id, &reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/inbox/{id}?rejected=1")).into_response()),
@@ -585,10 +596,11 @@ pub async fn reject(
 pub async fn edit(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
     form_checks(&ctx, &pairs)?;
+    let id = submission_id(&id).or_page(&ctx)?;
     let edits: BTreeMap<String, String> = pairs
         .iter()
         .filter_map(|(k, v)| {
@@ -629,8 +641,9 @@ pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
 pub async fn file(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path((id, name)): Path<(i64, String)>,
+    Path((id, name)): Path<(String, String)>,
 ) -> PageResult {
+    let id = submission_id(&id).or_page(&ctx)?;
     let (ct, bytes) = inbox::file(&st.store, &ctx.caller(), id, &name)
         .await
         .or_page(&ctx)?;
