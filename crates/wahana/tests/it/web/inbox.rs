@@ -251,7 +251,7 @@ async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
         let item = submission(&env, id).await;
         assert_eq!(item["status"], "accepted", "{n}");
         assert_eq!(item["wave_id"], WAVE, "{n}");
-        assert_eq!(item["decided_by"], "officer", "{n}");
+        assert_eq!(item["decided_by"], "web:officer", "{n}");
         let gid = item["group_id"].as_str().unwrap().to_string();
         let r = env
             .page(&format!("/inbox/{id}?accepted=1"), Some("officer"))
@@ -287,7 +287,7 @@ async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
         assert!(
             audit
                 .iter()
-                .any(|e| e.action == "accept" && e.actor == "officer"
+                .any(|e| e.action == "accept" && e.actor == "web:officer"
                     && e.after.as_deref().is_some_and(|a| a.contains(&gid))),
             "{n}: {audit:?}"
         );
@@ -389,7 +389,7 @@ async fn a_rejection_needs_a_reason_and_stays_readable() {
         let item = submission(&env, id).await;
         assert_eq!(item["status"], "rejected", "{n}");
         assert_eq!(item["reason"], "Kelompok ganda, sudah terdaftar", "{n}");
-        assert_eq!(item["decided_by"], "officer", "{n}");
+        assert_eq!(item["decided_by"], "web:officer", "{n}");
         assert_eq!(env.groups_named(name).await, 0, "{n}");
         // Decided: neither accepted nor rejected again.
         let r = env
@@ -546,17 +546,6 @@ async fn a_wave_accepts_clean_unmatched_submissions_by_itself() {
     for env in envs().await {
         let n = env.name;
         add_wave(&env).await;
-        // A group held, for a submission to match.
-        let held = "Arisan Kembar Uji Kiriman";
-        let r = env
-            .api(
-                Method::POST,
-                "/api/v1/groups",
-                Some("admin"),
-                Some(new_group(INSIDE, held)),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
 
         // Only admins switch it on.
         let r = env
@@ -594,7 +583,18 @@ async fn a_wave_accepts_clean_unmatched_submissions_by_itself() {
         assert_eq!(item["group_id"], gid.as_str(), "{n}");
         assert_eq!(env.groups_named(clean).await, 1, "{n}");
 
-        // One like the group held waits for an officer, with the match shown.
+        // A group held, for a submission to match.
+        let held = "Arisan Kembar Uji Kiriman";
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/groups",
+                Some("admin"),
+                Some(new_group(INSIDE, held)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        // One like it waits for an officer, with the match shown.
         let receipt = send(&env, &instance("o2", held, "1990", "arisan"), Vec::new()).await;
         assert!(receipt.auto_accepted.is_none(), "{n}");
         let item = submission(&env, receipt.id).await;
