@@ -193,7 +193,9 @@ pub async fn answers(
     inbox::edit(&st.store, &caller, id, &edits)
         .await
         .or_api(lang)?;
-    Ok(Json(inbox::item(&st.store, &caller, id).await.or_api(lang)?))
+    Ok(Json(
+        inbox::item(&st.store, &caller, id).await.or_api(lang)?,
+    ))
 }
 
 /// `GET /api/v1/submissions/{id}/files/{name}`: an attachment, for readers of the submission.

@@ -920,13 +920,28 @@ fn inbox_schemas(m: &mut serde_json::Map<String, Value>) {
         "files": array(json!({"type": "object", "required": ["name", "content_type", "size"], "properties": {
             "name": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"}}}))
     });
-    let required = json!(["id", "instance_id", "form_id", "region_code", "submitted_by", "received_at", "status", "files"]);
-    m.insert("Submission".into(), json!({
-        "type": "object", "description": "A submission from ODK Collect as held",
-        "required": required, "properties": record
-    }));
+    let required = json!([
+        "id",
+        "instance_id",
+        "form_id",
+        "region_code",
+        "submitted_by",
+        "received_at",
+        "status",
+        "files"
+    ]);
+    m.insert(
+        "Submission".into(),
+        json!({
+            "type": "object", "description": "A submission from ODK Collect as held",
+            "required": required, "properties": record
+        }),
+    );
     let mut listed = record.as_object().cloned().unwrap_or_default();
-    listed.insert("name".into(), json!({"type": "string", "description": "The group name the answers give"}));
+    listed.insert(
+        "name".into(),
+        json!({"type": "string", "description": "The group name the answers give"}),
+    );
     m.insert("InboxList".into(), json!({
         "type": "object", "required": ["counts", "items"],
         "properties": {
@@ -941,19 +956,33 @@ fn inbox_schemas(m: &mut serde_json::Map<String, Value>) {
         "path": {"type": "string"}, "value": {"type": "string", "description": "As sent (personal answers shown as ••• to a reader without personal rights)"},
         "edited": {"type": ["string", "null"], "description": "The officer's edit, written on acceptance"}}})));
     detail.insert("group".into(), json!({"type": ["object", "null"], "description": "The group the answers describe (instrument fields), when they validate"}));
-    detail.insert("problems".into(), array(json!({"type": "object", "properties": {
+    detail.insert(
+        "problems".into(),
+        array(json!({"type": "object", "properties": {
         "field": {"type": "string"}, "value": {"type": "string"},
-        "expected_id": {"type": "string"}, "expected_en": {"type": "string"}}})));
+        "expected_id": {"type": "string"}, "expected_en": {"type": "string"}}})),
+    );
     detail.insert("screening".into(), json!({"type": ["object", "null"], "description": "The default rule set's outcome with its reasons"}));
-    detail.insert("matches".into(), array(json!({"type": "object", "required": ["id", "name", "wave_id", "score"], "properties": {
+    detail.insert(
+        "matches".into(),
+        array(
+            json!({"type": "object", "required": ["id", "name", "wave_id", "score"], "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "wave_id": {"type": "string"},
-        "score": {"type": "number", "minimum": 0, "maximum": 1}}})));
-    detail.insert("names_group".into(), json!({"type": ["string", "null"], "description": "The group a re-survey form names"}));
+        "score": {"type": "number", "minimum": 0, "maximum": 1}}}),
+        ),
+    );
+    detail.insert(
+        "names_group".into(),
+        json!({"type": ["string", "null"], "description": "The group a re-survey form names"}),
+    );
     let mut req = required.as_array().cloned().unwrap_or_default();
     for k in ["answers", "problems", "matches"] {
         req.push(json!(k));
     }
-    m.insert("SubmissionDetail".into(), json!({"type": "object", "required": req, "properties": detail}));
+    m.insert(
+        "SubmissionDetail".into(),
+        json!({"type": "object", "required": req, "properties": detail}),
+    );
     m.insert("AcceptSubmission".into(), json!({
         "type": "object", "additionalProperties": false,
         "properties": {
@@ -961,17 +990,23 @@ fn inbox_schemas(m: &mut serde_json::Map<String, Value>) {
             "target": {"type": ["string", "null"], "description": "`as_sent` (the default: as the form says, else the linking rules), `new` (a new group), or the id of the group it is an observation of"}
         }
     }));
-    m.insert("RejectSubmission".into(), json!({
-        "type": "object", "required": ["reason"], "additionalProperties": false,
-        "properties": {"reason": {"type": "string", "minLength": 1}}
-    }));
-    m.insert("Accepted".into(), json!({
-        "type": "object", "required": ["submission", "wave", "group_id", "report"],
-        "properties": {
-            "submission": {"type": "integer"}, "wave": {"type": "string"},
-            "group_id": {"type": "string"}, "report": r("ImportReport")
-        }
-    }));
+    m.insert(
+        "RejectSubmission".into(),
+        json!({
+            "type": "object", "required": ["reason"], "additionalProperties": false,
+            "properties": {"reason": {"type": "string", "minLength": 1}}
+        }),
+    );
+    m.insert(
+        "Accepted".into(),
+        json!({
+            "type": "object", "required": ["submission", "wave", "group_id", "report"],
+            "properties": {
+                "submission": {"type": "integer"}, "wave": {"type": "string"},
+                "group_id": {"type": "string"}, "report": r("ImportReport")
+            }
+        }),
+    );
 }
 
 fn submission_param() -> Value {
@@ -981,12 +1016,14 @@ fn submission_param() -> Value {
 /// The inbox of submissions from ODK Collect (`web/api/inbox.rs`): officers and admins who may
 /// read the submission's region; writes need a writer of the region.
 fn inbox_paths(m: &mut serde_json::Map<String, Value>) {
-    let reads = |what: &str, schema: Value| json!({
-        "200": ok(what, schema),
-        "401": err("Not signed in"),
-        "403": err("Not an officer or admin, or not of this region"),
-        "404": err("No such submission, attachment or region (another region's submission is not found)")
-    });
+    let reads = |what: &str, schema: Value| {
+        json!({
+            "200": ok(what, schema),
+            "401": err("Not signed in"),
+            "403": err("Not an officer or admin, or not of this region"),
+            "404": err("No such submission, attachment or region (another region's submission is not found)")
+        })
+    };
     m.insert("/api/v1/regions/{code}/inbox".into(), json!({"get": {
         "summary": "A region's inbox of submissions from ODK Collect, the newest first, with the counts by status",
         "description": "`nasional` as the code: the whole country (admins).",
@@ -1008,15 +1045,17 @@ fn inbox_paths(m: &mut serde_json::Map<String, Value>) {
         "parameters": [submission_param()],
         "responses": reads("The submission", r("SubmissionDetail"))
     }}));
-    let writes = |what: &str, schema: Value| json!({
-        "200": ok(what, schema),
-        "400": err("The body does not parse"),
-        "401": err("Not signed in"),
-        "403": err("Not a writer of the submission's region, or a missing CSRF token"),
-        "404": err("No such submission or wave"),
-        "409": err("Decided already (edit_conflict), or no open wave (no_open_wave)"),
-        "422": err("Every problem, each with its field, value and what was expected; nothing written")
-    });
+    let writes = |what: &str, schema: Value| {
+        json!({
+            "200": ok(what, schema),
+            "400": err("The body does not parse"),
+            "401": err("Not signed in"),
+            "403": err("Not a writer of the submission's region, or a missing CSRF token"),
+            "404": err("No such submission or wave"),
+            "409": err("Decided already (edit_conflict), or no open wave (no_open_wave)"),
+            "422": err("Every problem, each with its field, value and what was expected; nothing written")
+        })
+    };
     m.insert("/api/v1/submissions/{id}/accept".into(), json!({"post": {
         "summary": "Accept a pending submission into a wave: its answers (with the edits) are imported as a one-row file, with every check of an import",
         "tags": ["inbox"],

@@ -239,10 +239,7 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx, Path(code): Path<String>
         notice: ctx.query("auto").map(|w| {
             format!(
                 "{}: {w}",
-                ctx.t(
-                    "Penerimaan otomatis diubah",
-                    "Automatic acceptance changed"
-                )
+                ctx.t("Penerimaan otomatis diubah", "Automatic acceptance changed")
             )
         }),
     };
@@ -462,9 +459,10 @@ async fn submission_page(
             "{} {g}",
             ctx.t("Diterima sebagai kelompok", "Accepted as group")
         )),
-        ("rejected", _) if ctx.query("rejected").is_some() => {
-            Some(ctx.t("Kiriman ditolak.", "The submission was rejected.").into())
-        }
+        ("rejected", _) if ctx.query("rejected").is_some() => Some(
+            ctx.t("Kiriman ditolak.", "The submission was rejected.")
+                .into(),
+        ),
         ("pending", _) if ctx.query("edited").is_some() => {
             Some(ctx.t("Suntingan disimpan.", "The edits were saved.").into())
         }
@@ -529,7 +527,10 @@ pub async fn accept(
         .map(str::trim)
         .filter(|w| !w.is_empty())
         .map(str::to_string);
-    let target_text = pick(&pairs, "target").unwrap_or("as_sent").trim().to_string();
+    let target_text = pick(&pairs, "target")
+        .unwrap_or("as_sent")
+        .trim()
+        .to_string();
     let target = target_of(&target_text);
     match inbox::accept(&st.store, &ctx.caller(), id, wave.as_deref(), target).await {
         Ok(_) => Ok(Redirect::to(&format!("/inbox/{id}?accepted=1")).into_response()),

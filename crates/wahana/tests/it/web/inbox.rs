@@ -77,7 +77,9 @@ async fn submission(env: &Env, id: i64) -> Value {
 }
 
 /// A small JPEG's first bytes (the server keeps them as sent).
-const PHOTO: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+const PHOTO: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+];
 
 #[tokio::test]
 async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
@@ -107,8 +109,9 @@ async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
         // The region page links to it, with the count; the nav links to the officer's inbox.
         let r = env.page("/regions/73.08.21", Some("officer")).await;
         assert!(
-            r.text
-                .contains(r#"<a id="inbox-link" href="/regions/73.08.21/inbox">Kotak masuk kiriman (1)</a>"#),
+            r.text.contains(
+                r#"<a id="inbox-link" href="/regions/73.08.21/inbox">Kotak masuk kiriman (1)</a>"#
+            ),
             "{n}: {}",
             r.text
         );
@@ -148,8 +151,14 @@ async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
         }
         let item = submission(&env, id).await;
         assert_eq!(item["status"], "pending", "{n}");
-        assert!(item["problems"].as_array().unwrap().is_empty(), "{n}: {item}");
-        assert!(item["group"].is_object(), "{n}: the answers describe a group: {item}");
+        assert!(
+            item["problems"].as_array().unwrap().is_empty(),
+            "{n}: {item}"
+        );
+        assert!(
+            item["group"].is_object(),
+            "{n}: the answers describe a group: {item}"
+        );
 
         // The attachment: to readers only, inline, with its type.
         let r = env
@@ -247,7 +256,10 @@ async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.text);
-        assert_eq!(r.headers[header::LOCATION], format!("/inbox/{id}?accepted=1"));
+        assert_eq!(
+            r.headers[header::LOCATION],
+            format!("/inbox/{id}?accepted=1")
+        );
         let item = submission(&env, id).await;
         assert_eq!(item["status"], "accepted", "{n}");
         assert_eq!(item["wave_id"], WAVE, "{n}");
@@ -256,7 +268,10 @@ async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
         let r = env
             .page(&format!("/inbox/{id}?accepted=1"), Some("officer"))
             .await;
-        assert!(r.text.contains(&format!("/groups/{gid}?wave={WAVE}")), "{n}");
+        assert!(
+            r.text.contains(&format!("/groups/{gid}?wave={WAVE}")),
+            "{n}"
+        );
         assert!(r.text.contains("Diterima sebagai kelompok"), "{n}");
         assert!(!r.text.contains(r#"id="accept-form""#), "{n}");
 
@@ -285,10 +300,9 @@ async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
             .await
             .unwrap();
         assert!(
-            audit
-                .iter()
-                .any(|e| e.action == "accept" && e.actor == "web:officer"
-                    && e.after.as_deref().is_some_and(|a| a.contains(&gid))),
+            audit.iter().any(|e| e.action == "accept"
+                && e.actor == "web:officer"
+                && e.after.as_deref().is_some_and(|a| a.contains(&gid))),
             "{n}: {audit:?}"
         );
 
@@ -340,14 +354,23 @@ async fn a_rejection_needs_a_reason_and_stays_readable() {
                 true,
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.text
+        );
         let beside = r
             .text
             .split(r#"<div id="field-alasan" class="invalid">"#)
             .nth(1)
             .unwrap_or_else(|| panic!("{n}: no error beside the field: {}", r.text));
         assert!(
-            beside.split("</div>").next().unwrap().contains("wajib diisi"),
+            beside
+                .split("</div>")
+                .next()
+                .unwrap()
+                .contains("wajib diisi"),
             "{n}: {beside}"
         );
         let r = env
@@ -358,7 +381,12 @@ async fn a_rejection_needs_a_reason_and_stays_readable() {
                 Some(json!({"reason": ""})),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.text
+        );
         assert_eq!(submission(&env, id).await["status"], "pending", "{n}");
         // Without a CSRF token: refused.
         let r = env
@@ -481,13 +509,21 @@ async fn an_edit_is_written_on_acceptance_and_problems_write_nothing() {
             )
             .await;
         assert_eq!(g.status, StatusCode::OK, "{n}: {}", g.text);
-        assert!(g.text.contains("1995") && !g.text.contains("1990"), "{n}: {}", g.text);
+        assert!(
+            g.text.contains("1995") && !g.text.contains("1990"),
+            "{n}: {}",
+            g.text
+        );
 
         // Problems (a year to come, a type not in the list): every one shown, nothing written.
         let bad = "Arisan Kiriman Bermasalah";
-        let id = send(&env, &instance("p1", bad, "2990", "bukan_jenis"), Vec::new())
-            .await
-            .id;
+        let id = send(
+            &env,
+            &instance("p1", bad, "2990", "bukan_jenis"),
+            Vec::new(),
+        )
+        .await
+        .id;
         let r = env.page(&format!("/inbox/{id}"), Some("officer")).await;
         assert!(r.text.contains(r#"id="problems""#), "{n}: {}", r.text);
         let r = env
@@ -498,7 +534,12 @@ async fn an_edit_is_written_on_acceptance_and_problems_write_nothing() {
                 true,
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.text
+        );
         let refused = r
             .text
             .split(r#"<div class="err" id="refused">"#)
@@ -527,15 +568,26 @@ async fn an_edit_is_written_on_acceptance_and_problems_write_nothing() {
                 Some(json!({"wave": WAVE, "target": "new"})),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.text
+        );
         let fields: Vec<String> = r.json()["fields"]
             .as_array()
             .unwrap()
             .iter()
             .map(|f| f["field"].as_str().unwrap().to_string())
             .collect();
-        assert!(fields.iter().any(|f| f.starts_with("tahun_berdiri")), "{n}: {fields:?}");
-        assert!(fields.iter().any(|f| f.starts_with("jenis")), "{n}: {fields:?}");
+        assert!(
+            fields.iter().any(|f| f.starts_with("tahun_berdiri")),
+            "{n}: {fields:?}"
+        );
+        assert!(
+            fields.iter().any(|f| f.starts_with("jenis")),
+            "{n}: {fields:?}"
+        );
         assert_eq!(env.groups_named(bad).await, 0, "{n}");
         assert_eq!(submission(&env, id).await["status"], "pending", "{n}");
     }
@@ -552,7 +604,11 @@ async fn a_wave_accepts_clean_unmatched_submissions_by_itself() {
             .form(
                 "/inbox/auto-accept",
                 Some("officer"),
-                &[("wave", WAVE), ("on", "1"), ("back", "/regions/73.08.21/inbox")],
+                &[
+                    ("wave", WAVE),
+                    ("on", "1"),
+                    ("back", "/regions/73.08.21/inbox"),
+                ],
                 true,
             )
             .await;
@@ -563,7 +619,11 @@ async fn a_wave_accepts_clean_unmatched_submissions_by_itself() {
             .form(
                 "/inbox/auto-accept",
                 Some("admin"),
-                &[("wave", WAVE), ("on", "1"), ("back", "/regions/73.08.21/inbox")],
+                &[
+                    ("wave", WAVE),
+                    ("on", "1"),
+                    ("back", "/regions/73.08.21/inbox"),
+                ],
                 true,
             )
             .await;
@@ -618,7 +678,11 @@ async fn a_wave_accepts_clean_unmatched_submissions_by_itself() {
             .form(
                 "/inbox/auto-accept",
                 Some("admin"),
-                &[("wave", WAVE), ("on", "0"), ("back", "/regions/73.08.21/inbox")],
+                &[
+                    ("wave", WAVE),
+                    ("on", "0"),
+                    ("back", "/regions/73.08.21/inbox"),
+                ],
                 true,
             )
             .await;
