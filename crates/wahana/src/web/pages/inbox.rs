@@ -151,11 +151,17 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx, Path(code): Path<String>
             ctx.clone(),
         ));
     }
+    // `offset=` as the pager writes it, or `page=` (from 1).
     let offset = ctx
         .query("offset")
         .and_then(|o| o.parse::<i64>().ok())
+        .or_else(|| {
+            ctx.query("page")
+                .and_then(|p| p.parse::<i64>().ok())
+                .map(|p| (p.max(1) - 1).saturating_mul(PAGE_SIZE))
+        })
         .unwrap_or(0)
-        .max(0);
+        .clamp(0, 1_000_000);
     let caller = ctx.caller();
     if region.is_none() {
         // The whole country's inbox is the admins' (a person with a region reads theirs).

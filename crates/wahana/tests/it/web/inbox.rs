@@ -115,8 +115,37 @@ async fn an_officer_lists_opens_and_accepts_a_submission_as_a_new_group() {
             "{n}: {}",
             r.text
         );
+        assert!(
+            r.text
+                .contains(r#"<a href="/regions/73.08.21/inbox">Kotak masuk</a>"#),
+            "{n}: the menu links to the officer's inbox"
+        );
         let r = env.page("/regions/73.08.21", Some("viewer")).await;
         assert!(!r.text.contains("inbox-link"), "{n}");
+        assert!(!r.text.contains("/inbox\">"), "{n}");
+        // In English; by page; a status not known is a bad request.
+        let r = env
+            .page("/regions/73.08.21/inbox?lang=en&page=1", Some("officer"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}");
+        assert!(r.text.contains("Submissions inbox"), "{n}");
+        assert!(
+            r.text.contains("Pending (1)") && r.text.contains(name),
+            "{n}"
+        );
+        let r = env
+            .page("/regions/73.08.21/inbox?page=2", Some("officer"))
+            .await;
+        assert!(!r.text.contains(name), "{n}: page 2 is empty");
+        let r = env
+            .page("/regions/73.08.21/inbox?status=semua", Some("officer"))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{n}");
+        // The whole country's inbox is the admins'.
+        let r = env.page("/regions/nasional/inbox", Some("admin")).await;
+        assert!(r.text.contains(name), "{n}");
+        let r = env.page("/regions/nasional/inbox", Some("officer")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}");
         let api = env
             .api(
                 Method::GET,
