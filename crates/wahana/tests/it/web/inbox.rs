@@ -683,6 +683,7 @@ async fn a_wave_accepts_clean_unmatched_submissions_by_itself() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        let held_id = r.json()["id"].as_str().unwrap().to_string();
         // One like it waits for an officer, with the match shown.
         let receipt = send(&env, &instance("o2", held, "1990", "arisan"), Vec::new()).await;
         assert!(receipt.auto_accepted.is_none(), "{n}");
@@ -701,6 +702,34 @@ async fn a_wave_accepts_clean_unmatched_submissions_by_itself() {
             .await;
         assert!(r.text.contains(r#"id="matches""#), "{n}");
         assert_eq!(env.groups_named(held).await, 1, "{n}");
+        // Accepted as the held group's record in the wave: still one group, now in the wave too.
+        assert!(
+            r.text
+                .contains(&format!(r#"name="target" value="{held_id}""#)),
+            "{n}: the match is a target"
+        );
+        let r = env
+            .form(
+                &format!("/inbox/{}/accept", receipt.id),
+                Some("officer"),
+                &[("wave", WAVE), ("target", held_id.as_str())],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.text);
+        let item = submission(&env, receipt.id).await;
+        assert_eq!(item["group_id"], held_id.as_str(), "{n}: {item}");
+        assert_eq!(env.groups_named(held).await, 1, "{n}");
+        let r = env
+            .api(
+                Method::GET,
+                &format!("/api/v1/groups/{held_id}?wave={WAVE}"),
+                Some("officer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        assert!(r.text.contains(&format!("\"{WAVE}\"")), "{n}: {}", r.text);
 
         // Switched off: a clean one waits too.
         let r = env
