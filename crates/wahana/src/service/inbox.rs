@@ -64,8 +64,6 @@ pub struct InboxItem {
     pub names_group: Option<String>,
 }
 
-/// Least similarity for a group to be listed as a likely match (the linking's review band).
-const MATCH_FLOOR: f64 = 0.5;
 
 /// Fields that are personal data: hidden from a reader who may not see it.
 const PERSONAL: [&str; 3] = ["ketua", "telepon", "pendata"];
@@ -164,7 +162,8 @@ async fn matches_of(store: &Store, g: &Group) -> Result<Vec<Match>, ServiceError
     let mut best: BTreeMap<String, Match> = BTreeMap::new();
     for s in held {
         let score = similarity(&Candidate::from_group(&s.group), &me).score;
-        if score < MATCH_FLOOR {
+        // Listed from the linking's review band up (`docs/linking.md`).
+        if score < wahana_domain::linking::Thresholds::default().review {
             continue;
         }
         let keep = best.get(&s.group.id).is_none_or(|m| m.score < score);

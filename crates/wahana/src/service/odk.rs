@@ -404,9 +404,10 @@ impl FormCache {
     }
 }
 
-/// The forms ODK Collect may download for `region`: the identification form, and, when an
-/// earlier wave than the one new records go into holds groups of the region, the re-survey
-/// form listing them (so that the enumerator picks the group re-visited).
+/// The forms ODK Collect may download for `region`: the identification form, and, when a wave
+/// holds groups of the region, the re-survey form listing them (so that the enumerator picks
+/// the group re-visited): those of the latest wave before the one new records go into, or of
+/// that wave itself while it is the only one.
 pub async fn forms(
     store: &Store,
     cache: &FormCache,
@@ -418,11 +419,14 @@ pub async fn forms(
         crate::instrument::xform::xform(region, tree, year)
     })?];
     let open = store.latest_open_wave(Some(region)).await?;
-    let earlier = store
-        .waves_holding(Some(region))
-        .await?
-        .into_iter()
-        .find(|w| open.as_ref().is_none_or(|o| o.id != w.id));
+    // The groups of the latest wave before the one new records go into; while that wave is
+    // the only one holding the region's groups, its own (a re-visit corrects their record).
+    let holding = store.waves_holding(Some(region)).await?;
+    let earlier = holding
+        .iter()
+        .find(|w| open.as_ref().is_none_or(|o| o.id != w.id))
+        .or(holding.first())
+        .cloned();
     if let Some(earlier) = earlier {
         let filter = wahana_store::GroupFilter {
             region: Some(region.clone()),

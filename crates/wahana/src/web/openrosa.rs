@@ -71,9 +71,9 @@ async fn openrosa_headers(mut res: Response) -> Response {
     res
 }
 
-/// The Digest nonces this server gave: each is `TIME.MAC` (the time it was made and an HMAC
-/// of it under a key made at start-up), so that it need not be stored; the last `nc` used with
-/// each is kept to refuse a replayed request.
+/// The Digest nonces this server gave: each is `TIME.SALT.MAC` (the time it was made, a random
+/// salt, and a MAC of both under a key made at start-up), so that it need not be stored; the
+/// last `nc` used with each is kept to refuse a replayed request.
 pub struct Nonces {
     key: [u8; 32],
     seen: std::sync::Mutex<HashMap<String, u32>>,
@@ -91,11 +91,12 @@ impl Default for Nonces {
 }
 
 impl Nonces {
-    fn mac(&self, time: u64) -> String {
+    fn mac(&self, time: u64, salt: &str) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         h.update(self.key);
         h.update(time.to_be_bytes());
+        h.update(salt.as_bytes());
         h.update(self.key);
         h.finalize()[..16]
             .iter()
@@ -110,17 +111,26 @@ impl Nonces {
             .unwrap_or(0)
     }
 
+    /// A nonce never given before: the time, a random salt (two challenges in the same second
+    /// differ, so that each client's counts are its own) and their MAC.
     fn fresh(&self) -> String {
         let t = Self::now();
-        format!("{t:x}.{}", self.mac(t))
+        let salt: String = (0..8)
+            .map(|_| format!("{:02x}", rand::random::<u8>()))
+            .collect();
+        format!("{t:x}.{salt}.{}", self.mac(t, &salt))
     }
 
     /// `Some(true)`: made here and still good; `Some(false)`: made here but old (stale);
     /// `None`: not made here.
     fn check(&self, nonce: &str) -> Option<bool> {
-        let (t, mac) = nonce.split_once('.')?;
+        let mut parts = nonce.split('.');
+        let (t, salt, mac) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
         let t = u64::from_str_radix(t, 16).ok()?;
-        if !constant_eq(mac.as_bytes(), self.mac(t).as_bytes()) {
+        if !constant_eq(mac.as_bytes(), self.mac(t, salt).as_bytes()) {
             return None;
         }
         Some(Self::now().saturating_sub(t) < NONCE_LIFE.as_secs())
@@ -780,11 +790,16 @@ mod tests {
         let n = Nonces::default();
         let fresh = n.fresh();
         assert_eq!(n.check(&fresh), Some(true));
+        assert_ne!(fresh, n.fresh(), "two challenges in one second differ");
         let other = Nonces::default();
         assert_eq!(other.check(&fresh), None, "another server's nonce");
         let old = 1_000u64;
-        assert_eq!(n.check(&format!("{old:x}.{}", n.mac(old))), Some(false));
+        assert_eq!(
+            n.check(&format!("{old:x}.ab.{}", n.mac(old, "ab"))),
+            Some(false)
+        );
         assert_eq!(n.check("zz.00"), None);
+        assert_eq!(n.check(&format!("{old:x}.ac.{}", n.mac(old, "ab"))), None);
         assert!(n.count(&fresh, 1));
         assert!(n.count(&fresh, 2));
         assert!(!n.count(&fresh, 2), "a replayed count");

@@ -891,3 +891,249 @@ fn kecamatan_map_on_a_phone_links_to_its_villages() {
         c.close().await.unwrap();
     });
 }
+
+/// One form instance as ODK Collect sends it, for the demonstration wave's village.
+fn phone_instance(uuid: &str, name: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?>
+<data xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" id="wahana_kelompok" version="1 (2026)">
+  <deviceid>collect:peramban</deviceid>
+  <pendataan><tanggal_pendataan>2007-08-20</tanggal_pendataan><pendata>Pendata Peramban</pendata></pendataan>
+  <wilayah><kecamatan>73.08.21</kecamatan><kode_wilayah>73.08.21.1003</kode_wilayah></wilayah>
+  <identitas><nama>{name}</nama><jenis>arisan</jenis><asal>tumbuh_masyarakat</asal><tahun_berdiri>1990</tahun_berdiri></identitas>
+  <keanggotaan><anggota_laki>4</anggota_laki><anggota_perempuan>9</anggota_perempuan><dasar_keanggotaan>domisili</dasar_keanggotaan></keanggotaan>
+  <program><tujuan>ketahanan_sosial</tujuan><nilai>gotong_royong</nilai></program>
+  <meta><instanceID>uuid:{uuid}</instanceID></meta>
+</data>"#
+    )
+}
+
+#[test]
+fn inbox_on_a_phone_accept_one_submission_and_reject_another() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: apt-get install chromium"
+    );
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = dir.path().join("browser.db").display().to_string();
+    rt.block_on(async move {
+        // Two submissions from the officer's phone, received as the OpenRosa handler receives
+        // them, into the server's own database.
+        let store = wahana::service::open_with(&db, wahana_store::Sharing::Shared)
+            .await
+            .unwrap();
+        let (token, _, _) = wahana::service::users::sign_in(&store, "demo", "demo-wahana", "")
+            .await
+            .unwrap()
+            .unwrap();
+        let (person, _) = wahana::service::users::session(&store, &token)
+            .await
+            .unwrap()
+            .unwrap();
+        let region = wahana_domain::RegionCode::parse("73.08.21").unwrap();
+        let mut ids = Vec::new();
+        for (uuid, name) in [
+            ("peramban-1", "Arisan Peramban Diterima"),
+            ("peramban-2", "Arisan Peramban Ditolak"),
+        ] {
+            let receipt = wahana::service::odk::receive(
+                &store,
+                &person,
+                &region,
+                &phone_instance(uuid, name),
+                Vec::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{name} refused: {e:?}"));
+            ids.push(receipt.id);
+        }
+        store.close().await;
+
+        let c = connect(port).await;
+        let no_sideways_scroll = async |c: &fantoccini::Client| {
+            let w = c
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scroll, inner) = (w[0].as_f64().unwrap(), w[1].as_f64().unwrap());
+            assert!(
+                scroll <= inner + 1.0,
+                "the page scrolls sideways: {scroll} > {inner}"
+            );
+        };
+        c.goto(&format!("{base}/signin")).await.unwrap();
+        c.find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("demo")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys("demo-wahana")
+            .await
+            .unwrap();
+        c.find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("form[action='/signout'] button"))
+            .await
+            .expect("signed in");
+
+        // From the region page to its inbox: two submissions wait.
+        c.goto(&format!("{base}/regions/73.08.21")).await.unwrap();
+        let link = c
+            .wait()
+            .for_element(Locator::Css("#inbox-link"))
+            .await
+            .expect("the region page links to its inbox");
+        assert!(link.text().await.unwrap().contains("(2)"));
+        link.click().await.unwrap();
+        let table = c
+            .wait()
+            .for_element(Locator::Css("#inbox"))
+            .await
+            .expect("the inbox's table")
+            .text()
+            .await
+            .unwrap();
+        assert!(table.contains("Arisan Peramban Diterima"), "{table}");
+        assert!(table.contains("Arisan Peramban Ditolak"), "{table}");
+        no_sideways_scroll(&c).await;
+
+        // Review the first: its answers, then accept it into the wave as a new group.
+        c.find(Locator::Css(&format!("a[href='/inbox/{}']", ids[0])))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let answers = c
+            .wait()
+            .for_element(Locator::Css("#answers"))
+            .await
+            .expect("the answers")
+            .text()
+            .await
+            .unwrap();
+        assert!(answers.contains("identitas/nama"), "{answers}");
+        no_sideways_scroll(&c).await;
+        c.find(Locator::Css("#in-wave"))
+            .await
+            .unwrap()
+            .select_by_value("demo-2007-sintetis")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#target-new"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Css("#accept"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let became = c
+            .wait()
+            .for_element(Locator::Css("#became a"))
+            .await
+            .expect("what the submission became");
+        became.click().await.unwrap();
+        c.wait().for_element(Locator::Css("h1")).await.unwrap();
+        let url = c.current_url().await.unwrap();
+        assert!(url.path().starts_with("/groups/"), "{url}");
+        let h1 = c
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(h1.contains("Arisan Peramban Diterima"), "{h1}");
+
+        // Reject the second: first without a reason (the error beside the field), then with.
+        c.goto(&format!("{base}/inbox/{}", ids[1])).await.unwrap();
+        c.wait()
+            .for_element(Locator::Css("#reject"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let error = c
+            .wait()
+            .for_element(Locator::Css("#field-alasan .field-error"))
+            .await
+            .expect("the error beside the reason")
+            .text()
+            .await
+            .unwrap();
+        assert!(error.contains("wajib diisi"), "{error}");
+        no_sideways_scroll(&c).await;
+        c.find(Locator::Css("#in-alasan"))
+            .await
+            .unwrap()
+            .send_keys("Kelompok ganda")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#reject"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let reason = c
+            .wait()
+            .for_element(Locator::Css("#reason"))
+            .await
+            .expect("the reason shown")
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(reason, "Kelompok ganda");
+        let status = c
+            .find(Locator::Css("#status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(status, "Ditolak");
+        c.close().await.unwrap();
+    });
+}

@@ -7,6 +7,7 @@
 pub mod actors;
 pub mod compare;
 pub mod groups;
+pub mod inbox;
 pub mod network;
 pub mod openapi;
 pub mod regions;
@@ -52,6 +53,15 @@ pub fn router() -> Router<AppState> {
             get(regions::institutions),
         )
         .route("/api/v1/regions/{code}/ties", get(regions::ties))
+        .route("/api/v1/regions/{code}/inbox", get(inbox::list))
+        .route("/api/v1/submissions/{id}", get(inbox::show))
+        .route("/api/v1/submissions/{id}/accept", post(inbox::accept))
+        .route("/api/v1/submissions/{id}/reject", post(inbox::reject))
+        .route(
+            "/api/v1/submissions/{id}/answers",
+            axum::routing::put(inbox::answers),
+        )
+        .route("/api/v1/submissions/{id}/files/{name}", get(inbox::file))
         .route("/api/v1/groups", get(groups::list).post(groups::create))
         .route(
             "/api/v1/groups/{id}",

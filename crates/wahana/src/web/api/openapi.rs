@@ -479,6 +479,7 @@ pub fn schemas() -> Value {
                         "expected_id": {"type": "string"}, "expected_en": {"type": "string"}
                     }
                 }));
+    inbox_schemas(&mut m);
     Value::Object(m)
 }
 
@@ -509,6 +510,7 @@ fn paths() -> Value {
                 }
             }));
     wave_paths(&mut m);
+    inbox_paths(&mut m);
     m.insert("/api/v1/regions".to_string(), json!({
                 "get": {
                     "summary": "The provinces with their group counts",
@@ -899,6 +901,192 @@ fn actor_paths(m: &mut serde_json::Map<String, Value>) {
         "tags": ["registry"],
         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, csrf_header()],
         "responses": {"204": {"description": "Deleted"}, "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such tie")}
+    }}));
+}
+
+/// The inbox's records: a submission as listed, as opened, and what accepting did.
+fn inbox_schemas(m: &mut serde_json::Map<String, Value>) {
+    let record = json!({
+        "id": {"type": "integer"},
+        "instance_id": {"type": "string", "description": "The form instance's `meta/instanceID`"},
+        "form_id": {"type": "string"}, "form_version": nullable("string"),
+        "region_code": {"type": "string", "description": "The region it was sent to"},
+        "village_code": nullable("string"),
+        "deprecated_id": nullable("string"), "device_id": nullable("string"),
+        "submitted_by": {"type": "string"}, "received_at": {"type": "string"},
+        "status": {"type": "string", "enum": ["pending", "accepted", "rejected", "replaced"]},
+        "reason": nullable("string"), "decided_by": nullable("string"), "decided_at": nullable("string"),
+        "wave_id": nullable("string"), "group_id": nullable("string"),
+        "files": array(json!({"type": "object", "required": ["name", "content_type", "size"], "properties": {
+            "name": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"}}}))
+    });
+    let required = json!([
+        "id",
+        "instance_id",
+        "form_id",
+        "region_code",
+        "submitted_by",
+        "received_at",
+        "status",
+        "files"
+    ]);
+    m.insert(
+        "Submission".into(),
+        json!({
+            "type": "object", "description": "A submission from ODK Collect as held",
+            "required": required, "properties": record
+        }),
+    );
+    let mut listed = record.as_object().cloned().unwrap_or_default();
+    listed.insert(
+        "name".into(),
+        json!({"type": "string", "description": "The group name the answers give"}),
+    );
+    m.insert("InboxList".into(), json!({
+        "type": "object", "required": ["counts", "items"],
+        "properties": {
+            "counts": {"type": "object", "required": ["pending", "accepted", "rejected", "replaced"], "properties": {
+                "pending": {"type": "integer"}, "accepted": {"type": "integer"},
+                "rejected": {"type": "integer"}, "replaced": {"type": "integer"}}},
+            "items": array(json!({"type": "object", "required": required, "properties": listed}))
+        }
+    }));
+    let mut detail = record.as_object().cloned().unwrap_or_default();
+    detail.insert("answers".into(), array(json!({"type": "object", "required": ["path", "value"], "properties": {
+        "path": {"type": "string"}, "value": {"type": "string", "description": "As sent (personal answers shown as ••• to a reader without personal rights)"},
+        "edited": {"type": ["string", "null"], "description": "The officer's edit, written on acceptance"}}})));
+    detail.insert("group".into(), json!({"type": ["object", "null"], "description": "The group the answers describe (instrument fields), when they validate"}));
+    detail.insert(
+        "problems".into(),
+        array(json!({"type": "object", "properties": {
+        "field": {"type": "string"}, "value": {"type": "string"},
+        "expected_id": {"type": "string"}, "expected_en": {"type": "string"}}})),
+    );
+    detail.insert("screening".into(), json!({"type": ["object", "null"], "description": "The default rule set's outcome with its reasons"}));
+    detail.insert(
+        "matches".into(),
+        array(
+            json!({"type": "object", "required": ["id", "name", "wave_id", "score"], "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "wave_id": {"type": "string"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1}}}),
+        ),
+    );
+    detail.insert(
+        "names_group".into(),
+        json!({"type": ["string", "null"], "description": "The group a re-survey form names"}),
+    );
+    let mut req = required.as_array().cloned().unwrap_or_default();
+    for k in ["answers", "problems", "matches"] {
+        req.push(json!(k));
+    }
+    m.insert(
+        "SubmissionDetail".into(),
+        json!({"type": "object", "required": req, "properties": detail}),
+    );
+    m.insert("AcceptSubmission".into(), json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {
+            "wave": {"type": ["string", "null"], "description": "An open wave; the region's latest open wave when absent"},
+            "target": {"type": ["string", "null"], "description": "`as_sent` (the default: as the form says, else the linking rules), `new` (a new group), or the id of the group it is an observation of"}
+        }
+    }));
+    m.insert(
+        "RejectSubmission".into(),
+        json!({
+            "type": "object", "required": ["reason"], "additionalProperties": false,
+            "properties": {"reason": {"type": "string", "minLength": 1}}
+        }),
+    );
+    m.insert(
+        "Accepted".into(),
+        json!({
+            "type": "object", "required": ["submission", "wave", "group_id", "report"],
+            "properties": {
+                "submission": {"type": "integer"}, "wave": {"type": "string"},
+                "group_id": {"type": "string"}, "report": r("ImportReport")
+            }
+        }),
+    );
+}
+
+fn submission_param() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "description": "The submission's number", "schema": {"type": "string"}, "example": "1"})
+}
+
+/// The inbox of submissions from ODK Collect (`web/api/inbox.rs`): officers and admins who may
+/// read the submission's region; writes need a writer of the region.
+fn inbox_paths(m: &mut serde_json::Map<String, Value>) {
+    let reads = |what: &str, schema: Value| {
+        json!({
+            "200": ok(what, schema),
+            "401": err("Not signed in"),
+            "403": err("Not an officer or admin, or not of this region"),
+            "404": err("No such submission, attachment or region (another region's submission is not found)")
+        })
+    };
+    m.insert("/api/v1/regions/{code}/inbox".into(), json!({"get": {
+        "summary": "A region's inbox of submissions from ODK Collect, the newest first, with the counts by status",
+        "description": "`nasional` as the code: the whole country (admins).",
+        "tags": ["inbox"],
+        "parameters": [code_param(),
+            {"name": "status", "in": "query", "required": false, "schema": {"type": "string", "enum": ["pending", "accepted", "rejected", "replaced", "all"], "default": "pending"}},
+            limit_param(), offset_param()],
+        "responses": {
+            "200": ok("The submissions", r("InboxList")),
+            "400": err("Bad query"),
+            "401": err("Not signed in"),
+            "403": err("Not an officer or admin of this region"),
+            "404": err("No such region")
+        }
+    }}));
+    m.insert("/api/v1/submissions/{id}".into(), json!({"get": {
+        "summary": "One submission: its answers with the officer's edits, the group they describe, the field problems, the screening and the likely matches",
+        "tags": ["inbox"],
+        "parameters": [submission_param()],
+        "responses": reads("The submission", r("SubmissionDetail"))
+    }}));
+    let writes = |what: &str, schema: Value| {
+        json!({
+            "200": ok(what, schema),
+            "400": err("The body does not parse"),
+            "401": err("Not signed in"),
+            "403": err("Not a writer of the submission's region, or a missing CSRF token"),
+            "404": err("No such submission or wave"),
+            "409": err("Decided already (edit_conflict), or no open wave (no_open_wave)"),
+            "422": err("Every problem, each with its field, value and what was expected; nothing written")
+        })
+    };
+    m.insert("/api/v1/submissions/{id}/accept".into(), json!({"post": {
+        "summary": "Accept a pending submission into a wave: its answers (with the edits) are imported as a one-row file, with every check of an import",
+        "tags": ["inbox"],
+        "parameters": [submission_param(), csrf_header()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": r("AcceptSubmission"), "example": {"wave": "pendataan-2026", "target": "new"}}}},
+        "responses": writes("Accepted", r("Accepted"))
+    }}));
+    m.insert("/api/v1/submissions/{id}/reject".into(), json!({"post": {
+        "summary": "Reject a pending submission with a reason (required); it stays readable",
+        "tags": ["inbox"],
+        "parameters": [submission_param(), csrf_header()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": r("RejectSubmission")}}},
+        "responses": writes("Rejected", r("Submission"))
+    }}));
+    m.insert("/api/v1/submissions/{id}/answers".into(), json!({"put": {
+        "summary": "Set the officer's edits of a pending submission's answers (field path -> value), replacing earlier edits; values equal to the answer as sent are dropped",
+        "tags": ["inbox"],
+        "parameters": [submission_param(), csrf_header()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": {"type": "string"}}, "example": {"identitas/tahun_berdiri": "1995"}}}},
+        "responses": writes("The submission with its edits", r("SubmissionDetail"))
+    }}));
+    m.insert("/api/v1/submissions/{id}/files/{name}".into(), json!({"get": {
+        "summary": "An attachment of a submission (a photo), with its content type, inline",
+        "tags": ["inbox"],
+        "parameters": [submission_param(), {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
+            "401": err("Not signed in"),
+            "403": err("Not an officer or admin"),
+            "404": err("No such submission or attachment")
+        }
     }}));
 }
 

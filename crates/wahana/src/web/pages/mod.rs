@@ -5,6 +5,7 @@ pub mod backups;
 pub mod compare;
 pub mod groups;
 pub mod import;
+pub mod inbox;
 pub mod network;
 pub mod record;
 pub mod regions;

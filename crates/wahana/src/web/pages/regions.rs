@@ -113,6 +113,8 @@ pub struct RegionPage<'a> {
     /// May add networks and institutions (officers and admins).
     pub can_add_actors: bool,
     pub can_audit: bool,
+    /// Submissions waiting in the region's inbox, for officers and admins who may read it.
+    pub inbox_pending: Option<i64>,
     pub groups: Vec<GroupLine>,
     pub pager: Option<Pager>,
     pub networks: Vec<ActorLine>,
@@ -471,6 +473,7 @@ async fn region_page(
         can_add: false,
         can_add_actors: false,
         can_audit: false,
+        inbox_pending: None,
         groups: Vec::new(),
         pager: None,
         networks: Vec::new(),
@@ -603,6 +606,7 @@ async fn region_page(
         let caller = ctx.caller();
         page.can_read = caller.reads_records(&r.code) && ctx.user().is_some();
         page.can_audit = page.can_read && caller.check_officer().is_ok();
+        page.inbox_pending = super::inbox::pending_in(st, ctx, &r.code).await;
         if r.level() == Level::Village {
             page.can_add = caller.writes(users::Write::CreateGroup, &r.code);
             page.can_add_actors = caller.writes(users::Write::Other, &r.code);

@@ -186,7 +186,8 @@ async fn every_documented_path_is_routed() {
             let uri = path
                 .replace("{code}", "73.08.21")
                 .replace("{id}", &id)
-                .replace("{member}", "1");
+                .replace("{member}", "1")
+                .replace("{name}", "foto.jpg");
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = env.api(m.clone(), &uri, None, None).await;
             let routed = !(r.status == StatusCode::NOT_FOUND && r.text.contains("route"))

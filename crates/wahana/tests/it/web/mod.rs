@@ -11,6 +11,7 @@ mod forms;
 mod harness;
 mod ids;
 mod import;
+mod inbox;
 mod maps;
 mod members;
 mod network;
