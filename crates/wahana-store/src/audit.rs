@@ -72,7 +72,7 @@ fn entry(r: AuditRow) -> AuditEntry {
 const AUDIT_SELECT: &str = "SELECT id, at, actor, action, entity_kind, entity_id, region_code, \
                             before_json, after_json FROM audit";
 
-pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit (at, actor, action, entity_kind, entity_id, \
+const AUDIT_INSERT: &str = "INSERT INTO audit (at, actor, action, entity_kind, entity_id, \
     region_code, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 impl AuditChange {

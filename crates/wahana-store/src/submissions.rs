@@ -7,9 +7,9 @@
 //! `Batch::accept_submission` inside the import's own transaction).
 
 use crate::audit::AuditChange;
-use crate::batch::Batch;
+use crate::batch::{Arg, Batch};
 use crate::regions::bounds;
-use crate::{Store, StoreError, now_iso, on_pool};
+use crate::{Store, StoreError, on_pool};
 use serde::Serialize;
 use wahana_domain::RegionCode;
 
@@ -167,110 +167,112 @@ impl Store {
         s: &NewSubmission,
         files: &[NewFile],
     ) -> Result<Received, StoreError> {
-        let now = now_iso();
-        let received = on_pool!(self.pool, p => {
-            let mut tx = p.begin().await?;
-            let held: Option<(i64, String)> = sqlx::query_as(
-                "SELECT id, xml_md5 FROM submissions WHERE instance_id = $1",
+        // A batch: on SQLite the write lock is taken first (BEGIN IMMEDIATE, waiting its turn),
+        // so that phones sending at once queue instead of failing busy.
+        let mut batch = self.begin().await?;
+        let now = batch.now.clone();
+        let held = batch
+            .fetch_i64(
+                "SELECT id FROM submissions WHERE instance_id = $1",
+                vec![s.instance_id.as_str().into()],
             )
-            .bind(&s.instance_id)
-            .fetch_optional(&mut *tx)
             .await?;
-            let (id, created) = match held {
-                Some((id, md5)) if md5 != s.xml_md5 => {
-                    tx.rollback().await?;
+        let (id, created) = match held {
+            Some(id) => {
+                let same = batch
+                    .fetch_i64(
+                        "SELECT id FROM submissions WHERE id = $1 AND xml_md5 = $2",
+                        vec![id.into(), s.xml_md5.as_str().into()],
+                    )
+                    .await?;
+                if same.is_none() {
+                    batch.rollback().await?;
                     return Ok(Received::Conflict { id });
                 }
-                Some((id, _)) => (id, false),
-                None => {
-                    let id: i64 = sqlx::query_scalar(
+                (id, false)
+            }
+            None => {
+                let id = batch
+                    .fetch_i64(
                         "INSERT INTO submissions (instance_id, form_id, form_version, region_code, \
                          village_code, xml, xml_md5, deprecated_id, device_id, submitted_by, \
                          received_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
                          'pending') RETURNING id",
+                        vec![
+                            s.instance_id.as_str().into(),
+                            s.form_id.as_str().into(),
+                            s.form_version.clone().into(),
+                            s.region_code.as_str().into(),
+                            s.village_code.as_ref().map(|c| c.as_str()).into(),
+                            s.xml.as_str().into(),
+                            s.xml_md5.as_str().into(),
+                            s.deprecated_id.clone().into(),
+                            s.device_id.clone().into(),
+                            s.submitted_by.as_str().into(),
+                            now.as_str().into(),
+                        ],
                     )
-                    .bind(&s.instance_id)
-                    .bind(&s.form_id)
-                    .bind(&s.form_version)
-                    .bind(s.region_code.as_str())
-                    .bind(s.village_code.as_ref().map(|c| c.as_str().to_string()))
-                    .bind(&s.xml)
-                    .bind(&s.xml_md5)
-                    .bind(&s.deprecated_id)
-                    .bind(&s.device_id)
-                    .bind(&s.submitted_by)
-                    .bind(&now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if let Some(old) = &s.deprecated_id {
-                        sqlx::query(
+                    .await?
+                    .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+                if let Some(old) = &s.deprecated_id {
+                    batch
+                        .execute(
                             "UPDATE submissions SET status = 'replaced', reason = $2 \
                              WHERE instance_id = $1 AND status = 'pending'",
+                            vec![
+                                old.as_str().into(),
+                                format!("diganti oleh kiriman #{id} (suntingan dari ponsel)")
+                                    .into(),
+                            ],
                         )
-                        .bind(old)
-                        .bind(format!("diganti oleh kiriman #{id} (suntingan dari ponsel)"))
-                        .execute(&mut *tx)
                         .await?;
-                    }
-                    (id, true)
                 }
-            };
-            let mut added = 0usize;
-            for f in files {
-                let n = sqlx::query(
+                (id, true)
+            }
+        };
+        let mut added = 0usize;
+        for f in files {
+            added += batch
+                .execute(
                     "INSERT INTO submission_files (submission_id, name, content_type, size, bytes, \
                      received_at) VALUES ($1, $2, $3, $4, $5, $6) \
                      ON CONFLICT (submission_id, name) DO NOTHING",
+                    vec![
+                        id.into(),
+                        f.name.as_str().into(),
+                        f.content_type.as_str().into(),
+                        (f.bytes.len() as i64).into(),
+                        Arg::Bytes(f.bytes.clone()),
+                        now.as_str().into(),
+                    ],
                 )
-                .bind(id)
-                .bind(&f.name)
-                .bind(&f.content_type)
-                .bind(f.bytes.len() as i64)
-                .bind(&f.bytes)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                added += n as usize;
+                .await? as usize;
+        }
+        if created {
+            let change =
+                AuditChange::new(&format!("odk:{}", s.submitted_by), "receive", "kiriman", id)
+                    .region(Some(
+                        s.village_code.as_ref().unwrap_or(&s.region_code).as_str(),
+                    ))
+                    .after(&serde_json::json!({
+                        "instance_id": s.instance_id,
+                        "form_id": s.form_id,
+                        "form_version": s.form_version,
+                        "deprecated_id": s.deprecated_id,
+                        "device_id": s.device_id,
+                        "files": files.iter().map(|f| &f.name).collect::<Vec<_>>(),
+                    }));
+            batch.write_audit(&change).await?;
+        }
+        batch.commit().await?;
+        Ok(if created {
+            Received::Created { id }
+        } else {
+            Received::Resent {
+                id,
+                files_added: added,
             }
-            if created {
-                let change = AuditChange::new(
-                    &format!("odk:{}", s.submitted_by),
-                    "receive",
-                    "kiriman",
-                    id,
-                )
-                .region(Some(
-                    s.village_code.as_ref().unwrap_or(&s.region_code).as_str(),
-                ))
-                .after(&serde_json::json!({
-                    "instance_id": s.instance_id,
-                    "form_id": s.form_id,
-                    "form_version": s.form_version,
-                    "deprecated_id": s.deprecated_id,
-                    "device_id": s.device_id,
-                    "files": files.iter().map(|f| &f.name).collect::<Vec<_>>(),
-                }));
-                sqlx::query(crate::audit::AUDIT_INSERT)
-                    .bind(&now)
-                    .bind(&change.actor)
-                    .bind(change.action)
-                    .bind(change.entity_kind)
-                    .bind(&change.entity_id)
-                    .bind(&change.region_code)
-                    .bind(&change.before)
-                    .bind(&change.after)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            if created {
-                Received::Created { id }
-            } else {
-                Received::Resent { id, files_added: added }
-            }
-        });
-        Ok(received)
+        })
     }
 
     /// One submission, with its attachments' names.

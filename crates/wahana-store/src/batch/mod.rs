@@ -76,6 +76,7 @@ pub(crate) enum Arg {
     Text(Option<String>),
     Int(Option<i64>),
     Real(Option<f64>),
+    Bytes(Vec<u8>),
 }
 
 impl From<&str> for Arg {
@@ -127,6 +128,7 @@ impl Arg {
             Arg::Text(s) => s.map_or(Value::Null, Value::Text),
             Arg::Int(n) => n.map_or(Value::Null, Value::Integer),
             Arg::Real(x) => x.map_or(Value::Null, Value::Real),
+            Arg::Bytes(b) => Value::Blob(b),
         }
     }
 }
@@ -141,6 +143,7 @@ fn bind_args(
             Arg::Text(s) => q.bind(s),
             Arg::Int(n) => q.bind(n),
             Arg::Real(x) => q.bind(x),
+            Arg::Bytes(b) => q.bind(b),
         };
     }
     q

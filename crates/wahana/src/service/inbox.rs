@@ -64,7 +64,6 @@ pub struct InboxItem {
     pub names_group: Option<String>,
 }
 
-
 /// Fields that are personal data: hidden from a reader who may not see it.
 const PERSONAL: [&str; 3] = ["ketua", "telepon", "pendata"];
 
