@@ -437,6 +437,15 @@ def run(base):
     r, _ = forged._send("GET", forged.path("/formList"))
     check(r.status == 401, f"a forged nonce is refused (got {r.status})")
 
+    # The operator's view: the new submissions are counted in /metrics (local peers).
+    u = urllib.parse.urlsplit(base)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    metrics = r.read().decode()
+    check("wahana_openrosa_submissions_total 2" in metrics,
+          "/metrics counts the two new submissions kept (resends not counted)")
+
     # 11. What the officer sees: one submission for the first instance (replaced by its edit),
     # the edit pending, nothing from the refused ones.
     status, body = api(base, "POST", "/api/v1/session", body={"name": "demo", "password": "demo-wahana"})

@@ -179,8 +179,8 @@ impl Metrics {
         }
     }
 
-    /// Counts one OpenRosa form submission received. Nothing calls it yet: wahana does not
-    /// receive submissions, and the series stays at 0 until it does.
+    /// Counts one new OpenRosa form submission kept (`web/openrosa.rs`; a resend of one held
+    /// is not counted again).
     pub fn submission(&self) {
         self.submissions.fetch_add(1, Ordering::Relaxed);
     }
@@ -256,7 +256,7 @@ impl Metrics {
             ),
             (
                 "wahana_openrosa_submissions_total",
-                "OpenRosa form submissions received (wahana does not receive submissions yet: 0 until it does).",
+                "New OpenRosa form submissions kept (ODK Collect sending to /odk/{code}/submission).",
                 &self.submissions,
             ),
         ] {

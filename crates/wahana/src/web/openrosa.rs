@@ -726,6 +726,7 @@ async fn submit(
     match odk::receive(&st.store, &person, &region.code, &xml, files).await {
         Ok(receipt) => {
             if receipt.created {
+                st.metrics.submission();
                 st.profiles.changed();
             }
             let mut res = openrosa_message(
@@ -783,6 +784,36 @@ mod tests {
         assert_eq!(r, p["response"]);
         assert!(digest_params("Basic abc").is_none());
         assert!(digest_params(r#"Digest username="unterminated"#).is_none());
+    }
+
+    proptest::proptest! {
+        /// Any header parses or is refused, never panics; one written by a client (values
+        /// quoted, quotes and backslashes escaped) gives back every value.
+        #[test]
+        fn digest_headers_never_panic_and_read_back(
+            junk in "\\PC{0,200}",
+            values in proptest::collection::vec("[ -~]{0,40}", 1..6),
+        ) {
+            let _ = digest_params(&junk);
+            let _ = digest_params(&format!("Digest {junk}"));
+            let header = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("k{i}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let p = digest_params(&format!("Digest {header}")).unwrap();
+            for (i, v) in values.iter().enumerate() {
+                proptest::prop_assert_eq!(&p[&format!("k{i}")], v);
+            }
+        }
+
+        /// A nonce this server did not make is never taken for one of its own.
+        #[test]
+        fn forged_nonces_are_refused(junk in "\\PC{0,80}") {
+            let n = Nonces::default();
+            proptest::prop_assert_eq!(n.check(&junk), None);
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod compare;
 mod first_load;
+mod hostile;
 mod harness;
 mod import;
 mod network;

@@ -8,7 +8,7 @@ mod backup;
 mod compare;
 mod failure;
 mod forms;
-mod harness;
+pub(crate) mod harness;
 mod ids;
 mod import;
 mod inbox;
