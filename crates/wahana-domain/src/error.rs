@@ -274,6 +274,8 @@ error_codes! {
     ActorNotFound = "actor_not_found": "An end of the tie is no group, network or institution the caller may read.",
     TieExists = "tie_exists": "The same tie between the same two actors is already held.",
     UserExists = "user_exists": "A person with this user name already exists.",
+    AccountInactive = "account_inactive": "The person's account is deactivated; an admin can reactivate it.",
+    OwnAccount = "own_account": "An admin cannot deactivate their own account.",
     ReviewDecided = "review_decided": "The proposed link has been decided already.",
     InvalidRules = "invalid_rules": "The screening rule set does not parse.",
     RulesVersionTaken = "rules_version_taken": "A different rule set is already held under this version.",

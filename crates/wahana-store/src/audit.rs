@@ -17,7 +17,8 @@ use wahana_domain::RegionCode;
 pub struct AuditChange {
     /// `web:NAME`, `api:NAME` or `cli:OS_USER`.
     pub actor: String,
-    /// `create`, `update` or `delete`.
+    /// `create`, `update` or `delete`; for people also `activate`, `deactivate` and
+    /// `password` (set by an admin).
     pub action: &'static str,
     /// `kelompok`, `wahana`, `lembaga`, `ikatan`, `pengguna`.
     pub entity_kind: &'static str,

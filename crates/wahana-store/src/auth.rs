@@ -30,9 +30,11 @@ pub struct UserRecord {
     /// The root of the subtree the person works in; `None`: the whole country.
     pub region_code: Option<String>,
     pub created_at: String,
+    /// `false`: an admin deactivated the person; no sign-in of theirs is accepted.
+    pub active: bool,
 }
 
-type UserRow = (i64, String, String, String, Option<String>, String);
+type UserRow = (i64, String, String, String, Option<String>, String, i64);
 
 fn user_from_row(r: UserRow) -> UserRecord {
     UserRecord {
@@ -42,6 +44,7 @@ fn user_from_row(r: UserRow) -> UserRecord {
         role: r.3,
         region_code: r.4,
         created_at: r.5,
+        active: r.6 != 0,
     }
 }
 
@@ -71,7 +74,7 @@ where
 }
 
 const USER_SELECT: &str =
-    "SELECT id, name, password_hash, role, region_code, created_at FROM users";
+    "SELECT id, name, password_hash, role, region_code, created_at, active FROM users";
 
 impl Store {
     /// Adds a person, with the audit entry of `actor`'s change (the record without its
@@ -112,6 +115,7 @@ impl Store {
             role: role.to_string(),
             region_code: region_code.map(str::to_string),
             created_at: batch.now.clone(),
+            active: true,
         };
         let change = AuditChange::new(actor, "create", "pengguna", id)
             .region(region_code)
@@ -167,13 +171,117 @@ impl Store {
         .await
     }
 
-    /// The person of a session that has not expired.
+    /// Deactivates (`active` false) or reactivates a person, with the audit entry of `actor`'s
+    /// change (the record before and after, without its password). Deactivating ends every
+    /// session of theirs in the same transaction. `None`: no person of that name; a person
+    /// already in the state asked for is returned as held, with no entry.
+    pub async fn set_user_active(
+        &self,
+        name: &str,
+        active: bool,
+        actor: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let Some(before) = self.user_by_name(name).await? else {
+            return Ok(None);
+        };
+        if before.active == active {
+            return Ok(Some(before));
+        }
+        let mut batch = self.begin().await?;
+        batch
+            .execute(
+                "UPDATE users SET active = $2 WHERE id = $1",
+                vec![before.id.into(), i64::from(active).into()],
+            )
+            .await?;
+        if !active {
+            batch
+                .execute(
+                    "DELETE FROM sessions WHERE user_id = $1",
+                    vec![before.id.into()],
+                )
+                .await?;
+        }
+        let after = UserRecord {
+            active,
+            ..before.clone()
+        };
+        let action = if active { "activate" } else { "deactivate" };
+        let change = AuditChange::new(actor, action, "pengguna", before.id)
+            .region(before.region_code.as_deref())
+            .before(&before)
+            .after(&after);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(Some(after))
+    }
+
+    /// Sets a person's password (its Argon2id hash and its HTTP Digest hash, both computed by
+    /// the caller) and ends every session of theirs, with the audit entry of `actor`'s change:
+    /// the record before and after, and that the password changed, never a hash. `None`: no
+    /// person of that name.
+    pub async fn set_user_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        digest_ha1: &str,
+        actor: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let Some(before) = self.user_by_name(name).await? else {
+            return Ok(None);
+        };
+        let mut batch = self.begin().await?;
+        batch
+            .execute(
+                "UPDATE users SET password_hash = $2, digest_ha1 = $3 WHERE id = $1",
+                vec![before.id.into(), password_hash.into(), digest_ha1.into()],
+            )
+            .await?;
+        batch
+            .execute(
+                "DELETE FROM sessions WHERE user_id = $1",
+                vec![before.id.into()],
+            )
+            .await?;
+        let after = UserRecord {
+            password_hash: password_hash.to_string(),
+            ..before.clone()
+        };
+        #[derive(Serialize)]
+        struct PasswordSet<'a> {
+            #[serde(flatten)]
+            user: &'a UserRecord,
+            password_changed: bool,
+        }
+        let change = AuditChange::new(actor, "password", "pengguna", before.id)
+            .region(before.region_code.as_deref())
+            .before(&before)
+            .after(&PasswordSet {
+                user: &after,
+                password_changed: true,
+            });
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(Some(after))
+    }
+
+    /// How many sessions of a person are open (expired ones included until they are dropped).
+    pub async fn session_count(&self, user_id: i64) -> Result<i64, StoreError> {
+        Ok(on_pool!(self.pool, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(p)
+                .await?
+        }))
+    }
+
+    /// The person of a session that has not expired, when they are active.
     pub async fn session_user(&self, token: &str) -> Result<Option<UserRecord>, StoreError> {
         let row: Option<UserRow> = on_pool!(self.pool, p => {
             sqlx::query_as(
-                "SELECT u.id, u.name, u.password_hash, u.role, u.region_code, u.created_at \
-                 FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2",
+                "SELECT u.id, u.name, u.password_hash, u.role, u.region_code, u.created_at, \
+                 u.active FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active <> 0",
             )
             .bind(token_hash(token))
             .bind(now_iso())

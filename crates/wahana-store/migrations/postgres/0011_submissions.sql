@@ -51,3 +51,6 @@ CREATE TABLE submission_files (
 
 ALTER TABLE users ADD COLUMN digest_ha1 TEXT;
 ALTER TABLE waves ADD COLUMN auto_accept BIGINT NOT NULL DEFAULT 0;
+-- users.active: 0 for a person an admin deactivated (no sign-in of any kind; their sessions were
+-- ended); everyone added by an earlier release is active.
+ALTER TABLE users ADD COLUMN active BIGINT NOT NULL DEFAULT 1;

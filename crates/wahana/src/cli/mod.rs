@@ -304,6 +304,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         | C::NotObservedTogether
         | C::TieExists
         | C::UserExists
+        | C::OwnAccount
         | C::ReviewDecided
         | C::RulesVersionTaken
         | C::CarryForwardTargetNotEmpty => 5,
@@ -311,6 +312,7 @@ pub fn exit_status(code: ErrorCode) -> u8 {
         | C::SignInRequired
         | C::BadCredentials
         | C::CsrfFailed
+        | C::AccountInactive
         | C::TooManyFailures => 6,
         C::InternalError
         | C::DatabaseError

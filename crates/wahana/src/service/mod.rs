@@ -96,6 +96,10 @@ pub enum ServiceError {
     /// A submission of the inbox that is no longer pending (someone decided it first).
     #[error("submission {id} is {status}")]
     AlreadyDecided { id: i64, status: String },
+    /// An admin asked to deactivate their own account (someone must be left to reactivate
+    /// people).
+    #[error("an admin cannot deactivate their own account")]
+    OwnAccount,
     #[error(transparent)]
     Store(#[from] wahana_store::StoreError),
 }
@@ -113,6 +117,7 @@ impl ServiceError {
             ServiceError::NotObservedTogether { .. } => ErrorCode::NotObservedTogether,
             ServiceError::CarryForward(r) => r.code(),
             ServiceError::AlreadyDecided { .. } => ErrorCode::EditConflict,
+            ServiceError::OwnAccount => ErrorCode::OwnAccount,
             ServiceError::Store(e) => store_code(e),
         }
     }
@@ -178,6 +183,12 @@ impl ServiceError {
                     Lang::En => format!("submission #{id} {sen}: nothing was changed"),
                 }
             }
+            ServiceError::OwnAccount => lang
+                .pick(
+                    "Anda tidak dapat menonaktifkan akun Anda sendiri; minta admin lain melakukannya",
+                    "you cannot deactivate your own account; ask another admin to do it",
+                )
+                .to_string(),
             ServiceError::Store(e) => refusals::store_message(e, lang),
         }
     }

@@ -463,8 +463,9 @@ pub async fn forms(
 }
 
 /// The person of a Digest sign-in and their Digest hash; `None` for a name not held, a
-/// person without a hash yet (added before this release and not signed in since), or a name
-/// with too many failed attempts from this address lately (counted as a sign-in's).
+/// deactivated person, a person without a hash yet (added before this release and not signed
+/// in since), or a name with too many failed attempts from this address lately (counted as a
+/// sign-in's).
 pub async fn digest_user(
     store: &Store,
     name: &str,
@@ -473,7 +474,7 @@ pub async fn digest_user(
     if super::users::too_many_failures(store, name, address).await? {
         return Ok(None);
     }
-    let Some(user) = store.user_by_name(name).await? else {
+    let Some(user) = store.user_by_name(name).await?.filter(|u| u.active) else {
         return Ok(None);
     };
     let Some(ha1) = store.digest_ha1(name).await? else {

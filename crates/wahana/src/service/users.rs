@@ -243,13 +243,8 @@ pub async fn add(
             "admin, officer, enumerator or viewer",
         ));
     }
-    if password.chars().count() < 8 {
-        errors.push(FieldError::new(
-            "password",
-            "",
-            "kata sandi paling sedikit 8 karakter",
-            "a password of at least 8 characters",
-        ));
+    if let Err(e) = check_new_password(password) {
+        errors.push(e);
     }
     let region = match region.map(str::trim).filter(|r| !r.is_empty()) {
         None => None,
@@ -280,6 +275,110 @@ pub async fn add(
     Ok(user)
 }
 
+/// The shortest password taken, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// A new password must have at least [`MIN_PASSWORD_CHARS`] characters.
+fn check_new_password(password: &str) -> Result<(), FieldError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(FieldError::new(
+            "password",
+            "",
+            "kata sandi paling sedikit 8 karakter",
+            "a password of at least 8 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// A generated password: 16 hexadecimal characters (64 random bits), shown once to whoever
+/// asked for it and never kept.
+pub fn generate_password() -> String {
+    random_token()[..16].to_string()
+}
+
+/// The person named, or [`ServiceError::NotFound`].
+fn not_found(name: &str) -> ServiceError {
+    ServiceError::NotFound {
+        kind: "pengguna",
+        id: name.to_string(),
+    }
+}
+
+/// Deactivates a person (admins and the operator only; an admin cannot deactivate
+/// themselves, [`ServiceError::OwnAccount`]): from then on no sign-in of theirs is accepted
+/// (the web form, the API, ODK Collect's Digest and Basic), and their open sessions end at
+/// once. Deactivating someone inactive already changes nothing.
+pub async fn deactivate(
+    store: &Store,
+    caller: &super::caller::Caller,
+    name: &str,
+) -> Result<UserRecord, ServiceError> {
+    caller.check_admin()?;
+    let name = name.trim();
+    if caller.person().is_some_and(|p| p.name == name) {
+        return Err(ServiceError::OwnAccount);
+    }
+    store
+        .set_user_active(name, false, &caller.who().0)
+        .await?
+        .ok_or_else(|| not_found(name))
+}
+
+/// Reactivates a person (admins and the operator only): they sign in again with the password
+/// they had.
+pub async fn activate(
+    store: &Store,
+    caller: &super::caller::Caller,
+    name: &str,
+) -> Result<UserRecord, ServiceError> {
+    caller.check_admin()?;
+    let name = name.trim();
+    store
+        .set_user_active(name, true, &caller.who().0)
+        .await?
+        .ok_or_else(|| not_found(name))
+}
+
+/// A password set by an admin.
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    pub user: UserRecord,
+    /// The password generated when none was given: to be shown once, it is kept nowhere.
+    pub generated: Option<String>,
+}
+
+/// Sets a person's password (admins and the operator only): `password` (at least
+/// [`MIN_PASSWORD_CHARS`] characters), or a generated one when `None`. Both of its hashes
+/// change (Argon2id for the web and the API, Digest for ODK Collect), and every open session
+/// of theirs ends. The audit entry says that the password changed, never what it is.
+pub async fn reset_password(
+    store: &Store,
+    caller: &super::caller::Caller,
+    name: &str,
+    password: Option<&str>,
+) -> Result<PasswordReset, ServiceError> {
+    caller.check_admin()?;
+    let name = name.trim();
+    let (password, generated) = match password {
+        Some(p) => {
+            check_new_password(p).map_err(|e| ServiceError::Invalid(vec![e]))?;
+            (p.to_string(), false)
+        }
+        None => (generate_password(), true),
+    };
+    let hash = hash_password(&password)?;
+    let ha1 = super::odk::digest_ha1(name, &password);
+    let user = store
+        .set_user_password(name, &hash, &ha1, &caller.who().0)
+        .await?
+        .ok_or_else(|| not_found(name))?;
+    Ok(PasswordReset {
+        user,
+        generated: generated.then_some(password),
+    })
+}
+
 /// Why a sign-in was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInRefused {
@@ -287,6 +386,9 @@ pub enum SignInRefused {
     BadCredentials,
     /// Too many attempts for this name from this address (or from everywhere) lately.
     TooManyFailures,
+    /// The right password of a person an admin deactivated (said only to whoever knows the
+    /// password, so that guessing does not learn which accounts are inactive).
+    Inactive,
 }
 
 /// The address counted for sign-ins over every address of a name.
@@ -335,6 +437,9 @@ pub async fn sign_in(
     };
     let principal = user.as_ref().and_then(Principal::from_record);
     match (ok, principal) {
+        (true, Some(_)) if user.as_ref().is_some_and(|u| !u.active) => {
+            Ok(Err(SignInRefused::Inactive))
+        }
         (true, Some(p)) => {
             store.clear_sign_in_attempts(name, address, &since).await?;
             store.remember_sign_in_address(p.id, address).await?;
@@ -377,7 +482,8 @@ pub async fn count_failure(store: &Store, name: &str, address: &str) -> Result<(
 }
 
 /// Checks a name and password without opening a session (HTTP Basic from ODK Collect over
-/// HTTPS): the person, or `None` for a wrong pair or a name with too many failures lately.
+/// HTTPS): the person, or `None` for a wrong pair, a deactivated person or a name with too
+/// many failures lately.
 pub async fn check_password(
     store: &Store,
     name: &str,
@@ -395,8 +501,10 @@ pub async fn check_password(
             false
         }
     };
+    let active = user.as_ref().is_some_and(|u| u.active);
     match (ok, user.as_ref().and_then(Principal::from_record)) {
-        (true, Some(p)) => Ok(Some(p)),
+        (true, Some(p)) if active => Ok(Some(p)),
+        (true, Some(_)) => Ok(None),
         _ => {
             count_failure(store, name, address).await?;
             Ok(None)
@@ -419,7 +527,8 @@ pub fn csrf_token(session_token: &str) -> String {
 /// An Argon2id hash of a random password, verified against when the name is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2mQ3l0nGnXbbuhxSRJ5eyHJkd2YqHXqGs2TTDrEgGQQ";
 
-/// The person and CSRF token of a session cookie, if it is valid.
+/// The person and CSRF token of a session cookie, if it is valid (a deactivated person's
+/// sessions are ended, and the store gives none of theirs).
 pub async fn session(
     store: &Store,
     token: &str,

@@ -156,6 +156,13 @@ pub async fn signin(
             f.name,
             Some(ApiError::TooManyFailures),
         )),
+        Err(SignInRefused::Inactive) => Ok(sign_in_page(
+            &st,
+            &ctx,
+            next,
+            f.name,
+            Some(ApiError::AccountInactive),
+        )),
     }
 }
 
@@ -180,48 +187,85 @@ pub async fn signout(State(st): State<AppState>, ctx: Ctx, Form(f): Form<CsrfOnl
         .into_response())
 }
 
-#[derive(Template)]
-#[template(path = "users.html")]
-struct UsersPage<'a> {
-    ctx: &'a Ctx,
-    users: Vec<UserRecord>,
-    roles: Vec<(&'static str, &'static str)>,
+/// A person as the admins' page lists them: the role in the page's language.
+struct PersonRow {
+    name: String,
+    role: &'static str,
+    region: Option<String>,
+    active: bool,
+    /// The admin looking at the page (who cannot deactivate themselves).
+    is_self: bool,
+}
+
+/// What the admins' page says besides the list: the add form's errors and values, the outcome
+/// of the last change, and a refusal shown beside the row's field it concerns.
+#[derive(Default)]
+struct UsersNotice {
     error: Vec<String>,
     added: Option<String>,
     name: String,
     region: String,
+    done: Option<String>,
+    /// A generated password (name, password), shown this once.
+    generated: Option<(String, String)>,
+    /// (name, field: `active` or `password`, message).
+    row_error: Option<(String, &'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage<'a> {
+    ctx: &'a Ctx,
+    users: Vec<PersonRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    notice: UsersNotice,
+}
+
+impl UsersPage<'_> {
+    /// The refusal to show beside `field` of `name`'s row.
+    fn row_error(&self, name: &str, field: &str) -> Option<&str> {
+        match &self.notice.row_error {
+            Some((n, f, m)) if n == name && *f == field => Some(m),
+            _ => None,
+        }
+    }
 }
 
 fn require_admin(ctx: &Ctx) -> Result<(), PageError> {
     ctx.caller().check_admin().or_page(ctx)
 }
 
-async fn users_view(
-    st: &AppState,
-    ctx: &Ctx,
-    error: Vec<String>,
-    added: Option<String>,
-    name: String,
-    region: String,
-) -> PageResult {
+async fn users_view(st: &AppState, ctx: &Ctx, notice: UsersNotice) -> PageResult {
+    let me = ctx.user().map(|p| p.name.as_str());
+    let users = users::list(&st.store, &ctx.caller())
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|u: UserRecord| PersonRow {
+            role: Role::parse(&u.role)
+                .map(|r| r.label(ctx.lang))
+                .unwrap_or("?"),
+            is_self: me == Some(u.name.as_str()),
+            name: u.name,
+            region: u.region_code,
+            active: u.active,
+        })
+        .collect();
     let page = UsersPage {
         ctx,
-        users: users::list(&st.store, &ctx.caller()).await.or_page(ctx)?,
+        users,
         roles: Role::ALL
             .iter()
             .map(|r| (r.code(), r.label(ctx.lang)))
             .collect(),
-        error,
-        added,
-        name,
-        region,
+        notice,
     };
     Ok(render(ctx, &page))
 }
 
 pub async fn users_page(State(st): State<AppState>, ctx: Ctx) -> PageResult {
     require_admin(&ctx)?;
-    users_view(&st, &ctx, Vec::new(), None, String::new(), String::new()).await
+    users_view(&st, &ctx, UsersNotice::default()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -232,6 +276,14 @@ pub struct AddUserForm {
     pub region: Option<String>,
     #[serde(rename = "_csrf")]
     pub csrf: Option<String>,
+}
+
+/// The messages of a refusal, one per field for invalid input.
+fn messages(e: &ApiError, ctx: &Ctx) -> Vec<String> {
+    match e {
+        ApiError::Invalid(errs) => errs.iter().map(|x| x.message(ctx.lang)).collect(),
+        other => vec![other.message(ctx.lang)],
+    }
 }
 
 pub async fn users_add(
@@ -252,26 +304,132 @@ pub async fn users_add(
     .await
     {
         Ok(u) => {
-            users_view(
-                &st,
-                &ctx,
-                Vec::new(),
-                Some(u.name),
-                String::new(),
-                String::new(),
-            )
-            .await
+            let notice = UsersNotice {
+                added: Some(u.name),
+                ..UsersNotice::default()
+            };
+            users_view(&st, &ctx, notice).await
         }
         Err(e) => {
             let e: ApiError = e.into();
-            let msgs = match &e {
-                ApiError::Invalid(errs) => errs.iter().map(|x| x.message(ctx.lang)).collect(),
-                other => vec![other.message(ctx.lang)],
+            let notice = UsersNotice {
+                error: messages(&e, &ctx),
+                name: f.name,
+                region: f.region.unwrap_or_default(),
+                ..UsersNotice::default()
             };
-            let mut res =
-                users_view(&st, &ctx, msgs, None, f.name, f.region.unwrap_or_default()).await?;
+            let mut res = users_view(&st, &ctx, notice).await?;
             *res.status_mut() = e.status();
             Ok(res)
         }
     }
+}
+
+/// A change to one person from their row of the admins' page.
+#[derive(Debug, Deserialize)]
+pub struct PersonForm {
+    pub name: String,
+    /// The new password (reset only); empty: generate one.
+    pub password: Option<String>,
+    #[serde(rename = "_csrf")]
+    pub csrf: Option<String>,
+}
+
+/// The page again after a change to `name`: its outcome on success, else the refusal beside
+/// the row's `field`, with the refusal's status.
+async fn after_change(
+    st: &AppState,
+    ctx: &Ctx,
+    name: String,
+    field: &'static str,
+    outcome: Result<UsersNotice, crate::service::ServiceError>,
+) -> PageResult {
+    match outcome {
+        Ok(notice) => users_view(st, ctx, notice).await,
+        Err(e) => {
+            let e: ApiError = e.into();
+            let notice = UsersNotice {
+                row_error: Some((name, field, messages(&e, ctx).join("; "))),
+                ..UsersNotice::default()
+            };
+            let mut res = users_view(st, ctx, notice).await?;
+            *res.status_mut() = e.status();
+            Ok(res)
+        }
+    }
+}
+
+/// `POST /admin/users/deactivate`: the person can no longer sign in; their sessions end.
+pub async fn users_deactivate(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PersonForm>,
+) -> PageResult {
+    require_admin(&ctx)?;
+    csrf::check(&ctx, f.csrf.as_deref()).or_page(&ctx)?;
+    let outcome = users::deactivate(&st.store, &ctx.caller(), &f.name)
+        .await
+        .map(|u| UsersNotice {
+            done: Some(match ctx.lang {
+                wahana_domain::Lang::Id => format!(
+                    "{} dinonaktifkan: tidak dapat masuk lagi, sesinya diakhiri",
+                    u.name
+                ),
+                wahana_domain::Lang::En => format!(
+                    "{} deactivated: they can no longer sign in, their sessions have ended",
+                    u.name
+                ),
+            }),
+            ..UsersNotice::default()
+        });
+    after_change(&st, &ctx, f.name, "active", outcome).await
+}
+
+/// `POST /admin/users/activate`: the person signs in again.
+pub async fn users_activate(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PersonForm>,
+) -> PageResult {
+    require_admin(&ctx)?;
+    csrf::check(&ctx, f.csrf.as_deref()).or_page(&ctx)?;
+    let outcome = users::activate(&st.store, &ctx.caller(), &f.name)
+        .await
+        .map(|u| UsersNotice {
+            done: Some(match ctx.lang {
+                wahana_domain::Lang::Id => format!("{} diaktifkan kembali", u.name),
+                wahana_domain::Lang::En => format!("{} reactivated", u.name),
+            }),
+            ..UsersNotice::default()
+        });
+    after_change(&st, &ctx, f.name, "active", outcome).await
+}
+
+/// `POST /admin/users/password`: a new password (typed, or generated when left empty and
+/// shown once); the person's sessions end.
+pub async fn users_password(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PersonForm>,
+) -> PageResult {
+    require_admin(&ctx)?;
+    csrf::check(&ctx, f.csrf.as_deref()).or_page(&ctx)?;
+    let typed = f.password.as_deref().filter(|p| !p.is_empty());
+    let outcome = users::reset_password(&st.store, &ctx.caller(), &f.name, typed)
+        .await
+        .map(|r| UsersNotice {
+            done: Some(match ctx.lang {
+                wahana_domain::Lang::Id => format!(
+                    "kata sandi {} diganti; sesinya diakhiri, juga ODK Collect memakai kata sandi baru",
+                    r.user.name
+                ),
+                wahana_domain::Lang::En => format!(
+                    "{}'s password was changed; their sessions have ended, and ODK Collect takes the new password too",
+                    r.user.name
+                ),
+            }),
+            generated: r.generated.map(|p| (r.user.name.clone(), p)),
+            ..UsersNotice::default()
+        });
+    after_change(&st, &ctx, f.name, "password", outcome).await
 }

@@ -43,6 +43,8 @@ pub enum ApiError {
     TooManyFailures,
     /// Wrong name or password.
     BadCredentials,
+    /// The right password of a deactivated person.
+    AccountInactive,
     /// A request the server understood but cannot serve (no wave yet, a bad parameter), with a
     /// message already in the user's language.
     Unavailable {
@@ -110,6 +112,7 @@ impl ApiError {
             ApiError::Csrf => ErrorCode::CsrfFailed,
             ApiError::TooManyFailures => ErrorCode::TooManyFailures,
             ApiError::BadCredentials => ErrorCode::BadCredentials,
+            ApiError::AccountInactive => ErrorCode::AccountInactive,
             ApiError::Unavailable { code, .. } | ApiError::Unprocessable { code, .. } => *code,
             ApiError::Refused(e) => e.code(),
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
@@ -171,6 +174,10 @@ impl ApiError {
             ApiError::BadCredentials => s(
                 "nama pengguna atau kata sandi salah",
                 "wrong user name or password",
+            ),
+            ApiError::AccountInactive => s(
+                "akun Anda dinonaktifkan; hubungi admin wahana untuk mengaktifkannya kembali",
+                "your account has been deactivated; ask a wahana admin to reactivate it",
             ),
             ApiError::Unavailable { message, .. } | ApiError::Unprocessable { message, .. } => {
                 message.clone()
@@ -342,6 +349,7 @@ impl From<ServiceError> for ApiError {
             | ServiceError::NotObservedTogether { .. }
             | ServiceError::CarryForward(_)
             | ServiceError::AlreadyDecided { .. }
+            | ServiceError::OwnAccount
             | ServiceError::Store(StoreError::Refused(_))) => ApiError::Refused(e),
             // A write that waited its longest for SQLite's write lock (held by an import).
             ServiceError::Store(e) if e.is_busy() => ApiError::Busy {
@@ -477,6 +485,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::ActorNotFound
         | C::TieExists
         | C::UserExists
+        | C::OwnAccount
         | C::ReviewDecided
         | C::InvalidRules
         | C::RulesVersionTaken
@@ -484,7 +493,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::CarryForwardTargetNotEmpty
         | C::CarryForwardSourceEmpty => StatusCode::CONFLICT,
         C::SignInRequired | C::BadCredentials => StatusCode::UNAUTHORIZED,
-        C::Forbidden | C::CsrfFailed => StatusCode::FORBIDDEN,
+        C::Forbidden | C::CsrfFailed | C::AccountInactive => StatusCode::FORBIDDEN,
         C::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
         C::PdfUnavailable | C::PdfBusy | C::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         C::BadRequest | C::BadReturnPath => StatusCode::BAD_REQUEST,

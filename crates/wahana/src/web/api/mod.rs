@@ -12,6 +12,7 @@ pub mod network;
 pub mod openapi;
 pub mod regions;
 pub mod session;
+pub mod users;
 pub mod waves;
 
 use super::errors::ApiError;
@@ -94,6 +95,9 @@ pub fn router() -> Router<AppState> {
             "/api/v1/ties/{id}",
             axum::routing::delete(actors::delete_tie),
         )
+        .route("/api/v1/users/{name}/deactivate", post(users::deactivate))
+        .route("/api/v1/users/{name}/activate", post(users::activate))
+        .route("/api/v1/users/{name}/password", post(users::password))
         .route(
             "/api/v1/import",
             post(groups::import).layer(axum::extract::DefaultBodyLimit::max(

@@ -430,6 +430,40 @@ pub fn schemas() -> Value {
             }
         }),
     );
+    m.insert(
+        "User".to_string(),
+        json!({
+            "type": "object",
+            "required": ["name", "role", "role_label", "active", "created_at"],
+            "properties": {
+                "name": {"type": "string"},
+                "role": {"type": "string", "enum": ["admin", "officer", "enumerator", "viewer"]},
+                "role_label": {"type": "string", "description": "The role in the caller's language"},
+                "region": nullable("string"),
+                "active": {"type": "boolean", "description": "false: deactivated, no sign-in accepted"},
+                "created_at": {"type": "string"}
+            }
+        }),
+    );
+    m.insert(
+        "NewPassword".to_string(),
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {"password": {"type": ["string", "null"], "minLength": 8, "description": "At least 8 characters; absent or null: one is generated"}}
+        }),
+    );
+    m.insert(
+        "PasswordSet".to_string(),
+        json!({
+            "type": "object",
+            "required": ["user"],
+            "properties": {
+                "user": r("User"),
+                "password": {"type": "string", "description": "The generated password, given this once (absent when one was sent)"}
+            }
+        }),
+    );
     m.insert("Session".to_string(), json!({
                     "type": "object",
                     "required": ["token", "csrf_token", "user"],
@@ -495,6 +529,7 @@ fn paths() -> Value {
                         "200": ok("Signed in", r("Session")),
                         "400": err("The body does not parse"),
                         "401": err("Wrong name or password"),
+                        "403": err("The right password of a deactivated person (account_inactive)"),
                         "429": err("Too many failed sign-ins for this name lately")
                     }
                 },
@@ -511,6 +546,7 @@ fn paths() -> Value {
             }));
     wave_paths(&mut m);
     inbox_paths(&mut m);
+    user_paths(&mut m);
     m.insert("/api/v1/regions".to_string(), json!({
                 "get": {
                     "summary": "The provinces with their group counts",
@@ -1087,6 +1123,45 @@ fn inbox_paths(m: &mut serde_json::Map<String, Value>) {
             "403": err("Not an officer or admin"),
             "404": err("No such submission or attachment")
         }
+    }}));
+}
+
+fn user_name_param() -> Value {
+    json!({"name": "name", "in": "path", "required": true, "description": "The person's user name", "schema": {"type": "string"}, "example": "pencacah1"})
+}
+
+/// People (`web/api/users.rs`): admins deactivate, reactivate and set passwords.
+fn user_paths(m: &mut serde_json::Map<String, Value>) {
+    let responses = |what: &str, schema: Value, extra: &[(&str, &str)]| {
+        let mut r = json!({
+            "200": ok(what, schema),
+            "401": err("Not signed in"),
+            "403": err("Not an admin, or a missing CSRF token"),
+            "404": err("No such person")
+        });
+        for (status, desc) in extra {
+            r[*status] = err(desc);
+        }
+        r
+    };
+    m.insert("/api/v1/users/{name}/deactivate".into(), json!({"post": {
+        "summary": "Deactivate a person: no sign-in of theirs is accepted any more (pages, API, ODK Collect's Digest and Basic) and their open sessions end at once. An admin cannot deactivate themselves",
+        "tags": ["people"],
+        "parameters": [user_name_param(), csrf_header()],
+        "responses": responses("The person, inactive", r("User"), &[("409", "The caller's own account (own_account)")])
+    }}));
+    m.insert("/api/v1/users/{name}/activate".into(), json!({"post": {
+        "summary": "Reactivate a person: they sign in again with the password they had",
+        "tags": ["people"],
+        "parameters": [user_name_param(), csrf_header()],
+        "responses": responses("The person, active", r("User"), &[])
+    }}));
+    m.insert("/api/v1/users/{name}/password".into(), json!({"post": {
+        "summary": "Set a person's password (`{}`: generate one, answered this once). Both its hashes change (Argon2id, and the Digest hash ODK Collect signs in with) and their open sessions end",
+        "tags": ["people"],
+        "parameters": [user_name_param(), csrf_header()],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": r("NewPassword"), "example": {}}}},
+        "responses": responses("The password is set", r("PasswordSet"), &[("400", "The body does not parse"), ("422", "A password of fewer than 8 characters")])
     }}));
 }
 

@@ -70,6 +70,7 @@ pub async fn create(
         }
         Err(SignInRefused::BadCredentials) => Err(ApiError::BadCredentials).or_api(ctx.lang),
         Err(SignInRefused::TooManyFailures) => Err(ApiError::TooManyFailures).or_api(ctx.lang),
+        Err(SignInRefused::Inactive) => Err(ApiError::AccountInactive).or_api(ctx.lang),
     }
 }
 
