@@ -20,4 +20,5 @@ mod pages;
 mod permissions;
 mod review;
 mod sign_in;
+mod users;
 mod waves;

@@ -213,6 +213,7 @@ async fn sign_in_limit_holds_under_parallel_guesses_and_spares_a_known_address()
             match t.await.unwrap() {
                 SignInRefused::BadCredentials => checked += 1,
                 SignInRefused::TooManyFailures => locked += 1,
+                SignInRefused::Inactive => panic!("{n}: the admin is active"),
             }
         }
         assert_eq!(
