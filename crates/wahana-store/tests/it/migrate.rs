@@ -676,8 +676,8 @@ async fn boundaries_table_is_added_and_nothing_is_lost() {
 }
 
 /// A database of release 10 (schema 0010) opens in this one with every record there unchanged,
-/// its people and waves kept (a person without a Digest hash yet, waves not accepting
-/// submissions by themselves), and the submissions inbox (0011) empty and in use: a submission
+/// its people and waves kept (a person without a Digest hash yet and active, waves not
+/// accepting submissions by themselves), and the submissions inbox (0011) empty and in use: a submission
 /// kept with its attachment, sent again (attachments added, not doubled), refused with other
 /// XML, listed under its village's region, rejected with its reason and its audit entry.
 #[tokio::test]
@@ -709,6 +709,33 @@ async fn submissions_inbox_is_added_and_nothing_is_lost() {
             "{n}: every record held before is there, unchanged"
         );
         assert_eq!(store.digest_ha1("petugas").await.unwrap(), None, "{n}");
+        let petugas = store.user_by_name("petugas").await.unwrap().unwrap();
+        assert!(petugas.active, "{n}: a person of release 10 is active");
+        assert_eq!(store.users().await.unwrap(), vec![petugas.clone()], "{n}");
+        // Deactivating them is then kept, with its entry in the trail.
+        let off = store
+            .set_user_active("petugas", false, "cli:uji")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!off.active, "{n}");
+        assert!(
+            !store.user_by_name("petugas").await.unwrap().unwrap().active,
+            "{n}"
+        );
+        store
+            .set_user_active("petugas", true, "cli:uji")
+            .await
+            .unwrap();
+        let trail = store
+            .audit_of("pengguna", &petugas.id.to_string(), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["activate", "deactivate"],
+            "{n}"
+        );
         assert!(!store.wave_auto_accept("w1").await.unwrap(), "{n}");
         assert!(store.auto_accept_waves().await.unwrap().is_empty(), "{n}");
 
