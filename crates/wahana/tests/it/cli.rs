@@ -474,3 +474,148 @@ fn region_search_shows_parents_and_pages() {
         "{stderr}"
     );
 }
+
+/// Issue 16, point 10, from the command line: `users deactivate`, `users activate` and
+/// `users reset-password` (the password from WAHANA_NEW_PASSWORD, or generated and printed),
+/// checked by signing in against the same database; roles listed in the chosen language.
+#[test]
+fn people_are_deactivated_reactivated_and_given_passwords_from_the_command_line() {
+    use wahana::service::users::{self, SignInRefused};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for env in envs() {
+        let n = env.name;
+        let with_password = |args: &[&str], password: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_wahana"))
+                .current_dir(env.dir.path())
+                .env_remove("WAHANA_DATABASE_URL")
+                .env_remove("WAHANA_LANG")
+                .env("WAHANA_NEW_PASSWORD", password)
+                .arg("--database")
+                .arg(&env.database)
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        // Signs in as ani against the database the commands wrote: the session's token.
+        let sign_in = |password: &str| {
+            rt.block_on(async {
+                let store =
+                    wahana::service::open_with(&env.database, wahana_store::Sharing::Shared)
+                        .await
+                        .unwrap();
+                let r = users::sign_in(&store, "ani", password, "")
+                    .await
+                    .unwrap()
+                    .map(|(token, _, _)| token);
+                store.close().await;
+                r
+            })
+        };
+        let out = with_password(
+            &[
+                "users",
+                "add",
+                "ani",
+                "--role",
+                "enumerator",
+                "--region",
+                "73.08.21",
+            ],
+            "rahasia-lama",
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{n}: {stdout}");
+        assert!(
+            stdout.contains("pengguna ani ditambahkan (pencacah, 73.08.21)"),
+            "{n}: {stdout}"
+        );
+        assert!(
+            env.ok(&["users", "list"])
+                .contains("ani\tpencacah\t73.08.21\taktif"),
+            "{n}"
+        );
+        assert!(
+            env.ok(&["--lang", "en", "users", "list"])
+                .contains("ani\tenumerator\t73.08.21\tactive"),
+            "{n}"
+        );
+        let token = sign_in("rahasia-lama").unwrap();
+
+        let out = env.ok(&["users", "deactivate", "ani"]);
+        assert!(out.contains("ani dinonaktifkan"), "{n}: {out}");
+        assert!(
+            env.ok(&["users", "list"])
+                .contains("ani\tpencacah\t73.08.21\tnonaktif"),
+            "{n}"
+        );
+        assert_eq!(sign_in("rahasia-lama"), Err(SignInRefused::Inactive), "{n}");
+        let session = rt.block_on(async {
+            let store = wahana::service::open_with(&env.database, wahana_store::Sharing::Shared)
+                .await
+                .unwrap();
+            let s = users::session(&store, &token).await.unwrap();
+            store.close().await;
+            s
+        });
+        assert!(session.is_none(), "{n}: the session ended");
+        let err = env.fails_with(4, &["users", "deactivate", "budi"]);
+        assert!(err.contains("budi"), "{n}: {err}");
+
+        let out = env.ok(&["--lang", "en", "users", "activate", "ani"]);
+        assert!(out.contains("user ani reactivated"), "{n}: {out}");
+        assert!(sign_in("rahasia-lama").is_ok(), "{n}");
+
+        // Too short: refused as input (exit 3), nothing changed.
+        let out = with_password(&["users", "reset-password", "ani"], "pendek");
+        assert_eq!(out.status.code(), Some(3), "{n}");
+        assert!(sign_in("rahasia-lama").is_ok(), "{n}");
+        // Generated and printed once.
+        let out = with_password(&["users", "reset-password", "ani"], "");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{n}: {stdout}");
+        let generated = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("kata sandi: "))
+            .unwrap_or_else(|| panic!("{n}: no password printed: {stdout}"))
+            .to_string();
+        assert_eq!(
+            sign_in("rahasia-lama"),
+            Err(SignInRefused::BadCredentials),
+            "{n}"
+        );
+        assert!(sign_in(&generated).is_ok(), "{n}");
+        // Given: not printed; ODK Collect's Digest hash follows.
+        let out = with_password(&["users", "reset-password", "ani"], "rahasia-baru-2");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && !stdout.contains("rahasia-baru-2"),
+            "{n}: {stdout}"
+        );
+        assert!(sign_in("rahasia-baru-2").is_ok(), "{n}");
+        let ha1 = rt.block_on(async {
+            let store = wahana::service::open_with(&env.database, wahana_store::Sharing::Shared)
+                .await
+                .unwrap();
+            let h = store.digest_ha1("ani").await.unwrap();
+            store.close().await;
+            h
+        });
+        assert_eq!(
+            ha1,
+            Some(wahana::service::odk::md5_hex(b"ani:wahana:rahasia-baru-2")),
+            "{n}"
+        );
+
+        for (command, words) in [
+            ("deactivate", "open sessions end"),
+            ("activate", "password they had"),
+            ("reset-password", "WAHANA_NEW_PASSWORD"),
+        ] {
+            let help = env.ok(&["users", command, "--help"]);
+            assert!(help.contains(words), "{n} {command}: {help}");
+        }
+    }
+}

@@ -1150,12 +1150,15 @@ fn user_paths(m: &mut serde_json::Map<String, Value>) {
         "parameters": [user_name_param(), csrf_header()],
         "responses": responses("The person, inactive", r("User"), &[("409", "The caller's own account (own_account)")])
     }}));
-    m.insert("/api/v1/users/{name}/activate".into(), json!({"post": {
-        "summary": "Reactivate a person: they sign in again with the password they had",
-        "tags": ["people"],
-        "parameters": [user_name_param(), csrf_header()],
-        "responses": responses("The person, active", r("User"), &[])
-    }}));
+    m.insert(
+        "/api/v1/users/{name}/activate".into(),
+        json!({"post": {
+            "summary": "Reactivate a person: they sign in again with the password they had",
+            "tags": ["people"],
+            "parameters": [user_name_param(), csrf_header()],
+            "responses": responses("The person, active", r("User"), &[])
+        }}),
+    );
     m.insert("/api/v1/users/{name}/password".into(), json!({"post": {
         "summary": "Set a person's password (`{}`: generate one, answered this once). Both its hashes change (Argon2id, and the Digest hash ODK Collect signs in with) and their open sessions end",
         "tags": ["people"],

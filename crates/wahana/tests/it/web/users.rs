@@ -88,16 +88,15 @@ async fn form_sign_in(env: &Env, name: &str, password: &str) -> Res {
 
 /// The latest audit entry about people: (action, actor, before, after).
 async fn last_people_entry(env: &Env) -> (String, String, Value, Value) {
-    let row: (String, String, Option<String>, Option<String>) =
-        wahana_store::on_pool!(env.store.pool(), p => {
-            sqlx::query_as(
-                "SELECT action, actor, before_json, after_json FROM audit \
-                 WHERE entity_kind = 'pengguna' ORDER BY id DESC LIMIT 1",
-            )
-            .fetch_one(p)
-            .await
-            .unwrap()
-        });
+    let row: (String, String, Option<String>, Option<String>) = wahana_store::on_pool!(env.store.pool(), p => {
+        sqlx::query_as(
+            "SELECT action, actor, before_json, after_json FROM audit \
+             WHERE entity_kind = 'pengguna' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap()
+    });
     let all = format!("{:?}{:?}", row.2, row.3);
     assert!(
         !all.contains("argon2") && !all.contains("password_hash") && !all.contains("digest"),
@@ -158,7 +157,12 @@ async fn a_deactivated_person_is_refused_everywhere_until_reactivated() {
             audited(&env, &mut rows, r, StatusCode::FORBIDDEN, 0, who).await;
         }
         let r = env
-            .api(Method::POST, "/api/v1/users/enumerator/deactivate", None, None)
+            .api(
+                Method::POST,
+                "/api/v1/users/enumerator/deactivate",
+                None,
+                None,
+            )
             .await;
         audited(&env, &mut rows, r, StatusCode::UNAUTHORIZED, 0, "anonymous").await;
         // Without the form's token: refused.
@@ -240,7 +244,10 @@ async fn a_deactivated_person_is_refused_everywhere_until_reactivated() {
             ("deactivate", "web:admin"),
             "{n}"
         );
-        assert_eq!((&before["active"], &after["active"]), (&json!(true), &json!(false)));
+        assert_eq!(
+            (&before["active"], &after["active"]),
+            (&json!(true), &json!(false))
+        );
         assert_eq!(after["name"], "enumerator", "{n}");
 
         // Their session ended at once, and no sign-in of any kind lets them in.
@@ -263,11 +270,17 @@ async fn a_deactivated_person_is_refused_everywhere_until_reactivated() {
         assert_eq!(r.json()["error"], "account_inactive", "{n}");
         let r = form_sign_in(&env, "enumerator", PASSWORD).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}: {}", r.text);
-        assert!(r.text.contains("akun Anda dinonaktifkan"), "{n}: {}", r.text);
-        assert!(r.headers.get_all(header::SET_COOKIE).iter().all(|c| !c
-            .to_str()
-            .unwrap()
-            .starts_with("wahana_session=")));
+        assert!(
+            r.text.contains("akun Anda dinonaktifkan"),
+            "{n}: {}",
+            r.text
+        );
+        assert!(
+            r.headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .all(|c| !c.to_str().unwrap().starts_with("wahana_session="))
+        );
         // A wrong password says only that it is wrong.
         let r = api_sign_in(&env, "enumerator", "salah-sekali").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{n}: {}", r.text);
@@ -319,7 +332,10 @@ async fn a_deactivated_person_is_refused_everywhere_until_reactivated() {
             ("activate", "api:admin"),
             "{n}"
         );
-        assert_eq!((&before["active"], &after["active"]), (&json!(false), &json!(true)));
+        assert_eq!(
+            (&before["active"], &after["active"]),
+            (&json!(false), &json!(true))
+        );
         let r = api_sign_in(&env, "enumerator", PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
         let r = form_sign_in(&env, "enumerator", PASSWORD).await;
@@ -357,14 +373,35 @@ async fn an_admin_sets_a_password_and_every_sign_in_follows() {
             audited(&env, &mut rows, r, StatusCode::FORBIDDEN, 0, who).await;
         }
         let r = env
-            .api(Method::POST, uri, Some("admin"), Some(json!({"password": "pendek"})))
+            .api(
+                Method::POST,
+                uri,
+                Some("admin"),
+                Some(json!({"password": "pendek"})),
+            )
             .await;
         assert_eq!(r.json()["fields"][0]["field"], "password", "{n}");
-        audited(&env, &mut rows, r, StatusCode::UNPROCESSABLE_ENTITY, 0, "short").await;
+        audited(
+            &env,
+            &mut rows,
+            r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            0,
+            "short",
+        )
+        .await;
         let r = env
             .api(Method::POST, uri, Some("admin"), Some(json!({"kata": "x"})))
             .await;
-        audited(&env, &mut rows, r, StatusCode::BAD_REQUEST, 0, "unknown field").await;
+        audited(
+            &env,
+            &mut rows,
+            r,
+            StatusCode::BAD_REQUEST,
+            0,
+            "unknown field",
+        )
+        .await;
         let r = env
             .api(
                 Method::POST,
@@ -378,7 +415,12 @@ async fn an_admin_sets_a_password_and_every_sign_in_follows() {
         // A typed password: not echoed, the old one refused, the new one taken everywhere.
         let new = "kata-sandi-baru-1";
         let r = env
-            .api(Method::POST, uri, Some("admin"), Some(json!({"password": new})))
+            .api(
+                Method::POST,
+                uri,
+                Some("admin"),
+                Some(json!({"password": new})),
+            )
             .await;
         assert!(r.json().get("password").is_none(), "{n}: {}", r.text);
         assert!(!r.text.contains(new), "{n}");
@@ -422,11 +464,19 @@ async fn an_admin_sets_a_password_and_every_sign_in_follows() {
         );
 
         // `{}`: a generated password, answered once, that signs in.
-        let r = env.api(Method::POST, uri, Some("admin"), Some(json!({}))).await;
+        let r = env
+            .api(Method::POST, uri, Some("admin"), Some(json!({})))
+            .await;
         let generated = r.json()["password"].as_str().unwrap().to_string();
         assert!(generated.chars().count() >= 8, "{n}: {generated}");
         audited(&env, &mut rows, r, StatusCode::OK, 1, "generated").await;
-        assert!(!last_people_entry(&env).await.3.to_string().contains(&generated));
+        assert!(
+            !last_people_entry(&env)
+                .await
+                .3
+                .to_string()
+                .contains(&generated)
+        );
         assert_eq!(
             api_sign_in(&env, "enumerator", new).await.status,
             StatusCode::UNAUTHORIZED,
@@ -461,7 +511,15 @@ async fn an_admin_sets_a_password_and_every_sign_in_follows() {
                 && row.contains("aria-invalid"),
             "{n}: {row}"
         );
-        audited(&env, &mut rows, r, StatusCode::UNPROCESSABLE_ENTITY, 0, "page short").await;
+        audited(
+            &env,
+            &mut rows,
+            r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            0,
+            "page short",
+        )
+        .await;
         let r = env
             .form(
                 "/admin/users/password",
