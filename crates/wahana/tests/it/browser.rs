@@ -1137,3 +1137,192 @@ fn inbox_on_a_phone_accept_one_submission_and_reject_another() {
         c.close().await.unwrap();
     });
 }
+
+/// Issue 16, point 10, on a 360-pixel phone: an admin deactivates a person from the people
+/// page; that person's sign-in is then refused with a message saying why, and their session
+/// from before is over.
+#[test]
+fn an_admin_deactivates_a_person_on_a_phone_and_their_sign_in_is_refused() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: apt-get install chromium"
+    );
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = dir.path().join("browser.db").display().to_string();
+    rt.block_on(async move {
+        use wahana::service::{caller::Caller, users};
+        // An admin and an enumerator, in the server's own database; the enumerator signed in.
+        let store = wahana::service::open_with(&db, wahana_store::Sharing::Shared)
+            .await
+            .unwrap();
+        users::add(
+            &store,
+            &Caller::cli(),
+            "kepala",
+            "sandi-kepala-1",
+            "admin",
+            None,
+        )
+        .await
+        .unwrap();
+        users::add(
+            &store,
+            &Caller::cli(),
+            "pencacah1",
+            "sandi-pencacah-1",
+            "enumerator",
+            Some("73.08.21"),
+        )
+        .await
+        .unwrap();
+        let (token, _, _) = users::sign_in(&store, "pencacah1", "sandi-pencacah-1", "")
+            .await
+            .unwrap()
+            .unwrap();
+
+        let c = connect(port).await;
+        let sign_in = async |c: &fantoccini::Client, name: &str, password: &str| {
+            c.goto(&format!("{base}/signin")).await.unwrap();
+            c.find(Locator::Css("#name"))
+                .await
+                .unwrap()
+                .send_keys(name)
+                .await
+                .unwrap();
+            c.find(Locator::Css("#password"))
+                .await
+                .unwrap()
+                .send_keys(password)
+                .await
+                .unwrap();
+            c.find(Locator::Css("form.stack button[type=submit]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        };
+        sign_in(&c, "kepala", "sandi-kepala-1").await;
+        c.wait()
+            .for_element(Locator::Css("form[action='/signout'] button"))
+            .await
+            .expect("signed in");
+
+        // The people page: each person's role in Indonesian, their status, and the buttons.
+        c.goto(&format!("{base}/admin/users")).await.unwrap();
+        let row = c
+            .wait()
+            .for_element(Locator::Css("tr[data-name='pencacah1']"))
+            .await
+            .expect("the enumerator's row");
+        let text = row.text().await.unwrap();
+        assert!(
+            text.contains("pencacah") && text.contains("aktif"),
+            "{text}"
+        );
+        let w = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, inner) = (w[0].as_f64().unwrap(), w[1].as_f64().unwrap());
+        assert!(
+            scroll <= inner + 1.0,
+            "the page scrolls sideways: {scroll} > {inner}"
+        );
+        // The admin's own row offers no deactivation.
+        assert!(
+            c.find(Locator::Css("tr[data-name='kepala'] button.deactivate"))
+                .await
+                .is_err()
+        );
+        let button = row
+            .find(Locator::Css("button.deactivate"))
+            .await
+            .expect("a deactivate button");
+        c.execute(
+            "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+            vec![serde_json::to_value(&button).unwrap()],
+        )
+        .await
+        .unwrap();
+        button.click().await.unwrap();
+        let done = c
+            .wait()
+            .for_element(Locator::Css("#done"))
+            .await
+            .expect("the outcome")
+            .text()
+            .await
+            .unwrap();
+        assert!(done.contains("pencacah1 dinonaktifkan"), "{done}");
+        let status = c
+            .find(Locator::Css("tr[data-name='pencacah1'] .user-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(status, "nonaktif");
+        assert!(
+            c.find(Locator::Css("tr[data-name='pencacah1'] button.activate"))
+                .await
+                .is_ok(),
+            "a reactivate button"
+        );
+
+        // The enumerator's session from before is over, and signing in is refused, saying why.
+        assert!(
+            users::session(&store, &token).await.unwrap().is_none(),
+            "the session ended"
+        );
+        c.delete_all_cookies().await.unwrap();
+        sign_in(&c, "pencacah1", "sandi-pencacah-1").await;
+        let err = c
+            .wait()
+            .for_element(Locator::Css("p.err[role=alert]"))
+            .await
+            .expect("a refusal")
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            err.contains("akun Anda dinonaktifkan") && err.contains("admin"),
+            "{err}"
+        );
+        assert!(
+            c.find(Locator::Css("form[action='/signout'] button"))
+                .await
+                .is_err(),
+            "not signed in"
+        );
+        store.close().await;
+        c.close().await.unwrap();
+    });
+}
