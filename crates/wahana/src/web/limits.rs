@@ -237,7 +237,10 @@ mod tests {
             ("limit=500".to_string(), None),
             ("limit=x".to_string(), None),
             ("offset=-1".to_string(), Some("offset")),
-            ("region_offset=99999999999999999999999".to_string(), Some("region_offset")),
+            (
+                "region_offset=99999999999999999999999".to_string(),
+                Some("region_offset"),
+            ),
             ("offset=10000000".to_string(), None),
             (format!("{}=1", "k".repeat(MAX_NAME + 1)), Some("query")),
             ("a=1&".repeat(MAX_PARAMS + 1), Some("query")),
