@@ -138,13 +138,22 @@ fn table(rng: &mut StdRng) -> Vec<Vec<String>> {
     }
     let mut rows = vec![headers.clone()];
     for _ in 0..rng.random_range(0..6) {
-        let row = (0..headers.len())
-            .map(|i| match (rng.random_range(0..4), COLUMNS.get(i)) {
-                (0, _) | (_, None) => text(rng, 6),
-                (1, _) if rng.random_bool(0.05) => "x".repeat(rng.random_range(400..20_000)),
-                (_, Some((_, good))) => good.to_string(),
+        // A row of good values, half of them with one hostile cell.
+        let mut row: Vec<String> = (0..headers.len())
+            .map(|i| {
+                COLUMNS
+                    .get(i)
+                    .map_or_else(|| "z".to_string(), |(_, g)| g.to_string())
             })
             .collect();
+        if rng.random_bool(0.5) {
+            let at = rng.random_range(0..row.len());
+            row[at] = if rng.random_bool(0.1) {
+                "x".repeat(rng.random_range(400..20_000))
+            } else {
+                text(rng, 6)
+            };
+        }
         rows.push(row);
     }
     rows
@@ -157,12 +166,12 @@ fn csv(rng: &mut StdRng) -> Vec<u8> {
     if rng.random_bool(0.3) {
         out.push('\u{FEFF}');
     }
-    for row in table(rng) {
+    for (r, row) in table(rng).into_iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
-            .map(|c| match rng.random_range(0..5) {
-                0 => format!("\"{}\"", c.replace('"', "\"\"")),
-                1 => format!("\"{c}"),
+            .map(|c| match rng.random_range(0..20) {
+                0..4 => format!("\"{}\"", c.replace('"', "\"\"")),
+                4 if r > 0 => format!("\"{c}"),
                 _ => c.clone(),
             })
             .collect();
@@ -183,7 +192,8 @@ fn xlsx(rng: &mut StdRng, path: &Path) -> Vec<u8> {
     for (r, row) in table(rng).iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32, c as u16);
-            let _ = match rng.random_range(0..6) {
+            let _ = match rng.random_range(0..20) {
+                _ if r == 0 => sheet.write_string(r, c, cell),
                 0 => sheet.write_number(r, c, rng.random_range(-1e6..1e6)),
                 1 => sheet.write_boolean(r, c, rng.random_bool(0.5)),
                 _ => sheet.write_string(r, c, cell),
@@ -298,6 +308,8 @@ struct Tally {
     panics: u64,
     hangs: u64,
     changed: u64,
+    /// Imports that wrote rows (the others were refused, or dry runs).
+    written: u64,
     slowest: Duration,
     total: Duration,
 }
@@ -554,7 +566,20 @@ fn main() -> anyhow::Result<()> {
         let after = rt.block_on(store.counts())?;
         let written = matches!(&result, Ok(Ok(r)) if r.committed && !opts.dry_run);
         let changed = !written && before != after;
+        if std::env::var_os("FUZZ_SHOW").is_some() {
+            eprintln!(
+                "{parser}: {:?}",
+                result.as_ref().map(|r| r.as_ref().map(|r| (
+                    r.rows,
+                    r.written,
+                    r.problems.first().map(|p| format!("{p:?}"))
+                )))
+            );
+        }
         c.record(parser, &bytes, took, result.is_err(), changed);
+        if written {
+            c.tallies.entry(parser).or_default().written += 1;
+        }
     }
     let imports_took = import_start.elapsed();
     println!(
@@ -563,19 +588,20 @@ fn main() -> anyhow::Result<()> {
         imports_took.as_secs_f64()
     );
     println!(
-        "{:<14} {:>9} {:>7} {:>6} {:>8} {:>10} {:>10}",
-        "parser", "inputs", "panics", "hangs", "changed", "mean µs", "slowest ms"
+        "{:<14} {:>9} {:>7} {:>6} {:>8} {:>8} {:>10} {:>10}",
+        "parser", "inputs", "panics", "hangs", "changed", "written", "mean µs", "slowest ms"
     );
     let mut failed = false;
     for (name, t) in &c.tallies {
         failed |= t.panics + t.hangs + t.changed > 0;
         println!(
-            "{:<14} {:>9} {:>7} {:>6} {:>8} {:>10.1} {:>10.1}",
+            "{:<14} {:>9} {:>7} {:>6} {:>8} {:>8} {:>10.1} {:>10.1}",
             name,
             t.inputs,
             t.panics,
             t.hangs,
             t.changed,
+            t.written,
             t.total.as_secs_f64() * 1e6 / t.inputs.max(1) as f64,
             t.slowest.as_secs_f64() * 1e3
         );
