@@ -403,3 +403,45 @@ async fn json_bodies_past_the_instruments_limits_are_field_errors() {
         }
     }
 }
+
+/// A body whose length is not said (sent in chunks) is read up to the limit and refused past
+/// it, as JSON under the API and as a page elsewhere; one within it reaches the route.
+#[tokio::test]
+async fn a_body_of_unknown_length_is_refused_past_the_limit() {
+    use http_body_util::{BodyStream, Full, StreamBody};
+    let env = Env::new("sqlite", None).await;
+    let unsized_body = |bytes: Vec<u8>| {
+        let body = Body::new(StreamBody::new(BodyStream::new(Full::new(
+            axum::body::Bytes::from(bytes),
+        ))));
+        assert_eq!(axum::body::HttpBody::size_hint(&body).upper(), None);
+        body
+    };
+    let (token, _) = &env.sessions["admin"];
+    for (uri, json) in [("/api/v1/groups?lang=en", true), ("/groups?lang=en", false)] {
+        let mut b = Request::post(uri);
+        b = if json {
+            b.header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+        } else {
+            b.header(header::COOKIE, format!("wahana_session={token}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        };
+        let r = env
+            .send(b.body(unsized_body(vec![b' '; BODY_LIMIT + 1])).unwrap())
+            .await;
+        too_large(&r, json, true, uri);
+    }
+    // Within the limit, the route reads it: a group is added.
+    let body = json!({"fields": {"kode_wilayah": INSIDE, "nama": "Arisan Bertahap", "jenis": "arisan", "asal": "tumbuh_masyarakat", "tahun_berdiri": "1995"}});
+    let r = env
+        .send(
+            Request::post("/api/v1/groups")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(unsized_body(body.to_string().into_bytes()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+}
