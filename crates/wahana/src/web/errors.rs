@@ -65,7 +65,7 @@ pub enum ApiError {
     BadRequest(String),
     /// A form's `back` (where to go afterwards) is not a path on this site.
     BadReturnPath,
-    /// An upload larger than the server takes (`limit` bytes).
+    /// A body (an upload, a form, a JSON request) larger than the route takes (`limit` bytes).
     TooLarge {
         limit: usize,
     },
@@ -191,6 +191,17 @@ impl ApiError {
                 "alamat kembali (back) formulir ini bukan halaman di situs ini; tidak ada yang diubah",
                 "this form's return address (back) is not a page of this site; nothing was changed",
             ),
+            ApiError::TooLarge { limit } if *limit < 1024 * 1024 => {
+                let kb = limit / 1024;
+                match lang {
+                    Lang::Id => format!(
+                        "isi permintaan terlalu besar: paling banyak {kb} KB; tidak ada yang diubah"
+                    ),
+                    Lang::En => format!(
+                        "the request's body is too large: at most {kb} KB; nothing was changed"
+                    ),
+                }
+            }
             ApiError::TooLarge { limit } => {
                 let mb = limit / (1024 * 1024);
                 match lang {
@@ -297,6 +308,7 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED => ctx.t("Perlu masuk", "Sign-in needed"),
                 StatusCode::FORBIDDEN => ctx.t("Tidak diizinkan", "Not allowed"),
                 StatusCode::CONFLICT => ctx.t("Bentrok", "Conflict"),
+                StatusCode::PAYLOAD_TOO_LARGE => ctx.t("Terlalu besar", "Too large"),
                 StatusCode::INTERNAL_SERVER_ERROR => ctx.t("Kesalahan", "Error"),
                 StatusCode::SERVICE_UNAVAILABLE if matches!(self, ApiError::Busy { .. }) => {
                     ctx.t("Sedang sibuk", "Busy")

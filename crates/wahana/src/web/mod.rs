@@ -14,6 +14,7 @@ pub mod auth;
 pub mod cache;
 pub mod csrf;
 pub mod errors;
+pub mod limits;
 pub mod metrics;
 pub mod openrosa;
 pub mod ops;
@@ -239,6 +240,10 @@ fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(openrosa::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::check,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_writes,

@@ -761,7 +761,57 @@ fn paths() -> Value {
                     "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}
                 }
             }));
+    request_limits(&mut m);
     Value::Object(m)
+}
+
+/// The request limits every operation shares (`web/limits.rs`): 422 for a path segment, a query
+/// parameter, a `limit` or an `offset` past them; 413 for a body past its size (the import's
+/// own, larger, for files).
+fn request_limits(m: &mut serde_json::Map<String, Value>) {
+    use crate::web::limits as l;
+    let line = format!(
+        "Past the request limits: a path segment over {} bytes, a query string over {} bytes or {} parameters, a parameter over {} characters, limit outside 1-{}, offset outside 0-{} (code invalid_input, naming the parameter)",
+        l::MAX_SEGMENT,
+        l::MAX_QUERY,
+        l::MAX_PARAMS,
+        l::MAX_VALUE,
+        l::MAX_LIMIT,
+        l::MAX_OFFSET
+    );
+    let body = format!("A body over {} KB (code too_large)", l::BODY_LIMIT / 1024);
+    let upload = format!(
+        "A file over {} MB (code too_large)",
+        crate::web::pages::import::UPLOAD_LIMIT / (1024 * 1024)
+    );
+    for (path, ops) in m.iter_mut() {
+        let Some(ops) = ops.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in ops.iter_mut() {
+            let takes_body = !matches!(method.as_str(), "get" | "head");
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            match responses.get_mut("422") {
+                Some(said) => {
+                    let before = said["description"].as_str().unwrap_or("").to_string();
+                    said["description"] = Value::String(format!("{before}; or {line}"));
+                }
+                None => {
+                    responses.insert("422".to_string(), err(&line));
+                }
+            }
+            if takes_body && !responses.contains_key("413") {
+                let said = if path == "/api/v1/import" {
+                    &upload
+                } else {
+                    &body
+                };
+                responses.insert("413".to_string(), err(said));
+            }
+        }
+    }
 }
 
 /// The probes and the metrics (`web/ops.rs`): no sign-in, no personal data.

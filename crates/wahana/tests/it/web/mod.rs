@@ -12,6 +12,7 @@ pub(crate) mod harness;
 mod ids;
 mod import;
 mod inbox;
+mod limits;
 mod maps;
 mod members;
 mod network;
