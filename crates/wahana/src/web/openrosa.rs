@@ -21,7 +21,9 @@ use crate::instrument::xform::XForm;
 use crate::service::odk::{self, ReceiveError, SubmissionRefusal};
 use crate::service::users::Principal;
 use axum::Router;
+use axum::extract::FromRequestParts;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -384,6 +386,30 @@ async fn collector(
     Ok(person)
 }
 
+/// A phone signed in and allowed to collect (the extractor of every OpenRosa route): who sends,
+/// the language of the messages it shows, and this server's base URL as it reached it.
+struct Collector {
+    person: Principal,
+    lang: Lang,
+    base: String,
+}
+
+impl FromRequestParts<AppState> for Collector {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let super::ClientAddress(address) = super::ClientAddress::from_request_parts(parts, st)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let person = collector(st, &parts.method, &parts.uri, &parts.headers, &address).await?;
+        Ok(Collector {
+            person,
+            lang: lang_of(&parts.headers),
+            base: base_url(st, &parts.headers),
+        })
+    }
+}
+
 /// The base URL of this server as the phone reached it (`Host`, and the scheme it used).
 fn base_url(st: &AppState, headers: &HeaderMap) -> String {
     let host = headers
@@ -407,15 +433,8 @@ async fn form_list(
     State(st): State<AppState>,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    super::ClientAddress(address): super::ClientAddress,
+    Collector { lang, base, .. }: Collector,
 ) -> Response {
-    let lang = lang_of(&headers);
-    if let Err(r) = collector(&st, &method, &uri, &headers, &address).await {
-        return r;
-    }
     let region = match region_of(&code, lang) {
         Ok(r) => r,
         Err(r) => return r,
@@ -424,7 +443,7 @@ async fn form_list(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let base = format!("{}/odk/{}", base_url(&st, &headers), region.code);
+    let base = format!("{}/odk/{}", base, region.code);
     let mut body = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xforms xmlns=\"http://openrosa.org/xforms/xformsList\">\n",
     );
@@ -485,15 +504,8 @@ async fn one_form(
 async fn form(
     State(st): State<AppState>,
     Path((code, file)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    super::ClientAddress(address): super::ClientAddress,
+    Collector { lang, .. }: Collector,
 ) -> Response {
-    let lang = lang_of(&headers);
-    if let Err(r) = collector(&st, &method, &uri, &headers, &address).await {
-        return r;
-    }
     let id = file.strip_suffix(".xml").unwrap_or(&file);
     match one_form(&st, &code, id, lang).await {
         Ok(f) => (
@@ -509,22 +521,15 @@ async fn form(
 async fn manifest(
     State(st): State<AppState>,
     Path((code, form)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    super::ClientAddress(address): super::ClientAddress,
+    Collector { lang, base, .. }: Collector,
 ) -> Response {
-    let lang = lang_of(&headers);
-    if let Err(r) = collector(&st, &method, &uri, &headers, &address).await {
-        return r;
-    }
     let f = match one_form(&st, &code, &form, lang).await {
         Ok(f) => f,
         Err(r) => return r,
     };
     let base = format!(
         "{}/odk/{}/forms/{}/media",
-        base_url(&st, &headers),
+        base,
         Xml(&code),
         Xml(&f.form_id)
     );
@@ -547,15 +552,8 @@ async fn manifest(
 async fn media(
     State(st): State<AppState>,
     Path((code, form, file)): Path<(String, String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    super::ClientAddress(address): super::ClientAddress,
+    Collector { lang, .. }: Collector,
 ) -> Response {
-    let lang = lang_of(&headers);
-    if let Err(r) = collector(&st, &method, &uri, &headers, &address).await {
-        return r;
-    }
     let f = match one_form(&st, &code, &form, lang).await {
         Ok(f) => f,
         Err(r) => return r,
@@ -578,18 +576,7 @@ async fn media(
 }
 
 /// `HEAD|GET /odk/{code}/submission`: where Collect learns how much one request may carry.
-async fn submission_probe(
-    State(st): State<AppState>,
-    Path(code): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    super::ClientAddress(address): super::ClientAddress,
-) -> Response {
-    let lang = lang_of(&headers);
-    if let Err(r) = collector(&st, &method, &uri, &headers, &address).await {
-        return r;
-    }
+async fn submission_probe(Path(code): Path<String>, Collector { lang, .. }: Collector) -> Response {
     if let Err(r) = region_of(&code, lang) {
         return r;
     }
@@ -607,13 +594,10 @@ async fn submission_probe(
 async fn submit(
     State(st): State<AppState>,
     Path(code): Path<String>,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
-    super::ClientAddress(address): super::ClientAddress,
+    Collector { person, lang, base }: Collector,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let lang = lang_of(&headers);
     let too_large = || {
         openrosa_message(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -637,10 +621,6 @@ async fn submit(
     if declared.is_some_and(|n| n > MAX_SUBMISSION) {
         return too_large();
     }
-    let person = match collector(&st, &method, &uri, &headers, &address).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let region = match region_of(&code, lang) {
         Ok(r) => r,
         Err(r) => return r,
@@ -734,9 +714,7 @@ async fn submit(
                 "submit_success",
                 &receipt.message(lang),
             );
-            if let Ok(v) =
-                HeaderValue::from_str(&format!("{}/inbox/{}", base_url(&st, &headers), receipt.id))
-            {
+            if let Ok(v) = HeaderValue::from_str(&format!("{}/inbox/{}", base, receipt.id)) {
                 res.headers_mut().insert(header::LOCATION, v);
             }
             res
