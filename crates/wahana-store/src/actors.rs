@@ -493,19 +493,7 @@ impl Store {
         region: &RegionCode,
         wave: Option<&str>,
     ) -> Result<Vec<TieRecord>, StoreError> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            id: i64,
-            wave_id: String,
-            from_id: String,
-            from_kind: String,
-            to_id: String,
-            to_kind: String,
-            tie_type: String,
-            since: Option<i64>,
-            notes: Option<String>,
-        }
-        let rows: Vec<Row> = on_pool!(self.pool, p => {
+        let rows: Vec<TieRow> = on_pool!(self.pool, p => {
             sqlx::query_as(
                 "WITH actors AS ( \
                    SELECT id, 'kelompok' AS kind FROM groups \
@@ -525,24 +513,7 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        rows.into_iter()
-            .map(|r| {
-                Ok(TieRecord {
-                    id: r.id,
-                    wave_id: r.wave_id,
-                    tie: Tie {
-                        from: r.from_id,
-                        to: r.to_id,
-                        tie_type: TieType::from_code(&r.tie_type)
-                            .ok_or_else(|| StoreError::corrupt("tie type", r.tie_type.clone()))?,
-                        since: r.since.and_then(|y| i32::try_from(y).ok()),
-                        notes: r.notes,
-                    },
-                    from_kind: ActorKind::parse(&r.from_kind)?,
-                    to_kind: ActorKind::parse(&r.to_kind)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(TieRow::into_record).collect()
     }
 
     pub async fn tie(&self, id: i64) -> Result<Option<TieRecord>, StoreError> {

@@ -6,7 +6,7 @@
 //! themselves, with the record before and after as the store holds it; a refused write (not
 //! found, stale version, id taken) writes none.
 
-use crate::batch::Arg;
+use crate::arg::Arg;
 use crate::regions::range_end;
 use crate::{Batch, Store, StoreError, on_pool};
 use serde::Serialize;

@@ -2,8 +2,10 @@
 //! databases, the select, the SQLite readers and the export all take their order from it, so
 //! a column is added or moved in one place.
 
-use crate::batch::Arg;
+use crate::StoreError;
+use crate::arg::Arg;
 use crate::copy::CopyText;
+use crate::rows::GroupRow;
 use crate::sqlite_tx::Rows;
 use std::sync::LazyLock;
 use wahana_domain::Group;
@@ -233,9 +235,7 @@ pub(crate) const GROUP_COLUMNS: [GroupColumn; 35] = [
     },
     kept("created_at", |w| Val::text(w.now)),
     kept("updated_at", |w| Val::text(w.now)),
-    derived("name_fold", |w| {
-        Val::owned(crate::groups::fold_name(&w.group.name))
-    }),
+    derived("name_fold", |w| Val::owned(fold_name(&w.group.name))),
 ];
 
 /// The values an insert binds for one group, in [`GROUP_INSERT_COLUMNS`] order.
@@ -369,6 +369,68 @@ pub(crate) static GROUP_SELECT: SqlText = SqlText(LazyLock::new(|| {
 pub(crate) static GROUP_EXPORT_SELECT: SqlText = SqlText(LazyLock::new(|| {
     format!("SELECT {} FROM groups", names(|c| c.field.is_some()))
 }));
+
+/// A name as the name filter compares it: lowercased by Rust (Unicode), the same on both
+/// databases (SQLite's `LOWER` folds ASCII only; PostgreSQL's depends on the database's
+/// locale). Every write of a group keeps it in `groups.name_fold`.
+pub(crate) fn fold_name(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// A row of [`GROUP_SELECT`] read on SQLite's writer thread, by position.
+pub(crate) fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
+    Ok(GroupRow {
+        id: r.get(const { read_index("id") })?,
+        wave_id: r.get(const { read_index("wave_id") })?,
+        village_code: r.get(const { read_index("village_code") })?,
+        local_unit: r.get(const { read_index("local_unit") })?,
+        name: r.get(const { read_index("name") })?,
+        group_type: r.get(const { read_index("group_type") })?,
+        origin: r.get(const { read_index("origin") })?,
+        founded_year: r.get(const { read_index("founded_year") })?,
+        members_male: r.get(const { read_index("members_male") })?,
+        members_female: r.get(const { read_index("members_female") })?,
+        membership_basis: r.get(const { read_index("membership_basis") })?,
+        purposes: r.get(const { read_index("purposes") })?,
+        activities: r.get(const { read_index("activities") })?,
+        funding: r.get(const { read_index("funding") })?,
+        main_funding: r.get(const { read_index("main_funding") })?,
+        dues_rupiah: r.get(const { read_index("dues_rupiah") })?,
+        dues_period: r.get(const { read_index("dues_period") })?,
+        social_values: r.get(const { read_index("social_values") })?,
+        meeting_frequency: r.get(const { read_index("meeting_frequency") })?,
+        legal_status: r.get(const { read_index("legal_status") })?,
+        status: r.get(const { read_index("status") })?,
+        network: r.get(const { read_index("network") })?,
+        chair: r.get(const { read_index("chair") })?,
+        phone: r.get(const { read_index("phone") })?,
+        latitude: r.get(const { read_index("latitude") })?,
+        longitude: r.get(const { read_index("longitude") })?,
+        survey_date: r.get(const { read_index("survey_date") })?,
+        enumerator: r.get(const { read_index("enumerator") })?,
+        notes: r.get(const { read_index("notes") })?,
+        provenance: r.get(const { read_index("provenance") })?,
+        version: r.get(const { read_index("version") })?,
+        created_at: r.get(const { read_index("created_at") })?,
+        updated_at: r.get(const { read_index("updated_at") })?,
+    })
+}
+
+/// Rows of `sql` (a [`GROUP_SELECT`] with `$n` parameters) as [`GroupRow`]s.
+pub(crate) fn group_rows(
+    c: &rusqlite::Connection,
+    sql: &str,
+    params: &[rusqlite::types::Value],
+) -> Result<Vec<GroupRow>, StoreError> {
+    let mut st = c.prepare_cached(sql)?;
+    crate::sqlite_tx::bind_numbered(&mut st, params)?;
+    let mut rows = st.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(group_row(r)?);
+    }
+    Ok(out)
+}
 
 #[cfg(test)]
 mod tests {

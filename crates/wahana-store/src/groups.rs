@@ -3,7 +3,9 @@
 //! [`GroupFilter`]. Imports write groups in bulk through [`crate::Batch::save_groups`].
 
 use crate::batch::{BatchTx, GROUP_UPSERT_SQL, TallyWork, group_insert_head};
-use crate::columns::{GROUP_SELECT, GROUP_UPSERT_SET, GROUP_WIDTH, GroupWrite, group_values};
+use crate::columns::{
+    GROUP_SELECT, GROUP_UPSERT_SET, GROUP_WIDTH, GroupWrite, fold_name, group_values,
+};
 use crate::error::{FIRST_VERSION, at_version, not_at_version};
 use crate::regions::range_end;
 use crate::rows::GroupRow;
@@ -73,13 +75,6 @@ where
             .push_bind(contains_pattern(n))
             .push(" ESCAPE '\\'");
     }
-}
-
-/// A name as the name filter compares it: lowercased by Rust (Unicode), the same on both
-/// databases (SQLite's `LOWER` folds ASCII only; PostgreSQL's depends on the database's
-/// locale). Every write of a group keeps it in `groups.name_fold`.
-pub(crate) fn fold_name(name: &str) -> String {
-    name.to_lowercase()
 }
 
 /// The `LIKE` pattern (with `ESCAPE '\'`) of names holding `part` anywhere, ignoring case:

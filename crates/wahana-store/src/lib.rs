@@ -6,6 +6,7 @@
 
 mod actor_tally;
 mod actors;
+mod arg;
 mod audit;
 mod auth;
 mod backup;
@@ -218,7 +219,7 @@ impl Store {
                     sqlx::query("UPDATE groups SET name_fold = $3 WHERE id = $1 AND wave_id = $2")
                         .bind(id.clone())
                         .bind(wave.clone())
-                        .bind(groups::fold_name(name))
+                        .bind(columns::fold_name(name))
                         .execute(&mut *tx)
                         .await?;
                 }

@@ -60,7 +60,7 @@ impl Batch {
         let rows: Vec<GroupRow> = match &mut self.tx {
             BatchTx::Sqlite(w) => {
                 let params = vec![sqlite_tx::text(village.as_str()), sqlite_tx::text(wave)];
-                w.call(move |c| sqlite_tx::group_rows(c, &sql, &params))
+                w.call(move |c| crate::columns::group_rows(c, &sql, &params))
                     .await?
             }
             BatchTx::Postgres(t) => {

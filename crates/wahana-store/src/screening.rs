@@ -252,7 +252,7 @@ impl Store {
                 BatchTx::Sqlite(w) => {
                     use sqlite_tx::text;
                     let (sql, params) = (sql.clone(), vec![text(wave), text(lo), text(hi)]);
-                    w.call(move |c| sqlite_tx::group_rows(c, &sql, &params))
+                    w.call(move |c| crate::columns::group_rows(c, &sql, &params))
                         .await?
                 }
                 BatchTx::Postgres(t) => {

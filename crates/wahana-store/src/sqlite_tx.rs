@@ -19,8 +19,6 @@
 //! process leave the database as it was.
 
 use crate::StoreError;
-use crate::columns::read_index;
-use crate::rows::GroupRow;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -628,61 +626,6 @@ pub(crate) fn returning_one(
         Some(r) => Some(r.get(0)?),
         None => None,
     })
-}
-
-/// A row of [`crate::columns::GROUP_SELECT`], by position.
-pub(crate) fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
-    Ok(GroupRow {
-        id: r.get(const { read_index("id") })?,
-        wave_id: r.get(const { read_index("wave_id") })?,
-        village_code: r.get(const { read_index("village_code") })?,
-        local_unit: r.get(const { read_index("local_unit") })?,
-        name: r.get(const { read_index("name") })?,
-        group_type: r.get(const { read_index("group_type") })?,
-        origin: r.get(const { read_index("origin") })?,
-        founded_year: r.get(const { read_index("founded_year") })?,
-        members_male: r.get(const { read_index("members_male") })?,
-        members_female: r.get(const { read_index("members_female") })?,
-        membership_basis: r.get(const { read_index("membership_basis") })?,
-        purposes: r.get(const { read_index("purposes") })?,
-        activities: r.get(const { read_index("activities") })?,
-        funding: r.get(const { read_index("funding") })?,
-        main_funding: r.get(const { read_index("main_funding") })?,
-        dues_rupiah: r.get(const { read_index("dues_rupiah") })?,
-        dues_period: r.get(const { read_index("dues_period") })?,
-        social_values: r.get(const { read_index("social_values") })?,
-        meeting_frequency: r.get(const { read_index("meeting_frequency") })?,
-        legal_status: r.get(const { read_index("legal_status") })?,
-        status: r.get(const { read_index("status") })?,
-        network: r.get(const { read_index("network") })?,
-        chair: r.get(const { read_index("chair") })?,
-        phone: r.get(const { read_index("phone") })?,
-        latitude: r.get(const { read_index("latitude") })?,
-        longitude: r.get(const { read_index("longitude") })?,
-        survey_date: r.get(const { read_index("survey_date") })?,
-        enumerator: r.get(const { read_index("enumerator") })?,
-        notes: r.get(const { read_index("notes") })?,
-        provenance: r.get(const { read_index("provenance") })?,
-        version: r.get(const { read_index("version") })?,
-        created_at: r.get(const { read_index("created_at") })?,
-        updated_at: r.get(const { read_index("updated_at") })?,
-    })
-}
-
-/// Rows of `sql` (a [`crate::rows::GROUP_SELECT`] with `$n` parameters) as [`GroupRow`]s.
-pub(crate) fn group_rows(
-    c: &rusqlite::Connection,
-    sql: &str,
-    params: &[Value],
-) -> Result<Vec<GroupRow>, StoreError> {
-    let mut st = c.prepare_cached(sql)?;
-    bind_numbered(&mut st, params)?;
-    let mut rows = st.raw_query();
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(group_row(r)?);
-    }
-    Ok(out)
 }
 
 /// An owned text value, for the `$n` parameters of [`SqliteTx::execute`] and friends.

@@ -1,6 +1,7 @@
 //! What exports need from the database: rows streamed out in a stable order without holding
 //! them in memory. (What an import looks up inside its transaction: `batch/lookups.rs`.)
 
+use crate::actors::TieRow;
 use crate::columns::{Cell, GROUP_CELLS, GROUP_EXPORT_SELECT, GROUP_FIELDS, GROUP_SELECT};
 use crate::groups::{contains_pattern, push_group_filter};
 use crate::regions::{bounds, range_end};
@@ -10,8 +11,8 @@ use futures::TryStreamExt;
 use sqlx::QueryBuilder;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use wahana_domain::codes::{Code, TieType};
-use wahana_domain::{RegionCode, Tie};
+use wahana_domain::RegionCode;
+use wahana_domain::codes::Code;
 
 /// A held value as read, its text (if any) in the batch's bytes.
 #[derive(Clone, Copy)]
@@ -260,22 +261,10 @@ impl Store {
         wave: Option<&str>,
         mut each: impl FnMut(TieRecord) -> Result<(), E>,
     ) -> Result<Result<u64, E>, StoreError> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            id: i64,
-            wave_id: String,
-            from_id: String,
-            from_kind: String,
-            to_id: String,
-            to_kind: String,
-            tie_type: String,
-            since: Option<i64>,
-            notes: Option<String>,
-        }
         let (lo, hi) = bounds(region);
         let mut n = 0u64;
         on_pool!(self.pool, p => {
-            let q = sqlx::query_as::<_, Row>(
+            let q = sqlx::query_as::<_, TieRow>(
                 "SELECT t.id, t.wave_id, t.from_id, t.from_kind, t.to_id, t.to_kind, t.tie_type, t.since, t.notes \
                  FROM ties t WHERE ($3 IS NULL OR t.wave_id = $3) AND ( \
                    EXISTS (SELECT 1 FROM groups g WHERE g.id = t.from_id AND g.village_code >= $1 AND g.village_code < $2) \
@@ -288,20 +277,7 @@ impl Store {
             .bind(wave.map(str::to_string));
             let mut rows = q.fetch(p);
             while let Some(r) = rows.try_next().await? {
-                let rec = TieRecord {
-                    id: r.id,
-                    wave_id: r.wave_id,
-                    tie: Tie {
-                        from: r.from_id,
-                        to: r.to_id,
-                        tie_type: TieType::from_code(&r.tie_type)
-                            .ok_or_else(|| StoreError::corrupt("tie type", r.tie_type.clone()))?,
-                        since: r.since.and_then(|y| i32::try_from(y).ok()),
-                        notes: r.notes,
-                    },
-                    from_kind: crate::ActorKind::parse(&r.from_kind)?,
-                    to_kind: crate::ActorKind::parse(&r.to_kind)?,
-                };
+                let rec = r.into_record()?;
                 if let Err(e) = each(rec) {
                     return Ok(Err(e));
                 }

@@ -1,7 +1,8 @@
 //! Reading the embedded CSV files of the official tree, each row checked against its level
 //! and its parents.
 
-use super::*;
+use super::code::{Level, RegionKind, parse_code};
+use super::unit::Region;
 use std::borrow::Cow;
 
 /// Parses one level's CSV, checking each row against its level and its parents.

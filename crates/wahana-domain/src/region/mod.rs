@@ -9,10 +9,11 @@
 mod code;
 mod csv;
 mod tree;
+mod unit;
 
 pub use code::*;
-use csv::*;
 pub use tree::*;
+pub use unit::Region;
 
 #[cfg(test)]
 mod tests {

@@ -1,29 +1,12 @@
-//! The official tree: `Region`, name keys and `RegionTree` (lookups by code and by name,
+//! The official tree: name keys and `RegionTree` (lookups by code and by name,
 //! descendants, suggestions).
 
-use super::*;
-use serde::Serialize;
+use super::code::{FIELD, Level, RegionCode, RegionKind};
+use super::csv::parse_level;
+use super::unit::Region;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
-
-/// One administrative unit.
-#[derive(Clone, Debug, Serialize)]
-pub struct Region {
-    pub code: RegionCode,
-    /// Official name; kabupaten/kota keep their "Kabupaten " / "Kota " prefix.
-    pub name: String,
-    pub kind: RegionKind,
-    /// Centroid of the BIG polygon (WGS84), where the source has one.
-    pub lat: Option<f64>,
-    pub lng: Option<f64>,
-}
-
-impl Region {
-    pub fn level(&self) -> Level {
-        self.code.level()
-    }
-}
 
 /// The key names are compared by: lowercase, without whitespace, apostrophes, hyphens and
 /// dots, so that `Regapu'u`, `regapuu` and `Regapu’u` are the same name.

@@ -140,7 +140,7 @@ impl Batch {
                             rusqlite::types::Value::Text(id),
                             rusqlite::types::Value::Text(wave.clone()),
                         ];
-                        rows.extend(sqlite_tx::group_rows(c, &sql, &params)?);
+                        rows.extend(crate::columns::group_rows(c, &sql, &params)?);
                     }
                     Ok(rows)
                 })

@@ -1,7 +1,17 @@
 //! Reading and checking rows on a thread of their own: everything about a row that needs no
 //! database (the instrument's fields, the file's own duplicates).
 
-use super::*;
+use super::{
+    CHECKED_BATCH, Checked, Message, Pending, PreHashed, Problem, Record, duplicate_problem,
+    inside, key_hash, read_problem,
+};
+use crate::instrument::{self, HeaderMap};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+use wahana_domain::instrument::Table;
+use wahana_domain::registry::push_duplicate_key;
+use wahana_domain::{Context, Date, FieldError, Group, Institution, Network, RegionCode, Tie};
 
 /// Reads and checks rows (on its own thread): everything about a row that needs no database.
 pub(super) struct Checker {

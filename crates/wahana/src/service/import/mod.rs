@@ -11,20 +11,16 @@ use crate::instrument::{self, HeaderMap, RowSink};
 use crate::service::audit::{self, Who};
 use check::Checker;
 use serde::Serialize;
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wahana_domain::Code;
 use wahana_domain::instrument::Table;
-use wahana_domain::registry::{duplicate_key, push_duplicate_key};
 use wahana_domain::{
-    Context, Date, FieldError, Group, Institution, Lang, Network, RegionCode, RegionTree, Tie, Wave,
+    Date, FieldError, Group, Institution, Lang, Network, RegionCode, RegionTree, Tie, Wave,
 };
-use wahana_store::{
-    ActorKind, AuditChange, Batch, IdTable, NewLink, NewReview, Store, StoredGroup,
-};
+use wahana_store::{ActorKind, AuditChange, Batch, Store};
 use write::Importer;
 
 /// How an import runs.

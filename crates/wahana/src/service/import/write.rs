@@ -1,7 +1,17 @@
 //! Writing checked rows in batches inside the import's one transaction: ids, the region an
 //! officer's import is held to, links to earlier waves, duplicates of groups held.
 
-use super::*;
+use super::{
+    Actor, CHECKED_BATCH, FLUSH, ImportError, ImportOptions, ImportReport, Outside, Pending,
+    Problem, Record, assign_ids, duplicate_problem, id_taken_problem, outside_problem, reject,
+};
+use crate::instrument::{HeaderMap, RowSink};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use wahana_domain::instrument::Table;
+use wahana_domain::registry::duplicate_key;
+use wahana_domain::{Date, FieldError, Group, Institution, Network, RegionCode, Tie};
+use wahana_store::{ActorKind, Batch, IdTable, NewLink, NewReview, Store, StoredGroup};
 
 pub(super) struct Importer<'a> {
     pub(super) store: &'a Store,
