@@ -272,7 +272,7 @@ def printer():
         call(c, "pdf", "GET", f"/regions/{code}/report?format=pdf", {200})
 
 
-SAMPLES = []  # (t, rss_kib, fds, threads, cpu_s, pool_size, pool_idle)
+SAMPLES = []  # (t, rss_kib, fds, threads, cpu_s, pool_size, pool_idle, load1)
 
 
 def proc_sample():
@@ -308,7 +308,9 @@ def sampler():
     while True:
         rss, fds, threads, cpu = proc_sample()
         size, idle = metrics_pool(c)
-        SAMPLES.append((time.monotonic() - START, rss, fds, threads, cpu, size, idle))
+        with open("/proc/loadavg") as f:
+            load1 = float(f.read().split()[0])
+        SAMPLES.append((time.monotonic() - START, rss, fds, threads, cpu, size, idle, load1))
         if STOP.wait(10):
             break
 
@@ -362,19 +364,20 @@ def report():
         w.writerows(RECORDS)
     with open(os.path.join(ARGS.out, "samples.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["t_s", "rss_kib", "fds", "threads", "cpu_s", "pool_size", "pool_idle"])
+        w.writerow(["t_s", "rss_kib", "fds", "threads", "cpu_s", "pool_size", "pool_idle",
+                    "load1"])
         w.writerows(SAMPLES)
     minutes = int(ARGS.minutes + 0.999)
-    print("\nminute  requests  errors   p50 ms   p99 ms   max ms   RSS MiB  fds  threads  pool")
+    print("\nminute  requests  errors   p50 ms   p99 ms   max ms   RSS MiB  fds  threads  pool  load")
     for m in range(minutes):
         rs = [r for r in RECORDS if m * 60 <= r[0] < (m + 1) * 60]
         ms = [r[3] for r in rs if r[1] not in ("pdf", "import", "pdf_busy")]
         errs = sum(1 for r in rs if not r[4] and r[1] != "pdf_busy")
         ss = [s for s in SAMPLES if s[0] < (m + 1) * 60]
-        last = ss[-1] if ss else (0, 0, 0, 0, 0, None, None)
+        last = ss[-1] if ss else (0, 0, 0, 0, 0, None, None, 0.0)
         print(f"{m + 1:>6} {len(rs):>9} {errs:>7} {pct(ms, 50):>8.1f} {pct(ms, 99):>8.1f} "
               f"{max(ms) if ms else 0:>8.1f} {last[1] / 1024:>9.1f} {last[2]:>4} {last[3]:>8} "
-              f"{last[5] if last[5] is not None else '-':>5}")
+              f"{last[5] if last[5] is not None else '-':>5} {last[7]:>5.1f}")
     total = len(RECORDS)
     errors = [r for r in RECORDS if not r[4] and r[1] != "pdf_busy"]
     print(f"\nrequests {total} in {ARGS.minutes} min ({total / (ARGS.minutes * 60):.1f}/s), "

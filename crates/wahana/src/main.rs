@@ -10,15 +10,23 @@ use clap::Parser;
 use std::process::ExitCode;
 
 /// Logs go to stderr (stdout stays the commands' output): `RUST_LOG` filters them (default:
-/// wahana's own at info, others' warnings), `WAHANA_LOG_FORMAT=json` writes one JSON object a
-/// line instead of text.
-fn init_logs() {
+/// for the server, wahana's own at info and others' warnings; for every other command,
+/// warnings only, since the command prints its own outcome), `WAHANA_LOG_FORMAT=json` writes
+/// one JSON object a line instead of text.
+fn init_logs(server: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,wahana=info,wahana_store=info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new(if server {
+            "warn,wahana=info,wahana_store=info"
+        } else {
+            "warn"
+        })
+    });
     let json = std::env::var("WAHANA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    // Colours only on a terminal: a log written to a file or a journal stays plain text.
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     // A subscriber set already (none is, outside tests) keeps its place.
     let _ = if json {
@@ -29,8 +37,8 @@ fn init_logs() {
 }
 
 fn main() -> ExitCode {
-    init_logs();
     let args = cli::Cli::parse();
+    init_logs(matches!(args.command, cli::Command::Serve(_)));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
