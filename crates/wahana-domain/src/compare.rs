@@ -926,6 +926,7 @@ mod tests {
             name: id,
             date: None,
             synthetic: false,
+            sample: false,
         };
         let (mut t1, mut t2) = (Tallies::default(), Tallies::default());
         // 2007: 3 of 4 aged 10 or more; 2026: 1 of 2.

@@ -245,6 +245,7 @@ async fn bench(store: &Store, req: &ProfileRequest, runs: usize, lang: Lang) -> 
                 name: &data.wave.name,
                 date: data.wave.date(),
                 synthetic: data.wave.synthetic,
+                sample: data.wave.is_sample(),
             },
             &data.rules.version,
         ));
