@@ -33,6 +33,59 @@ use wahana_domain::profile::{
 };
 use wahana_domain::{Lang, Level, RegionTree};
 
+/// The letterhead as a report shows it: the configuration's ([`crate::config::Letterhead`])
+/// with its logo read once, as a data URI.
+#[derive(Debug, Clone, Default)]
+pub struct ReportHead {
+    pub letterhead: crate::config::Letterhead,
+    pub logo_uri: Option<String>,
+}
+
+impl ReportHead {
+    /// Reads the logo named by the configuration; an unreadable logo is an error (said when the
+    /// server starts or the command runs, not in the middle of a report).
+    pub fn load(letterhead: &crate::config::Letterhead) -> anyhow::Result<ReportHead> {
+        Ok(ReportHead {
+            logo_uri: letterhead.logo_data_uri()?,
+            letterhead: letterhead.clone(),
+        })
+    }
+}
+
+/// A report's file name without its extension, naming the region and the wave:
+/// `profil-wksbm_kab-bone_pendataan-2007`, `profil-wksbm_kec-tanete-riattang_demo-2007-sintetis`,
+/// `profil-wksbm_indonesia_…`.
+pub fn file_stem(data: &ProfileData) -> String {
+    use wahana_domain::{RegionKind, Wave};
+    let region = match data.scope {
+        Scope::National => "indonesia".to_string(),
+        Scope::Region(r) => {
+            let kind = match r.kind {
+                RegionKind::Provinsi => "prov",
+                RegionKind::Kabupaten => "kab",
+                RegionKind::Kota => "kota",
+                RegionKind::Kecamatan => "kec",
+                RegionKind::Kelurahan => "kel",
+                RegionKind::Desa | RegionKind::DesaAdat => "desa",
+            };
+            // Kabupaten and kota names carry their kind already.
+            let name = r
+                .name
+                .strip_prefix("Kabupaten ")
+                .or_else(|| r.name.strip_prefix("Kota "))
+                .unwrap_or(&r.name);
+            format!("{kind}-{}", Wave::slug(name))
+        }
+    };
+    let wave = Wave::slug(&data.wave.id);
+    let wave = if wave.starts_with("pendataan") {
+        wave
+    } else {
+        format!("pendataan-{wave}")
+    };
+    format!("profil-wksbm_{region}_{wave}")
+}
+
 /// Above this many villages, reports show the region's children (districts, regencies,
 /// provinces) instead of every village.
 pub const VILLAGE_ROWS: usize = 60;
