@@ -662,8 +662,8 @@ pub fn render(
             head.logo_uri.clone(),
         )
     });
-    let signature = (lh.signatory_name.is_some() || lh.signatory_title.is_some()).then(|| {
-        Signature {
+    let signature =
+        (lh.signatory_name.is_some() || lh.signatory_title.is_some()).then(|| Signature {
             place_date: match &lh.place {
                 Some(place) => format!("{place}, {}", data.made_on.long(lang)),
                 None => data.made_on.long(lang),
@@ -671,8 +671,7 @@ pub fn render(
             title: lh.signatory_title.clone().unwrap_or_default(),
             name: lh.signatory_name.clone().unwrap_or_default(),
             nip: lh.signatory_nip.clone().unwrap_or_default(),
-        }
-    });
+        });
     let report = ProfileReport {
         lang,
         title: title(data, lang),
@@ -842,11 +841,12 @@ fn summary(data: &ProfileData, p: &Profile<'_>, lang: Lang) -> Summary {
                 format_number(d.mean_all_villages, lang)
             ),
         });
-        if let Some(top) = p
-            .by_type
-            .iter()
-            .max_by(|a, b| a.brief.groups.cmp(&b.brief.groups).then(b.code.cmp(&a.code)))
-        {
+        if let Some(top) = p.by_type.iter().max_by(|a, b| {
+            a.brief
+                .groups
+                .cmp(&b.brief.groups)
+                .then(b.code.cmp(&a.code))
+        }) {
             stand_out.push(match lang {
                 Lang::Id => format!(
                     "Jenis kelompok terbanyak: {} ({} dari kelompok yang dihitung).",

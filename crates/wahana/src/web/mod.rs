@@ -152,7 +152,10 @@ fn router(state: AppState) -> Router {
         .route("/search", get(pages::regions::search))
         .route("/regions/{code}", get(pages::regions::region))
         .route("/regions/{code}/report", get(pages::regions::report))
-        .route("/regions/{code}/report/pdf", get(pages::regions::report_pdf))
+        .route(
+            "/regions/{code}/report/pdf",
+            get(pages::regions::report_pdf),
+        )
         .route("/regions/{code}/compare", get(pages::compare::compare))
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))

@@ -474,10 +474,13 @@ fn profile_report_downloads_as_a_real_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let (_server, base) = start_server(dir.path());
     for (path, name) in [
-        ("/regions/73.08.21/report?format=pdf", "profil-730821.pdf"),
+        (
+            "/regions/73.08.21/report?format=pdf",
+            "profil-wksbm_kec-tanete-riattang_pendataan-demo-2007-sintetis.pdf",
+        ),
         (
             "/regions/73.08.21.1003/report?format=pdf&lang=en",
-            "profil-7308211003.pdf",
+            "profil-wksbm_kel-watampone_pendataan-demo-2007-sintetis.pdf",
         ),
     ] {
         let (status, headers, body) = http_get(&base, path);

@@ -187,8 +187,10 @@ fn profile_of_the_demonstration_data() {
 
         // The HTML report: one file, nothing to fetch, the banner, charts and the rule set.
         env.ok(&["profile", "--region", "73.08.21", "--format", "html"]);
-        let html =
-            std::fs::read_to_string(env.path("profil-730821-demo-2007-sintetis.html")).unwrap();
+        let html = std::fs::read_to_string(
+            env.path("profil-wksbm_kec-tanete-riattang_pendataan-demo-2007-sintetis.html"),
+        )
+        .unwrap();
         for want in [
             "DATA SINTETIS",
             "<svg",
@@ -198,10 +200,15 @@ fn profile_of_the_demonstration_data() {
             "seed-2007",
             "@page",
             "F5 Nilai",
-            "Holds:",
+            "Berlaku: ",
+            "Ringkasan eksekutif",
+            "31 Agustus 2007",
+            "Lampiran: aturan penyaringan",
         ] {
             assert!(html.contains(want), "{n}: html lacks {want}");
         }
+        // One language per rendering: no English line under the Indonesian ones.
+        assert!(!html.contains("Holds: "), "{n}");
         for external in ["src=\"http", "href=\"http", "@import", "<script", "<link"] {
             assert!(!html.contains(external), "{n}: html fetches {external}");
         }
@@ -220,7 +227,10 @@ fn profile_of_the_demonstration_data() {
         ]);
         let html = std::fs::read_to_string(&out).unwrap();
         assert!(
-            html.contains("SYNTHETIC DATA") && html.contains("Figure 1."),
+            html.contains("SYNTHETIC DATA")
+                && html.contains("Figure 1.")
+                && html.contains("Executive summary")
+                && !html.contains("Berlaku: "),
             "{n}"
         );
 

@@ -857,7 +857,12 @@ pub async fn report_pdf(
     if let Some(w) = q.wave.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
         query.push_str(&format!("&wave={}", pct(w)));
     }
-    if let Some(c) = q.compare_with.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(c) = q
+        .compare_with
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         query.push_str(&format!("&compare_with={}", pct(c)));
     }
     let page = PdfWaitPage {
