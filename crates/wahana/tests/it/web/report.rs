@@ -13,6 +13,7 @@ use serde_json::Value;
 /// The text of an HTML page with its entities undone, for comparing with sentences.
 fn unescape(s: &str) -> String {
     s.replace("&#34;", "\"")
+        .replace("&#38;", "&")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&apos;", "'")
@@ -153,9 +154,19 @@ async fn a_partly_covered_region_states_each_finding_for_the_villages_surveyed()
 async fn no_counted_group_is_no_data_never_does_not_hold() {
     for env in envs().await {
         let n = env.name;
-        // The harness's one group in 73.08.22 has no value recorded: it does not qualify.
-        let village = env.away_village.clone();
-        let p = profile(&env, &village).await;
+        // A village whose one group records no value: it cannot qualify (C2).
+        let village = if env.away_village == "73.08.22.1002" {
+            "73.08.22.1003"
+        } else {
+            "73.08.22.1002"
+        };
+        let mut group = super::harness::new_group(village, "Arisan Tanpa Nilai");
+        group["fields"].as_object_mut().unwrap().remove("nilai");
+        let r = env
+            .api(Method::POST, "/api/v1/groups", Some("admin"), Some(group))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        let p = profile(&env, village).await;
         assert_eq!(p["groups_recorded"], 1, "{n}: {p}");
         assert_eq!(p["groups_qualifying"], 0, "{n}");
         for f in ["f1", "f2", "f3", "f4", "f5"] {
