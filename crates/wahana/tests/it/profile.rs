@@ -598,11 +598,19 @@ fn the_html_report_escapes_what_people_typed() {
                 out.to_str().unwrap(),
             ]);
             let html = std::fs::read_to_string(&out).unwrap();
+            // The wave's date written out in the report's language.
+            let date = if lang == "id" {
+                "1 Agustus 2026"
+            } else {
+                "1 August 2026"
+            };
             for escaped in [
-                "Uji &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co (uji, 2026-08-01)",
-                "Dinas &quot;Sosial&quot; &lt;b&gt;&amp;&lt;/b&gt;.",
+                format!(
+                    "Uji &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co (uji, {date})"
+                ),
+                "Dinas &quot;Sosial&quot; &lt;b&gt;&amp;&lt;/b&gt;.".to_string(),
             ] {
-                assert!(html.contains(escaped), "{n} {lang}: lacks {escaped}");
+                assert!(html.contains(&escaped), "{n} {lang}: lacks {escaped}");
             }
             for raw in ["<script", "alert('x')", "<b>&"] {
                 assert!(!html.contains(raw), "{n} {lang}: {raw} unescaped");
