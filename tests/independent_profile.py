@@ -76,6 +76,7 @@ FROM c
 # One row per counted group's measures (0/1), for sums.
 MEASURES = {
     "older_10": "umur >= 10",
+    "more_than_10": "umur > 10",
     "lt5": "umur < 5",
     "b5_9": "umur BETWEEN 5 AND 9",
     "b10_19": "umur BETWEEN 10 AND 19",
@@ -194,6 +195,7 @@ def compare(p, got):
     expect("groups_recorded", p["groups_recorded"], t["recorded"])
     expect("groups_qualifying", p["groups_qualifying"], n)
     expect("f1.share_older_10", p["f1"]["share_older_10"], share("older_10"))
+    expect("f1.share_more_than_10", p["f1"]["share_more_than_10"], share("more_than_10"))
     for k, key in [("lt5", "lt5"), ("b5_9", "5_9"), ("b10_19", "10_19"), ("b20", "20_plus")]:
         expect(f"f1.age_bands.{key}", p["f1"]["age_bands"][key], t[k])
     d = got["density"][0]

@@ -118,13 +118,20 @@ impl<'a> Profile<'a> {
             sentence_en: String::new(),
             groups: n,
             share_older_10: older,
+            share_more_than_10: share(t.more_than_10(), n),
             age_bands: AgeBands {
                 lt5: t.age_bands[0],
                 from5_to9: t.age_bands[1],
                 from10_to19: t.age_bands[2],
                 from20: t.age_bands[3],
             },
-            ci95: intervals(sample, &[("share_older_10", t.older_10(), n)]),
+            ci95: intervals(
+                sample,
+                &[
+                    ("share_older_10", t.older_10(), n),
+                    ("share_more_than_10", t.more_than_10(), n),
+                ],
+            ),
         };
         (f1.sentence_id, f1.sentence_en) = say.f1(&f1);
 
@@ -369,6 +376,8 @@ mod tests {
             }
         );
         assert_eq!((p.f1.share_older_10, p.f1.holds), (0.5, false));
+        // Aged 17 and 27 are more than 10; none is exactly 10.
+        assert_eq!(p.f1.share_more_than_10, 0.5);
         // F2: Biru 3 (g4 dissolved), Ta 1, Bukaka 0.
         assert_eq!(
             (p.f2.villages, p.f2.groups, p.f2.median, p.f2.min, p.f2.max),
@@ -416,7 +425,7 @@ mod tests {
 
         assert_eq!(
             p.f1.sentence_en,
-            "Does not hold in the 3 of 8 villages surveyed: 50% of 4 groups in Tanete Riattang have existed and grown in the community for 10 years or more (the test used: an age of 10 years or more at each group's survey date; the 2007 study says \"more than 10 years\")."
+            "Does not hold in the 3 of 8 villages surveyed: 50% of 4 groups in Tanete Riattang have existed and grown in the community for 10 years or more, and 50% for more than 10 years (the test used: an age of 10 years or more at each group's survey date; the 2007 study says \"more than 10 years\")."
         );
         assert_eq!(
             p.f2.sentence_en,

@@ -245,6 +245,9 @@ pub struct F1Age {
     /// Aged 10 years or more at the survey date: the test F1 uses (the 2007 study writes
     /// "more than 10 years"; the sentence says which test was used).
     pub share_older_10: f64,
+    /// More than 10 years old (11 whole years or more), as the 2007 abstract words it: given
+    /// beside the test used, not tested.
+    pub share_more_than_10: f64,
     pub age_bands: AgeBands,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub ci95: Intervals,
@@ -524,7 +527,7 @@ mod tests {
             ("region", &["code", "name", "level"]),
             ("wave", &["id", "name", "date", "synthetic", "sample"]),
             ("coverage", &["villages_in_region", "villages_with_groups", "villages_without_groups", "share_with_groups", "partial"]),
-            ("f1", &["holds", "verdict", "sentence_id", "sentence_en", "groups", "share_older_10", "age_bands"]),
+            ("f1", &["holds", "verdict", "sentence_id", "sentence_en", "groups", "share_older_10", "share_more_than_10", "age_bands"]),
             ("f2", &["holds", "verdict", "sentence_id", "sentence_en", "villages", "groups", "mean", "median", "min", "max", "villages_over_50", "share_over_50", "mean_all_villages", "villages_in_region"]),
             ("f3", &["holds", "verdict", "sentence_id", "sentence_en", "groups", "share_grown_from_community", "share_formed_from_outside", "share_formed_by_government", "share_formed_by_outside_party", "share_domicile", "share_integration_or_resilience"]),
             ("f4", &["holds", "verdict", "sentence_id", "sentence_en", "groups", "share_resilience_or_welfare", "share_integration_or_resilience", "share_dues_any", "share_dues_main"]),

@@ -179,13 +179,21 @@ impl Say<'_> {
             return self.no_data();
         }
         let (id, en) = self.of_groups(f.share_older_10, f.ci95.get("share_older_10"));
+        let ci = if self.sample {
+            f.ci95.get("share_more_than_10")
+        } else {
+            None
+        };
+        let strict = |l: Lang| format!("{}{}", pct(f.share_more_than_10, l), interval_words(ci, l));
         self.finding(
             f.holds,
             format!(
-                "{id} telah ada dan tumbuh di masyarakat selama 10 tahun atau lebih (uji yang dipakai: umur 10 tahun atau lebih pada tanggal pendataan tiap kelompok; studi 2007 menulis \"lebih dari 10 tahun\")."
+                "{id} telah ada dan tumbuh di masyarakat selama 10 tahun atau lebih, dan {} lebih dari 10 tahun (uji yang dipakai: umur 10 tahun atau lebih pada tanggal pendataan tiap kelompok; studi 2007 menulis \"lebih dari 10 tahun\").",
+                strict(Lang::Id)
             ),
             format!(
-                "{en} have existed and grown in the community for 10 years or more (the test used: an age of 10 years or more at each group's survey date; the 2007 study says \"more than 10 years\")."
+                "{en} have existed and grown in the community for 10 years or more, and {} for more than 10 years (the test used: an age of 10 years or more at each group's survey date; the 2007 study says \"more than 10 years\").",
+                strict(Lang::En)
             ),
         )
     }
