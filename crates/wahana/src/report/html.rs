@@ -388,12 +388,14 @@ pub fn render(
             ),
             match lang {
                 Lang::Id => format!(
-                    "{} berumur 10 tahun atau lebih.",
-                    format_percent(p.f1.share_older_10, lang)
+                    "{} berumur 10 tahun atau lebih; {} lebih dari 10 tahun.",
+                    format_percent(p.f1.share_older_10, lang),
+                    format_percent(p.f1.share_more_than_10, lang)
                 ),
                 Lang::En => format!(
-                    "{} are 10 years old or more.",
-                    format_percent(p.f1.share_older_10, lang)
+                    "{} are 10 years old or more; {} more than 10.",
+                    format_percent(p.f1.share_older_10, lang),
+                    format_percent(p.f1.share_more_than_10, lang)
                 ),
             }
         ),

@@ -169,8 +169,9 @@ pub fn render(
         &[l("ukuran", "measure"), l("nilai", "value")],
         &bold,
     )?;
-    let measures: [(&str, f64, bool); 22] = [
+    let measures: [(&str, f64, bool); 23] = [
         ("f1.share_older_10", p.f1.share_older_10, true),
+        ("f1.share_more_than_10", p.f1.share_more_than_10, true),
         ("f1.age_bands.lt5", p.f1.age_bands.lt5 as f64, false),
         ("f1.age_bands.5_9", p.f1.age_bands.from5_to9 as f64, false),
         (

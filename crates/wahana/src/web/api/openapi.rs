@@ -335,7 +335,10 @@ pub fn schemas() -> Value {
                             "villages_without_groups": {"type": "integer"}, "share_with_groups": {"type": "number"},
                             "partial": {"type": "boolean", "description": "Groups are recorded in some of the region's villages but not all: every finding is about the villages surveyed, and its sentence says so (\"di 8 dari 372 desa/kelurahan yang didata\")."}
                         }},
-                        "f1": finding(json!({"share_older_10": {"type": "number", "description": "Aged 10 years or more at the survey date: the test used (the 2007 study says \"more than 10 years\")."}})),
+                        "f1": finding(json!({
+                            "share_older_10": {"type": "number", "description": "Aged 10 years or more at the survey date: the test used (the 2007 study says \"more than 10 years\")."},
+                            "share_more_than_10": {"type": "number", "description": "Aged more than 10 years (11 or more) at the survey date: the 2007 study's words, given beside the test, not tested."}
+                        })),
                         "f2": finding(json!({
                             "mean": {"type": "number", "description": "Over the villages with recorded groups."},
                             "mean_all_villages": {"type": "number", "description": "Over every village of the region, those without recorded groups counted as zero."},
