@@ -97,7 +97,7 @@ impl Letterhead {
 
     /// Reads `WAHANA_LETTERHEAD_OFFICE`, `_ADDRESS`, `_LOGO`, `_PLACE`, `_SIGNATORY_TITLE`,
     /// `_SIGNATORY_NAME` and `_SIGNATORY_NIP` over what the file gave.
-    fn from_env(&mut self) {
+    fn read_env(&mut self) {
         let var = |k: &str| std::env::var(format!("WAHANA_LETTERHEAD_{k}")).ok();
         for (key, field) in [
             ("OFFICE", &mut self.office),
@@ -166,7 +166,7 @@ impl Config {
         if let Ok(v) = std::env::var("WAHANA_METRICS_TOKEN") {
             cfg.metrics_token = Some(v);
         }
-        cfg.letterhead.from_env();
+        cfg.letterhead.read_env();
         if let Some(v) = database_flag {
             cfg.database = v.to_string();
         }
