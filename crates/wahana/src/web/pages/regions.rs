@@ -1020,6 +1020,20 @@ pub async fn report(
                 )),
             };
             let nav = block.render().map_err(ApiError::from).or_page(&ctx)?;
+            // The report in the other language is another rendering of it, not a second line
+            // under every sentence: a link switches (hidden when printed, like the picker).
+            let (other, label) = match ctx.lang {
+                Lang::Id => ("en", "English"),
+                Lang::En => ("id", "Bahasa Indonesia"),
+            };
+            let nav = format!(
+                "{nav}<nav class=\"wave-picker\"><p>{}: <a id=\"report-lang\" href=\"{}\" hreflang=\"{other}\">{label}</a></p></nav>",
+                ctx.t(
+                    "Laporan ini dalam bahasa lain",
+                    "This report in the other language"
+                ),
+                wahana_domain::xml::Xml(&ctx.lang_link(other))
+            );
             let html = report::html::render(&data, &p, setting(&nav), &network, map, change)
                 .map_err(ApiError::from)
                 .or_page(&ctx)?;

@@ -250,6 +250,11 @@ async fn the_report_opens_with_an_executive_summary_in_one_language() {
         );
         // Dates in words.
         assert!(html.contains("31 Agustus 2007"), "{n}");
+        // A switch to the other language, which the page keeps (wave and all).
+        assert!(
+            html.contains("<a id=\"report-lang\" href=\"/lang/en?next=/regions/73.08/report\" hreflang=\"en\">English</a>"),
+            "{n}"
+        );
 
         // The same report in English: wholly English.
         let r = env.page("/regions/73.08/report?lang=en", None).await;
