@@ -547,7 +547,8 @@ async fn region_page(
                     holds: f.holds,
                     class: f.verdict.class(),
                     badge: f.badge(lang),
-                    sentence: f.sentence(lang).to_string(),
+                    // The page's banner says "synthetic" once: not after every sentence.
+                    sentence: f.sentence_unmarked(lang).to_string(),
                 })
                 .collect();
             page.charts = vec![share_chart(&p, lang), age_chart(&p, lang)];
