@@ -6,7 +6,9 @@ instrument's CSV (`wahana export`), takes wahana's profile as JSON (`wahana prof
 json`), then recomputes from the CSV alone, in SQL, with no wahana code: the seed-2007 screening
 rules (three-valued, as `rules/seed-2007.toml` says: an empty column makes a criterion "cannot be
 judged"), F1-F5, the per-village and per-type counts, the density figures (median by DuckDB's
-own `median`) and the coverage. Every count must be equal and every share equal to 1e-12.
+own `median`) and the coverage, and F2's mean with the region's villages without groups
+counted as zero (the villages counted from the official list, `data/regions/villages.csv`).
+Every count must be equal and every share equal to 1e-12.
 
     python3 -m pip install duckdb
     cargo build -p wahana
@@ -74,6 +76,7 @@ FROM c
 # One row per counted group's measures (0/1), for sums.
 MEASURES = {
     "older_10": "umur >= 10",
+    "more_than_10": "umur > 10",
     "lt5": "umur < 5",
     "b5_9": "umur BETWEEN 5 AND 9",
     "b10_19": "umur BETWEEN 10 AND 19",
@@ -166,6 +169,18 @@ def add_edge_cases(wahana, db, wave):
         run(wahana, db, *args)
 
 
+REGIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "regions", "villages.csv")
+
+
+def villages_in(con, region):
+    """The region's villages in the official list, counted by DuckDB from the CSV."""
+    return con.execute(
+        f"SELECT count(*) FROM read_csv('{REGIONS}', all_varchar = true, header = true) "
+        "WHERE code = ? OR starts_with(code, ? || '.')",
+        [region, region],
+    ).fetchone()[0]
+
+
 def compare(p, got):
     errors = []
 
@@ -180,6 +195,7 @@ def compare(p, got):
     expect("groups_recorded", p["groups_recorded"], t["recorded"])
     expect("groups_qualifying", p["groups_qualifying"], n)
     expect("f1.share_older_10", p["f1"]["share_older_10"], share("older_10"))
+    expect("f1.share_more_than_10", p["f1"]["share_more_than_10"], share("more_than_10"))
     for k, key in [("lt5", "lt5"), ("b5_9", "5_9"), ("b10_19", "10_19"), ("b20", "20_plus")]:
         expect(f"f1.age_bands.{key}", p["f1"]["age_bands"][key], t[k])
     d = got["density"][0]
@@ -191,6 +207,14 @@ def compare(p, got):
     expect("f2.max", p["f2"]["max"], int(d["max"] or 0))
     expect("f2.villages_over_50", p["f2"]["villages_over_50"], d["over_50"])
     expect("f2.holds", p["f2"]["holds"], n > 0 and float(d["mean"] or 0) > 50)
+    # The mean over every village of the region, those without a recorded group as zeros.
+    all_villages = got["villages_in_region"]
+    expect("coverage.villages_in_region", p["coverage"]["villages_in_region"], all_villages)
+    expect("f2.villages_in_region", p["f2"]["villages_in_region"], all_villages)
+    expect("f2.mean_all_villages", p["f2"]["mean_all_villages"],
+           (int(d["groups"] or 0) / all_villages) if all_villages else 0.0)
+    expect("coverage.partial", p["coverage"]["partial"], 0 < d["villages"] < all_villages)
+    expect("f4.share_integration_or_resilience", p["f4"]["share_integration_or_resilience"], share("integration_or_resilience"))
     expect("f3.share_grown_from_community", p["f3"]["share_grown_from_community"], share("grown"))
     expect("f3.share_formed_by_government", p["f3"]["share_formed_by_government"], share("government"))
     expect("f3.share_formed_by_outside_party", p["f3"]["share_formed_by_outside_party"], share("outside"))
@@ -249,6 +273,7 @@ def main():
         con = duckdb.connect()
         load(con, csv_path)
         got = compute(con)
+        got["villages_in_region"] = villages_in(con, a.region)
         outcomes = dict(con.execute(
             "SELECT CASE WHEN qualifies THEN 'memenuhi' WHEN c1 IS FALSE OR c2 IS FALSE OR x1 OR x2 OR x3 "
             "THEN 'tidak_memenuhi' ELSE 'belum_lengkap' END AS o, count(*) FROM screened GROUP BY o").fetchall())

@@ -455,6 +455,9 @@ pub struct FindingChange {
     pub title_en: &'static str,
     pub holds_from: bool,
     pub holds_to: bool,
+    /// Holds, does not hold, or no data, in each wave ("no data" is never "does not hold").
+    pub verdict_from: crate::profile::Verdict,
+    pub verdict_to: crate::profile::Verdict,
     pub denominator_from: u64,
     pub denominator_to: u64,
     /// What the denominator counts: counted groups, or villages with groups (F2).
@@ -480,6 +483,7 @@ pub fn finding_changes(from: &Profile<'_>, to: &Profile<'_>) -> Vec<FindingChang
     };
     let (a, b) = (from, to);
     let titles = a.findings();
+    let verdicts_to = b.findings();
     let mut out = Vec::with_capacity(5);
     let mut push = |i: usize, holds: (bool, bool), den: (u64, u64), villages, measures| {
         out.push(FindingChange {
@@ -488,6 +492,8 @@ pub fn finding_changes(from: &Profile<'_>, to: &Profile<'_>) -> Vec<FindingChang
             title_en: titles[i].title_en,
             holds_from: holds.0,
             holds_to: holds.1,
+            verdict_from: titles[i].verdict,
+            verdict_to: verdicts_to[i].verdict,
             denominator_from: den.0,
             denominator_to: den.1,
             villages,
@@ -926,6 +932,7 @@ mod tests {
             name: id,
             date: None,
             synthetic: false,
+            sample: false,
         };
         let (mut t1, mut t2) = (Tallies::default(), Tallies::default());
         // 2007: 3 of 4 aged 10 or more; 2026: 1 of 2.
@@ -966,6 +973,21 @@ mod tests {
             j["f2"]["mean"],
             json!({"from": 4.0, "to": 2.0, "change": -2.0})
         );
+        // Against a wave that counts no group there: "no data", not "does not hold".
+        let empty = Tallies::default();
+        let p0 = Profile::compute(empty.input(region, wave("w0"), "seed-2007", 1, name));
+        let f = finding_changes(&p0, &p1);
+        use crate::profile::Verdict;
+        for c in &f {
+            assert_eq!(
+                (c.verdict_from, c.holds_from),
+                (Verdict::NoData, false),
+                "{}",
+                c.id
+            );
+            assert_eq!(c.verdict_to, Verdict::of(true, c.holds_to), "{}", c.id);
+        }
+        assert_eq!(f[0].verdict_to, Verdict::Holds);
     }
 
     #[test]

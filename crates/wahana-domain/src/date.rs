@@ -125,6 +125,45 @@ impl Date {
         }
         years
     }
+
+    /// The date written out as a letter or a report dates itself: `3 Desember 2026` (id),
+    /// `3 December 2026` (en).
+    pub fn long(self, lang: crate::Lang) -> String {
+        const ID: [&str; 12] = [
+            "Januari",
+            "Februari",
+            "Maret",
+            "April",
+            "Mei",
+            "Juni",
+            "Juli",
+            "Agustus",
+            "September",
+            "Oktober",
+            "November",
+            "Desember",
+        ];
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let months = match lang {
+            crate::Lang::Id => &ID,
+            crate::Lang::En => &EN,
+        };
+        let month = months[usize::from(self.month.clamp(1, 12)) - 1];
+        format!("{} {month} {}", self.day, self.year)
+    }
 }
 
 impl fmt::Display for Date {
@@ -213,5 +252,23 @@ mod tests {
         let d = |s| Date::parse(s).unwrap_or_else(|| panic!("{s}"));
         assert_eq!(d("1997-08-14").years_until(d("2007-08-14")), 10);
         assert_eq!(d("1997-08-15").years_until(d("2007-08-14")), 9);
+    }
+
+    #[test]
+    fn long_dates() {
+        use crate::Lang;
+        #[rustfmt::skip]
+        let cases: &[((i32, u8, u8), &str, &str)] = &[
+            ((2026, 12, 3), "3 Desember 2026", "3 December 2026"),
+            ((2007, 8, 14), "14 Agustus 2007", "14 August 2007"),
+            ((2024, 2, 29), "29 Februari 2024", "29 February 2024"),
+            ((2026, 1, 1), "1 Januari 2026", "1 January 2026"),
+            ((2026, 5, 31), "31 Mei 2026", "31 May 2026"),
+        ];
+        for ((y, m, d), id, en) in cases {
+            let date = Date::new(*y, *m, *d).unwrap();
+            assert_eq!(date.long(Lang::Id), *id);
+            assert_eq!(date.long(Lang::En), *en);
+        }
     }
 }

@@ -880,6 +880,12 @@ impl WaveMethod {
 }
 
 impl Wave {
+    /// The wave surveyed a sample, not every group of its area: shares computed from it carry
+    /// confidence intervals. A wave that does not say is taken as a census.
+    pub fn is_sample(&self) -> bool {
+        self.method == Some(WaveMethod::Sample)
+    }
+
     /// The date a wave's groups are dated by when they carry none: its end, else its start.
     pub fn date(&self) -> Option<Date> {
         self.end_date.or(self.start_date)

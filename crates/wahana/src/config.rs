@@ -17,6 +17,9 @@ pub struct Config {
     /// The token that opens the server's `/metrics` to peers beyond the local network
     /// (`Authorization: Bearer TOKEN`); also `WAHANA_METRICS_TOKEN` and `serve --metrics-token`.
     pub metrics_token: Option<String>,
+    /// The profile report's letterhead and signature block (`[letterhead]`: office, logo,
+    /// signatory, place; also `WAHANA_LETTERHEAD_*`). Without it a report has neither.
+    pub letterhead: Letterhead,
 }
 
 impl Default for Config {
@@ -25,6 +28,91 @@ impl Default for Config {
             database: "wahana.db".to_string(),
             lang: "id".to_string(),
             metrics_token: None,
+            letterhead: Letterhead::default(),
+        }
+    }
+}
+
+/// The letterhead (*kop surat*) and signature block of a profile report, from configuration:
+///
+/// ```toml
+/// [letterhead]
+/// office = "Dinas Sosial Kabupaten Bone"
+/// logo = "/etc/wahana/logo-bone.png"   # PNG, JPEG or SVG, embedded in the report
+/// place = "Watampone"
+/// signatory_title = "Kepala Dinas Sosial"
+/// signatory_name = "Nama Pejabat"
+/// signatory_nip = "19700101 199503 1 001"
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Letterhead {
+    /// The office issuing the report, at the head of its first page.
+    pub office: Option<String>,
+    /// A second line under the office (its address).
+    pub address: Option<String>,
+    /// A logo file, embedded in the report as a data URI ([`Letterhead::logo_data_uri`]).
+    pub logo: Option<std::path::PathBuf>,
+    /// Where the report is signed (`Watampone, 3 Desember 2026`).
+    pub place: Option<String>,
+    pub signatory_title: Option<String>,
+    pub signatory_name: Option<String>,
+    /// The signatory's civil-service number (NIP).
+    pub signatory_nip: Option<String>,
+}
+
+impl Letterhead {
+    /// Whether anything of the letterhead or the signature block is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Letterhead::default()
+    }
+
+    /// The logo as a `data:` URI (PNG, JPEG or SVG, by the file's extension), so the report
+    /// stays one self-contained file; `None` without a logo.
+    pub fn logo_data_uri(&self) -> Result<Option<String>> {
+        use base64::Engine as _;
+        let Some(path) = &self.logo else {
+            return Ok(None);
+        };
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let mime = match ext.as_deref() {
+            Some("png") => "image/png",
+            Some("jpg" | "jpeg") => "image/jpeg",
+            Some("svg") => "image/svg+xml",
+            _ => anyhow::bail!(
+                "logo kop surat {}: harus PNG, JPEG atau SVG / the letterhead logo must be PNG, JPEG or SVG",
+                path.display()
+            ),
+        };
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("logo kop surat / letterhead logo {}", path.display()))?;
+        Ok(Some(format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )))
+    }
+
+    /// Reads `WAHANA_LETTERHEAD_OFFICE`, `_ADDRESS`, `_LOGO`, `_PLACE`, `_SIGNATORY_TITLE`,
+    /// `_SIGNATORY_NAME` and `_SIGNATORY_NIP` over what the file gave.
+    fn read_env(&mut self) {
+        let var = |k: &str| std::env::var(format!("WAHANA_LETTERHEAD_{k}")).ok();
+        for (key, field) in [
+            ("OFFICE", &mut self.office),
+            ("ADDRESS", &mut self.address),
+            ("PLACE", &mut self.place),
+            ("SIGNATORY_TITLE", &mut self.signatory_title),
+            ("SIGNATORY_NAME", &mut self.signatory_name),
+            ("SIGNATORY_NIP", &mut self.signatory_nip),
+        ] {
+            if let Some(v) = var(key) {
+                *field = Some(v);
+            }
+        }
+        if let Some(v) = var("LOGO") {
+            self.logo = Some(v.into());
         }
     }
 }
@@ -37,6 +125,7 @@ impl std::fmt::Debug for Config {
             .field("database", &redact_url(&self.database))
             .field("lang", &self.lang)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("letterhead", &self.letterhead)
             .finish()
     }
 }
@@ -77,6 +166,7 @@ impl Config {
         if let Ok(v) = std::env::var("WAHANA_METRICS_TOKEN") {
             cfg.metrics_token = Some(v);
         }
+        cfg.letterhead.read_env();
         if let Some(v) = database_flag {
             cfg.database = v.to_string();
         }
@@ -131,5 +221,30 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("rahasia-metrik"), "{shown}");
         assert!(shown.contains("***"), "{shown}");
+    }
+
+    #[test]
+    fn the_letterhead_is_read_and_its_logo_embedded() {
+        let dir = tempfile::tempdir().unwrap();
+        let logo = dir.path().join("logo.svg");
+        std::fs::write(&logo, "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+        let text = format!(
+            "[letterhead]\noffice = 'Dinas Sosial Kabupaten Bone'\nplace = 'Watampone'\nsignatory_name = 'Andi Pejabat'\nsignatory_nip = '19700101 199503 1 001'\nlogo = '{}'\n",
+            logo.display()
+        );
+        let c: Config = toml::from_str(&text).unwrap();
+        assert_eq!(
+            c.letterhead.office.as_deref(),
+            Some("Dinas Sosial Kabupaten Bone")
+        );
+        assert!(!c.letterhead.is_empty() && Config::default().letterhead.is_empty());
+        let uri = c.letterhead.logo_data_uri().unwrap().unwrap();
+        assert!(uri.starts_with("data:image/svg+xml;base64,PHN2Zy"), "{uri}");
+        assert!(toml::from_str::<Config>("[letterhead]\nofice = 'x'").is_err());
+        let bad = Letterhead {
+            logo: Some(dir.path().join("logo.gif")),
+            ..Letterhead::default()
+        };
+        assert!(bad.logo_data_uri().is_err());
     }
 }

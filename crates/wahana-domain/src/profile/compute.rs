@@ -3,8 +3,8 @@
 use super::sentences::Say;
 use super::{
     AgeBands, Brief, BriefTally, CodeCount, CodeCounts, Coverage, DENSE_VILLAGE, DENSITY, F1Age,
-    F2Density, F3Formation, F4PurposeFunding, F5Values, MAJORITY, Profile, ProfileInput,
-    TypeProfile, VillageProfile, share,
+    F2Density, F3Formation, F4PurposeFunding, F5Values, Intervals, MAJORITY, Profile, ProfileInput,
+    TypeProfile, Verdict, VillageProfile, share, wilson_interval,
 };
 use crate::codes::{Code, Funding, MembershipBasis, Origin, Purpose, Value};
 
@@ -59,18 +59,28 @@ fn density(counts: &mut [u64]) -> (f64, f64, u64, u64, u64) {
     (sum as f64 / n as f64, median, min, max, over)
 }
 
+/// The 95% Wilson intervals of `shares` (key, count, denominator) when `sample`, else none.
+fn intervals(sample: bool, shares: &[(&'static str, u64, u64)]) -> Intervals {
+    if !sample {
+        return Intervals::new();
+    }
+    shares
+        .iter()
+        .filter_map(|(k, x, n)| wilson_interval(*x, *n).map(|(lo, hi)| (*k, [lo, hi])))
+        .collect()
+}
+
+/// The rule sets known to require a value recorded for a group to qualify (C2 of seed-2007):
+/// F5's shares are then among groups that record one.
+const RULES_REQUIRING_VALUE: &[&str] = &["seed-2007"];
+
 impl<'a> Profile<'a> {
     /// Computes the profile from summed tallies: one pass over the villages, no per-group work.
     pub fn compute(input: ProfileInput<'a>) -> Profile<'a> {
         let t = &input.total;
         let n = t.groups;
-        let say = Say {
-            region: input.region.name,
-            groups: n,
-            recorded: input.groups_recorded,
-            synthetic: input.wave.synthetic,
-        };
         let no_data = n == 0;
+        let sample = input.wave.sample;
 
         // Coverage and F2, over villages with recorded groups.
         let mut counts: Vec<u64> = input
@@ -85,30 +95,52 @@ impl<'a> Profile<'a> {
             villages_with_groups: villages_with,
             villages_without_groups: input.villages_in_region.saturating_sub(villages_with),
             share_with_groups: share(villages_with, input.villages_in_region),
+            partial: villages_with > 0 && villages_with < input.villages_in_region,
+        };
+        let say = Say {
+            region: input.region.name,
+            groups: n,
+            recorded: input.groups_recorded,
+            synthetic: input.wave.synthetic,
+            partial: coverage.partial_counts(),
+            sample,
         };
         let groups_in_villages: u64 = counts.iter().sum();
         let (mean, median, min, max, over) = density(&mut counts);
 
         // F1
         let older = share(t.older_10(), n);
+        let f1_holds = !no_data && older > MAJORITY;
         let mut f1 = F1Age {
-            holds: !no_data && older > MAJORITY,
+            holds: f1_holds,
+            verdict: Verdict::of(!no_data, f1_holds),
             sentence_id: String::new(),
             sentence_en: String::new(),
             groups: n,
             share_older_10: older,
+            share_more_than_10: share(t.more_than_10(), n),
             age_bands: AgeBands {
                 lt5: t.age_bands[0],
                 from5_to9: t.age_bands[1],
                 from10_to19: t.age_bands[2],
                 from20: t.age_bands[3],
             },
+            ci95: intervals(
+                sample,
+                &[
+                    ("share_older_10", t.older_10(), n),
+                    ("share_more_than_10", t.more_than_10(), n),
+                ],
+            ),
         };
         (f1.sentence_id, f1.sentence_en) = say.f1(&f1);
 
         // F2
+        let f2_data = !no_data && villages_with > 0;
+        let f2_holds = f2_data && mean > DENSITY;
         let mut f2 = F2Density {
-            holds: !no_data && villages_with > 0 && mean > DENSITY,
+            holds: f2_holds,
+            verdict: Verdict::of(f2_data, f2_holds),
             sentence_id: String::new(),
             sentence_en: String::new(),
             villages: villages_with,
@@ -119,14 +151,19 @@ impl<'a> Profile<'a> {
             max,
             villages_over_50: over,
             share_over_50: share(over, villages_with),
+            mean_all_villages: share(groups_in_villages, input.villages_in_region),
+            villages_in_region: input.villages_in_region,
+            ci95: intervals(sample, &[("share_over_50", over, villages_with)]),
         };
         (f2.sentence_id, f2.sentence_en) = say.f2(&f2);
 
         // F3
         let grown = share(t.grown_from_community(), n);
         let domicile = share(t.domicile(), n);
+        let f3_holds = !no_data && grown > MAJORITY && domicile > MAJORITY;
         let mut f3 = F3Formation {
-            holds: !no_data && grown > MAJORITY && domicile > MAJORITY,
+            holds: f3_holds,
+            verdict: Verdict::of(!no_data, f3_holds),
             sentence_id: String::new(),
             sentence_en: String::new(),
             groups: n,
@@ -136,27 +173,46 @@ impl<'a> Profile<'a> {
             share_formed_by_outside_party: share(t.formed_by_outside_party(), n),
             share_domicile: domicile,
             share_integration_or_resilience: share(t.integration_or_resilience, n),
+            ci95: intervals(
+                sample,
+                &[
+                    ("share_grown_from_community", t.grown_from_community(), n),
+                    ("share_domicile", t.domicile(), n),
+                ],
+            ),
         };
         (f3.sentence_id, f3.sentence_en) = say.f3(&f3);
 
         // F4
         let welfare = share(t.resilience_or_welfare, n);
         let dues = share(t.dues_any(), n);
+        let f4_holds = !no_data && welfare > MAJORITY && dues > MAJORITY;
         let mut f4 = F4PurposeFunding {
-            holds: !no_data && welfare > MAJORITY && dues > MAJORITY,
+            holds: f4_holds,
+            verdict: Verdict::of(!no_data, f4_holds),
             sentence_id: String::new(),
             sentence_en: String::new(),
             groups: n,
             share_resilience_or_welfare: welfare,
+            share_integration_or_resilience: share(t.integration_or_resilience, n),
             share_dues_any: dues,
             share_dues_main: share(t.dues_main, n),
+            ci95: intervals(
+                sample,
+                &[
+                    ("share_resilience_or_welfare", t.resilience_or_welfare, n),
+                    ("share_dues_any", t.dues_any(), n),
+                ],
+            ),
         };
         (f4.sentence_id, f4.sentence_en) = say.f4(&f4);
 
         // F5
         let any = share(t.core_values, n);
+        let f5_holds = !no_data && any > MAJORITY;
         let mut f5 = F5Values {
-            holds: !no_data && any > MAJORITY,
+            holds: f5_holds,
+            verdict: Verdict::of(!no_data, f5_holds),
             sentence_id: String::new(),
             sentence_en: String::new(),
             groups: n,
@@ -164,6 +220,8 @@ impl<'a> Profile<'a> {
             share_togetherness: share(t.togetherness(), n),
             share_mutual_help: share(t.mutual_help(), n),
             share_gotong_royong: share(t.gotong_royong(), n),
+            screening_requires_value: RULES_REQUIRING_VALUE.contains(&input.rules),
+            ci95: intervals(sample, &[("share_any", t.core_values, n)]),
         };
         (f5.sentence_id, f5.sentence_en) = say.f5(&f5);
 
@@ -225,7 +283,7 @@ mod tests {
     use super::super::{RegionRef, Tallies, Tally, VillageEntry};
     use super::*;
     use crate::codes::GroupType;
-    use crate::{Group, Level};
+    use crate::{Group, Lang, Level};
 
     /// F2 from per-village counts, one line per case: (recorded, qualifying) per village, then
     /// mean, median, min, max, villages over 50, holds.
@@ -318,6 +376,8 @@ mod tests {
             }
         );
         assert_eq!((p.f1.share_older_10, p.f1.holds), (0.5, false));
+        // Aged 17 and 27 are more than 10; none is exactly 10.
+        assert_eq!(p.f1.share_more_than_10, 0.5);
         // F2: Biru 3 (g4 dissolved), Ta 1, Bukaka 0.
         assert_eq!(
             (p.f2.villages, p.f2.groups, p.f2.median, p.f2.min, p.f2.max),
@@ -365,19 +425,42 @@ mod tests {
 
         assert_eq!(
             p.f1.sentence_en,
-            "Does not hold: 50% of 4 groups in Tanete Riattang have existed and grown in the community for 10 years or more (age taken at each group's survey date)."
+            "Does not hold in the 3 of 8 villages surveyed: 50% of 4 groups in Tanete Riattang have existed and grown in the community for 10 years or more, and 50% for more than 10 years (the test used: an age of 10 years or more at each group's survey date; the 2007 study says \"more than 10 years\")."
         );
         assert_eq!(
             p.f2.sentence_en,
-            "Does not hold: on average 1.3 groups per village in Tanete Riattang, over the 3 villages with recorded groups (median 1, lowest 0, highest 3); 0 of 3 villages (0%) have more than 50 groups."
+            "Does not hold in the 3 of 8 villages surveyed: on average 1.3 groups per village in Tanete Riattang, over the 3 villages with recorded groups (median 1, lowest 0, highest 3); 0 of 3 villages (0%) have more than 50 groups. Counting the 5 villages without recorded groups as zero, the mean is 0.5 groups over 8 villages."
         );
         assert_eq!(
             p.f4.sentence_id,
-            "Berlaku: 75% dari 4 kelompok di Tanete Riattang bertujuan menjaga ketahanan sosial atau meningkatkan kesejahteraan anggota; 75% dibiayai iuran anggota, dan bagi 25% iuran anggota adalah sumber dana utama."
+            "Berlaku di 3 dari 8 desa/kelurahan yang didata: 75% dari 4 kelompok di Tanete Riattang bertujuan menjaga ketahanan sosial atau meningkatkan kesejahteraan anggota (50% bertujuan integrasi masyarakat atau ketahanan sosial); 75% dibiayai iuran anggota, dan bagi 25% iuran anggota adalah sumber dana utama."
         );
         assert_eq!(
             p.f5.sentence_en,
-            "Holds: 75% of 4 groups in Tanete Riattang record the spirit of togetherness, mutual help or gotong royong (togetherness 25%, mutual help 25%, gotong royong 50%)."
+            "Holds in the 3 of 8 villages surveyed: 75% of 4 groups in Tanete Riattang record the spirit of togetherness, mutual help or gotong royong (togetherness 25%, mutual help 25%, gotong royong 50%). Note: the screening rules already require at least one value recorded, so this share is among groups that record some value."
+        );
+        assert_eq!(
+            p.f3.sentence_en,
+            "Does not hold in the 3 of 8 villages surveyed: 50% of 4 groups in Tanete Riattang grew from the community itself and 50% were formed by outside parties (25% by government, 25% by others); for 75% membership is based on domicile."
+        );
+        // F2 beside the villages without groups as zeros: 4 groups over the 8 villages.
+        assert_eq!((p.f2.mean_all_villages, p.f2.villages_in_region), (0.5, 8));
+        // F3's purpose measure is reported under F4 (and kept in F3's JSON for old clients).
+        assert_eq!(p.f4.share_integration_or_resilience, 0.5);
+        // A census carries no interval.
+        assert!(p.f1.ci95.is_empty() && p.f4.ci95.is_empty());
+        // Partial coverage: 3 of the 8 villages, in every badge.
+        assert!(p.coverage.partial);
+        let badges: Vec<String> = p.findings().iter().map(|f| f.badge(Lang::Id)).collect();
+        assert_eq!(
+            badges,
+            [
+                "tidak berlaku di 3 dari 8 desa/kelurahan yang didata",
+                "tidak berlaku di 3 dari 8 desa/kelurahan yang didata",
+                "tidak berlaku di 3 dari 8 desa/kelurahan yang didata",
+                "berlaku di 3 dari 8 desa/kelurahan yang didata",
+                "berlaku di 3 dari 8 desa/kelurahan yang didata",
+            ]
         );
 
         // By village, in code order: Biru (3 of 4 recorded), Ta (1 of 2), Bukaka (0 of 1).

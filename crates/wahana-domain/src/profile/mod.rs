@@ -25,26 +25,39 @@
 //!   above it (the abstract names them as one spirit, not three separate ones).
 //! - Age is whole years at the group's own survey date ([`Group::age_at_survey`](crate::Group::age_at_survey)); "10 years or
 //!   more" includes exactly 10. Bands: under 5, 5-9, 10-19, 20 and more.
-//! - With no counted group every finding is false and its sentence says there is no data.
-//! - A synthetic wave's sentences carry "synthetic data, not a measurement".
+//! - With no counted group every finding's verdict is [`Verdict::NoData`] (`holds` false) and
+//!   its sentence says there is no data: never "does not hold".
+//! - When the wave recorded groups in only some of the region's villages
+//!   ([`Coverage::partial`]), every finding is stated for the villages surveyed, in its
+//!   sentence and its badge ("di 8 dari 372 desa/kelurahan yang didata").
+//! - F1 tests "10 years or more"; the 2007 abstract says "more than 10 years", and the sentence
+//!   says which test was used.
+//! - F2 also gives the mean over every village of the region, those without a recorded group
+//!   counted as zero ([`F2Density::mean_all_villages`]).
+//! - A sample wave's shares carry 95% Wilson intervals ([`wilson_interval`]); a census's none.
+//! - A synthetic wave's sentences carry "synthetic data, not a measurement" ([`unmarked`]
+//!   takes it off for a rendering that says it once per page).
 //!
 //! The module's files: `tally` the additive counts, `compute` the findings' arithmetic,
 //! `sentences` the sentences and numbers in words in both languages, `render` the text and
 //! Markdown renderers. The types of the input and of the result (the JSON contract) are here.
 
 mod compute;
+mod interval;
 mod render;
 mod sentences;
 mod tally;
 #[cfg(test)]
 mod testing;
 
-pub use sentences::{format_count, format_number, format_percent};
+pub use interval::wilson_interval;
+pub use sentences::{format_count, format_number, format_percent, unmarked};
 pub use tally::{BriefTally, Tallies, Tally};
 
 use crate::codes::GroupType;
 use crate::{Date, Lang, Level};
 use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 
 /// A finding about shares holds when the share is above this (a strict majority).
 pub const MAJORITY: f64 = 0.5;
@@ -95,6 +108,10 @@ pub struct WaveRef<'a> {
     pub date: Option<Date>,
     /// Generated data: every sentence and rendering says so.
     pub synthetic: bool,
+    /// The wave surveyed a sample (`Wave::method` is `sample`), not every group of the area: its
+    /// shares carry 95% confidence intervals ([`wilson_interval`]). A census, or a wave that does
+    /// not say, carries none.
+    pub sample: bool,
 }
 
 /// One village's line: its recorded groups (any outcome) and the counts of its qualifying,
@@ -142,7 +159,67 @@ pub struct Coverage {
     pub villages_with_groups: u64,
     pub villages_without_groups: u64,
     pub share_with_groups: f64,
+    /// The wave recorded groups in some of the region's villages but not all: every finding is
+    /// stated for the villages surveyed only ("di 8 dari 372 desa/kelurahan yang didata").
+    pub partial: bool,
 }
+
+impl Coverage {
+    /// `Some((surveyed, all))` when the coverage is partial.
+    pub fn partial_counts(&self) -> Option<(u64, u64)> {
+        self.partial
+            .then_some((self.villages_with_groups, self.villages_in_region))
+    }
+}
+
+/// What the data says of a finding: it holds, it does not, or there is no data to say
+/// (no counted group): never "does not hold" for want of data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Holds,
+    DoesNotHold,
+    NoData,
+}
+
+impl Verdict {
+    /// From whether there is data and whether the finding's test passes.
+    pub fn of(has_data: bool, holds: bool) -> Verdict {
+        match (has_data, holds) {
+            (false, _) => Verdict::NoData,
+            (true, true) => Verdict::Holds,
+            (true, false) => Verdict::DoesNotHold,
+        }
+    }
+
+    /// `holds`, `fails` or `nodata`: the class a page styles a badge with.
+    pub fn class(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::DoesNotHold => "fails",
+            Verdict::NoData => "nodata",
+        }
+    }
+
+    /// The badge: "berlaku", "tidak berlaku", "tidak ada data"; with partial coverage
+    /// (`Some((surveyed, all))`), "berlaku di 8 dari 372 desa/kelurahan yang didata".
+    pub fn badge(self, partial: Option<(u64, u64)>, lang: Lang) -> String {
+        let word = match self {
+            Verdict::Holds => lang.pick("berlaku", "holds"),
+            Verdict::DoesNotHold => lang.pick("tidak berlaku", "does not hold"),
+            Verdict::NoData => return lang.pick("tidak ada data", "no data").to_string(),
+        };
+        match partial {
+            None => word.to_string(),
+            Some((n, m)) => format!("{word} {}", sentences::in_surveyed(n, m, lang)),
+        }
+    }
+}
+
+/// 95% confidence intervals (Wilson) of a finding's shares, by the share's JSON key
+/// (`share_older_10`: `[low, high]`); empty, and left out of the JSON, unless the wave is a
+/// sample.
+pub type Intervals = BTreeMap<&'static str, [f64; 2]>;
 
 /// Groups per age band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -160,19 +237,27 @@ pub struct AgeBands {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct F1Age {
     pub holds: bool,
+    pub verdict: Verdict,
     pub sentence_id: String,
     pub sentence_en: String,
     /// The denominator.
     pub groups: u64,
-    /// Aged 10 years or more at the survey date.
+    /// Aged 10 years or more at the survey date: the test F1 uses (the 2007 study writes
+    /// "more than 10 years"; the sentence says which test was used).
     pub share_older_10: f64,
+    /// More than 10 years old (11 whole years or more), as the 2007 abstract words it: given
+    /// beside the test used, not tested.
+    pub share_more_than_10: f64,
     pub age_bands: AgeBands,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ci95: Intervals,
 }
 
 /// F2: on average more than 50 groups per desa/kelurahan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct F2Density {
     pub holds: bool,
+    pub verdict: Verdict,
     pub sentence_id: String,
     pub sentence_en: String,
     /// The denominator: villages with at least one recorded group.
@@ -187,6 +272,13 @@ pub struct F2Density {
     /// Villages with more than 50 groups.
     pub villages_over_50: u64,
     pub share_over_50: f64,
+    /// The mean over every village of the region, those without a recorded group counted as
+    /// zero (`groups / coverage.villages_in_region`): the floor beside `mean`.
+    pub mean_all_villages: f64,
+    /// The villages that mean is over.
+    pub villages_in_region: u64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ci95: Intervals,
 }
 
 /// F3: formed within the community, to integrate it and keep its resilience; membership mostly
@@ -194,6 +286,7 @@ pub struct F2Density {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct F3Formation {
     pub holds: bool,
+    pub verdict: Verdict,
     pub sentence_id: String,
     pub sentence_en: String,
     pub groups: u64,
@@ -203,25 +296,36 @@ pub struct F3Formation {
     pub share_formed_by_government: f64,
     pub share_formed_by_outside_party: f64,
     pub share_domicile: f64,
+    /// Kept for earlier clients: the measure is a purpose, reported under F4
+    /// (`f4.share_integration_or_resilience`) and no longer in F3's sentence.
     pub share_integration_or_resilience: f64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ci95: Intervals,
 }
 
 /// F4: aimed at social resilience through members' welfare, financed by members' dues.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct F4PurposeFunding {
     pub holds: bool,
+    pub verdict: Verdict,
     pub sentence_id: String,
     pub sentence_en: String,
     pub groups: u64,
     pub share_resilience_or_welfare: f64,
+    /// With community integration or social resilience among their purposes (reported, not
+    /// required).
+    pub share_integration_or_resilience: f64,
     pub share_dues_any: f64,
     pub share_dues_main: f64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ci95: Intervals,
 }
 
 /// F5: the spirit of togetherness: mutual help and gotong royong.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct F5Values {
     pub holds: bool,
+    pub verdict: Verdict,
     pub sentence_id: String,
     pub sentence_en: String,
     pub groups: u64,
@@ -230,6 +334,11 @@ pub struct F5Values {
     pub share_togetherness: f64,
     pub share_mutual_help: f64,
     pub share_gotong_royong: f64,
+    /// The rule set already requires a value recorded to qualify (seed-2007's C2), so the
+    /// shares are among groups that record some value.
+    pub screening_requires_value: bool,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ci95: Intervals,
 }
 
 /// The measures of one village or group type, in brief.
@@ -317,8 +426,11 @@ pub struct Finding<'p> {
     pub title_id: &'static str,
     pub title_en: &'static str,
     pub holds: bool,
+    pub verdict: Verdict,
     pub sentence_id: &'p str,
     pub sentence_en: &'p str,
+    /// `Some((surveyed, all))` when the wave covered only part of the region's villages.
+    pub partial: Option<(u64, u64)>,
 }
 
 impl Finding<'_> {
@@ -327,6 +439,14 @@ impl Finding<'_> {
     }
     pub fn sentence(&self, lang: Lang) -> &str {
         lang.pick(self.sentence_id, self.sentence_en)
+    }
+    /// The sentence without the synthetic mark, for a rendering that says it once per page.
+    pub fn sentence_unmarked(&self, lang: Lang) -> &str {
+        unmarked(self.sentence(lang), lang)
+    }
+    /// The badge ([`Verdict::badge`]).
+    pub fn badge(&self, lang: Lang) -> String {
+        self.verdict.badge(self.partial, lang)
     }
 }
 
@@ -339,40 +459,50 @@ impl Profile<'_> {
                 title_id: "Umur",
                 title_en: "Age",
                 holds: self.f1.holds,
+                verdict: self.f1.verdict,
                 sentence_id: &self.f1.sentence_id,
                 sentence_en: &self.f1.sentence_en,
+                partial: self.coverage.partial_counts(),
             },
             Finding {
                 id: "F2",
                 title_id: "Kepadatan",
                 title_en: "Density",
                 holds: self.f2.holds,
+                verdict: self.f2.verdict,
                 sentence_id: &self.f2.sentence_id,
                 sentence_en: &self.f2.sentence_en,
+                partial: self.coverage.partial_counts(),
             },
             Finding {
                 id: "F3",
                 title_id: "Pembentukan dan keanggotaan",
                 title_en: "Formation and membership",
                 holds: self.f3.holds,
+                verdict: self.f3.verdict,
                 sentence_id: &self.f3.sentence_id,
                 sentence_en: &self.f3.sentence_en,
+                partial: self.coverage.partial_counts(),
             },
             Finding {
                 id: "F4",
                 title_id: "Tujuan dan pendanaan",
                 title_en: "Purpose and funding",
                 holds: self.f4.holds,
+                verdict: self.f4.verdict,
                 sentence_id: &self.f4.sentence_id,
                 sentence_en: &self.f4.sentence_en,
+                partial: self.coverage.partial_counts(),
             },
             Finding {
                 id: "F5",
                 title_id: "Nilai",
                 title_en: "Values",
                 holds: self.f5.holds,
+                verdict: self.f5.verdict,
                 sentence_id: &self.f5.sentence_id,
                 sentence_en: &self.f5.sentence_en,
+                partial: self.coverage.partial_counts(),
             },
         ]
     }
@@ -395,13 +525,13 @@ mod tests {
         let cases: &[(&str, &[&str])] = &[
             ("", &["region", "wave", "rules", "groups_recorded", "groups_qualifying", "coverage", "f1", "f2", "f3", "f4", "f5", "counts", "by_village", "by_type"]),
             ("region", &["code", "name", "level"]),
-            ("wave", &["id", "name", "date", "synthetic"]),
-            ("coverage", &["villages_in_region", "villages_with_groups", "villages_without_groups", "share_with_groups"]),
-            ("f1", &["holds", "sentence_id", "sentence_en", "groups", "share_older_10", "age_bands"]),
-            ("f2", &["holds", "sentence_id", "sentence_en", "villages", "groups", "mean", "median", "min", "max", "villages_over_50", "share_over_50"]),
-            ("f3", &["holds", "sentence_id", "sentence_en", "groups", "share_grown_from_community", "share_formed_from_outside", "share_formed_by_government", "share_formed_by_outside_party", "share_domicile", "share_integration_or_resilience"]),
-            ("f4", &["holds", "sentence_id", "sentence_en", "groups", "share_resilience_or_welfare", "share_dues_any", "share_dues_main"]),
-            ("f5", &["holds", "sentence_id", "sentence_en", "groups", "share_any", "share_togetherness", "share_mutual_help", "share_gotong_royong"]),
+            ("wave", &["id", "name", "date", "synthetic", "sample"]),
+            ("coverage", &["villages_in_region", "villages_with_groups", "villages_without_groups", "share_with_groups", "partial"]),
+            ("f1", &["holds", "verdict", "sentence_id", "sentence_en", "groups", "share_older_10", "share_more_than_10", "age_bands"]),
+            ("f2", &["holds", "verdict", "sentence_id", "sentence_en", "villages", "groups", "mean", "median", "min", "max", "villages_over_50", "share_over_50", "mean_all_villages", "villages_in_region"]),
+            ("f3", &["holds", "verdict", "sentence_id", "sentence_en", "groups", "share_grown_from_community", "share_formed_from_outside", "share_formed_by_government", "share_formed_by_outside_party", "share_domicile", "share_integration_or_resilience"]),
+            ("f4", &["holds", "verdict", "sentence_id", "sentence_en", "groups", "share_resilience_or_welfare", "share_integration_or_resilience", "share_dues_any", "share_dues_main"]),
+            ("f5", &["holds", "verdict", "sentence_id", "sentence_en", "groups", "share_any", "share_togetherness", "share_mutual_help", "share_gotong_royong", "screening_requires_value"]),
             ("counts", &["origin", "membership_basis", "purposes", "funding", "values"]),
         ];
         for (path, want) in cases {

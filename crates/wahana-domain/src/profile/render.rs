@@ -1,7 +1,7 @@
 //! The profile as Markdown and as plain text, in one language.
 
 use super::sentences::pct;
-use super::{Brief, Profile, format_count, format_number, share};
+use super::{Brief, Profile, Verdict, format_count, format_number, share};
 use crate::{Lang, Level};
 use std::fmt::Write as _;
 
@@ -270,7 +270,7 @@ impl Profile<'_> {
                 "| {} | {} | {} | {} |",
                 f.id,
                 f.title(lang),
-                yes_no(f.holds, lang),
+                yes_no(f.verdict, lang),
                 md(f.sentence(lang))
             );
         }
@@ -314,7 +314,7 @@ impl Profile<'_> {
                 "  {} {} [{}]\n     {}",
                 f.id,
                 f.title(lang),
-                yes_no(f.holds, lang),
+                yes_no(f.verdict, lang),
                 f.sentence(lang)
             );
         }
@@ -349,12 +349,12 @@ impl Profile<'_> {
     pub const TEXT_VILLAGES: usize = 100;
 }
 
-fn yes_no(b: bool, lang: Lang) -> &'static str {
-    match (b, lang) {
-        (true, Lang::Id) => "ya",
-        (false, Lang::Id) => "tidak",
-        (true, Lang::En) => "yes",
-        (false, Lang::En) => "no",
+/// Whether a finding holds, in a word; no data is its own answer, never "no".
+fn yes_no(v: Verdict, lang: Lang) -> &'static str {
+    match v {
+        Verdict::Holds => lang.pick("ya", "yes"),
+        Verdict::DoesNotHold => lang.pick("tidak", "no"),
+        Verdict::NoData => lang.pick("tidak ada data", "no data"),
     }
 }
 
@@ -421,8 +421,8 @@ mod tests {
         );
         #[rustfmt::skip]
         let cases: &[(Lang, bool, &[&str])] = &[
-            (Lang::En, true, &["# WKSBM profile: District Tanete Riattang", "SYNTHETIC DATA", "| F4 | Purpose and funding | yes | Holds: 75% of 4 groups", "Uji 2007 (uji-2007, 2007-08-31)", "| 73.08.21.1001 | Biru | 4 | 3 | 67% |", "Coverage: 3 of 8 villages"]),
-            (Lang::Id, true, &["# Profil WKSBM: Kecamatan Tanete Riattang", "DATA SINTETIS", "| F1 | Umur | tidak | Tidak berlaku: 50% dari 4 kelompok", "Cakupan: 3 dari 8 desa/kelurahan", "| Majelis taklim | 25% |"]),
+            (Lang::En, true, &["# WKSBM profile: District Tanete Riattang", "SYNTHETIC DATA", "| F4 | Purpose and funding | yes | Holds in the 3 of 8 villages surveyed: 75% of 4 groups", "Uji 2007 (uji-2007, 2007-08-31)", "| 73.08.21.1001 | Biru | 4 | 3 | 67% |", "Coverage: 3 of 8 villages"]),
+            (Lang::Id, true, &["# Profil WKSBM: Kecamatan Tanete Riattang", "DATA SINTETIS", "| F1 | Umur | tidak | Tidak berlaku di 3 dari 8 desa/kelurahan yang didata: 50% dari 4 kelompok", "Cakupan: 3 dari 8 desa/kelurahan", "| Majelis taklim | 25% |"]),
             (Lang::En, false, &["WKSBM profile: District Tanete Riattang\n=====", "SYNTHETIC DATA", "F4 Purpose and funding [yes]", "73.08.21.1004 Bukaka", "By group type"]),
             (Lang::Id, false, &["Profil WKSBM: Kecamatan Tanete Riattang", "F2 Kepadatan [tidak]", "Per desa/kelurahan"]),
         ];

@@ -45,6 +45,47 @@ pub fn format_percent(share: f64, lang: Lang) -> String {
     }
 }
 
+/// What a synthetic wave's sentences end with, in each language.
+const SYNTHETIC_MARK: (&str, &str) = (
+    " [data sintetis, bukan hasil pengukuran]",
+    " [synthetic data, not a measurement]",
+);
+
+/// A finding's sentence without the synthetic mark, for a page that says it once.
+pub fn unmarked(sentence: &str, lang: Lang) -> &str {
+    let mark = lang.pick(SYNTHETIC_MARK.0, SYNTHETIC_MARK.1);
+    sentence.strip_suffix(mark).unwrap_or(sentence)
+}
+
+/// "di 8 dari 372 desa/kelurahan yang didata" / "in the 8 of 372 villages surveyed".
+pub(super) fn in_surveyed(surveyed: u64, all: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!(
+            "di {} dari {} desa/kelurahan yang didata",
+            format_count(surveyed, lang),
+            format_count(all, lang)
+        ),
+        Lang::En => format!(
+            "in the {} of {} villages surveyed",
+            format_count(surveyed, lang),
+            format_count(all, lang)
+        ),
+    }
+}
+
+/// A 95% interval in words: "IK 95% 71–84%" / "95% CI 71–84%".
+fn interval_words(ci: Option<&[f64; 2]>, lang: Lang) -> String {
+    match ci {
+        Some([lo, hi]) => format!(
+            " ({} {}–{})",
+            lang.pick("IK 95%", "95% CI"),
+            format_percent(*lo, lang).trim_end_matches('%'),
+            format_percent(*hi, lang)
+        ),
+        None => String::new(),
+    }
+}
+
 /// Builds the sentences: shared pieces in both languages.
 pub(super) struct Say<'p> {
     pub(super) region: &'p str,
@@ -52,31 +93,37 @@ pub(super) struct Say<'p> {
     pub(super) groups: u64,
     pub(super) recorded: u64,
     pub(super) synthetic: bool,
+    /// `Some((surveyed, all))`: the wave covered only part of the region's villages.
+    pub(super) partial: Option<(u64, u64)>,
+    /// A sample: the main shares carry their 95% intervals.
+    pub(super) sample: bool,
 }
 
 impl Say<'_> {
-    /// "Holds: " + body, with the synthetic warning.
+    /// "Holds: " (or "Holds in the 8 of 372 villages surveyed: ") + body, with the synthetic
+    /// warning.
     fn finding(&self, holds: bool, id: String, en: String) -> (String, String) {
         let (pid, pen) = if holds {
             ("Berlaku", "Holds")
         } else {
             ("Tidak berlaku", "Does not hold")
         };
+        let (sid, sen) = match self.partial {
+            Some((n, m)) => (
+                format!(" {}", in_surveyed(n, m, Lang::Id)),
+                format!(" {}", in_surveyed(n, m, Lang::En)),
+            ),
+            None => (String::new(), String::new()),
+        };
         (
-            self.mark(format!("{pid}: {id}"), Lang::Id),
-            self.mark(format!("{pen}: {en}"), Lang::En),
+            self.mark(format!("{pid}{sid}: {id}"), Lang::Id),
+            self.mark(format!("{pen}{sen}: {en}"), Lang::En),
         )
     }
 
     fn mark(&self, s: String, lang: Lang) -> String {
         if self.synthetic {
-            format!(
-                "{s} [{}]",
-                lang.pick(
-                    "data sintetis, bukan hasil pengukuran",
-                    "synthetic data, not a measurement"
-                )
-            )
+            format!("{s}{}", lang.pick(SYNTHETIC_MARK.0, SYNTHETIC_MARK.1))
         } else {
             s
         }
@@ -104,18 +151,22 @@ impl Say<'_> {
         (self.mark(id, Lang::Id), self.mark(en, Lang::En))
     }
 
-    /// `78% dari 412 kelompok di Tanete Riattang` / `78% of 412 groups in Tanete Riattang`.
-    fn of_groups(&self, s: f64) -> (String, String) {
+    /// `78% dari 412 kelompok di Tanete Riattang` / `78% of 412 groups in Tanete Riattang`;
+    /// for a sample, with the share's 95% interval (`78% (IK 95% 74–82%) dari …`).
+    fn of_groups(&self, s: f64, ci: Option<&[f64; 2]>) -> (String, String) {
+        let ci = if self.sample { ci } else { None };
         (
             format!(
-                "{} dari {} kelompok di {}",
+                "{}{} dari {} kelompok di {}",
                 format_percent(s, Lang::Id),
+                interval_words(ci, Lang::Id),
                 format_count(self.groups, Lang::Id),
                 self.region
             ),
             format!(
-                "{} of {} groups in {}",
+                "{}{} of {} groups in {}",
                 format_percent(s, Lang::En),
+                interval_words(ci, Lang::En),
                 format_count(self.groups, Lang::En),
                 self.region
             ),
@@ -127,14 +178,22 @@ impl Say<'_> {
         if self.groups == 0 {
             return self.no_data();
         }
-        let (id, en) = self.of_groups(f.share_older_10);
+        let (id, en) = self.of_groups(f.share_older_10, f.ci95.get("share_older_10"));
+        let ci = if self.sample {
+            f.ci95.get("share_more_than_10")
+        } else {
+            None
+        };
+        let strict = |l: Lang| format!("{}{}", pct(f.share_more_than_10, l), interval_words(ci, l));
         self.finding(
             f.holds,
             format!(
-                "{id} telah ada dan tumbuh di masyarakat selama 10 tahun atau lebih (umur dihitung pada tanggal pendataan tiap kelompok)."
+                "{id} telah ada dan tumbuh di masyarakat selama 10 tahun atau lebih, dan {} lebih dari 10 tahun (uji yang dipakai: umur 10 tahun atau lebih pada tanggal pendataan tiap kelompok; studi 2007 menulis \"lebih dari 10 tahun\").",
+                strict(Lang::Id)
             ),
             format!(
-                "{en} have existed and grown in the community for 10 years or more (age taken at each group's survey date)."
+                "{en} have existed and grown in the community for 10 years or more, and {} for more than 10 years (the test used: an age of 10 years or more at each group's survey date; the 2007 study says \"more than 10 years\").",
+                strict(Lang::En)
             ),
         )
     }
@@ -157,9 +216,22 @@ impl Say<'_> {
                 format_count(f.villages_over_50, l),
                 pct(f.share_over_50, l),
             );
+            // Beside it, the mean with the villages without a recorded group as zeros.
+            let (z, all, za) = (
+                format_count(f.villages_in_region.saturating_sub(f.villages), l),
+                format_count(f.villages_in_region, l),
+                format_number(f.mean_all_villages, l),
+            );
+            let zeros = f.villages_in_region > f.villages;
             match l {
+                Lang::Id if zeros => format!(
+                    "rata-rata {m} kelompok per desa/kelurahan di {r}, dihitung atas {v} desa/kelurahan yang memiliki kelompok tercatat (median {md}, terendah {lo}, tertinggi {hi}); {k} dari {v} desa/kelurahan ({p}) memiliki lebih dari 50 kelompok. Bila {z} desa/kelurahan tanpa kelompok tercatat dihitung nol, rata-ratanya {za} kelompok atas {all} desa/kelurahan."
+                ),
                 Lang::Id => format!(
                     "rata-rata {m} kelompok per desa/kelurahan di {r}, dihitung atas {v} desa/kelurahan yang memiliki kelompok tercatat (median {md}, terendah {lo}, tertinggi {hi}); {k} dari {v} desa/kelurahan ({p}) memiliki lebih dari 50 kelompok."
+                ),
+                Lang::En if zeros => format!(
+                    "on average {m} groups per village in {r}, over the {v} villages with recorded groups (median {md}, lowest {lo}, highest {hi}); {k} of {v} villages ({p}) have more than 50 groups. Counting the {z} villages without recorded groups as zero, the mean is {za} groups over {all} villages."
                 ),
                 Lang::En => format!(
                     "on average {m} groups per village in {r}, over the {v} villages with recorded groups (median {md}, lowest {lo}, highest {hi}); {k} of {v} villages ({p}) have more than 50 groups."
@@ -174,24 +246,32 @@ impl Say<'_> {
         if self.groups == 0 {
             return self.no_data();
         }
-        let (id, en) = self.of_groups(f.share_grown_from_community);
+        let (id, en) = self.of_groups(
+            f.share_grown_from_community,
+            f.ci95.get("share_grown_from_community"),
+        );
+        let ci = if self.sample {
+            f.ci95.get("share_domicile")
+        } else {
+            None
+        };
         self.finding(
             f.holds,
             format!(
-                "{id} tumbuh dari masyarakat sendiri, {} dibentuk pihak luar ({} oleh pemerintah, {} oleh pihak lain); {} beranggotakan atas dasar domisili, dan {} bertujuan integrasi masyarakat atau ketahanan sosial.",
+                "{id} tumbuh dari masyarakat sendiri, {} dibentuk pihak luar ({} oleh pemerintah, {} oleh pihak lain); {}{} beranggotakan atas dasar domisili.",
                 pct(f.share_formed_from_outside, Lang::Id),
                 pct(f.share_formed_by_government, Lang::Id),
                 pct(f.share_formed_by_outside_party, Lang::Id),
                 pct(f.share_domicile, Lang::Id),
-                pct(f.share_integration_or_resilience, Lang::Id)
+                interval_words(ci, Lang::Id)
             ),
             format!(
-                "{en} grew from the community itself and {} were formed by outside parties ({} by government, {} by others); for {} membership is based on domicile, and {} aim at community integration or social resilience.",
+                "{en} grew from the community itself and {} were formed by outside parties ({} by government, {} by others); for {}{} membership is based on domicile.",
                 pct(f.share_formed_from_outside, Lang::En),
                 pct(f.share_formed_by_government, Lang::En),
                 pct(f.share_formed_by_outside_party, Lang::En),
                 pct(f.share_domicile, Lang::En),
-                pct(f.share_integration_or_resilience, Lang::En)
+                interval_words(ci, Lang::En)
             ),
         )
     }
@@ -201,17 +281,29 @@ impl Say<'_> {
         if self.groups == 0 {
             return self.no_data();
         }
-        let (id, en) = self.of_groups(f.share_resilience_or_welfare);
+        let (id, en) = self.of_groups(
+            f.share_resilience_or_welfare,
+            f.ci95.get("share_resilience_or_welfare"),
+        );
+        let ci = if self.sample {
+            f.ci95.get("share_dues_any")
+        } else {
+            None
+        };
         self.finding(
             f.holds,
             format!(
-                "{id} bertujuan menjaga ketahanan sosial atau meningkatkan kesejahteraan anggota; {} dibiayai iuran anggota, dan bagi {} iuran anggota adalah sumber dana utama.",
+                "{id} bertujuan menjaga ketahanan sosial atau meningkatkan kesejahteraan anggota ({} bertujuan integrasi masyarakat atau ketahanan sosial); {}{} dibiayai iuran anggota, dan bagi {} iuran anggota adalah sumber dana utama.",
+                pct(f.share_integration_or_resilience, Lang::Id),
                 pct(f.share_dues_any, Lang::Id),
+                interval_words(ci, Lang::Id),
                 pct(f.share_dues_main, Lang::Id)
             ),
             format!(
-                "{en} aim to keep social resilience or raise members' welfare; {} are financed by members' dues, and for {} dues are the main source of funds.",
+                "{en} aim to keep social resilience or raise members' welfare ({} aim at community integration or social resilience); {}{} are financed by members' dues, and for {} dues are the main source of funds.",
+                pct(f.share_integration_or_resilience, Lang::En),
                 pct(f.share_dues_any, Lang::En),
+                interval_words(ci, Lang::En),
                 pct(f.share_dues_main, Lang::En)
             ),
         )
@@ -222,22 +314,30 @@ impl Say<'_> {
         if self.groups == 0 {
             return self.no_data();
         }
-        let (id, en) = self.of_groups(f.share_any);
+        let (id, en) = self.of_groups(f.share_any, f.ci95.get("share_any"));
         let (a, b, c) = (
             f.share_togetherness,
             f.share_mutual_help,
             f.share_gotong_royong,
         );
+        let (note_id, note_en) = if f.screening_requires_value {
+            (
+                " Catatan: aturan penyaringan sudah mensyaratkan sedikitnya satu nilai tercatat, jadi bagian ini dihitung di antara kelompok yang mencatat suatu nilai.",
+                " Note: the screening rules already require at least one value recorded, so this share is among groups that record some value.",
+            )
+        } else {
+            ("", "")
+        };
         self.finding(
             f.holds,
             format!(
-                "{id} mencatat semangat kebersamaan, tolong-menolong atau gotong royong (kebersamaan {}, tolong-menolong {}, gotong royong {}).",
+                "{id} mencatat semangat kebersamaan, tolong-menolong atau gotong royong (kebersamaan {}, tolong-menolong {}, gotong royong {}).{note_id}",
                 pct(a, Lang::Id),
                 pct(b, Lang::Id),
                 pct(c, Lang::Id)
             ),
             format!(
-                "{en} record the spirit of togetherness, mutual help or gotong royong (togetherness {}, mutual help {}, gotong royong {}).",
+                "{en} record the spirit of togetherness, mutual help or gotong royong (togetherness {}, mutual help {}, gotong royong {}).{note_en}",
                 pct(a, Lang::En),
                 pct(b, Lang::En),
                 pct(c, Lang::En)
@@ -310,6 +410,10 @@ mod tests {
             assert_eq!((p.groups_recorded, p.groups_qualifying), (*recorded, 0));
             for f in p.findings() {
                 assert!(!f.holds, "{}", f.id);
+                assert_eq!(f.verdict, super::super::Verdict::NoData, "{}", f.id);
+                assert_eq!(f.badge(Lang::Id), "tidak ada data", "{}", f.id);
+                assert_eq!(f.badge(Lang::En), "no data", "{}", f.id);
+                assert!(!f.sentence_en.contains("not hold"), "{}", f.id);
                 assert_eq!(f.sentence_en, *sentence, "{}", f.id);
                 assert!(f.sentence_id.starts_with("Tidak ada data"), "{}", f.id);
             }
@@ -318,6 +422,76 @@ mod tests {
             assert_eq!(p.f1.share_older_10, 0.0);
             assert_eq!(p.f2.villages, if *recorded == 0 { 0 } else { 1 });
             assert!(p.by_type.is_empty());
+        }
+    }
+
+    /// A sample wave: each main share carries its 95% Wilson interval, in the sentence and the
+    /// JSON; the same groups as a census carry none. The interval of 3 of 4 (F4's welfare
+    /// share) is statsmodels' `proportion_confint(3, 4, method='wilson')`: 0.30064184258240184–0.9544127391902995.
+    #[test]
+    fn sample_waves_carry_intervals() {
+        let groups = super::super::testing::worked_example();
+        let sample = WaveRef {
+            sample: true,
+            ..WAVE
+        };
+        let mut t = Tallies::default();
+        let p = profile_of(&mut t, &groups, KECAMATAN, sample, 3);
+        let [lo, hi] = p.f4.ci95["share_resilience_or_welfare"];
+        assert!((lo - 0.30064184258240184).abs() < 1e-12, "{lo}");
+        assert!((hi - 0.9544127391902995).abs() < 1e-12, "{hi}");
+        assert!(
+            p.f4.sentence_id.starts_with(
+                "Berlaku: 75% (IK 95% 30–95%) dari 4 kelompok di Tanete Riattang bertujuan"
+            ),
+            "{}",
+            p.f4.sentence_id
+        );
+        assert!(
+            p.f1.sentence_en.contains("50% (95% CI 15–85%) of 4 groups"),
+            "{}",
+            p.f1.sentence_en
+        );
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["wave"]["sample"], true);
+        assert_eq!(
+            json["f5"]["ci95"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["share_any"]
+        );
+        // Every village surveyed: not partial, and no "di N dari M" anywhere.
+        assert!(!p.coverage.partial);
+        assert!(
+            p.findings()
+                .iter()
+                .all(|f| !f.sentence_id.contains("yang didata"))
+        );
+        let mut t = Tallies::default();
+        let census = profile_of(&mut t, &groups, KECAMATAN, WAVE, 3);
+        let json = serde_json::to_value(&census).unwrap();
+        assert!(json["f4"].get("ci95").is_none());
+        assert!(!census.f4.sentence_id.contains("IK 95%"));
+    }
+
+    /// The synthetic mark comes off for pages that say it once.
+    #[test]
+    fn unmarked_sentences() {
+        let synthetic = WaveRef {
+            synthetic: true,
+            ..WAVE
+        };
+        let mut t = Tallies::default();
+        let groups = super::super::testing::worked_example();
+        let p = profile_of(&mut t, &groups, KECAMATAN, synthetic, 3);
+        for f in p.findings() {
+            for lang in [Lang::Id, Lang::En] {
+                assert!(f.sentence(lang).ends_with(']'), "{}", f.id);
+                let plain = f.sentence_unmarked(lang);
+                assert!(!plain.contains('[') && plain.ends_with('.'), "{plain}");
+            }
         }
     }
 }

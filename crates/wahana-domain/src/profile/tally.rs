@@ -39,6 +39,9 @@ pub struct Tally {
     pub groups: u64,
     /// Under 5, 5-9, 10-19, 20 and more years at the survey date.
     pub age_bands: [u64; 4],
+    /// Aged exactly 10 years at the survey date: what separates F1's test, "10 years or more",
+    /// from the 2007 abstract's words, "more than 10 years".
+    pub age_10: u64,
     /// Groups with `integrasi_masyarakat` or `ketahanan_sosial` among their purposes (F3).
     pub integration_or_resilience: u64,
     /// Groups with `ketahanan_sosial` or `kesejahteraan_anggota` among their purposes (F4).
@@ -61,7 +64,7 @@ pub struct Tally {
 
 impl Tally {
     /// How many integers a tally holds.
-    pub const WIDTH: usize = 9 + N_ORIGIN + N_BASIS + N_PURPOSE + N_FUNDING + N_VALUE;
+    pub const WIDTH: usize = 10 + N_ORIGIN + N_BASIS + N_PURPOSE + N_FUNDING + N_VALUE;
 
     /// Column names for the store, in [`Tally::to_array`] order: the per-code columns are the
     /// field's prefix and the code.
@@ -71,6 +74,7 @@ impl Tally {
         "age_5_9",
         "age_10_19",
         "age_20_plus",
+        "age_10",
         "integration_or_resilience",
         "resilience_or_welfare",
         "dues_main",
@@ -118,7 +122,9 @@ impl Tally {
             return t;
         }
         t.groups = 1;
-        t.age_bands[age_band(g.age_at_survey())] = 1;
+        let age = g.age_at_survey();
+        t.age_bands[age_band(age)] = 1;
+        t.age_10 = u64::from(age == 10);
         t.integration_or_resilience = u64::from(
             g.purposes.contains(Purpose::CommunityIntegration)
                 || g.purposes.contains(Purpose::SocialResilience),
@@ -153,6 +159,7 @@ impl Tally {
     fn each_mut(&mut self, mut f: impl FnMut(&mut u64)) {
         f(&mut self.groups);
         self.age_bands.iter_mut().for_each(&mut f);
+        f(&mut self.age_10);
         f(&mut self.integration_or_resilience);
         f(&mut self.resilience_or_welfare);
         f(&mut self.dues_main);
@@ -210,6 +217,10 @@ impl Tally {
     /// Groups 10 years old or more.
     pub fn older_10(&self) -> u64 {
         self.age_bands[2] + self.age_bands[3]
+    }
+    /// Groups more than 10 years old (11 whole years or more): the 2007 abstract's words.
+    pub fn more_than_10(&self) -> u64 {
+        self.older_10().saturating_sub(self.age_10)
     }
     pub fn grown_from_community(&self) -> u64 {
         self.origin[Origin::GrownFromCommunity.index()]
@@ -419,6 +430,17 @@ mod tests {
             ),
             (1, 1, 1, 1)
         );
+        // Exactly 10 years old at the survey date: 10 or more, not more than 10.
+        for (founded, old, exactly_10, more) in
+            [("1997", 1, 1, 0), ("1996", 1, 0, 1), ("1998", 0, 0, 0)]
+        {
+            let t = Tally::of(&group(&[("tahun_berdiri", founded)]));
+            assert_eq!(
+                (t.older_10(), t.age_10, t.more_than_10()),
+                (old, exactly_10, more),
+                "{founded}"
+            );
+        }
         // A dissolved group counts for nothing.
         assert_eq!(Tally::of(&group(&[("status", "bubar")])), Tally::default());
         assert_eq!(Tally::of(&group(&[("status", "tidak_aktif")])).groups, 1);
@@ -439,14 +461,17 @@ mod tests {
             .chain(Funding::ALL.iter().map(|c| format!("dana_{}", c.code())))
             .chain(Value::ALL.iter().map(|c| format!("nilai_{}", c.code())))
             .collect();
-        assert_eq!(Tally::COLUMNS[9..], per_code[..]);
+        assert_eq!(Tally::COLUMNS[10..], per_code[..]);
         let mut row = [0u64; Tally::WIDTH];
         for (i, x) in row.iter_mut().enumerate() {
             *x = i as u64 * 3 + 1;
         }
         let t = Tally::from_slice(&row).unwrap();
         assert_eq!(t.to_array(), row);
-        assert_eq!((t.groups, t.core_values, t.values[5]), (1, 25, 124));
+        assert_eq!(
+            (t.groups, t.age_10, t.core_values, t.values[5]),
+            (1, 16, 28, 127)
+        );
         assert_eq!(Tally::from_slice(&row[1..]), None);
         let sum = t.merge(&t);
         assert_eq!(sum.to_array()[41], 248);

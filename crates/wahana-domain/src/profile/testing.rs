@@ -35,6 +35,7 @@ pub(super) const WAVE: WaveRef<'static> = WaveRef {
     name: "Uji 2007",
     date: None,
     synthetic: false,
+    sample: false,
 };
 pub(super) const KECAMATAN: RegionRef<'static> = RegionRef {
     code: "73.08.21",

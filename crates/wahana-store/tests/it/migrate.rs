@@ -851,3 +851,101 @@ async fn submissions_inbox_is_added_and_nothing_is_lost() {
         store.close().await;
     }
 }
+
+/// Migration 0012: the tallies gain `age_10` (F1's "more than 10 years" beside its test). A
+/// database of release 11 keeps every record; its tallies, counted without the column, are
+/// dropped with the waves' screening, and the wave's next screening counts them again from the
+/// group rows, now telling a group aged exactly 10 from an older one.
+#[tokio::test]
+async fn tallies_gain_age_10_and_are_counted_again() {
+    for db in old_release(11).await {
+        let n = db.name;
+        let mut sqls = registry_rows();
+        // Two groups of wave w1 (surveyed 2007-08-14): founded 1997 (exactly 10) and 1990.
+        for (id, village, name, founded) in [
+            ("K-1", "73.08.21.1001", "Arisan Sepuluh", 1997),
+            ("K-2", "73.08.21.1002", "Arisan Tujuh Belas", 1990),
+        ] {
+            sqls.push(format!(
+                "INSERT INTO actors (id, kind, region_code, created_at) VALUES \
+                 ('{id}', 'kelompok', '{village}', {T})"
+            ));
+            sqls.push(format!(
+                "INSERT INTO groups (id, wave_id, village_code, name, dup_key, group_type, origin, \
+                 founded_year, membership_basis, purposes, activities, funding, social_values, \
+                 status, survey_date, created_at, updated_at, name_fold) VALUES ('{id}', 'w1', \
+                 '{village}', '{name}', '{id}', 'arisan', 'tumbuh_masyarakat', {founded}, 1, 1, 1, \
+                 1, 1, 'aktif', '2007-08-14', {T}, {T}, '{}')",
+                name.to_lowercase()
+            ));
+        }
+        // The tallies as release 11 kept them (no `age_10`), and the pair registered.
+        sqls.push(format!(
+            "INSERT INTO rule_sets (version, name, toml, created_at) VALUES ('seed-2007', \
+             'seed', '{}', {T})",
+            include_str!("../../../wahana-domain/rules/seed-2007.toml").replace('\'', "''")
+        ));
+        sqls.push(format!(
+            "INSERT INTO wave_rules (wave_id, rules_version, screened_at) VALUES \
+             ('w1', 'seed-2007', {T})"
+        ));
+        sqls.push(
+            "INSERT INTO tally_village (wave_id, rules_version, village_code, recorded, groups, \
+             age_10_19) VALUES ('w1', 'seed-2007', '73.08.21.1001', 1, 1, 1), \
+             ('w1', 'seed-2007', '73.08.21.1002', 1, 1, 1)"
+                .into(),
+        );
+        let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
+        db.exec(&refs).await;
+        let mut before = Vec::new();
+        for q in SNAPSHOT {
+            before.push(OldDb::rows(&db.pool, q).await);
+        }
+        on_pool!(db.pool, p => p.close().await);
+
+        let store = Store::open(&db.url).await.unwrap();
+        let mut after = Vec::new();
+        for q in SNAPSHOT {
+            after.push(OldDb::rows(store.pool(), q).await);
+        }
+        assert_eq!(before, after, "{n}: every record is there, unchanged");
+        // The old tallies are gone, and the wave is screened again when next asked.
+        let left = OldDb::rows(store.pool(), "SELECT COUNT(*) FROM tally_village").await;
+        assert_eq!(left, [["0"]], "{n}");
+        assert!(!store.is_screened("w1", "seed-2007").await.unwrap(), "{n}");
+        let region = RegionCode::parse("73.08.21").unwrap();
+        let holding: Vec<String> = store
+            .waves_holding(Some(&region))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.id)
+            .collect();
+        assert_eq!(holding, ["w1"], "{n}: found from the group rows meanwhile");
+        let screened = store
+            .screen_wave("w1", "seed-2007", |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(screened, 2, "{n}");
+        let t = store
+            .profile_tallies("w1", "seed-2007", Some(&region))
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                t.total.groups,
+                t.total.older_10(),
+                t.total.age_10,
+                t.total.more_than_10()
+            ),
+            (2, 2, 1, 1),
+            "{n}"
+        );
+        let col = OldDb::rows(
+            store.pool(),
+            "SELECT village_code, age_10 FROM tally_village ORDER BY village_code",
+        )
+        .await;
+        assert_eq!(col, [["73.08.21.1001", "1"], ["73.08.21.1002", "0"]], "{n}");
+    }
+}

@@ -347,6 +347,7 @@ async fn profile_of<'t>(
         name: &wave.name,
         date: wave.date(),
         synthetic: wave.synthetic,
+        sample: wave.is_sample(),
     };
     let t: &'t wahana_store::ProfileTallies = tallies.as_ref().unwrap();
     Profile::compute(t.input(r, w, DEFAULT_RULES))

@@ -373,7 +373,7 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Serve(args) => serve::run(&store, args, config, lang).await,
         Command::Users(cmd) => users::run(&store, cmd, lang).await,
         Command::Screen(args) => screen::run(&store, args, lang).await,
-        Command::Profile(args) => profile::run(&store, args, lang).await,
+        Command::Profile(args) => profile::run(&store, args, &config.letterhead, lang).await,
         Command::Compare(args) => compare::run(&store, args, lang).await,
         Command::Networks(cmd) => actors::networks(&store, cmd, lang).await,
         Command::Institutions(cmd) => actors::institutions(&store, cmd, lang).await,

@@ -44,7 +44,8 @@ pub struct ProfileArgs {
     #[arg(long, value_enum, default_value = "text")]
     format: ProfileFormat,
     /// Write to this file instead of standard output; html and xlsx go to
-    /// profil-<region>-<wave>.<ext> in the current directory when not given.
+    /// profil-wksbm_<region>_<wave>.<ext> (`profil-wksbm_kab-bone_pendataan-2007.html`) in the
+    /// current directory when not given.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Add the section "Perubahan sejak W1 / Change since W1" to the report: each group's
@@ -58,7 +59,12 @@ pub struct ProfileArgs {
     bench: Option<usize>,
 }
 
-pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> {
+pub async fn run(
+    store: &Store,
+    a: ProfileArgs,
+    letterhead: &crate::config::Letterhead,
+    lang: Lang,
+) -> Result<ExitCode> {
     let req = ProfileRequest {
         scope: Scope::parse(&a.region, lang)?,
         wave: a.wave.clone(),
@@ -168,23 +174,27 @@ pub async fn run(store: &Store, a: ProfileArgs, lang: Lang) -> Result<ExitCode> 
             v
         }
         ProfileFormat::Html => {
-            report::html::render(&data, &p, lang, &network, map.as_ref(), change_ref)?.into_bytes()
+            let head = report::ReportHead::load(letterhead)?;
+            let setting = report::html::Setting {
+                lang,
+                head: &head,
+                nav: "",
+            };
+            report::html::render(&data, &p, setting, &network, map.as_ref(), change_ref)?
+                .into_bytes()
         }
         ProfileFormat::Xlsx => {
             report::xlsx::render(&data, &p, lang, &network, map.as_ref(), change_ref)?
         }
     };
+    // `profil-wksbm_kab-bone_pendataan-2007.html`: the region and the wave.
     let default_file = matches!(a.format, ProfileFormat::Html | ProfileFormat::Xlsx).then(|| {
-        let code = match data.scope {
-            Scope::National => "nasional".to_string(),
-            Scope::Region(r) => r.code.digits(),
-        };
         let ext = if a.format == ProfileFormat::Html {
             "html"
         } else {
             "xlsx"
         };
-        PathBuf::from(format!("profil-{code}-{}.{ext}", data.wave.id))
+        PathBuf::from(format!("{}.{ext}", report::file_stem(&data)))
     });
     match a.output.or(default_file) {
         Some(path) => {
@@ -245,6 +255,7 @@ async fn bench(store: &Store, req: &ProfileRequest, runs: usize, lang: Lang) -> 
                 name: &data.wave.name,
                 date: data.wave.date(),
                 synthetic: data.wave.synthetic,
+                sample: data.wave.is_sample(),
             },
             &data.rules.version,
         ));

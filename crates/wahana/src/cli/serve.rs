@@ -107,6 +107,7 @@ pub async fn run(
             .filter(|t| !t.is_empty()),
         shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
         tls,
+        report_head: crate::report::ReportHead::load(&config.letterhead)?,
     };
     web::serve(store.clone(), &args.addr, options, move |addr| {
         // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.

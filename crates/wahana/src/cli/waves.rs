@@ -74,8 +74,9 @@ pub struct WaveFields {
     /// Where the data come from (a study, a Dinas Sosial survey).
     #[arg(long)]
     source: Option<String>,
-    /// How groups were found: census (sensus: every group of the area) or sample (sampel).
-    #[arg(long)]
+    /// How groups were found: census (sensus: every group of the area) or sample (sampel); a
+    /// sample's profile shares carry 95% confidence intervals. Also `--design`.
+    #[arg(long, visible_alias = "design")]
     method: Option<String>,
     /// Who ran it (an office, a study team).
     #[arg(long, value_name = "WHO")]

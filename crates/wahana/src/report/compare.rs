@@ -76,11 +76,13 @@ pub fn change(x: f64, share: bool, lang: Lang) -> String {
     }
 }
 
-pub fn holds(h: bool, lang: Lang) -> &'static str {
-    if h {
-        lang.pick("berlaku", "holds")
-    } else {
-        lang.pick("tidak berlaku", "does not hold")
+/// A finding's verdict in a word: no data is its own answer, never "does not hold".
+pub fn holds(v: wahana_domain::profile::Verdict, lang: Lang) -> &'static str {
+    use wahana_domain::profile::Verdict;
+    match v {
+        Verdict::Holds => lang.pick("berlaku", "holds"),
+        Verdict::DoesNotHold => lang.pick("tidak berlaku", "does not hold"),
+        Verdict::NoData => lang.pick("tidak ada data", "no data"),
     }
 }
 
@@ -255,9 +257,9 @@ pub fn tables(d: &CompareData, lang: Lang) -> Tables {
         findings.push(vec![
             name.clone(),
             l("Pernyataan 2007", "2007 statement"),
-            holds(f.holds_from, lang).to_string(),
-            holds(f.holds_to, lang).to_string(),
-            if f.holds_from == f.holds_to {
+            holds(f.verdict_from, lang).to_string(),
+            holds(f.verdict_to, lang).to_string(),
+            if f.verdict_from == f.verdict_to {
                 l("sama", "same")
             } else {
                 l("berubah", "changed")

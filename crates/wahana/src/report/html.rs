@@ -5,7 +5,7 @@
 
 use super::charts::{self, Bar, VillageBar};
 use super::{
-    VILLAGE_ROWS, betweenness_skipped, child_rows, method_notes, network_description,
+    ReportHead, VILLAGE_ROWS, betweenness_skipped, child_rows, method_notes, network_description,
     network_too_large, pct_of, title,
 };
 use crate::service::compare::CompareData;
@@ -94,6 +94,16 @@ struct ProfileReport<'a> {
     rules_version: &'a str,
     /// The key figures: value and label.
     figures: Vec<(String, String)>,
+    /// The first page's letterhead: office, address, logo (a data URI).
+    letterhead: Option<(String, String, Option<String>)>,
+    /// The executive summary, the first page.
+    summary: Summary,
+    /// The signature block under the summary.
+    signature: Option<Signature>,
+    /// "Halaman 3 dari 12", for the printed pages' footer: the words around the numbers.
+    page_words: (&'static str, &'static str),
+    /// What every printed page's footer says of a synthetic wave (empty otherwise).
+    page_stamp: &'static str,
     findings: Vec<FindingView>,
     charts_note: String,
     charts: Vec<Figure>,
@@ -109,8 +119,25 @@ struct ProfileReport<'a> {
     rules_name: &'a str,
     rules_description: &'a str,
     criteria: Vec<CriterionRow<'a>>,
-    rules_text: &'a str,
     footer: String,
+}
+
+/// The executive summary: what was surveyed, the coverage, what stands out (the findings are
+/// [`ProfileReport::findings`], one sentence each).
+struct Summary {
+    surveyed: String,
+    coverage: String,
+    /// Said when the coverage is partial: the findings are the surveyed villages'.
+    partial: Option<String>,
+    stand_out: Vec<String>,
+}
+
+/// The signature block: place and date, the signatory's title, name and NIP.
+struct Signature {
+    place_date: String,
+    title: String,
+    name: String,
+    nip: String,
 }
 
 impl ProfileReport<'_> {
@@ -122,15 +149,15 @@ impl ProfileReport<'_> {
 /// One of the five findings, tested.
 struct FindingView {
     id: &'static str,
-    /// `holds` or `fails` (the style).
+    /// `holds`, `fails` or `nodata` (the style).
     class: &'static str,
     title: &'static str,
-    badge: &'static str,
+    /// "berlaku", "tidak berlaku di 8 dari 372 desa/kelurahan yang didata", "tidak ada data".
+    badge: String,
     /// The 2007 study's statement.
     claim: &'static str,
+    /// In the report's language only, without the synthetic mark (said once per page).
     sentence: String,
-    other_lang: &'static str,
-    other_sentence: String,
 }
 
 /// A chart (SVG, built by [`charts`]) and its caption; `wide` spans both columns.
@@ -195,37 +222,31 @@ struct CriterionRow<'a> {
     note: &'a str,
 }
 
-/// The report in one language; every finding also carries its sentence in the other. `network`
-/// is the scope's network section ([`crate::service::network::report_section`]). With `change`
-/// (a comparison ending with the report's wave, and whether its groups may be listed) the
-/// report gains the section "Perubahan sejak …" / "Change since …".
+/// What a report is rendered with besides the profile: its language, the letterhead, and the
+/// web page's navigation (HTML, hidden when printed; empty for a file).
+#[derive(Clone, Copy)]
+pub struct Setting<'a> {
+    pub lang: Lang,
+    pub head: &'a ReportHead,
+    pub nav: &'a str,
+}
+
+/// The report, wholly in one language (the other language is another rendering: `?lang=en`,
+/// `--lang en`): a first page for a decision-maker (letterhead, executive summary, signature),
+/// then the details, the rule set as an appendix. `network` is the scope's network section
+/// ([`crate::service::network::report_section`]). With `change` (a comparison ending with
+/// the report's wave, and whether its groups may be listed) the report gains the section
+/// "Perubahan sejak …" / "Change since …".
 pub fn render(
     data: &ProfileData,
     p: &Profile<'_>,
-    lang: Lang,
+    setting: Setting<'_>,
     network: &ReportNetwork,
     map: Option<&super::map::Choropleth>,
     change: Option<(&CompareData, bool)>,
 ) -> Result<String, askama::Error> {
-    render_with(data, p, lang, network, map, change, "")
-}
-
-/// [`render`] with `nav` (HTML: the web page's wave picker) at the top of the body; hidden
-/// when printed.
-pub fn render_with(
-    data: &ProfileData,
-    p: &Profile<'_>,
-    lang: Lang,
-    network: &ReportNetwork,
-    map: Option<&super::map::Choropleth>,
-    change: Option<(&CompareData, bool)>,
-    nav: &str,
-) -> Result<String, askama::Error> {
+    let Setting { lang, head, nav } = setting;
     let l = |id: &'static str, en: &'static str| lang.pick(id, en);
-    let other = match lang {
-        Lang::Id => Lang::En,
-        Lang::En => Lang::Id,
-    };
     let n = p.groups_qualifying;
 
     // The synthetic banner, and a stamp on every printed page.
@@ -309,25 +330,20 @@ pub fn render_with(
             "Activities carry the spirit of togetherness: mutual help and gotong royong.",
         ),
     ];
-    let findings = p
+    let findings: Vec<FindingView> = p
         .findings()
         .into_iter()
         .zip(claims)
         .map(|(f, (cid, cen))| FindingView {
             id: f.id,
-            class: if f.holds { "holds" } else { "fails" },
+            class: f.verdict.class(),
             title: f.title(lang),
-            badge: if f.holds {
-                l("berlaku", "holds")
-            } else {
-                l("tidak berlaku", "does not hold")
-            },
+            badge: f.badge(lang),
             claim: lang.pick(cid, cen),
-            sentence: f.sentence(lang).to_string(),
-            other_lang: lang.pick("en", "id"),
-            other_sentence: f.sentence(other).to_string(),
+            sentence: f.sentence_unmarked(lang).to_string(),
         })
         .collect();
+    let summary = summary(data, p, lang);
 
     // Charts.
     let charts_note = match lang {
@@ -372,12 +388,14 @@ pub fn render_with(
             ),
             match lang {
                 Lang::Id => format!(
-                    "{} berumur 10 tahun atau lebih.",
-                    format_percent(p.f1.share_older_10, lang)
+                    "{} berumur 10 tahun atau lebih; {} lebih dari 10 tahun.",
+                    format_percent(p.f1.share_older_10, lang),
+                    format_percent(p.f1.share_more_than_10, lang)
                 ),
                 Lang::En => format!(
-                    "{} are 10 years old or more.",
-                    format_percent(p.f1.share_older_10, lang)
+                    "{} are 10 years old or more; {} more than 10.",
+                    format_percent(p.f1.share_older_10, lang),
+                    format_percent(p.f1.share_more_than_10, lang)
                 ),
             }
         ),
@@ -638,6 +656,24 @@ pub fn render_with(
         .collect();
 
     let r = &data.rules;
+    let lh = &head.letterhead;
+    let letterhead = (lh.office.is_some() || head.logo_uri.is_some()).then(|| {
+        (
+            lh.office.clone().unwrap_or_default(),
+            lh.address.clone().unwrap_or_default(),
+            head.logo_uri.clone(),
+        )
+    });
+    let signature =
+        (lh.signatory_name.is_some() || lh.signatory_title.is_some()).then(|| Signature {
+            place_date: match &lh.place {
+                Some(place) => format!("{place}, {}", data.made_on.long(lang)),
+                None => data.made_on.long(lang),
+            },
+            title: lh.signatory_title.clone().unwrap_or_default(),
+            name: lh.signatory_name.clone().unwrap_or_default(),
+            nip: lh.signatory_nip.clone().unwrap_or_default(),
+        });
     let report = ProfileReport {
         lang,
         title: title(data, lang),
@@ -650,9 +686,21 @@ pub fn render_with(
         },
         wave_name: &data.wave.name,
         wave_id: &data.wave.id,
-        wave_date: data.wave.date().map(|d| d.to_string()),
+        wave_date: data.wave.date().map(|d| d.long(lang)),
         rules_version: &r.version,
         figures,
+        letterhead,
+        summary,
+        signature,
+        page_words: (l("Halaman", "Page"), l("dari", "of")),
+        page_stamp: if data.wave.synthetic {
+            l(
+                "DATA SINTETIS — BUKAN HASIL PENGUKURAN",
+                "SYNTHETIC DATA — NOT A MEASUREMENT",
+            )
+        } else {
+            ""
+        },
         findings,
         charts_note,
         charts,
@@ -682,23 +730,145 @@ pub fn render_with(
                 note: crit.note.as_deref().unwrap_or(""),
             })
             .collect(),
-        rules_text: &data.rules_text,
         footer: match lang {
             Lang::Id => format!(
                 "Dibuat dengan wahana {} pada {}. Sumber pendataan: {}. Dasar: Sosio Konsepsia 12(1), 2007 (DOI 10.33007/ska.v12i1.616).",
                 super::VERSION,
-                data.made_on,
+                data.made_on.long(lang),
                 data.wave.source.as_deref().unwrap_or("-")
             ),
             Lang::En => format!(
                 "Made with wahana {} on {}. Wave source: {}. Basis: Sosio Konsepsia 12(1), 2007 (DOI 10.33007/ska.v12i1.616).",
                 super::VERSION,
-                data.made_on,
+                data.made_on.long(lang),
                 data.wave.source.as_deref().unwrap_or("-")
             ),
         },
     };
     report.render()
+}
+
+/// The executive summary's paragraphs (`domain.md`: what was surveyed, its coverage, and what
+/// stands out of the five findings).
+fn summary(data: &ProfileData, p: &Profile<'_>, lang: Lang) -> Summary {
+    let w = &data.wave;
+    let region = match data.scope {
+        Scope::National => "Indonesia".to_string(),
+        Scope::Region(r) if r.level() == wahana_domain::Level::Regency => r.name.clone(),
+        Scope::Region(r) => format!("{} {}", r.level().label(lang), r.name),
+    };
+    let period = match (w.start_date, w.end_date) {
+        (Some(a), Some(b)) if a != b => format!(", {} – {}", a.long(lang), b.long(lang)),
+        (Some(d), _) | (None, Some(d)) => format!(", {}", d.long(lang)),
+        (None, None) => String::new(),
+    };
+    let design = match (w.method, lang) {
+        (Some(wahana_domain::WaveMethod::Sample), Lang::Id) => {
+            " Pendataan ini berupa sampel: setiap bagian disertai selang kepercayaan 95% (Wilson)."
+        }
+        (Some(wahana_domain::WaveMethod::Sample), Lang::En) => {
+            " This wave is a sample: each share carries its 95% confidence interval (Wilson)."
+        }
+        (Some(wahana_domain::WaveMethod::Census), Lang::Id) => " Pendataan ini berupa sensus.",
+        (Some(wahana_domain::WaveMethod::Census), Lang::En) => " This wave is a census.",
+        (None, _) => "",
+    };
+    let (rec, n) = (
+        format_count(p.groups_recorded, lang),
+        format_count(p.groups_qualifying, lang),
+    );
+    let surveyed = match lang {
+        Lang::Id => format!(
+            "Pendataan \"{}\"{period} mencatat {rec} kelompok di {region}; {n} di antaranya memenuhi syarat WKSBM menurut aturan penyaringan {} dan belum bubar.{design}",
+            w.name, data.rules.version
+        ),
+        Lang::En => format!(
+            "The survey wave \"{}\"{period} recorded {rec} groups in {region}; {n} of them qualify as WKSBM groups under the screening rules {} and have not dissolved.{design}",
+            w.name, data.rules.version
+        ),
+    };
+    let c = &p.coverage;
+    let (with, all) = (
+        format_count(c.villages_with_groups, lang),
+        format_count(c.villages_in_region, lang),
+    );
+    let coverage = match lang {
+        Lang::Id => format!(
+            "Cakupan: {with} dari {all} desa/kelurahan ({}) memiliki kelompok tercatat.",
+            format_percent(c.share_with_groups, lang)
+        ),
+        Lang::En => format!(
+            "Coverage: {with} of {all} villages ({}) hold recorded groups.",
+            format_percent(c.share_with_groups, lang)
+        ),
+    };
+    let partial = c.partial.then(|| match lang {
+        Lang::Id => format!(
+            "Pendataan ini hanya mencakup {with} dari {all} desa/kelurahan di {region}: setiap temuan di bawah berlaku untuk desa/kelurahan yang didata saja, bukan untuk seluruh {region}."
+        ),
+        Lang::En => format!(
+            "This wave covers only {with} of the {all} villages of {region}: each finding below is about the villages surveyed, not about the whole of {region}."
+        ),
+    });
+    let mut stand_out = Vec::new();
+    let ids = |v: wahana_domain::profile::Verdict| -> Vec<&'static str> {
+        p.findings()
+            .iter()
+            .filter(|f| f.verdict == v)
+            .map(|f| f.id)
+            .collect()
+    };
+    use wahana_domain::profile::Verdict;
+    for (v, id, en) in [
+        (Verdict::Holds, "Berlaku", "Hold"),
+        (Verdict::DoesNotHold, "Tidak berlaku", "Do not hold"),
+        (Verdict::NoData, "Tidak ada data", "No data"),
+    ] {
+        let found = ids(v);
+        if !found.is_empty() {
+            stand_out.push(format!("{}: {}.", lang.pick(id, en), found.join(", ")));
+        }
+    }
+    if p.groups_qualifying > 0 {
+        let d = &p.f2;
+        stand_out.push(match lang {
+            Lang::Id => format!(
+                "Rata-rata {} kelompok per desa/kelurahan yang memiliki kelompok tercatat ({} bila semua {all} desa/kelurahan dihitung); studi 2007 menemukan lebih dari 50.",
+                format_number(d.mean, lang),
+                format_number(d.mean_all_villages, lang)
+            ),
+            Lang::En => format!(
+                "On average {} groups per village with recorded groups ({} counting all {all} villages); the 2007 study found more than 50.",
+                format_number(d.mean, lang),
+                format_number(d.mean_all_villages, lang)
+            ),
+        });
+        if let Some(top) = p.by_type.iter().max_by(|a, b| {
+            a.brief
+                .groups
+                .cmp(&b.brief.groups)
+                .then(b.code.cmp(&a.code))
+        }) {
+            stand_out.push(match lang {
+                Lang::Id => format!(
+                    "Jenis kelompok terbanyak: {} ({} dari kelompok yang dihitung).",
+                    top.label_id,
+                    format_percent(top.share_of_groups, lang)
+                ),
+                Lang::En => format!(
+                    "The most common type of group: {} ({} of the counted groups).",
+                    top.label_en,
+                    format_percent(top.share_of_groups, lang)
+                ),
+            });
+        }
+    }
+    Summary {
+        surveyed,
+        coverage,
+        partial,
+        stand_out,
+    }
 }
 
 /// The network section: the measures, the picture and the brokers (`domain.md`, "The network").

@@ -33,6 +33,59 @@ use wahana_domain::profile::{
 };
 use wahana_domain::{Lang, Level, RegionTree};
 
+/// The letterhead as a report shows it: the configuration's ([`crate::config::Letterhead`])
+/// with its logo read once, as a data URI.
+#[derive(Debug, Clone, Default)]
+pub struct ReportHead {
+    pub letterhead: crate::config::Letterhead,
+    pub logo_uri: Option<String>,
+}
+
+impl ReportHead {
+    /// Reads the logo named by the configuration; an unreadable logo is an error (said when the
+    /// server starts or the command runs, not in the middle of a report).
+    pub fn load(letterhead: &crate::config::Letterhead) -> anyhow::Result<ReportHead> {
+        Ok(ReportHead {
+            logo_uri: letterhead.logo_data_uri()?,
+            letterhead: letterhead.clone(),
+        })
+    }
+}
+
+/// A report's file name without its extension, naming the region and the wave:
+/// `profil-wksbm_kab-bone_pendataan-2007`, `profil-wksbm_kec-tanete-riattang_demo-2007-sintetis`,
+/// `profil-wksbm_indonesia_…`.
+pub fn file_stem(data: &ProfileData) -> String {
+    use wahana_domain::{RegionKind, Wave};
+    let region = match data.scope {
+        Scope::National => "indonesia".to_string(),
+        Scope::Region(r) => {
+            let kind = match r.kind {
+                RegionKind::Provinsi => "prov",
+                RegionKind::Kabupaten => "kab",
+                RegionKind::Kota => "kota",
+                RegionKind::Kecamatan => "kec",
+                RegionKind::Kelurahan => "kel",
+                RegionKind::Desa | RegionKind::DesaAdat => "desa",
+            };
+            // Kabupaten and kota names carry their kind already.
+            let name = r
+                .name
+                .strip_prefix("Kabupaten ")
+                .or_else(|| r.name.strip_prefix("Kota "))
+                .unwrap_or(&r.name);
+            format!("{kind}-{}", Wave::slug(name))
+        }
+    };
+    let wave = Wave::slug(&data.wave.id);
+    let wave = if wave.starts_with("pendataan") {
+        wave
+    } else {
+        format!("pendataan-{wave}")
+    };
+    format!("profil-wksbm_{region}_{wave}")
+}
+
 /// Above this many villages, reports show the region's children (districts, regencies,
 /// provinces) instead of every village.
 pub const VILLAGE_ROWS: usize = 60;
@@ -55,17 +108,19 @@ pub fn method_notes(lang: Lang) -> Vec<String> {
         Lang::Id => vec![
             "Kelompok yang dihitung: yang memenuhi syarat menurut aturan penyaringan di bawah dan belum bubar. Kelompok tidak aktif tetap dihitung.".into(),
             format!("Penyebut F1, F3, F4 dan F5: jumlah kelompok yang dihitung. Sebuah temuan berlaku bila bagiannya lebih dari {maj} (mayoritas mutlak); tepat {maj} tidak cukup."),
-            format!("F1: umur dalam tahun penuh pada tanggal pendataan tiap kelompok (tahun pendataan dikurangi tahun berdiri); {OLD_YEARS} tahun atau lebih dihitung tua."),
-            format!("F2: dihitung atas desa/kelurahan yang memiliki paling sedikit satu kelompok tercatat (apa pun hasil penyaringannya); berlaku bila rata-ratanya lebih dari {dens}. Median dari jumlah genap desa adalah rata-rata dua nilai tengah. Desa/kelurahan tanpa kelompok tercatat dilaporkan sebagai cakupan, bukan sebagai nol."),
-            format!("F3 berlaku bila bagian yang tumbuh dari masyarakat dan bagian yang beranggotakan atas dasar domisili sama-sama lebih dari {maj}; F4 bila bagian yang bertujuan ketahanan sosial atau kesejahteraan anggota dan bagian yang dibiayai iuran anggota sama-sama lebih dari {maj}; F5 bila bagian yang mencatat kebersamaan, tolong-menolong atau gotong royong lebih dari {maj}."),
+            format!("F1: umur dalam tahun penuh pada tanggal pendataan tiap kelompok (tahun pendataan dikurangi tahun berdiri); {OLD_YEARS} tahun atau lebih dihitung tua. Studi 2007 menulis \"lebih dari 10 tahun\": bagian yang berumur lebih dari 10 tahun (11 tahun atau lebih) diberikan di sampingnya, tanpa diuji."),
+            format!("F2: dihitung atas desa/kelurahan yang memiliki paling sedikit satu kelompok tercatat (apa pun hasil penyaringannya); berlaku bila rata-ratanya lebih dari {dens}. Median dari jumlah genap desa adalah rata-rata dua nilai tengah. Desa/kelurahan tanpa kelompok tercatat dilaporkan sebagai cakupan; rata-rata dengan desa/kelurahan itu dihitung nol diberikan di sampingnya. Bila pendataan hanya mencakup sebagian desa/kelurahan wilayah, setiap temuan dinyatakan untuk desa/kelurahan yang didata saja."),
+            format!("F3 berlaku bila bagian yang tumbuh dari masyarakat dan bagian yang beranggotakan atas dasar domisili sama-sama lebih dari {maj}; F4 bila bagian yang bertujuan ketahanan sosial atau kesejahteraan anggota dan bagian yang dibiayai iuran anggota sama-sama lebih dari {maj}; F5 bila bagian yang mencatat kebersamaan, tolong-menolong atau gotong royong lebih dari {maj}. Bagian yang bertujuan integrasi masyarakat atau ketahanan sosial dilaporkan di F4, tanpa diuji. Aturan seed-2007 sudah mensyaratkan sedikitnya satu nilai tercatat, jadi bagian F5 dihitung di antara kelompok yang mencatat suatu nilai."),
+            "Tanpa kelompok yang dihitung, temuan berstatus \"tidak ada data\", bukan \"tidak berlaku\". Bila pendataan berupa sampel, setiap bagian pokok disertai selang kepercayaan 95% menurut Wilson.".into(),
             "Angka dihitung dari penjumlahan yang disimpan per desa/kelurahan dan per jenis kelompok, yang diperbarui pada setiap perubahan data: profil selalu mencerminkan data terakhir.".into(),
         ],
         Lang::En => vec![
             "Counted groups: those that qualify under the screening rules below and have not dissolved. Inactive groups still count.".into(),
             format!("Denominator of F1, F3, F4 and F5: the counted groups. A finding holds when its share is above {maj} (a strict majority); exactly {maj} is not enough."),
-            format!("F1: age in whole years at each group's own survey date (survey year minus founding year); {OLD_YEARS} years or more counts as old."),
-            format!("F2: over the villages holding at least one recorded group (whatever its screening outcome); holds when the mean is above {dens}. The median of an even number of villages is the mean of the middle two. Villages with no recorded group are reported as coverage, not as zeros."),
-            format!("F3 holds when both the share grown from the community and the share with domicile-based membership are above {maj}; F4 when both the share aiming at social resilience or members' welfare and the share financed by member dues are above {maj}; F5 when the share recording togetherness, mutual help or gotong royong is above {maj}."),
+            format!("F1: age in whole years at each group's own survey date (survey year minus founding year); {OLD_YEARS} years or more counts as old. The 2007 study says \"more than 10 years\": the share older than 10 (11 years or more) is given beside it, not tested."),
+            format!("F2: over the villages holding at least one recorded group (whatever its screening outcome); holds when the mean is above {dens}. The median of an even number of villages is the mean of the middle two. Villages with no recorded group are reported as coverage; the mean counting them as zero is given beside it. When a wave covers only some of a region's villages, each finding is stated for the villages surveyed only."),
+            format!("F3 holds when both the share grown from the community and the share with domicile-based membership are above {maj}; F4 when both the share aiming at social resilience or members' welfare and the share financed by member dues are above {maj}; F5 when the share recording togetherness, mutual help or gotong royong is above {maj}. The share aiming at community integration or social resilience is reported under F4, not tested. The seed-2007 rules already require a value recorded, so F5's share is among groups recording some value."),
+            "With no counted group a finding's verdict is \"no data\", not \"does not hold\". When the wave is a sample, each main share carries its 95% Wilson confidence interval.".into(),
             "The numbers come from sums kept per village and per group type, updated on every change of the data: a profile always reflects the latest data.".into(),
         ],
     }

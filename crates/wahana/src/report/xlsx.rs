@@ -146,6 +146,7 @@ pub fn render(
             l("temuan", "finding"),
             l("judul", "title"),
             l("berlaku", "holds"),
+            l("putusan", "verdict"),
             "kalimat_id",
             "sentence_en",
         ],
@@ -156,8 +157,10 @@ pub fn render(
         ws.write_string(row, 0, f.id)?;
         ws.write_string(row, 1, f.title(lang))?;
         ws.write_boolean(row, 2, f.holds)?;
-        ws.write_string_with_format(row, 3, f.sentence_id, &wrap)?;
-        ws.write_string_with_format(row, 4, f.sentence_en, &wrap)?;
+        // "tidak ada data" is not "does not hold", and partial coverage is said here too.
+        ws.write_string(row, 3, f.badge(lang))?;
+        ws.write_string_with_format(row, 4, f.sentence_id, &wrap)?;
+        ws.write_string_with_format(row, 5, f.sentence_en, &wrap)?;
     }
     row += 2;
     header(
@@ -166,8 +169,9 @@ pub fn render(
         &[l("ukuran", "measure"), l("nilai", "value")],
         &bold,
     )?;
-    let measures: [(&str, f64, bool); 20] = [
+    let measures: [(&str, f64, bool); 23] = [
         ("f1.share_older_10", p.f1.share_older_10, true),
+        ("f1.share_more_than_10", p.f1.share_more_than_10, true),
         ("f1.age_bands.lt5", p.f1.age_bands.lt5 as f64, false),
         ("f1.age_bands.5_9", p.f1.age_bands.from5_to9 as f64, false),
         (
@@ -182,6 +186,7 @@ pub fn render(
         ("f2.min", p.f2.min as f64, false),
         ("f2.max", p.f2.max as f64, false),
         ("f2.share_over_50", p.f2.share_over_50, true),
+        ("f2.mean_all_villages", p.f2.mean_all_villages, false),
         (
             "f3.share_grown_from_community",
             p.f3.share_grown_from_community,
@@ -205,6 +210,11 @@ pub fn render(
         ),
         ("f4.share_dues_any", p.f4.share_dues_any, true),
         ("f4.share_dues_main", p.f4.share_dues_main, true),
+        (
+            "f4.share_integration_or_resilience",
+            p.f4.share_integration_or_resilience,
+            true,
+        ),
         ("f5.share_any", p.f5.share_any, true),
         ("f5.share_gotong_royong", p.f5.share_gotong_royong, true),
     ];
@@ -219,8 +229,9 @@ pub fn render(
     }
     ws.set_column_width(0, 34)?;
     ws.set_column_width(1, 28)?;
-    ws.set_column_width(3, 60)?;
+    ws.set_column_width(3, 30)?;
     ws.set_column_width(4, 60)?;
+    ws.set_column_width(5, 60)?;
 
     // Villages.
     let ws = wb.add_worksheet();

@@ -72,6 +72,7 @@ impl ProfileData {
             name: &self.wave.name,
             date: self.wave.date(),
             synthetic: self.wave.synthetic,
+            sample: self.wave.is_sample(),
         };
         Profile::compute(self.tallies.input(region, wave, &self.rules.version))
     }

@@ -55,6 +55,9 @@ pub struct Options {
     /// The server itself serves HTTPS (`--tls-cert`, [`tls::acceptor`]): ODK Collect may then
     /// sign in with Basic authentication too (`openrosa.rs`).
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// The profile report's letterhead and signature block, its logo read
+    /// (`[letterhead]` of the configuration, [`crate::report::ReportHead::load`]).
+    pub report_head: crate::report::ReportHead,
 }
 
 /// The whole application over a store: every page and API route, with the state they share.
@@ -77,6 +80,7 @@ fn state(store: Store, options: Options) -> AppState {
         tls: options.tls.is_some(),
         nonces: openrosa::Nonces::default(),
         odk_forms: crate::service::odk::FormCache::default(),
+        report_head: options.report_head,
     }))
 }
 
@@ -109,6 +113,8 @@ pub struct Shared {
     nonces: openrosa::Nonces,
     /// The forms served to ODK Collect, made once per region (`service::odk::forms`).
     odk_forms: crate::service::odk::FormCache,
+    /// See [`Options::report_head`].
+    report_head: crate::report::ReportHead,
 }
 
 impl Shared {
@@ -146,6 +152,10 @@ fn router(state: AppState) -> Router {
         .route("/search", get(pages::regions::search))
         .route("/regions/{code}", get(pages::regions::region))
         .route("/regions/{code}/report", get(pages::regions::report))
+        .route(
+            "/regions/{code}/report/pdf",
+            get(pages::regions::report_pdf),
+        )
         .route("/regions/{code}/compare", get(pages::compare::compare))
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))

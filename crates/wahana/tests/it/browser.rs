@@ -474,10 +474,13 @@ fn profile_report_downloads_as_a_real_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let (_server, base) = start_server(dir.path());
     for (path, name) in [
-        ("/regions/73.08.21/report?format=pdf", "profil-730821.pdf"),
+        (
+            "/regions/73.08.21/report?format=pdf",
+            "profil-wksbm_kec-tanete-riattang_pendataan-demo-2007-sintetis.pdf",
+        ),
         (
             "/regions/73.08.21.1003/report?format=pdf&lang=en",
-            "profil-7308211003.pdf",
+            "profil-wksbm_kel-watampone_pendataan-demo-2007-sintetis.pdf",
         ),
     ] {
         let (status, headers, body) = http_get(&base, path);
@@ -1324,5 +1327,122 @@ fn an_admin_deactivates_a_person_on_a_phone_and_their_sign_in_is_refused() {
         );
         store.close().await;
         c.close().await.unwrap();
+    });
+}
+
+/// Issue 16, points 12, 13 and 15 in a real browser: Kabupaten Bone's report opens with the
+/// executive summary (coverage "8 dari 372", the five findings one sentence each, each said
+/// for the villages surveyed); the region page's PDF link leads to a page showing that the PDF
+/// is being prepared while the server prints it, and the PDF arrives named for region and wave.
+#[test]
+fn report_summary_and_the_pdf_being_prepared_on_a_phone() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: apt-get install chromium"
+    );
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let (_, _, body) = http_get(&base, "/api/v1/regions/73.08/profile");
+    let profile: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let c = connect(port).await;
+        c.goto(&format!("{base}/regions/73.08/report"))
+            .await
+            .unwrap();
+        let summary = c
+            .find(Locator::Css("section.summary"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            summary.starts_with("Ringkasan eksekutif")
+                && summary.contains("mencatat 437 kelompok di Kabupaten Bone")
+                && summary.contains("Cakupan: 8 dari 372 desa/kelurahan"),
+            "{summary}"
+        );
+        let items = c.find_all(Locator::Css("ol.brief li")).await.unwrap();
+        assert_eq!(items.len(), 5);
+        for (li, f) in items.iter().zip(["f1", "f2", "f3", "f4", "f5"]) {
+            let text = li.text().await.unwrap();
+            let sentence = profile[f]["sentence_id"]
+                .as_str()
+                .unwrap()
+                .trim_end_matches(" [data sintetis, bukan hasil pengukuran]");
+            assert!(text.contains(sentence), "{f}: {text}");
+            assert!(
+                text.contains("di 8 dari 372 desa/kelurahan yang didata"),
+                "{f}: {text}"
+            );
+        }
+        // The summary is the first page: the details start on the next.
+        let details = c
+            .find(Locator::XPath("//h2[text()='Angka pokok']/.."))
+            .await
+            .unwrap();
+        assert_eq!(
+            details.attr("class").await.unwrap().as_deref(),
+            Some("pagebreak")
+        );
+
+        // The PDF link says the PDF is being prepared while it is printed.
+        c.goto(&format!("{base}/regions/73.08.21")).await.unwrap();
+        c.find(Locator::Css("#pdf-link"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let wait = c
+            .wait()
+            .for_element(Locator::Css("#pdf-wait"))
+            .await
+            .expect("the page saying the PDF is being prepared");
+        let said = wait.text().await.unwrap();
+        assert!(said.contains("PDF sedang disiapkan"), "{said}");
+        assert!(
+            c.find(Locator::Css("#pdf-wait .spinner")).await.is_ok(),
+            "a moving sign"
+        );
+        let direct = c
+            .find(Locator::Css("#pdf-direct"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(direct, "/regions/73.08.21/report?format=pdf&lang=id");
+        c.close().await.unwrap();
+        // What the page asks for is the PDF, named for the region and the wave.
+        let (status, headers, pdf) = http_get(&base, &direct);
+        assert_eq!(status, 200);
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(headers.iter().any(|(k, v)| k == "content-disposition"
+            && v.contains("profil-wksbm_kec-tanete-riattang_pendataan-demo-2007-sintetis.pdf")));
     });
 }

@@ -619,3 +619,161 @@ fn people_are_deactivated_reactivated_and_given_passwords_from_the_command_line(
         }
     }
 }
+
+/// Issue 16, points 12–14 at the command line: `wahana profile --format html` names its file
+/// for the region and the wave, opens with the executive summary under the configured
+/// letterhead and above the signature block, states each finding for the 8 of Kabupaten Bone's
+/// 372 villages surveyed, renders wholly in English with `--lang en`; `waves edit --design
+/// sample` gives the shares 95% Wilson intervals.
+#[test]
+fn profile_report_has_letterhead_summary_language_and_sample_intervals() {
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&apos;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    for env in envs() {
+        let n = env.name;
+        env.ok(&["demo"]);
+        std::fs::write(
+            env.path("logo.svg"),
+            "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>",
+        )
+        .unwrap();
+        std::fs::write(
+            env.path("kop.toml"),
+            "[letterhead]\noffice = \"Dinas Sosial Kabupaten Bone\"\naddress = \"Jl. Contoh 1, Watampone\"\nlogo = \"logo.svg\"\nplace = \"Watampone\"\nsignatory_title = \"Kepala Dinas Sosial\"\nsignatory_name = \"Andi Contoh\"\nsignatory_nip = \"19700101 199503 1 001\"\n",
+        )
+        .unwrap();
+        let p: serde_json::Value =
+            serde_json::from_str(&env.ok(&["profile", "--region", "73.08", "--format", "json"]))
+                .unwrap();
+        env.ok(&[
+            "--config", "kop.toml", "profile", "--region", "73.08", "--format", "html",
+        ]);
+        let html = std::fs::read_to_string(
+            env.path("profil-wksbm_kab-bone_pendataan-demo-2007-sintetis.html"),
+        )
+        .unwrap_or_else(|e| panic!("{n}: the default file name names region and wave: {e}"));
+        let html = unescape(&html);
+        for want in [
+            "<div class=\"office\">Dinas Sosial Kabupaten Bone</div>",
+            "<div class=\"address\">Jl. Contoh 1, Watampone</div>",
+            "<img class=\"logo\" src=\"data:image/svg+xml;base64,",
+            "<p>Kepala Dinas Sosial</p>",
+            "<p class=\"name\">Andi Contoh</p>",
+            "<p>NIP 19700101 199503 1 001</p>",
+            "<p>Watampone, ",
+            "Cakupan: 8 dari 372 desa/kelurahan",
+            "Pendataan ini hanya mencakup 8 dari 372 desa/kelurahan di Kabupaten Bone",
+        ] {
+            assert!(html.contains(want), "{n}: lacks {want}");
+        }
+        // The signature's date is written out in Indonesian.
+        let signed = &html[html.find("<p>Watampone, ").unwrap()..];
+        let signed = &signed[..signed.find("</p>").unwrap()];
+        let months = [
+            "Januari",
+            "Februari",
+            "Maret",
+            "April",
+            "Mei",
+            "Juni",
+            "Juli",
+            "Agustus",
+            "September",
+            "Oktober",
+            "November",
+            "Desember",
+        ];
+        assert!(months.iter().any(|m| signed.contains(m)), "{n}: {signed}");
+        let summary = &html[html.find("Ringkasan eksekutif").unwrap()
+            ..html.find("Lima temuan studi 2007").unwrap()];
+        for f in ["f1", "f2", "f3", "f4", "f5"] {
+            let s = p[f]["sentence_id"].as_str().unwrap();
+            let s = s.trim_end_matches(" [data sintetis, bukan hasil pengukuran]");
+            assert!(
+                s.starts_with("Berlaku di 8 dari 372 desa/kelurahan yang didata: ")
+                    || s.starts_with("Tidak berlaku di 8 dari 372 desa/kelurahan yang didata: "),
+                "{n}: {f}: {s}"
+            );
+            assert!(summary.contains(s), "{n}: {f} in the summary: {s}");
+        }
+        // Without a letterhead configured: neither letterhead nor signature.
+        env.ok(&[
+            "profile",
+            "--region",
+            "73.08",
+            "--format",
+            "html",
+            "-o",
+            "plain.html",
+        ]);
+        let plain = std::fs::read_to_string(env.path("plain.html")).unwrap();
+        assert!(
+            !plain.contains("class=\"letterhead\"") && !plain.contains("class=\"signature\""),
+            "{n}"
+        );
+
+        // The English report is wholly English.
+        env.ok(&[
+            "--lang", "en", "--config", "kop.toml", "profile", "--region", "73.08", "--format",
+            "html", "-o", "en.html",
+        ]);
+        let en = unescape(&std::fs::read_to_string(env.path("en.html")).unwrap());
+        assert!(
+            en.contains("Executive summary")
+                && en.contains("Coverage: 8 of 372 villages")
+                && en.contains("in the 8 of 372 villages surveyed: ")
+                && !en.contains("Ringkasan eksekutif")
+                && !en.contains("yang didata"),
+            "{n}"
+        );
+        let signed = &en[en.find("<p>Watampone, ").unwrap()..];
+        let signed = &signed[..signed.find("</p>").unwrap()];
+        let english = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        assert!(english.iter().any(|m| signed.contains(m)), "{n}: {signed}");
+
+        // A sample: Wilson intervals. Reference: statsmodels 0.15.0,
+        // proportion_confint(327, 412, alpha=0.05, method='wilson').
+        env.ok(&["waves", "edit", "demo-2007-sintetis", "--design", "sample"]);
+        let s: serde_json::Value =
+            serde_json::from_str(&env.ok(&["profile", "--region", "73.08.21", "--format", "json"]))
+                .unwrap();
+        assert_eq!(s["wave"]["sample"], true, "{n}");
+        let groups = s["f1"]["groups"].as_u64().unwrap();
+        let old = s["f1"]["age_bands"]["10_19"].as_u64().unwrap()
+            + s["f1"]["age_bands"]["20_plus"].as_u64().unwrap();
+        assert_eq!((old, groups), (327, 412), "{n}: the demonstration is fixed");
+        let ci = &s["f1"]["ci95"]["share_older_10"];
+        let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+        assert!((lo - 0.751988867017723).abs() < 1e-12, "{n}: {lo}");
+        assert!((hi - 0.8299636893394522).abs() < 1e-12, "{n}: {hi}");
+        assert!(
+            s["f1"]["sentence_id"]
+                .as_str()
+                .unwrap()
+                .contains("79% (IK 95% 75–83%) dari 412 kelompok"),
+            "{n}: {}",
+            s["f1"]["sentence_id"]
+        );
+        let waves = env.ok(&["waves", "list"]);
+        assert!(waves.contains("sampel"), "{n}: {waves}");
+    }
+}

@@ -187,8 +187,10 @@ fn profile_of_the_demonstration_data() {
 
         // The HTML report: one file, nothing to fetch, the banner, charts and the rule set.
         env.ok(&["profile", "--region", "73.08.21", "--format", "html"]);
-        let html =
-            std::fs::read_to_string(env.path("profil-730821-demo-2007-sintetis.html")).unwrap();
+        let html = std::fs::read_to_string(
+            env.path("profil-wksbm_kec-tanete-riattang_pendataan-demo-2007-sintetis.html"),
+        )
+        .unwrap();
         for want in [
             "DATA SINTETIS",
             "<svg",
@@ -198,10 +200,15 @@ fn profile_of_the_demonstration_data() {
             "seed-2007",
             "@page",
             "F5 Nilai",
-            "Holds:",
+            "Berlaku: ",
+            "Ringkasan eksekutif",
+            "31 Agustus 2007",
+            "Lampiran: aturan penyaringan",
         ] {
             assert!(html.contains(want), "{n}: html lacks {want}");
         }
+        // One language per rendering: no English line under the Indonesian ones.
+        assert!(!html.contains("Holds: "), "{n}");
         for external in ["src=\"http", "href=\"http", "@import", "<script", "<link"] {
             assert!(!html.contains(external), "{n}: html fetches {external}");
         }
@@ -220,7 +227,10 @@ fn profile_of_the_demonstration_data() {
         ]);
         let html = std::fs::read_to_string(&out).unwrap();
         assert!(
-            html.contains("SYNTHETIC DATA") && html.contains("Figure 1."),
+            html.contains("SYNTHETIC DATA")
+                && html.contains("Figure 1.")
+                && html.contains("Executive summary")
+                && !html.contains("Berlaku: "),
             "{n}"
         );
 
@@ -588,11 +598,19 @@ fn the_html_report_escapes_what_people_typed() {
                 out.to_str().unwrap(),
             ]);
             let html = std::fs::read_to_string(&out).unwrap();
+            // The wave's date written out in the report's language.
+            let date = if lang == "id" {
+                "1 Agustus 2026"
+            } else {
+                "1 August 2026"
+            };
             for escaped in [
-                "Uji &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co (uji, 2026-08-01)",
-                "Dinas &quot;Sosial&quot; &lt;b&gt;&amp;&lt;/b&gt;.",
+                format!(
+                    "Uji &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co (uji, {date})"
+                ),
+                "Dinas &quot;Sosial&quot; &lt;b&gt;&amp;&lt;/b&gt;.".to_string(),
             ] {
-                assert!(html.contains(escaped), "{n} {lang}: lacks {escaped}");
+                assert!(html.contains(&escaped), "{n} {lang}: lacks {escaped}");
             }
             for raw in ["<script", "alert('x')", "<b>&"] {
                 assert!(!html.contains(raw), "{n} {lang}: {raw} unescaped");

@@ -305,19 +305,48 @@ pub fn schemas() -> Value {
                         "tie_type": {"type": "string"}, "since": nullable("integer"), "notes": nullable("string")
                     }
                 }));
+    // One finding of a profile: what every finding has, and its own measures.
+    let finding = |own: serde_json::Value| {
+        let mut props = json!({
+            "holds": {"type": "boolean", "description": "True only when the verdict is `holds`."},
+            "verdict": {"type": "string", "enum": ["holds", "does_not_hold", "no_data"], "description": "`no_data` when no group is counted: never `does_not_hold` for want of data."},
+            "sentence_id": {"type": "string"}, "sentence_en": {"type": "string"},
+            "ci95": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+                     "description": "Only for a sample wave: the 95% Wilson interval [low, high] of the finding's main shares, by the share's key."}
+        });
+        if let (Some(p), Some(o)) = (props.as_object_mut(), own.as_object()) {
+            p.extend(o.clone());
+        }
+        json!({"type": "object", "required": ["holds", "verdict", "sentence_id", "sentence_en"], "properties": props})
+    };
     m.insert("Profile".to_string(), json!({
                     "type": "object",
                     "description": "The same object as `wahana profile --format json` (docs/profile-json.md).",
                     "required": ["region", "wave", "rules", "groups_recorded", "groups_qualifying", "coverage", "f1", "f2", "f3", "f4", "f5", "actors"],
                     "properties": {
-                        "region": {"type": "object"}, "wave": {"type": "object"}, "rules": {"type": "string"},
+                        "region": {"type": "object"},
+                        "wave": {"type": "object", "properties": {
+                            "sample": {"type": "boolean", "description": "The wave is a sample (its method is `sample`): the findings' shares carry 95% Wilson intervals (`ci95`). A census, or a wave that does not say, is not."}
+                        }},
+                        "rules": {"type": "string"},
                         "groups_recorded": {"type": "integer"}, "groups_qualifying": {"type": "integer"},
-                        "coverage": {"type": "object"},
-                        "f1": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
-                        "f2": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
-                        "f3": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
-                        "f4": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
-                        "f5": {"type": "object", "required": ["holds", "sentence_id", "sentence_en"]},
+                        "coverage": {"type": "object", "properties": {
+                            "villages_in_region": {"type": "integer"}, "villages_with_groups": {"type": "integer"},
+                            "villages_without_groups": {"type": "integer"}, "share_with_groups": {"type": "number"},
+                            "partial": {"type": "boolean", "description": "Groups are recorded in some of the region's villages but not all: every finding is about the villages surveyed, and its sentence says so (\"di 8 dari 372 desa/kelurahan yang didata\")."}
+                        }},
+                        "f1": finding(json!({
+                            "share_older_10": {"type": "number", "description": "Aged 10 years or more at the survey date: the test used (the 2007 study says \"more than 10 years\")."},
+                            "share_more_than_10": {"type": "number", "description": "Aged more than 10 years (11 or more) at the survey date: the 2007 study's words, given beside the test, not tested."}
+                        })),
+                        "f2": finding(json!({
+                            "mean": {"type": "number", "description": "Over the villages with recorded groups."},
+                            "mean_all_villages": {"type": "number", "description": "Over every village of the region, those without recorded groups counted as zero."},
+                            "villages_in_region": {"type": "integer"}
+                        })),
+                        "f3": finding(json!({"share_integration_or_resilience": {"type": "number", "description": "Kept for earlier clients; the same measure is reported under f4."}})),
+                        "f4": finding(json!({"share_integration_or_resilience": {"type": "number", "description": "With community integration or social resilience among their purposes (reported, not required)."}})),
+                        "f5": finding(json!({"screening_requires_value": {"type": "boolean", "description": "The rule set already requires a value recorded to qualify, so the shares are among groups recording one."}})),
                         "actors": {"type": "object"}
                     }
                 }));

@@ -41,6 +41,10 @@ pub struct FindingView {
     pub id: &'static str,
     pub title: &'static str,
     pub holds: bool,
+    /// `holds`, `fails` or `nodata` ([`wahana_domain::profile::Verdict::class`]).
+    pub class: &'static str,
+    /// "berlaku", "tidak berlaku di 8 dari 372 desa/kelurahan yang didata", "tidak ada data".
+    pub badge: String,
     pub sentence: String,
 }
 
@@ -541,7 +545,10 @@ async fn region_page(
                     id: f.id,
                     title: f.title(lang),
                     holds: f.holds,
-                    sentence: f.sentence(lang).to_string(),
+                    class: f.verdict.class(),
+                    badge: f.badge(lang),
+                    // The page's banner says "synthetic" once: not after every sentence.
+                    sentence: f.sentence_unmarked(lang).to_string(),
                 })
                 .collect();
             page.charts = vec![share_chart(&p, lang), age_chart(&p, lang)];
@@ -831,6 +838,63 @@ pub struct ReportQuery {
     pub compare_with: Option<String>,
 }
 
+/// The page a PDF link leads to: it says the PDF is being prepared and asks for it at once
+/// (`<meta http-equiv="refresh">`, no script: the pages allow none), so the person sees that
+/// something is happening while Chromium prints; the browser keeps this page shown and saves
+/// the PDF when it comes, or shows the refusal's page in the person's language (503
+/// `pdf_busy` when every printer is in use).
+pub async fn report_pdf(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> PageResult {
+    let scope = if matches!(code.as_str(), "nasional" | "national" | "indonesia") {
+        None
+    } else {
+        Some(resolve(&code, &ctx).or_page(&ctx)?)
+    };
+    let mut query = format!("format=pdf&lang={}", ctx.lang.code());
+    if let Some(w) = q.wave.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        query.push_str(&format!("&wave={}", pct(w)));
+    }
+    if let Some(c) = q
+        .compare_with
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        query.push_str(&format!("&compare_with={}", pct(c)));
+    }
+    let page = PdfWaitPage {
+        ctx: &ctx,
+        region: scope.map_or("Indonesia", |r| r.name.as_str()),
+        back: format!(
+            "/regions/{}",
+            scope.map_or("nasional".to_string(), |r| r.code.to_string())
+        ),
+        pdf: format!(
+            "/regions/{}/report?{query}",
+            scope.map_or("nasional".to_string(), |r| r.code.to_string())
+        ),
+        available: st.pdf_browser.is_some(),
+    };
+    Ok(Html(page.render().map_err(ApiError::from).or_page(&ctx)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "report_pdf.html")]
+struct PdfWaitPage<'a> {
+    ctx: &'a Ctx,
+    region: &'a str,
+    /// The region's page.
+    back: String,
+    /// The PDF itself.
+    pdf: String,
+    /// The server has a browser to print with.
+    available: bool,
+}
+
 /// The profile report (the profile issue's HTML report), as a page or a download.
 pub async fn report(
     State(st): State<AppState>,
@@ -884,11 +948,12 @@ pub async fn report(
         }
     };
     let change = change.as_ref().map(|(d, records)| (d, *records));
-    let name = format!("profil-{}", scope.code_str().replace('.', ""));
-    let name = if name == "profil-" {
-        "profil-indonesia".to_string()
-    } else {
-        name
+    // `profil-wksbm_kab-bone_pendataan-2007`: the region and the wave.
+    let name = report::file_stem(&data);
+    let setting = |nav| report::html::Setting {
+        lang: ctx.lang,
+        head: &st.report_head,
+        nav,
     };
     // The network section, for the HTML, PDF and XLSX forms; anonymous for those who may not
     // read the region's records.
@@ -956,7 +1021,21 @@ pub async fn report(
                 )),
             };
             let nav = block.render().map_err(ApiError::from).or_page(&ctx)?;
-            let html = report::html::render_with(&data, &p, ctx.lang, &network, map, change, &nav)
+            // The report in the other language is another rendering of it, not a second line
+            // under every sentence: a link switches (hidden when printed, like the picker).
+            let (other, label) = match ctx.lang {
+                Lang::Id => ("en", "English"),
+                Lang::En => ("id", "Bahasa Indonesia"),
+            };
+            let nav = format!(
+                "{nav}<nav class=\"wave-picker\"><p>{}: <a id=\"report-lang\" href=\"{}\" hreflang=\"{other}\">{label}</a></p></nav>",
+                ctx.t(
+                    "Laporan ini dalam bahasa lain",
+                    "This report in the other language"
+                ),
+                wahana_domain::xml::Xml(&ctx.lang_link(other))
+            );
+            let html = report::html::render(&data, &p, setting(&nav), &network, map, change)
                 .map_err(ApiError::from)
                 .or_page(&ctx)?;
             Ok(Html(html).into_response())
@@ -969,7 +1048,7 @@ pub async fn report(
                     format!("attachment; filename=\"{name}.html\""),
                 ),
             ],
-            report::html::render(&data, &p, ctx.lang, &network, map, change)
+            report::html::render(&data, &p, setting(""), &network, map, change)
                 .map_err(ApiError::from)
                 .or_page(&ctx)?,
         )
@@ -1012,7 +1091,7 @@ pub async fn report(
                 },
                 None => None,
             };
-            let html = report::html::render(&data, &p, ctx.lang, &network, map, change)
+            let html = report::html::render(&data, &p, setting(""), &network, map, change)
                 .map_err(ApiError::from)
                 .or_page(&ctx)?;
             let printed = match &st.pdf_browser {

@@ -116,6 +116,7 @@ impl Env {
                 metrics_token: None,
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
                 tls: None,
+                report_head: Default::default(),
             },
         );
         let mut env = Env {

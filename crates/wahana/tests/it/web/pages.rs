@@ -219,7 +219,7 @@ async fn report_pdf_without_a_browser_is_a_clear_error() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         r.headers[header::CONTENT_DISPOSITION],
-        "attachment; filename=\"profil-730821.html\""
+        "attachment; filename=\"profil-wksbm_kec-tanete-riattang_pendataan-demo-2007-sintetis.html\""
     );
 }
 
