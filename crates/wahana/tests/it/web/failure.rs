@@ -126,6 +126,7 @@ async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_aft
                 metrics_token: None,
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
                 tls: None,
+                read_replica: None,
             },
         );
         let ask = || async {

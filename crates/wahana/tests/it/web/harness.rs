@@ -116,6 +116,7 @@ impl Env {
                 metrics_token: None,
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
                 tls: None,
+                read_replica: None,
             },
         );
         let mut env = Env {

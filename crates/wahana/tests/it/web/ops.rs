@@ -314,6 +314,7 @@ async fn metrics_are_refused_beyond_the_local_network_without_the_token() {
             metrics_token: Some("token-metrik-uji".into()),
             shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
             tls: None,
+            read_replica: None,
         },
     );
     let bearer = [("authorization", "Bearer token-metrik-uji")];
