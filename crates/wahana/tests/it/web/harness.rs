@@ -143,6 +143,23 @@ impl Env {
         env
     }
 
+    /// Serves the application again with `replica` as its read replica (`web/replica.rs`).
+    pub fn serve_with_replica(&mut self, replica: Store) {
+        self.app = web::app(
+            self.store.clone(),
+            web::Options {
+                secure_cookies: true,
+                pdf_browser: None,
+                pdf_printers: web::pdf::PdfPrinters::new(2),
+                uploads: self.uploads.clone(),
+                metrics_token: None,
+                shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
+                tls: None,
+                read_replica: Some(replica),
+            },
+        );
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Res {
         let res = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();

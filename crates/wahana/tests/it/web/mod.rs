@@ -19,6 +19,7 @@ mod network;
 mod ops;
 mod pages;
 mod permissions;
+mod replica;
 mod review;
 mod sign_in;
 mod users;
