@@ -29,7 +29,7 @@ BIN=${WAHANA_BIN:-$here/target/release/wahana}
 PG=${WAHANA_BENCH_PG:?set WAHANA_BENCH_PG to the primary (postgres://.../postgres)}
 REPLICA=${WAHANA_BENCH_REPLICA:?set WAHANA_BENCH_REPLICA to its streaming replica}
 DATA=${WAHANA_BENCH_REPLICA_DATA:-}
-PORT=${WAHANA_BENCH_PORT:-18090}
+PORT=${WAHANA_BENCH_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 DB=wahana_bench_replica
 DIR=$(mktemp -d)
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -41,7 +41,7 @@ server=
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   if [ -n "$DATA" ] && ! as_owner "$PG_CTL" -D "$DATA" status >/dev/null 2>&1; then
-    as_owner "$PG_CTL" -D "$DATA" -w -l "$DIR/replica.log" -o "$OPTS" start >/dev/null || true
+    as_owner "$PG_CTL" -D "$DATA" -w -l "$(dirname "$DATA")/replica.log" -o "$OPTS" start >/dev/null || true
   fi
   psql "$PG" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
   rm -rf "$DIR"
@@ -77,10 +77,15 @@ start_server() {
     >"$DIR/serve.log" 2>&1 &
   server=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+  kill -0 "$server" || { echo "the server did not start:"; tail -5 "$DIR/serve.log"; exit 1; }
   # Warm: the profiles made once, and the replica checked.
   for p in "${PATHS[@]}"; do curl -sf -o /dev/null "http://127.0.0.1:$PORT$p"; done
 }
-stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
+stop_server() {
+  kill "$server" || { echo "the server had stopped:"; tail -20 "$DIR/serve.log"; exit 1; }
+  wait "$server" 2>/dev/null || true
+  server=
+}
 reads() { curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^wahana_(reads_total|replica_fallbacks_total)' || true; }
 
 echo "== 2. reads, $THREADS clients, $SECONDS_RUN s"
@@ -101,12 +106,14 @@ python3 "$here/benches/replica_load.py" --port "$PORT" --threads "$THREADS" --se
   --record "$DIR/failover.json" "${PATHS[@]}" >"$DIR/failover.out" &
 client=$!
 t0=$(date +%s.%N)
+since() { python3 -c "import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 2))" "$(date +%s.%N)" "$t0"; }
 sleep 5
+t_asked=$(since)
 as_owner "$PG_CTL" -D "$DATA" -m fast -w stop >/dev/null
-t_stop=$(python3 -c "import sys; print(float(sys.argv[1]) - float(sys.argv[2]))" "$(date +%s.%N)" "$t0")
+t_stop=$(since)
 sleep 5
-as_owner "$PG_CTL" -D "$DATA" -w -l "$DIR/replica.log" -o "$OPTS" start >/dev/null
-t_start=$(python3 -c "import sys; print(float(sys.argv[1]) - float(sys.argv[2]))" "$(date +%s.%N)" "$t0")
+as_owner "$PG_CTL" -D "$DATA" -w -l "$(dirname "$DATA")/replica.log" -o "$OPTS" start >/dev/null
+t_start=$(since)
 back=
 for i in $(seq 200); do
   if curl -s "http://127.0.0.1:$PORT/metrics" | grep -q '^wahana_replica_serving_reads 1'; then
@@ -117,17 +124,23 @@ for i in $(seq 200); do
 done
 wait "$client"
 echo "load: $(cat "$DIR/failover.out"); load $(load)"
-echo "replica stopped at ${t_stop%.*}.$(echo "$t_stop" | cut -d. -f2 | cut -c1-2) s, started at ${t_start%.*} s; serving reads again ${back:-?} s after its start"
+echo "replica told to stop at $t_asked s, stopped at $t_stop s, started again at $t_start s; serving reads again ${back:-?} s after its start"
 echo "counters before:"; echo "$before"
 echo "counters after:"; reads
-python3 - "$DIR/failover.json" "$t_stop" <<'EOF'
+python3 - "$DIR/failover.json" "$t_asked" "$t_stop" <<'EOF'
 import json, sys
 rec = json.load(open(sys.argv[1]))
-stop = float(sys.argv[2])
+asked, stop = float(sys.argv[2]), float(sys.argv[3])
 bad = [r for r in rec if r[2] != 200]
-around = [r for r in rec if r[1] >= stop - 0.5 and r[0] <= stop + 1.0]
-lat = sorted((e - s) * 1000 for s, e, _, _ in around)
 print(f"requests: {len(rec)}, not 200: {len(bad)} {bad[:5]}")
-if lat:
-    print(f"from 0.5 s before the stop to 1 s after: {len(around)} requests, median {lat[len(lat)//2]:.1f} ms, slowest {lat[-1]:.1f} ms")
+def lat(rs):
+    return sorted((e - s) * 1000 for s, e, _, _ in rs)
+before = lat([r for r in rec if r[1] < asked])
+window = lat([r for r in rec if r[1] >= asked and r[0] <= stop + 1.0])
+slow = [r for r in rec if (r[1] - r[0]) > 0.25]
+if before:
+    print(f"before the stop: {len(before)} requests, p50 {before[len(before)//2]:.1f} ms, p99 {before[int(len(before)*0.99)]:.1f} ms")
+if window:
+    print(f"answered from the stop asked until 1 s after it stopped: {len(window)} requests, p50 {window[len(window)//2]:.1f} ms, slowest {window[-1]:.1f} ms")
+print(f"requests slower than 250 ms in the whole run: {len(slow)}: " + ", ".join(f"{(e - s) * 1000:.0f} ms at {s:.2f} s" for s, e, _, _ in slow[:8]))
 EOF

@@ -16,8 +16,12 @@ use std::time::Duration;
 pub const REPLICA_APPLICATION_NAME: &str = "wahana-replica";
 
 /// How long a read waits for a connection to the replica before it fails (and the server
-/// answers it from the primary): short, since the primary is there to answer.
-const REPLICA_ACQUIRE: Duration = Duration::from_secs(2);
+/// answers it from the primary): short, since the primary is there to answer. It bounds the
+/// failover: sqlx keeps trying a refused connection until then, so a replica that stopped
+/// delays the reads sent to it before it was found down by this much (2 s measured 2 s,
+/// BENCHMARKS.md). A replica whose 16 connections are all busy this long sheds reads to the
+/// primary the same way.
+const REPLICA_ACQUIRE: Duration = Duration::from_millis(500);
 
 /// Where a replica stands in replaying the primary's write-ahead log.
 #[derive(Debug, Clone, Copy, PartialEq)]
