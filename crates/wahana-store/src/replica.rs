@@ -95,15 +95,16 @@ impl Store {
         }))
     }
 
-    /// The primary's current log position, in bytes from the start (`pg_current_wal_lsn()`):
-    /// what a replica has replayed is compared with it. `None` on SQLite and on a standby.
+    /// The primary's log position flushed to disk, in bytes from the start
+    /// (`pg_current_wal_flush_lsn()`: what it can have sent): what a replica has replayed is
+    /// compared with it. `None` on SQLite and on a standby.
     pub async fn wal_position(&self) -> Result<Option<i64>, StoreError> {
         let Pool::Postgres(p) = &self.pool else {
             return Ok(None);
         };
         let (pos,): (Option<i64>,) = sqlx::query_as(
             "SELECT CASE WHEN pg_is_in_recovery() THEN NULL \
-             ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint END",
+             ELSE pg_wal_lsn_diff(pg_current_wal_flush_lsn(), '0/0')::bigint END",
         )
         .fetch_one(p)
         .await?;

@@ -27,7 +27,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::response::Response;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -115,6 +115,9 @@ pub struct ReadReplica {
     lag_ms: AtomicU64,
     last_check: Mutex<Option<Instant>>,
     checking: AtomicBool,
+    /// The primary's flushed log position at the recent checks, oldest first (see
+    /// [`ReadReplica::check`]).
+    positions: Mutex<VecDeque<(Instant, i64)>>,
     /// Sessions (their token's hash) that wrote, and when.
     writers: Mutex<HashMap<String, Instant>>,
     /// Reads by [`Route`].
@@ -149,6 +152,7 @@ impl ReadReplica {
             lag_ms: AtomicU64::new(LAG_UNKNOWN),
             last_check: Mutex::new(None),
             checking: AtomicBool::new(false),
+            positions: Mutex::new(VecDeque::new()),
             writers: Mutex::new(HashMap::new()),
             reads: Default::default(),
             fallbacks: AtomicU64::new(0),
@@ -165,8 +169,11 @@ impl ReadReplica {
 
     /// Asks the replica whether it answers and how far behind the primary it replays, and
     /// keeps the answer. The lag is zero when it has replayed at least the primary's flushed
-    /// log position read just before; otherwise the time since the last transaction it
-    /// replayed was committed (an upper bound).
+    /// log position read just before. Otherwise it is the age of the latest check at which the
+    /// primary stood no further than the replica stands now (within a check's period of the
+    /// truth); when the replica is behind every position kept, the time since the last
+    /// transaction it replayed was committed (an upper bound). That last measure alone would
+    /// call an idle registry's replica minutes behind at its first write after a quiet night.
     pub async fn check(&self, primary: &Store) {
         let asked = tokio::time::timeout(CHECK_WAIT, async {
             let flushed = primary.wal_position().await.ok().flatten();
@@ -179,9 +186,8 @@ impl ReadReplica {
         }
         match asked {
             Ok(Ok((flushed, Some(pos)))) => {
-                let lag = match (flushed, pos.replayed, pos.since_last_replayed) {
-                    (Some(f), Some(r), _) if r >= f => Some(0),
-                    (Some(_), Some(_), Some(s)) => Some((s.max(0.0) * 1000.0) as u64),
+                let lag = match (flushed, pos.replayed) {
+                    (Some(f), Some(r)) => self.lag_at(f, r, pos.since_last_replayed),
                     _ => None,
                 };
                 self.lag_ms
@@ -195,6 +201,18 @@ impl ReadReplica {
             Ok(Err(e)) => self.down(&e.to_string()),
             Err(_) => self.down("no answer within the check's time"),
         }
+    }
+
+    /// The lag of a replica that has replayed up to `replayed` while the primary has flushed
+    /// up to `flushed` (see [`ReadReplica::check`]), in milliseconds.
+    fn lag_at(&self, flushed: i64, replayed: i64, since_last_replayed: Option<f64>) -> Option<u64> {
+        let now = Instant::now();
+        let mut kept = self.positions.lock().ok()?;
+        kept.push_back((now, flushed));
+        while kept.len() > 16 {
+            kept.pop_front();
+        }
+        lag_of(&kept, now, replayed, since_last_replayed)
     }
 
     fn down(&self, why: &str) {
@@ -312,6 +330,20 @@ impl ReadReplica {
                  wahana_replica_lag_seconds {lag}"
             );
         }
+    }
+}
+
+/// The lag, in milliseconds at `now`, of a replica that has replayed up to `replayed`, from
+/// the primary's flushed positions at the checks `kept` (oldest first, the last one now's).
+fn lag_of(
+    kept: &VecDeque<(Instant, i64)>,
+    now: Instant,
+    replayed: i64,
+    since_last_replayed: Option<f64>,
+) -> Option<u64> {
+    match kept.iter().rev().find(|(_, p)| *p <= replayed) {
+        Some((at, _)) => Some(now.duration_since(*at).as_millis() as u64),
+        None => since_last_replayed.map(|s| (s.max(0.0) * 1000.0) as u64),
     }
 }
 
@@ -468,6 +500,25 @@ mod tests {
             ("/odkx", false),
         ] {
             assert_eq!(pinned(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_lag_is_the_age_of_the_latest_position_the_replica_has_replayed() {
+        let now = Instant::now();
+        let ago = |s: u64| now - Duration::from_secs(s);
+        let kept: VecDeque<_> = [(ago(6), 100), (ago(4), 200), (ago(2), 300), (now, 400)].into();
+        for (replayed, since, want) in [
+            (400, Some(900.0), Some(0)),    // caught up with now's position
+            (450, None, Some(0)),           // past it (the primary flushed since)
+            (300, Some(900.0), Some(2000)), // where the primary stood 2 s ago
+            (250, Some(900.0), Some(4000)), // between: at most 4 s behind
+            (100, None, Some(6000)),
+            // Behind every position kept: the time since its last replayed transaction.
+            (50, Some(900.0), Some(900_000)),
+            (50, None, None),
+        ] {
+            assert_eq!(lag_of(&kept, now, replayed, since), want, "{replayed}");
         }
     }
 
