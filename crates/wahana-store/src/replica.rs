@@ -57,12 +57,27 @@ impl Store {
             .acquire_timeout(REPLICA_ACQUIRE)
             .connect_with(opts)
             .await?;
+        // A database wahana never opened has no migration table at all.
+        let (migrated,): (bool,) =
+            sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                .fetch_one(&pool)
+                .await?;
         let store = Store {
             pool: Pool::Postgres(pool),
             rules: tally::RulesCache::default(),
             writers: sqlite_tx::Idle::new(false),
         };
-        let schema = store.schema().await?;
+        let schema = if migrated {
+            store.schema().await?
+        } else {
+            let carried = crate::known_migrations(Backend::Postgres);
+            crate::Schema {
+                known: carried.iter().copied().max().unwrap_or(0),
+                applied: None,
+                missing: carried,
+                unknown: Vec::new(),
+            }
+        };
         if !schema.is_current() {
             store.close().await;
             return Err(StoreError::ReplicaSchema {

@@ -259,6 +259,23 @@ async fn reads_go_to_the_replica_writers_read_their_writes_and_a_stopped_replica
     let Some(setup) = setup() else {
         return;
     };
+    // A replica of a database wahana never migrated is refused, saying so.
+    let empty = crate::harness::create_postgres_database(&setup.primary, "wahana_replica").await;
+    let empty_db = empty.rsplit('/').next().unwrap();
+    let mut refused = None;
+    for _ in 0..600 {
+        match Store::open_replica(&with_database(&setup.replica, empty_db)).await {
+            Err(e @ wahana_store::StoreError::ReplicaSchema { .. }) => {
+                refused = Some(e);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Ok(_) => panic!("a replica without wahana's migrations was opened"),
+        }
+    }
+    let refused = refused.expect("the empty database never reached the replica");
+    assert!(refused.to_string().contains("migrations"), "{refused}");
+
     let url = crate::harness::create_postgres_database(&setup.primary, "wahana_replica").await;
     let db = url.rsplit('/').next().unwrap().to_string();
     let mut env = Env::new("postgres", Some(url)).await;
