@@ -36,6 +36,16 @@ pub enum StoreError {
     /// this text is for logs.
     #[error("refused ({}): {:?}", .0.code(), .0)]
     Refused(Refusal),
+    /// A read replica whose migrations are not this binary's (`Store::open_replica`): still
+    /// replaying an upgrade, or the replica of another installation.
+    #[error(
+        "the read replica is not at this wahana's migrations (it knows up to {known:04}; the replica lacks {missing:?} and holds unknown {unknown:?})"
+    )]
+    ReplicaSchema {
+        known: i64,
+        missing: Vec<i64>,
+        unknown: Vec<i64>,
+    },
 }
 
 /// What the store refuses, with the data a sentence about it needs. The store writes no

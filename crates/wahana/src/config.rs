@@ -20,6 +20,10 @@ pub struct Config {
     /// The profile report's letterhead and signature block (`[letterhead]`: office, logo,
     /// signatory, place; also `WAHANA_LETTERHEAD_*`). Without it a report has neither.
     pub letterhead: Letterhead,
+    /// A PostgreSQL streaming replica of `database` that the server reads from
+    /// (`postgres://...`); also `WAHANA_READ_REPLICA` and `serve --read-replica`. Only with a
+    /// PostgreSQL `database`.
+    pub read_replica: Option<String>,
 }
 
 impl Default for Config {
@@ -28,6 +32,7 @@ impl Default for Config {
             database: "wahana.db".to_string(),
             lang: "id".to_string(),
             metrics_token: None,
+            read_replica: None,
             letterhead: Letterhead::default(),
         }
     }
@@ -118,14 +123,18 @@ impl Letterhead {
 }
 
 impl std::fmt::Debug for Config {
-    /// A PostgreSQL URL may carry a password, and the metrics token is a secret: never print
-    /// them.
+    /// A PostgreSQL URL (the database's, the replica's) may carry a password, and the metrics
+    /// token is a secret: never print them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database", &redact_url(&self.database))
             .field("lang", &self.lang)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("letterhead", &self.letterhead)
+            .field(
+                "read_replica",
+                &self.read_replica.as_deref().map(redact_url),
+            )
             .finish()
     }
 }
@@ -167,6 +176,9 @@ impl Config {
             cfg.metrics_token = Some(v);
         }
         cfg.letterhead.read_env();
+        if let Ok(v) = std::env::var("WAHANA_READ_REPLICA") {
+            cfg.read_replica = Some(v).filter(|v| !v.is_empty());
+        }
         if let Some(v) = database_flag {
             cfg.database = v.to_string();
         }
@@ -181,6 +193,36 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading configuration {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("in configuration {}", path.display()))
+    }
+
+    /// The read replica to serve reads from: `flag` (`serve --read-replica`) over the
+    /// configuration's. Refused unless both it and the database are PostgreSQL's (a SQLite
+    /// file has no replica: its readers never wait for its writer).
+    pub fn read_replica(&self, flag: Option<&str>) -> Result<Option<String>> {
+        use wahana_store::Backend;
+        let Some(url) = flag
+            .or(self.read_replica.as_deref())
+            .filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        if Backend::of_url(&self.database) != Backend::Postgres {
+            anyhow::bail!(
+                "replika baca (--read-replica) hanya untuk basis data PostgreSQL; basis data ini SQLite ({}) / \
+                 a read replica (--read-replica) is for a PostgreSQL database only; this one is SQLite ({})",
+                self.database,
+                self.database
+            );
+        }
+        if Backend::of_url(url) != Backend::Postgres {
+            anyhow::bail!(
+                "replika baca harus alamat PostgreSQL (postgres://...), bukan {} / \
+                 a read replica must be a PostgreSQL URL (postgres://...), not {}",
+                redact_url(url),
+                redact_url(url)
+            );
+        }
+        Ok(Some(url.to_string()))
     }
 
     pub fn lang(&self) -> Result<Lang> {
@@ -212,6 +254,45 @@ mod tests {
         let c: Config = toml::from_str("database = 'x.db'").unwrap();
         assert_eq!(c.database, "x.db");
         assert_eq!(c.lang, "id");
+    }
+
+    #[test]
+    fn a_read_replica_needs_postgresql_on_both_sides_and_hides_its_password() {
+        let pg = |replica: Option<&str>| Config {
+            database: "postgres://u:rahasia-utama@h/db".into(),
+            read_replica: replica.map(str::to_string),
+            ..Config::default()
+        };
+        let replica = "postgres://u:rahasia-replika@h2/db";
+        assert_eq!(pg(None).read_replica(None).unwrap(), None);
+        assert_eq!(
+            pg(Some(replica)).read_replica(None).unwrap().as_deref(),
+            Some(replica)
+        );
+        // The flag wins over the configuration.
+        assert_eq!(
+            pg(Some(replica))
+                .read_replica(Some("postgres://h3/db"))
+                .unwrap()
+                .as_deref(),
+            Some("postgres://h3/db")
+        );
+        let shown = format!("{:?}", pg(Some(replica)));
+        assert!(!shown.contains("rahasia"), "{shown}");
+        let sqlite = Config {
+            read_replica: Some(replica.into()),
+            ..Config::default()
+        };
+        let e = sqlite.read_replica(None).unwrap_err().to_string();
+        assert!(e.contains("SQLite") && e.contains("PostgreSQL"), "{e}");
+        assert!(!e.contains("rahasia"), "{e}");
+        let e = pg(Some("replika.db"))
+            .read_replica(None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("postgres://"), "{e}");
+        let c: Config = toml::from_str("read_replica = 'postgres://h/db'").unwrap();
+        assert_eq!(c.read_replica.as_deref(), Some("postgres://h/db"));
     }
 
     #[test]

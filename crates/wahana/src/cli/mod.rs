@@ -339,6 +339,10 @@ async fn dispatch(command: Command, config: &Config, lang: Lang) -> anyhow::Resu
         Command::Import(_) | Command::Demo(_) => wahana_store::Sharing::Bulk,
         _ => wahana_store::Sharing::Shared,
     };
+    // A read replica on a SQLite database is refused before the file is opened (or made).
+    if let Command::Serve(args) = &command {
+        config.read_replica(args.read_replica.as_deref())?;
+    }
     let store = service::open_with(&config.database, sharing).await?;
     let result = match command {
         Command::Init => {

@@ -43,6 +43,12 @@ pub struct ServeArgs {
     /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<std::path::PathBuf>,
+    /// A PostgreSQL streaming replica of the database (`postgres://...`) to serve reads from:
+    /// pages, reports, maps and API reads go to it, writes and the writer's own reads for a
+    /// few seconds after them to the database; a replica that fails or falls behind is passed
+    /// over. Also `WAHANA_READ_REPLICA` and `read_replica` in the configuration file.
+    #[arg(long, value_name = "URL")]
+    pub read_replica: Option<String>,
 }
 
 /// Demonstration sign-ins: (name, password, role, region). `pendata` is an enumerator of
@@ -95,6 +101,10 @@ pub async fn run(
         (Some(cert), Some(key)) => Some(web::tls::acceptor(cert, key)?),
         _ => None,
     };
+    let read_replica = match config.read_replica(args.read_replica.as_deref())? {
+        Some(url) => Some(service::open_replica(&url).await?),
+        None => None,
+    };
     let scheme = if tls.is_some() { "https" } else { "http" };
     let options = web::Options {
         secure_cookies: !args.http_cookies,
@@ -108,6 +118,7 @@ pub async fn run(
         shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
         tls,
         report_head: crate::report::ReportHead::load(&config.letterhead)?,
+        read_replica,
     };
     web::serve(store.clone(), &args.addr, options, move |addr| {
         // Browsers keep `Secure` cookies over plain HTTP only for `localhost`: name it so.

@@ -45,6 +45,18 @@ pub async fn open_with(database: &str, sharing: Sharing) -> Result<Store> {
     Ok(store)
 }
 
+/// Opens the read replica at `url` as it is (`Store::open_replica`: no migration, read-only,
+/// refused unless at this binary's migrations).
+pub async fn open_replica(url: &str) -> Result<Store> {
+    Store::open_replica(url).await.with_context(|| {
+        let url = crate::config::redact_url(url);
+        format!(
+            "membuka replika baca {url} (replika harus standby dari basis data ini, dengan migrasi yang sama) / \
+             opening the read replica {url} (it must be a standby of this database, at the same migrations)"
+        )
+    })
+}
+
 /// Today's date, read once here: the domain never reads the clock.
 pub fn today() -> Date {
     wahana_store::today()

@@ -357,8 +357,16 @@ pub async fn track(
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string());
     let method = req.method().clone();
+    let attempt = req
+        .extensions()
+        .get::<super::replica::ReplicaAttempt>()
+        .is_some();
     let _in_flight = st.metrics.start();
     let res = next.run(req).await;
+    if attempt && res.status().is_server_error() {
+        // Answered again from the primary (`replica.rs`), and counted then.
+        return res;
+    }
     st.metrics.record(
         route.as_deref(),
         &method,

@@ -20,6 +20,7 @@ pub mod openrosa;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
+pub mod replica;
 pub mod tls;
 
 use crate::service::users::{self, Principal};
@@ -58,19 +59,40 @@ pub struct Options {
     /// The profile report's letterhead and signature block, its logo read
     /// (`[letterhead]` of the configuration, [`crate::report::ReportHead::load`]).
     pub report_head: crate::report::ReportHead,
+    /// A PostgreSQL read replica (`--read-replica`, `Store::open_replica`): reads go to it
+    /// (`replica.rs`).
+    pub read_replica: Option<Store>,
 }
 
 /// The whole application over a store: every page and API route, with the state they share.
 /// The server's start-up ([`serve`]) builds it so, and so can anything else that serves it.
 pub fn app(store: Store, options: Options) -> Router {
-    router(state(store, options))
+    application(&state(store, options))
+}
+
+/// The application over a state: with a read replica, a dispatcher between the application
+/// over the primary and the same over the replica (`replica.rs`).
+fn application(state: &AppState) -> Router {
+    let primary = router(state.clone());
+    match replica::replica_state(&state.shared) {
+        None => primary,
+        Some(replica_state) => Router::new()
+            .fallback(replica::dispatch)
+            .with_state(Arc::new(replica::Dispatch {
+                shared: state.shared.clone(),
+                primary,
+                replica: router(replica_state),
+            })),
+    }
 }
 
 fn state(store: Store, options: Options) -> AppState {
-    AppState(Arc::new(Shared {
-        store,
+    let profiles = Arc::new(cache::ProfileCache::default());
+    let shared = Arc::new(Shared {
+        primary: store.clone(),
+        primary_profiles: profiles.clone(),
+        replica: options.read_replica.map(replica::ReadReplica::new),
         secure_cookies: options.secure_cookies,
-        profiles: cache::ProfileCache::default(),
         pdf_browser: options.pdf_browser,
         pdf_printers: options.pdf_printers,
         uploads: options.uploads,
@@ -81,19 +103,35 @@ fn state(store: Store, options: Options) -> AppState {
         nonces: openrosa::Nonces::default(),
         odk_forms: crate::service::odk::FormCache::default(),
         report_head: options.report_head,
-    }))
+    });
+    AppState {
+        shared,
+        store,
+        profiles,
+    }
 }
 
-/// What every handler shares (built by [`app`]).
+/// What a handler is given (built by [`app`]): the state every handler shares, and the
+/// database it reads, with the profiles made from it: the primary's, or for the reads routed
+/// there, the read replica's (`replica.rs`).
 #[derive(Clone)]
-pub struct AppState(Arc<Shared>);
+pub struct AppState {
+    shared: Arc<Shared>,
+    /// The database of this request: the primary, or the replica for a read routed there.
+    store: Store,
+    /// Profiles made from `store`, reused between writes (see `cache.rs`).
+    profiles: Arc<cache::ProfileCache>,
+}
 
 pub struct Shared {
-    store: Store,
+    /// The primary database: every write, and the sessions (`Ctx`).
+    primary: Store,
+    /// The profiles made from the primary (see [`AppState::profiles`]).
+    primary_profiles: Arc<cache::ProfileCache>,
+    /// The read replica, when there is one (`replica.rs`).
+    replica: Option<replica::ReadReplica>,
     /// See [`Options::secure_cookies`].
     secure_cookies: bool,
-    /// Profiles reused between writes (see `cache.rs`).
-    profiles: cache::ProfileCache,
     /// See [`Options::pdf_browser`].
     pdf_browser: Option<std::path::PathBuf>,
     /// See [`Options::pdf_printers`].
@@ -131,12 +169,21 @@ impl Shared {
     pub fn stop(&self) {
         self.stopping.send_replace(true);
     }
+
+    /// Something was written through this server: every kept profile is stale, the
+    /// primary's and the replica's.
+    pub fn profiles_changed(&self) {
+        self.primary_profiles.changed();
+        if let Some(r) = &self.replica {
+            r.profiles().changed();
+        }
+    }
 }
 
 impl std::ops::Deref for AppState {
     type Target = Shared;
     fn deref(&self) -> &Shared {
-        &self.0
+        &self.shared
     }
 }
 
@@ -282,7 +329,7 @@ async fn note_writes(
     );
     let res = next.run(req).await;
     if write && (res.status().is_success() || res.status().is_redirection()) {
-        st.profiles.changed();
+        st.profiles_changed();
     }
     res
 }
@@ -315,9 +362,15 @@ async fn log_request(
     } else {
         Vec::new()
     };
+    let attempt = req.extensions().get::<replica::ReplicaAttempt>().is_some();
     let res = next.run(req).await;
     let status = res.status().as_u16();
     let ms = start.elapsed().as_millis() as u64;
+    if attempt && res.status().is_server_error() {
+        // A read the replica failed is answered again from the primary and logged then.
+        tracing::debug!(target: "wahana::http", %method, %path, status, ms, "read failed on the replica");
+        return res;
+    }
     if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") && status == 200 {
         // Probes and scrapes come every few seconds: logged only when asked for.
         tracing::debug!(target: "wahana::http", %method, %path, status, ms, "request");
@@ -563,7 +616,8 @@ impl FromRequestParts<AppState> for Ctx {
             .unwrap_or_else(|| "/".into());
         let (user, csrf) = match &token {
             Some(t) if !t.is_empty() && t.len() <= 128 => {
-                match users::session(&state.store, t).await {
+                // Always the primary's: a session made a moment ago is found, one ended is not.
+                match users::session(&state.primary, t).await {
                     Ok(Some((p, c))) => (Some(p), Some(c)),
                     Ok(None) => (None, None),
                     Err(e) => {
@@ -641,10 +695,18 @@ pub async fn serve(
     pages::import::expire_uploads(&options.uploads).await;
     let grace = options.shutdown_grace;
     let acceptor = options.tls.clone();
+    let replica_store = options.read_replica.clone();
     let state = state(store.clone(), options);
-    // The country's and the provinces' profiles, made before anyone asks (`web/cache.rs`).
+    // The country's and the provinces' profiles, made before anyone asks (`web/cache.rs`),
+    // from either database.
     tokio::spawn(pages::regions::warm(state.clone()));
-    let app = router(state.clone());
+    if let Some(r) = &state.replica {
+        r.check(&state.primary).await;
+    }
+    if let Some(replica_state) = replica::replica_state(&state.shared) {
+        tokio::spawn(pages::regions::warm(replica_state));
+    }
+    let app = application(&state);
     let stop = {
         let state = state.clone();
         async move {
@@ -692,6 +754,13 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("database connections still in use: closing without them");
+    }
+    if let Some(r) = replica_store
+        && tokio::time::timeout(std::time::Duration::from_secs(5), r.close())
+            .await
+            .is_err()
+    {
+        tracing::warn!("read replica connections still in use: closing without them");
     }
     tracing::info!("stopped");
     Ok(())

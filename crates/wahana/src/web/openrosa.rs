@@ -707,7 +707,7 @@ async fn submit(
         Ok(receipt) => {
             if receipt.created {
                 st.metrics.submission();
-                st.profiles.changed();
+                st.profiles_changed();
             }
             let mut res = openrosa_message(
                 StatusCode::CREATED,

@@ -44,17 +44,27 @@ struct NotReady {
 
 /// `/readyz`: 200 when the database answers a trivial query within [`READY_WAIT`] and holds
 /// exactly the migrations this binary carries; 503 with the reason otherwise, and while the
-/// server stops (so that a load balancer sends no more).
+/// server stops (so that a load balancer sends no more). With a read replica, the answer
+/// also says whether it is reachable and how far behind it is (`replica`), without failing
+/// when only the replica is down.
 pub async fn readyz(State(st): State<AppState>) -> Response {
     match ready(&st).await {
         Ok(migration) => (
             StatusCode::OK,
             [NO_STORE],
-            axum::Json(json!({
-                "status": "ready",
-                "database": backend_name(st.store.backend()),
-                "migration": migration,
-            })),
+            axum::Json(match replica_state(&st).await {
+                None => json!({
+                    "status": "ready",
+                    "database": backend_name(st.primary.backend()),
+                    "migration": migration,
+                }),
+                Some(replica) => json!({
+                    "status": "ready",
+                    "database": backend_name(st.primary.backend()),
+                    "migration": migration,
+                    "replica": replica,
+                }),
+            }),
         )
             .into_response(),
         Err(n) => {
@@ -72,6 +82,14 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The read replica's state, checked now (`replica.rs`); `None` without one. A replica that
+/// is down or behind does not make the server unready: the primary answers its reads.
+async fn replica_state(st: &AppState) -> Option<super::replica::ReplicaState> {
+    let r = st.replica.as_ref()?;
+    r.check(&st.primary).await;
+    Some(r.state())
 }
 
 async fn ready(st: &AppState) -> Result<i64, NotReady> {
@@ -94,8 +112,8 @@ async fn ready(st: &AppState) -> Result<i64, NotReady> {
         ),
     };
     let checked = tokio::time::timeout(READY_WAIT, async {
-        st.store.ping().await?;
-        st.store.schema().await
+        st.primary.ping().await?;
+        st.primary.schema().await
     })
     .await;
     let schema = match checked {
@@ -170,7 +188,12 @@ pub async fn metrics(State(st): State<AppState>, parts: Parts) -> Response {
         )
             .into_response();
     }
-    let text = st.metrics.render(st.store.backend(), st.store.pool_use());
+    let mut text = st
+        .metrics
+        .render(st.primary.backend(), st.primary.pool_use());
+    if let Some(r) = &st.replica {
+        r.render_metrics(&mut text);
+    }
     (
         [
             (

@@ -127,6 +127,7 @@ async fn pdf_printing_is_limited_and_a_request_without_a_turn_gets_503_retry_aft
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
                 tls: None,
                 report_head: Default::default(),
+                read_replica: None,
             },
         );
         let ask = || async {

@@ -117,6 +117,7 @@ impl Env {
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
                 tls: None,
                 report_head: Default::default(),
+                read_replica: None,
             },
         );
         let mut env = Env {
@@ -141,6 +142,24 @@ impl Env {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         env.away_group = r.json()["id"].as_str().unwrap().to_string();
         env
+    }
+
+    /// Serves the application again with `replica` as its read replica (`web/replica.rs`).
+    pub fn serve_with_replica(&mut self, replica: Store) {
+        self.app = web::app(
+            self.store.clone(),
+            web::Options {
+                secure_cookies: true,
+                pdf_browser: None,
+                pdf_printers: web::pdf::PdfPrinters::new(2),
+                uploads: self.uploads.clone(),
+                metrics_token: None,
+                shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
+                tls: None,
+                report_head: Default::default(),
+                read_replica: Some(replica),
+            },
+        );
     }
 
     pub async fn send(&self, req: Request<Body>) -> Res {

@@ -19,6 +19,7 @@ mod network;
 mod ops;
 mod pages;
 mod permissions;
+mod replica;
 mod report;
 mod review;
 mod sign_in;

@@ -315,6 +315,7 @@ async fn metrics_are_refused_beyond_the_local_network_without_the_token() {
             shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
             tls: None,
             report_head: Default::default(),
+            read_replica: None,
         },
     );
     let bearer = [("authorization", "Bearer token-metrik-uji")];

@@ -385,6 +385,7 @@ async fn the_pdf_link_says_it_is_being_prepared_and_busy_is_said_plainly() {
                 shutdown_grace: web::DEFAULT_SHUTDOWN_GRACE,
                 tls: None,
                 report_head: Default::default(),
+                read_replica: None,
             },
         );
         let get = |uri: String| {
