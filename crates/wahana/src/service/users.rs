@@ -212,6 +212,12 @@ fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// No person is held yet: a new database, whose pages then say how to create the first admin
+/// (the help page and the home page). Says nothing of who is held.
+pub async fn first_run(store: &Store) -> Result<bool, ServiceError> {
+    Ok(store.users().await?.is_empty())
+}
+
 /// Adds a person (admins and the operator only). The password must have at least 8
 /// characters; the region must exist.
 pub async fn add(

@@ -197,6 +197,8 @@ fn router(state: AppState) -> Router {
         .route("/static/style.css", get(style))
         .route("/lang/{lang}", get(switch_lang))
         .route("/search", get(pages::regions::search))
+        .route("/bantuan", get(pages::help::page))
+        .route("/help", get(pages::help::page))
         .route("/regions/{code}", get(pages::regions::region))
         .route("/regions/{code}/report", get(pages::regions::report))
         .route(

@@ -1446,3 +1446,121 @@ fn report_summary_and_the_pdf_being_prepared_on_a_phone() {
             && v.contains("profil-wksbm_kec-tanete-riattang_pendataan-demo-2007-sintetis.pdf")));
     });
 }
+
+#[test]
+fn help_on_a_phone_puts_the_officers_own_role_first() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let c = connect(port).await;
+        // A visitor finds the help from the header of any page.
+        c.goto(&format!("{base}/regions/73.08.21")).await.unwrap();
+        c.find(Locator::LinkText("Bantuan"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let first = c
+            .wait()
+            .for_element(Locator::Css("section h2"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(first, "Semua orang, tanpa masuk");
+        let widths: Vec<i64> = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        assert!(widths[0] <= widths[1], "no sideways scroll: {widths:?}");
+        // The fields' table scrolls inside its own box.
+        let boxed: bool = c
+            .execute(
+                "const t = document.querySelector('#isian table');
+                 return t.parentElement.classList.contains('scroll')
+                     && getComputedStyle(t.parentElement).overflowX === 'auto';",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap();
+        assert!(boxed);
+
+        // Signed in as the demonstration officer: the officer's section first, marked.
+        c.goto(&format!("{base}/signin")).await.unwrap();
+        c.find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("demo")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys("demo-wahana")
+            .await
+            .unwrap();
+        c.find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("form[action='/signout'] button"))
+            .await
+            .expect("signed in");
+        c.goto(&format!("{base}/bantuan")).await.unwrap();
+        let first = c
+            .find(Locator::Css("section h2"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(first, "Petugas (TKSK, Dinas Sosial) (peran Anda)");
+        let inbox = c
+            .find(Locator::Css("#petugas a[href$='/inbox']"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap();
+        assert_eq!(inbox.as_deref(), Some("/regions/73.08.21/inbox"));
+        c.close().await.unwrap();
+    });
+}

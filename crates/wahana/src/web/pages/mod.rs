@@ -4,6 +4,7 @@ pub mod actors;
 pub mod backups;
 pub mod compare;
 pub mod groups;
+pub mod help;
 pub mod import;
 pub mod inbox;
 pub mod network;

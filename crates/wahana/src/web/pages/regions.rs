@@ -125,6 +125,8 @@ pub struct RegionPage<'a> {
     pub institutions: Vec<ActorLine>,
     pub units: Vec<String>,
     pub ties: usize,
+    /// The home page of a database that holds no person yet: it says how to begin.
+    pub first_run: bool,
 }
 
 fn resolve(code: &str, ctx: &Ctx) -> Result<&'static Region, ApiError> {
@@ -484,6 +486,7 @@ async fn region_page(
         institutions: Vec::new(),
         units: Vec::new(),
         ties: 0,
+        first_run: region.is_none() && users::first_run(&st.store).await.or_page(ctx)?,
     };
     let mut counts: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     match &data {

@@ -9,6 +9,7 @@ mod compare;
 mod failure;
 mod forms;
 pub(crate) mod harness;
+mod help;
 mod ids;
 mod import;
 mod inbox;
