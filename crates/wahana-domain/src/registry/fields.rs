@@ -123,7 +123,7 @@ impl<'f, F: Fn(&str) -> Option<&'f str>> Fields<'f, F> {
                     self.errors.push(FieldError::new(
                         field,
                         "",
-                        format!("bilangan bulat {min} sampai {max} (wajib diisi)"),
+                        format!("angka {min} sampai {max} (wajib diisi)"),
                         format!("a whole number from {min} to {max} (required)"),
                     ));
                 }
@@ -143,7 +143,7 @@ impl<'f, F: Fn(&str) -> Option<&'f str>> Fields<'f, F> {
                 self.errors.push(FieldError::new(
                     field,
                     s,
-                    format!("bilangan bulat {min} sampai {max}"),
+                    format!("angka {min} sampai {max}"),
                     format!("a whole number from {min} to {max}"),
                 ));
                 None

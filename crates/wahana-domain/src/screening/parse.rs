@@ -540,7 +540,7 @@ impl Parser {
                             at,
                             "value",
                             found.map_or(Found::Missing, |v| Found::Value(show(v))),
-                            "bilangan bulat 0 atau lebih, tanpa tanda kutip",
+                            "angka 0 atau lebih, tanpa tanda kutip",
                             "a whole number 0 or more, without quotes",
                         );
                         None

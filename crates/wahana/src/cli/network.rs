@@ -234,7 +234,7 @@ pub fn text(m: &ScopeMeasures, lang: Lang) -> String {
             "  {}",
             lang.pick(
                 &format!(
-                    "Betweenness tidak dihitung ({} simpul; dihitung sampai {BETWEENNESS_LIMIT} simpul, atau dilewati atas permintaan).",
+                    "Keperantaraan (betweenness) tidak dihitung ({} simpul; dihitung sampai {BETWEENNESS_LIMIT} simpul, atau dilewati atas permintaan).",
                     r.nodes
                 ),
                 &format!(

@@ -214,7 +214,7 @@ pub fn query_problems(query: &str) -> Vec<FieldError> {
             problems.push(FieldError::new(
                 name.as_ref(),
                 shown(&value),
-                format!("bilangan bulat dari {low} sampai {high}"),
+                format!("angka dari {low} sampai {high}"),
                 format!("a whole number from {low} to {high}"),
             ));
         }

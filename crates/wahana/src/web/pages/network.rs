@@ -393,7 +393,7 @@ pub async fn network(
     if !m.betweenness_computed {
         page.betweenness_note = Some(
             ctx.t(
-                "Betweenness tidak dihitung untuk jejaring sebesar ini.",
+                "Keperantaraan (betweenness) tidak dihitung untuk jejaring sebesar ini.",
                 "Betweenness is not computed for a network this large.",
             )
             .to_string(),
