@@ -478,3 +478,33 @@ async fn ties_chosen_from_the_region_with_a_question_before_a_second_type() {
         assert!(!away.text.contains("Wahana Siamasei"), "{n}");
     }
 }
+
+/// Issue 16, point 5: every table of every page template sits in a box that scrolls sideways
+/// (`<div class="scroll">`), so a wide table scrolls inside it and never the page on a phone.
+#[test]
+fn every_table_scrolls_inside_its_box() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("<table") {
+            seen += 1;
+            assert!(
+                text[..at].ends_with("<div class=\"scroll\">"),
+                "{}: a table outside a scrolling box at byte {at}",
+                path.display()
+            );
+        }
+    }
+    assert!(seen >= 10, "the page templates hold tables ({seen})");
+    let css = include_str!("../../../static/style.css");
+    assert!(css.contains(".scroll{overflow-x:auto}"), "the box scrolls");
+    assert!(
+        css.contains("figure.network{overflow-x:auto}"),
+        "the network drawing scrolls inside its box"
+    );
+}
