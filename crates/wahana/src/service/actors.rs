@@ -433,11 +433,11 @@ pub async fn add_tie_asked(
                 SECOND_TIE,
                 "",
                 format!(
-                    "konfirmasi: keduanya sudah terikat ({}); centang bila memang ikatan kedua dengan jenis lain",
+                    "Keduanya sudah terikat ({}). Bila memang ada ikatan kedua dengan jenis lain, centang kotak di bawah ini lalu simpan lagi.",
                     names(wahana_domain::Lang::Id)
                 ),
                 format!(
-                    "a confirmation: the two are already tied ({}); tick the box if a second tie of another type is meant",
+                    "The two are already tied ({}). If there really is a second tie of another type, tick the box below and save again.",
                     names(wahana_domain::Lang::En)
                 ),
             )]));

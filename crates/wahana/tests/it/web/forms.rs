@@ -478,8 +478,8 @@ async fn network_institution_and_tie_forms() {
             !env.page(&back, Some("officer"))
                 .await
                 .text
-                .contains(&format!("→ {inst}")),
-            "{n}"
+                .contains(&format!("→ <a href=\"/institutions/{inst}\">")),
+            "{n}: the tie is gone from the list"
         );
         let q = env
             .page(&format!("/institutions/{inst}/delete"), Some("officer"))
