@@ -1446,6 +1446,33 @@ fn report_summary_and_the_pdf_being_prepared_on_a_phone() {
     });
 }
 
+/// A phone-sized session with JavaScript switched off, to check that the pages need none.
+async fn connect_without_script(port: u16) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--no-first-run", "--window-size=360,800"],
+            "prefs": {"profile.managed_default_content_settings.javascript": 2}
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return c,
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    panic!("could not connect to chromedriver");
+}
+
 /// Sets a form control's value as a phone's picker would (a date input takes keys in the
 /// browser's locale order, so the value is set, then `change` sent).
 async fn set_value(c: &fantoccini::Client, css: &str, value: &str) {
@@ -1495,8 +1522,9 @@ async fn phone_problems(c: &fantoccini::Client) -> Vec<String> {
 /// keyboards, the date picker, "use my location" and the village's network from a list, is told
 /// after saving that the group is not counted and which answer is missing; adds a tie by
 /// choosing the other actor from the village's list, is asked before a second tie of another
-/// type between the same pair, confirms; nothing on these pages or the network drawing is
-/// under 11 px or scrolls the page sideways.
+/// type between the same pair, confirms; with JavaScript off the location button is not shown
+/// and the tie form's search and question work the same; nothing on these pages or the network
+/// drawing is under 11 px or scrolls the page sideways.
 #[test]
 fn field_entry_on_a_phone_group_counted_tie_chosen_and_nothing_too_small() {
     if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
@@ -1843,6 +1871,133 @@ fn field_entry_on_a_phone_group_counted_tie_chosen_and_nothing_too_small() {
             ties.contains("Koordinasi") && ties.contains("Pendanaan"),
             "{ties}"
         );
+
+        // Without JavaScript: the location button stays hidden, the tie form's search (a GET
+        // form) still narrows the list, and a tie is added.
+        let plain = connect_without_script(port).await;
+        plain.goto(&format!("{base}/signin")).await.unwrap();
+        plain
+            .find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("demo")
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys("demo-wahana")
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        plain
+            .wait()
+            .for_element(Locator::Css("form[action='/signout'] button"))
+            .await
+            .expect("signed in without JavaScript");
+        plain
+            .goto(&format!("{base}/groups/new?village={village}"))
+            .await
+            .unwrap();
+        let button = plain
+            .wait()
+            .for_element(Locator::Css("#use-location"))
+            .await
+            .unwrap();
+        assert!(
+            !button.is_displayed().await.unwrap(),
+            "without JavaScript the location button is not shown"
+        );
+        plain.goto(&format!("{base}{group_path}")).await.unwrap();
+        let word = name.split_whitespace().last().unwrap().to_string();
+        plain
+            .wait()
+            .for_element(Locator::Css("#tie-start input[name=cari]"))
+            .await
+            .unwrap()
+            .send_keys(&word)
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#tie-start button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let narrowed = plain
+            .wait()
+            .for_element(Locator::Css("#tie-ke"))
+            .await
+            .unwrap()
+            .find_all(Locator::Css("option"))
+            .await
+            .unwrap();
+        let mut offered = Vec::new();
+        for o in &narrowed {
+            offered.push(o.text().await.unwrap());
+        }
+        assert!(
+            offered.iter().any(|o| o.starts_with(&name))
+                && offered
+                    .iter()
+                    .skip(1)
+                    .all(|o| o.to_lowercase().contains(&word.to_lowercase())),
+            "the search narrows the list to {word:?}: {offered:?}"
+        );
+        plain
+            .find(Locator::Css("#tie-ke"))
+            .await
+            .unwrap()
+            .select_by_value(&to)
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#tie-type"))
+            .await
+            .unwrap()
+            .select_by_value("kegiatan_bersama")
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#tie-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        plain
+            .wait()
+            .for_element(Locator::Css("#tie-second"))
+            .await
+            .expect("asked again: a third type between the pair")
+            .click()
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#tie-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let ties = plain
+            .wait()
+            .for_element(Locator::Css("ul.ties"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(ties.contains("Kegiatan bersama"), "{ties}");
+        plain.close().await.unwrap();
 
         // The network drawing and its legend: inside their box, text at least 11 px.
         c.goto(&format!("{base}/regions/73.08.21/network"))
