@@ -4,7 +4,7 @@
 
 use super::record::{
     ConfirmDelete, FormField, Pairs, Shown, TieView, as_pairs, crumbs_to, display, fields_of,
-    label, pick, tie_types, tie_views, values_of_table, wave_choices,
+    label, pick, refusal_beside_region, tie_types, tie_views, values_of_table, wave_choices,
 };
 use super::render;
 use crate::service::actors::{self, Actor};
@@ -213,6 +213,8 @@ fn form_again(
         }
         other => (Vec::new(), vec![other.message(ctx.lang)]),
     };
+    let mut fields = fields_of(kind.table(), values, &field_errors, ctx.lang);
+    refusal_beside_region(&mut fields, &e, ctx.lang);
     let form = ActorForm {
         has_needed: false,
         ctx,
@@ -224,7 +226,7 @@ fn form_again(
             Some(i) => format!("/{}/{i}", kind.path()),
             None => format!("/{}", kind.path()),
         },
-        fields: fields_of(kind.table(), values, &field_errors, ctx.lang),
+        fields,
         general,
         version,
         creating: false,

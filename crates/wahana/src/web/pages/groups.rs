@@ -3,7 +3,8 @@
 
 use super::record::{
     ConfirmDelete, FormField, Pairs, Shown, TieView, as_pairs, crumbs_to, display, fields_of,
-    label, mark_needed, offer_names, pick, tie_views, values_of_table, wave_choices,
+    label, mark_needed, offer_names, pick, refusal_beside_region, tie_views, values_of_table,
+    wave_choices,
 };
 use super::render;
 use crate::service::users::{self, Write};
@@ -193,12 +194,7 @@ async fn form_again(
     };
     let status = e.status();
     let mut fields = fields(values, &field_errors, ctx.lang);
-    if let ApiError::Forbidden { .. } = &e {
-        // A village outside the person's region: said beside the village code too.
-        for f in fields.iter_mut().filter(|f| f.id == "kode_wilayah") {
-            f.error = Some(e.message(ctx.lang));
-        }
-    }
+    refusal_beside_region(&mut fields, &e, ctx.lang);
     let has_needed = fit_fields(st, ctx, &mut fields, village_of(values).as_ref()).await?;
     let form = GroupForm {
         has_needed,

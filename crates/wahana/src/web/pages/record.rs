@@ -286,6 +286,20 @@ pub fn offer_names(fields: &mut [FormField], id: &str, names: &[String]) {
     }
 }
 
+/// A record outside the person's region (403): the refusal, which says where they may write,
+/// beside the region code too, where the form asks for it.
+pub fn refusal_beside_region(
+    fields: &mut [FormField],
+    e: &crate::web::errors::ApiError,
+    lang: Lang,
+) {
+    if let crate::web::errors::ApiError::Forbidden { .. } = e {
+        for f in fields.iter_mut().filter(|f| f.id == "kode_wilayah") {
+            f.error = Some(e.message(lang));
+        }
+    }
+}
+
 /// The open waves a new record may go into, the one chosen (else the region's latest open
 /// wave) selected ([`super::waves::open_choices`]); never a wave to be made.
 pub async fn wave_choices(

@@ -267,6 +267,26 @@ async fn a_village_outside_the_region_keeps_the_form_and_says_where_one_may_writ
             "{n}: {village}"
         );
         assert_eq!(env.groups_named("Kelompok Di Luar Wilayah").await, 0, "{n}");
+        // The same for a network: the form as typed, where one may write beside the code.
+        let r = env
+            .form(
+                "/networks",
+                Some("officer"),
+                &[
+                    ("kode_wilayah", &away),
+                    ("nama", "Wahana Di Luar Wilayah"),
+                    ("tingkat", "desa"),
+                ],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{n}");
+        assert!(r.text.contains("value=\"Wahana Di Luar Wilayah\""), "{n}");
+        let code = field(&r.text, "kode_wilayah");
+        assert!(
+            code.contains("class=\"field-error\"") && code.contains("Tanete Riattang (73.08.21)"),
+            "{n}: {code}"
+        );
     }
 }
 
