@@ -179,6 +179,36 @@ impl Field {
         }
     }
 
+    /// The instrument columns a value of this field comes from: a computed field's sources
+    /// (`jumlah_anggota`: both member counts; `umur`: the founding year), else its own column.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Field::Members => &["anggota_laki", "anggota_perempuan"],
+            Field::Age => &["tahun_berdiri"],
+            Field::Region => &["kode_wilayah"],
+            Field::LocalUnit => &["unit_lokal"],
+            Field::Name => &["nama"],
+            Field::Type => &["jenis"],
+            Field::Origin => &["asal"],
+            Field::FoundedYear => &["tahun_berdiri"],
+            Field::MembersMale => &["anggota_laki"],
+            Field::MembersFemale => &["anggota_perempuan"],
+            Field::MembershipBasis => &["dasar_keanggotaan"],
+            Field::Purposes => &["tujuan"],
+            Field::Activities => &["kegiatan"],
+            Field::Funding => &["sumber_dana"],
+            Field::MainFunding => &["sumber_dana_utama"],
+            Field::Dues => &["iuran_rupiah"],
+            Field::DuesPeriod => &["iuran_periode"],
+            Field::Values => &["nilai"],
+            Field::MeetingFrequency => &["frekuensi_pertemuan"],
+            Field::LegalStatus => &["status_hukum"],
+            Field::Status => &["status"],
+            Field::Network => &["wahana"],
+            Field::Notes => &["catatan"],
+        }
+    }
+
     /// Finds a field by its Indonesian name, ignoring case and surrounding space.
     pub fn from_name(s: &str) -> Option<Field> {
         let s = s.trim();
@@ -410,6 +440,14 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Every check of the tree, in order.
+    pub fn checks(&self) -> Vec<&Check> {
+        match self {
+            Condition::Check(c) => vec![c],
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().flat_map(|c| c.checks()).collect(),
+        }
+    }
+
     /// The condition's verdict, without explanation (the fast path for bulk screening).
     pub fn eval(&self, g: &Group) -> Option<bool> {
         match self {

@@ -89,6 +89,31 @@ impl RuleSet {
         ScreeningResult { outcome, reasons }
     }
 
+    /// The instrument columns a group must have filled for the rule set to judge it: those
+    /// tested by an inclusion criterion (a column left empty there leaves the group
+    /// incomplete, *belum lengkap*, and so not counted), in the instrument's order of first
+    /// use. Where an `any` offers alternatives, each of them is listed. Exclusion criteria
+    /// are left out: their signs are looked for, not asked for.
+    pub fn needed_columns(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for c in &self.criteria {
+            if c.kind != CriterionKind::Include {
+                continue;
+            }
+            for check in c.condition.checks() {
+                if check.test == Test::Absent {
+                    continue;
+                }
+                for col in check.field.columns() {
+                    if !out.contains(col) {
+                        out.push(col);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// A criterion by id.
     pub fn criterion(&self, id: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.id == id)
@@ -99,6 +124,24 @@ impl RuleSet {
 mod tests {
     use super::testing::group;
     use super::*;
+
+    #[test]
+    fn seed_2007_needs_these_columns() {
+        let r = RuleSet::seed_2007();
+        assert_eq!(
+            r.needed_columns(),
+            [
+                "kode_wilayah",
+                "anggota_laki",
+                "anggota_perempuan",
+                "dasar_keanggotaan",
+                "asal",
+                "nilai",
+                "tujuan",
+                "kegiatan"
+            ]
+        );
+    }
 
     #[test]
     fn seed_2007_parses() {

@@ -396,6 +396,141 @@ pub async fn add_tie(
     Ok(store.insert_tie(&wave, &tie, &caller.who().0).await?)
 }
 
+/// Adds a tie from the form: as [`add_tie`], except that a pair already tied with another
+/// type is asked about first (a second tie between the same two is rarely meant): refused as
+/// invalid on the field `ikatan_kedua` unless `second_type` says it is meant. The same type
+/// again is refused by the store either way round.
+pub async fn add_tie_asked(
+    store: &Store,
+    caller: &Caller,
+    fields: &HashMap<&'static str, String>,
+    second_type: bool,
+) -> Result<TieRecord, ServiceError> {
+    caller.check_write(Write::Other, None)?;
+    let tie = tie_of(fields)?;
+    let ends = tie_regions(store, &tie).await?;
+    caller.check_tie(&tie, &ends, None)?;
+    if !second_type {
+        let held: Vec<TieType> = store
+            .ties_of(&tie.from)
+            .await?
+            .into_iter()
+            .filter(|t| {
+                (t.tie.from == tie.from && t.tie.to == tie.to)
+                    || (t.tie.from == tie.to && t.tie.to == tie.from)
+            })
+            .map(|t| t.tie.tie_type)
+            .filter(|t| *t != tie.tie_type)
+            .collect();
+        if !held.is_empty() {
+            use wahana_domain::Code as _;
+            let names = |lang: wahana_domain::Lang| {
+                let mut v: Vec<&str> = held.iter().map(|t| t.label(lang)).collect();
+                v.dedup();
+                v.join(", ")
+            };
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                SECOND_TIE,
+                "",
+                format!(
+                    "Keduanya sudah terikat ({}). Bila memang ada ikatan kedua dengan jenis lain, centang kotak di bawah ini lalu simpan lagi.",
+                    names(wahana_domain::Lang::Id)
+                ),
+                format!(
+                    "The two are already tied ({}). If there really is a second tie of another type, tick the box below and save again.",
+                    names(wahana_domain::Lang::En)
+                ),
+            )]));
+        }
+    }
+    add_tie(store, caller, fields, None).await
+}
+
+/// The actor a tie starts from, for its form: name and region, as missing to a caller who
+/// may not read it.
+pub async fn tie_origin(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<(String, RegionCode), ServiceError> {
+    caller.signed_in()?;
+    let missing = || not_found("aktor", id);
+    let region = actor_region(store, id).await?.ok_or_else(missing)?;
+    caller.check_read(&region, "aktor", id)?;
+    let (_, name) = store.actor_name(id).await?.ok_or_else(missing)?;
+    Ok((name, region))
+}
+
+/// The kind and name of a tie's other end, for a caller who may read it (`None` otherwise,
+/// or when no actor holds the id): what a tie list shows instead of a bare id.
+pub async fn tie_end(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<Option<(ActorKind, String)>, ServiceError> {
+    match actor_region(store, id).await? {
+        Some(region) if caller.reads_records(&region) => Ok(store.actor_name(id).await?),
+        _ => Ok(None),
+    }
+}
+
+/// The field of the tie form that confirms a second tie of another type between one pair.
+pub const SECOND_TIE: &str = "ikatan_kedua";
+
+/// An actor a tie may reach, as the tie form lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TieChoice {
+    pub id: String,
+    pub name: String,
+    pub kind: ActorKind,
+}
+
+/// Most groups the tie form lists at once; a name filter narrows a longer list.
+pub const TIE_CHOICES_LIMIT: i64 = 300;
+
+/// The actors a tie from an actor of `region` may reach, by kind and name: the groups and
+/// networks of the region (its village), the institutions of the region and of the regions
+/// above it (a kecamatan's or kabupaten's office serves its villages), each once, and only
+/// those the caller may read. `name` keeps those whose name holds it (ignoring case).
+pub async fn tie_choices(
+    store: &Store,
+    caller: &Caller,
+    region: &RegionCode,
+    name: Option<&str>,
+) -> Result<Vec<TieChoice>, ServiceError> {
+    caller.list_scope(Some(region))?;
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let wanted = |n: &str| name.is_none_or(|q| n.to_lowercase().contains(&q.to_lowercase()));
+    let mut out: Vec<TieChoice> = Vec::new();
+    let mut push = |id: String, n: String, kind: ActorKind| {
+        if wanted(&n) && !out.iter().any(|c| c.id == id) {
+            out.push(TieChoice { id, name: n, kind });
+        }
+    };
+    let filter = wahana_store::GroupFilter {
+        region: Some(region.clone()),
+        name: name.map(str::to_string),
+        ..Default::default()
+    };
+    for g in store.list_groups(&filter, TIE_CHOICES_LIMIT, 0).await? {
+        push(g.group.id, g.group.name, ActorKind::Group);
+    }
+    for n in store.list_actors::<Network>(Some(region), None).await? {
+        push(n.record.id, n.record.name, ActorKind::Network);
+    }
+    let mut regions: Vec<RegionCode> = vec![region.clone()];
+    // The kecamatan's and the kabupaten's (the province's offices are too far to list).
+    regions.extend(region.ancestors().into_iter().skip(1).rev());
+    for r in regions.iter().filter(|r| caller.reads_records(r)) {
+        for i in store.list_actors::<Institution>(Some(r), None).await? {
+            if &i.record.region == r || r == region {
+                push(i.record.id, i.record.name, ActorKind::Institution);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The wave a tie goes into when none is named: the latest open wave that observes both of
 /// its ends (a tie is observed by the survey that saw both).
 async fn tie_wave(store: &Store, tie: &wahana_domain::Tie) -> Result<String, ServiceError> {

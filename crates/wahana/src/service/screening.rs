@@ -278,3 +278,68 @@ pub async fn screen(store: &Store, req: &ScreenRequest, lang: Lang) -> Result<Sc
     }
     Ok(report)
 }
+
+/// The rule set a profile counts groups with (`seed-2007` unless the database holds another
+/// text under that version).
+async fn profile_rules(store: &Store) -> Result<Arc<RuleSet>, super::ServiceError> {
+    Ok(match store.rule_set(DEFAULT_RULES).await? {
+        Some(r) => r,
+        None => Arc::new(RuleSet::seed_2007()),
+    })
+}
+
+/// The group columns that the profile's rule set needs filled before it can count a group
+/// (what the add-group form marks).
+pub async fn needed_columns(store: &Store) -> Result<Vec<&'static str>, super::ServiceError> {
+    Ok(profile_rules(store).await?.needed_columns())
+}
+
+/// Whether a group is counted in its region's profile, and if not, why: the columns left empty
+/// that a criterion needs, or the criteria its recorded answers do not meet.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub outcome: Outcome,
+    /// Columns whose emptiness keeps a criterion from being judged, in the rules' order.
+    pub missing: Vec<&'static str>,
+    /// The reasons of the criteria that failed (a recorded answer contradicts them).
+    pub failed: Vec<Reason>,
+}
+
+impl Counted {
+    /// Counted in the profile: every criterion holds.
+    pub fn counted(&self) -> bool {
+        self.outcome == Outcome::Qualifies
+    }
+}
+
+/// Screens one group (already read by a caller allowed to) as the profile counts it.
+pub async fn counted(
+    store: &Store,
+    group: &wahana_domain::Group,
+) -> Result<Counted, super::ServiceError> {
+    let rules = profile_rules(store).await?;
+    let result = rules.screen(group);
+    let mut missing: Vec<&'static str> = Vec::new();
+    let mut failed = Vec::new();
+    for r in result.reasons {
+        match r.passed {
+            None if r.value.is_empty() => {
+                let cols = wahana_domain::screening::Field::from_name(r.field)
+                    .map(|f| f.columns())
+                    .unwrap_or(&[]);
+                for c in cols {
+                    if !missing.contains(c) {
+                        missing.push(c);
+                    }
+                }
+            }
+            Some(false) => failed.push(r),
+            _ => {}
+        }
+    }
+    Ok(Counted {
+        outcome: result.outcome,
+        missing,
+        failed,
+    })
+}

@@ -195,6 +195,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::regions::home))
         .route("/static/style.css", get(style))
+        .route("/static/location.js", get(location_script))
         .route("/lang/{lang}", get(switch_lang))
         .route("/search", get(pages::regions::search))
         .route("/bantuan", get(pages::help::page))
@@ -273,6 +274,7 @@ fn router(state: AppState) -> Router {
                 .post(pages::actors::delete::<Institution>),
         )
         .route("/ties", post(pages::actors::create_tie))
+        .route("/ties/new", get(pages::actors::new_tie))
         .route(
             "/ties/{id}/delete",
             get(pages::actors::delete_tie_form).post(pages::actors::delete_tie),
@@ -419,7 +421,7 @@ async fn security_headers(mut res: Response) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
     h.insert(
@@ -454,6 +456,20 @@ async fn style() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLE,
+    )
+        .into_response()
+}
+
+const LOCATION_SCRIPT: &str = include_str!("../../static/location.js");
+
+/// The group form's "use my location" button (the only script; the pages work without it).
+async fn location_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        LOCATION_SCRIPT,
     )
         .into_response()
 }

@@ -197,9 +197,8 @@ fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
             .select_by_value("demo-2007-sintetis")
             .await
             .unwrap();
-        let date = c.find(Locator::Css("#in-tanggal_pendataan")).await.unwrap();
-        date.clear().await.unwrap();
-        date.send_keys("2007-08-20").await.unwrap();
+        // A date input: set as the phone's date picker sets it.
+        set_value(&c, "#in-tanggal_pendataan", "2007-08-20").await;
         c.find(Locator::Css("#in-tahun_berdiri"))
             .await
             .unwrap()
@@ -1444,6 +1443,573 @@ fn report_summary_and_the_pdf_being_prepared_on_a_phone() {
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(headers.iter().any(|(k, v)| k == "content-disposition"
             && v.contains("profil-wksbm_kec-tanete-riattang_pendataan-demo-2007-sintetis.pdf")));
+    });
+}
+
+/// A phone-sized session with JavaScript switched off, to check that the pages need none.
+async fn connect_without_script(port: u16) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--no-first-run", "--window-size=360,800"],
+            "prefs": {"profile.managed_default_content_settings.javascript": 2}
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return c,
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    panic!("could not connect to chromedriver");
+}
+
+/// Sets a form control's value as a phone's picker would (a date input takes keys in the
+/// browser's locale order, so the value is set, then `change` sent).
+async fn set_value(c: &fantoccini::Client, css: &str, value: &str) {
+    c.execute(
+        "const e = document.querySelector(arguments[0]); e.value = arguments[1];          e.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![css.into(), value.into()],
+    )
+    .await
+    .unwrap();
+}
+
+/// What on the page is smaller than 11 px or wider than the screen: every element with text of
+/// its own that is shown, every SVG text at the size the drawing is shown, and the page's own
+/// width against the window's.
+async fn phone_problems(c: &fantoccini::Client) -> Vec<String> {
+    let v = c
+        .execute(
+            "const bad = [];
+             for (const el of document.querySelectorAll('body *')) {
+               if (el.closest('svg') || el.getClientRects().length === 0) continue;
+               const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+               if (!own) continue;
+               const px = parseFloat(getComputedStyle(el).fontSize);
+               if (px < 11) bad.push(el.tagName + ' ' + px + 'px: ' + el.textContent.trim().slice(0, 40));
+             }
+             for (const t of document.querySelectorAll('svg text')) {
+               if (t.getClientRects().length === 0 || !t.textContent.trim()) continue;
+               const m = t.getScreenCTM();
+               const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+               if (px < 11) bad.push('svg text ' + px.toFixed(1) + 'px: ' + t.textContent.slice(0, 40));
+             }
+             const w = document.documentElement.scrollWidth;
+             if (w > window.innerWidth + 1) bad.push('page ' + w + 'px wide in ' + window.innerWidth);
+             return bad;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Issue 16, points 2, 3 and 5, on a 360-pixel phone: an officer adds a group with the phone's
+/// keyboards, the date picker, "use my location" and the village's network from a list, is told
+/// after saving that the group is not counted and which answer is missing; adds a tie by
+/// choosing the other actor from the village's list, is asked before a second tie of another
+/// type between the same pair, confirms; with JavaScript off the location button is not shown
+/// and the tie form's search and question work the same; nothing on these pages or the network
+/// drawing is under 11 px or scrolls the page sideways.
+#[test]
+fn field_entry_on_a_phone_group_counted_tie_chosen_and_nothing_too_small() {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return;
+    }
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = start_server(dir.path());
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let c = connect(port).await;
+        let village = "73.08.21.1003";
+        c.goto(&format!("{base}/signin")).await.unwrap();
+        c.find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("demo")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys("demo-wahana")
+            .await
+            .unwrap();
+        c.find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("form[action='/signout'] button"))
+            .await
+            .expect("signed in");
+
+        // The form, as a phone shows it.
+        c.goto(&format!("{base}/groups/new?village={village}"))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("#in-nama"))
+            .await
+            .unwrap();
+        let attr = |css: &'static str, name: &'static str| {
+            let c = c.clone();
+            async move {
+                c.find(Locator::Css(css))
+                    .await
+                    .unwrap()
+                    .attr(name)
+                    .await
+                    .unwrap()
+                    .unwrap_or_default()
+            }
+        };
+        assert_eq!(attr("#in-telepon", "type").await, "tel");
+        assert_eq!(attr("#in-tanggal_pendataan", "type").await, "date");
+        assert_eq!(attr("#in-tahun_berdiri", "inputmode").await, "numeric");
+        assert_eq!(attr("#in-lintang", "inputmode").await, "decimal");
+        let label = c
+            .find(Locator::Css("label[for=in-nama]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            label.starts_with("Nama kelompok") && !label.contains("nama "),
+            "{label}"
+        );
+        let needed = c
+            .find(Locator::Css("label[for=in-asal] .needed"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(needed, "perlu agar dihitung");
+        let problems = phone_problems(&c).await;
+        assert!(problems.is_empty(), "the form on a phone: {problems:?}");
+
+        // "Use my location": the script shows the button; the phone's position (given here in
+        // place of a GPS fix) fills latitude and longitude.
+        let button = c.find(Locator::Css("#use-location")).await.unwrap();
+        assert!(button.is_displayed().await.unwrap(), "the script shows the button");
+        c.execute(
+            "navigator.geolocation.getCurrentPosition = function (ok) {                ok({coords: {latitude: -4.5386, longitude: 120.3279, accuracy: 8}}); };",
+            vec![],
+        )
+        .await
+        .unwrap();
+        button.click().await.unwrap();
+        assert_eq!(
+            c.find(Locator::Css("#in-lintang"))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap(),
+            "-4.538600"
+        );
+        assert_eq!(
+            c.find(Locator::Css("#in-bujur"))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap(),
+            "120.327900"
+        );
+        let status = c
+            .find(Locator::Css("#location-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(status.starts_with("Lokasi terisi"), "{status}");
+
+        // The answers, without values and norms: saved, not counted.
+        c.find(Locator::Css("#in-nama"))
+            .await
+            .unwrap()
+            .send_keys("Arisan Dari Ponsel")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-jenis"))
+            .await
+            .unwrap()
+            .select_by_value("arisan")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-asal"))
+            .await
+            .unwrap()
+            .select_by_value("tumbuh_masyarakat")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-wave"))
+            .await
+            .unwrap()
+            .select_by_value("demo-2007-sintetis")
+            .await
+            .unwrap();
+        set_value(&c, "#in-tanggal_pendataan", "2007-08-21").await;
+        c.find(Locator::Css("#in-tahun_berdiri"))
+            .await
+            .unwrap()
+            .send_keys("1998")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-anggota_perempuan"))
+            .await
+            .unwrap()
+            .send_keys("25")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#in-telepon"))
+            .await
+            .unwrap()
+            .send_keys("081234567890")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#field-tujuan input[value=ketahanan_sosial]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // The network: one of the village's, chosen from the list.
+        let network = c.find(Locator::Css("select#in-wahana")).await.unwrap();
+        let options = network
+            .find_all(Locator::Css("option"))
+            .await
+            .unwrap();
+        assert!(options.len() >= 2, "the village's networks are offered");
+        let network_name = options[1].prop("value").await.unwrap().unwrap();
+        network.select_by_value(&network_name).await.unwrap();
+        c.find(Locator::Css("#save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let counted = c
+            .wait()
+            .for_element(Locator::Css("#counted"))
+            .await
+            .expect("the group page")
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            counted.starts_with("Tidak dihitung dalam profil wilayah karena jawaban ini belum diisi:")
+                && counted.contains("Nilai dan norma")
+                && !counted.contains("Anggota"),
+            "{counted}"
+        );
+        let fields = c
+            .find(Locator::Css("dl.fields"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            fields.contains(&network_name)
+                && fields.contains("-4.5386")
+                && fields.contains("2007-08-21"),
+            "{fields}"
+        );
+        let group_url = c.current_url().await.unwrap();
+        let group_path = group_url.path().to_string();
+        let problems = phone_problems(&c).await;
+        assert!(problems.is_empty(), "the group page on a phone: {problems:?}");
+
+        // A tie: the other end chosen from the village's list.
+        c.find(Locator::Css("#tie-start button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let other = c
+            .wait()
+            .for_element(Locator::Css("#tie-ke"))
+            .await
+            .expect("the tie form");
+        let problems = phone_problems(&c).await;
+        assert!(problems.is_empty(), "the tie form on a phone: {problems:?}");
+        let first = other
+            .find(Locator::Css("optgroup[label=Wahana] option"))
+            .await
+            .expect("a network of the village offered");
+        let to = first.prop("value").await.unwrap().unwrap();
+        let to_name = first.text().await.unwrap();
+        other.select_by_value(&to).await.unwrap();
+        c.find(Locator::Css("#tie-type"))
+            .await
+            .unwrap()
+            .select_by_value("koordinasi")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#tie-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let ties = c
+            .wait()
+            .for_element(Locator::Css("ul.ties"))
+            .await
+            .expect("back on the group page, the tie listed")
+            .text()
+            .await
+            .unwrap();
+        let name = to_name.split(" (").next().unwrap().to_string();
+        assert!(ties.contains(&name) && ties.contains("Koordinasi"), "{ties}");
+        assert_eq!(c.current_url().await.unwrap().path(), group_path);
+
+        // The same pair again with another type: asked first.
+        c.find(Locator::Css("#tie-start button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("#tie-ke"))
+            .await
+            .unwrap()
+            .select_by_value(&to)
+            .await
+            .unwrap();
+        c.find(Locator::Css("#tie-type"))
+            .await
+            .unwrap()
+            .select_by_value("pendanaan")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#tie-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let question = c
+            .wait()
+            .for_element(Locator::Css("#err-ikatan_kedua"))
+            .await
+            .expect("the question")
+            .text()
+            .await
+            .unwrap();
+        assert!(question.contains("sudah terikat (Koordinasi)"), "{question}");
+        let problems = phone_problems(&c).await;
+        assert!(problems.is_empty(), "the question on a phone: {problems:?}");
+        c.find(Locator::Css("#tie-second"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Css("#tie-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("ul.ties"))
+            .await
+            .unwrap();
+        let ties = c
+            .find(Locator::Css("ul.ties"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            ties.contains("Koordinasi") && ties.contains("Pendanaan"),
+            "{ties}"
+        );
+
+        // Without JavaScript: the location button stays hidden, the tie form's search (a GET
+        // form) still narrows the list, and a tie is added.
+        let plain = connect_without_script(port).await;
+        plain.goto(&format!("{base}/signin")).await.unwrap();
+        plain
+            .find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("demo")
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys("demo-wahana")
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        plain
+            .wait()
+            .for_element(Locator::Css("form[action='/signout'] button"))
+            .await
+            .expect("signed in without JavaScript");
+        plain
+            .goto(&format!("{base}/groups/new?village={village}"))
+            .await
+            .unwrap();
+        let button = plain
+            .wait()
+            .for_element(Locator::Css("#use-location"))
+            .await
+            .unwrap();
+        assert!(
+            !button.is_displayed().await.unwrap(),
+            "without JavaScript the location button is not shown"
+        );
+        plain.goto(&format!("{base}{group_path}")).await.unwrap();
+        let word = name.split_whitespace().last().unwrap().to_string();
+        plain
+            .wait()
+            .for_element(Locator::Css("#tie-start input[name=cari]"))
+            .await
+            .unwrap()
+            .send_keys(&word)
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#tie-start button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let narrowed = plain
+            .wait()
+            .for_element(Locator::Css("#tie-ke"))
+            .await
+            .unwrap()
+            .find_all(Locator::Css("option"))
+            .await
+            .unwrap();
+        let mut offered = Vec::new();
+        for o in &narrowed {
+            offered.push(o.text().await.unwrap());
+        }
+        assert!(
+            offered.iter().any(|o| o.starts_with(&name))
+                && offered
+                    .iter()
+                    .skip(1)
+                    .all(|o| o.to_lowercase().contains(&word.to_lowercase())),
+            "the search narrows the list to {word:?}: {offered:?}"
+        );
+        plain
+            .find(Locator::Css("#tie-ke"))
+            .await
+            .unwrap()
+            .select_by_value(&to)
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#tie-type"))
+            .await
+            .unwrap()
+            .select_by_value("kegiatan_bersama")
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#tie-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        plain
+            .wait()
+            .for_element(Locator::Css("#tie-second"))
+            .await
+            .expect("asked again: a third type between the pair")
+            .click()
+            .await
+            .unwrap();
+        plain
+            .find(Locator::Css("#tie-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let ties = plain
+            .wait()
+            .for_element(Locator::Css("ul.ties"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(ties.contains("Kegiatan bersama"), "{ties}");
+        plain.close().await.unwrap();
+
+        // The network drawing and its legend: inside their box, text at least 11 px.
+        c.goto(&format!("{base}/regions/73.08.21/network"))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("figure.network svg"))
+            .await
+            .unwrap();
+        let problems = phone_problems(&c).await;
+        assert!(problems.is_empty(), "the network page on a phone: {problems:?}");
+        c.close().await.unwrap();
     });
 }
 

@@ -4,7 +4,7 @@
 
 use super::record::{
     ConfirmDelete, FormField, Pairs, Shown, TieView, as_pairs, crumbs_to, display, fields_of,
-    label, pick, tie_types, tie_views, values_of_table, wave_choices,
+    label, pick, refusal_beside_region, tie_types, tie_views, values_of_table, wave_choices,
 };
 use super::render;
 use crate::service::actors::{self, Actor};
@@ -21,7 +21,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use wahana_domain::instrument::{self, Table};
 use wahana_domain::{Code, FieldError, RegionCode, RegionTree};
-use wahana_store::AuditEntry;
+use wahana_store::{ActorKind, AuditEntry};
 
 /// Which kind of record a page is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +139,8 @@ struct ActorForm<'a> {
     cancel: String,
     waves: Vec<(String, String, bool)>,
     pick_wave: bool,
+    /// Some field is marked as needed for screening (groups only).
+    has_needed: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -164,6 +166,7 @@ pub async fn new_form<T: Actor>(
         values.insert("kode_wilayah", c.to_string());
     }
     let form = ActorForm {
+        has_needed: false,
         ctx: &ctx,
         title: format!("{} {}", ctx.t("Tambah", "Add"), kind.noun(&ctx)),
         action: format!("/{}", kind.path()),
@@ -210,7 +213,10 @@ fn form_again(
         }
         other => (Vec::new(), vec![other.message(ctx.lang)]),
     };
+    let mut fields = fields_of(kind.table(), values, &field_errors, ctx.lang);
+    refusal_beside_region(&mut fields, &e, ctx.lang);
     let form = ActorForm {
+        has_needed: false,
         ctx,
         title: match id {
             Some(i) => format!("{} {} {i}", ctx.t("Ubah", "Edit"), kind.noun(ctx)),
@@ -220,7 +226,7 @@ fn form_again(
             Some(i) => format!("/{}/{i}", kind.path()),
             None => format!("/{}", kind.path()),
         },
-        fields: fields_of(kind.table(), values, &field_errors, ctx.lang),
+        fields,
         general,
         version,
         creating: false,
@@ -282,6 +288,7 @@ pub async fn edit_form<T: Actor>(
         .zip(r.fields)
         .collect();
     let form = ActorForm {
+        has_needed: false,
         ctx: &ctx,
         title: format!("{} {}", ctx.t("Ubah", "Edit"), r.name),
         action: format!("/{}/{}", kind.path(), pct(&id)),
@@ -398,7 +405,6 @@ struct ActorPage<'a> {
     can_write: bool,
     history: Option<Vec<AuditEntry>>,
     entries: Vec<AuditEntry>,
-    tie_types: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -459,7 +465,6 @@ pub async fn show<T: Actor>(
         can_write: caller.writes(Write::Other, &r.region),
         entries: history.clone().unwrap_or_default(),
         history,
-        tie_types: tie_types(&ctx),
     };
     Ok(render(&ctx, &page))
 }
@@ -481,7 +486,192 @@ fn local_path(back: Option<&str>) -> String {
     back.and_then(safe_local_path).unwrap_or("/").to_string()
 }
 
-/// Adds a tie from the form on an actor's page (`dari` is that actor).
+/// The form that adds a tie from one actor: the other end chosen from the region's groups,
+/// networks and institutions (grouped by kind, narrowed by a name searched with a plain GET),
+/// or typed as an id; every problem shown beside its field, the form as submitted.
+#[derive(Template)]
+#[template(path = "tie_form.html")]
+struct TieForm<'a> {
+    ctx: &'a Ctx,
+    from_id: String,
+    from_name: String,
+    crumbs: Vec<super::regions::Crumb>,
+    back: String,
+    /// The name searched (empty: all).
+    search: String,
+    /// The form again without the search.
+    show_all: String,
+    /// (kind's label, [(id, name, selected)]) for groups, networks, institutions.
+    choices: Vec<(&'static str, Vec<(String, String, bool)>)>,
+    choices_empty: bool,
+    /// The groups listed reached [`actors::TIE_CHOICES_LIMIT`].
+    truncated: bool,
+    /// The id typed instead of chosen.
+    other: String,
+    tie_types: Vec<(&'static str, &'static str, bool)>,
+    since: String,
+    ke_error: Option<String>,
+    type_error: Option<String>,
+    since_error: Option<String>,
+    /// The question asked before a second tie of another type between the same pair.
+    ask_second: Option<String>,
+    general: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct TieQuery {
+    pub dari: Option<String>,
+    pub back: Option<String>,
+    pub cari: Option<String>,
+}
+
+/// What the tie form was last given.
+#[derive(Default)]
+struct TieEntry {
+    to: String,
+    other: String,
+    tie_type: String,
+    since: String,
+}
+
+/// The tie form from `from`, with what was entered and the refusal it got, if any.
+async fn tie_form(
+    st: &AppState,
+    ctx: &Ctx,
+    from: &str,
+    back: String,
+    search: &str,
+    entry: TieEntry,
+    refusal: Option<ApiError>,
+) -> PageResult {
+    let caller = ctx.caller();
+    let (from_name, region) = actors::tie_origin(&st.store, &caller, from)
+        .await
+        .or_page(ctx)?;
+    let found = actors::tie_choices(&st.store, &caller, &region, Some(search))
+        .await
+        .or_page(ctx)?;
+    let chosen = if entry.other.is_empty() {
+        entry.to.as_str()
+    } else {
+        ""
+    };
+    let kinds = [
+        (ActorKind::Group, ctx.t("Kelompok", "Groups")),
+        (ActorKind::Network, ctx.t("Wahana", "Networks")),
+        (ActorKind::Institution, ctx.t("Lembaga", "Institutions")),
+    ];
+    let truncated = found.iter().filter(|c| c.kind == ActorKind::Group).count()
+        >= actors::TIE_CHOICES_LIMIT as usize;
+    let choices: Vec<(&'static str, Vec<(String, String, bool)>)> = kinds
+        .iter()
+        .map(|(k, label)| {
+            (
+                *label,
+                found
+                    .iter()
+                    .filter(|c| c.kind == *k && c.id != from)
+                    .map(|c| (c.id.clone(), c.name.clone(), c.id == chosen))
+                    .collect(),
+            )
+        })
+        .collect();
+    let (mut ke_error, mut type_error, mut since_error, mut ask_second) = (None, None, None, None);
+    let mut general = Vec::new();
+    let mut status = StatusCode::OK;
+    if let Some(e) = refusal {
+        status = e.status();
+        match &e {
+            ApiError::Invalid(errs) => {
+                for x in errs {
+                    let text = if x.field == actors::SECOND_TIE {
+                        x.expected(ctx.lang).to_string()
+                    } else {
+                        x.message(ctx.lang)
+                    };
+                    let slot = match x.field.as_str() {
+                        "ke" | "dari" => &mut ke_error,
+                        "jenis_ikatan" => &mut type_error,
+                        "sejak" => &mut since_error,
+                        f if f == actors::SECOND_TIE => &mut ask_second,
+                        _ => {
+                            general.push(text);
+                            continue;
+                        }
+                    };
+                    *slot = Some(match slot.take() {
+                        Some(before) => format!("{before}; {text}"),
+                        None => text,
+                    });
+                }
+            }
+            // A tie held already, ends not observed together, an end outside the person's
+            // region: all about the other end chosen.
+            other => ke_error = Some(other.message(ctx.lang)),
+        }
+    }
+    let tie_type = if entry.tie_type.is_empty() {
+        "koordinasi"
+    } else {
+        entry.tie_type.as_str()
+    };
+    let choices_empty = choices.iter().all(|c| c.1.is_empty());
+    let page = TieForm {
+        ctx,
+        from_id: from.to_string(),
+        from_name,
+        crumbs: crumbs_to(&region),
+        show_all: format!("/ties/new?dari={}&back={}", pct(from), pct(&back)),
+        back,
+        search: search.to_string(),
+        choices,
+        choices_empty,
+        truncated,
+        other: entry.other,
+        tie_types: tie_types(ctx)
+            .into_iter()
+            .map(|(c, l)| (c, l, c == tie_type))
+            .collect(),
+        since: entry.since,
+        ke_error,
+        type_error,
+        since_error,
+        ask_second,
+        general,
+    };
+    let mut res = render(ctx, &page);
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+/// `GET /ties/new?dari=ID[&cari=NAME][&back=PATH]`: the form that adds a tie from an actor.
+pub async fn new_tie(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TieQuery>,
+) -> PageResult {
+    require_user(&ctx)?;
+    let from = q.dari.unwrap_or_default();
+    let back = q
+        .back
+        .as_deref()
+        .and_then(safe_local_path)
+        .map(str::to_string)
+        .unwrap_or_else(|| local_path(None));
+    tie_form(
+        &st,
+        &ctx,
+        &from,
+        back,
+        q.cari.as_deref().unwrap_or(""),
+        TieEntry::default(),
+        None,
+    )
+    .await
+}
+
+/// Adds a tie from the tie form or an actor's page (`dari` is that actor); a refusal shows the
+/// tie form again with what was entered and the problem beside its field.
 pub async fn create_tie(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -490,13 +680,40 @@ pub async fn create_tie(
     require_user(&ctx)?;
     csrf::check(&ctx, pick(&pairs, "_csrf")).or_page(&ctx)?;
     let back = back_to(&ctx, &pairs)?;
-    let values = values_of_table(Table::Ties, &pairs);
+    let mut values = values_of_table(Table::Ties, &pairs);
+    let other = pick(&pairs, "ke_lain").unwrap_or("").trim().to_string();
+    if !other.is_empty() {
+        values.insert("ke", other.clone());
+    }
+    let entry = TieEntry {
+        to: values.get("ke").cloned().unwrap_or_default(),
+        other,
+        tie_type: values.get("jenis_ikatan").cloned().unwrap_or_default(),
+        since: values.get("sejak").cloned().unwrap_or_default(),
+    };
     let given: HashMap<&'static str, String> =
         values.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-    actors::add_tie(&st.store, &ctx.caller(), &given, None)
-        .await
-        .or_page(&ctx)?;
-    Ok(Redirect::to(&back).into_response())
+    let second = pick(&pairs, actors::SECOND_TIE).is_some();
+    match actors::add_tie_asked(&st.store, &ctx.caller(), &given, second).await {
+        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Err(e) => {
+            let e = ApiError::from(e);
+            if matches!(e, ApiError::Internal(_)) {
+                return Ok(e.into_page(&ctx));
+            }
+            let from = pick(&pairs, "dari").unwrap_or("").trim().to_string();
+            let search = pick(&pairs, "cari").unwrap_or("").to_string();
+            // Without an origin the person may read there is no form to show again: the
+            // refusal's own page (a record they may not read stays missing).
+            if actors::tie_origin(&st.store, &ctx.caller(), &from)
+                .await
+                .is_err()
+            {
+                return Ok(e.into_page(&ctx));
+            }
+            tie_form(&st, &ctx, &from, back, &search, entry, Some(e)).await
+        }
+    }
 }
 
 /// The number of a tie from the path (404 when it is not one).

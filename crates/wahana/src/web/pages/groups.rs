@@ -3,7 +3,8 @@
 
 use super::record::{
     ConfirmDelete, FormField, Pairs, Shown, TieView, as_pairs, crumbs_to, display, fields_of,
-    label, pick, tie_types, tie_views, values_of_table, wave_choices,
+    label, mark_needed, offer_names, pick, refusal_beside_region, tie_views, values_of_table,
+    wave_choices,
 };
 use super::render;
 use crate::service::users::{self, Write};
@@ -14,7 +15,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use std::collections::HashMap;
 use wahana_domain::codes::*;
@@ -48,6 +49,35 @@ pub struct GroupForm<'a> {
     pub waves: Vec<(String, String, bool)>,
     /// The form asks for the wave (adding a record).
     pub pick_wave: bool,
+    /// Some field is marked as needed for the group to be counted.
+    pub has_needed: bool,
+}
+
+/// Fits the form's fields to the person filling them: the answers screening needs marked, the
+/// village's networks offered for `wahana` (typed when the village is not known yet or holds
+/// none). Returns whether any field is marked.
+async fn fit_fields(
+    st: &AppState,
+    ctx: &Ctx,
+    fields: &mut [FormField],
+    village: Option<&RegionCode>,
+) -> Result<bool, PageError> {
+    let needed = service::screening::needed_columns(&st.store)
+        .await
+        .or_page(ctx)?;
+    mark_needed(fields, &needed);
+    if let Some(v) = village.filter(|v| v.level() == wahana_domain::Level::Village) {
+        // Someone who may not read the village gets the typed field (and the refusal on save).
+        if let Ok(held) =
+            actors::list::<wahana_domain::Network>(&st.store, &ctx.caller(), Some(v), None).await
+        {
+            let mut names: Vec<String> = held.into_iter().map(|n| n.record.name).collect();
+            names.sort();
+            names.dedup();
+            offer_names(fields, "wahana", &names);
+        }
+    }
+    Ok(fields.iter().any(|f| f.needed))
 }
 
 /// The form's values by column: repeated keys joined with spaces; absent columns empty.
@@ -110,11 +140,14 @@ pub async fn new_form(
         .village
         .map(|v| format!("/regions/{v}"))
         .unwrap_or_else(|| "/".into());
+    let mut fields = fields(&values, &[], ctx.lang);
+    let has_needed = fit_fields(&st, &ctx, &mut fields, village.as_ref()).await?;
     let form = GroupForm {
+        has_needed,
         ctx: &ctx,
         title: ctx.t("Tambah kelompok", "Add a group").into(),
         action: "/groups".into(),
-        fields: fields(&values, &[], ctx.lang),
+        fields,
         general: Vec::new(),
         version: None,
         creating: true,
@@ -128,7 +161,8 @@ pub async fn new_form(
 
 /// The form again with the errors beside their fields (422).
 #[allow(clippy::too_many_arguments)] // the form's whole state, each piece used once
-fn form_again(
+async fn form_again(
+    st: &AppState,
     ctx: &Ctx,
     waves: Vec<(String, String, bool)>,
     e: ApiError,
@@ -137,11 +171,11 @@ fn form_again(
     id: Option<&str>,
     version: Option<i64>,
     allow_duplicate: bool,
-) -> Response {
+) -> PageResult {
     // A failure of the server is no mistake in the form: its page, with a reference to quote,
     // and its detail in the log.
     if matches!(e, ApiError::Internal(_)) {
-        return e.into_page(ctx);
+        return Ok(e.into_page(ctx));
     }
     let (field_errors, general) = match &e {
         ApiError::Invalid(errs) => {
@@ -159,7 +193,11 @@ fn form_again(
         other => (Vec::new(), vec![other.message(ctx.lang)]),
     };
     let status = e.status();
+    let mut fields = fields(values, &field_errors, ctx.lang);
+    refusal_beside_region(&mut fields, &e, ctx.lang);
+    let has_needed = fit_fields(st, ctx, &mut fields, village_of(values).as_ref()).await?;
     let form = GroupForm {
+        has_needed,
         ctx,
         title: if creating {
             ctx.t("Tambah kelompok", "Add a group").into()
@@ -174,7 +212,7 @@ fn form_again(
             Some(i) => format!("/groups/{i}"),
             None => "/groups".into(),
         },
-        fields: fields(values, &field_errors, ctx.lang),
+        fields,
         general,
         version,
         creating,
@@ -191,7 +229,7 @@ fn form_again(
     };
     let mut res = render(ctx, &form);
     *res.status_mut() = status;
-    res
+    Ok(res)
 }
 
 pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pairs>) -> PageResult {
@@ -209,7 +247,8 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pair
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
         Err(e) => {
             let waves = wave_choices(&st, &ctx, wave, village_of(&values).as_ref()).await?;
-            Ok(form_again(
+            form_again(
+                &st,
                 &ctx,
                 waves,
                 e.into(),
@@ -218,7 +257,8 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, Form(pairs): Form<Pair
                 None,
                 None,
                 allow_duplicate,
-            ))
+            )
+            .await
         }
     }
 }
@@ -243,7 +283,10 @@ pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     ctx.caller()
         .check_write_held(Write::EditGroup, &g.group.village, "kelompok", &id)
         .or_page(&ctx)?;
+    let mut fields = fields(&values_of(&g), &[], ctx.lang);
+    let has_needed = fit_fields(&st, &ctx, &mut fields, Some(&g.group.village)).await?;
     let form = GroupForm {
+        has_needed,
         ctx: &ctx,
         title: format!("{} {}", ctx.t("Ubah kelompok", "Edit group"), g.group.name),
         action: format!(
@@ -251,7 +294,7 @@ pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             crate::web::pct(&id),
             crate::web::pct(&g.wave_id)
         ),
-        fields: fields(&values_of(&g), &[], ctx.lang),
+        fields,
         general: Vec::new(),
         version: Some(g.version),
         creating: false,
@@ -281,7 +324,8 @@ pub async fn update(
         .or_page(&ctx)?;
     let version = pick(&pairs, "version").and_then(|v| v.parse::<i64>().ok());
     let Some(version) = version else {
-        return Ok(form_again(
+        return form_again(
+            &st,
             &ctx,
             Vec::new(),
             ApiError::Invalid(vec![FieldError::new(
@@ -295,7 +339,8 @@ pub async fn update(
             Some(&id),
             Some(current.version),
             false,
-        ));
+        )
+        .await;
     };
     match groups::edit(
         &st.store,
@@ -308,16 +353,20 @@ pub async fn update(
     .await
     {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}?saved=1", g.group.id)).into_response()),
-        Err(e) => Ok(form_again(
-            &ctx,
-            Vec::new(),
-            e.into(),
-            &values,
-            false,
-            Some(&id),
-            Some(version),
-            false,
-        )),
+        Err(e) => {
+            form_again(
+                &st,
+                &ctx,
+                Vec::new(),
+                e.into(),
+                &values,
+                false,
+                Some(&id),
+                Some(version),
+                false,
+            )
+            .await
+        }
     }
 }
 
@@ -371,7 +420,6 @@ pub struct GroupPage<'a> {
     pub ties: Vec<TieView>,
     /// May add and delete ties (officers and admins of the region).
     pub can_write: bool,
-    pub tie_types: Vec<(&'static str, &'static str)>,
     pub history: Option<Vec<AuditEntry>>,
     pub entries: Vec<AuditEntry>,
     pub can_edit: bool,
@@ -382,6 +430,46 @@ pub struct GroupPage<'a> {
     pub can_members: bool,
     /// The add-a-member form: its values, roles (code, label, selected) and error.
     pub member: MemberForm,
+    /// Counted in the region's profile (screening's verdict on this observation).
+    pub counted: bool,
+    /// Why it is counted or not, in a sentence.
+    pub counted_because: String,
+}
+
+/// Whether the group is counted in the profile, and if not which answer is missing or which
+/// criterion a recorded answer does not meet, as a sentence for its page.
+fn counted_sentence(c: &service::screening::Counted, lang: Lang) -> String {
+    use wahana_domain::screening::Outcome;
+    match c.outcome {
+        Outcome::Qualifies => lang
+            .pick(
+                "semua syarat penyaringan terpenuhi.",
+                "every screening criterion is met.",
+            )
+            .to_string(),
+        Outcome::Incomplete => {
+            let names: Vec<&str> = c.missing.iter().map(|m| label(m, lang)).collect();
+            format!(
+                "{} {}.",
+                lang.pick(
+                    "karena jawaban ini belum diisi:",
+                    "because these answers are missing:",
+                ),
+                names.join(", ")
+            )
+        }
+        Outcome::DoesNotQualify => {
+            let why: Vec<&str> = c.failed.iter().map(|r| r.message(lang)).collect();
+            format!(
+                "{} {}.",
+                lang.pick(
+                    "karena tidak memenuhi syarat:",
+                    "because it does not meet the criteria:",
+                ),
+                why.join("; ")
+            )
+        }
+    }
 }
 
 /// A member as the group page shows it.
@@ -474,6 +562,9 @@ async fn group_page(
     } else {
         None
     };
+    let counted = service::screening::counted(&st.store, &g.group)
+        .await
+        .or_page(&ctx)?;
     let wave = st.store.wave(&g.wave_id).await.or_page(&ctx)?;
     let mut observations = Vec::new();
     for o in groups::history(&st.store, &caller, &id)
@@ -512,12 +603,13 @@ async fn group_page(
         entries: history.clone().unwrap_or_default(),
         history,
         can_write: caller.writes(Write::Other, village),
-        tie_types: tie_types(&ctx),
         can_edit: caller.writes(Write::EditGroup, village),
         can_delete: caller.writes(Write::DeleteGroup, village),
         can_members: personal && caller.writes(Write::Members, village),
         members,
         member,
+        counted: counted.counted(),
+        counted_because: counted_sentence(&counted, lang),
     };
     let mut res = render(&ctx, &page);
     if page.member.error.is_some() {

@@ -123,7 +123,7 @@ fn sections(lang: Lang, role: Option<Role>, region: &str) -> Vec<Section> {
                 ),
                 line(
                     lang,
-                    "Isian bertanda «diperlukan agar dihitung» harus diisi supaya kelompok masuk hitungan profil; setelah disimpan, halaman kelompok menyebut apakah kelompok dihitung.",
+                    "Isian bertanda «perlu agar dihitung» harus diisi supaya kelompok masuk hitungan profil; setelah disimpan, halaman kelompok menyebut apakah kelompok dihitung.",
                     "Fields marked «needed to be counted» must be filled for the group to count in the profile; after saving, the group's page says whether it is counted.",
                 ),
                 line(

@@ -16,8 +16,14 @@ pub enum Input {
     Text,
     Number,
     Date,
+    /// A telephone number: the phone's dial pad.
+    Tel,
+    /// A decimal (latitude, longitude): digits, sign and point.
+    Decimal,
     Long,
     Select(Vec<Opt>),
+    /// One of the names offered (a village's networks): (name, selected).
+    Names(Vec<(String, bool)>),
     Multi(Vec<Opt>),
 }
 
@@ -33,6 +39,37 @@ impl FormField {
     }
     pub fn is_date(&self) -> bool {
         matches!(self.input, Input::Date)
+    }
+    /// The `type` of a one-line input: `tel` for a phone, `date` for a date held in ISO form
+    /// (or empty; a day-first date typed elsewhere stays text, so it is shown as typed).
+    pub fn input_type(&self) -> &'static str {
+        match &self.input {
+            Input::Tel => "tel",
+            Input::Date
+                if self.value.is_empty()
+                    || wahana_domain::Date::parse(&self.value)
+                        .is_some_and(|d| d.to_string() == self.value) =>
+            {
+                "date"
+            }
+            _ => "text",
+        }
+    }
+    /// The keyboard a phone shows for the input (`inputmode`), if not the letters.
+    pub fn input_mode(&self) -> Option<&'static str> {
+        match &self.input {
+            Input::Number => Some("numeric"),
+            Input::Decimal => Some("decimal"),
+            Input::Tel => Some("tel"),
+            _ => None,
+        }
+    }
+    /// The names offered for the field, when it takes one of a list of held names.
+    pub fn names(&self) -> Option<&[(String, bool)]> {
+        match &self.input {
+            Input::Names(n) => Some(n),
+            _ => None,
+        }
     }
     pub fn is_long(&self) -> bool {
         matches!(self.input, Input::Long)
@@ -82,6 +119,8 @@ fn input_of(id: &str, value: &str, lang: Lang) -> Input {
         "tanggal_sk" => Input::Date,
         "tahun_berdiri" | "anggota_laki" | "anggota_perempuan" | "iuran_rupiah" => Input::Number,
         "tanggal_pendataan" => Input::Date,
+        "telepon" => Input::Tel,
+        "lintang" | "bujur" => Input::Decimal,
         "catatan" => Input::Long,
         _ => Input::Text,
     }
@@ -92,6 +131,8 @@ pub struct FormField {
     pub label: &'static str,
     pub hint: &'static str,
     pub required: bool,
+    /// Screening needs it filled for the group to be counted in the profile.
+    pub needed: bool,
     pub input: Input,
     pub value: String,
     pub error: Option<String>,
@@ -136,6 +177,8 @@ pub fn label(id: &str, lang: Lang) -> &'static str {
         "jenis_lembaga" => ("Jenis lembaga", "Institution type"),
         "alamat" => ("Alamat", "Address"),
         "kontak" => ("Kontak", "Contact person"),
+        "jumlah_anggota" => ("Jumlah anggota", "Number of members"),
+        "umur" => ("Umur kelompok", "Age of the group"),
         _ => ("", ""),
     };
     if i.is_empty() {
@@ -210,12 +253,51 @@ pub fn fields_of(
                     ""
                 },
                 required: c.required,
+                needed: false,
                 input,
                 value,
                 error,
             }
         })
         .collect()
+}
+
+/// Marks the fields screening needs filled for a group to be counted (`columns`, from
+/// [`crate::service::screening::needed_columns`]).
+pub fn mark_needed(fields: &mut [FormField], columns: &[&str]) {
+    for f in fields.iter_mut() {
+        f.needed = columns.contains(&f.id);
+    }
+}
+
+/// Offers the names held (a village's networks) for the field `id` as a list to choose
+/// from, the value already given kept among them; without names the field stays typed.
+pub fn offer_names(fields: &mut [FormField], id: &str, names: &[String]) {
+    if names.is_empty() {
+        return;
+    }
+    for f in fields.iter_mut().filter(|f| f.id == id) {
+        let mut offered: Vec<(String, bool)> =
+            names.iter().map(|n| (n.clone(), *n == f.value)).collect();
+        if !f.value.is_empty() && !names.contains(&f.value) {
+            offered.push((f.value.clone(), true));
+        }
+        f.input = Input::Names(offered);
+    }
+}
+
+/// A record outside the person's region (403): the refusal, which says where they may write,
+/// beside the region code too, where the form asks for it.
+pub fn refusal_beside_region(
+    fields: &mut [FormField],
+    e: &crate::web::errors::ApiError,
+    lang: Lang,
+) {
+    if let crate::web::errors::ApiError::Forbidden { .. } = e {
+        for f in fields.iter_mut().filter(|f| f.id == "kode_wilayah") {
+            f.error = Some(e.message(lang));
+        }
+    }
 }
 
 /// The open waves a new record may go into, the one chosen (else the region's latest open
@@ -306,6 +388,10 @@ pub struct ConfirmDelete<'a> {
 
 pub struct TieView {
     pub other: String,
+    /// The other end's name, when the person may read it (else its id is shown alone).
+    pub other_name: Option<String>,
+    /// The other end's page.
+    pub link: String,
     pub kind: &'static str,
     pub since: String,
     pub outgoing: bool,
@@ -317,22 +403,34 @@ pub struct TieView {
 pub async fn tie_views(st: &AppState, ctx: &Ctx, id: &str) -> Result<Vec<TieView>, PageError> {
     // Back to this page without its query (a `saved=1` would say "Saved" again).
     let here = pct(ctx.path.split('?').next().unwrap_or("/"));
-    Ok(actors::ties_of(&st.store, id)
-        .await
-        .or_page(ctx)?
-        .into_iter()
-        .map(|t| TieView {
+    let caller = ctx.caller();
+    let mut out = Vec::new();
+    for t in actors::ties_of(&st.store, id).await.or_page(ctx)? {
+        let outgoing = t.tie.from == id;
+        let other = if outgoing {
+            t.tie.to.clone()
+        } else {
+            t.tie.from.clone()
+        };
+        let end = actors::tie_end(&st.store, &caller, &other)
+            .await
+            .or_page(ctx)?;
+        let path = match end.as_ref().map(|e| e.0) {
+            Some(wahana_store::ActorKind::Network) => "networks",
+            Some(wahana_store::ActorKind::Institution) => "institutions",
+            _ => "groups",
+        };
+        out.push(TieView {
             confirm: format!("/ties/{}/delete?back={here}", t.id),
-            outgoing: t.tie.from == id,
-            other: if t.tie.from == id {
-                t.tie.to.clone()
-            } else {
-                t.tie.from.clone()
-            },
+            outgoing,
+            link: format!("/{path}/{}", pct(&other)),
+            other_name: end.map(|e| e.1),
+            other,
             kind: t.tie.tie_type.label(ctx.lang),
             since: t.tie.since.map(|y| y.to_string()).unwrap_or_default(),
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }
 
 /// The tie types for the add-a-tie form: (code, label).

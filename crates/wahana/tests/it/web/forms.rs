@@ -382,7 +382,13 @@ async fn network_institution_and_tie_forms() {
             &r.text[..r.text.len().min(500)]
         );
         let page = env.page(&back, Some("officer")).await;
-        assert!(page.text.contains(&format!("→ {inst}")), "{n}");
+        // Listed by its name (escaped) with a link to its page, the id beside it.
+        assert!(
+            page.text.contains(&format!(
+                "→ <a href=\"/institutions/{inst}\">Masjid &#60;Uji&#62;</a> <small>{inst}</small>"
+            )),
+            "{n}"
+        );
         let tie = env
             .store
             .ties_of(&group)
@@ -472,8 +478,8 @@ async fn network_institution_and_tie_forms() {
             !env.page(&back, Some("officer"))
                 .await
                 .text
-                .contains(&format!("→ {inst}")),
-            "{n}"
+                .contains(&format!("→ <a href=\"/institutions/{inst}\">")),
+            "{n}: the tie is gone from the list"
         );
         let q = env
             .page(&format!("/institutions/{inst}/delete"), Some("officer"))

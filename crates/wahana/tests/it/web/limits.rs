@@ -49,6 +49,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/institutions/{id}/edit", &["get"]),
     ("/institutions/{id}/delete", &["get", "post"]),
     ("/ties", &["post"]),
+    ("/ties/new", &["get"]),
     ("/ties/{id}/delete", &["get", "post"]),
     ("/waves", &["get", "post"]),
     ("/waves/{id}", &["post"]),

@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod compare;
 mod failure;
+mod field;
 mod forms;
 pub(crate) mod harness;
 mod help;
