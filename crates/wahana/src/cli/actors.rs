@@ -584,7 +584,9 @@ pub async fn ties(store: &Store, cmd: TiesCommand, lang: Lang) -> Result<ExitCod
         } => {
             let ties = match (actor, region(r.as_deref(), lang)?) {
                 (Some(a), _) => actors::ties_of(store, &a).await,
-                (None, Some(r)) => actors::list_ties(store, &r, wave.as_deref()).await,
+                (None, Some(r)) => {
+                    actors::list_ties(store, &Caller::cli(), &r, wave.as_deref()).await
+                }
                 (None, None) => Ok(Vec::new()),
             }
             .map_err(|e| fail(e, lang))?;

@@ -578,13 +578,18 @@ pub async fn delete_tie(store: &Store, caller: &Caller, id: i64) -> Result<(), S
     Ok(())
 }
 
-/// The ties with at least one end among the actors of a region, in one wave or all.
+/// The ties with an end among a region's actors, for a caller who may read the region's records
+/// (refused as the lists of groups and actors are: `Caller::list_scope`).
 pub async fn list_ties(
     store: &Store,
+    caller: &Caller,
     region: &RegionCode,
     wave: Option<&str>,
 ) -> Result<Vec<TieRecord>, ServiceError> {
-    Ok(store.list_ties(region, wave).await?)
+    let scope = caller.list_scope(Some(region))?;
+    Ok(store
+        .list_ties(scope.as_ref().unwrap_or(region), wave)
+        .await?)
 }
 
 /// The ties of one actor.

@@ -48,10 +48,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/regions/{code}/compare", get(compare::compare))
         .route("/api/v1/regions/{code}/screening", get(regions::screening))
         .route("/api/v1/regions/{code}/network", get(network::network))
-        .route("/api/v1/regions/{code}/networks", get(regions::networks))
+        .route(
+            "/api/v1/regions/{code}/networks",
+            get(regions::actors::<Network>),
+        )
         .route(
             "/api/v1/regions/{code}/institutions",
-            get(regions::institutions),
+            get(regions::actors::<Institution>),
         )
         .route("/api/v1/regions/{code}/ties", get(regions::ties))
         .route("/api/v1/regions/{code}/inbox", get(inbox::list))

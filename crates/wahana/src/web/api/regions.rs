@@ -149,15 +149,6 @@ pub async fn screening(
     Ok(Json(report))
 }
 
-/// Checks that the person may read a region's records; returns whether they see personal data.
-fn may_read(ctx: &Ctx, r: &Region) -> Result<bool, ApiError> {
-    let who = super::signed_in(ctx)?;
-    if !users::can_read_records(Some(who), &r.code) {
-        return Err(ApiError::Forbidden { writes_in: None });
-    }
-    Ok(users::can_see_personal(Some(who), &r.code))
-}
-
 #[derive(Debug, Serialize)]
 pub struct NetworkJson {
     pub id: String,
@@ -176,44 +167,6 @@ pub struct NetworkJson {
     pub notes: Option<String>,
 }
 
-pub async fn networks(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-) -> ApiResult<Json<Vec<NetworkJson>>> {
-    use wahana_domain::Code;
-    let r = resolve(&code).or_api(ctx.lang)?;
-    let personal = may_read(&ctx, r).or_api(ctx.lang)?;
-    let list = st
-        .store
-        .list_actors::<wahana_domain::Network>(Some(&r.code), None)
-        .await
-        .or_api(ctx.lang)?;
-    let keep = |v: Option<String>| if personal { v } else { None };
-    Ok(Json(
-        list.into_iter()
-            .take(5000)
-            .map(|s| (s.record, s.wave_id))
-            .map(|(n, wave)| NetworkJson {
-                id: n.id,
-                wave_id: wave,
-                village: n.village.to_string(),
-                local_unit: n.local_unit,
-                level: n.level.code(),
-                name: n.name,
-                founded_year: n.founded_year,
-                chair: keep(n.chair),
-                secretary: keep(n.secretary),
-                treasurer: keep(n.treasurer),
-                phone: keep(n.phone),
-                decree_number: n.decree_number,
-                decree_date: n.decree_date.map(|d| d.to_string()),
-                notes: n.notes,
-            })
-            .collect(),
-    ))
-}
-
 #[derive(Debug, Serialize)]
 pub struct InstitutionJson {
     pub id: String,
@@ -229,37 +182,72 @@ pub struct InstitutionJson {
     pub notes: Option<String>,
 }
 
-pub async fn institutions(
+/// How a network or an institution is listed in the API (`NetworkJson`, `InstitutionJson`):
+/// what differs between the two region lists, which are otherwise one handler.
+pub trait ActorJson: crate::service::actors::Actor {
+    type Json: Serialize;
+    fn json(self, wave_id: String) -> Self::Json;
+}
+
+impl ActorJson for wahana_domain::Network {
+    type Json = NetworkJson;
+    fn json(self, wave_id: String) -> NetworkJson {
+        use wahana_domain::Code;
+        NetworkJson {
+            id: self.id,
+            wave_id,
+            village: self.village.to_string(),
+            local_unit: self.local_unit,
+            level: self.level.code(),
+            name: self.name,
+            founded_year: self.founded_year,
+            chair: self.chair,
+            secretary: self.secretary,
+            treasurer: self.treasurer,
+            phone: self.phone,
+            decree_number: self.decree_number,
+            decree_date: self.decree_date.map(|d| d.to_string()),
+            notes: self.notes,
+        }
+    }
+}
+
+impl ActorJson for wahana_domain::Institution {
+    type Json = InstitutionJson;
+    fn json(self, wave_id: String) -> InstitutionJson {
+        use wahana_domain::Code;
+        InstitutionJson {
+            id: self.id,
+            wave_id,
+            region: self.region.to_string(),
+            kind: self.kind.code(),
+            name: self.name,
+            address: self.address,
+            contact: self.contact,
+            phone: self.phone,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            notes: self.notes,
+        }
+    }
+}
+
+/// The networks (`/networks`) or institutions (`/institutions`) of a region, at most 5,000,
+/// for those who may read its records; personal fields blanked by the use case for those who
+/// may not see them.
+pub async fn actors<T: ActorJson>(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-) -> ApiResult<Json<Vec<InstitutionJson>>> {
-    use wahana_domain::Code;
+) -> ApiResult<Json<Vec<T::Json>>> {
     let r = resolve(&code).or_api(ctx.lang)?;
-    let personal = may_read(&ctx, r).or_api(ctx.lang)?;
-    let list = st
-        .store
-        .list_actors::<wahana_domain::Institution>(Some(&r.code), None)
+    let list = crate::service::actors::list::<T>(&st.store, &ctx.api_caller(), Some(&r.code), None)
         .await
         .or_api(ctx.lang)?;
-    let keep = |v: Option<String>| if personal { v } else { None };
     Ok(Json(
         list.into_iter()
             .take(5000)
-            .map(|s| (s.record, s.wave_id))
-            .map(|(i, wave)| InstitutionJson {
-                id: i.id,
-                wave_id: wave,
-                region: i.region.to_string(),
-                kind: i.kind.code(),
-                name: i.name,
-                address: i.address,
-                contact: keep(i.contact),
-                phone: keep(i.phone),
-                latitude: i.latitude,
-                longitude: i.longitude,
-                notes: i.notes,
-            })
+            .map(|s| s.record.json(s.wave_id))
             .collect(),
     ))
 }
@@ -300,8 +288,9 @@ pub async fn ties(
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<TieJson>>> {
     let r = resolve(&code).or_api(ctx.lang)?;
-    may_read(&ctx, r).or_api(ctx.lang)?;
-    let list = st.store.list_ties(&r.code, None).await.or_api(ctx.lang)?;
+    let list = crate::service::actors::list_ties(&st.store, &ctx.api_caller(), &r.code, None)
+        .await
+        .or_api(ctx.lang)?;
     Ok(Json(list.into_iter().take(5000).map(TieJson::of).collect()))
 }
 

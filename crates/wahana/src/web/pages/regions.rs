@@ -8,7 +8,7 @@ use crate::report::map::Measure;
 use crate::service::profile::{ProfileData, ProfileRequest};
 use crate::service::screening::{self, Scope};
 use crate::service::users::{self, Role};
-use crate::service::{self, groups};
+use crate::service::{self, actors as actor_service, groups};
 use crate::web::errors::{ApiError, OrRender, PageResult};
 use crate::web::{AppState, Ctx, pct};
 use askama::Template;
@@ -650,38 +650,43 @@ async fn region_page(
                         format!("/regions/{}?{}&", r.code, page.wave_param)
                     },
                 });
-                page.networks = st
-                    .store
-                    .list_actors::<wahana_domain::Network>(Some(&r.code), Some(&wave))
-                    .await
-                    .or_page(ctx)?
-                    .into_iter()
-                    .map(|s| s.record)
-                    .map(|n| ActorLine {
-                        id: n.id,
-                        name: n.name,
-                        kind: n.level.label(lang).to_string(),
-                    })
-                    .collect();
-                page.institutions = st
-                    .store
-                    .list_actors::<wahana_domain::Institution>(Some(&r.code), Some(&wave))
-                    .await
-                    .or_page(ctx)?
-                    .into_iter()
-                    .map(|s| s.record)
-                    .map(|i| ActorLine {
-                        id: i.id,
-                        name: i.name,
-                        kind: i.kind.label(lang).to_string(),
-                    })
-                    .collect();
-                page.ties = st
-                    .store
-                    .list_ties(&r.code, Some(&wave))
-                    .await
-                    .or_page(ctx)?
-                    .len();
+                page.networks = actor_service::list::<wahana_domain::Network>(
+                    &st.store,
+                    &ctx.caller(),
+                    Some(&r.code),
+                    Some(&wave),
+                )
+                .await
+                .or_page(ctx)?
+                .into_iter()
+                .map(|s| s.record)
+                .map(|n| ActorLine {
+                    id: n.id,
+                    name: n.name,
+                    kind: n.level.label(lang).to_string(),
+                })
+                .collect();
+                page.institutions = actor_service::list::<wahana_domain::Institution>(
+                    &st.store,
+                    &ctx.caller(),
+                    Some(&r.code),
+                    Some(&wave),
+                )
+                .await
+                .or_page(ctx)?
+                .into_iter()
+                .map(|s| s.record)
+                .map(|i| ActorLine {
+                    id: i.id,
+                    name: i.name,
+                    kind: i.kind.label(lang).to_string(),
+                })
+                .collect();
+                page.ties =
+                    actor_service::list_ties(&st.store, &ctx.caller(), &r.code, Some(&wave))
+                        .await
+                        .or_page(ctx)?
+                        .len();
             }
         }
     }
