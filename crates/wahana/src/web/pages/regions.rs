@@ -650,38 +650,16 @@ async fn region_page(
                         format!("/regions/{}?{}&", r.code, page.wave_param)
                     },
                 });
-                page.networks = actor_service::list::<wahana_domain::Network>(
-                    &st.store,
-                    &ctx.caller(),
-                    Some(&r.code),
-                    Some(&wave),
-                )
-                .await
-                .or_page(ctx)?
-                .into_iter()
-                .map(|s| s.record)
-                .map(|n| ActorLine {
-                    id: n.id,
-                    name: n.name,
-                    kind: n.level.label(lang).to_string(),
-                })
-                .collect();
-                page.institutions = actor_service::list::<wahana_domain::Institution>(
-                    &st.store,
-                    &ctx.caller(),
-                    Some(&r.code),
-                    Some(&wave),
-                )
-                .await
-                .or_page(ctx)?
-                .into_iter()
-                .map(|s| s.record)
-                .map(|i| ActorLine {
-                    id: i.id,
-                    name: i.name,
-                    kind: i.kind.label(lang).to_string(),
-                })
-                .collect();
+                page.networks =
+                    actor_lines::<wahana_domain::Network>(st, ctx, &r.code, &wave, |n| {
+                        n.level.label(lang)
+                    })
+                    .await?;
+                page.institutions =
+                    actor_lines::<wahana_domain::Institution>(st, ctx, &r.code, &wave, |i| {
+                        i.kind.label(lang)
+                    })
+                    .await?;
                 page.ties =
                     actor_service::list_ties(&st.store, &ctx.caller(), &r.code, Some(&wave))
                         .await
@@ -691,6 +669,29 @@ async fn region_page(
         }
     }
     Ok(render(ctx, &page))
+}
+
+/// A region's networks or institutions in a wave, as the region page lists them (`kind`: the
+/// label beside each name).
+async fn actor_lines<T: actor_service::Actor>(
+    st: &AppState,
+    ctx: &Ctx,
+    region: &wahana_domain::RegionCode,
+    wave: &str,
+    kind: impl Fn(&T) -> &'static str,
+) -> Result<Vec<ActorLine>, crate::web::errors::PageError> {
+    Ok(
+        actor_service::list::<T>(&st.store, &ctx.caller(), Some(region), Some(wave))
+            .await
+            .or_page(ctx)?
+            .into_iter()
+            .map(|s| ActorLine {
+                id: s.record.id().to_string(),
+                name: s.record.name().to_string(),
+                kind: kind(&s.record).to_string(),
+            })
+            .collect(),
+    )
 }
 
 pub async fn home(
