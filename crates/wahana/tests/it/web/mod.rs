@@ -23,5 +23,6 @@ mod replica;
 mod report;
 mod review;
 mod sign_in;
+mod transfer;
 mod users;
 mod waves;
