@@ -29,6 +29,8 @@ struct ImportPage<'a> {
     error: Option<String>,
     /// The region an officer's import is held to (`Kecamatan … (73.08.21)`).
     scope: Option<String>,
+    /// Its code, for the templates' village lists.
+    scope_code: Option<String>,
 }
 
 /// The region the caller's import is held to (`None`: anywhere); refused, as a page, to
@@ -48,6 +50,7 @@ pub fn region_label(code: &RegionCode, lang: Lang) -> String {
 pub async fn form(ctx: Ctx) -> PageResult {
     let within = require_importer(&ctx)?;
     let page = ImportPage {
+        scope_code: within.as_ref().map(|w| w.to_string()),
         scope: within.map(|w| region_label(&w, ctx.lang)),
         ctx: &ctx,
         report: None,
@@ -266,6 +269,7 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
 pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> PageResult {
     let within = require_importer(&ctx)?;
     let scope = within.as_ref().map(|w| region_label(w, ctx.lang));
+    let scope_code = within.as_ref().map(|w| w.to_string());
     let mut csrf_token = None;
     let mut confirm = None;
     let mut wave = String::new();
@@ -348,6 +352,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
         _ => {
             let page = ImportPage {
                 scope,
+                scope_code,
                 ctx: &ctx,
                 report: None,
                 problems: Vec::new(),
@@ -385,6 +390,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
     let token = upload.filter(|_| offered).map(Upload::keep);
     let page = ImportPage {
         scope,
+        scope_code,
         ctx: &ctx,
         problems: report
             .problems
