@@ -238,6 +238,7 @@ fn router(state: AppState) -> Router {
             "/groups/{id}/members/{member}/delete",
             get(pages::groups::delete_member_form).post(pages::groups::delete_member),
         )
+        .route("/import/{token}/rejects", get(pages::import::rejects))
         .route(
             "/import",
             get(pages::import::form).post(pages::import::upload).layer(

@@ -293,3 +293,67 @@ async fn template_has_drop_downs_and_a_codebook_and_imports_once_filled() {
         assert_eq!(g["phone"], "081299990000", "{n}: {g}");
     }
 }
+
+/// The import page offers what the command line does: a file with rejected rows gives their
+/// download (same columns, with the reason) and a button writing only the clean rows.
+#[tokio::test]
+async fn import_page_writes_the_clean_rows_and_gives_the_rejected_ones() {
+    for env in envs().await {
+        let n = env.name;
+        let header = "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan";
+        let csv = format!(
+            "{header}\n{INSIDE},Arisan Bersih Satu,arisan,tumbuh_masyarakat,1990,2026-01-05\n{INSIDE},Arisan Rusak,bukan_jenis,tumbuh_masyarakat,1990,2026-01-05\n{INSIDE},Arisan Bersih Dua,arisan,tumbuh_masyarakat,1991,2026-01-05\n"
+        );
+        let r = env
+            .upload("/import", Some("officer"), &[], Some(("campur.csv", &csv)))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        assert!(r.text.contains("id=\"accept-clean\""), "{n}: {}", r.text);
+        let token = r
+            .text
+            .split("/import/")
+            .nth(1)
+            .and_then(|s| s.split("/rejects").next())
+            .unwrap()
+            .to_string();
+        let rejected = env
+            .page(&format!("/import/{token}/rejects"), Some("officer"))
+            .await;
+        assert_eq!(rejected.status, StatusCode::OK, "{n}");
+        let lines: Vec<&str> = rejected.text.lines().collect();
+        assert_eq!(lines.len(), 2, "{n}: {}", rejected.text);
+        assert!(lines[0].starts_with(header), "{n}: {}", lines[0]);
+        assert!(
+            lines[1].contains("Arisan Rusak") && lines[1].contains("bukan_jenis"),
+            "{n}"
+        );
+        // Nobody else gets it.
+        let anon = env.page(&format!("/import/{token}/rejects"), None).await;
+        assert_ne!(anon.status, StatusCode::OK, "{n}");
+        assert_eq!(
+            env.groups_named("Arisan Bersih").await,
+            0,
+            "{n}: nothing written yet"
+        );
+
+        let r = env
+            .upload(
+                "/import",
+                Some("officer"),
+                &[("confirm", &token), ("accept_clean", "1")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        assert_eq!(
+            env.groups_named("Arisan Bersih").await,
+            2,
+            "{n}: {}",
+            r.text
+        );
+        assert_eq!(env.groups_named("Arisan Rusak").await, 0, "{n}");
+        let trail = env.store.audit_of("impor", "campur.csv", 10).await.unwrap();
+        assert_eq!(trail.len(), 1, "{n}");
+        assert_eq!(trail[0].actor, "web:officer", "{n}");
+    }
+}
