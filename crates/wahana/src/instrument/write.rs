@@ -358,6 +358,15 @@ mod tests {
     }
 
     #[test]
+    fn excel_id_dialect_has_semicolons_a_bom_and_crlf() {
+        let mut sink = CsvSink::with_dialect(Vec::new(), CsvDialect::ExcelId);
+        sink.write_header(&["nama", "catatan"]).unwrap();
+        sink.write_row(&s(&["Arisan, Bunga", "x;y"])).unwrap();
+        let out = String::from_utf8(sink.into_inner().unwrap()).unwrap();
+        assert_eq!(out, "\u{feff}nama;catatan\r\n\"Arisan, Bunga\";\"x;y\"\r\n");
+    }
+
+    #[test]
     fn csv_quoting_is_rfc4180_with_lf() {
         let mut sink = CsvSink::new(Vec::new());
         sink.write_header(&["nama", "catatan"]).unwrap();
