@@ -1,6 +1,7 @@
 //! `wahana import`, `wahana export`, `wahana instrument xlsform`, `wahana instrument xform`.
 
 use super::output;
+use crate::instrument::CsvDialect;
 use crate::service::{self, export::FileFormat, import::ImportOptions};
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
@@ -180,6 +181,10 @@ pub struct ExportArgs {
     /// English column names instead of Indonesian.
     #[arg(long)]
     pub english: bool,
+    /// The CSV dialect: standard (comma, LF) or excel-id (what Excel in an Indonesian locale
+    /// opens directly: semicolon, UTF-8 byte-order mark, CRLF).
+    #[arg(long, value_enum, default_value = "standard")]
+    pub dialect: CsvDialect,
     /// The file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -198,6 +203,8 @@ pub async fn export(store: &Store, args: ExportArgs, lang: Lang) -> Result<ExitC
         wave: args.wave.as_deref(),
         format: args.format,
         english: args.english,
+        dialect: args.dialect,
+        personal: true,
         out: &args.out,
     };
     let report = service::export::export(store, &req, &|n| bar.set_position(n)).await;
@@ -237,6 +244,19 @@ pub enum InstrumentCommand {
     /// Write the XForm that ODK Collect downloads from wahana (the same form as the XLSForm,
     /// as pyxform converts it): DIR/FORM_ID.xml and its media, desa.csv (the villages under
     /// the region) and, for a re-survey, kelompok_lama.csv (the groups of the earlier wave).
+    /// The blank template of a table: an XLSX with one row of headers, drop-down lists on the
+    /// coded columns and a codebook sheet (`kode`).
+    Template {
+        /// kelompok (groups), ikatan (ties), lembaga (institutions) or wahana (networks).
+        #[arg(long, value_parser = parse_table, default_value = "kelompok")]
+        table: Table,
+        /// Region code (any level): its villages are listed for kode_wilayah.
+        #[arg(long)]
+        region: Option<String>,
+        /// The file to write (.xlsx).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     Xform {
         /// Region code (any level): the form offers its villages only.
         #[arg(long)]
@@ -253,6 +273,21 @@ pub enum InstrumentCommand {
 
 pub async fn instrument(store: &Store, cmd: InstrumentCommand, lang: Lang) -> Result<ExitCode> {
     match cmd {
+        InstrumentCommand::Template { table, region, out } => {
+            let region = region
+                .as_deref()
+                .map(|r| service::regions::find(r, lang).map(|r| r.code.clone()))
+                .transpose()?;
+            let bytes = crate::instrument::template::write_template(table, region.as_ref())?;
+            std::fs::write(&out, bytes).with_context(|| out.display().to_string())?;
+            eprintln!(
+                "{}",
+                lang.pick(
+                    &format!("templat {} ditulis ke {}", table.code(), out.display()),
+                    &format!("{} template written to {}", table.code_en(), out.display()),
+                )
+            );
+        }
         InstrumentCommand::Xform {
             region,
             out,

@@ -25,6 +25,7 @@ pub mod formula;
 pub mod headers;
 pub mod limits;
 pub mod read;
+pub mod template;
 mod workbook;
 pub mod write;
 pub mod xform;
@@ -37,7 +38,7 @@ pub use headers::{ColumnRole, HeaderMap, HeaderProblem, HeaderProblemKind, map_h
 #[allow(unused_imports)]
 pub use read::{Cancel, FileKind, RawRow, ReadError, TableReader, open_table, open_table_until};
 #[allow(unused_imports)]
-pub use write::{CsvSink, RowSink, WriteError, XlsxSink, header_names};
+pub use write::{CsvDialect, CsvSink, RowSink, WriteError, XlsxSink, header_names};
 #[allow(unused_imports)]
 pub use xform::{MediaFile, XForm, resurvey_xform, xform};
 #[allow(unused_imports)]

@@ -79,6 +79,22 @@ pub struct CsvSink<W: Write> {
     inner: W,
     /// Records not yet written to `inner` (flushed past [`CSV_BUFFER`]).
     buf: Vec<u8>,
+    /// The field separator: `,`, or `;` in the Indonesian Excel dialect.
+    sep: u8,
+    /// Records end with CRLF instead of LF.
+    crlf: bool,
+}
+
+/// The shape of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CsvDialect {
+    /// RFC 4180: comma, UTF-8 without a byte-order mark, LF.
+    #[default]
+    Standard,
+    /// What Excel in an Indonesian locale reads and writes: `;`, a UTF-8 byte-order mark (so
+    /// Excel reads UTF-8), CRLF.
+    ExcelId,
 }
 
 impl CsvSink<File> {
@@ -90,21 +106,45 @@ impl CsvSink<File> {
         })?;
         Ok(Self::new(file))
     }
+
+    /// Creates (or truncates) a file in a dialect.
+    pub fn create_dialect(path: &Path, dialect: CsvDialect) -> Result<Self, WriteError> {
+        let file = File::create(path).map_err(|source| WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Self::with_dialect(file, dialect))
+    }
 }
 
 /// Whether a field must be quoted.
-fn needs_quotes(field: &[u8]) -> bool {
+fn needs_quotes(field: &[u8], sep: u8) -> bool {
     field
         .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+        .any(|&b| b == sep || matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
 impl<W: Write> CsvSink<W> {
     /// Writes to any writer (a file, stdout, an HTTP body); buffered inside.
     pub fn new(inner: W) -> Self {
+        Self::with_dialect(inner, CsvDialect::Standard)
+    }
+
+    /// Writes in a dialect; the Indonesian Excel one starts with the byte-order mark.
+    pub fn with_dialect(inner: W, dialect: CsvDialect) -> Self {
+        let mut buf = Vec::with_capacity(CSV_BUFFER + 64 * 1024);
+        let (sep, crlf) = match dialect {
+            CsvDialect::Standard => (b',', false),
+            CsvDialect::ExcelId => {
+                buf.extend_from_slice("\u{feff}".as_bytes());
+                (b';', true)
+            }
+        };
         Self {
             inner,
-            buf: Vec::with_capacity(CSV_BUFFER + 64 * 1024),
+            buf,
+            sep,
+            crlf,
         }
     }
 
@@ -129,13 +169,14 @@ impl<W: Write> CsvSink<W> {
     ) -> io::Result<()> {
         // A record of one empty field is written `""`, or it would read as no record at all.
         let lone = cells.len() == 1;
+        let (sep, crlf) = (self.sep, self.crlf);
         let buf = &mut self.buf;
         for (i, cell) in cells.enumerate() {
             if i > 0 {
-                buf.push(b',');
+                buf.push(sep);
             }
             let guarded = guard && formula::needs_guard(cell);
-            if needs_quotes(cell) || lone && cell.is_empty() {
+            if needs_quotes(cell, sep) || lone && cell.is_empty() {
                 buf.push(b'"');
                 if guarded {
                     buf.push(b'\'');
@@ -153,6 +194,9 @@ impl<W: Write> CsvSink<W> {
                 }
                 buf.extend_from_slice(cell);
             }
+        }
+        if crlf {
+            buf.push(b'\r');
         }
         buf.push(b'\n');
         if buf.len() >= CSV_BUFFER {
@@ -311,6 +355,15 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn excel_id_dialect_has_semicolons_a_bom_and_crlf() {
+        let mut sink = CsvSink::with_dialect(Vec::new(), CsvDialect::ExcelId);
+        sink.write_header(&["nama", "catatan"]).unwrap();
+        sink.write_row(&s(&["Arisan, Bunga", "x;y"])).unwrap();
+        let out = String::from_utf8(sink.into_inner().unwrap()).unwrap();
+        assert_eq!(out, "\u{feff}nama;catatan\r\n\"Arisan, Bunga\";\"x;y\"\r\n");
     }
 
     #[test]

@@ -224,6 +224,8 @@ pub async fn carry_forward(
                 wave: Some(&from.id),
                 format,
                 english: false,
+                dialect: crate::instrument::CsvDialect::Standard,
+                personal: true,
                 out: &out,
             },
             &|_| {},
@@ -231,6 +233,7 @@ pub async fn carry_forward(
         .await
         .map_err(|e| match e {
             super::export::ExportError::Store(s) => ServiceError::Store(s),
+            super::export::ExportError::Refused(e) => e,
             super::export::ExportError::Write(w) => refused(CarryForwardRefusal::FileNotWritten {
                 error: w.to_string(),
             }),

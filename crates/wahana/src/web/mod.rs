@@ -209,6 +209,12 @@ fn router(state: AppState) -> Router {
         .route("/regions/{code}/compare", get(pages::compare::compare))
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))
+        .route("/regions/{code}/export", get(pages::transfer::export_page))
+        .route(
+            "/regions/{code}/template",
+            get(pages::transfer::region_template_page),
+        )
+        .route("/template", get(pages::transfer::template_page))
         .route("/regions/{code}/network", get(pages::network::network))
         .route("/regions/{code}/inbox", get(pages::inbox::list))
         .route("/inbox/auto-accept", post(pages::inbox::auto_accept))
@@ -235,6 +241,7 @@ fn router(state: AppState) -> Router {
             "/groups/{id}/members/{member}/delete",
             get(pages::groups::delete_member_form).post(pages::groups::delete_member),
         )
+        .route("/import/{token}/rejects", get(pages::import::rejects))
         .route(
             "/import",
             get(pages::import::form).post(pages::import::upload).layer(

@@ -777,3 +777,86 @@ fn profile_report_has_letterhead_summary_language_and_sample_intervals() {
         assert!(waves.contains("sampel"), "{n}: {waves}");
     }
 }
+
+/// `wahana export --dialect excel-id` writes what Excel in an Indonesian locale opens (semicolon,
+/// byte-order mark, CRLF) and imports back as the same records; `wahana instrument template`
+/// writes the blank template, which imports once filled in.
+#[test]
+fn excel_dialect_export_round_trips_and_the_template_is_written() {
+    for env in envs() {
+        let n = env.name;
+        env.ok(&["demo"]);
+        let out = env.path("kelompok.csv");
+        let out_s = out.to_string_lossy().to_string();
+        env.ok(&[
+            "export",
+            "--table",
+            "kelompok",
+            "--region",
+            "73.08.21.1003",
+            "--dialect",
+            "excel-id",
+            "--out",
+            &out_s,
+        ]);
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "{n}: a BOM");
+        let text = String::from_utf8(bytes).unwrap();
+        let text = text.trim_start_matches('\u{feff}');
+        assert!(text.starts_with("id;kode_wilayah;"), "{n}");
+        assert!(
+            text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'),
+            "{n}"
+        );
+        let rows = text.split("\r\n").filter(|l| !l.is_empty()).count() - 1;
+        let before = env.group_count();
+        let report: serde_json::Value =
+            serde_json::from_str(&env.ok(&["import", &out_s, "--json"])).unwrap();
+        assert_eq!(report["committed"], true, "{n}: {report}");
+        assert_eq!(report["rows"], rows as u64, "{n}: {report}");
+        assert_eq!(report["rejected"], 0, "{n}: {report}");
+        assert_eq!(env.group_count(), before, "{n}: the same records, none new");
+        // Exported again: the same rows.
+        let again = env.path("lagi.csv");
+        env.ok(&[
+            "export",
+            "--table",
+            "kelompok",
+            "--region",
+            "73.08.21.1003",
+            "--dialect",
+            "excel-id",
+            "--wave",
+            report["wave"].as_str().unwrap(),
+            "--out",
+            &again.to_string_lossy(),
+        ]);
+        let again = std::fs::read_to_string(&again).unwrap();
+        let ids = |t: &str| {
+            let mut v: Vec<String> = t
+                .trim_start_matches('\u{feff}')
+                .split("\r\n")
+                .skip(1)
+                .filter(|l| !l.is_empty())
+                .map(|l| l.split(';').take(5).collect::<Vec<_>>().join(";"))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids(&again), ids(text), "{n}");
+
+        let template = env.path("templat.xlsx");
+        env.ok(&[
+            "instrument",
+            "template",
+            "--table",
+            "lembaga",
+            "--region",
+            "73.08.21",
+            "--out",
+            &template.to_string_lossy(),
+        ]);
+        let bytes = std::fs::read(&template).unwrap();
+        assert!(bytes.starts_with(b"PK"), "{n}");
+    }
+}

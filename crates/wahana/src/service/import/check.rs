@@ -18,6 +18,8 @@ pub(super) struct Checker {
     pub(super) table: Table,
     pub(super) map: Arc<HeaderMap>,
     pub(super) file_name: String,
+    /// The import's id, written in every record's provenance and in its audit entry.
+    pub(super) import_id: String,
     pub(super) allow_duplicates: bool,
     pub(super) first_load: bool,
     pub(super) keep_cells: bool,
@@ -106,6 +108,7 @@ impl Checker {
             let mut obj = serde_json::Map::new();
             obj.insert("berkas".into(), self.file_name.clone().into());
             obj.insert("baris".into(), row.into());
+            obj.insert("impor".into(), self.import_id.clone().into());
             obj
         };
         if self.map.has_metadata() {

@@ -161,6 +161,9 @@ pub struct ImportReport {
     pub committed: bool,
     pub dry_run: bool,
     pub rejects_file: Option<String>,
+    /// The import's id: its audit entry holds this report, and every record it wrote names it
+    /// (`impor` in the record's provenance, beside `berkas` and `baris`).
+    pub import_id: String,
     /// The ids of the groups written, kept only for a submission's import
     /// ([`ImportOptions::submission`]).
     #[serde(skip)]
@@ -187,6 +190,10 @@ impl ImportReport {
             dry_run,
             rejects_file: None,
             written_ids: Vec::new(),
+            import_id: crate::service::users::random_token()
+                .chars()
+                .take(16)
+                .collect(),
         }
     }
 
@@ -606,6 +613,7 @@ async fn import_whole(
         table,
         map: map.clone(),
         file_name,
+        import_id: report.import_id.clone(),
         allow_duplicates: opts.allow_duplicates,
         first_load,
         keep_cells: rejects.is_some(),

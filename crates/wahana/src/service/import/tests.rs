@@ -34,6 +34,8 @@ async fn an_import_whose_checking_fails_part_way_writes_nothing() {
                 wave: Some(&wave),
                 format: service::export::FileFormat::Csv,
                 english: false,
+                dialect: crate::instrument::CsvDialect::Standard,
+                personal: true,
                 out: &demo,
             },
             &|_| {},

@@ -12,6 +12,7 @@ pub mod network;
 pub mod openapi;
 pub mod regions;
 pub mod session;
+pub mod transfer;
 pub mod users;
 pub mod waves;
 
@@ -57,6 +58,8 @@ pub fn router() -> Router<AppState> {
             get(regions::actors::<Institution>),
         )
         .route("/api/v1/regions/{code}/ties", get(regions::ties))
+        .route("/api/v1/regions/{code}/export", get(transfer::export))
+        .route("/api/v1/template", get(transfer::template))
         .route("/api/v1/regions/{code}/inbox", get(inbox::list))
         .route("/api/v1/submissions/{id}", get(inbox::show))
         .route("/api/v1/submissions/{id}/accept", post(inbox::accept))

@@ -665,6 +665,39 @@ fn paths() -> Value {
         "/api/v1/regions/{code}/ties".to_string(),
         json!(records("Ties with an end in a region", "Tie")),
     );
+    m.insert("/api/v1/regions/{code}/export".to_string(), json!({
+                "get": {
+                    "summary": "A region's table as a file in the instrument's format (CSV or XLSX); personal columns (chair, phone, contact, board) blank for callers who may not see the region's personal data",
+                    "tags": ["registry"],
+                    "parameters": [
+                        code_param(),
+                        {"name": "table", "in": "query", "required": false, "schema": {"type": "string", "enum": ["kelompok", "ikatan", "lembaga", "wahana"], "default": "kelompok"}},
+                        {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["csv", "xlsx"], "default": "csv"}},
+                        {"name": "dialect", "in": "query", "required": false, "description": "excel-id: semicolon, UTF-8 byte-order mark, CRLF (what Excel in an Indonesian locale opens directly)", "schema": {"type": "string", "enum": ["standard", "excel-id"], "default": "standard"}},
+                        {"name": "english", "in": "query", "required": false, "description": "English column names", "schema": {"type": "boolean"}},
+                        wave_param()
+                    ],
+                    "responses": {
+                        "200": {"description": "The file (Content-Disposition: attachment)", "content": {"text/csv": {"schema": {"type": "string"}}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
+                        "400": err("Bad query (unknown table, format or dialect)"), "401": err("Not signed in"),
+                        "404": err("No such region, or one whose records the caller may not read")
+                    }
+                }
+            }));
+    m.insert("/api/v1/template".to_string(), json!({
+                "get": {
+                    "summary": "The blank XLSX template of a table: one row of headers, drop-down lists on the coded columns, a codebook sheet `kode` (and the villages of `region` for kode_wilayah)",
+                    "tags": ["registry"],
+                    "parameters": [
+                        {"name": "table", "in": "query", "required": false, "schema": {"type": "string", "enum": ["kelompok", "ikatan", "lembaga", "wahana"], "default": "kelompok"}},
+                        {"name": "region", "in": "query", "required": false, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {"description": "The workbook", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}},
+                        "400": err("Unknown table"), "404": err("No such region")
+                    }
+                }
+            }));
     m.insert("/api/v1/groups".to_string(), json!({
                 "get": {
                     "summary": "Groups, one page at a time (within the caller's region)",

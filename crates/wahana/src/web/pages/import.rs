@@ -29,6 +29,45 @@ struct ImportPage<'a> {
     error: Option<String>,
     /// The region an officer's import is held to (`Kecamatan … (73.08.21)`).
     scope: Option<String>,
+    /// Its code, for the templates' village lists.
+    scope_code: Option<String>,
+    /// The upload kept for writing only its clean rows (a dry run with rejected rows).
+    clean: Option<String>,
+    /// How many rows are clean.
+    clean_rows: u64,
+    /// The upload whose rejected rows can be downloaded.
+    rejects: Option<String>,
+}
+
+/// The rejected rows of a dry run, beside its upload (never taken for the upload itself).
+const REJECTS_NAME: &str = ".ditolak.csv";
+
+/// `GET /import/{token}/rejects`: the rejected rows of a checked upload (same columns, with
+/// the reason), to be fixed and imported again.
+pub async fn rejects(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> PageResult {
+    require_importer(&ctx)?;
+    let gone = || {
+        PageError(
+            ApiError::NotFound {
+                kind: "berkas",
+                id: "ditolak.csv".into(),
+            },
+            ctx.clone(),
+        )
+    };
+    let dir = upload_dir(&st.uploads, &token).ok_or_else(gone)?;
+    let bytes = tokio::fs::read(dir.join(REJECTS_NAME))
+        .await
+        .map_err(|_| gone())?;
+    Ok(super::transfer::download(
+        "ditolak.csv",
+        "text/csv; charset=utf-8",
+        bytes,
+    ))
 }
 
 /// The region the caller's import is held to (`None`: anywhere); refused, as a page, to
@@ -48,12 +87,16 @@ pub fn region_label(code: &RegionCode, lang: Lang) -> String {
 pub async fn form(ctx: Ctx) -> PageResult {
     let within = require_importer(&ctx)?;
     let page = ImportPage {
+        scope_code: within.as_ref().map(|w| w.to_string()),
         scope: within.map(|w| region_label(&w, ctx.lang)),
         ctx: &ctx,
         report: None,
         problems: Vec::new(),
         summary: String::new(),
         upload: None,
+        clean: None,
+        clean_rows: 0,
+        rejects: None,
         wave: String::new(),
         error: None,
     };
@@ -266,8 +309,10 @@ pub fn summary(r: &ImportReport, lang: Lang) -> String {
 pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> PageResult {
     let within = require_importer(&ctx)?;
     let scope = within.as_ref().map(|w| region_label(w, ctx.lang));
+    let scope_code = within.as_ref().map(|w| w.to_string());
     let mut csrf_token = None;
     let mut confirm = None;
+    let mut accept_clean = false;
     let mut wave = String::new();
     let mut file: Option<Upload> = None;
     let io = |e: std::io::Error| ApiError::Internal(format!("upload: {e}"));
@@ -311,6 +356,7 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
                 match other {
                     "_csrf" => csrf_token = Some(text),
                     "confirm" => confirm = Some(text),
+                    "accept_clean" => accept_clean = text == "1",
                     "wave" => wave = text.trim().to_string(),
                     _ => {}
                 }
@@ -325,7 +371,9 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
             let mut found = None;
             if let Ok(mut rd) = tokio::fs::read_dir(&dir).await {
                 while let Ok(Some(e)) = rd.next_entry().await {
-                    found = Some(e.path());
+                    if e.file_name() != REJECTS_NAME {
+                        found = Some(e.path());
+                    }
                 }
             }
             let path = found.ok_or_else(|| {
@@ -348,11 +396,15 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
         _ => {
             let page = ImportPage {
                 scope,
+                scope_code,
                 ctx: &ctx,
                 report: None,
                 problems: Vec::new(),
                 summary: String::new(),
                 upload: None,
+                clean: None,
+                clean_rows: 0,
+                rejects: None,
                 wave,
                 error: Some(
                     ctx.t("pilih berkas CSV atau XLSX", "choose a CSV or XLSX file")
@@ -366,7 +418,9 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
     };
     // A dry run that fails takes its upload with it (dropped); a failed confirmation keeps the
     // file for another try until it expires.
-    let report = run(
+    // A dry run writes the rejected rows beside the upload, to be downloaded.
+    let rejects_path = path.with_file_name(REJECTS_NAME);
+    let report = run_with(
         &st,
         &path,
         &wave,
@@ -374,17 +428,32 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
         ctx.lang,
         within.clone(),
         ctx.caller().who(),
+        accept_clean && !dry_run,
+        dry_run.then(|| rejects_path.clone()),
     )
     .await
     .or_page(&ctx)?;
     if !dry_run {
         remove_upload(path.parent().unwrap_or(&path));
     }
-    // Only a clean dry run is kept, for its confirmation; a refused one is removed now.
-    let offered = report.ok() && report.rows > 0;
+    // A clean dry run is kept for its confirmation, and one with rejected rows for the
+    // download of those rows and the writing of the clean ones; anything else is removed now.
+    let offered = report.rows > 0 && (report.ok() || report.rejected > 0);
+    let clean_rows = report.rows.saturating_sub(report.rejected);
+    let rejected = dry_run && report.rejected > 0 && rejects_path.exists();
     let token = upload.filter(|_| offered).map(Upload::keep);
+    let (upload_token, clean_token, rejects_token) = match token {
+        Some(t) if report.ok() => (Some(t), None, None),
+        Some(t) => (
+            None,
+            (clean_rows > 0).then(|| t.clone()),
+            rejected.then_some(t),
+        ),
+        None => (None, None, None),
+    };
     let page = ImportPage {
         scope,
+        scope_code,
         ctx: &ctx,
         problems: report
             .problems
@@ -392,7 +461,10 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
             .map(|p| p.message(ctx.lang))
             .collect(),
         summary: summary(&report, ctx.lang),
-        upload: token,
+        upload: upload_token,
+        clean: clean_token,
+        clean_rows,
+        rejects: rejects_token,
         report: Some(report),
         wave,
         error: None,
@@ -411,13 +483,30 @@ pub async fn run(
     within: Option<RegionCode>,
     who: Who,
 ) -> Result<ImportReport, ApiError> {
+    run_with(st, path, wave, dry_run, lang, within, who, false, None).await
+}
+
+/// [`run`], writing the clean rows even when others are rejected (`accept_clean`) and the
+/// rejected rows to `rejects` (same columns, with the reason).
+#[allow(clippy::too_many_arguments)]
+pub async fn run_with(
+    st: &AppState,
+    path: &Path,
+    wave: &str,
+    dry_run: bool,
+    lang: Lang,
+    within: Option<RegionCode>,
+    who: Who,
+    accept_clean: bool,
+    rejects: Option<PathBuf>,
+) -> Result<ImportReport, ApiError> {
     let opts = ImportOptions {
         table: None,
         sheet: None,
         wave: (!wave.is_empty()).then(|| wave.to_string()),
         wave_date: None::<Date>,
-        accept_clean: false,
-        rejects: None,
+        accept_clean,
+        rejects,
         ignore_unknown: false,
         allow_duplicates: false,
         dry_run,

@@ -11,6 +11,7 @@ pub mod network;
 pub mod record;
 pub mod regions;
 pub mod review;
+pub mod transfer;
 pub mod waves;
 
 use super::Ctx;

@@ -293,8 +293,9 @@ async fn import_page_size_limit_broken_forms_and_long_names() {
     }
 }
 
-/// Uploads are not left behind: a refused dry run and a confirmed import remove their file, a
-/// clean dry run keeps it for its confirmation until it expires; the API keeps nothing.
+/// Uploads are not left behind: a confirmed import removes its file, a clean dry run keeps it
+/// for its confirmation and a refused one for the download of its rejected rows, until they
+/// expire; the API keeps nothing.
 #[tokio::test]
 async fn uploads_are_removed_when_refused_and_expire_unconfirmed() {
     use std::time::SystemTime;
@@ -309,10 +310,14 @@ async fn uploads_are_removed_when_refused_and_expire_unconfirmed() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{n}");
         assert!(!r.text.contains("name=\"confirm\""), "{n}: refused");
-        assert_eq!(env.uploads_waiting(), 0, "{n}: a refused upload is removed");
+        assert_eq!(
+            env.uploads_waiting(),
+            1,
+            "{n}: a refused upload is kept for its rejected rows"
+        );
         let r = env.import_api(Some("officer"), "k.csv", &bad, true).await;
         assert_eq!(r.status, StatusCode::OK, "{n}");
-        assert_eq!(env.uploads_waiting(), 0, "{n}: the API keeps nothing");
+        assert_eq!(env.uploads_waiting(), 1, "{n}: the API keeps nothing");
 
         let good =
             format!("{header}\n{INSIDE},Arisan Tunggu,arisan,tumbuh_masyarakat,1990,2026-01-05\n");
@@ -322,7 +327,7 @@ async fn uploads_are_removed_when_refused_and_expire_unconfirmed() {
                 .await;
             assert!(r.text.contains("name=\"confirm\""), "{n}: clean");
         }
-        assert_eq!(env.uploads_waiting(), 2, "{n}: kept for confirmation");
+        assert_eq!(env.uploads_waiting(), 3, "{n}: kept for confirmation");
         let token = {
             let r = env
                 .upload("/import", Some("officer"), &[], Some(("k.csv", &good)))
@@ -330,14 +335,14 @@ async fn uploads_are_removed_when_refused_and_expire_unconfirmed() {
             let (_, rest) = r.text.split_once("name=\"confirm\" value=\"").unwrap();
             rest[..64].to_string()
         };
-        assert_eq!(env.uploads_waiting(), 3, "{n}");
+        assert_eq!(env.uploads_waiting(), 4, "{n}");
         let r = env
             .upload("/import", Some("officer"), &[("confirm", &token)], None)
             .await;
         assert!(r.text.contains("ditulis"), "{n}: {}", r.text);
         assert_eq!(
             env.uploads_waiting(),
-            2,
+            3,
             "{n}: a confirmed upload is removed"
         );
 
@@ -345,9 +350,9 @@ async fn uploads_are_removed_when_refused_and_expire_unconfirmed() {
         std::fs::write(env.uploads.join("not-an-upload"), "x").unwrap();
         let past = SystemTime::now() - UPLOAD_TTL;
         assert_eq!(sweep_uploads(&env.uploads, past), 0, "{n}");
-        assert_eq!(env.uploads_waiting(), 3, "{n}");
+        assert_eq!(env.uploads_waiting(), 4, "{n}");
         let later = SystemTime::now() + UPLOAD_TTL;
-        assert_eq!(sweep_uploads(&env.uploads, later), 2, "{n}");
+        assert_eq!(sweep_uploads(&env.uploads, later), 3, "{n}");
         assert_eq!(env.uploads_waiting(), 1, "{n}: only the other file is left");
     }
 }

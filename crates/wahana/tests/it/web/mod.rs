@@ -25,5 +25,6 @@ mod replica;
 mod report;
 mod review;
 mod sign_in;
+mod transfer;
 mod users;
 mod waves;
