@@ -145,6 +145,16 @@ impl Store {
         Ok(rows.into_iter().map(user_from_row).collect())
     }
 
+    /// Whether any person is held (a new database holds none); one indexed probe, not a list.
+    pub async fn holds_users(&self) -> Result<bool, StoreError> {
+        let held: i64 = on_pool!(self.pool, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS one")
+                .fetch_one(p)
+                .await?
+        });
+        Ok(held > 0)
+    }
+
     /// Opens a session until `expires_at` (ISO timestamp). Only the token's SHA-256 is kept
     /// ([`token_hash`]).
     pub async fn create_session(

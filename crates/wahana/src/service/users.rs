@@ -215,7 +215,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
 /// No person is held yet: a new database, whose pages then say how to create the first admin
 /// (the help page and the home page). Says nothing of who is held.
 pub async fn first_run(store: &Store) -> Result<bool, ServiceError> {
-    Ok(store.users().await?.is_empty())
+    Ok(!store.holds_users().await?)
 }
 
 /// Adds a person (admins and the operator only). The password must have at least 8
