@@ -72,6 +72,15 @@ impl Date {
         Date::new(y, u8::try_from(m).ok()?, u8::try_from(d).ok()?)
     }
 
+    /// Whether `s` is written day first (`14/08/2007`, `14-08-2007`), the form [`Date::parse`]
+    /// reads as day, month, year; `03/04/2025` is then 3 April, never March 4.
+    pub fn is_day_first(s: &str) -> bool {
+        let s = s.trim();
+        let s = s.split(['T', ' ']).next().unwrap_or(s);
+        let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+        parts.len() == 3 && parts[0].len() <= 2 && parts[2].len() == 4
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
     pub fn to_days(self) -> i64 {
         let y = i64::from(self.year) - i64::from(self.month <= 2);

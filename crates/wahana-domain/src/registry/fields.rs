@@ -216,11 +216,7 @@ impl<'f, F: Fn(&str) -> Option<&'f str>> Fields<'f, F> {
 
     pub(super) fn phone(&mut self, field: &str) -> Option<String> {
         let s = self.raw(field)?;
-        // Excel keeps a typed 081234567890 as the number 81234567890: give the 0 back.
-        if s.starts_with('8')
-            && (9..=13).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_digit())
-        {
+        if lost_leading_zero(s) {
             return Some(format!("0{s}"));
         }
         if is_indonesian_phone(s) {
@@ -310,6 +306,12 @@ pub fn check_id(s: &str) -> Result<String, FieldError> {
             "1 to 64 letters, digits or - _ . :",
         ))
     }
+}
+
+/// Excel keeps a typed 081234567890 as the number 81234567890: such a value is read with its
+/// 0 given back (and the importer says so: [`super::notices`]).
+pub(super) fn lost_leading_zero(s: &str) -> bool {
+    s.starts_with('8') && (9..=13).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// An Indonesian number: `08…` or `+62…`/`62…`, 9 to 15 digits, with spaces, dashes, dots or

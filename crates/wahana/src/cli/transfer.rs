@@ -60,6 +60,9 @@ pub struct ImportArgs {
     pub json: bool,
 }
 
+/// Warnings printed in full before they are counted by kind.
+const CLI_WARNINGS: usize = 20;
+
 pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitCode> {
     let caller = crate::service::caller::Caller::cli();
     let within = caller.import_scope().map_err(|e| super::fail(e, lang))?;
@@ -104,6 +107,32 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
                         "… and {} more problems",
                         report.problems_total - report.problems.len() as u64
                     ),
+                )
+            );
+        }
+        // Warnings: the first few in full, then how many of each kind.
+        for w in report.warnings.iter().take(CLI_WARNINGS) {
+            eprintln!(
+                "{}: {}: {}",
+                report.file,
+                lang.pick("peringatan", "warning"),
+                w.message(lang)
+            );
+        }
+        if report.warnings_total > CLI_WARNINGS as u64 {
+            for (code, n) in &report.warning_counts {
+                eprintln!(
+                    "{}: {}: {n} {}",
+                    report.file,
+                    lang.pick("peringatan", "warnings"),
+                    service::import::Warning::kind_label(code, lang)
+                );
+            }
+            eprintln!(
+                "{}",
+                lang.pick(
+                    "(daftarnya, sampai 1000 peringatan: --json)",
+                    "(the list, up to 1000 warnings: --json)"
                 )
             );
         }

@@ -2,15 +2,15 @@
 //! database (the instrument's fields, the file's own duplicates).
 
 use super::{
-    CHECKED_BATCH, Checked, Message, Pending, PreHashed, Problem, Record, duplicate_problem,
-    inside, key_hash, read_problem,
+    CHECKED_BATCH, Checked, Message, Pending, PreHashed, Problem, Record, Warning,
+    duplicate_problem, inside, key_hash, read_problem,
 };
 use crate::instrument::{self, HeaderMap};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use wahana_domain::instrument::Table;
-use wahana_domain::registry::push_duplicate_key;
+use wahana_domain::registry::{Period, notices, push_duplicate_key};
 use wahana_domain::{Context, Date, FieldError, Group, Institution, Network, RegionCode, Tie};
 
 /// Reads and checks rows (on its own thread): everything about a row that needs no database.
@@ -35,6 +35,8 @@ pub(super) struct Checker {
     pub(super) key: String,
     pub(super) today: Date,
     pub(super) wave_date: Option<Date>,
+    /// The wave's survey period: a survey date outside it is a warning.
+    pub(super) period: Period,
     /// `{"baris":…,"berkas":…}` as serde_json writes it, split where the row number goes.
     pub(super) provenance_template: Option<(String, String)>,
     /// See [`ImportOptions::within`].
@@ -81,10 +83,19 @@ impl Checker {
             }
             let outcome = self.take_row(row, &cells, &ctx);
             let keep = self.keep_cells && outcome.is_err();
+            let warnings = if outcome.is_ok() {
+                notices(self.table, self.map.getter(&cells), self.period)
+                    .into_iter()
+                    .map(|n| Warning::from_notice(row, &self.map, n))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             out.push(Checked {
                 row,
                 cells: keep.then(|| cells.clone()),
                 outcome,
+                warnings,
             });
             if out.len() >= CHECKED_BATCH
                 && tx

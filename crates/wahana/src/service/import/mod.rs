@@ -131,6 +131,116 @@ impl Problem {
     }
 }
 
+/// A value of an accepted row that was read otherwise than it was written: a phone number that
+/// gained its leading zero, a day-first date, an Excel serial number read as a date, a survey
+/// date outside the wave's period. Written as read; said so the person can check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    /// `phone_leading_zero`, `day_first_date`, `excel_serial_date` or `outside_wave`.
+    pub code: &'static str,
+    pub row: u64,
+    /// The column letter (A, B, … AA) where known.
+    pub column: Option<String>,
+    /// The instrument field (Indonesian name).
+    pub field: String,
+    /// The value as the file holds it.
+    pub value: String,
+    /// The value as it is written.
+    pub became: String,
+    pub says_id: String,
+    pub says_en: String,
+}
+
+impl Warning {
+    fn from_notice(row: u64, map: &HeaderMap, n: wahana_domain::registry::Notice) -> Warning {
+        Warning {
+            code: n.code,
+            row,
+            column: map.locate(n.field).map(|c| c.letter),
+            field: n.field.to_string(),
+            value: n.value,
+            became: n.became,
+            says_id: n.says_id,
+            says_en: n.says_en,
+        }
+    }
+
+    /// What warnings of a code say, in a sentence's beginning: "3 nomor telepon …".
+    pub fn kind_label(code: &str, lang: Lang) -> &'static str {
+        match code {
+            "phone_leading_zero" => lang.pick(
+                "nomor telepon mendapat kembali angka 0 di depannya",
+                "phone numbers got their leading zero back",
+            ),
+            "day_first_date" => lang.pick(
+                "tanggal dibaca hari lebih dulu (hari/bulan/tahun)",
+                "dates read day first (day/month/year)",
+            ),
+            "excel_serial_date" => lang.pick(
+                "angka dibaca sebagai tanggal Excel",
+                "numbers read as Excel dates",
+            ),
+            "outside_wave" => lang.pick(
+                "tanggal pendataan di luar masa pendataan gelombang",
+                "survey dates outside the wave's period",
+            ),
+            _ => lang.pick("nilai dibaca lain", "values read otherwise"),
+        }
+    }
+
+    /// `baris 3, kolom W (telepon): nomor telepon 81234567890 dibaca sebagai 081234567890: …`
+    pub fn message(&self, lang: Lang) -> String {
+        let mut place = format!("{} {}", lang.pick("baris", "row"), self.row);
+        if let Some(c) = &self.column {
+            place.push_str(&format!(", {} {c}", lang.pick("kolom", "column")));
+        }
+        format!(
+            "{place} ({}): {}",
+            self.field,
+            lang.pick(&self.says_id, &self.says_en)
+        )
+    }
+}
+
+/// The first accepted rows of a file, as they will be written (a check's preview).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Preview {
+    /// The instrument's columns that hold a value in at least one previewed row, in export
+    /// order (Indonesian names).
+    pub columns: Vec<String>,
+    /// Each row's number in the file and its values under `columns` (a new group's id is
+    /// empty: it is drawn when written).
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Rows in a check's preview.
+pub const PREVIEW_ROWS: usize = 10;
+
+impl Preview {
+    /// Whether the first column is the id (empty for a new record).
+    pub fn new_id_first(&self) -> bool {
+        self.columns.first().is_some_and(|c| c == "id")
+    }
+
+    /// Keeps the rows' non-empty columns only.
+    fn build(table: Table, rows: Vec<(u64, Vec<String>)>) -> Preview {
+        let all = wahana_domain::instrument::columns(table);
+        let keep: Vec<usize> = (0..all.len())
+            .filter(|&i| {
+                rows.iter()
+                    .any(|(_, v)| v.get(i).is_some_and(|s| !s.is_empty()))
+            })
+            .collect();
+        Preview {
+            columns: keep.iter().map(|&i| all[i].id.to_string()).collect(),
+            rows: rows
+                .into_iter()
+                .map(|(row, v)| (row, keep.iter().map(|&i| v[i].clone()).collect()))
+                .collect(),
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
@@ -157,6 +267,14 @@ pub struct ImportReport {
     /// The problems, up to [`MAX_PROBLEMS`]; `problems_total` counts them all.
     pub problems: Vec<Problem>,
     pub problems_total: u64,
+    /// Values read otherwise than written, up to [`MAX_PROBLEMS`]; `warnings_total` counts them
+    /// all. Warnings never stop an import.
+    pub warnings: Vec<Warning>,
+    pub warnings_total: u64,
+    /// How many warnings of each code.
+    pub warning_counts: std::collections::BTreeMap<&'static str, u64>,
+    /// The first accepted rows as they will be written.
+    pub preview: Preview,
     /// Whether the rows were written.
     pub committed: bool,
     pub dry_run: bool,
@@ -186,6 +304,10 @@ impl ImportReport {
             rejected: 0,
             problems: Vec::new(),
             problems_total: 0,
+            warnings: Vec::new(),
+            warnings_total: 0,
+            warning_counts: Default::default(),
+            preview: Preview::default(),
             committed: false,
             dry_run,
             rejects_file: None,
@@ -201,6 +323,14 @@ impl ImportReport {
         self.problems_total += 1;
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(p);
+        }
+    }
+
+    fn warn(&mut self, w: Warning) {
+        self.warnings_total += 1;
+        *self.warning_counts.entry(w.code).or_default() += 1;
+        if self.warnings.len() < MAX_PROBLEMS {
+            self.warnings.push(w);
         }
     }
 
@@ -409,6 +539,20 @@ struct Checked {
     /// Kept only when rejected rows are written to a file.
     cells: Option<Vec<String>>,
     outcome: Result<Pending<Record>, Vec<Problem>>,
+    /// What the reading of an accepted row reinterpreted (empty, and unallocated, for most).
+    warnings: Vec<Warning>,
+}
+
+impl Record {
+    /// The record as the instrument's columns hold it, in export order.
+    fn to_fields(&self) -> Vec<String> {
+        match self {
+            Record::Group(g) => g.to_fields(),
+            Record::Network(n) => n.to_fields(),
+            Record::Institution(i) => i.to_fields(),
+            Record::Tie(t) => t.to_fields(),
+        }
+    }
 }
 
 /// What the checking thread sends.
@@ -623,6 +767,10 @@ async fn import_whole(
         key: String::new(),
         today,
         wave_date,
+        period: wahana_domain::registry::Period {
+            start: wave.start_date,
+            end: wave.end_date,
+        },
         provenance_template: None,
         within: opts.within.clone(),
         #[cfg(test)]
@@ -630,6 +778,7 @@ async fn import_whole(
     };
     let checking = tokio::task::spawn_blocking(move || checker.run(reader, tx));
 
+    let mut preview = Vec::with_capacity(PREVIEW_ROWS);
     let result: Result<bool, ImportError> = async {
         let mut ended = false;
         while let Some(message) = rx.recv().await {
@@ -649,7 +798,15 @@ async fn import_whole(
             for checked in rows {
                 report.rows += 1;
                 match checked.outcome {
-                    Ok(p) => importer.push(p),
+                    Ok(p) => {
+                        for w in checked.warnings {
+                            report.warn(w);
+                        }
+                        if preview.len() < PREVIEW_ROWS {
+                            preview.push((p.row, p.record.to_fields()));
+                        }
+                        importer.push(p)
+                    }
                     Err(problems) => {
                         let cells = checked.cells.unwrap_or_default();
                         debug_assert!(checked.row > 0);
@@ -679,6 +836,7 @@ async fn import_whole(
     // The checking thread stops at its next send once the queue is gone.
     drop(rx);
     let stopped = checking.await;
+    report.preview = Preview::build(table, preview);
     let result = match (result, stopped) {
         (Err(ImportError::Checking(_)), Err(e)) => Err(ImportError::Checking(join_reason(e))),
         (Err(ImportError::Checking(_)), Ok(())) => Err(ImportError::Checking(

@@ -507,7 +507,30 @@ pub fn schemas() -> Value {
                         "problems_total": {"type": "integer"}, "committed": {"type": "boolean"}, "dry_run": {"type": "boolean"},
                         "table": nullable("string"), "wave": nullable("string"),
                         "created": {"type": "integer"}, "updated": {"type": "integer"},
-                        "rejects_file": nullable("string")
+                        "rejects_file": nullable("string"),
+                        "import_id": {"type": "string", "description": "The import's id: its audit entry, and `impor` in the provenance of every record it wrote."},
+                        "warnings": array(r("ImportWarning")),
+                        "warnings_total": {"type": "integer"},
+                        "warning_counts": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "Warnings by code."},
+                        "preview": {
+                            "type": "object",
+                            "description": "The first accepted rows as they will be written: the columns holding a value, and each row's number and values.",
+                            "properties": {
+                                "columns": array(json!({"type": "string"})),
+                                "rows": array(json!({"type": "array", "prefixItems": [{"type": "integer"}, array(json!({"type": "string"}))]}))
+                            }
+                        }
+                    }
+                }));
+    m.insert("ImportWarning".to_string(), json!({
+                    "type": "object",
+                    "description": "A value of an accepted row read otherwise than written (written as read; never stops an import).",
+                    "required": ["code", "row", "field", "value", "became", "says_id", "says_en"],
+                    "properties": {
+                        "code": {"type": "string", "enum": ["phone_leading_zero", "day_first_date", "excel_serial_date", "outside_wave"]},
+                        "row": {"type": "integer"}, "column": nullable("string"), "field": {"type": "string"},
+                        "value": {"type": "string"}, "became": {"type": "string"},
+                        "says_id": {"type": "string"}, "says_en": {"type": "string"}
                     }
                 }));
     m.insert("Member".to_string(), json!({

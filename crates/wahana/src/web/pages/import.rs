@@ -4,7 +4,7 @@
 use super::render;
 use crate::service;
 use crate::service::audit::Who;
-use crate::service::import::{ImportOptions, ImportReport, import_file_until};
+use crate::service::import::{ImportOptions, ImportReport, Warning, import_file_until};
 use crate::service::users::{self};
 use crate::web::errors::{ApiError, OrRender, PageError, PageResult};
 use crate::web::{AppState, Ctx, csrf};
@@ -37,7 +37,14 @@ struct ImportPage<'a> {
     clean_rows: u64,
     /// The upload whose rejected rows can be downloaded.
     rejects: Option<String>,
+    /// The warnings' sentences (values read otherwise than written), the first [`PAGE_WARNINGS`].
+    warnings: Vec<String>,
+    /// How many warnings of each kind, when there are more than those shown.
+    warning_kinds: Vec<(u64, &'static str)>,
 }
+
+/// Warnings listed on the page (all are counted by kind).
+const PAGE_WARNINGS: usize = 50;
 
 /// The rejected rows of a dry run, beside its upload (never taken for the upload itself).
 const REJECTS_NAME: &str = ".ditolak.csv";
@@ -99,6 +106,8 @@ pub async fn form(ctx: Ctx) -> PageResult {
         rejects: None,
         wave: String::new(),
         error: None,
+        warnings: Vec::new(),
+        warning_kinds: Vec::new(),
     };
     Ok(render(&ctx, &page))
 }
@@ -405,6 +414,8 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
                 clean: None,
                 clean_rows: 0,
                 rejects: None,
+                warnings: Vec::new(),
+                warning_kinds: Vec::new(),
                 wave,
                 error: Some(
                     ctx.t("pilih berkas CSV atau XLSX", "choose a CSV or XLSX file")
@@ -461,6 +472,17 @@ pub async fn upload(State(st): State<AppState>, ctx: Ctx, mut mp: Multipart) -> 
             .map(|p| p.message(ctx.lang))
             .collect(),
         summary: summary(&report, ctx.lang),
+        warnings: report
+            .warnings
+            .iter()
+            .take(PAGE_WARNINGS)
+            .map(|w| w.message(ctx.lang))
+            .collect(),
+        warning_kinds: report
+            .warning_counts
+            .iter()
+            .map(|(code, n)| (*n, Warning::kind_label(code, ctx.lang)))
+            .collect(),
         upload: upload_token,
         clean: clean_token,
         clean_rows,

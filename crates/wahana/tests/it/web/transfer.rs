@@ -357,3 +357,132 @@ async fn import_page_writes_the_clean_rows_and_gives_the_rejected_ones() {
         assert_eq!(trail[0].actor, "web:officer", "{n}");
     }
 }
+
+/// The check of a file says which values it read otherwise than written (a phone that gained
+/// its leading zero, a day-first date, a survey date outside the wave's period) as warnings
+/// that do not stop the import, and previews the rows as they will be written; the API's
+/// report carries the same.
+#[tokio::test]
+async fn import_check_warns_of_reinterpreted_values_and_previews_the_rows() {
+    for env in envs().await {
+        let n = env.name;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/waves",
+                Some("admin"),
+                Some(
+                    serde_json::json!({"name": "Pendataan Agustus", "start_date": "2026-08-01",
+                        "end_date": "2026-08-31", "method": "census"}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        let header = "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan,telepon";
+        let csv = format!(
+            "{header}\n\
+             {INSIDE},Arisan Nol Hilang,arisan,tumbuh_masyarakat,1990,2026-08-05,81234567890\n\
+             {INSIDE},Arisan Tanggal Hari Dulu,arisan,tumbuh_masyarakat,1991,03/08/2026,\n\
+             {INSIDE},Arisan Di Luar Masa,arisan,tumbuh_masyarakat,1992,2026-09-15,0812-0000-0003\n"
+        );
+        let r = env
+            .upload(
+                "/import",
+                Some("officer"),
+                &[("wave", "pendataan-agustus")],
+                Some(("peringatan.csv", &csv)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        let text = &r.text;
+        assert!(text.contains("id=\"warnings\""), "{n}: {text}");
+        assert!(
+            text.contains(
+                "baris 2, kolom G (telepon): nomor telepon 81234567890 dibaca sebagai 081234567890"
+            ),
+            "{n}: {text}"
+        );
+        assert!(
+            text.contains(
+                "baris 3, kolom F (tanggal_pendataan): tanggal 03/08/2026 dibaca hari lebih dulu: 3 Agustus 2026 (bukan 8 Maret 2026)"
+            ),
+            "{n}: {text}"
+        );
+        assert!(
+            text.contains("baris 4, kolom F (tanggal_pendataan): tanggal pendataan 15 September 2026 di luar masa pendataan gelombang (1 Agustus 2026 – 31 Agustus 2026)"),
+            "{n}: {text}"
+        );
+        // The preview: the values as they will be written, new ids marked.
+        let preview = text
+            .split("id=\"preview\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{n}: no preview: {text}"));
+        assert!(preview.contains("<th>telepon</th>"), "{n}: {preview}");
+        assert!(preview.contains("<td>081234567890</td>"), "{n}: {preview}");
+        assert!(preview.contains("<td>2026-08-03</td>"), "{n}: {preview}");
+        assert!(
+            !preview.contains("<th>id</th>"),
+            "{n}: no id given, none shown"
+        );
+        // Warnings do not stop the import: the confirmation is offered, and writes all three.
+        let token = text
+            .split("name=\"confirm\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("{n}: no confirmation: {text}"))
+            .to_string();
+        let r = env
+            .upload(
+                "/import",
+                Some("officer"),
+                &[("confirm", &token), ("wave", "pendataan-agustus")],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        assert_eq!(
+            env.groups_named("Arisan Nol Hilang").await,
+            1,
+            "{n}: {}",
+            r.text
+        );
+        assert_eq!(env.groups_named("Arisan Di Luar Masa").await, 1, "{n}");
+        let g = env
+            .store
+            .list_groups(&Default::default(), 1000, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|g| g.group.name == "Arisan Nol Hilang")
+            .unwrap()
+            .group;
+        assert_eq!(g.phone.as_deref(), Some("081234567890"), "{n}");
+
+        // The API's report: warnings with their codes, counts by code, the preview.
+        let token = &env.sessions["admin"].0;
+        let csv2 = csv.replace("Arisan ", "Kelompok Lain ");
+        let r = env
+            .send(import_request(
+                token,
+                "peringatan.csv&wave=pendataan-agustus&dry_run=true",
+                csv2.into_bytes(),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
+        let j = r.json();
+        assert_eq!(j["warnings_total"], 3, "{n}: {j}");
+        let codes: Vec<&str> = j["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            codes,
+            ["phone_leading_zero", "day_first_date", "outside_wave"],
+            "{n}"
+        );
+        assert_eq!(j["warning_counts"]["day_first_date"], 1, "{n}");
+        assert_eq!(j["preview"]["rows"].as_array().unwrap().len(), 3, "{n}");
+    }
+}
