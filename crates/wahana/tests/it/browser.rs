@@ -90,31 +90,8 @@ async fn connect(port: u16) -> fantoccini::Client {
 
 #[test]
 fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
-    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
-        );
-        return;
-    }
-    assert!(
-        std::path::Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: apt-get install chromium"
-    );
-    assert!(
-        std::path::Path::new(CHROMEDRIVER).exists(),
-        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let (_server, base) = start_server(dir.path());
-    let port = free_port();
-    let _driver = Kill(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
+    let Some(b) = browser() else { return };
+    let (base, port) = (b.base.clone(), b.port);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -912,31 +889,8 @@ fn phone_instance(uuid: &str, name: &str) -> String {
 
 #[test]
 fn inbox_on_a_phone_accept_one_submission_and_reject_another() {
-    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
-        );
-        return;
-    }
-    assert!(
-        std::path::Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: apt-get install chromium"
-    );
-    assert!(
-        std::path::Path::new(CHROMEDRIVER).exists(),
-        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let (_server, base) = start_server(dir.path());
-    let port = free_port();
-    let _driver = Kill(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
+    let Some(b) = browser() else { return };
+    let (dir, base, port) = (&b.dir, b.base.clone(), b.port);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -1145,31 +1099,8 @@ fn inbox_on_a_phone_accept_one_submission_and_reject_another() {
 /// from before is over.
 #[test]
 fn an_admin_deactivates_a_person_on_a_phone_and_their_sign_in_is_refused() {
-    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
-        );
-        return;
-    }
-    assert!(
-        std::path::Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: apt-get install chromium"
-    );
-    assert!(
-        std::path::Path::new(CHROMEDRIVER).exists(),
-        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let (_server, base) = start_server(dir.path());
-    let port = free_port();
-    let _driver = Kill(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
+    let Some(b) = browser() else { return };
+    let (dir, base, port) = (&b.dir, b.base.clone(), b.port);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -1335,31 +1266,8 @@ fn an_admin_deactivates_a_person_on_a_phone_and_their_sign_in_is_refused() {
 /// is being prepared while the server prints it, and the PDF arrives named for region and wave.
 #[test]
 fn report_summary_and_the_pdf_being_prepared_on_a_phone() {
-    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
-        );
-        return;
-    }
-    assert!(
-        std::path::Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: apt-get install chromium"
-    );
-    assert!(
-        std::path::Path::new(CHROMEDRIVER).exists(),
-        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let (_server, base) = start_server(dir.path());
-    let port = free_port();
-    let _driver = Kill(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
+    let Some(b) = browser() else { return };
+    let (base, port) = (b.base.clone(), b.port);
     let (_, _, body) = http_get(&base, "/api/v1/regions/73.08/profile");
     let profile: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -2127,6 +2035,228 @@ fn help_on_a_phone_puts_the_officers_own_role_first() {
             .await
             .unwrap();
         assert_eq!(inbox.as_deref(), Some("/regions/73.08.21/inbox"));
+        c.close().await.unwrap();
+    });
+}
+
+/// The server and chromedriver a browser test drives, or `None` (said on standard error) when
+/// browser tests are not asked for; fails when they are asked for and Chromium is missing.
+struct Browser {
+    dir: tempfile::TempDir,
+    base: String,
+    port: u16,
+    _server: Kill,
+    _driver: Kill,
+}
+
+fn browser() -> Option<Browser> {
+    if std::env::var("WAHANA_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "browser test not run: set WAHANA_BROWSER_TESTS=1 (needs chromium and chromium-driver)"
+        );
+        return None;
+    }
+    assert!(
+        std::path::Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: apt-get install chromium"
+    );
+    assert!(
+        std::path::Path::new(CHROMEDRIVER).exists(),
+        "{CHROMEDRIVER} is missing: apt-get install chromium-driver"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base) = start_server(dir.path());
+    let port = free_port();
+    let driver = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    Some(Browser {
+        dir,
+        base,
+        port,
+        _server: server,
+        _driver: driver,
+    })
+}
+
+/// Issue 16, point 8, on a phone: an officer uploads a file with a wrong row and values read
+/// otherwise than written; the check lists the problem, the warnings and a preview of the rows
+/// as they will be written, offers the rejected rows and writing the clean ones; the officer
+/// writes the clean ones and finds them on the village page; nothing is too small or scrolls
+/// the page sideways.
+#[test]
+fn web_import_on_a_phone_warns_previews_and_writes_the_clean_rows() {
+    let Some(b) = browser() else { return };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = b.dir.path().join("browser.db").display().to_string();
+    let file = b.dir.path().join("kelompok-baru.csv");
+    std::fs::write(
+        &file,
+        "kode_wilayah;nama;jenis;asal;tahun_berdiri;tanggal_pendataan;telepon\r\n\
+         7308211003;Arisan Unggahan Satu;Arisan;Tumbuh dari masyarakat;1995;03/08/2007;81234567890\r\n\
+         7308211003;Arisan Unggahan Rusak;arisan;tumbuh_masyarakat;3000;2007-08-14;\r\n\
+         7308211003;Rukun Kematian Unggahan;rukun kematian;tumbuh_masyarakat;1980;2007-08-14;0812-1111-2222\r\n",
+    )
+    .unwrap();
+    let base = b.base.clone();
+    rt.block_on(async move {
+        use wahana::service::{caller::Caller, users};
+        let store = wahana::service::open_with(&db, wahana_store::Sharing::Shared)
+            .await
+            .unwrap();
+        users::add(
+            &store,
+            &Caller::cli(),
+            "petugas",
+            "sandi-petugas-1",
+            "officer",
+            Some("73.08.21"),
+        )
+        .await
+        .unwrap();
+        let c = connect(b.port).await;
+        c.goto(&format!("{base}/signin")).await.unwrap();
+        c.find(Locator::Css("#name"))
+            .await
+            .unwrap()
+            .send_keys("petugas")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#password"))
+            .await
+            .unwrap()
+            .send_keys("sandi-petugas-1")
+            .await
+            .unwrap();
+        c.find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("form[action='/signout'] button"))
+            .await
+            .expect("signed in");
+
+        c.goto(&format!("{base}/import")).await.unwrap();
+        c.find(Locator::Css("#file"))
+            .await
+            .unwrap()
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap();
+        c.find(Locator::Css("#wave"))
+            .await
+            .unwrap()
+            .send_keys("demo-2007-sintetis")
+            .await
+            .unwrap();
+        c.find(Locator::XPath("//button[text()='Periksa']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let status = c
+            .wait()
+            .for_element(Locator::Css("p[role=status]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            status.contains("3 baris kelompok diperiksa, 1 bermasalah"),
+            "{status}"
+        );
+        let problems = c
+            .find(Locator::Css("ol.problems"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            problems.contains("baris 3") && problems.contains("tahun_berdiri"),
+            "{problems}"
+        );
+        let warnings = c
+            .find(Locator::Css("ol.warnings"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            warnings.contains("nomor telepon 81234567890 dibaca sebagai 081234567890")
+                && warnings.contains("tanggal 03/08/2007 dibaca hari lebih dulu: 3 Agustus 2007"),
+            "{warnings}"
+        );
+        // The preview: the labels became codes, the date and the phone as written.
+        let preview = c
+            .find(Locator::Css("table.preview"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            preview.contains("arisan")
+                && preview.contains("rukun_kematian")
+                && preview.contains("2007-08-03")
+                && preview.contains("081234567890"),
+            "{preview}"
+        );
+        assert!(!preview.contains("Unggahan Rusak"), "{preview}");
+        let bad = phone_problems(&c).await;
+        assert!(bad.is_empty(), "the import page on a phone: {bad:?}");
+        assert!(
+            c.find(Locator::Css("#rejects-link")).await.is_ok(),
+            "the rejected rows offered"
+        );
+
+        c.find(Locator::Css("#accept-clean"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let done = c
+            .wait()
+            .for_element(Locator::Css("p[role=status]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            done.contains("2 ditulis ke pendataan demo-2007-sintetis"),
+            "{done}"
+        );
+        c.goto(&format!("{base}/regions/73.08.21.1003"))
+            .await
+            .unwrap();
+        let page = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Arisan Unggahan Satu") && page.contains("Rukun Kematian Unggahan"),
+            "{page}"
+        );
+        assert!(!page.contains("Arisan Unggahan Rusak"));
         c.close().await.unwrap();
     });
 }
