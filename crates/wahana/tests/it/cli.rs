@@ -860,3 +860,55 @@ fn excel_dialect_export_round_trips_and_the_template_is_written() {
         assert!(bytes.starts_with(b"PK"), "{n}");
     }
 }
+
+/// `wahana import` prints the values it read otherwise than written as warnings (the first in
+/// full, then counted by kind), writes the rows all the same, and `--json` carries them.
+#[test]
+fn import_warns_of_reinterpreted_values_and_counts_them_by_kind() {
+    for env in envs() {
+        let n = env.name;
+        env.ok(&["demo"]);
+        let mut csv =
+            String::from("kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan,telepon\n");
+        for i in 0..25 {
+            csv.push_str(&format!(
+                "7308211003,Arisan Peringatan {i},arisan,tumbuh_masyarakat,1990,0{}/08/2007,8123456789{}\n",
+                1 + i % 9,
+                i % 10
+            ));
+        }
+        let file = env.path("peringatan.csv");
+        std::fs::write(&file, csv).unwrap();
+        let file = file.to_string_lossy().to_string();
+        let out = env.run(&["import", &file, "--wave", "demo-2007-sintetis"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{n}: {err}");
+        assert!(
+            err.contains("peringatan: baris 2, kolom G (telepon): nomor telepon 81234567890 dibaca sebagai 081234567890"),
+            "{n}: {err}"
+        );
+        assert!(
+            err.contains("peringatan: 25 nomor telepon mendapat kembali angka 0 di depannya")
+                && err.contains("peringatan: 25 tanggal dibaca hari lebih dulu"),
+            "{n}: {err}"
+        );
+        assert!(err.contains("25 ditulis"), "{n}: {err}");
+        let report: serde_json::Value = serde_json::from_str(&env.ok(&[
+            "import",
+            &file,
+            "--wave",
+            "demo-2007-sintetis",
+            "--dry-run",
+            "--allow-duplicates",
+            "--json",
+        ]))
+        .unwrap();
+        assert_eq!(report["warnings_total"], 50, "{n}: {report}");
+        assert_eq!(report["warning_counts"]["phone_leading_zero"], 25, "{n}");
+        assert_eq!(
+            report["preview"]["rows"].as_array().unwrap().len(),
+            10,
+            "{n}"
+        );
+    }
+}
