@@ -16,6 +16,7 @@ pub mod profile;
 pub mod region;
 pub mod registry;
 pub mod screening;
+pub mod time;
 pub mod xml;
 
 pub use codes::{Code, CodeSet};
@@ -23,3 +24,4 @@ pub use date::Date;
 pub use error::{DomainError, ErrorCode, FieldError, Lang};
 pub use region::{Level, Region, RegionCode, RegionKind, RegionTree};
 pub use registry::{Context, Group, Institution, LocalUnit, Network, Tie, Wave, WaveMethod};
+pub use time::TimeZone;

@@ -426,7 +426,10 @@ fn legend(out: &mut String, graph: &Graph, measures: &NetworkMeasures, lang: Lan
             y,
             14,
             "bold",
-            lang.pick("Perantara utama (betweenness)", "Top brokers (betweenness)"),
+            lang.pick(
+                "Perantara utama (keperantaraan)",
+                "Top brokers (betweenness)",
+            ),
         );
         y += 18.0;
         for (rank, b) in measures.top_brokers.iter().take(MAX_LABELS).enumerate() {

@@ -73,6 +73,33 @@ impl Wave {
         self.end_date.or(self.start_date)
     }
 
+    /// A wave named in a sentence: `pendataan "Pemutakhiran 2026"` (`the wave "…"`), or only
+    /// the quoted name when it already says what it is (`"Pendataan contoh 2007"`), so that no
+    /// word is said twice. `start`: it begins the sentence (capitalised).
+    pub fn named(name: &str, lang: crate::Lang, start: bool) -> String {
+        const SAYS_IT: [&str; 8] = [
+            "pendataan",
+            "survei",
+            "survey",
+            "gelombang",
+            "wave",
+            "sensus",
+            "census",
+            "pemutakhiran",
+        ];
+        let first = name.split_whitespace().next().unwrap_or("").to_lowercase();
+        if SAYS_IT.contains(&first.as_str()) {
+            return format!("\"{name}\"");
+        }
+        let word = match (lang, start) {
+            (crate::Lang::Id, false) => "pendataan",
+            (crate::Lang::Id, true) => "Pendataan",
+            (crate::Lang::En, false) => "the wave",
+            (crate::Lang::En, true) => "The wave",
+        };
+        format!("{word} \"{name}\"")
+    }
+
     /// Makes a wave id from a name: lowercase letters and digits joined by `-`.
     pub fn slug(name: &str) -> String {
         let mut out = String::new();
@@ -94,4 +121,30 @@ pub struct LocalUnit {
     pub village: RegionCode,
     pub kind: LocalUnitKind,
     pub name: String,
+}
+
+#[cfg(test)]
+mod named_tests {
+    use super::Wave;
+    use crate::Lang;
+
+    #[test]
+    fn a_wave_is_named_without_a_word_said_twice() {
+        assert_eq!(
+            Wave::named("Pendataan contoh 2007", Lang::Id, true),
+            "\"Pendataan contoh 2007\""
+        );
+        assert_eq!(
+            Wave::named("Bone 2026", Lang::Id, false),
+            "pendataan \"Bone 2026\""
+        );
+        assert_eq!(
+            Wave::named("Bone 2026", Lang::En, true),
+            "The wave \"Bone 2026\""
+        );
+        assert_eq!(
+            Wave::named("Survey of Bone", Lang::En, false),
+            "\"Survey of Bone\""
+        );
+    }
 }

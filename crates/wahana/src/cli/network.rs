@@ -205,7 +205,7 @@ pub fn text(m: &ScopeMeasures, lang: Lang) -> String {
             out,
             "  {}",
             lang.pick(
-                "Perantara utama (betweenness, dinormalkan):",
+                "Perantara utama (keperantaraan, 0 sampai 1):",
                 "Top brokers (betweenness, normalised):"
             )
         );
@@ -234,7 +234,7 @@ pub fn text(m: &ScopeMeasures, lang: Lang) -> String {
             "  {}",
             lang.pick(
                 &format!(
-                    "Keperantaraan (betweenness) tidak dihitung ({} simpul; dihitung sampai {BETWEENNESS_LIMIT} simpul, atau dilewati atas permintaan).",
+                    "Keperantaraan tidak dihitung ({} simpul; dihitung sampai {BETWEENNESS_LIMIT} simpul, atau dilewati atas permintaan).",
                     r.nodes
                 ),
                 &format!(

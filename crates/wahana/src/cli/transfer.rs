@@ -169,7 +169,7 @@ pub async fn import(store: &Store, args: ImportArgs, lang: Lang) -> Result<ExitC
         } else {
             lang.pick(
                 &format!(
-                    "{}: {} masalah pada {} dari {} baris; TIDAK ADA yang ditulis. Perbaiki berkas, atau pakai --accept-clean --rejects FILE untuk menulis baris yang bersih",
+                    "{}: {} masalah pada {} dari {} baris; TIDAK ADA yang ditulis. Perbaiki berkas, atau pakai --accept-clean --rejects BERKAS untuk menulis baris yang bersih",
                     report.file, report.problems_total, report.rejected, report.rows
                 ),
                 &format!(

@@ -242,7 +242,7 @@ pub fn region_map(
     // A kabupaten's or kota's name already says which it is ("Kabupaten Bone").
     let place = match region {
         Some(r) if r.level() == wahana_domain::Level::Regency => r.name.clone(),
-        Some(r) => format!("{} {}", r.kind.label(lang), r.name),
+        Some(r) => r.titled(lang),
         None => "Indonesia".to_string(),
     };
     let title = format!("{} — {place}", measure.label(lang));

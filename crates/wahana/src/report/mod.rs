@@ -157,7 +157,7 @@ pub fn network_too_large(scope: Scope, groups: u64, lang: Lang) -> String {
 /// Said instead of the brokers when betweenness was skipped.
 pub fn betweenness_skipped(lang: Lang) -> &'static str {
     lang.pick(
-        "Keperantaraan (betweenness) tidak dihitung untuk jejaring sebesar ini.",
+        "Keperantaraan (seberapa sering sebuah pelaku menjadi perantara) tidak dihitung untuk jejaring sebesar ini.",
         "Betweenness is not computed for a network this large.",
     )
 }

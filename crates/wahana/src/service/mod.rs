@@ -234,10 +234,9 @@ pub fn forbidden_message(
     );
     match writes_in.and_then(|c| RegionTree::official().get(c)) {
         Some(r) => format!(
-            "{base}{} {} {} ({})",
+            "{base}{} {} ({})",
             lang.pick("; Anda dapat menulis di", "; you may write in"),
-            r.kind.label(lang),
-            r.name,
+            r.titled(lang),
             r.code
         ),
         None => base.to_string(),

@@ -294,10 +294,7 @@ pub async fn receive(
                 .unwrap_or_else(|| v.to_string());
             let place = RegionCode::parse(&theirs)
                 .ok()
-                .and_then(|c| {
-                    tree.get(&c)
-                        .map(|r| format!("{} {}", r.kind.label(Lang::Id), r.name))
-                })
+                .and_then(|c| tree.get(&c).map(|r| r.titled(Lang::Id)))
                 .unwrap_or(theirs);
             return Err(ReceiveError::Refused(SubmissionRefusal::VillageOutside {
                 village: name,

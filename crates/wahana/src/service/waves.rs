@@ -84,6 +84,27 @@ pub fn period(w: &Wave) -> String {
     }
 }
 
+/// Its date or period as a person writes it: `1–31 Agustus 2007`, `1 Juli – 31 Agustus 2007`,
+/// `3 Desember 2026`, or empty.
+pub fn period_long(w: &Wave, lang: Lang) -> String {
+    match (w.start_date, w.end_date) {
+        (Some(a), Some(b)) if a != b => {
+            if (a.year(), a.month()) == (b.year(), b.month()) {
+                format!("{}–{}", a.day(), b.long(lang))
+            } else if a.year() == b.year() {
+                let head = a.long(lang);
+                let head = head.trim_end_matches(&format!(" {}", a.year()));
+                format!("{head} – {}", b.long(lang))
+            } else {
+                format!("{} – {}", a.long(lang), b.long(lang))
+            }
+        }
+        (Some(a), _) => a.long(lang),
+        (None, Some(b)) => b.long(lang),
+        (None, None) => String::new(),
+    }
+}
+
 /// `terbuka`/`open` or `ditutup`/`closed`.
 pub fn status_label(closed: bool, lang: Lang) -> &'static str {
     match closed {
@@ -431,4 +452,48 @@ pub async fn for_new_record(
         .latest_open_wave(region)
         .await?
         .ok_or(ServiceError::NoOpenWave)
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::period_long;
+    use wahana_domain::{Date, Lang, Wave};
+
+    fn wave(a: Option<Date>, b: Option<Date>) -> Wave {
+        Wave {
+            id: "w".into(),
+            name: "w".into(),
+            region: None,
+            start_date: a,
+            end_date: b,
+            source: None,
+            synthetic: false,
+            enumerators: None,
+            closed: false,
+            method: None,
+            run_by: None,
+        }
+    }
+
+    #[test]
+    fn periods_as_people_write_them() {
+        let d = |y, m, d| Date::new(y, m, d);
+        assert_eq!(
+            period_long(&wave(d(2007, 8, 1), d(2007, 8, 31)), Lang::Id),
+            "1–31 Agustus 2007"
+        );
+        assert_eq!(
+            period_long(&wave(d(2007, 7, 1), d(2007, 8, 31)), Lang::Id),
+            "1 Juli – 31 Agustus 2007"
+        );
+        assert_eq!(
+            period_long(&wave(d(2006, 12, 1), d(2007, 1, 31)), Lang::En),
+            "1 December 2006 – 31 January 2007"
+        );
+        assert_eq!(
+            period_long(&wave(d(2026, 12, 3), None), Lang::Id),
+            "3 Desember 2026"
+        );
+        assert_eq!(period_long(&wave(None, None), Lang::Id), "");
+    }
 }

@@ -561,6 +561,22 @@ impl Ctx {
     pub fn user(&self) -> Option<&Principal> {
         self.user.as_ref()
     }
+    /// An audit entry's change in words (`menambah kelompok`).
+    pub fn audit_change(&self, action: &str, entity_kind: &str) -> String {
+        crate::service::audit::describe(action, entity_kind, self.lang)
+    }
+    /// A stored UTC moment as the reader's clock shows it: in the time zone (WIB, WITA, WIT)
+    /// of the region the page is about (`/regions/{code}/…`), else of the person's region, else
+    /// WIB. `5 Desember 2026 13.43 WITA`.
+    pub fn time(&self, utc: &str) -> String {
+        let page_region = self
+            .path
+            .strip_prefix("/regions/")
+            .and_then(|rest| rest.split(['/', '?']).next())
+            .and_then(|c| wahana_domain::RegionCode::parse(c).ok());
+        let region = page_region.or_else(|| self.user.as_ref().and_then(|u| u.region.clone()));
+        wahana_domain::TimeZone::of(region.as_ref()).local(utc, self.lang)
+    }
     /// The caller of a use case from a page.
     pub fn caller(&self) -> crate::service::caller::Caller {
         crate::service::caller::Caller::web(self.user())

@@ -606,7 +606,7 @@ fn the_html_report_escapes_what_people_typed() {
             };
             for escaped in [
                 format!(
-                    "Uji &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co (uji, {date})"
+                    "&quot;Uji &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; co&quot; (uji, {date})"
                 ),
                 "Dinas &quot;Sosial&quot; &lt;b&gt;&amp;&lt;/b&gt;.".to_string(),
             ] {

@@ -140,7 +140,7 @@ pub async fn compare(
         title: if region.level() == Level::Regency {
             region.name.clone()
         } else {
-            format!("{} {}", region.kind.label(lang), region.name)
+            region.titled(lang)
         },
         crumbs: region
             .code

@@ -86,7 +86,7 @@ fn require_importer(ctx: &Ctx) -> Result<Option<RegionCode>, PageError> {
 /// `Kecamatan Tanete Riattang (73.08.21)`.
 pub fn region_label(code: &RegionCode, lang: Lang) -> String {
     match RegionTree::official().get(code) {
-        Some(r) => format!("{} {} ({code})", r.kind.label(lang), r.name),
+        Some(r) => format!("{} ({code})", r.titled(lang)),
         None => code.to_string(),
     }
 }

@@ -207,7 +207,7 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx, Path(code): Path<String>
     let title = match &region {
         Some(r) => RegionTree::official()
             .get(r)
-            .map(|x| format!("{} {}", x.kind.label(lang), x.name))
+            .map(|x| x.titled(lang))
             .unwrap_or_else(|| r.to_string()),
         None => "Indonesia".into(),
     };

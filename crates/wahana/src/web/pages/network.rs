@@ -165,7 +165,7 @@ pub async fn network(
     let title = match scope {
         Scope::National => "Indonesia".to_string(),
         Scope::Region(r) if r.level() == Level::Regency => r.name.clone(),
-        Scope::Region(r) => format!("{} {}", r.kind.label(lang), r.name),
+        Scope::Region(r) => r.titled(lang),
     };
     let crumbs = match scope {
         Scope::National => Vec::new(),
@@ -190,7 +190,7 @@ pub async fn network(
         .unwrap_or_default();
     let picker = shown
         .as_ref()
-        .map(|s| WavePicker::of(s, &format!("/regions/{code_str}/network"), &keep));
+        .map(|s| WavePicker::of(s, &format!("/regions/{code_str}/network"), &keep, ctx.lang));
     let mut page = NetworkPage {
         picker,
         ctx: &ctx,
@@ -393,7 +393,7 @@ pub async fn network(
     if !m.betweenness_computed {
         page.betweenness_note = Some(
             ctx.t(
-                "Keperantaraan (betweenness) tidak dihitung untuk jejaring sebesar ini.",
+                "Keperantaraan (seberapa sering sebuah pelaku menjadi perantara) tidak dihitung untuk jejaring sebesar ini.",
                 "Betweenness is not computed for a network this large.",
             )
             .to_string(),

@@ -435,7 +435,7 @@ async fn region_page(
         code: region.map(|r| r.code.to_string()).unwrap_or_default(),
         title: match region {
             Some(r) if r.level() == Level::Regency => r.name.clone(),
-            Some(r) => format!("{} {}", r.kind.label(lang), r.name),
+            Some(r) => r.titled(lang),
             None => "Indonesia".to_string(),
         },
         crumbs: region
@@ -503,6 +503,7 @@ async fn region_page(
                     None => "/".to_string(),
                 },
                 "",
+                lang,
             );
             page.wave_param = picker.param();
             page.picker = Some(picker);
@@ -779,7 +780,7 @@ pub async fn search(
             .iter()
             .map(|r| RegionHit {
                 code: r.code.to_string(),
-                name: region_title(r, ctx.lang),
+                name: r.titled(ctx.lang),
                 parent: tree.parent_area(r).unwrap_or_default(),
             })
             .collect();
@@ -1027,6 +1028,7 @@ pub async fn report(
                     &data.waves_holding,
                     &path,
                     &keep,
+                    ctx.lang,
                 )),
             };
             let nav = block.render().map_err(ApiError::from).or_page(&ctx)?;
@@ -1218,7 +1220,7 @@ pub async fn screening(
     let picker = report
         .shown
         .as_ref()
-        .map(|shown| WavePicker::of(shown, &path, &keep));
+        .map(|shown| WavePicker::of(shown, &path, &keep, ctx.lang));
     let wave_param = picker.as_ref().map(WavePicker::param).unwrap_or_default();
     let pager = show_groups.then(|| Pager {
         offset,
@@ -1236,7 +1238,7 @@ pub async fn screening(
     let page = ScreeningPage {
         ctx: &ctx,
         code: r.code.to_string(),
-        title: format!("{} {}", r.kind.label(ctx.lang), r.name),
+        title: r.titled(ctx.lang),
         report,
         show_groups,
         pager,
@@ -1298,7 +1300,7 @@ pub async fn audit(
     let page = AuditPage {
         ctx: &ctx,
         code: r.code.to_string(),
-        title: format!("{} {}", r.kind.label(ctx.lang), r.name),
+        title: r.titled(ctx.lang),
         entries: entries.into_iter().take(PAGE as usize).collect(),
         prev: (offset > 0).then(|| {
             format!(
@@ -1310,15 +1312,4 @@ pub async fn audit(
         next: more.then(|| format!("/regions/{}/audit?offset={}", r.code, offset + PAGE)),
     };
     Ok(render(&ctx, &page))
-}
-
-/// "Kelurahan Watampone", "Kecamatan Tanete Riattang", "Kabupaten Bone" (whose name already
-/// says its kind, so it is not said twice).
-fn region_title(r: &wahana_domain::Region, lang: wahana_domain::Lang) -> String {
-    let kind = r.kind.label(lang);
-    if r.name.starts_with(kind) {
-        r.name.clone()
-    } else {
-        format!("{kind} {}", r.name)
-    }
 }

@@ -52,12 +52,13 @@ impl WavePicker {
         holding: &[Wave],
         path: &str,
         keep: &str,
+        lang: Lang,
     ) -> WavePicker {
         let href = |id: &str| format!("{path}?{keep}wave={}", pct(id));
         WavePicker {
             id: wave.id.clone(),
             name: wave.name.clone(),
-            period: waves::period(wave),
+            period: waves::period_long(wave, lang),
             closed: wave.closed,
             by_default,
             holds_region: holding.iter().any(|w| w.id == wave.id),
@@ -77,7 +78,7 @@ impl WavePicker {
                 .map(|w| WaveLink {
                     href: href(&w.id),
                     name: w.name.clone(),
-                    period: waves::period(w),
+                    period: waves::period_long(w, lang),
                     closed: w.closed,
                 })
                 .collect(),
@@ -85,8 +86,15 @@ impl WavePicker {
     }
 
     /// [`WavePicker::new`] from the service's choice.
-    pub fn of(shown: &ShownWave, path: &str, keep: &str) -> WavePicker {
-        WavePicker::new(&shown.wave, shown.by_default, &shown.holding, path, keep)
+    pub fn of(shown: &ShownWave, path: &str, keep: &str, lang: Lang) -> WavePicker {
+        WavePicker::new(
+            &shown.wave,
+            shown.by_default,
+            &shown.holding,
+            path,
+            keep,
+            lang,
+        )
     }
 
     /// `wave=ID` for links that keep the wave chosen; empty when the default is shown (every
@@ -133,7 +141,7 @@ pub async fn open_choices(
         .into_iter()
         .map(|w| {
             let selected = default.as_deref() == Some(w.id.as_str());
-            let period = waves::period(&w);
+            let period = waves::period_long(&w, lang);
             let mut label = w.name.clone();
             if !period.is_empty() {
                 label.push_str(&format!(" ({period})"));
@@ -170,7 +178,7 @@ impl WaveLine {
             id: w.id.clone(),
             name: w.name.clone(),
             region: w.region.as_ref().map(|r| r.to_string()).unwrap_or_default(),
-            period: waves::period(w),
+            period: waves::period_long(w, lang),
             source: w.source.clone().unwrap_or_default(),
             method: waves::method_label(w.method, lang),
             run_by: w.run_by.clone().unwrap_or_default(),
@@ -551,7 +559,11 @@ pub async fn edit_form(State(st): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     );
     let page = WaveEditPage {
         ctx: &ctx,
-        title: format!("{} {}", ctx.t("Ubah pendataan", "Edit wave"), w.name),
+        title: format!(
+            "{} {}",
+            ctx.t("Ubah", "Edit"),
+            wahana_domain::Wave::named(&w.name, ctx.lang, false)
+        ),
         general,
         form,
     };
@@ -577,7 +589,11 @@ pub async fn update(
             let form = WaveForm::new(format!("/waves/{}", pct(&id)), &v, &fields, false, ctx.lang);
             let page = WaveEditPage {
                 ctx: &ctx,
-                title: format!("{} {}", ctx.t("Ubah pendataan", "Edit wave"), w.name),
+                title: format!(
+                    "{} {}",
+                    ctx.t("Ubah", "Edit"),
+                    wahana_domain::Wave::named(&w.name, ctx.lang, false)
+                ),
                 general,
                 form,
             };

@@ -157,8 +157,7 @@ async fn waves_page_is_read_by_everyone_and_written_by_admins() {
         assert_eq!(w["holds"]["groups"], 0, "{n}");
         let list = env.page("/waves?saved=x", Some("admin")).await;
         assert!(
-            list.text.contains("Pemutakhiran PSKS 2026")
-                && list.text.contains("2026-08-01 – 2026-08-31"),
+            list.text.contains("Pemutakhiran PSKS 2026") && list.text.contains("1–31 Agustus 2026"),
             "{n}"
         );
         // The same id again replaces nothing.
