@@ -165,8 +165,9 @@ pub struct Restored {
     pub kind: &'static str,
     /// The record's id (a tie's or a member's new number).
     pub id: String,
-    /// The group a restored member is in.
-    pub group: Option<String>,
+    /// The record a restored tie or member belongs to (a tie's first end, a member's group),
+    /// with its kind.
+    pub owner: Option<(wahana_store::ActorKind, String)>,
 }
 
 fn not_restorable(id: i64, why_id: &str, why_en: &str) -> ServiceError {
@@ -214,12 +215,16 @@ fn home(d: &Deleted) -> Option<&RegionCode> {
 }
 
 /// Whether the caller may restore what the entry deleted (its role and region allow writing
-/// the record): what a page asks before offering "Pulihkan". Nothing is written.
-pub async fn may_restore(store: &Store, caller: &Caller, e: &AuditEntry) -> bool {
-    match deleted_record(e) {
-        Some(d) => check_restore(store, caller, e, &d).await.is_ok(),
-        None => false,
-    }
+/// the record, the region and the group are still held), and if not why: what a page asks
+/// before offering "Pulihkan". Nothing is written; a wave gone or an id held again is found
+/// by the restore itself. `None`: the entry holds nothing to restore.
+pub async fn may_restore(
+    store: &Store,
+    caller: &Caller,
+    e: &AuditEntry,
+) -> Option<Result<(), ServiceError>> {
+    let d = deleted_record(e)?;
+    Some(check_restore(store, caller, e, &d).await)
 }
 
 async fn check_restore(
@@ -303,7 +308,7 @@ pub async fn restore(
             Restored {
                 kind: "kelompok",
                 id,
-                group: None,
+                owner: None,
             }
         }
         Deleted::Network(n) => {
@@ -311,7 +316,7 @@ pub async fn restore(
             Restored {
                 kind: "wahana",
                 id: s.record.id,
-                group: None,
+                owner: None,
             }
         }
         Deleted::Institution(i) => {
@@ -319,7 +324,7 @@ pub async fn restore(
             Restored {
                 kind: "lembaga",
                 id: s.record.id,
-                group: None,
+                owner: None,
             }
         }
         Deleted::Tie(t) => {
@@ -327,7 +332,7 @@ pub async fn restore(
             Restored {
                 kind: "ikatan",
                 id: s.id.to_string(),
-                group: None,
+                owner: Some((s.from_kind, s.tie.from)),
             }
         }
         Deleted::Member(m) => {
@@ -343,7 +348,7 @@ pub async fn restore(
             Restored {
                 kind: "anggota",
                 id: s.id.to_string(),
-                group: Some(m.group_id),
+                owner: Some((wahana_store::ActorKind::Group, m.group_id)),
             }
         }
     })

@@ -209,6 +209,8 @@ fn router(state: AppState) -> Router {
         .route("/regions/{code}/compare", get(pages::compare::compare))
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))
+        .route("/audit/{id}", get(pages::audit::entry))
+        .route("/audit/{id}/restore", post(pages::audit::restore))
         .route("/regions/{code}/export", get(pages::transfer::export_page))
         .route(
             "/regions/{code}/template",
