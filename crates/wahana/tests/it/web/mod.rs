@@ -22,6 +22,7 @@ mod ops;
 mod pages;
 mod permissions;
 mod replica;
+mod restore;
 mod report;
 mod review;
 mod sign_in;
