@@ -571,7 +571,11 @@ impl Store {
     /// Writes a deleted tie back into its wave, as [`Store::insert_tie`] adds one (the same
     /// checks, the tallies in the same transaction), with an audit entry `restore`. The tie
     /// gets a new number; its ends, type, wave, year and notes are those it had.
-    pub async fn restore_tie(&self, held: &TieRecord, actor: &str) -> Result<TieRecord, StoreError> {
+    pub async fn restore_tie(
+        &self,
+        held: &TieRecord,
+        actor: &str,
+    ) -> Result<TieRecord, StoreError> {
         self.write_tie(&held.wave_id, &held.tie, actor, "restore")
             .await
     }

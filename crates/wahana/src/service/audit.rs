@@ -259,7 +259,10 @@ async fn check_restore(
             None => {
                 return Err(not_restorable(
                     e.id,
-                    &format!("kelompok {} tidak ada lagi (pulihkan kelompoknya dulu)", m.group_id),
+                    &format!(
+                        "kelompok {} tidak ada lagi (pulihkan kelompoknya dulu)",
+                        m.group_id
+                    ),
                     &format!(
                         "group {} no longer exists (restore the group first)",
                         m.group_id

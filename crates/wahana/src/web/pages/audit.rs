@@ -98,12 +98,12 @@ fn import_lines(e: &AuditEntry, ctx: &Ctx) -> Vec<(&'static str, String)> {
 pub async fn entry(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     let caller = ctx.caller();
     let e = audit::entry(&st.store, &caller, id).await.or_page(&ctx)?;
-    let (restorable, can_restore, why_not) =
-        match audit::may_restore(&st.store, &caller, &e).await {
-            None => (false, false, None),
-            Some(Ok(())) => (true, true, None),
-            Some(Err(why)) => (true, false, Some(ApiError::from(why).message(ctx.lang))),
-        };
+    let (restorable, can_restore, why_not) = match audit::may_restore(&st.store, &caller, &e).await
+    {
+        None => (false, false, None),
+        Some(Ok(())) => (true, true, None),
+        Some(Err(why)) => (true, false, Some(ApiError::from(why).message(ctx.lang))),
+    };
     let page = EntryPage {
         action: action_label(&e.action, &ctx),
         link: record_link(&e.entity_kind, &e.entity_id),

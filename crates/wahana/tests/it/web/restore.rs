@@ -3,7 +3,7 @@
 //! and when the id is held again. A record's page links the import that wrote it, and an
 //! admin's or the command line's import is listed on its region's trail.
 
-use super::harness::{Env, INSIDE, admin_adds, admin_ties, audit_rows, audited, envs};
+use super::harness::{Env, INSIDE, admin_adds, admin_ties, audit_rows, audited, envs, held_actor};
 use axum::http::{Method, StatusCode, header};
 use serde_json::json;
 use wahana::service::{self, caller::Caller};
@@ -31,10 +31,7 @@ async fn sound_tallies(env: &Env, wave: &str) -> TallySnapshot {
         .map(|s| s.group)
         .collect();
     let held = env.store.tally_snapshot(wave, DEFAULT_RULES).await.unwrap();
-    let want = TallySnapshot::recompute(
-        &groups,
-        &wahana_domain::screening::RuleSet::seed_2007(),
-    );
+    let want = TallySnapshot::recompute(&groups, &wahana_domain::screening::RuleSet::seed_2007());
     assert_eq!(held.villages, want.villages, "{n}: village tallies");
     assert_eq!(held.region_types, want.region_types, "{n}: region tallies");
     assert_eq!(
@@ -74,7 +71,11 @@ async fn refused_to_others(env: &Env, entry: i64, rows: &mut i64) {
     audited(env, rows, r, StatusCode::FORBIDDEN, 0, "no CSRF token").await;
     let r = env.page(&page, Some("officer")).await;
     assert_eq!(r.status, StatusCode::OK, "{n}: {}", r.text);
-    assert!(r.text.contains(&format!("action=\"{post}\"")), "{n}: {}", r.text);
+    assert!(
+        r.text.contains(&format!("action=\"{post}\"")),
+        "{n}: {}",
+        r.text
+    );
     assert!(r.text.contains("Pulihkan"), "{n}");
 }
 
@@ -110,11 +111,20 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         assert_eq!(ties_of(&env).await, 0, "{n}");
         let gone = latest(&env, "ikatan", &tie.to_string()).await;
         assert_eq!(gone.action, "delete", "{n}");
-        assert_eq!(gone.region_code.as_deref(), Some(INSIDE), "{n}: a region's trail lists it");
+        assert_eq!(
+            gone.region_code.as_deref(),
+            Some(INSIDE),
+            "{n}: a region's trail lists it"
+        );
         let mut rows = audit_rows(&env).await;
         refused_to_others(&env, gone.id, &mut rows).await;
         let r = env
-            .form(&format!("/audit/{}/restore", gone.id), Some("officer"), &[], true)
+            .form(
+                &format!("/audit/{}/restore", gone.id),
+                Some("officer"),
+                &[],
+                true,
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.text);
         assert_eq!(
@@ -137,9 +147,70 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         sound_tallies(&env, &wave).await;
         // Twice: the tie is held again, refused, nothing written.
         let r = env
-            .form(&format!("/audit/{}/restore", gone.id), Some("officer"), &[], true)
+            .form(
+                &format!("/audit/{}/restore", gone.id),
+                Some("officer"),
+                &[],
+                true,
+            )
             .await;
-        audited(&env, &mut rows, r, StatusCode::CONFLICT, 0, "tie restored twice").await;
+        audited(
+            &env,
+            &mut rows,
+            r,
+            StatusCode::CONFLICT,
+            0,
+            "tie restored twice",
+        )
+        .await;
+
+        // A network, deleted and restored through the API; its ties do not come back.
+        admin_adds(&env, "networks", "W-HAPUS", INSIDE).await;
+        let r = env
+            .api(
+                Method::DELETE,
+                "/api/v1/networks/W-HAPUS",
+                Some("officer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{n}: {}", r.text);
+        let gone_network = latest(&env, "wahana", "W-HAPUS").await;
+        for who in ["viewer", "officer_away"] {
+            let r = env
+                .api(
+                    Method::POST,
+                    &format!("/api/v1/audit/{}/restore", gone_network.id),
+                    Some(who),
+                    None,
+                )
+                .await;
+            assert!(r.status.is_client_error(), "{n} {who}: {}", r.text);
+        }
+        assert!(
+            held_actor(&env, "networks", "W-HAPUS").await.is_none(),
+            "{n}"
+        );
+        let r = env
+            .api(
+                Method::POST,
+                &format!("/api/v1/audit/{}/restore", gone_network.id),
+                Some("officer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        assert_eq!(r.json()["id"], "W-HAPUS", "{n}");
+        assert!(
+            held_actor(&env, "networks", "W-HAPUS").await.is_some(),
+            "{n}"
+        );
+        assert_eq!(
+            latest(&env, "wahana", "W-HAPUS").await.action,
+            "restore",
+            "{n}"
+        );
+        sound_tallies(&env, &wave).await;
 
         // A member, removed through the page that asks first, then restored.
         let r = env
@@ -153,7 +224,10 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
         let member = r.json()["id"].as_i64().unwrap();
         let ask = env
-            .page(&format!("/groups/{gid}/members/{member}/delete"), Some("officer"))
+            .page(
+                &format!("/groups/{gid}/members/{member}/delete"),
+                Some("officer"),
+            )
             .await;
         assert_eq!(ask.status, StatusCode::OK, "{n}: the delete asks first");
         let r = env
@@ -169,7 +243,9 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         rows = audit_rows(&env).await;
         refused_to_others(&env, gone.id, &mut rows).await;
         // The member's name is shown to the officer of the region only.
-        let r = env.page(&format!("/audit/{}", gone.id), Some("officer")).await;
+        let r = env
+            .page(&format!("/audit/{}", gone.id), Some("officer"))
+            .await;
         assert!(r.text.contains("Andi Pulih"), "{n}");
         let r = env
             .api(
@@ -192,7 +268,12 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         let restored = latest(&env, "anggota", &m.id.to_string()).await;
         assert_eq!(restored.action, "restore", "{n}");
         let r = env
-            .form(&format!("/audit/{}/restore", gone.id), Some("officer"), &[], true)
+            .form(
+                &format!("/audit/{}/restore", gone.id),
+                Some("officer"),
+                &[],
+                true,
+            )
             .await;
         assert!(
             r.text.contains("sudah anggota nomor"),
@@ -222,7 +303,9 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         // The region's trail offers it.
         let trail = env.page("/regions/73.08.21/audit", Some("officer")).await;
         assert!(
-            trail.text.contains(&format!("href=\"/audit/{}#pulihkan\"", gone.id)),
+            trail
+                .text
+                .contains(&format!("href=\"/audit/{}#pulihkan\"", gone.id)),
             "{n}: {}",
             trail.text
         );
@@ -230,7 +313,12 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         refused_to_others(&env, gone.id, &mut rows).await;
         assert!(env.store.group(&gid).await.unwrap().is_none(), "{n}");
         let r = env
-            .form(&format!("/audit/{}/restore", gone.id), Some("officer"), &[], true)
+            .form(
+                &format!("/audit/{}/restore", gone.id),
+                Some("officer"),
+                &[],
+                true,
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.text);
         assert_eq!(
@@ -260,7 +348,12 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         // Refused when the id is held again: the group restored (a second restore), or a
         // new group given the id after another delete.
         let r = env
-            .form(&format!("/audit/{}/restore", gone.id), Some("officer"), &[], true)
+            .form(
+                &format!("/audit/{}/restore", gone.id),
+                Some("officer"),
+                &[],
+                true,
+            )
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{n}: {}", r.text);
         let r = env
@@ -290,7 +383,10 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
             .await;
         audited(&env, &mut rows, r, StatusCode::CONFLICT, 0, "id re-used").await;
         let held = env.store.group(&gid).await.unwrap().unwrap();
-        assert_eq!(held.group.name, "Kelompok Baru Berid Sama", "{n}: untouched");
+        assert_eq!(
+            held.group.name, "Kelompok Baru Berid Sama",
+            "{n}: untouched"
+        );
         // An entry that deletes nothing cannot be restored.
         let r = env
             .api(
@@ -300,7 +396,12 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
                 None,
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.text
+        );
     }
 }
 
@@ -309,7 +410,9 @@ async fn record_links_its_import_and_admin_and_cli_imports_are_on_the_region_tra
     for env in envs().await {
         let n = env.name;
         let header = "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan";
-        let csv = format!("{header}\n{INSIDE},Arisan Asal Impor,arisan,tumbuh_masyarakat,1990,2026-01-05\n");
+        let csv = format!(
+            "{header}\n{INSIDE},Arisan Asal Impor,arisan,tumbuh_masyarakat,1990,2026-01-05\n"
+        );
         let r = env
             .import_api(Some("admin"), "asal-admin.csv", &csv, false)
             .await;
@@ -328,17 +431,23 @@ async fn record_links_its_import_and_admin_and_cli_imports_are_on_the_region_tra
             ..Default::default()
         };
         let g = env.store.list_groups(&f, 10, 0).await.unwrap().remove(0);
-        let page = env.page(&format!("/groups/{}", g.group.id), Some("officer")).await;
+        let page = env
+            .page(&format!("/groups/{}", g.group.id), Some("officer"))
+            .await;
         assert!(
             page.text.contains(&format!("href=\"/audit/{}\"", entry.id)),
             "{n}: {}",
             page.text
         );
         // Not to a viewer, who reads no trail.
-        let page = env.page(&format!("/groups/{}", g.group.id), Some("viewer")).await;
+        let page = env
+            .page(&format!("/groups/{}", g.group.id), Some("viewer"))
+            .await;
         assert!(!page.text.contains(&format!("/audit/{}", entry.id)), "{n}");
         // The entry's page names the file and the counts.
-        let e = env.page(&format!("/audit/{}", entry.id), Some("officer")).await;
+        let e = env
+            .page(&format!("/audit/{}", entry.id), Some("officer"))
+            .await;
         assert_eq!(e.status, StatusCode::OK, "{n}: {}", e.text);
         assert!(e.text.contains("asal-admin.csv"), "{n}");
         assert!(e.text.contains(&import_id), "{n}");
@@ -362,15 +471,10 @@ async fn record_links_its_import_and_admin_and_cli_imports_are_on_the_region_tra
             who: Some(Caller::cli().who()),
             ..Default::default()
         };
-        let report = service::import::import_file(
-            &env.store,
-            &path,
-            &opts,
-            service::today(),
-            &|_| {},
-        )
-        .await
-        .unwrap();
+        let report =
+            service::import::import_file(&env.store, &path, &opts, service::today(), &|_| {})
+                .await
+                .unwrap();
         assert!(report.committed, "{n}: {report:?}");
         let entry = env
             .store
