@@ -501,3 +501,60 @@ async fn record_links_its_import_and_admin_and_cli_imports_are_on_the_region_tra
         assert!(!village.iter().any(|e| e.id == entry.id), "{n}");
     }
 }
+
+/// A group whose wave was deleted after it cannot be restored: the refusal names the wave,
+/// and nothing is written.
+#[tokio::test]
+async fn restore_refused_when_its_wave_is_gone() {
+    for env in envs().await {
+        let n = env.name;
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/waves",
+                Some("admin"),
+                Some(json!({"name": "Pendataan Sementara", "start_date": "2026-08-01"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        let wave = r.json()["id"].as_str().unwrap().to_string();
+        let mut g = super::harness::new_group(INSIDE, "Arisan Pendataan Hilang");
+        g["wave"] = json!(wave);
+        let r = env
+            .api(Method::POST, "/api/v1/groups", Some("officer"), Some(g))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let r = env
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/groups/{id}"),
+                Some("officer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{n}: {}", r.text);
+        let gone = latest(&env, "kelompok", &id).await;
+        let r = env
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/waves/{wave}"),
+                Some("admin"),
+                None,
+            )
+            .await;
+        assert!(r.status.is_success(), "{n}: {}", r.text);
+        let mut rows = audit_rows(&env).await;
+        let r = env
+            .form(
+                &format!("/audit/{}/restore", gone.id),
+                Some("officer"),
+                &[],
+                true,
+            )
+            .await;
+        assert!(r.text.contains(&wave), "{n}: names the wave: {}", r.text);
+        audited(&env, &mut rows, r, StatusCode::NOT_FOUND, 0, "wave gone").await;
+        assert!(env.store.group(&id).await.unwrap().is_none(), "{n}");
+    }
+}
