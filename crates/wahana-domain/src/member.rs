@@ -4,13 +4,13 @@
 use crate::FieldError;
 use crate::codes::{Code, MemberRole};
 use crate::registry::check_id;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The longest name or key taken.
 const MAX_LEN: usize = 200;
 
 /// A person in a group, with a role. Personal data: shown only to those allowed to see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub group_id: String,
     pub name: String,

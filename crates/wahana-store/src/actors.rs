@@ -22,7 +22,7 @@ use wahana_domain::region::name_key;
 use wahana_domain::{Institution, Network, RegionCode, Tie};
 
 /// A network or an institution as held: the domain record plus what the store keeps about it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Stored<T> {
     #[serde(flatten)]
     pub record: T,
@@ -221,7 +221,7 @@ fn update_sql<T: ActorRecord>() -> String {
 }
 
 /// A tie as held, with the kinds of its two ends.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TieRecord {
     pub id: i64,
     pub wave_id: String,
@@ -407,6 +407,36 @@ impl Store {
         Ok(true)
     }
 
+    /// Writes a deleted network or institution back into its wave, with its fields as they
+    /// were (the counts in the same transaction), and an audit entry `restore` of `actor`'s
+    /// change. Refused, writing nothing, when the wave is no longer held or closed, or when the
+    /// id is held again. Returns the record as held now.
+    pub async fn restore_actor<T: ActorRecord>(
+        &self,
+        held: &Stored<T>,
+        actor: &str,
+    ) -> Result<Stored<T>, StoreError> {
+        let mut batch = self.begin().await?;
+        batch.ensure_open(&held.wave_id).await?;
+        let record = batch.with_id_in_wave(&held.wave_id, &held.record).await?;
+        batch
+            .save_actors(&held.wave_id, std::slice::from_ref(&record))
+            .await?;
+        let stored = Stored {
+            record,
+            wave_id: held.wave_id.clone(),
+            version: FIRST_VERSION,
+            created_at: batch.now.clone(),
+            updated_at: batch.now.clone(),
+        };
+        let change = AuditChange::new(actor, "restore", T::KIND.code(), stored.record.id())
+            .region(Some(stored.record.id_region().as_str()))
+            .after(&stored);
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(stored)
+    }
+
     /// The networks or institutions of a region's subtree (any level; all when `None`), of one
     /// wave or all, with their bookkeeping, ordered by region, name and id.
     pub async fn list_actors<T: ActorRecord>(
@@ -535,6 +565,30 @@ impl Store {
         tie: &Tie,
         actor: &str,
     ) -> Result<TieRecord, StoreError> {
+        self.write_tie(wave_id, tie, actor, "create").await
+    }
+
+    /// Writes a deleted tie back into its wave, as [`Store::insert_tie`] adds one (the same
+    /// checks, the tallies in the same transaction), with an audit entry `restore`. The tie
+    /// gets a new number; its ends, type, wave, year and notes are those it had.
+    pub async fn restore_tie(
+        &self,
+        held: &TieRecord,
+        actor: &str,
+    ) -> Result<TieRecord, StoreError> {
+        self.write_tie(&held.wave_id, &held.tie, actor, "restore")
+            .await
+    }
+
+    /// A new tie, its audit entry's action `action` (`create`, `restore`); its region is that
+    /// of its first end, so that a region's trail lists it.
+    async fn write_tie(
+        &self,
+        wave_id: &str,
+        tie: &Tie,
+        actor: &str,
+        action: &'static str,
+    ) -> Result<TieRecord, StoreError> {
         // The check is made inside the writing transaction, so that two inserts of the same
         // tie (either way round) at once cannot both pass it: SQLite's batch holds the
         // database's one write lock; on PostgreSQL the two ends' entities are locked (in id
@@ -602,7 +656,10 @@ impl Store {
             from_kind,
             to_kind,
         };
-        let change = AuditChange::new(actor, "create", "ikatan", id).after(&record);
+        let region = batch.actor_region(&tie.from).await?;
+        let change = AuditChange::new(actor, action, "ikatan", id)
+            .region(region.as_deref())
+            .after(&record);
         batch.write_audit(&change).await?;
         batch.commit().await?;
         Ok(record)
@@ -624,7 +681,10 @@ impl Store {
             batch.rollback().await?;
             return Ok(false);
         }
-        let change = AuditChange::new(actor, "delete", "ikatan", id).before(&current);
+        let region = batch.actor_region(&current.tie.from).await?;
+        let change = AuditChange::new(actor, "delete", "ikatan", id)
+            .region(region.as_deref())
+            .before(&current);
         batch.write_audit(&change).await?;
         batch.commit().await?;
         Ok(true)

@@ -17,8 +17,9 @@ use wahana_domain::RegionCode;
 pub struct AuditChange {
     /// `web:NAME`, `api:NAME` or `cli:OS_USER`.
     pub actor: String,
-    /// `create`, `update` or `delete`; for people also `activate`, `deactivate` and
-    /// `password` (set by an admin).
+    /// `create`, `update`, `delete` or `restore` (a deleted record written back from its
+    /// delete's entry); `import`; for people also `activate`, `deactivate` and `password`
+    /// (set by an admin).
     pub action: &'static str,
     /// `kelompok`, `wahana`, `lembaga`, `ikatan`, `pengguna`.
     pub entity_kind: &'static str,
@@ -156,6 +157,36 @@ impl Store {
             .await?
         });
         Ok(rows.into_iter().map(entry).collect())
+    }
+
+    /// One entry of the trail, by its number.
+    pub async fn audit_entry(&self, id: i64) -> Result<Option<AuditEntry>, StoreError> {
+        let row: Option<AuditRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{AUDIT_SELECT} WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(row.map(entry))
+    }
+
+    /// The entry of the import whose id is `import_id` (the `impor` of a record's provenance),
+    /// if it was recorded. An import id is letters and digits; anything else names none.
+    pub async fn import_entry(&self, import_id: &str) -> Result<Option<AuditEntry>, StoreError> {
+        if import_id.is_empty() || !import_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Ok(None);
+        }
+        let pattern = format!("%\"import_id\":\"{import_id}\"%");
+        let row: Option<AuditRow> = on_pool!(self.pool, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{AUDIT_SELECT} WHERE entity_kind = 'impor' AND after_json LIKE $1 \
+                 ORDER BY id LIMIT 1"
+            )))
+            .bind(pattern)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(entry))
     }
 
     /// Writes one entry in the trail on its own: a change of the whole database (a backup, a

@@ -17,7 +17,7 @@ use wahana_domain::codes::{Code, GroupStatus, GroupType};
 use wahana_domain::{Group, RegionCode};
 
 /// A group as held: the domain record plus what the store keeps about it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StoredGroup {
     #[serde(flatten)]
     pub group: Group,
@@ -339,6 +339,54 @@ impl Store {
         batch.finish_tallies(tallies).await?;
         batch.commit().await?;
         Ok(true)
+    }
+
+    /// Writes deleted observations of a group back, each into its wave, with its fields and
+    /// provenance as they were (as an import writes groups: the tallies in the same
+    /// transaction), and one audit entry `restore` of `actor`'s change. Refused, writing
+    /// nothing, when a wave is no longer held or closed, when an actor of another kind holds
+    /// the id, or when a wave observes the id again (`already_observed`). Returns the
+    /// observations as held now, oldest wave first.
+    pub async fn restore_group(
+        &self,
+        observations: &[StoredGroup],
+        actor: &str,
+    ) -> Result<Vec<StoredGroup>, StoreError> {
+        let Some(latest) = observations.last() else {
+            return Ok(Vec::new());
+        };
+        let id = latest.group.id.as_str();
+        let mut batch = self.begin().await?;
+        for obs in observations {
+            batch.ensure_open(&obs.wave_id).await?;
+            // A new group with the id, or an observation of it in this wave: refused.
+            batch.with_id_in_wave(&obs.wave_id, &obs.group).await?;
+            batch
+                .save_groups(
+                    &obs.wave_id,
+                    std::slice::from_ref(&obs.group),
+                    std::slice::from_ref(&obs.provenance),
+                )
+                .await?;
+        }
+        let restored: Vec<StoredGroup> = observations
+            .iter()
+            .map(|o| StoredGroup {
+                version: FIRST_VERSION,
+                created_at: batch.now.clone(),
+                updated_at: batch.now.clone(),
+                ..o.clone()
+            })
+            .collect();
+        let mut change = AuditChange::new(actor, "restore", "kelompok", id)
+            .region(Some(latest.group.village.as_str()));
+        change = match restored.as_slice() {
+            [one] => change.after(one),
+            all => change.after(&all),
+        };
+        batch.write_audit(&change).await?;
+        batch.commit().await?;
+        Ok(restored)
     }
 
     /// Groups matching a filter, ordered by village then name, one page at a time.

@@ -15,7 +15,7 @@ pub struct TieEnd {
 }
 
 /// Which table an actor of a tie lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     Group,

@@ -18,11 +18,21 @@ pub struct StoredMember {
     pub created_at: String,
 }
 
-/// What the audit trail keeps of a member: never the name or the person key.
+/// What the audit trail keeps of a member added: never the name or the person key.
 #[derive(Serialize)]
 struct Trail<'a> {
     group_id: &'a str,
     role: &'a str,
+}
+
+/// What the audit trail keeps of a deleted member: enough to restore it (the name and the
+/// person key are personal data, blanked for those who may not see them).
+#[derive(Serialize)]
+struct DeletedMember<'a> {
+    group_id: &'a str,
+    role: &'a str,
+    name: &'a str,
+    person_key: &'a str,
 }
 
 impl<'a> Trail<'a> {
@@ -42,6 +52,25 @@ impl Store {
         &self,
         member: &Member,
         actor: &str,
+    ) -> Result<StoredMember, StoreError> {
+        self.write_member(member, actor, "create").await
+    }
+
+    /// Writes a deleted member back into its group (held), as [`Store::add_member`] adds one,
+    /// with an audit entry `restore`; the member gets a new number.
+    pub async fn restore_member(
+        &self,
+        member: &Member,
+        actor: &str,
+    ) -> Result<StoredMember, StoreError> {
+        self.write_member(member, actor, "restore").await
+    }
+
+    async fn write_member(
+        &self,
+        member: &Member,
+        actor: &str,
+        action: &'static str,
     ) -> Result<StoredMember, StoreError> {
         let Some(group) = self.group(&member.group_id).await? else {
             return Err(StoreError::NotFound {
@@ -64,7 +93,7 @@ impl Store {
             )
             .await?
             .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
-        let change = AuditChange::new(actor, "create", "anggota", id)
+        let change = AuditChange::new(actor, action, "anggota", id)
             .region(Some(group.group.village.as_str()))
             .after(&Trail::of(member));
         batch.write_audit(&change).await?;
@@ -106,19 +135,21 @@ impl Store {
             .collect()
     }
 
-    /// Deletes one member, with the audit entry of `actor`'s change (the group, its village
-    /// and the role, as [`Store::add_member`]). Returns whether it was held.
+    /// Deletes one member, with the audit entry of `actor`'s change: the group, its village
+    /// and the role, and (so that the member can be restored from it) the name and the person
+    /// key, which only those who may see the village's personal data are shown. Returns
+    /// whether it was held.
     pub async fn delete_member(&self, id: i64, actor: &str) -> Result<bool, StoreError> {
-        let held: Option<(String, String, String)> = on_pool!(self.pool, p => {
+        let held: Option<(String, String, String, String, String)> = on_pool!(self.pool, p => {
             sqlx::query_as(
-                "SELECT m.group_id, m.role, g.village_code FROM members m \
+                "SELECT m.group_id, m.role, g.village_code, m.name, m.person_key FROM members m \
                  JOIN groups g ON g.id = m.group_id WHERE m.id = $1",
             )
             .bind(id)
             .fetch_optional(p)
             .await?
         });
-        let Some((group_id, role, village)) = held else {
+        let Some((group_id, role, village, name, person_key)) = held else {
             return Ok(false);
         };
         let mut batch = self.begin().await?;
@@ -132,9 +163,11 @@ impl Store {
         }
         let change = AuditChange::new(actor, "delete", "anggota", id)
             .region(Some(&village))
-            .before(&Trail {
+            .before(&DeletedMember {
                 group_id: &group_id,
                 role: &role,
+                name: &name,
+                person_key: &person_key,
             });
         batch.write_audit(&change).await?;
         batch.commit().await?;

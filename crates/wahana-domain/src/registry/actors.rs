@@ -4,10 +4,10 @@ use super::fields::{Context, Fields, MIN_FOUNDED_YEAR, opt};
 use crate::codes::*;
 use crate::region::RegionCode;
 use crate::{Date, FieldError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A WKSBM network (*wahana*): a named cooperation network at village, dusun or RW level.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Network {
     pub id: String,
     pub village: RegionCode,
@@ -110,7 +110,7 @@ impl Network {
 
 /// A supporting institution (*lembaga pendukung*): not a group, but a body that supports them.
 /// It sits in a region of any level (a puskesmas in a kecamatan, Dinas Sosial in a kabupaten).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Institution {
     pub id: String,
     pub region: RegionCode,

@@ -5,10 +5,10 @@ use crate::codes::*;
 use crate::instrument::{self, Table};
 use crate::region::RegionCode;
 use crate::{Date, FieldError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A grassroots group (*kelompok*, KPS), with every field of the instrument.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     pub id: String,
     pub village: RegionCode,

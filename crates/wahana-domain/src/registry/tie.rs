@@ -3,10 +3,10 @@
 use super::fields::{Context, Fields, MIN_FOUNDED_YEAR};
 use crate::FieldError;
 use crate::codes::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A tie (*ikatan*) between two actors: groups, institutions or networks, named by id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tie {
     pub from: String,
     pub to: String,

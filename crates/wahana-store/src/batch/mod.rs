@@ -301,6 +301,19 @@ impl Batch {
         kind.map(|k| ActorKind::parse(&k)).transpose()
     }
 
+    /// The region an actor lies in (its entity's), as this batch sees it.
+    pub(crate) async fn actor_region(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .fetch_texts(
+                "SELECT region_code FROM actors WHERE id = $1",
+                vec![id.into()],
+                1,
+            )
+            .await?
+            .pop()
+            .and_then(|mut row| row.pop()))
+    }
+
     /// The waves that observe actor `id` (any kind).
     pub async fn waves_observing(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
         const SQL: &str = "SELECT wave_id FROM groups WHERE id = $1 \

@@ -168,7 +168,7 @@ async fn every_write_of_one_record_has_one_entry_with_the_record_as_held() {
         let e = &s.audit_of("ikatan", &t.id.to_string(), 10).await.unwrap()[0];
         assert_eq!((&e.action[..], &e.before), ("delete", &json(&t)), "{n}");
 
-        // Members: the group, its village and the role, never the person.
+        // Members: the group, its village and the role, never the person, on their addition.
         let m = Member::new("g1", "Andi Baso", Some("ketua"), Some("7308")).unwrap();
         let stored = s.add_member(&m, ACTOR).await.unwrap();
         let held = s.members_of("g1").await.unwrap();
@@ -182,9 +182,14 @@ async fn every_write_of_one_record_has_one_entry_with_the_record_as_held() {
             .audit_of("anggota", &stored.id.to_string(), 10)
             .await
             .unwrap()[0];
+        // Its delete keeps what restoring needs: the name and the person key too.
+        let deleted = format!(
+            r#"{{"group_id":"g1","role":"ketua","name":"Andi Baso","person_key":"{}"}}"#,
+            stored.member.person_key
+        );
         assert_eq!(
             (&e.action[..], e.before.as_deref()),
-            ("delete", Some(trail))
+            ("delete", Some(deleted.as_str()))
         );
 
         // People: the record without its password.

@@ -209,6 +209,8 @@ fn router(state: AppState) -> Router {
         .route("/regions/{code}/compare", get(pages::compare::compare))
         .route("/regions/{code}/screening", get(pages::regions::screening))
         .route("/regions/{code}/audit", get(pages::regions::audit))
+        .route("/audit/{id}", get(pages::audit::entry))
+        .route("/audit/{id}/restore", post(pages::audit::restore))
         .route("/regions/{code}/export", get(pages::transfer::export_page))
         .route(
             "/regions/{code}/template",
@@ -564,6 +566,13 @@ impl Ctx {
     /// An audit entry's change in words (`menambah kelompok`).
     pub fn audit_change(&self, action: &str, entity_kind: &str) -> String {
         crate::service::audit::describe(action, entity_kind, self.lang)
+    }
+    /// [`Ctx::time`], in the zone of `region` when one is given (a record's own region).
+    pub fn time_in(&self, utc: &str, region: Option<&str>) -> String {
+        match region.and_then(|c| wahana_domain::RegionCode::parse(c).ok()) {
+            Some(r) => wahana_domain::TimeZone::of(Some(&r)).local(utc, self.lang),
+            None => self.time(utc),
+        }
     }
     /// A stored UTC moment as the reader's clock shows it: in the time zone (WIB, WITA, WIT)
     /// of the region the page is about (`/regions/{code}/…`), else of the person's region, else

@@ -748,6 +748,7 @@ async fn import_whole(
         networks: Vec::new(),
         institutions: Vec::new(),
         ties: Vec::new(),
+        touched: None,
     };
 
     // Reading and checking run on a thread of their own, a bounded queue ahead of the writes,
@@ -898,7 +899,14 @@ async fn import_whole(
                     action: "import",
                     entity_kind: "impor",
                     entity_id: report.file.clone(),
-                    region_code: opts.within.as_ref().map(|w| w.to_string()),
+                    // An officer's import: their region; else (an admin's, the command
+                    // line's) the lowest region holding what it wrote, so that the region's
+                    // trail lists it.
+                    region_code: opts
+                        .within
+                        .clone()
+                        .or_else(|| importer.touched_region())
+                        .map(|w| w.to_string()),
                     after: audit::json(&report),
                     ..Default::default()
                 })

@@ -105,3 +105,20 @@ fn three_copies(from: &std::path::Path, to: &std::path::Path) -> u64 {
     w.flush().unwrap();
     rows
 }
+
+/// The lowest region holding two codes: their common leading segments.
+#[test]
+fn common_region_of_two_codes() {
+    use super::write::common_region;
+    for (a, b, want) in [
+        ("73.08.21.1003", "73.08.21.1003", "73.08.21.1003"),
+        ("73.08.21.1003", "73.08.21.1007", "73.08.21"),
+        ("73.08.21.1003", "73.08.22.2001", "73.08"),
+        ("73.08.21.1003", "73.08", "73.08"),
+        ("73.08.21.1003", "72.01.01.2001", ""),
+        // Segments, not characters: 73.1 and 73.10 share only the province.
+        ("73.10.01.2001", "73.1", "73"),
+    ] {
+        assert_eq!(common_region(a, b), want, "{a} {b}");
+    }
+}

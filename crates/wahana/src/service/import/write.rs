@@ -28,6 +28,21 @@ pub(super) struct Importer<'a> {
     pub(super) networks: Vec<Pending<Network>>,
     pub(super) institutions: Vec<Pending<Institution>>,
     pub(super) ties: Vec<Pending<Tie>>,
+    /// The lowest region holding every record written so far (`None`: none yet; empty: they
+    /// lie in more than one province), for the import's audit entry.
+    pub(super) touched: Option<String>,
+}
+
+/// The lowest region holding both codes (their common leading segments), empty when they lie
+/// in different provinces.
+pub(super) fn common_region(a: &str, b: &str) -> String {
+    let common: Vec<&str> = a
+        .split('.')
+        .zip(b.split('.'))
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect();
+    common.join(".")
 }
 
 impl Importer<'_> {
@@ -35,7 +50,29 @@ impl Importer<'_> {
         self.groups.len() + self.networks.len() + self.institutions.len() + self.ties.len()
     }
 
+    /// Notes that a record of region `code` is written.
+    pub(super) fn touch(&mut self, code: &str) {
+        self.touched = Some(match self.touched.take() {
+            None => code.to_string(),
+            Some(t) => common_region(&t, code),
+        });
+    }
+
+    /// The lowest region holding every record written, when they all lie in one province.
+    pub(super) fn touched_region(&self) -> Option<RegionCode> {
+        self.touched
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .and_then(|t| RegionCode::parse(t).ok())
+    }
+
     pub(super) fn push(&mut self, p: Pending<Record>) {
+        match &p.record {
+            Record::Group(r) => self.touch(r.village.as_str()),
+            Record::Network(r) => self.touch(r.village.as_str()),
+            Record::Institution(r) => self.touch(r.region.as_str()),
+            Record::Tie(_) => {}
+        }
         let Pending {
             row,
             record,
@@ -496,6 +533,8 @@ impl Importer<'_> {
                     }
                     match (from, to) {
                         (Some(f), Some(t)) if problems.is_empty() => {
+                            self.touch(&f.region);
+                            self.touch(&t.region);
                             resolved.push((p.record, f.clone(), t.clone()))
                         }
                         _ => {

@@ -5,6 +5,7 @@
 //! `Authorization: Bearer TOKEN` (no CSRF token needed: nothing ambient is carried).
 
 pub mod actors;
+pub mod audit;
 pub mod compare;
 pub mod groups;
 pub mod inbox;
@@ -77,6 +78,8 @@ pub fn router() -> Router<AppState> {
                 .delete(groups::delete),
         )
         .route("/api/v1/groups/{id}/audit", get(groups::audit))
+        .route("/api/v1/audit/{id}", get(audit::entry))
+        .route("/api/v1/audit/{id}/restore", post(audit::restore))
         .route(
             "/api/v1/groups/{id}/members",
             get(groups::members).post(groups::add_member),

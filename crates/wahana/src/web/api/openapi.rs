@@ -786,6 +786,34 @@ fn paths() -> Value {
                     "responses": {"200": ok("Newest first", array(r("AuditEntry"))), "401": err("Not signed in"), "403": err("Not allowed"), "404": err("No such group")}
                 }
             }));
+    m.insert("/api/v1/audit/{id}".to_string(), json!({
+                "get": {
+                    "summary": "One entry of the audit trail by its number (officers and admins who may read its region's records; an entry of no region, admins only)",
+                    "tags": ["registry"],
+                    "parameters": [{"name": "id", "in": "path", "required": true, "description": "The entry's number", "schema": {"type": "string"}, "example": "1"}],
+                    "responses": {"200": ok("The entry (personal fields blanked for those who may not see them)", r("AuditEntry")), "401": err("Not signed in"), "403": err("Not allowed (viewers, enumerators)"), "404": err("No such entry, or one outside the caller's region")}
+                }
+            }));
+    m.insert("/api/v1/audit/{id}/restore".to_string(), json!({
+                "post": {
+                    "summary": "Restore the record a delete entry holds (a group, network, institution, tie or member), as it was",
+                    "description": "The record is written back with the same id into the same wave (a tie or a member gets a new number), in one write recorded in the trail as `restore`, the tallies kept current. For officers and admins whose region covers the record (a tie: both ends). A group's ties and members deleted with it are not restored.",
+                    "tags": ["registry"],
+                    "parameters": [{"name": "id", "in": "path", "required": true, "description": "The delete entry's number", "schema": {"type": "string"}, "example": "1"}, csrf_header()],
+                    "responses": {
+                        "201": ok("Restored", json!({"type": "object", "required": ["kind", "id"], "properties": {
+                            "kind": {"type": "string", "enum": ["kelompok", "wahana", "lembaga", "ikatan", "anggota"]},
+                            "id": {"type": "string"},
+                            "owner_kind": {"type": ["string", "null"], "enum": ["group", "network", "institution", null]},
+                            "owner": nullable("string")}})),
+                        "401": err("Not signed in"),
+                        "403": err("Not allowed in this region, or a missing CSRF token"),
+                        "404": err("No such entry, or one outside the caller's region"),
+                        "409": err("The id is held again (`already_observed`, `id_taken`, `tie_exists`) or the wave is closed"),
+                        "422": err("The entry is no delete of a record held whole, its region or group is gone, or the member is in the group again")
+                    }
+                }
+            }));
     m.insert("/api/v1/groups/{id}/members".to_string(), json!({
                 "get": {
                     "summary": "A group's members (personal data: admins, and officers and enumerators of its region)",

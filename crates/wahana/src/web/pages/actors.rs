@@ -68,15 +68,15 @@ impl Kind {
             Kind::Network => (
                 ctx.t("Hapus wahana ini?", "Delete this network?"),
                 ctx.t(
-                    "Ikatannya ikut terhapus; kelompok yang menyebutnya tetap ada. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
-                    "Its ties are deleted with it; groups that name it stay. The deletion is kept in the audit trail, but cannot be undone here.",
+                    "Ikatannya ikut terhapus; kelompok yang menyebutnya tetap ada. Penghapusan dicatat di jejak perubahan, dari mana petugas dan admin wilayahnya dapat memulihkannya (tanpa ikatan yang ikut terhapus).",
+                    "Its ties are deleted with it; groups that name it stay. The deletion is kept in the audit trail, from which officers and admins of its region can restore it (without the ties deleted with it).",
                 ),
             ),
             Kind::Institution => (
                 ctx.t("Hapus lembaga ini?", "Delete this institution?"),
                 ctx.t(
-                    "Ikatannya ikut terhapus. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
-                    "Its ties are deleted with it. The deletion is kept in the audit trail, but cannot be undone here.",
+                    "Ikatannya ikut terhapus. Penghapusan dicatat di jejak perubahan, dari mana petugas dan admin wilayahnya dapat memulihkannya (tanpa ikatan yang ikut terhapus).",
+                    "Its ties are deleted with it. The deletion is kept in the audit trail, from which officers and admins of its region can restore it (without the ties deleted with it).",
                 ),
             ),
         }
@@ -759,8 +759,8 @@ pub async fn delete_tie_form(
         crumbs: region.as_ref().map(crumbs_to).unwrap_or_default(),
         question: ctx.t("Hapus ikatan ini?", "Delete this tie?"),
         note: ctx.t(
-            "Kedua ujungnya tetap ada. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
-            "Both ends stay. The deletion is kept in the audit trail, but cannot be undone here.",
+            "Kedua ujungnya tetap ada. Penghapusan dicatat di jejak perubahan, dari mana ikatan ini dapat dipulihkan.",
+            "Both ends stay. The deletion is kept in the audit trail, from which the tie can be restored.",
         ),
         action: format!("/ties/{number}/delete"),
         cancel: back.clone(),

@@ -422,6 +422,9 @@ pub struct GroupPage<'a> {
     pub can_write: bool,
     pub history: Option<Vec<AuditEntry>>,
     pub entries: Vec<AuditEntry>,
+    /// The audit entry of the import that wrote this observation (its number, the file and
+    /// row), for those who may read it.
+    pub from_import: Option<(i64, String)>,
     pub can_edit: bool,
     pub can_delete: bool,
     /// The members (personal data): `None` for those not allowed to see them.
@@ -562,6 +565,30 @@ async fn group_page(
     } else {
         None
     };
+    let from_import =
+        match service::audit::import_entry_of(&st.store, &caller, g.provenance.as_deref())
+            .await
+            .or_page(&ctx)?
+        {
+            Some(n) => {
+                let p: serde_json::Value = g
+                    .provenance
+                    .as_deref()
+                    .and_then(|p| serde_json::from_str(p).ok())
+                    .unwrap_or_default();
+                let file = p.get("berkas").and_then(|f| f.as_str()).unwrap_or_default();
+                let row = p.get("baris").map(|r| r.to_string()).unwrap_or_default();
+                Some((
+                    n,
+                    if row.is_empty() {
+                        file.to_string()
+                    } else {
+                        format!("{file}, {} {row}", ctx.t("baris", "row"))
+                    },
+                ))
+            }
+            None => None,
+        };
     let counted = service::screening::counted(&st.store, &g.group)
         .await
         .or_page(&ctx)?;
@@ -602,6 +629,7 @@ async fn group_page(
         ties,
         entries: history.clone().unwrap_or_default(),
         history,
+        from_import,
         can_write: caller.writes(Write::Other, village),
         can_edit: caller.writes(Write::EditGroup, village),
         can_delete: caller.writes(Write::DeleteGroup, village),
@@ -648,8 +676,8 @@ pub async fn delete_form(
             "Delete this group's record in this wave?",
         ),
         note: ctx.t(
-            "Catatan di pendataan lain tetap. Ikatannya di pendataan ini ikut terhapus; bila tidak ada pendataan lain yang mencatatnya, kelompok dan daftar anggotanya terhapus. Penghapusan dicatat di jejak perubahan, tetapi tidak dapat dibatalkan di sini.",
-            "Its records in other waves stay. Its ties in this wave are deleted with it; when no other wave records it, the group and its member list go. The deletion is kept in the audit trail, but cannot be undone here.",
+            "Catatan di pendataan lain tetap. Ikatannya di pendataan ini ikut terhapus; bila tidak ada pendataan lain yang mencatatnya, kelompok dan daftar anggotanya terhapus. Penghapusan dicatat di jejak perubahan; dari sana petugas dan admin wilayah ini dapat memulihkan catatan kelompok (tanpa ikatan dan anggota yang ikut terhapus).",
+            "Its records in other waves stay. Its ties in this wave are deleted with it; when no other wave records it, the group and its member list go. The deletion is kept in the audit trail, from which officers and admins of this region can restore the group's record (without the ties and members deleted with it).",
         ),
         action: format!(
             "/groups/{}/delete?wave={}",
@@ -746,8 +774,8 @@ pub async fn delete_member_form(
             "Remove this member from the group?",
         ),
         note: ctx.t(
-            "Ikatan keanggotaan bersama yang berasal dari orang ini ikut hilang dari jejaring. Penghapusan dicatat di jejak perubahan (tanpa nama).",
-            "The shared-membership ties that came from this person leave the network. The removal is kept in the audit trail (without the name).",
+            "Ikatan keanggotaan bersama yang berasal dari orang ini ikut hilang dari jejaring. Penghapusan dicatat di jejak perubahan, dari mana anggota ini dapat dipulihkan (nama hanya terlihat oleh yang boleh melihat data pribadi).",
+            "The shared-membership ties that came from this person leave the network. The removal is kept in the audit trail, from which the member can be restored (the name is shown only to those who may see personal data).",
         ),
         action: format!(
             "/groups/{}/members/{number}/delete",

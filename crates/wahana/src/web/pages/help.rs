@@ -169,8 +169,8 @@ fn sections(lang: Lang, role: Option<Role>, region: &str) -> Vec<Section> {
                 ),
                 link(
                     lang,
-                    "Jejak audit wilayah: siapa mengubah apa dan kapan.",
-                    "The region's audit trail: who changed what, and when.",
+                    "Jejak audit wilayah: siapa mengubah apa dan kapan, termasuk setiap impor (berkas dan jumlah barisnya). Data yang terhapus (kelompok, wahana, lembaga, ikatan, anggota) dapat dipulihkan dari entri penghapusannya dengan tombol Pulihkan.",
+                    "The region's audit trail: who changed what, and when, every import included (its file and row counts). A deleted record (group, network, institution, tie, member) can be restored from its delete's entry with the Pulihkan (restore) button.",
                     format!("/regions/{region}/audit"),
                     ("Jejak audit", "Audit trail"),
                 ),

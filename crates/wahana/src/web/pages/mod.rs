@@ -1,6 +1,7 @@
 //! Server-rendered pages, one file per area.
 
 pub mod actors;
+pub mod audit;
 pub mod backups;
 pub mod compare;
 pub mod groups;

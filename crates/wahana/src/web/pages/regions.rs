@@ -1277,25 +1277,11 @@ pub async fn audit(
     Query(q): Query<RegionQuery>,
 ) -> PageResult {
     let r = resolve(&code, &ctx).or_page(&ctx)?;
-    let Some(u) = ctx.user() else {
-        return Err(crate::web::errors::PageError(
-            ApiError::Unauthenticated,
-            ctx.clone(),
-        ));
-    };
-    if !(matches!(u.role, Role::Admin | Role::Officer) && users::can_read_records(Some(u), &r.code))
-    {
-        return Err(crate::web::errors::PageError(
-            ApiError::Forbidden { writes_in: None },
-            ctx.clone(),
-        ));
-    }
     let offset = q.offset.unwrap_or(0).max(0);
-    let entries = st
-        .store
-        .audit_in(&r.code, PAGE + 1, offset)
-        .await
-        .or_page(&ctx)?;
+    let entries =
+        crate::service::audit::region_trail(&st.store, &ctx.caller(), &r.code, PAGE + 1, offset)
+            .await
+            .or_page(&ctx)?;
     let more = entries.len() as i64 > PAGE;
     let page = AuditPage {
         ctx: &ctx,

@@ -23,6 +23,7 @@ mod pages;
 mod permissions;
 mod replica;
 mod report;
+mod restore;
 mod review;
 mod sign_in;
 mod transfer;
