@@ -161,6 +161,28 @@ struct FindingView {
     sentence: String,
 }
 
+impl FindingView {
+    /// The sentence after its verdict, for a line that shows the verdict as its badge just
+    /// before it ("berlaku" then "rata-rata 51,5 …", not "berlaku Berlaku: rata-rata …").
+    fn after_badge(&self) -> String {
+        let s = self.sentence.as_str();
+        let head = s.get(..self.badge.len());
+        match (head, s.get(self.badge.len()..)) {
+            (Some(h), Some(rest))
+                if h.eq_ignore_ascii_case(&self.badge) && rest.starts_with(": ") =>
+            {
+                let rest = &rest[2..];
+                let mut c = rest.chars();
+                match c.next() {
+                    Some(first) => first.to_uppercase().chain(c).collect(),
+                    None => String::new(),
+                }
+            }
+            _ => self.sentence.clone(),
+        }
+    }
+}
+
 /// A chart (SVG, built by [`charts`]) and its caption; `wide` spans both columns.
 struct Figure {
     wide: bool,

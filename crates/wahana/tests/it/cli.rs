@@ -700,7 +700,11 @@ fn profile_report_has_letterhead_summary_language_and_sample_intervals() {
                     || s.starts_with("Tidak berlaku di 8 dari 372 desa/kelurahan yang didata: "),
                 "{n}: {f}: {s}"
             );
-            assert!(summary.contains(s), "{n}: {f} in the summary: {s}");
+            // Beside its verdict's badge, the sentence goes on after the verdict.
+            let (_, rest) = s.split_once(": ").unwrap();
+            let mut c = rest.chars();
+            let rest: String = c.next().unwrap().to_uppercase().chain(c).collect();
+            assert!(summary.contains(&rest), "{n}: {f} in the summary: {rest}");
         }
         // Without a letterhead configured: neither letterhead nor signature.
         env.ok(&[

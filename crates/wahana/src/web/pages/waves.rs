@@ -247,7 +247,7 @@ fn label(id: &str, lang: Lang) -> (&'static str, &'static str) {
         "region" => (
             ("Kode wilayah", "Region code"),
             (
-                "wilayah yang didata, mis. 73.08",
+                "daerah yang didata, mis. 73.08",
                 "the area covered, e.g. 73.08",
             ),
         ),

@@ -14,6 +14,7 @@ mod help;
 mod ids;
 mod import;
 mod inbox;
+mod language;
 mod limits;
 mod maps;
 mod members;
