@@ -137,6 +137,10 @@ pub enum TiesCommand {
         /// Wave id; the latest open wave observing both ends when not given.
         #[arg(long)]
         wave: Option<String>,
+        /// The two are already tied with another type and this second tie is meant (without
+        /// it such a tie is refused, naming the types held).
+        #[arg(long = "ikatan-kedua", alias = "second-type")]
+        ikatan_kedua: bool,
     },
     /// List the ties of a region's actors, or of one actor.
     List {
@@ -540,6 +544,7 @@ pub async fn ties(store: &Store, cmd: TiesCommand, lang: Lang) -> Result<ExitCod
             since,
             notes,
             wave,
+            ikatan_kedua,
         } => {
             let mut named = vec![
                 ("dari", from.as_str()),
@@ -553,7 +558,7 @@ pub async fn ties(store: &Store, cmd: TiesCommand, lang: Lang) -> Result<ExitCod
                 named.push(("catatan", n));
             }
             let fields = add_fields(Table::Ties, &named, &[], lang)?;
-            let t = actors::add_tie(store, &who, &fields, wave.as_deref())
+            let t = actors::add_tie(store, &who, &fields, wave.as_deref(), ikatan_kedua)
                 .await
                 .map_err(|e| fail(e, lang))?;
             println!(

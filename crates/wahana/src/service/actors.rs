@@ -378,32 +378,16 @@ pub async fn tie_regions(
 }
 
 /// Adds a tie (`dari`, `ke`, `jenis_ikatan` required; `sejak`, `catatan`) between two held
-/// actors. The same type of tie between the same two actors is refused (`tie_exists`).
+/// actors, in the wave given or the latest open wave observing both ends. A pair already
+/// tied with another type is asked about first (a second tie between the same two is rarely
+/// meant): refused as invalid on the field `ikatan_kedua` unless `second_type` says it is
+/// meant; the form asks with a box, the API with `"ikatan_kedua": true`, the command line with
+/// `--ikatan-kedua`. The same type again is refused by the store either way round.
 pub async fn add_tie(
     store: &Store,
     caller: &Caller,
     fields: &HashMap<&'static str, String>,
     wave: Option<&str>,
-) -> Result<TieRecord, ServiceError> {
-    caller.check_write(Write::Other, None)?;
-    let tie = tie_of(fields)?;
-    let ends = tie_regions(store, &tie).await?;
-    caller.check_tie(&tie, &ends, None)?;
-    let wave = match wave {
-        Some(w) => for_new_record(store, Some(w), None).await?.id,
-        None => tie_wave(store, &tie).await?,
-    };
-    Ok(store.insert_tie(&wave, &tie, &caller.who().0).await?)
-}
-
-/// Adds a tie from the form: as [`add_tie`], except that a pair already tied with another
-/// type is asked about first (a second tie between the same two is rarely meant): refused as
-/// invalid on the field `ikatan_kedua` unless `second_type` says it is meant. The same type
-/// again is refused by the store either way round.
-pub async fn add_tie_asked(
-    store: &Store,
-    caller: &Caller,
-    fields: &HashMap<&'static str, String>,
     second_type: bool,
 ) -> Result<TieRecord, ServiceError> {
     caller.check_write(Write::Other, None)?;
@@ -433,17 +417,21 @@ pub async fn add_tie_asked(
                 SECOND_TIE,
                 "",
                 format!(
-                    "Keduanya sudah terikat ({}). Bila memang ada ikatan kedua dengan jenis lain, centang kotak di bawah ini lalu simpan lagi.",
+                    "Keduanya sudah terikat ({}). Bila memang ada ikatan kedua dengan jenis lain, katakan demikian lalu simpan lagi: centang kotak «ikatan kedua» di formulir, kirim \"ikatan_kedua\": true lewat API, atau tambahkan --ikatan-kedua di baris perintah.",
                     names(wahana_domain::Lang::Id)
                 ),
                 format!(
-                    "The two are already tied ({}). If there really is a second tie of another type, tick the box below and save again.",
+                    "The two are already tied ({}). If there really is a second tie of another type, say so and save again: tick the «second tie» box on the form, send \"ikatan_kedua\": true through the API, or add --ikatan-kedua on the command line.",
                     names(wahana_domain::Lang::En)
                 ),
             )]));
         }
     }
-    add_tie(store, caller, fields, None).await
+    let wave = match wave {
+        Some(w) => for_new_record(store, Some(w), None).await?.id,
+        None => tie_wave(store, &tie).await?,
+    };
+    Ok(store.insert_tie(&wave, &tie, &caller.who().0).await?)
 }
 
 /// The actor a tie starts from, for its form: name and region, as missing to a caller who

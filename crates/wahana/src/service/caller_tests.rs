@@ -309,13 +309,13 @@ async fn every_caller_against_every_use_case() {
                 ("ke", &other),
                 ("jenis_ikatan", "koordinasi"),
             ]);
-            let added = actors::add_tie(&store, &caller, &tie_fields, Some("w1")).await;
+            let added = actors::add_tie(&store, &caller, &tie_fields, Some("w1"), false).await;
             got.insert("add tie", outcome(&added));
             // A tie held for the delete: the operator's.
             let tie = match added {
                 Ok(t) => t.id,
                 Err(_) => {
-                    actors::add_tie(&store, &op, &tie_fields, Some("w1"))
+                    actors::add_tie(&store, &op, &tie_fields, Some("w1"), false)
                         .await
                         .unwrap()
                         .id

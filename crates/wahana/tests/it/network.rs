@@ -93,7 +93,13 @@ fn build(env: &Env) -> [String; 9] {
         (&g3, &g4, "rujukan"),
         (&g4, &g5, "rujukan"),
     ] {
-        env.ok(&["ties", "add", from, to, "--type", t, "--since", "2005"]);
+        let mut args = vec!["ties", "add", from, to, "--type", t, "--since", "2005"];
+        // The network guides the group it coordinates with: a second tie of another type
+        // between the same two, meant.
+        if (from, t) == (&w, "pembinaan") {
+            args.push("--ikatan-kedua");
+        }
+        env.ok(&args);
     }
     env.ok(&[
         "members",
@@ -396,6 +402,34 @@ fn actors_are_added_edited_listed_and_deleted() {
         // Ties: the same tie the other way round is refused; an unknown actor too.
         let err = env.fails(&["ties", "add", &g3, &g1, "--type", "kegiatan_bersama"]);
         assert!(err.contains("sudah tercatat"), "{name}: {err}");
+        // Another type between the same two: asked first, written with --ikatan-kedua.
+        let err = env.fails(&["ties", "add", &g3, &g1, "--type", "rujukan"]);
+        assert!(
+            err.contains("sudah terikat") && err.contains("--ikatan-kedua"),
+            "{name}: {err}"
+        );
+        env.ok(&[
+            "ties",
+            "add",
+            &g3,
+            &g1,
+            "--type",
+            "rujukan",
+            "--ikatan-kedua",
+        ]);
+        let second: Value =
+            serde_json::from_str(&env.ok(&["ties", "list", "--actor", &g3, "--format", "json"]))
+                .unwrap();
+        let second = second
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["tie_type"] == "rujukan" && t["to"] == g1.as_str())
+            .unwrap_or_else(|| panic!("{name}: {second}"))["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        env.ok(&["ties", "delete", &second]);
         let err = env.fails(&["ties", "add", &g1, "K-nope", "--type", "rujukan"]);
         assert!(err.contains("K-nope"), "{name}: {err}");
         let err = env.fails(&["ties", "add", &g1, &g1, "--type", "rujukan"]);

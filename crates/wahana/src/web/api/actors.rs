@@ -21,6 +21,9 @@ pub struct NewRecord {
     /// Instrument columns (Indonesian names or English aliases) as text.
     pub fields: BTreeMap<String, String>,
     pub wave: Option<String>,
+    /// A tie only: a second tie of another type between a pair already tied is meant.
+    #[serde(default)]
+    pub ikatan_kedua: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +116,7 @@ pub async fn create_tie(
         &ctx.api_caller(),
         &fields,
         b.wave.as_deref().filter(|w| !w.is_empty()),
+        b.ikatan_kedua,
     )
     .await
     .or_api(lang)?;

@@ -112,7 +112,8 @@ pub fn schemas() -> Value {
             "additionalProperties": false,
             "properties": {
                 "fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Instrument columns (docs/instrument.md) as text"},
-                "wave": {"type": ["string", "null"], "description": "An open wave; the region's latest open wave when absent"}
+                "wave": {"type": ["string", "null"], "description": "An open wave; the region's latest open wave when absent"},
+                "ikatan_kedua": {"type": "boolean", "default": false, "description": "Ties only: a second tie of another type between two actors already tied is meant. Without it such a tie is refused (`invalid`, field `ikatan_kedua`, naming the types held)."}
             }
         }),
     );

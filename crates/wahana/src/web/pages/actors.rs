@@ -585,7 +585,17 @@ async fn tie_form(
             ApiError::Invalid(errs) => {
                 for x in errs {
                     let text = if x.field == actors::SECOND_TIE {
-                        x.expected(ctx.lang).to_string()
+                        // What is held, then what to do on this form (the box below).
+                        let held = x.expected(ctx.lang);
+                        let held = held.split_inclusive(". ").next().unwrap_or(held);
+                        format!(
+                            "{}{}",
+                            held,
+                            ctx.t(
+                                "Bila memang ada ikatan kedua dengan jenis lain, centang kotak di bawah ini lalu simpan lagi.",
+                                "If there really is a second tie of another type, tick the box below and save again."
+                            )
+                        )
                     } else {
                         x.message(ctx.lang)
                     };
@@ -694,7 +704,7 @@ pub async fn create_tie(
     let given: HashMap<&'static str, String> =
         values.into_iter().filter(|(_, v)| !v.is_empty()).collect();
     let second = pick(&pairs, actors::SECOND_TIE).is_some();
-    match actors::add_tie_asked(&st.store, &ctx.caller(), &given, second).await {
+    match actors::add_tie(&st.store, &ctx.caller(), &given, None, second).await {
         Ok(_) => Ok(Redirect::to(&back).into_response()),
         Err(e) => {
             let e = ApiError::from(e);

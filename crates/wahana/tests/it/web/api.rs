@@ -312,6 +312,47 @@ async fn networks_institutions_and_ties_through_the_api() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
         let tie_id = r.json()["id"].as_i64().unwrap();
+        // A second tie of another type between the same two: asked first, written when meant.
+        let second = json!({"fields": {"dari": id, "ke": group, "jenis_ikatan": "pendanaan"}});
+        let r = env
+            .api(
+                Method::POST,
+                "/api/v1/ties",
+                Some("officer"),
+                Some(second.clone()),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.text
+        );
+        let j = r.json();
+        assert_eq!(j["fields"][0]["field"], "ikatan_kedua", "{n}: {j}");
+        assert!(
+            j["message"]
+                .as_str()
+                .unwrap()
+                .contains("sudah terikat (Pembinaan)"),
+            "{n}: {j}"
+        );
+        let mut meant = second;
+        meant["ikatan_kedua"] = json!(true);
+        let r = env
+            .api(Method::POST, "/api/v1/ties", Some("officer"), Some(meant))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.text);
+        let second_id = r.json()["id"].as_i64().unwrap();
+        let r = env
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/ties/{second_id}"),
+                Some("officer"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{n}: {}", r.text);
         let r = env
             .api(
                 Method::DELETE,
