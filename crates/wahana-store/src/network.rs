@@ -1,9 +1,11 @@
 //! What the network of a scope is built from, streamed in as few columns as the graph needs so
 //! that the national graph (millions of nodes) loads without holding whole records. On SQLite the
 //! rows come through the bulk reader (`bulk.rs`), on PostgreSQL through sqlx's row stream; the
-//! SQL is the same.
+//! SQL is the same. Groups and ties, the millions, are handed over borrowed ([`GroupRow`],
+//! `&str` ends): on SQLite from batches that hold their text in one buffer, so that a row costs
+//! no allocation.
 
-use crate::bulk::{read_rows, sqlite_file};
+use crate::bulk::{Packed, read_packed, read_rows, sqlite_file, text_ref};
 use crate::regions::bounds;
 use crate::{Store, StoreError, on_pool};
 use futures::TryStreamExt;
@@ -36,20 +38,127 @@ const SCOPE_TIES: &str = "WITH actors AS ( \
      WHERE (from_id IN (SELECT id FROM actors) OR to_id IN (SELECT id FROM actors)) \
      AND ($3 IS NULL OR wave_id = $3)";
 
-fn group_node(
-    (id, name, village, group_type, network): (String, String, String, String, Option<String>),
-) -> Result<(Node, Option<String>), StoreError> {
-    let node = Node {
-        id,
-        name,
-        kind: NodeKind::Group,
-        group_type: Some(
-            GroupType::from_code(&group_type)
-                .ok_or_else(|| StoreError::corrupt("group type", group_type.clone()))?,
-        ),
-        village: Some(parse_region(&village)?),
-    };
-    Ok((node, network.filter(|s| !s.trim().is_empty())))
+/// A group as the network reads it, borrowed from the rows being read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupRow<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub village: &'a RegionCode,
+    pub group_type: GroupType,
+    /// The network its `wahana` column names; `None` when blank.
+    pub network: Option<&'a str>,
+}
+
+fn group_type(s: &str) -> Result<GroupType, StoreError> {
+    GroupType::from_code(s).ok_or_else(|| StoreError::corrupt("group type", s))
+}
+
+fn tie_type(s: &str) -> Result<TieType, StoreError> {
+    TieType::from_code(s).ok_or_else(|| StoreError::corrupt("tie type", s))
+}
+
+fn blank_none(s: &str) -> Option<&str> {
+    (!s.trim().is_empty()).then_some(s)
+}
+
+/// Groups packed for the bulk reader: each row's id, name and network in `text` (three ends a
+/// row in `ends`), its type, and its village as an index into the batch's distinct villages
+/// (rows come in village order, so a village is parsed once a batch).
+#[derive(Default)]
+struct GroupBatch {
+    text: String,
+    ends: Vec<u32>,
+    types: Vec<GroupType>,
+    village_of: Vec<u32>,
+    villages: Vec<RegionCode>,
+    /// The text of the last village parsed in this batch.
+    last_village: String,
+}
+
+impl Packed for GroupBatch {
+    fn rows(&self) -> usize {
+        self.types.len()
+    }
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.types.clear();
+        self.village_of.clear();
+        self.villages.clear();
+        self.last_village.clear();
+    }
+}
+
+/// The end of what `text` holds, as a batch offset (a batch holds a few thousand rows).
+fn end(text: &str) -> Result<u32, StoreError> {
+    u32::try_from(text.len()).map_err(|_| StoreError::corrupt("bulk batch", "over 4 GiB"))
+}
+
+impl GroupBatch {
+    /// Adds a row of `SCOPE_GROUPS`.
+    fn add(&mut self, r: &rusqlite::Row<'_>) -> Result<(), StoreError> {
+        for col in [0, 1, 4] {
+            self.text.push_str(text_ref(r, col)?);
+            self.ends.push(end(&self.text)?);
+        }
+        let village = text_ref(r, 2)?;
+        if self.villages.is_empty() || village != self.last_village {
+            self.villages.push(parse_region(village)?);
+            self.last_village.clear();
+            self.last_village.push_str(village);
+        }
+        self.village_of.push(self.villages.len() as u32 - 1);
+        self.types.push(group_type(text_ref(r, 3)?)?);
+        Ok(())
+    }
+
+    fn row(&self, i: usize) -> GroupRow<'_> {
+        let start = if i == 0 { 0 } else { self.ends[3 * i - 1] as usize };
+        let [a, b, c] = [0, 1, 2].map(|k| self.ends[3 * i + k] as usize);
+        GroupRow {
+            id: &self.text[start..a],
+            name: &self.text[a..b],
+            village: &self.villages[self.village_of[i] as usize],
+            group_type: self.types[i],
+            network: blank_none(&self.text[b..c]),
+        }
+    }
+}
+
+/// Ties packed for the bulk reader: each row's two ends in `text` (two ends a row in `ends`).
+#[derive(Default)]
+struct TieBatch {
+    text: String,
+    ends: Vec<u32>,
+    types: Vec<TieType>,
+}
+
+impl Packed for TieBatch {
+    fn rows(&self) -> usize {
+        self.types.len()
+    }
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.types.clear();
+    }
+}
+
+impl TieBatch {
+    fn add(&mut self, r: &rusqlite::Row<'_>) -> Result<(), StoreError> {
+        for col in [0, 1] {
+            self.text.push_str(text_ref(r, col)?);
+            self.ends.push(end(&self.text)?);
+        }
+        self.types.push(tie_type(text_ref(r, 2)?)?);
+        Ok(())
+    }
+
+    fn row(&self, i: usize) -> (&str, &str, TieType) {
+        let start = if i == 0 { 0 } else { self.ends[2 * i - 1] as usize };
+        let (a, b) = (self.ends[2 * i] as usize, self.ends[2 * i + 1] as usize);
+        (&self.text[start..a], &self.text[a..b], self.types[i])
+    }
 }
 
 fn institution_node((id, name, code): (String, String, String)) -> Result<Node, StoreError> {
@@ -73,14 +182,6 @@ fn network_node((id, name, village): (String, String, String)) -> Result<Node, S
     })
 }
 
-fn tie_row(
-    (from, to, t): (String, String, String),
-) -> Result<(String, String, TieType), StoreError> {
-    let tie_type =
-        TieType::from_code(&t).ok_or_else(|| StoreError::corrupt("tie type", t.clone()))?;
-    Ok((from, to, tie_type))
-}
-
 /// Columns 0..3 of a row as text (a NULL as `None` for the last).
 fn text3(row: &rusqlite::Row<'_>) -> Result<(String, String, String), StoreError> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?))
@@ -88,24 +189,26 @@ fn text3(row: &rusqlite::Row<'_>) -> Result<(String, String, String), StoreError
 
 impl Store {
     /// Streams the groups of a region (all of Indonesia for `None`) that have not dissolved,
-    /// in one wave or all, as network nodes with the network name their `wahana` column gives.
-    /// The order is the database's: sort if it matters.
+    /// in one wave or all, with the network name their `wahana` column gives. The order is the
+    /// database's: sort if it matters.
     pub async fn for_each_scope_group(
         &self,
         region: Option<&RegionCode>,
         wave: Option<&str>,
-        mut each: impl FnMut(Node, Option<String>),
+        mut each: impl FnMut(GroupRow<'_>),
     ) -> Result<u64, StoreError> {
         let (lo, hi) = bounds(region);
         let wave = wave.map(str::to_string);
         if let Some(path) = sqlite_file(&self.pool) {
-            return read_rows(
+            return read_packed(
                 path,
                 SCOPE_GROUPS,
                 vec![Some(lo), Some(hi), wave],
-                |r| group_node((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                |(node, network)| {
-                    each(node, network);
+                |r, b: &mut GroupBatch| b.add(r),
+                |b| {
+                    for i in 0..b.rows() {
+                        each(b.row(i));
+                    }
                     Ok(())
                 },
             )
@@ -118,9 +221,15 @@ impl Store {
                 .bind(hi)
                 .bind(wave)
                 .fetch(p);
-            while let Some(row) = rows.try_next().await? {
-                let (node, network) = group_node(row)?;
-                each(node, network);
+            while let Some((id, name, village, kind, network)) = rows.try_next().await? {
+                let village = parse_region(&village)?;
+                each(GroupRow {
+                    id: &id,
+                    name: &name,
+                    village: &village,
+                    group_type: group_type(&kind)?,
+                    network: network.as_deref().and_then(blank_none),
+                });
                 n += 1;
             }
         });
@@ -208,7 +317,7 @@ impl Store {
         &self,
         region: Option<&RegionCode>,
         wave: Option<&str>,
-        mut each: impl FnMut(String, String, TieType),
+        mut each: impl FnMut(&str, &str, TieType),
     ) -> Result<u64, StoreError> {
         let wave = wave.map(str::to_string);
         // Everything needs no look at which ends lie in the scope.
@@ -220,13 +329,16 @@ impl Store {
             }
         };
         if let Some(path) = sqlite_file(&self.pool) {
-            return read_rows(
+            return read_packed(
                 path,
                 sql,
                 params,
-                |r| tie_row(text3(r)?),
-                |(from, to, t)| {
-                    each(from, to, t);
+                |r, b: &mut TieBatch| b.add(r),
+                |b| {
+                    for i in 0..b.rows() {
+                        let (from, to, t) = b.row(i);
+                        each(from, to, t);
+                    }
                     Ok(())
                 },
             )
@@ -239,9 +351,8 @@ impl Store {
                 q = q.bind(v);
             }
             let mut rows = q.fetch(p);
-            while let Some(row) = rows.try_next().await? {
-                let (from, to, t) = tie_row(row)?;
-                each(from, to, t);
+            while let Some((from, to, t)) = rows.try_next().await? {
+                each(&from, &to, tie_type(&t)?);
                 n += 1;
             }
         });
