@@ -15,7 +15,7 @@ use crate::{Pool, StoreError};
 use std::path::{Path, PathBuf};
 
 /// Rows per batch sent from the reading thread.
-const BATCH: usize = 4096;
+pub(crate) const BATCH: usize = 4096;
 
 /// The file of a SQLite store, for a connection of its own; `None` on PostgreSQL and for a
 /// database rusqlite cannot open beside the pool (in memory).

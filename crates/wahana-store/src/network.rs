@@ -359,3 +359,126 @@ impl Store {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SQLite file holding `n` groups over villages of a few rows each (so that villages
+    /// change inside and across batches) and `n` ties, as the bulk reader reads them.
+    fn file(n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bulk.db");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE groups (id TEXT, name TEXT, village_code TEXT, group_type TEXT, \
+             network TEXT, status TEXT, wave_id TEXT); \
+             CREATE TABLE ties (from_id TEXT, to_id TEXT, tie_type TEXT, wave_id TEXT);",
+        )
+        .unwrap();
+        let tx = conn.unchecked_transaction().unwrap();
+        for i in 0..n {
+            let village = format!("73.08.21.{}", 1001 + i / 7);
+            let network = match i % 3 {
+                0 => None,
+                1 => Some("  ".to_string()),
+                _ => Some(format!("WKSBM {}", i / 7)),
+            };
+            tx.execute(
+                "INSERT INTO groups VALUES (?1, ?2, ?3, ?4, ?5, 'aktif', 'w')",
+                rusqlite::params![
+                    format!("K-{i:06}"),
+                    format!("Kelompok ke-{i} {}", "é".repeat(i % 5)),
+                    village,
+                    if i % 2 == 0 { "arisan" } else { "posyandu" },
+                    network
+                ],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO ties VALUES (?1, ?2, ?3, 'w')",
+                rusqlite::params![
+                    format!("K-{i:06}"),
+                    format!("W-{}", i % 11),
+                    if i % 2 == 0 { "koordinasi" } else { "anggota_bersama" }
+                ],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+        (dir, path)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn packed_batches_give_every_row_as_it_was_written() {
+        // More rows than two batches hold, so that batches are refilled.
+        let n = 2 * crate::bulk::BATCH + 123;
+        let (_dir, path) = file(n);
+        let mut groups = Vec::new();
+        let read = read_packed(
+            path.clone(),
+            SCOPE_GROUPS,
+            vec![Some(String::new()), Some("~".to_string()), None],
+            |r, b: &mut GroupBatch| b.add(r),
+            |b| {
+                for i in 0..b.rows() {
+                    let g = b.row(i);
+                    groups.push((
+                        g.id.to_string(),
+                        g.name.to_string(),
+                        g.village.as_str().to_string(),
+                        g.group_type,
+                        g.network.map(str::to_string),
+                    ));
+                }
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(read as usize, n);
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
+        for (i, g) in groups.iter().enumerate() {
+            let network = (i % 3 == 2).then(|| format!("WKSBM {}", i / 7));
+            let want = (
+                format!("K-{i:06}"),
+                format!("Kelompok ke-{i} {}", "é".repeat(i % 5)),
+                format!("73.08.21.{}", 1001 + i / 7),
+                if i % 2 == 0 {
+                    GroupType::Arisan
+                } else {
+                    GroupType::Posyandu
+                },
+                network,
+            );
+            assert_eq!(*g, want);
+        }
+
+        let mut ties = Vec::new();
+        let read = read_packed(
+            path,
+            ALL_TIES,
+            vec![None],
+            |r, b: &mut TieBatch| b.add(r),
+            |b| {
+                for i in 0..b.rows() {
+                    let (from, to, t) = b.row(i);
+                    ties.push((from.to_string(), to.to_string(), t));
+                }
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(read as usize, n);
+        ties.sort_by(|a, b| a.0.cmp(&b.0));
+        for (i, t) in ties.iter().enumerate() {
+            let want_type = if i % 2 == 0 {
+                TieType::Coordination
+            } else {
+                TieType::SharedMembers
+            };
+            assert_eq!(*t, (format!("K-{i:06}"), format!("W-{}", i % 11), want_type));
+        }
+    }
+}
