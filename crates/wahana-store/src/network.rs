@@ -481,4 +481,31 @@ mod tests {
             assert_eq!(*t, (format!("K-{i:06}"), format!("W-{}", i % 11), want_type));
         }
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_groups_are_read_from_the_covering_index_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.db");
+        let store = crate::Store::open(path.to_str().unwrap()).await.unwrap();
+        drop(store);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (lo, hi, wave) in [
+            ("", "~", None),
+            ("73.08.21", "73.08.22", Some("w1")),
+        ] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {SCOPE_GROUPS}"))
+                .unwrap()
+                .query_map(rusqlite::params![lo, hi, wave], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(
+                plan,
+                ["SEARCH groups USING COVERING INDEX groups_network (village_code>? AND village_code<?)"],
+                "{lo}..{hi}"
+            );
+        }
+    }
 }
+

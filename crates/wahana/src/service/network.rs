@@ -400,40 +400,51 @@ impl Arena {
 }
 
 /// Ids mapped to dense node indices: the ids in an [`Arena`] in index order, and a hash table
-/// of indices (4 bytes an entry) that compares against it.
+/// of `(index, hash)` (8 bytes an entry) that compares against the arena only when the hashes
+/// agree, and grows without reading the ids again.
 #[derive(Default)]
 struct Ids {
     arena: Arena,
-    table: hashbrown::HashTable<u32>,
+    table: hashbrown::HashTable<(u32, u32)>,
 }
 
 impl Ids {
-    fn hash(s: &str) -> u64 {
-        FxBuildHasher.hash_one(s)
+    /// A 32-bit hash of an id (FxHash folded).
+    fn hash(s: &str) -> u32 {
+        let h = FxBuildHasher.hash_one(s);
+        (h ^ (h >> 32)) as u32
+    }
+
+    /// The table's 64-bit hash of a 32-bit one: every bit spread over the position (low bits)
+    /// and the tag (high bits).
+    fn spread(h: u32) -> u64 {
+        u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 
     /// The index of `id`.
     fn get(&self, id: &str) -> Option<u32> {
+        let h = Self::hash(id);
         self.table
-            .find(Self::hash(id), |&i| self.arena.get(i) == id)
-            .copied()
+            .find(Self::spread(h), |&(i, hi)| hi == h && self.arena.get(i) == id)
+            .map(|&(i, _)| i)
     }
 
     /// Gives `id` the next index; `None` when it is already held or the arena is full.
     fn insert(&mut self, id: &str) -> Option<u32> {
         let Ids { arena, table } = self;
         let i = u32::try_from(arena.ends.len()).ok()?;
+        let h = Self::hash(id);
         match table.entry(
-            Self::hash(id),
-            |&j| arena.get(j) == id,
-            |&j| Self::hash(arena.get(j)),
+            Self::spread(h),
+            |&(j, hj)| hj == h && arena.get(j) == id,
+            |&(_, hj)| Self::spread(hj),
         ) {
             hashbrown::hash_table::Entry::Occupied(_) => None,
             hashbrown::hash_table::Entry::Vacant(e) => {
                 if !arena.push(id) {
                     return None;
                 }
-                e.insert(i);
+                e.insert((i, h));
                 Some(i)
             }
         }
