@@ -17,7 +17,14 @@ fn parse_region(s: &str) -> Result<RegionCode, StoreError> {
     RegionCode::parse(s).map_err(|_| StoreError::corrupt("region code", s))
 }
 
-const SCOPE_GROUPS: &str = "SELECT id, name, village_code, group_type, network FROM groups \
+/// What the graph reads of every group: all of it in migration 0013's covering index
+/// `groups_network`, so that the scan never reads the wide group rows.
+const SCOPE_GROUPS: &str = "SELECT id, village_code, group_type, network FROM groups \
+     WHERE village_code >= $1 AND village_code < $2 AND status <> 'bubar' \
+     AND ($3 IS NULL OR wave_id = $3)";
+
+/// The groups' names, read only for a graph that shows them (a scope of up to 100,000 nodes).
+const SCOPE_GROUP_NAMES: &str = "SELECT id, name FROM groups \
      WHERE village_code >= $1 AND village_code < $2 AND status <> 'bubar' \
      AND ($3 IS NULL OR wave_id = $3)";
 
@@ -38,11 +45,11 @@ const SCOPE_TIES: &str = "WITH actors AS ( \
      WHERE (from_id IN (SELECT id FROM actors) OR to_id IN (SELECT id FROM actors)) \
      AND ($3 IS NULL OR wave_id = $3)";
 
-/// A group as the network reads it, borrowed from the rows being read.
+/// A group as the network reads it, borrowed from the rows being read (its name is read
+/// apart, [`Store::for_each_scope_group_name`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GroupRow<'a> {
     pub id: &'a str,
-    pub name: &'a str,
     pub village: &'a RegionCode,
     pub group_type: GroupType,
     /// The network its `wahana` column names; `None` when blank.
@@ -61,8 +68,8 @@ fn blank_none(s: &str) -> Option<&str> {
     (!s.trim().is_empty()).then_some(s)
 }
 
-/// Groups packed for the bulk reader: each row's id, name and network in `text` (three ends a
-/// row in `ends`), its type, and its village as an index into the batch's distinct villages
+/// Groups packed for the bulk reader: each row's id and network in `text` (two ends a row in
+/// `ends`), its type, and its village as an index into the batch's distinct villages
 /// (rows come in village order, so a village is parsed once a batch).
 #[derive(Default)]
 struct GroupBatch {
@@ -97,30 +104,29 @@ fn end(text: &str) -> Result<u32, StoreError> {
 impl GroupBatch {
     /// Adds a row of `SCOPE_GROUPS`.
     fn add(&mut self, r: &rusqlite::Row<'_>) -> Result<(), StoreError> {
-        for col in [0, 1, 4] {
+        for col in [0, 3] {
             self.text.push_str(text_ref(r, col)?);
             self.ends.push(end(&self.text)?);
         }
-        let village = text_ref(r, 2)?;
+        let village = text_ref(r, 1)?;
         if self.villages.is_empty() || village != self.last_village {
             self.villages.push(parse_region(village)?);
             self.last_village.clear();
             self.last_village.push_str(village);
         }
         self.village_of.push(self.villages.len() as u32 - 1);
-        self.types.push(group_type(text_ref(r, 3)?)?);
+        self.types.push(group_type(text_ref(r, 2)?)?);
         Ok(())
     }
 
     fn row(&self, i: usize) -> GroupRow<'_> {
-        let start = if i == 0 { 0 } else { self.ends[3 * i - 1] as usize };
-        let [a, b, c] = [0, 1, 2].map(|k| self.ends[3 * i + k] as usize);
+        let start = if i == 0 { 0 } else { self.ends[2 * i - 1] as usize };
+        let (a, b) = (self.ends[2 * i] as usize, self.ends[2 * i + 1] as usize);
         GroupRow {
             id: &self.text[start..a],
-            name: &self.text[a..b],
             village: &self.villages[self.village_of[i] as usize],
             group_type: self.types[i],
-            network: blank_none(&self.text[b..c]),
+            network: blank_none(&self.text[a..b]),
         }
     }
 }
@@ -141,6 +147,39 @@ impl Packed for TieBatch {
         self.text.clear();
         self.ends.clear();
         self.types.clear();
+    }
+}
+
+/// Pairs of text packed for the bulk reader (a group's id and name).
+#[derive(Default)]
+struct PairBatch {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Packed for PairBatch {
+    fn rows(&self) -> usize {
+        self.ends.len() / 2
+    }
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+}
+
+impl PairBatch {
+    fn add(&mut self, r: &rusqlite::Row<'_>) -> Result<(), StoreError> {
+        for col in [0, 1] {
+            self.text.push_str(text_ref(r, col)?);
+            self.ends.push(end(&self.text)?);
+        }
+        Ok(())
+    }
+
+    fn row(&self, i: usize) -> (&str, &str) {
+        let start = if i == 0 { 0 } else { self.ends[2 * i - 1] as usize };
+        let (a, b) = (self.ends[2 * i] as usize, self.ends[2 * i + 1] as usize);
+        (&self.text[start..a], &self.text[a..b])
     }
 }
 
@@ -216,20 +255,59 @@ impl Store {
         }
         let mut n = 0;
         on_pool!(self.pool, p => {
-            let mut rows = sqlx::query_as::<_, (String, String, String, String, Option<String>)>(SCOPE_GROUPS)
+            let mut rows = sqlx::query_as::<_, (String, String, String, Option<String>)>(SCOPE_GROUPS)
                 .bind(lo)
                 .bind(hi)
                 .bind(wave)
                 .fetch(p);
-            while let Some((id, name, village, kind, network)) = rows.try_next().await? {
+            while let Some((id, village, kind, network)) = rows.try_next().await? {
                 let village = parse_region(&village)?;
                 each(GroupRow {
                     id: &id,
-                    name: &name,
                     village: &village,
                     group_type: group_type(&kind)?,
                     network: network.as_deref().and_then(blank_none),
                 });
+                n += 1;
+            }
+        });
+        Ok(n)
+    }
+
+    /// Streams `(id, name)` of the groups [`Store::for_each_scope_group`] streams.
+    pub async fn for_each_scope_group_name(
+        &self,
+        region: Option<&RegionCode>,
+        wave: Option<&str>,
+        mut each: impl FnMut(&str, &str),
+    ) -> Result<u64, StoreError> {
+        let (lo, hi) = bounds(region);
+        let wave = wave.map(str::to_string);
+        if let Some(path) = sqlite_file(&self.pool) {
+            return read_packed(
+                path,
+                SCOPE_GROUP_NAMES,
+                vec![Some(lo), Some(hi), wave],
+                |r, b: &mut PairBatch| b.add(r),
+                |b| {
+                    for i in 0..b.rows() {
+                        let (id, name) = b.row(i);
+                        each(id, name);
+                    }
+                    Ok(())
+                },
+            )
+            .await;
+        }
+        let mut n = 0;
+        on_pool!(self.pool, p => {
+            let mut rows = sqlx::query_as::<_, (String, String)>(SCOPE_GROUP_NAMES)
+                .bind(lo)
+                .bind(hi)
+                .bind(wave)
+                .fetch(p);
+            while let Some((id, name)) = rows.try_next().await? {
+                each(&id, &name);
                 n += 1;
             }
         });
@@ -425,7 +503,6 @@ mod tests {
                     let g = b.row(i);
                     groups.push((
                         g.id.to_string(),
-                        g.name.to_string(),
                         g.village.as_str().to_string(),
                         g.group_type,
                         g.network.map(str::to_string),
@@ -442,7 +519,6 @@ mod tests {
             let network = (i % 3 == 2).then(|| format!("WKSBM {}", i / 7));
             let want = (
                 format!("K-{i:06}"),
-                format!("Kelompok ke-{i} {}", "é".repeat(i % 5)),
                 format!("73.08.21.{}", 1001 + i / 7),
                 if i % 2 == 0 {
                     GroupType::Arisan
@@ -452,6 +528,29 @@ mod tests {
                 network,
             );
             assert_eq!(*g, want);
+        }
+
+        let mut names = Vec::new();
+        let read = read_packed(
+            path.clone(),
+            SCOPE_GROUP_NAMES,
+            vec![Some(String::new()), Some("~".to_string()), None],
+            |r, b: &mut PairBatch| b.add(r),
+            |b| {
+                for i in 0..b.rows() {
+                    let (id, name) = b.row(i);
+                    names.push((id.to_string(), name.to_string()));
+                }
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(read as usize, n);
+        names.sort();
+        for (i, g) in names.iter().enumerate() {
+            let name = format!("Kelompok ke-{i} {}", "é".repeat(i % 5));
+            assert_eq!(*g, (format!("K-{i:06}"), name));
         }
 
         let mut ties = Vec::new();

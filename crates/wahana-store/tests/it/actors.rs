@@ -334,6 +334,21 @@ async fn scope_streams_hold_what_the_graph_needs() {
         assert_eq!(ids, ["g1", "g2"], "{name}");
         assert_eq!(groups[0].3.as_deref(), Some("WKSBM w1"), "{name}");
         assert_eq!(groups[0].1, village, "{name}");
+        let mut names = Vec::new();
+        s.for_each_scope_group_name(Some(&village), None, |id, n| {
+            names.push((id.to_string(), n.to_string()))
+        })
+        .await
+        .unwrap();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ("g1".to_string(), "Kelompok g1".to_string()),
+                ("g2".to_string(), "Kelompok g2".to_string())
+            ],
+            "{name}"
+        );
         // The dissolved g3 is left out everywhere.
         let mut all = 0;
         s.for_each_scope_group(None, None, |_| all += 1)

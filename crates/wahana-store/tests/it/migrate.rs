@@ -1003,7 +1003,6 @@ async fn groups_network_index_is_added_and_nothing_is_lost() {
             .for_each_scope_group(None, Some("w1"), |g| {
                 groups.push((
                     g.id.to_string(),
-                    g.name.to_string(),
                     g.village.to_string(),
                     g.network.map(str::to_string),
                 ))
@@ -1016,16 +1015,26 @@ async fn groups_network_index_is_added_and_nothing_is_lost() {
             [
                 (
                     "K-1".to_string(),
-                    "Arisan Mawar".to_string(),
                     "73.08.21.1001".to_string(),
                     Some("Wahana Bukaka".to_string())
                 ),
-                (
-                    "K-2".to_string(),
-                    "Posyandu Melati".to_string(),
-                    "73.08.21.1002".to_string(),
-                    None
-                ),
+                ("K-2".to_string(), "73.08.21.1002".to_string(), None),
+            ],
+            "{n}"
+        );
+        let mut names = Vec::new();
+        store
+            .for_each_scope_group_name(None, Some("w1"), |id, name| {
+                names.push((id.to_string(), name.to_string()))
+            })
+            .await
+            .unwrap();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ("K-1".to_string(), "Arisan Mawar".to_string()),
+                ("K-2".to_string(), "Posyandu Melati".to_string()),
             ],
             "{n}"
         );

@@ -173,19 +173,32 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
         .await?;
     let mut implied: Vec<(u32, u32)> = Vec::new();
     let mut key = String::new();
+    // The last group's village and network name, and the network they name: a village's groups
+    // come together and mostly name the same network.
+    let mut last: (Option<RegionCode>, String, Option<u32>) = (None, String::new(), None);
     store
         .for_each_scope_group(region, wave, |g| {
             // The `village|name` key of the network the group names.
             let named = g.network.and_then(|name| {
+                if last.0.as_ref() == Some(g.village) && last.1 == name {
+                    return last.2;
+                }
                 key.clear();
                 key.push_str(g.village.as_str());
                 key.push('|');
                 key.extend(name_key_chars(name));
-                networks_by_name.get(&key).map(|&(_, w)| w)
+                let w = networks_by_name.get(&key).map(|&(_, w)| w);
+                if last.0.as_ref() != Some(g.village) {
+                    last.0 = Some(g.village.clone());
+                }
+                last.1.clear();
+                last.1.push_str(name);
+                last.2 = w;
+                w
             });
             let Some(i) = b.add(
                 g.id,
-                g.name,
+                "",
                 NodeKind::Group,
                 Some(g.group_type),
                 Some(g.village),
@@ -265,7 +278,44 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
     edges.extend_from_slice(&co);
 
     let n = b.traits.len();
-    let (graph, implied_count, detailed) = match &req.network {
+    // One network's own graph: the network and the actors tied to it (none when the network
+    // is not a node of the scope).
+    let ego_keep: Option<Vec<bool>> = req.network.as_ref().map(|id| {
+        let mut keep = vec![false; n];
+        if let Some(centre) = b.ids.get(id) {
+            keep[centre as usize] = true;
+            for &(a, c) in &edges {
+                if a == centre {
+                    keep[c as usize] = true;
+                } else if c == centre {
+                    keep[a as usize] = true;
+                }
+            }
+        }
+        keep
+    });
+    // The groups' names, read only for a graph that lists its nodes.
+    let listed = |i: u32| ego_keep.as_ref().is_none_or(|k| k[i as usize]);
+    if ego_keep.as_ref().map_or(n <= DETAIL_LIMIT, |k| k.contains(&true)) {
+        let Builder {
+            ids,
+            traits,
+            group_names,
+            ..
+        } = &mut b;
+        store
+            .for_each_scope_group_name(region, wave, |id, name| {
+                if let Some(i) = ids.get(id)
+                    && traits[i as usize].kind == NodeKind::Group
+                    && listed(i)
+                {
+                    group_names.insert(i, name.to_string());
+                }
+            })
+            .await?;
+    }
+
+    let (graph, implied_count, detailed) = match ego_keep {
         None if n <= DETAIL_LIMIT => {
             // A stable node order whatever order the database returned the rows in.
             let order = b.sorted((0..n as u32).collect());
@@ -297,8 +347,8 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
                 false,
             )
         }
-        Some(id) => {
-            let (graph, implied) = ego(&b, &edges, &co, &implied, id);
+        Some(keep) => {
+            let (graph, implied) = ego(&b, &keep, &edges, &co, &implied);
             let detailed = graph.node_count() <= DETAIL_LIMIT;
             (graph, implied, detailed)
         }
@@ -321,29 +371,20 @@ fn inverse(order: &[u32], n: usize) -> Vec<u32> {
     new_of
 }
 
-/// One network's own graph: the network, the actors tied to it, and the ties among them. Ties
-/// from them to anyone else count as leaving it. The nodes come in the order of a detailed
-/// scope's (kind, then id).
+/// One network's own graph: the network and the actors tied to it (`keep`), and the ties among
+/// them. Ties from them to anyone else count as leaving it. The nodes come in the order of a
+/// detailed scope's (kind, then id).
 fn ego(
     b: &Builder,
+    keep: &[bool],
     edges: &[(u32, u32)],
     co: &[(u32, u32)],
     implied: &[(u32, u32)],
-    id: &str,
 ) -> (Graph, usize) {
-    let Some(centre) = b.ids.get(id) else {
+    if !keep.contains(&true) {
         return (Graph::from_indexed(Vec::new(), &[], 0, 0), 0);
-    };
-    let n = b.traits.len();
-    let mut keep: Vec<bool> = vec![false; n];
-    keep[centre as usize] = true;
-    for &(a, c) in edges {
-        if a == centre {
-            keep[c as usize] = true;
-        } else if c == centre {
-            keep[a as usize] = true;
-        }
     }
+    let n = keep.len();
     let kept = b.sorted((0..n as u32).filter(|&i| keep[i as usize]).collect());
     let mut new_of = vec![u32::MAX; n];
     for (new, &old) in kept.iter().enumerate() {
@@ -452,11 +493,13 @@ impl Ids {
 }
 
 /// Collects nodes while they stream in: ids mapped to dense indices, names in a buffer, and
-/// each node's kind, type and village (villages held once each).
+/// each node's kind, type and village (villages held once each). Groups come without their
+/// names, read afterwards into `group_names` for a graph that lists them.
 #[derive(Default)]
 struct Builder {
     ids: Ids,
     names: Arena,
+    group_names: FxHashMap<u32, String>,
     traits: Vec<NodeTraits>,
     villages: Vec<RegionCode>,
     village_index: FxHashMap<String, u32>,
@@ -519,9 +562,13 @@ impl Builder {
     /// Node `i` with its id and name.
     fn node(&self, i: u32) -> Node {
         let t = self.traits[i as usize];
+        let name = match self.group_names.get(&i) {
+            Some(name) => name.clone(),
+            None => self.names.get(i).to_string(),
+        };
         Node {
             id: self.ids.arena.get(i).to_string(),
-            name: self.names.get(i).to_string(),
+            name,
             kind: t.kind,
             group_type: t.group_type,
             village: t.village.map(|v| self.villages[v as usize].clone()),
