@@ -20,8 +20,9 @@
 //! every node; betweenness (O(n·m)) is computed up to [`BETWEENNESS_LIMIT`] nodes and skipped
 //! above, which the result states (`betweenness_computed`). Larger scopes (a province, the
 //! country) are measured in linear time from ids mapped to dense integers while streaming, each
-//! node held as its kind, type and village index ([`NodeTraits`]); ids and names are kept in
-//! one buffer each while loading, not as a string per node.
+//! node held as its kind, type and village index ([`NodeTraits`]); ids are kept in one buffer
+//! while loading, not as a string per node, and the groups' names are read only for a graph
+//! that lists its nodes. One network's own graph is listed whatever the size of its scope.
 
 use super::ServiceError;
 use super::screening::Scope;
@@ -271,7 +272,12 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
     recorded.dedup();
     implied.sort_unstable();
     implied.dedup();
-    implied.retain(|p| recorded.binary_search(p).is_err());
+    // Both sorted: one walk along `recorded`.
+    let mut r = recorded.iter().peekable();
+    implied.retain(|p| {
+        while r.next_if(|q| *q < p).is_some() {}
+        r.peek() != Some(&p)
+    });
 
     let mut edges = recorded;
     edges.extend_from_slice(&implied);
