@@ -130,7 +130,8 @@ where
             while let Some(row) = rows.next()? {
                 add(row, &mut batch)?;
                 if batch.rows() == BATCH {
-                    let full = std::mem::replace(&mut batch, empties.try_recv().unwrap_or_default());
+                    let full =
+                        std::mem::replace(&mut batch, empties.try_recv().unwrap_or_default());
                     if tx.blocking_send(Ok(full)).is_err() {
                         // The caller stopped reading.
                         return Ok(());

@@ -120,7 +120,11 @@ impl GroupBatch {
     }
 
     fn row(&self, i: usize) -> GroupRow<'_> {
-        let start = if i == 0 { 0 } else { self.ends[2 * i - 1] as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[2 * i - 1] as usize
+        };
         let (a, b) = (self.ends[2 * i] as usize, self.ends[2 * i + 1] as usize);
         GroupRow {
             id: &self.text[start..a],
@@ -177,7 +181,11 @@ impl PairBatch {
     }
 
     fn row(&self, i: usize) -> (&str, &str) {
-        let start = if i == 0 { 0 } else { self.ends[2 * i - 1] as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[2 * i - 1] as usize
+        };
         let (a, b) = (self.ends[2 * i] as usize, self.ends[2 * i + 1] as usize);
         (&self.text[start..a], &self.text[a..b])
     }
@@ -194,7 +202,11 @@ impl TieBatch {
     }
 
     fn row(&self, i: usize) -> (&str, &str, TieType) {
-        let start = if i == 0 { 0 } else { self.ends[2 * i - 1] as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[2 * i - 1] as usize
+        };
         let (a, b) = (self.ends[2 * i] as usize, self.ends[2 * i + 1] as usize);
         (&self.text[start..a], &self.text[a..b], self.types[i])
     }
@@ -478,7 +490,11 @@ mod tests {
                 rusqlite::params![
                     format!("K-{i:06}"),
                     format!("W-{}", i % 11),
-                    if i % 2 == 0 { "koordinasi" } else { "anggota_bersama" }
+                    if i % 2 == 0 {
+                        "koordinasi"
+                    } else {
+                        "anggota_bersama"
+                    }
                 ],
             )
             .unwrap();
@@ -577,7 +593,10 @@ mod tests {
             } else {
                 TieType::SharedMembers
             };
-            assert_eq!(*t, (format!("K-{i:06}"), format!("W-{}", i % 11), want_type));
+            assert_eq!(
+                *t,
+                (format!("K-{i:06}"), format!("W-{}", i % 11), want_type)
+            );
         }
     }
 
@@ -588,10 +607,7 @@ mod tests {
         let store = crate::Store::open(path.to_str().unwrap()).await.unwrap();
         drop(store);
         let conn = rusqlite::Connection::open(&path).unwrap();
-        for (lo, hi, wave) in [
-            ("", "~", None),
-            ("73.08.21", "73.08.22", Some("w1")),
-        ] {
+        for (lo, hi, wave) in [("", "~", None), ("73.08.21", "73.08.22", Some("w1"))] {
             let plan: Vec<String> = conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {SCOPE_GROUPS}"))
                 .unwrap()
@@ -601,10 +617,11 @@ mod tests {
                 .unwrap();
             assert_eq!(
                 plan,
-                ["SEARCH groups USING COVERING INDEX groups_network (village_code>? AND village_code<?)"],
+                [
+                    "SEARCH groups USING COVERING INDEX groups_network (village_code>? AND village_code<?)"
+                ],
                 "{lo}..{hi}"
             );
         }
     }
 }
-

@@ -676,15 +676,16 @@ pub(crate) mod tests {
             .map(|n| NodeTraits {
                 kind: n.kind,
                 group_type: n.group_type,
-                village: n.village.as_ref().map(|v| {
-                    match villages.iter().position(|x| x == v) {
+                village: n
+                    .village
+                    .as_ref()
+                    .map(|v| match villages.iter().position(|x| x == v) {
                         Some(k) => k as u32,
                         None => {
                             villages.push(v.clone());
                             villages.len() as u32 - 1
                         }
-                    }
-                }),
+                    }),
             })
             .collect();
         let full = Graph::from_indexed(nodes.clone(), &edges, 3, 1);
@@ -693,7 +694,10 @@ pub(crate) mod tests {
             betweenness: false,
             per_node: false,
         };
-        assert_eq!(measure_with(&light, 5, detail), measure_with(&full, 5, detail));
+        assert_eq!(
+            measure_with(&light, 5, detail),
+            measure_with(&full, 5, detail)
+        );
         let m = measure_with(&light, 5, detail);
         assert_eq!((m.groups, m.institutions, m.networks), (4, 1, 1));
         assert_eq!(m.cross_village_ties, 1);

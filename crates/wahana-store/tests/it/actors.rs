@@ -381,8 +381,8 @@ async fn scope_streams_hold_what_the_graph_needs() {
         s.for_each_scope_tie(Some(&village), None, |a, b, t| {
             ties.push((a.to_string(), b.to_string(), t))
         })
-            .await
-            .unwrap();
+        .await
+        .unwrap();
         ties.sort();
         assert_eq!(ties.len(), 2, "{name}");
         let mut in_ta = Vec::new();

@@ -959,8 +959,20 @@ async fn groups_network_index_is_added_and_nothing_is_lost() {
         let n = db.name;
         let mut sqls = registry_rows();
         for (id, village, name, status, network) in [
-            ("K-1", "73.08.21.1001", "Arisan Mawar", "aktif", "'Wahana Bukaka'"),
-            ("K-2", "73.08.21.1002", "Posyandu Melati", "tidak_aktif", "NULL"),
+            (
+                "K-1",
+                "73.08.21.1001",
+                "Arisan Mawar",
+                "aktif",
+                "'Wahana Bukaka'",
+            ),
+            (
+                "K-2",
+                "73.08.21.1002",
+                "Posyandu Melati",
+                "tidak_aktif",
+                "NULL",
+            ),
             ("K-3", "73.08.21.1002", "Arisan Lama", "bubar", "NULL"),
         ] {
             sqls.push(format!(

@@ -302,7 +302,10 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
     });
     // The groups' names, read only for a graph that lists its nodes.
     let listed = |i: u32| ego_keep.as_ref().is_none_or(|k| k[i as usize]);
-    if ego_keep.as_ref().map_or(n <= DETAIL_LIMIT, |k| k.contains(&true)) {
+    if ego_keep
+        .as_ref()
+        .map_or(n <= DETAIL_LIMIT, |k| k.contains(&true))
+    {
         let Builder {
             ids,
             traits,
@@ -472,7 +475,9 @@ impl Ids {
     fn get(&self, id: &str) -> Option<u32> {
         let h = Self::hash(id);
         self.table
-            .find(Self::spread(h), |&(i, hi)| hi == h && self.arena.get(i) == id)
+            .find(Self::spread(h), |&(i, hi)| {
+                hi == h && self.arena.get(i) == id
+            })
             .map(|&(i, _)| i)
     }
 
