@@ -111,9 +111,10 @@ rm -f "$IMP"*
 
 # 5. The national network.
 echo "== 5. network --region nasional, end to end (load $(load))"
-for i in 1 2 3; do
-  /usr/bin/time -f "wall %e s, peak RSS %M KiB" "$BIN" --database "$DB" --lang en \
-    network --region nasional --wave "$WAVE" > /dev/null
+for i in 1 2 3 4 5; do
+  l=$(load)
+  /usr/bin/time -f "wall %e s, CPU %U+%S s, peak RSS %M KiB (load $l)" "$BIN" --database "$DB" \
+    --lang en network --region nasional --wave "$WAVE" --timings > /dev/null
 done
 
 if [ -n "${WAHANA_BENCH_PG:-}" ]; then

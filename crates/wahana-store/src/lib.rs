@@ -51,6 +51,7 @@ pub use ids::{ActorKind, IdTable, NewActor, TieEnd, actor_not_found};
 pub use linkage::{NewLink, NewReview, ReviewRecord};
 pub use links::LinkRecord;
 pub use members::StoredMember;
+pub use network::GroupRow;
 pub use profile::{ActorCounts, ProfileTallies, VillageTally};
 pub use replica::{REPLICA_APPLICATION_NAME, ReplayPosition};
 pub use screening::RuleSetInfo;

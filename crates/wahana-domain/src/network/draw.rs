@@ -357,14 +357,17 @@ fn legend(out: &mut String, graph: &Graph, measures: &NetworkMeasures, lang: Lan
     let mut y = PLOT_Y;
     let mut present = [false; PALETTE.len()];
     let mut untyped = false;
-    for node in graph.nodes() {
-        match (node.kind, node.group_type) {
-            (NodeKind::Group, Some(t)) => present[t.index().min(PALETTE.len() - 1)] = true,
-            (NodeKind::Group, None) => untyped = true,
-            _ => {}
+    if graph.has_kinds() {
+        for i in 0..graph.node_count() {
+            match (graph.kind(i), graph.group_type(i)) {
+                (NodeKind::Group, Some(t)) => present[t.index().min(PALETTE.len() - 1)] = true,
+                (NodeKind::Group, None) => untyped = true,
+                _ => {}
+            }
         }
+    } else {
+        untyped = true;
     }
-    untyped |= graph.nodes().is_empty() && graph.node_count() > 0;
     text(
         out,
         x,

@@ -98,7 +98,7 @@ pub fn measure_with(graph: &Graph, top_k: usize, detail: Detail) -> NetworkMeasu
         vec![0.0; n]
     };
     let components = graph.components();
-    let kind = |i: usize| graph.node(i).map_or(NodeKind::Group, |x| x.kind);
+    let kind = |i: usize| graph.kind(i);
     let name = |i: usize| graph.node(i).map_or_else(String::new, |x| x.name.clone());
 
     let count = |k: NodeKind| (0..n).filter(|&i| kind(i) == k).count();
@@ -122,7 +122,7 @@ pub fn measure_with(graph: &Graph, top_k: usize, detail: Detail) -> NetworkMeasu
     let cross_village_ties = graph
         .ties()
         .filter(|&(a, b)| {
-            let village = |i: u32| graph.node(i as usize).and_then(|x| x.village.as_ref());
+            let village = |i: u32| graph.village(i as usize);
             matches!((village(a), village(b)), (Some(x), Some(y)) if x != y)
         })
         .count();

@@ -111,14 +111,31 @@ impl Node {
     }
 }
 
+/// What the measures need of an actor whose id and name are not held (a scope of millions of
+/// nodes, [`Graph::from_traits`]): 8 bytes against a [`Node`]'s strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeTraits {
+    pub kind: NodeKind,
+    /// For groups only.
+    pub group_type: Option<GroupType>,
+    /// The desa/kelurahan, as an index into the villages given with the traits.
+    pub village: Option<u32>,
+}
+
 /// The undirected simple graph of one scope, in compressed adjacency form.
 ///
 /// Node `i` has neighbours `targets[offsets[i]..offsets[i + 1]]`, sorted and without repeats;
 /// every tie is stored in both directions.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    /// The actors, by index; empty for a graph built with [`Graph::from_edges`].
+    /// The actors, by index; empty for a graph built with [`Graph::from_edges`] or
+    /// [`Graph::from_traits`].
     nodes: Vec<Node>,
+    /// The actors' kinds, types and villages, by index, for a graph built with
+    /// [`Graph::from_traits`]; empty otherwise.
+    traits: Vec<NodeTraits>,
+    /// The villages `traits` point into.
+    villages: Vec<RegionCode>,
     node_count: usize,
     offsets: Vec<usize>,
     targets: Vec<u32>,
@@ -194,6 +211,8 @@ impl Graph {
         let (offsets, targets) = csr(node_count, &edges);
         Graph {
             nodes,
+            traits: Vec::new(),
+            villages: Vec::new(),
             node_count,
             offsets,
             targets,
@@ -244,6 +263,8 @@ impl Graph {
         let (offsets, targets) = csr(n, edges);
         Graph {
             nodes: Vec::new(),
+            traits: Vec::new(),
+            villages: Vec::new(),
             node_count: n,
             offsets,
             targets,
@@ -269,12 +290,73 @@ impl Graph {
         let (offsets, targets) = csr(node_count, edges);
         Graph {
             nodes,
+            traits: Vec::new(),
+            villages: Vec::new(),
             node_count,
             offsets,
             targets,
             ties_leaving_scope,
             co_membership_ties,
         }
+    }
+
+    /// Builds the graph of a scope too large to hold its actors' ids and names: each node's
+    /// kind, group type and village (an index into `villages`) only, with ties given as index
+    /// pairs as in [`Graph::from_indexed`]. The measures are those of the same graph built with
+    /// [`Graph::from_indexed`]; [`Graph::node`] is `None` and [`Graph::node_id`] the index.
+    pub fn from_traits(
+        traits: Vec<NodeTraits>,
+        villages: Vec<RegionCode>,
+        edges: &[(u32, u32)],
+        ties_leaving_scope: usize,
+        co_membership_ties: usize,
+    ) -> Graph {
+        let mut traits = traits;
+        traits.truncate(MAX_NODES);
+        let node_count = traits.len();
+        let (offsets, targets) = csr(node_count, edges);
+        Graph {
+            nodes: Vec::new(),
+            traits,
+            villages,
+            node_count,
+            offsets,
+            targets,
+            ties_leaving_scope,
+            co_membership_ties,
+        }
+    }
+
+    /// The kind of node `i` (a group for an anonymous graph).
+    pub fn kind(&self, i: usize) -> NodeKind {
+        match (self.nodes.get(i), self.traits.get(i)) {
+            (Some(n), _) => n.kind,
+            (None, Some(t)) => t.kind,
+            (None, None) => NodeKind::Group,
+        }
+    }
+
+    /// The group type of node `i`, for a group whose type is known.
+    pub fn group_type(&self, i: usize) -> Option<GroupType> {
+        match (self.nodes.get(i), self.traits.get(i)) {
+            (Some(n), _) => n.group_type,
+            (None, Some(t)) => t.group_type,
+            (None, None) => None,
+        }
+    }
+
+    /// The desa/kelurahan node `i` sits in, when known.
+    pub fn village(&self, i: usize) -> Option<&RegionCode> {
+        match (self.nodes.get(i), self.traits.get(i)) {
+            (Some(n), _) => n.village.as_ref(),
+            (None, Some(t)) => t.village.and_then(|v| self.villages.get(v as usize)),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether the graph knows its nodes' kinds (built from actors, not from bare pairs).
+    pub fn has_kinds(&self) -> bool {
+        self.node_count == 0 || !self.nodes.is_empty() || !self.traits.is_empty()
     }
 
     /// The number of nodes.
@@ -572,6 +654,60 @@ pub(crate) mod tests {
             (2, 4, 1)
         );
         assert_eq!(g.node(3).unwrap().id, "d");
+    }
+
+    #[test]
+    fn from_traits_measures_as_from_indexed() {
+        // Groups in two villages, an institution in none, a network: kinds, types and
+        // villages held as traits give the same measures as the nodes themselves.
+        let mut nodes = vec![
+            group("a", Some("73.08.21.1001")),
+            group("b", Some("73.08.21.1001")),
+            group("c", Some("73.08.21.1002")),
+            actor("l", NodeKind::Institution),
+            actor("w", NodeKind::Network),
+            group("d", None),
+        ];
+        nodes[1].group_type = Some(GroupType::Posyandu);
+        let edges = [(0, 1), (1, 2), (2, 3), (3, 0), (4, 2), (1, 0), (5, 5)];
+        let mut villages: Vec<RegionCode> = Vec::new();
+        let traits: Vec<NodeTraits> = nodes
+            .iter()
+            .map(|n| NodeTraits {
+                kind: n.kind,
+                group_type: n.group_type,
+                village: n
+                    .village
+                    .as_ref()
+                    .map(|v| match villages.iter().position(|x| x == v) {
+                        Some(k) => k as u32,
+                        None => {
+                            villages.push(v.clone());
+                            villages.len() as u32 - 1
+                        }
+                    }),
+            })
+            .collect();
+        let full = Graph::from_indexed(nodes.clone(), &edges, 3, 1);
+        let light = Graph::from_traits(traits, villages, &edges, 3, 1);
+        let detail = Detail {
+            betweenness: false,
+            per_node: false,
+        };
+        assert_eq!(
+            measure_with(&light, 5, detail),
+            measure_with(&full, 5, detail)
+        );
+        let m = measure_with(&light, 5, detail);
+        assert_eq!((m.groups, m.institutions, m.networks), (4, 1, 1));
+        assert_eq!(m.cross_village_ties, 1);
+        for (i, n) in nodes.iter().enumerate() {
+            assert_eq!(light.kind(i), n.kind);
+            assert_eq!(light.group_type(i), n.group_type);
+            assert_eq!(light.village(i), n.village.as_ref());
+            assert!(light.node(i).is_none());
+        }
+        assert!(light.has_kinds() && !Graph::from_edges(2, &[]).has_kinds());
     }
 
     #[test]

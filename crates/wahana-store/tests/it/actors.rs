@@ -319,17 +319,39 @@ async fn scope_streams_hold_what_the_graph_needs() {
             .unwrap();
         let village = code("73.08.21.1001");
         let mut groups = Vec::new();
-        s.for_each_scope_group(Some(&village), None, |n, w| groups.push((n, w)))
-            .await
-            .unwrap();
-        groups.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-        let ids: Vec<&str> = groups.iter().map(|(n, _)| n.id.as_str()).collect();
+        s.for_each_scope_group(Some(&village), None, |g| {
+            groups.push((
+                g.id.to_string(),
+                g.village.clone(),
+                g.group_type,
+                g.network.map(str::to_string),
+            ))
+        })
+        .await
+        .unwrap();
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
+        let ids: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
         assert_eq!(ids, ["g1", "g2"], "{name}");
-        assert_eq!(groups[0].1.as_deref(), Some("WKSBM w1"), "{name}");
-        assert_eq!(groups[0].0.village.as_ref(), Some(&village), "{name}");
+        assert_eq!(groups[0].3.as_deref(), Some("WKSBM w1"), "{name}");
+        assert_eq!(groups[0].1, village, "{name}");
+        let mut names = Vec::new();
+        s.for_each_scope_group_name(Some(&village), None, |id, n| {
+            names.push((id.to_string(), n.to_string()))
+        })
+        .await
+        .unwrap();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ("g1".to_string(), "Kelompok g1".to_string()),
+                ("g2".to_string(), "Kelompok g2".to_string())
+            ],
+            "{name}"
+        );
         // The dissolved g3 is left out everywhere.
         let mut all = 0;
-        s.for_each_scope_group(None, None, |_, _| all += 1)
+        s.for_each_scope_group(None, None, |_| all += 1)
             .await
             .unwrap();
         assert_eq!(all, 2, "{name}");
@@ -356,14 +378,16 @@ async fn scope_streams_hold_what_the_graph_needs() {
 
         // Ties with an end in the village: both; in Ta (g3 dissolved but held): g1–g3.
         let mut ties = Vec::new();
-        s.for_each_scope_tie(Some(&village), None, |a, b, t| ties.push((a, b, t)))
-            .await
-            .unwrap();
+        s.for_each_scope_tie(Some(&village), None, |a, b, t| {
+            ties.push((a.to_string(), b.to_string(), t))
+        })
+        .await
+        .unwrap();
         ties.sort();
         assert_eq!(ties.len(), 2, "{name}");
         let mut in_ta = Vec::new();
         s.for_each_scope_tie(Some(&code("73.08.21.1002")), None, |a, b, _| {
-            in_ta.push((a, b))
+            in_ta.push((a.to_string(), b.to_string()))
         })
         .await
         .unwrap();

@@ -949,3 +949,106 @@ async fn tallies_gain_age_10_and_are_counted_again() {
         assert_eq!(col, [["73.08.21.1001", "1"], ["73.08.21.1002", "0"]], "{n}");
     }
 }
+
+/// Migration 0013: SQLite gains a covering index of what the network reads of the groups. A
+/// database of release 12 keeps every record, and the network's groups (the dissolved one left
+/// out, the network name as written) are read the same after it, on both databases.
+#[tokio::test]
+async fn groups_network_index_is_added_and_nothing_is_lost() {
+    for db in old_release(12).await {
+        let n = db.name;
+        let mut sqls = registry_rows();
+        for (id, village, name, status, network) in [
+            (
+                "K-1",
+                "73.08.21.1001",
+                "Arisan Mawar",
+                "aktif",
+                "'Wahana Bukaka'",
+            ),
+            (
+                "K-2",
+                "73.08.21.1002",
+                "Posyandu Melati",
+                "tidak_aktif",
+                "NULL",
+            ),
+            ("K-3", "73.08.21.1002", "Arisan Lama", "bubar", "NULL"),
+        ] {
+            sqls.push(format!(
+                "INSERT INTO actors (id, kind, region_code, created_at) VALUES \
+                 ('{id}', 'kelompok', '{village}', {T})"
+            ));
+            sqls.push(format!(
+                "INSERT INTO groups (id, wave_id, village_code, name, dup_key, group_type, origin, \
+                 founded_year, membership_basis, purposes, activities, funding, social_values, \
+                 status, network, survey_date, created_at, updated_at, name_fold) VALUES ('{id}', \
+                 'w1', '{village}', '{name}', '{id}', 'arisan', 'tumbuh_masyarakat', 1990, 1, 1, \
+                 1, 1, 1, '{status}', {network}, '2007-08-14', {T}, {T}, '{}')",
+                name.to_lowercase()
+            ));
+        }
+        let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
+        db.exec(&refs).await;
+        let mut before = Vec::new();
+        for q in SNAPSHOT {
+            before.push(OldDb::rows(&db.pool, q).await);
+        }
+        on_pool!(db.pool, p => p.close().await);
+
+        let store = Store::open(&db.url).await.unwrap();
+        let mut after = Vec::new();
+        for q in SNAPSHOT {
+            after.push(OldDb::rows(store.pool(), q).await);
+        }
+        assert_eq!(before, after, "{n}: every record is there, unchanged");
+        if let Pool::Sqlite(_) = store.pool() {
+            let index = OldDb::rows(
+                store.pool(),
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'groups_network'",
+            )
+            .await;
+            assert_eq!(index, [["groups_network"]], "{n}");
+        }
+        let mut groups = Vec::new();
+        store
+            .for_each_scope_group(None, Some("w1"), |g| {
+                groups.push((
+                    g.id.to_string(),
+                    g.village.to_string(),
+                    g.network.map(str::to_string),
+                ))
+            })
+            .await
+            .unwrap();
+        groups.sort();
+        assert_eq!(
+            groups,
+            [
+                (
+                    "K-1".to_string(),
+                    "73.08.21.1001".to_string(),
+                    Some("Wahana Bukaka".to_string())
+                ),
+                ("K-2".to_string(), "73.08.21.1002".to_string(), None),
+            ],
+            "{n}"
+        );
+        let mut names = Vec::new();
+        store
+            .for_each_scope_group_name(None, Some("w1"), |id, name| {
+                names.push((id.to_string(), name.to_string()))
+            })
+            .await
+            .unwrap();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ("K-1".to_string(), "Arisan Mawar".to_string()),
+                ("K-2".to_string(), "Posyandu Melati".to_string()),
+            ],
+            "{n}"
+        );
+    }
+}

@@ -19,19 +19,23 @@
 //! Size: a scope of up to [`DETAIL_LIMIT`] nodes keeps every actor's id and name and lists
 //! every node; betweenness (O(n·m)) is computed up to [`BETWEENNESS_LIMIT`] nodes and skipped
 //! above, which the result states (`betweenness_computed`). Larger scopes (a province, the
-//! country) are measured in linear time from ids mapped to dense integers while streaming.
+//! country) are measured in linear time from ids mapped to dense integers while streaming, each
+//! node held as its kind, type and village index ([`NodeTraits`]); ids are kept in one buffer
+//! while loading, not as a string per node, and the groups' names are read only for a graph
+//! that lists its nodes. One network's own graph is listed whatever the size of its scope.
 
 use super::ServiceError;
 use super::screening::Scope;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::time::Instant;
-use wahana_domain::codes::TieType;
+use wahana_domain::RegionCode;
+use wahana_domain::codes::{GroupType, TieType};
 use wahana_domain::network::{
-    DRAW_LIMIT, Detail, Graph, NetworkMeasures, Node, anonymise_measures, layout, measure_with,
-    to_graphml, to_svg,
+    DRAW_LIMIT, Detail, Graph, NetworkMeasures, Node, NodeKind, NodeTraits, anonymise_measures,
+    layout, measure_with, to_graphml, to_svg,
 };
 use wahana_domain::region::{name_key, name_key_chars};
 use wahana_domain::{FieldError, Lang};
@@ -152,13 +156,12 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
         .for_each_scope_network(region, wave, |node| {
             let village = node.village.as_ref().map_or("", |v| v.as_str());
             let key = format!("{village}|{}", name_key(&node.name));
-            let id = node.id.clone();
-            if let Some(i) = b.add(node) {
+            if let Some(i) = b.add_node(&node) {
                 // Two networks of one village with the same name: the lowest id.
                 match networks_by_name.get(&key) {
-                    Some((held, _)) if *held <= id => {}
+                    Some((held, _)) if *held <= node.id => {}
                     _ => {
-                        networks_by_name.insert(key, (id, i));
+                        networks_by_name.insert(key, (node.id, i));
                     }
                 }
             }
@@ -166,25 +169,43 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
         .await?;
     store
         .for_each_scope_institution(region, wave, |node| {
-            b.add(node);
+            b.add_node(&node);
         })
         .await?;
     let mut implied: Vec<(u32, u32)> = Vec::new();
     let mut key = String::new();
+    // The last group's village and network name, and the network they name: a village's groups
+    // come together and mostly name the same network.
+    let mut last: (Option<RegionCode>, String, Option<u32>) = (None, String::new(), None);
     store
-        .for_each_scope_group(region, wave, |node, network_name| {
-            // The `village|name` key of the network the group names, before the node moves.
-            let named = match (&network_name, &node.village) {
-                (Some(name), Some(village)) => {
-                    key.clear();
-                    key.push_str(village.as_str());
-                    key.push('|');
-                    key.extend(name_key_chars(name));
-                    networks_by_name.get(&key).map(|&(_, w)| w)
+        .for_each_scope_group(region, wave, |g| {
+            // The `village|name` key of the network the group names.
+            let named = g.network.and_then(|name| {
+                if last.0.as_ref() == Some(g.village) && last.1 == name {
+                    return last.2;
                 }
-                _ => None,
+                key.clear();
+                key.push_str(g.village.as_str());
+                key.push('|');
+                key.extend(name_key_chars(name));
+                let w = networks_by_name.get(&key).map(|&(_, w)| w);
+                if last.0.as_ref() != Some(g.village) {
+                    last.0 = Some(g.village.clone());
+                }
+                last.1.clear();
+                last.1.push_str(name);
+                last.2 = w;
+                w
+            });
+            let Some(i) = b.add(
+                g.id,
+                "",
+                NodeKind::Group,
+                Some(g.group_type),
+                Some(g.village),
+            ) else {
+                return;
             };
-            let Some(i) = b.add(node) else { return };
             if let Some(w) = named {
                 implied.push((i.min(w), i.max(w)));
             }
@@ -195,10 +216,17 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
     let mut recorded: Vec<(u32, u32)> = Vec::new();
     let mut co: Vec<(u32, u32)> = Vec::new();
     let mut leaving = 0usize;
+    // Ties come in order of their first end (SQLite's unique index): look it up once a run.
+    let mut last_from: (String, Option<u32>) = (String::new(), None);
     store
         .for_each_scope_tie(region, wave, |from, to, tie_type| {
-            match (b.index.get(from.as_str()), b.index.get(to.as_str())) {
-                (Some(&a), Some(&c)) if a != c => {
+            if from != last_from.0 || last_from.0.is_empty() {
+                last_from.0.clear();
+                last_from.0.push_str(from);
+                last_from.1 = b.ids.get(from);
+            }
+            match (last_from.1, b.ids.get(to)) {
+                (Some(a), Some(c)) if a != c => {
                     let pair = (a.min(c), a.max(c));
                     if tie_type == TieType::SharedMembers {
                         co.push(pair);
@@ -230,7 +258,7 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
                 flush(&mut groups_of_person, &mut co);
                 person = p;
             }
-            if let Some(&i) = b.index.get(g.as_str()) {
+            if let Some(i) = b.ids.get(&g) {
                 groups_of_person.push(i);
             }
         })
@@ -244,51 +272,95 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
     recorded.dedup();
     implied.sort_unstable();
     implied.dedup();
-    implied.retain(|p| recorded.binary_search(p).is_err());
+    // Both sorted: one walk along `recorded`.
+    let mut r = recorded.iter().peekable();
+    implied.retain(|p| {
+        while r.next_if(|q| *q < p).is_some() {}
+        r.peek() != Some(&p)
+    });
 
-    let Builder {
-        mut nodes,
-        index,
-        detailed,
-    } = b;
-    drop(index);
     let mut edges = recorded;
     edges.extend_from_slice(&implied);
     edges.extend_from_slice(&co);
 
-    if detailed {
-        // A stable node order whatever order the database returned the rows in.
-        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
-        order.sort_by(|&a, &c| {
-            let (x, y) = (&nodes[a as usize], &nodes[c as usize]);
-            (x.kind, &x.id).cmp(&(y.kind, &y.id))
-        });
-        let mut new_of = vec![0u32; nodes.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_of[old as usize] = new as u32;
+    let n = b.traits.len();
+    // One network's own graph: the network and the actors tied to it (none when the network
+    // is not a node of the scope).
+    let ego_keep: Option<Vec<bool>> = req.network.as_ref().map(|id| {
+        let mut keep = vec![false; n];
+        if let Some(centre) = b.ids.get(id) {
+            keep[centre as usize] = true;
+            for &(a, c) in &edges {
+                if a == centre {
+                    keep[c as usize] = true;
+                } else if c == centre {
+                    keep[a as usize] = true;
+                }
+            }
         }
-        let remap = |v: &mut Vec<(u32, u32)>| {
-            for p in v.iter_mut() {
+        keep
+    });
+    // The groups' names, read only for a graph that lists its nodes.
+    let listed = |i: u32| ego_keep.as_ref().is_none_or(|k| k[i as usize]);
+    if ego_keep
+        .as_ref()
+        .map_or(n <= DETAIL_LIMIT, |k| k.contains(&true))
+    {
+        let Builder {
+            ids,
+            traits,
+            group_names,
+            ..
+        } = &mut b;
+        store
+            .for_each_scope_group_name(region, wave, |id, name| {
+                if let Some(i) = ids.get(id)
+                    && traits[i as usize].kind == NodeKind::Group
+                    && listed(i)
+                {
+                    group_names.insert(i, name.to_string());
+                }
+            })
+            .await?;
+    }
+
+    let (graph, implied_count, detailed) = match ego_keep {
+        None if n <= DETAIL_LIMIT => {
+            // A stable node order whatever order the database returned the rows in.
+            let order = b.sorted((0..n as u32).collect());
+            let new_of = inverse(&order, n);
+            for p in edges.iter_mut() {
                 let (a, c) = (new_of[p.0 as usize], new_of[p.1 as usize]);
                 *p = (a.min(c), a.max(c));
             }
-        };
-        remap(&mut edges);
-        remap(&mut co);
-        remap(&mut implied);
-        let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
-        nodes = order
-            .iter()
-            .filter_map(|&old| slots[old as usize].take())
-            .collect();
-    }
-
-    let (graph, implied_count) = match &req.network {
-        None => (
-            Graph::from_indexed(nodes, &edges, leaving, co.len()),
-            implied.len(),
-        ),
-        Some(id) => ego(nodes, &edges, &co, &implied, id),
+            let nodes = order.iter().map(|&i| b.node(i)).collect();
+            (
+                Graph::from_indexed(nodes, &edges, leaving, co.len()),
+                implied.len(),
+                true,
+            )
+        }
+        None => {
+            let Builder {
+                ids,
+                names,
+                traits,
+                villages,
+                ..
+            } = b;
+            // The ids and names are not kept above DETAIL_LIMIT nodes.
+            drop((ids, names));
+            (
+                Graph::from_traits(traits, villages, &edges, leaving, co.len()),
+                implied.len(),
+                false,
+            )
+        }
+        Some(keep) => {
+            let (graph, implied) = ego(&b, &keep, &edges, &co, &implied);
+            let detailed = graph.node_count() <= DETAIL_LIMIT;
+            (graph, implied, detailed)
+        }
     };
     Ok(ScopeGraph {
         request: req.clone(),
@@ -299,38 +371,40 @@ pub async fn scope_graph(store: &Store, req: &ScopeRequest) -> Result<ScopeGraph
     })
 }
 
-/// One network's own graph: the network, the actors tied to it, and the ties among them. Ties
-/// from them to anyone else count as leaving it.
+/// Where each of `order`'s indices (a permutation of `0..n`) goes.
+fn inverse(order: &[u32], n: usize) -> Vec<u32> {
+    let mut new_of = vec![0u32; n];
+    for (new, &old) in order.iter().enumerate() {
+        new_of[old as usize] = new as u32;
+    }
+    new_of
+}
+
+/// One network's own graph: the network and the actors tied to it (`keep`), and the ties among
+/// them. Ties from them to anyone else count as leaving it. The nodes come in the order of a
+/// detailed scope's (kind, then id).
 fn ego(
-    nodes: Vec<Node>,
+    b: &Builder,
+    keep: &[bool],
     edges: &[(u32, u32)],
     co: &[(u32, u32)],
     implied: &[(u32, u32)],
-    id: &str,
 ) -> (Graph, usize) {
-    let Some(centre) = nodes.iter().position(|n| n.id == id) else {
+    if !keep.contains(&true) {
         return (Graph::from_indexed(Vec::new(), &[], 0, 0), 0);
-    };
-    let centre = centre as u32;
-    let mut keep: Vec<bool> = vec![false; nodes.len()];
-    keep[centre as usize] = true;
-    for &(a, c) in edges {
-        if a == centre {
-            keep[c as usize] = true;
-        } else if c == centre {
-            keep[a as usize] = true;
-        }
     }
-    let mut new_of = vec![u32::MAX; nodes.len()];
-    let mut kept = Vec::new();
-    for (old, node) in nodes.into_iter().enumerate() {
-        if keep[old] {
-            new_of[old] = kept.len() as u32;
-            kept.push(node);
-        }
+    let n = keep.len();
+    let kept = b.sorted((0..n as u32).filter(|&i| keep[i as usize]).collect());
+    let mut new_of = vec![u32::MAX; n];
+    for (new, &old) in kept.iter().enumerate() {
+        new_of[old as usize] = new as u32;
     }
+    let nodes: Vec<Node> = kept.iter().map(|&i| b.node(i)).collect();
     let inside = |&(a, c): &(u32, u32)| keep[a as usize] && keep[c as usize];
-    let map = |&(a, c): &(u32, u32)| (new_of[a as usize], new_of[c as usize]);
+    let map = |&(a, c): &(u32, u32)| {
+        let (a, c) = (new_of[a as usize], new_of[c as usize]);
+        (a.min(c), a.max(c))
+    };
     let mut distinct: Vec<(u32, u32)> = edges.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
@@ -342,58 +416,183 @@ fn ego(
     let co_inside = co.iter().filter(|p| inside(p)).count();
     let implied_inside = implied.iter().filter(|p| inside(p)).count();
     (
-        Graph::from_indexed(kept, &sub, leaving, co_inside),
+        Graph::from_indexed(nodes, &sub, leaving, co_inside),
         implied_inside,
     )
 }
 
-/// Collects nodes and maps their ids to dense indices while they stream in.
-struct Builder {
-    nodes: Vec<Node>,
-    /// Ids to node indices (FxHash: SipHash was a seventh of the national graph's load).
-    index: FxHashMap<Box<str>, u32>,
-    /// Nodes keep their ids and names while there are at most [`DETAIL_LIMIT`].
-    detailed: bool,
+/// Strings in one buffer, the `i`th at `text[ends[i - 1]..ends[i]]`: millions of ids or names
+/// without an allocation each.
+#[derive(Default)]
+struct Arena {
+    text: String,
+    ends: Vec<u32>,
 }
 
-impl Default for Builder {
-    fn default() -> Self {
-        Builder {
-            nodes: Vec::new(),
-            index: FxHashMap::default(),
-            detailed: true,
+impl Arena {
+    /// Appends `s`; `false` when the buffer would pass 4 GiB.
+    fn push(&mut self, s: &str) -> bool {
+        match u32::try_from(self.text.len() + s.len()) {
+            Ok(end) => {
+                self.text.push_str(s);
+                self.ends.push(end);
+                true
+            }
+            Err(_) => false,
         }
     }
+
+    fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+}
+
+/// Ids mapped to dense node indices: the ids in an [`Arena`] in index order, and a hash table
+/// of `(index, hash)` (8 bytes an entry) that compares against the arena only when the hashes
+/// agree, and grows without reading the ids again.
+#[derive(Default)]
+struct Ids {
+    arena: Arena,
+    table: hashbrown::HashTable<(u32, u32)>,
+}
+
+impl Ids {
+    /// A 32-bit hash of an id (FxHash folded).
+    fn hash(s: &str) -> u32 {
+        let h = FxBuildHasher.hash_one(s);
+        (h ^ (h >> 32)) as u32
+    }
+
+    /// The table's 64-bit hash of a 32-bit one: every bit spread over the position (low bits)
+    /// and the tag (high bits).
+    fn spread(h: u32) -> u64 {
+        u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The index of `id`.
+    fn get(&self, id: &str) -> Option<u32> {
+        let h = Self::hash(id);
+        self.table
+            .find(Self::spread(h), |&(i, hi)| {
+                hi == h && self.arena.get(i) == id
+            })
+            .map(|&(i, _)| i)
+    }
+
+    /// Gives `id` the next index; `None` when it is already held or the arena is full.
+    fn insert(&mut self, id: &str) -> Option<u32> {
+        let Ids { arena, table } = self;
+        let i = u32::try_from(arena.ends.len()).ok()?;
+        let h = Self::hash(id);
+        match table.entry(
+            Self::spread(h),
+            |&(j, hj)| hj == h && arena.get(j) == id,
+            |&(_, hj)| Self::spread(hj),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(_) => None,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                if !arena.push(id) {
+                    return None;
+                }
+                e.insert((i, h));
+                Some(i)
+            }
+        }
+    }
+}
+
+/// Collects nodes while they stream in: ids mapped to dense indices, names in a buffer, and
+/// each node's kind, type and village (villages held once each). Groups come without their
+/// names, read afterwards into `group_names` for a graph that lists them.
+#[derive(Default)]
+struct Builder {
+    ids: Ids,
+    names: Arena,
+    group_names: FxHashMap<u32, String>,
+    traits: Vec<NodeTraits>,
+    villages: Vec<RegionCode>,
+    village_index: FxHashMap<String, u32>,
+    /// The village of the last node added (rows come in village order).
+    last_village: Option<u32>,
 }
 
 impl Builder {
     /// Adds a node; `None` when its id is already held (an id names one actor) or the graph is
     /// full (`u32` indices).
-    fn add(&mut self, mut node: Node) -> Option<u32> {
-        let i = u32::try_from(self.nodes.len())
-            .ok()
-            .filter(|&i| i < u32::MAX)?;
-        if self.detailed && self.nodes.len() >= DETAIL_LIMIT {
-            self.detailed = false;
-            for n in &mut self.nodes {
-                n.id = String::new();
-                n.name = String::new();
-            }
+    fn add(
+        &mut self,
+        id: &str,
+        name: &str,
+        kind: NodeKind,
+        group_type: Option<GroupType>,
+        village: Option<&RegionCode>,
+    ) -> Option<u32> {
+        if self.traits.len() >= u32::MAX as usize {
+            return None;
         }
-        let key: Box<str> = if self.detailed {
-            node.id.as_str().into()
-        } else {
-            node.name = String::new();
-            std::mem::take(&mut node.id).into_boxed_str()
-        };
-        match self.index.entry(key) {
-            Entry::Occupied(_) => return None,
-            Entry::Vacant(e) => {
-                e.insert(i);
-            }
+        let i = self.ids.insert(id)?;
+        if !self.names.push(name) {
+            // Past 4 GiB of names: keep the indices aligned with none.
+            self.names.push("");
         }
-        self.nodes.push(node);
+        let village = village.map(|v| self.village(v));
+        self.traits.push(NodeTraits {
+            kind,
+            group_type,
+            village,
+        });
         Some(i)
+    }
+
+    fn add_node(&mut self, n: &Node) -> Option<u32> {
+        self.add(&n.id, &n.name, n.kind, n.group_type, n.village.as_ref())
+    }
+
+    /// The index of a village in `villages`, adding it when new.
+    fn village(&mut self, v: &RegionCode) -> u32 {
+        if let Some(k) = self.last_village
+            && self.villages[k as usize] == *v
+        {
+            return k;
+        }
+        let k = match self.village_index.get(v.as_str()) {
+            Some(&k) => k,
+            None => {
+                let k = self.villages.len() as u32;
+                self.villages.push(v.clone());
+                self.village_index.insert(v.as_str().to_string(), k);
+                k
+            }
+        };
+        self.last_village = Some(k);
+        k
+    }
+
+    /// Node `i` with its id and name.
+    fn node(&self, i: u32) -> Node {
+        let t = self.traits[i as usize];
+        let name = match self.group_names.get(&i) {
+            Some(name) => name.clone(),
+            None => self.names.get(i).to_string(),
+        };
+        Node {
+            id: self.ids.arena.get(i).to_string(),
+            name,
+            kind: t.kind,
+            group_type: t.group_type,
+            village: t.village.map(|v| self.villages[v as usize].clone()),
+        }
+    }
+
+    /// `indices` by kind, then id.
+    fn sorted(&self, mut indices: Vec<u32>) -> Vec<u32> {
+        indices.sort_by(|&a, &c| {
+            let key = |i: u32| (self.traits[i as usize].kind, self.ids.arena.get(i));
+            key(a).cmp(&key(c))
+        });
+        indices
     }
 }
 
