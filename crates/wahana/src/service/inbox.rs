@@ -316,7 +316,7 @@ pub enum AcceptError {
     Service(ServiceError),
     /// The answers did not pass the import's checks (or someone decided first): the report
     /// lists every problem.
-    Refused(ImportReport),
+    Refused(Box<ImportReport>),
 }
 
 impl From<ServiceError> for AcceptError {
@@ -463,7 +463,7 @@ async fn accept_as(
         }])
     })?;
     if !report.committed {
-        return Err(AcceptError::Refused(report));
+        return Err(AcceptError::Refused(Box::new(report)));
     }
     Ok(Accepted {
         submission: r.id,
