@@ -77,8 +77,25 @@ impl Date {
     pub fn is_day_first(s: &str) -> bool {
         let s = s.trim();
         let s = s.split(['T', ' ']).next().unwrap_or(s);
-        let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-        parts.len() == 3 && parts[0].len() <= 2 && parts[2].len() == 4
+        let mut parts = s.split(['-', '/', '.']);
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(day), Some(_), Some(year), None) => day.len() <= 2 && year.len() == 4,
+            _ => false,
+        }
+    }
+
+    /// A date as a spreadsheet may hand one over: text [`Date::parse`] reads, else an Excel
+    /// serial number (`45883` is 2025-08-14). The second says which it was (`true`: a serial).
+    pub fn from_cell(s: &str) -> Option<(Date, bool)> {
+        if let Some(d) = Date::parse(s) {
+            return Some((d, false));
+        }
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| (1.0..2_958_466.0).contains(f))
+            .and_then(Date::from_excel_serial)
+            .map(|d| (d, true))
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).

@@ -170,12 +170,7 @@ impl<'f, F: Fn(&str) -> Option<&'f str>> Fields<'f, F> {
     pub(super) fn date(&mut self, field: &str, not_after: Option<Date>) -> Option<Date> {
         let s = self.raw(field)?;
         // Excel stores dates as serial numbers; a spreadsheet reader may hand us one.
-        let parsed = Date::parse(s).or_else(|| {
-            s.parse::<f64>()
-                .ok()
-                .filter(|f| (1.0..2_958_466.0).contains(f))
-                .and_then(Date::from_excel_serial)
-        });
+        let parsed = Date::from_cell(s).map(|(d, _)| d);
         match parsed {
             Some(d) if not_after.is_none_or(|t| d <= t) => Some(d),
             Some(d) => {

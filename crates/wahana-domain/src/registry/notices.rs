@@ -97,58 +97,56 @@ pub fn notices<'f>(
     }
     for &(field, survey) in date_fields(table) {
         let Some(s) = raw(field) else { continue };
-        let date = if let Some(d) = Date::parse(s) {
-            if Date::is_day_first(s) {
-                let (id, en) = if d.day() <= 12 && d.day() != d.month() {
-                    (
-                        format!(
-                            "tanggal {s} dibaca hari lebih dulu: {} (bukan {})",
-                            d.long(Lang::Id),
-                            swapped(d).map(|x| x.long(Lang::Id)).unwrap_or_default()
-                        ),
-                        format!(
-                            "date {s} read day first: {} (not {})",
-                            d.long(Lang::En),
-                            swapped(d).map(|x| x.long(Lang::En)).unwrap_or_default()
-                        ),
-                    )
-                } else {
-                    (
-                        format!("tanggal {s} dibaca hari lebih dulu: {}", d.long(Lang::Id)),
-                        format!("date {s} read day first: {}", d.long(Lang::En)),
-                    )
-                };
-                out.push(Notice {
-                    code: "day_first_date",
-                    field,
-                    value: s.to_string(),
-                    became: d.to_string(),
-                    says_id: id,
-                    says_en: en,
-                });
-            }
-            d
-        } else if let Some(d) = s
-            .parse::<f64>()
-            .ok()
-            .filter(|f| (1.0..2_958_466.0).contains(f))
-            .and_then(Date::from_excel_serial)
-        {
+        let Some((date, serial)) = Date::from_cell(s) else {
+            continue;
+        };
+        if serial {
             out.push(Notice {
                 code: "excel_serial_date",
                 field,
                 value: s.to_string(),
-                became: d.to_string(),
+                became: date.to_string(),
                 says_id: format!(
                     "angka {s} dibaca sebagai tanggal menurut Excel: {}",
-                    d.long(Lang::Id)
+                    date.long(Lang::Id)
                 ),
-                says_en: format!("the number {s} read as an Excel date: {}", d.long(Lang::En)),
+                says_en: format!(
+                    "the number {s} read as an Excel date: {}",
+                    date.long(Lang::En)
+                ),
             });
-            d
-        } else {
-            continue;
-        };
+        } else if Date::is_day_first(s) {
+            let (id, en) = if date.day() <= 12 && date.day() != date.month() {
+                (
+                    format!(
+                        "tanggal {s} dibaca hari lebih dulu: {} (bukan {})",
+                        date.long(Lang::Id),
+                        swapped(date).map(|x| x.long(Lang::Id)).unwrap_or_default()
+                    ),
+                    format!(
+                        "date {s} read day first: {} (not {})",
+                        date.long(Lang::En),
+                        swapped(date).map(|x| x.long(Lang::En)).unwrap_or_default()
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "tanggal {s} dibaca hari lebih dulu: {}",
+                        date.long(Lang::Id)
+                    ),
+                    format!("date {s} read day first: {}", date.long(Lang::En)),
+                )
+            };
+            out.push(Notice {
+                code: "day_first_date",
+                field,
+                value: s.to_string(),
+                became: date.to_string(),
+                says_id: id,
+                says_en: en,
+            });
+        }
         if survey && !period.holds(date) {
             out.push(Notice {
                 code: "outside_wave",

@@ -99,6 +99,16 @@ impl OldDb {
         }
     }
 
+    /// Every row of every [`SNAPSHOT`] query: what a database holds, to compare before and
+    /// after a migration.
+    pub async fn snapshot(pool: &Pool) -> Vec<Vec<Vec<String>>> {
+        let mut out = Vec::new();
+        for q in SNAPSHOT {
+            out.push(OldDb::rows(pool, q).await);
+        }
+        out
+    }
+
     /// Every row of a query, each as its columns' text (NULL as "∅").
     pub async fn rows(pool: &Pool, sql: &str) -> Vec<Vec<String>> {
         on_pool!(pool, p => {
@@ -197,17 +207,11 @@ async fn ids_and_names_from_before_id_sequences() {
         ));
         let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
         db.exec(&refs).await;
-        let mut before = Vec::new();
-        for q in SNAPSHOT {
-            before.push(OldDb::rows(&db.pool, q).await);
-        }
+        let before = OldDb::snapshot(&db.pool).await;
         on_pool!(db.pool, p => p.close().await);
 
         let store = Store::open(&db.url).await.unwrap();
-        let mut after = Vec::new();
-        for q in SNAPSHOT {
-            after.push(OldDb::rows(store.pool(), q).await);
-        }
+        let after = OldDb::snapshot(store.pool()).await;
         assert_eq!(before, after, "{}: nothing lost or changed", db.name);
 
         // The name filter finds folded names, old rows included.
@@ -264,10 +268,7 @@ async fn ids_and_names_from_before_id_sequences() {
         let ties = store.list_ties(&village, None).await.unwrap();
         assert!(ties.is_empty(), "{}: {ties:?}", db.name);
 
-        let mut again = Vec::new();
-        for q in SNAPSHOT {
-            again.push(OldDb::rows(store.pool(), q).await);
-        }
+        let again = OldDb::snapshot(store.pool()).await;
         for (t, (b, a)) in before.iter().zip(&again).enumerate() {
             for row in b {
                 assert!(a.contains(row), "{}: table {t} lost {row:?}", db.name);
@@ -334,20 +335,14 @@ async fn records_become_entities_with_one_observation_each() {
         ));
         let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
         db.exec(&refs).await;
-        let mut before = Vec::new();
-        for q in SNAPSHOT {
-            before.push(OldDb::rows(&db.pool, q).await);
-        }
+        let before = OldDb::snapshot(&db.pool).await;
         let members_sql = "SELECT id, group_id, person_key, name, role FROM members ORDER BY id";
         let members_before = OldDb::rows(&db.pool, members_sql).await;
         on_pool!(db.pool, p => p.close().await);
 
         let store = Store::open(&db.url).await.unwrap();
         let n = db.name;
-        let mut after = Vec::new();
-        for q in SNAPSHOT {
-            after.push(OldDb::rows(store.pool(), q).await);
-        }
+        let after = OldDb::snapshot(store.pool()).await;
         assert_eq!(before, after, "{n}: nothing lost or changed");
         assert_eq!(
             OldDb::rows(store.pool(), members_sql).await,
@@ -514,18 +509,12 @@ async fn actor_counts_are_filled_from_the_rows_held() {
         let sqls: Vec<String> = registry_rows();
         let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
         db.exec(&refs).await;
-        let mut before = Vec::new();
-        for q in SNAPSHOT {
-            before.push(OldDb::rows(&db.pool, q).await);
-        }
+        let before = OldDb::snapshot(&db.pool).await;
         on_pool!(db.pool, p => p.close().await);
 
         let store = Store::open(&db.url).await.unwrap();
         let n = db.name;
-        let mut after = Vec::new();
-        for q in SNAPSHOT {
-            after.push(OldDb::rows(store.pool(), q).await);
-        }
+        let after = OldDb::snapshot(store.pool()).await;
         assert_eq!(
             before, after,
             "{n}: every record held before is there, unchanged"
@@ -576,18 +565,12 @@ async fn boundaries_table_is_added_and_nothing_is_lost() {
         let sqls = registry_rows();
         let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
         db.exec(&refs).await;
-        let mut before = Vec::new();
-        for q in SNAPSHOT {
-            before.push(OldDb::rows(&db.pool, q).await);
-        }
+        let before = OldDb::snapshot(&db.pool).await;
         on_pool!(db.pool, p => p.close().await);
 
         let store = Store::open(&db.url).await.unwrap();
         let n = db.name;
-        let mut after = Vec::new();
-        for q in SNAPSHOT {
-            after.push(OldDb::rows(store.pool(), q).await);
-        }
+        let after = OldDb::snapshot(store.pool()).await;
         assert_eq!(
             before, after,
             "{n}: every record held before is there, unchanged"
@@ -897,17 +880,11 @@ async fn tallies_gain_age_10_and_are_counted_again() {
         );
         let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
         db.exec(&refs).await;
-        let mut before = Vec::new();
-        for q in SNAPSHOT {
-            before.push(OldDb::rows(&db.pool, q).await);
-        }
+        let before = OldDb::snapshot(&db.pool).await;
         on_pool!(db.pool, p => p.close().await);
 
         let store = Store::open(&db.url).await.unwrap();
-        let mut after = Vec::new();
-        for q in SNAPSHOT {
-            after.push(OldDb::rows(store.pool(), q).await);
-        }
+        let after = OldDb::snapshot(store.pool()).await;
         assert_eq!(before, after, "{n}: every record is there, unchanged");
         // The old tallies are gone, and the wave is screened again when next asked.
         let left = OldDb::rows(store.pool(), "SELECT COUNT(*) FROM tally_village").await;
@@ -990,17 +967,11 @@ async fn groups_network_index_is_added_and_nothing_is_lost() {
         }
         let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
         db.exec(&refs).await;
-        let mut before = Vec::new();
-        for q in SNAPSHOT {
-            before.push(OldDb::rows(&db.pool, q).await);
-        }
+        let before = OldDb::snapshot(&db.pool).await;
         on_pool!(db.pool, p => p.close().await);
 
         let store = Store::open(&db.url).await.unwrap();
-        let mut after = Vec::new();
-        for q in SNAPSHOT {
-            after.push(OldDb::rows(store.pool(), q).await);
-        }
+        let after = OldDb::snapshot(store.pool()).await;
         assert_eq!(before, after, "{n}: every record is there, unchanged");
         if let Pool::Sqlite(_) = store.pool() {
             let index = OldDb::rows(

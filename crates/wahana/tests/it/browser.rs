@@ -101,30 +101,7 @@ fn sign_in_add_a_group_fix_an_error_and_see_the_profile_change() {
         let village = "73.08.21.1003";
 
         // Sign in.
-        c.goto(&format!("{base}/signin")).await.unwrap();
-        c.find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .send_keys("demo")
-            .await
-            .unwrap();
-        c.find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys("demo-wahana")
-            .await
-            .unwrap();
-        c.find(Locator::Css("form.stack button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        // Navigation after a click is asynchronous: wait for what the next page shows.
-        c.wait()
-            .for_element(Locator::Css("form[action='/signout'] button"))
-            .await
-            .expect("signed in: the sign-out button");
+        sign_in(&c, &base, "demo", "demo-wahana").await;
         // An officer lands on their own region (Tanete Riattang), not on the national page.
         let landed = c.current_url().await.unwrap();
         assert_eq!(landed.path(), "/regions/73.08.21", "{landed}");
@@ -944,29 +921,7 @@ fn inbox_on_a_phone_accept_one_submission_and_reject_another() {
                 "the page scrolls sideways: {scroll} > {inner}"
             );
         };
-        c.goto(&format!("{base}/signin")).await.unwrap();
-        c.find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .send_keys("demo")
-            .await
-            .unwrap();
-        c.find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys("demo-wahana")
-            .await
-            .unwrap();
-        c.find(Locator::Css("form.stack button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::Css("form[action='/signout'] button"))
-            .await
-            .expect("signed in");
+        sign_in(&c, &base, "demo", "demo-wahana").await;
 
         // From the region page to its inbox: two submissions wait.
         c.goto(&format!("{base}/regions/73.08.21")).await.unwrap();
@@ -1138,32 +1093,7 @@ fn an_admin_deactivates_a_person_on_a_phone_and_their_sign_in_is_refused() {
             .unwrap();
 
         let c = connect(port).await;
-        let sign_in = async |c: &fantoccini::Client, name: &str, password: &str| {
-            c.goto(&format!("{base}/signin")).await.unwrap();
-            c.find(Locator::Css("#name"))
-                .await
-                .unwrap()
-                .send_keys(name)
-                .await
-                .unwrap();
-            c.find(Locator::Css("#password"))
-                .await
-                .unwrap()
-                .send_keys(password)
-                .await
-                .unwrap();
-            c.find(Locator::Css("form.stack button[type=submit]"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-        };
-        sign_in(&c, "kepala", "sandi-kepala-1").await;
-        c.wait()
-            .for_element(Locator::Css("form[action='/signout'] button"))
-            .await
-            .expect("signed in");
+        sign_in(&c, &base, "kepala", "sandi-kepala-1").await;
 
         // The people page: each person's role in Indonesian, their status, and the buttons.
         c.goto(&format!("{base}/admin/users")).await.unwrap();
@@ -1236,7 +1166,7 @@ fn an_admin_deactivates_a_person_on_a_phone_and_their_sign_in_is_refused() {
             "the session ended"
         );
         c.delete_all_cookies().await.unwrap();
-        sign_in(&c, "pencacah1", "sandi-pencacah-1").await;
+        fill_sign_in(&c, &base, "pencacah1", "sandi-pencacah-1").await;
         let err = c
             .wait()
             .for_element(Locator::Css("p.err[role=alert]"))
@@ -1474,29 +1404,7 @@ fn field_entry_on_a_phone_group_counted_tie_chosen_and_nothing_too_small() {
     rt.block_on(async move {
         let c = connect(port).await;
         let village = "73.08.21.1003";
-        c.goto(&format!("{base}/signin")).await.unwrap();
-        c.find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .send_keys("demo")
-            .await
-            .unwrap();
-        c.find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys("demo-wahana")
-            .await
-            .unwrap();
-        c.find(Locator::Css("form.stack button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::Css("form[action='/signout'] button"))
-            .await
-            .expect("signed in");
+        sign_in(&c, &base, "demo", "demo-wahana").await;
 
         // The form, as a phone shows it.
         c.goto(&format!("{base}/groups/new?village={village}"))
@@ -1794,33 +1702,7 @@ fn field_entry_on_a_phone_group_counted_tie_chosen_and_nothing_too_small() {
         // Without JavaScript: the location button stays hidden, the tie form's search (a GET
         // form) still narrows the list, and a tie is added.
         let plain = connect_without_script(port).await;
-        plain.goto(&format!("{base}/signin")).await.unwrap();
-        plain
-            .find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .send_keys("demo")
-            .await
-            .unwrap();
-        plain
-            .find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys("demo-wahana")
-            .await
-            .unwrap();
-        plain
-            .find(Locator::Css("form.stack button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        plain
-            .wait()
-            .for_element(Locator::Css("form[action='/signout'] button"))
-            .await
-            .expect("signed in without JavaScript");
+        sign_in(&plain, &base, "demo", "demo-wahana").await;
         plain
             .goto(&format!("{base}/groups/new?village={village}"))
             .await
@@ -2006,29 +1888,7 @@ fn help_on_a_phone_puts_the_officers_own_role_first() {
         assert!(boxed);
 
         // Signed in as the demonstration officer: the officer's section first, marked.
-        c.goto(&format!("{base}/signin")).await.unwrap();
-        c.find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .send_keys("demo")
-            .await
-            .unwrap();
-        c.find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys("demo-wahana")
-            .await
-            .unwrap();
-        c.find(Locator::Css("form.stack button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::Css("form[action='/signout'] button"))
-            .await
-            .expect("signed in");
+        sign_in(&c, &base, "demo", "demo-wahana").await;
         c.goto(&format!("{base}/bantuan")).await.unwrap();
         let first = c
             .find(Locator::Css("section h2"))
@@ -2134,29 +1994,7 @@ fn web_import_on_a_phone_warns_previews_and_writes_the_clean_rows() {
         .await
         .unwrap();
         let c = connect(b.port).await;
-        c.goto(&format!("{base}/signin")).await.unwrap();
-        c.find(Locator::Css("#name"))
-            .await
-            .unwrap()
-            .send_keys("petugas")
-            .await
-            .unwrap();
-        c.find(Locator::Css("#password"))
-            .await
-            .unwrap()
-            .send_keys("sandi-petugas-1")
-            .await
-            .unwrap();
-        c.find(Locator::Css("form.stack button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::Css("form[action='/signout'] button"))
-            .await
-            .expect("signed in");
+        sign_in(&c, &base, "petugas", "sandi-petugas-1").await;
 
         c.goto(&format!("{base}/import")).await.unwrap();
         c.find(Locator::Css("#file"))
@@ -2241,9 +2079,12 @@ fn web_import_on_a_phone_warns_previews_and_writes_the_clean_rows() {
             .click()
             .await
             .unwrap();
+        // The check's page has a status line too: wait for the one that says what was written.
         let done = c
             .wait()
-            .for_element(Locator::Css("p[role=status]"))
+            .for_element(Locator::XPath(
+                "//p[@role='status'][contains(., 'ditulis ke pendataan')]",
+            ))
             .await
             .unwrap()
             .text()
@@ -2270,4 +2111,38 @@ fn web_import_on_a_phone_warns_previews_and_writes_the_clean_rows() {
         assert!(!page.contains("Arisan Unggahan Rusak"));
         c.close().await.unwrap();
     });
+}
+
+/// Fills the sign-in form as a person types it and sends it (what follows is the test's to
+/// check: a refusal, or [`sign_in`]'s wait).
+async fn fill_sign_in(c: &fantoccini::Client, base: &str, name: &str, password: &str) {
+    c.goto(&format!("{base}/signin")).await.unwrap();
+    c.find(Locator::Css("#name"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Signs in and waits for the next page: navigation after a click is asynchronous, so it waits
+/// for what a signed-in page shows (the sign-out button).
+async fn sign_in(c: &fantoccini::Client, base: &str, name: &str, password: &str) {
+    fill_sign_in(c, base, name, password).await;
+    c.wait()
+        .for_element(Locator::Css("form[action='/signout'] button"))
+        .await
+        .expect("signed in: the sign-out button");
 }

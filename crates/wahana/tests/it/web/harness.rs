@@ -54,6 +54,13 @@ pub struct Res {
 }
 
 impl Res {
+    /// The upload an import page keeps for its confirmation (the form's `confirm` value), when
+    /// the page offers one.
+    pub fn confirm_token(&self) -> Option<String> {
+        let (_, rest) = self.text.split_once("name=\"confirm\" value=\"")?;
+        rest.split('"').next().map(str::to_string)
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }

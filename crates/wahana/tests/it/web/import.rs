@@ -332,8 +332,7 @@ async fn uploads_are_removed_when_refused_and_expire_unconfirmed() {
             let r = env
                 .upload("/import", Some("officer"), &[], Some(("k.csv", &good)))
                 .await;
-            let (_, rest) = r.text.split_once("name=\"confirm\" value=\"").unwrap();
-            rest[..64].to_string()
+            r.confirm_token().expect("a confirmation")
         };
         assert_eq!(env.uploads_waiting(), 4, "{n}");
         let r = env

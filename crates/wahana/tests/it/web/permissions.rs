@@ -246,11 +246,7 @@ async fn permission_matrix() {
                     );
                     if via_page && r.status == StatusCode::OK {
                         // The page checks first (a dry run), then confirms the kept upload.
-                        let token = r
-                            .text
-                            .split("name=\"confirm\" value=\"")
-                            .nth(1)
-                            .map(|t| t[..64].to_string());
+                        let token = r.confirm_token();
                         assert_eq!(token.is_some(), may_import, "{n} {who} {inside}");
                         if let Some(t) = token {
                             let c = env

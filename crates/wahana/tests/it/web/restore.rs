@@ -3,7 +3,9 @@
 //! and when the id is held again. A record's page links the import that wrote it, and an
 //! admin's or the command line's import is listed on its region's trail.
 
-use super::harness::{Env, INSIDE, admin_adds, admin_ties, audit_rows, audited, envs, held_actor};
+use super::harness::{
+    Env, INSIDE, Res, admin_adds, admin_ties, audit_rows, audited, envs, held_actor,
+};
 use axum::http::{Method, StatusCode, header};
 use serde_json::json;
 use wahana::service::{self, caller::Caller};
@@ -11,6 +13,17 @@ use wahana_domain::RegionCode;
 use wahana_store::{AuditEntry, DEFAULT_RULES, GroupFilter, TallySnapshot};
 
 /// The latest entry about a record.
+/// The officer of Tanete Riattang asks, on the web, for the record of an audit entry back.
+async fn restore_on_web(env: &Env, entry: i64) -> Res {
+    env.form(
+        &format!("/audit/{entry}/restore"),
+        Some("officer"),
+        &[],
+        true,
+    )
+    .await
+}
+
 async fn latest(env: &Env, kind: &str, id: &str) -> AuditEntry {
     env.store.audit_of(kind, id, 1).await.unwrap().remove(0)
 }
@@ -118,14 +131,7 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         );
         let mut rows = audit_rows(&env).await;
         refused_to_others(&env, gone.id, &mut rows).await;
-        let r = env
-            .form(
-                &format!("/audit/{}/restore", gone.id),
-                Some("officer"),
-                &[],
-                true,
-            )
-            .await;
+        let r = restore_on_web(&env, gone.id).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.text);
         assert_eq!(
             r.headers[header::LOCATION],
@@ -146,14 +152,7 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         assert_eq!(back.wave_id, wave, "{n}: same wave");
         sound_tallies(&env, &wave).await;
         // Twice: the tie is held again, refused, nothing written.
-        let r = env
-            .form(
-                &format!("/audit/{}/restore", gone.id),
-                Some("officer"),
-                &[],
-                true,
-            )
-            .await;
+        let r = restore_on_web(&env, gone.id).await;
         audited(
             &env,
             &mut rows,
@@ -267,14 +266,7 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         assert_eq!(m.member.role.to_string(), "bendahara", "{n}");
         let restored = latest(&env, "anggota", &m.id.to_string()).await;
         assert_eq!(restored.action, "restore", "{n}");
-        let r = env
-            .form(
-                &format!("/audit/{}/restore", gone.id),
-                Some("officer"),
-                &[],
-                true,
-            )
-            .await;
+        let r = restore_on_web(&env, gone.id).await;
         assert!(
             r.text.contains("sudah anggota nomor"),
             "{n}: the refusal says why: {}",
@@ -312,14 +304,7 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
         rows = audit_rows(&env).await;
         refused_to_others(&env, gone.id, &mut rows).await;
         assert!(env.store.group(&gid).await.unwrap().is_none(), "{n}");
-        let r = env
-            .form(
-                &format!("/audit/{}/restore", gone.id),
-                Some("officer"),
-                &[],
-                true,
-            )
-            .await;
+        let r = restore_on_web(&env, gone.id).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.text);
         assert_eq!(
             r.headers[header::LOCATION],
@@ -347,14 +332,7 @@ async fn deleted_tie_member_and_group_restored_from_their_history() {
 
         // Refused when the id is held again: the group restored (a second restore), or a
         // new group given the id after another delete.
-        let r = env
-            .form(
-                &format!("/audit/{}/restore", gone.id),
-                Some("officer"),
-                &[],
-                true,
-            )
-            .await;
+        let r = restore_on_web(&env, gone.id).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{n}: {}", r.text);
         let r = env
             .api(
@@ -545,14 +523,7 @@ async fn restore_refused_when_its_wave_is_gone() {
             .await;
         assert!(r.status.is_success(), "{n}: {}", r.text);
         let mut rows = audit_rows(&env).await;
-        let r = env
-            .form(
-                &format!("/audit/{}/restore", gone.id),
-                Some("officer"),
-                &[],
-                true,
-            )
-            .await;
+        let r = restore_on_web(&env, gone.id).await;
         assert!(r.text.contains(&wave), "{n}: names the wave: {}", r.text);
         audited(&env, &mut rows, r, StatusCode::NOT_FOUND, 0, "wave gone").await;
         assert!(env.store.group(&id).await.unwrap().is_none(), "{n}");

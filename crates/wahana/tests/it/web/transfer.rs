@@ -425,12 +425,9 @@ async fn import_check_warns_of_reinterpreted_values_and_previews_the_rows() {
             "{n}: no id given, none shown"
         );
         // Warnings do not stop the import: the confirmation is offered, and writes all three.
-        let token = text
-            .split("name=\"confirm\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .unwrap_or_else(|| panic!("{n}: no confirmation: {text}"))
-            .to_string();
+        let token = r
+            .confirm_token()
+            .unwrap_or_else(|| panic!("{n}: no confirmation: {text}"));
         let r = env
             .upload(
                 "/import",
