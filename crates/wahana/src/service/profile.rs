@@ -13,7 +13,7 @@ use std::sync::Arc;
 use wahana_domain::profile::{Profile, RegionRef, WaveRef};
 use wahana_domain::screening::RuleSet;
 use wahana_domain::{Date, Lang, RegionTree, Wave};
-use wahana_store::{ActorCounts, ProfileTallies, Store};
+use wahana_store::{ActorCounts, ProfileRead, ProfileTallies, Store};
 
 /// What a profile is asked for.
 #[derive(Debug, Clone)]
@@ -161,15 +161,26 @@ pub async fn build(
     let shown =
         super::waves::shown_or_explain(store, req.scope.code(), req.wave.as_deref(), lang).await?;
     let (wave, wave_by_default) = (shown.wave.clone(), shown.by_default);
-    let screened_now = ensure_screened(store, &wave.id, &rules.version, false, lang).await?;
-    let tallies = store
-        .profile_tallies(&wave.id, &rules.version, req.scope.code())
-        .await?;
-    let actors = store.actor_counts(&wave.id, req.scope.code()).await?;
-    let rules_text = store
-        .rule_set_text(&rules.version)
+    // One read of everything the profile needs; a pair never screened is screened first.
+    let (read, screened_now) = match store
+        .profile_read(&wave.id, &rules.version, req.scope.code())
         .await?
-        .unwrap_or_default();
+    {
+        Some(read) => (read, None),
+        None => {
+            let n = ensure_screened(store, &wave.id, &rules.version, false, lang).await?;
+            let read = store
+                .profile_read(&wave.id, &rules.version, req.scope.code())
+                .await?
+                .unwrap_or_default();
+            (read, n)
+        }
+    };
+    let ProfileRead {
+        tallies,
+        actors,
+        rules_text,
+    } = read;
     Ok(ProfileData {
         scope: req.scope,
         wave,

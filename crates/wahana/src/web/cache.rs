@@ -18,9 +18,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const FRESH: Duration = Duration::from_secs(2);
-/// Entries kept at most; past it the cache starts over (a kecamatan's profile is about 20 KB,
-/// a national one a few MB).
+/// Entries kept at most; past it the cache starts over but for the country's and the provinces'
+/// (a kecamatan's profile is about 20 KB, a national one a few MB).
 const MAX_ENTRIES: usize = 1024;
+
+/// Whether a cache key is the country's (`""`) or a province's (two digits).
+fn is_wide(scope: &str) -> bool {
+    !scope.contains('.')
+}
 
 /// A profile, or why there is none (a message in the language asked).
 pub type Cached = Result<Arc<ProfileData>, String>;
@@ -86,12 +91,48 @@ impl ProfileCache {
     ) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+                // The country's and the provinces' stay: they are the costly ones, and what
+                // the home page and the province pages are served from.
+                entries.retain(|(scope, _, _), _| is_wide(scope));
             }
             entries.insert(
                 (scope.to_string(), wave.map(str::to_string), lang),
                 (generation, Instant::now(), v),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_cache_starts_over_but_keeps_the_country_and_the_provinces() {
+        let c = ProfileCache::default();
+        let g = c.generation();
+        c.put("", None, "id", g, Err("nasional".into()));
+        c.put("73", None, "id", g, Err("provinsi".into()));
+        // Every kecamatan of a busy day, more than the cache holds.
+        for i in 0..MAX_ENTRIES + 10 {
+            c.put(
+                &format!("73.{i:02}.01"),
+                None,
+                "id",
+                g,
+                Err("kecamatan".into()),
+            );
+        }
+        let held = |scope: &str| c.stale(scope, None, "id").and_then(|v| v.err());
+        assert_eq!(held("").as_deref(), Some("nasional"));
+        assert_eq!(held("73").as_deref(), Some("provinsi"));
+        let kept = c.entries.lock().unwrap().len();
+        assert!(kept < MAX_ENTRIES, "{kept}");
+        // The latest kecamatan are there; the first were let go.
+        assert!(
+            c.stale(&format!("73.{:02}.01", MAX_ENTRIES + 9), None, "id")
+                .is_some()
+        );
+        assert!(c.stale("73.00.01", None, "id").is_none());
     }
 }

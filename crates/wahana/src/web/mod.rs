@@ -724,8 +724,12 @@ fn serde_urlencoded_pairs(q: &str) -> Option<HashMap<String, String>> {
         .map(|Query(m)| m)
 }
 
+/// How long [`serve`] waits for the profiles made at start before it says it is ready.
+const WARM_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Serves [`app`] until Ctrl-C or SIGTERM. `ready` is called with the bound address (port 0
-/// picks a free one). Uploads a previous run left unconfirmed in `options.uploads` are removed
+/// picks a free one) once the country's and the provinces' profiles are made, or after
+/// [`WARM_WAIT`] if they take longer. Uploads a previous run left unconfirmed in `options.uploads` are removed
 /// first.
 ///
 /// On the signal the server stops gracefully: it takes no new connection, imports in progress
@@ -741,15 +745,24 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let signals = ops::StopSignals::listen();
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    ready(listener.local_addr()?);
     pages::import::expire_uploads(&options.uploads).await;
     let grace = options.shutdown_grace;
     let acceptor = options.tls.clone();
     let replica_store = options.read_replica.clone();
     let state = state(store.clone(), options);
     // The country's and the provinces' profiles, made before anyone asks (`web/cache.rs`),
-    // from either database.
-    tokio::spawn(pages::regions::warm(state.clone()));
+    // from either database. The server says it is ready once they are (well under a second
+    // for the whole country), so that the first request to the home page or a province's page
+    // finds them made; should they take longer than `WARM_WAIT` (a wave screened for the first
+    // time), it says so at that point and they go on being made in the background.
+    let mut warm = tokio::spawn(pages::regions::warm(state.clone()));
+    if tokio::time::timeout(WARM_WAIT, &mut warm).await.is_err() {
+        tracing::info!(
+            seconds = WARM_WAIT.as_secs(),
+            "the profiles of the country and the provinces are still being made; serving meanwhile"
+        );
+    }
+    ready(listener.local_addr()?);
     if let Some(r) = &state.replica {
         r.check(&state.primary).await;
     }
