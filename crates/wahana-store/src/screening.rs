@@ -274,6 +274,7 @@ impl Store {
             }
             batch.flush(&pending).await?;
         }
+        batch.tallies_reshaped = true;
         batch.commit().await?;
         Ok(screened)
     }
