@@ -2,7 +2,7 @@
 //! database (the instrument's fields, the file's own duplicates).
 
 use super::{
-    CHECKED_BATCH, Checked, Message, Pending, PreHashed, Problem, Record, Warning,
+    CHECKED_BATCH, Checked, MAX_PROBLEMS, Message, Pending, PreHashed, Problem, Record, Warning,
     duplicate_problem, inside, key_hash, read_problem,
 };
 use crate::instrument::{self, HeaderMap};
@@ -41,6 +41,9 @@ pub(super) struct Checker {
     pub(super) provenance_template: Option<(String, String)>,
     /// See [`ImportOptions::within`].
     pub(super) within: Option<RegionCode>,
+    /// Warnings sent with their text so far (the report keeps [`MAX_PROBLEMS`] of them; the
+    /// rest are sent bare, to be counted).
+    pub(super) warnings_detailed: usize,
     /// Tests: the row at which the checking fails (panics), to show nothing is written then.
     #[cfg(test)]
     pub(super) fail_at: Option<u64>,
@@ -83,14 +86,17 @@ impl Checker {
             }
             let outcome = self.take_row(row, &cells, &ctx);
             let keep = self.keep_cells && outcome.is_err();
-            let warnings = if outcome.is_ok() {
-                notices(self.table, self.map.getter(&cells), self.period)
+            let warnings: Vec<Warning> = if outcome.is_ok() {
+                // Past the first MAX_PROBLEMS, warnings are only counted: made bare.
+                let detail = self.warnings_detailed < MAX_PROBLEMS;
+                notices(self.table, self.map.getter(&cells), self.period, detail)
                     .into_iter()
                     .map(|n| Warning::from_notice(row, &self.map, n))
                     .collect()
             } else {
                 Vec::new()
             };
+            self.warnings_detailed += warnings.iter().filter(|w| !w.is_bare()).count();
             out.push(Checked {
                 row,
                 cells: keep.then(|| cells.clone()),

@@ -153,6 +153,18 @@ pub struct Warning {
 
 impl Warning {
     fn from_notice(row: u64, map: &HeaderMap, n: wahana_domain::registry::Notice) -> Warning {
+        if n.is_bare() {
+            return Warning {
+                code: n.code,
+                row,
+                column: None,
+                field: String::new(),
+                value: String::new(),
+                became: String::new(),
+                says_id: String::new(),
+                says_en: String::new(),
+            };
+        }
         Warning {
             code: n.code,
             row,
@@ -163,6 +175,12 @@ impl Warning {
             says_id: n.says_id,
             says_en: n.says_en,
         }
+    }
+
+    /// Whether the checking made this warning bare, to be counted only (past the first
+    /// [`MAX_PROBLEMS`]).
+    fn is_bare(&self) -> bool {
+        self.says_id.is_empty()
     }
 
     /// What warnings of a code say, in a sentence's beginning: "3 nomor telepon …".
@@ -329,7 +347,7 @@ impl ImportReport {
     fn warn(&mut self, w: Warning) {
         self.warnings_total += 1;
         *self.warning_counts.entry(w.code).or_default() += 1;
-        if self.warnings.len() < MAX_PROBLEMS {
+        if self.warnings.len() < MAX_PROBLEMS && !w.is_bare() {
             self.warnings.push(w);
         }
     }
@@ -773,6 +791,7 @@ async fn import_whole(
             end: wave.end_date,
         },
         provenance_template: None,
+        warnings_detailed: 0,
         within: opts.within.clone(),
         #[cfg(test)]
         fail_at: FAIL_CHECKING_AT.get(),

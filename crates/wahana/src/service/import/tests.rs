@@ -122,3 +122,54 @@ fn common_region_of_two_codes() {
         assert_eq!(common_region(a, b), want, "{a} {b}");
     }
 }
+
+/// Past the first `MAX_PROBLEMS` warnings the checking sends them bare, to be counted: the
+/// report still counts every one, and keeps the first ones with their text.
+#[tokio::test]
+async fn warnings_past_the_kept_ones_are_counted_all_the_same() {
+    use super::MAX_PROBLEMS;
+    let rows = MAX_PROBLEMS + 25;
+    for (n, store, _dir) in stores().await {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kelompok.csv");
+        let mut text = String::from(
+            "kode_wilayah,nama,jenis,asal,tahun_berdiri,tanggal_pendataan,anggota_perempuan,tujuan,nilai,telepon\n",
+        );
+        for i in 0..rows {
+            text.push_str(&format!(
+                "73.08.21.1001,Arisan {i},arisan,tumbuh_masyarakat,1990,2007-08-14,20,kesejahteraan_anggota,kebersamaan,81234567890\n"
+            ));
+        }
+        std::fs::write(&file, text).unwrap();
+        let opts = ImportOptions {
+            wave: Some("Uji peringatan".into()),
+            dry_run: true,
+            ..Default::default()
+        };
+        let r = service::import::import_file(&store, &file, &opts, service::today(), &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            r.warning_counts.get("phone_leading_zero"),
+            Some(&(rows as u64)),
+            "{n}"
+        );
+        assert_eq!(
+            r.warnings_total,
+            r.warning_counts.values().sum::<u64>(),
+            "{n}"
+        );
+        assert_eq!(r.warnings.len(), MAX_PROBLEMS, "{n}");
+        assert!(
+            r.warnings.iter().all(|w| w.became == "081234567890"
+                && !w.says_id.is_empty()
+                && !w.field.is_empty()),
+            "{n}"
+        );
+        assert_eq!(
+            r.warnings.last().map(|w| w.row),
+            Some(MAX_PROBLEMS as u64 + 1),
+            "{n}"
+        );
+    }
+}

@@ -34,15 +34,18 @@ pub(super) struct Importer<'a> {
 }
 
 /// The lowest region holding both codes (their common leading segments), empty when they lie
-/// in different provinces.
-pub(super) fn common_region(a: &str, b: &str) -> String {
-    let common: Vec<&str> = a
-        .split('.')
-        .zip(b.split('.'))
-        .take_while(|(x, y)| x == y)
-        .map(|(x, _)| x)
-        .collect();
-    common.join(".")
+/// in different provinces: a beginning of `a`.
+pub(super) fn common_region<'a>(a: &'a str, b: &str) -> &'a str {
+    let (mut end, mut pos) = (0, 0);
+    for (x, y) in a.split('.').zip(b.split('.')) {
+        if x != y {
+            break;
+        }
+        pos += x.len();
+        end = pos;
+        pos += 1; // the dot
+    }
+    &a[..end]
 }
 
 impl Importer<'_> {
@@ -52,10 +55,14 @@ impl Importer<'_> {
 
     /// Notes that a record of region `code` is written.
     pub(super) fn touch(&mut self, code: &str) {
-        self.touched = Some(match self.touched.take() {
-            None => code.to_string(),
-            Some(t) => common_region(&t, code),
-        });
+        // Once per row: shortened in place, no allocation.
+        match &mut self.touched {
+            None => self.touched = Some(code.to_string()),
+            Some(t) => {
+                let n = common_region(t, code).len();
+                t.truncate(n);
+            }
+        }
     }
 
     /// The lowest region holding every record written, when they all lie in one province.
