@@ -10,15 +10,15 @@
 #      every request (national_shape.lua), and on one kecamatan;
 #   4. the ties file imported into a database holding the national groups, networks and
 #      institutions (`wahana import` of the exported `ikatan` table): ties/s;
-#   5. `wahana network --region nasional` end to end, and igraph's betweenness on the same
-#      graph's edge list for comparison (igraph_betweenness.py; network_vs_igraph.sh has more).
+#   5. `wahana network --region nasional` end to end, five runs (igraph on the same kind of
+#      graph: network_vs_igraph.sh).
 # With WAHANA_BENCH_PG=postgres://… (a server the user may create databases on), 1, 2 and 3 run
 # on PostgreSQL too, in a database made for the run and dropped after it.
 #
 #   cargo build --release -p wahana
 #   benches/national_shape.sh [RUNS]            # WAHANA_BENCH_DIR (default /tmp/wahana-nat)
 #
-# Needs python3 with duckdb and igraph (pip install duckdb igraph), wrk, curl, sqlite3. The
+# Needs python3 with duckdb (pip install duckdb), wrk, curl, sqlite3; psql for PostgreSQL. The
 # machine may be shared: the load average is printed beside each part.
 set -euo pipefail
 RUNS=${1:-9}
