@@ -99,12 +99,24 @@ pub fn notices<'f>(
     detail: bool,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
+    each_notice(table, get, period, detail, |n| out.push(n));
+    out
+}
+
+/// [`notices`], handed to `f` one by one (no list made for a row).
+pub fn each_notice<'f>(
+    table: Table,
+    get: impl Fn(&str) -> Option<&'f str>,
+    period: Period,
+    detail: bool,
+    mut f: impl FnMut(Notice),
+) {
     let mut push = |code: &'static str,
                     field: &'static str,
                     value: &str,
                     became: &dyn Fn() -> String,
                     says: &dyn Fn() -> (String, String)| {
-        out.push(if detail {
+        f(if detail {
             let (says_id, says_en) = says();
             Notice {
                 code,
@@ -195,7 +207,6 @@ pub fn notices<'f>(
             });
         }
     }
-    out
 }
 
 /// The date with day and month exchanged, when that is a date.

@@ -2,15 +2,15 @@
 //! database (the instrument's fields, the file's own duplicates).
 
 use super::{
-    CHECKED_BATCH, Checked, MAX_PROBLEMS, Message, Pending, PreHashed, Problem, Record, Warning,
-    duplicate_problem, inside, key_hash, read_problem,
+    BareWarnings, CHECKED_BATCH, Checked, MAX_PROBLEMS, Message, Pending, PreHashed, Problem,
+    Record, Warning, duplicate_problem, inside, key_hash, read_problem,
 };
 use crate::instrument::{self, HeaderMap};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use wahana_domain::instrument::Table;
-use wahana_domain::registry::{Period, notices, push_duplicate_key};
+use wahana_domain::registry::{Period, each_notice, push_duplicate_key};
 use wahana_domain::{Context, Date, FieldError, Group, Institution, Network, RegionCode, Tie};
 
 /// Reads and checks rows (on its own thread): everything about a row that needs no database.
@@ -86,22 +86,33 @@ impl Checker {
             }
             let outcome = self.take_row(row, &cells, &ctx);
             let keep = self.keep_cells && outcome.is_err();
-            let warnings: Vec<Warning> = if outcome.is_ok() {
-                // Past the first MAX_PROBLEMS, warnings are only counted: made bare.
+            let mut warnings: Vec<Warning> = Vec::new();
+            let mut counted = BareWarnings::default();
+            if outcome.is_ok() {
+                // Past the first MAX_PROBLEMS, warnings are only counted: made bare, and sent
+                // as their codes.
                 let detail = self.warnings_detailed < MAX_PROBLEMS;
-                notices(self.table, self.map.getter(&cells), self.period, detail)
-                    .into_iter()
-                    .map(|n| Warning::from_notice(row, &self.map, n))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            self.warnings_detailed += warnings.iter().filter(|w| !w.is_bare()).count();
+                each_notice(
+                    self.table,
+                    self.map.getter(&cells),
+                    self.period,
+                    detail,
+                    |n| {
+                        if n.is_bare() {
+                            counted.push(n.code);
+                        } else {
+                            warnings.push(Warning::from_notice(row, &self.map, n));
+                        }
+                    },
+                );
+                self.warnings_detailed += warnings.len();
+            }
             out.push(Checked {
                 row,
                 cells: keep.then(|| cells.clone()),
                 outcome,
                 warnings,
+                counted,
             });
             if out.len() >= CHECKED_BATCH
                 && tx

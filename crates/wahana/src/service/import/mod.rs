@@ -153,18 +153,6 @@ pub struct Warning {
 
 impl Warning {
     fn from_notice(row: u64, map: &HeaderMap, n: wahana_domain::registry::Notice) -> Warning {
-        if n.is_bare() {
-            return Warning {
-                code: n.code,
-                row,
-                column: None,
-                field: String::new(),
-                value: String::new(),
-                became: String::new(),
-                says_id: String::new(),
-                says_en: String::new(),
-            };
-        }
         Warning {
             code: n.code,
             row,
@@ -175,12 +163,6 @@ impl Warning {
             says_id: n.says_id,
             says_en: n.says_en,
         }
-    }
-
-    /// Whether the checking made this warning bare, to be counted only (past the first
-    /// [`MAX_PROBLEMS`]).
-    fn is_bare(&self) -> bool {
-        self.says_id.is_empty()
     }
 
     /// What warnings of a code say, in a sentence's beginning: "3 nomor telepon …".
@@ -344,10 +326,16 @@ impl ImportReport {
         }
     }
 
+    /// A warning past the kept ones: counted only.
+    fn count_warning(&mut self, code: &'static str) {
+        self.warnings_total += 1;
+        *self.warning_counts.entry(code).or_default() += 1;
+    }
+
     fn warn(&mut self, w: Warning) {
         self.warnings_total += 1;
         *self.warning_counts.entry(w.code).or_default() += 1;
-        if self.warnings.len() < MAX_PROBLEMS && !w.is_bare() {
+        if self.warnings.len() < MAX_PROBLEMS {
             self.warnings.push(w);
         }
     }
@@ -559,6 +547,29 @@ struct Checked {
     outcome: Result<Pending<Record>, Vec<Problem>>,
     /// What the reading of an accepted row reinterpreted (empty, and unallocated, for most).
     warnings: Vec<Warning>,
+    /// The same past the first [`MAX_PROBLEMS`] warnings: their codes only, to be counted.
+    counted: BareWarnings,
+}
+
+/// The codes of a row's warnings that are only counted (a row has at most three: its phone,
+/// and its date read otherwise and outside the wave's period), held without an allocation.
+#[derive(Debug, Default)]
+struct BareWarnings {
+    n: u8,
+    codes: [&'static str; 4],
+}
+
+impl BareWarnings {
+    fn push(&mut self, code: &'static str) {
+        if let Some(slot) = self.codes.get_mut(usize::from(self.n)) {
+            *slot = code;
+            self.n += 1;
+        }
+    }
+
+    fn codes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.codes[..usize::from(self.n)].iter().copied()
+    }
 }
 
 impl Record {
@@ -821,6 +832,9 @@ async fn import_whole(
                     Ok(p) => {
                         for w in checked.warnings {
                             report.warn(w);
+                        }
+                        for code in checked.counted.codes() {
+                            report.count_warning(code);
                         }
                         if preview.len() < PREVIEW_ROWS {
                             preview.push((p.row, p.record.to_fields()));
