@@ -114,7 +114,7 @@ fn profile_sql(own: usize) -> String {
           resilience_or_welfare, dana_iuran_anggota, core_values), ';') \
           FROM tally_village WHERE wave_id = $1 AND rules_version = $2 \
           AND village_code >= $3 AND village_code < $4 AND recorded > 0), \
-         (SELECT concat_ws(',', networks, institutions, ties) FROM tally_actors \
+         (SELECT concat_ws(',', region_code, networks, institutions, ties) FROM tally_actors \
           WHERE wave_id = $1 AND region_code = $5)"
     )
 }
@@ -264,17 +264,13 @@ impl Store {
         }
         out.villages = villages;
         let actors = match actors.as_deref() {
+            // The region's code first, as every packed line has a key before its numbers.
             Some(line) => {
-                // The first field is the networks' count: parse the whole line as numbers.
-                let (n, [i, t]) = numbers::<2>(line, "actor tally")?;
-                let n = n
-                    .parse::<i64>()
-                    .map(count)
-                    .map_err(|_| StoreError::corrupt("actor tally", line))?;
+                let (_, [networks, institutions, ties]) = numbers::<3>(line, "actor tally")?;
                 ActorCounts {
-                    networks: n,
-                    institutions: i,
-                    ties: t,
+                    networks,
+                    institutions,
+                    ties,
                 }
             }
             None => ActorCounts::default(),

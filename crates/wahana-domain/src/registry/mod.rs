@@ -17,7 +17,7 @@ pub use actors::{Institution, Network};
 pub use fields::{Context, MIN_FOUNDED_YEAR, check_id, is_indonesian_phone};
 pub use group::Group;
 pub use ids::{duplicate_key, id_prefix, push_duplicate_key};
-pub use notices::{Notice, Period, each_notice, notices};
+pub use notices::{Notice, Period, each_notice};
 pub use tie::Tie;
 pub use wave::{LocalUnit, Wave, WaveMethod};
 

@@ -27,7 +27,7 @@ pub struct Notice {
 }
 
 impl Notice {
-    /// A notice that names only what kind and where (see [`notices`]).
+    /// A notice that names only what kind and where (see [`each_notice`]).
     pub fn bare(code: &'static str, field: &'static str) -> Notice {
         Notice {
             code,
@@ -86,24 +86,12 @@ impl Period {
     }
 }
 
-/// The reinterpreted values of one row that its record's reader accepted (`get` gives a column's
-/// raw text, as to `from_fields`). Cheap when there is nothing to say: only the phone and date
+/// Hands `f` the reinterpreted values of one row that its record's reader accepted, one by one
+/// (no list made for a row; `get` gives a column's raw text, as to `from_fields`). Cheap when there is nothing to say: only the phone and date
 /// columns are looked at. With `detail` false the notices are bare (code and field, no text:
 /// [`Notice::is_bare`]), for a caller that only counts them past the first few: a national file
 /// whose survey dates all lie outside the wave's period has a notice on each of its 4 million
 /// rows, and writing out their sentences took a quarter of the import's time.
-pub fn notices<'f>(
-    table: Table,
-    get: impl Fn(&str) -> Option<&'f str>,
-    period: Period,
-    detail: bool,
-) -> Vec<Notice> {
-    let mut out = Vec::new();
-    each_notice(table, get, period, detail, |n| out.push(n));
-    out
-}
-
-/// [`notices`], handed to `f` one by one (no list made for a row).
 pub fn each_notice<'f>(
     table: Table,
     get: impl Fn(&str) -> Option<&'f str>,
@@ -221,9 +209,14 @@ mod tests {
 
     fn run(table: Table, cells: &[(&str, &str)], period: Period) -> Vec<Notice> {
         let m: HashMap<&str, &str> = cells.iter().copied().collect();
-        let detailed = notices(table, |k| m.get(k).copied(), period, true);
+        let collect = |detail| {
+            let mut v = Vec::new();
+            each_notice(table, |k| m.get(k).copied(), period, detail, |n| v.push(n));
+            v
+        };
+        let detailed = collect(true);
         // Bare, the same notices by code and field, with no text.
-        let bare = notices(table, |k| m.get(k).copied(), period, false);
+        let bare = collect(false);
         assert!(bare.iter().all(Notice::is_bare));
         assert!(detailed.iter().all(|n| !n.is_bare()));
         let kinds = |v: &[Notice]| v.iter().map(|n| (n.code, n.field)).collect::<Vec<_>>();
