@@ -12,7 +12,7 @@
 #      institutions (`wahana import` of the exported `ikatan` table): ties/s;
 #   5. `wahana network --region nasional` end to end, five runs (igraph on the same kind of
 #      graph: network_vs_igraph.sh).
-# With WAHANA_BENCH_PG=postgres://… (a server the user may create databases on), 1, 2 and 3 run
+# With WAHANA_BENCH_PG=postgres://… (a server the user may create databases on), 1, 2, 3 and 5 run
 # on PostgreSQL too, in a database made for the run and dropped after it.
 #
 #   cargo build --release -p wahana
@@ -129,4 +129,10 @@ if [ -n "${WAHANA_BENCH_PG:-}" ]; then
   echo "== 2. profile use case, PostgreSQL, median of $RUNS"
   profiles "$PGURL"
   web "$PGURL" PostgreSQL
+  echo "== 5. network --region nasional, end to end (PostgreSQL, load $(load))"
+  for i in 1 2 3 4 5; do
+    l=$(load)
+    /usr/bin/time -f "wall %e s, CPU %U+%S s, peak RSS %M KiB (load $l)" "$BIN" --database "$PGURL" \
+      --lang en network --region nasional --wave "$WAVE" --timings > /dev/null
+  done
 fi

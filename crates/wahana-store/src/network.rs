@@ -1,13 +1,14 @@
 //! What the network of a scope is built from, streamed in as few columns as the graph needs so
 //! that the national graph (millions of nodes) loads without holding whole records. On SQLite the
-//! rows come through the bulk reader (`bulk.rs`), on PostgreSQL through sqlx's row stream; the
-//! SQL is the same. Groups and ties, the millions, are handed over borrowed ([`GroupRow`],
-//! `&str` ends): on SQLite from batches that hold their text in one buffer, so that a row costs
-//! no allocation.
+//! rows come through the bulk reader (`bulk.rs`); on PostgreSQL the groups and ties, the
+//! millions, come by `COPY ... TO STDOUT` (`copy::copy_out`) and the rest through sqlx's row
+//! stream; the SQL is the same. Groups and ties are handed over borrowed ([`GroupRow`], `&str`
+//! ends), from the buffer they arrived in, so that a row costs no allocation.
 
 use crate::bulk::{Packed, read_packed, read_rows, sqlite_file, text_ref};
+use crate::copy::copy_out;
 use crate::regions::bounds;
-use crate::{Store, StoreError, on_pool};
+use crate::{Pool, Store, StoreError, on_pool};
 use futures::TryStreamExt;
 use wahana_domain::codes::{Code, GroupType, TieType};
 use wahana_domain::network::{Node, NodeKind};
@@ -265,25 +266,31 @@ impl Store {
             )
             .await;
         }
-        let mut n = 0;
-        on_pool!(self.pool, p => {
-            let mut rows = sqlx::query_as::<_, (String, String, String, Option<String>)>(SCOPE_GROUPS)
-                .bind(lo)
-                .bind(hi)
-                .bind(wave)
-                .fetch(p);
-            while let Some((id, village, kind, network)) = rows.try_next().await? {
-                let village = parse_region(&village)?;
-                each(GroupRow {
-                    id: &id,
-                    village: &village,
-                    group_type: group_type(&kind)?,
-                    network: network.as_deref().and_then(blank_none),
-                });
-                n += 1;
+        let Pool::Postgres(p) = &self.pool else {
+            unreachable!("a SQLite store reads through its file")
+        };
+        // The rows come in the table's order, a village's groups together: each village's
+        // code is parsed once.
+        let mut village: Option<RegionCode> = None;
+        copy_out(p, SCOPE_GROUPS, &[Some(lo), Some(hi), wave], |row| {
+            let [Some(id), Some(code), Some(kind), network] = row else {
+                return Err(StoreError::corrupt("group row", format!("{row:?}")));
+            };
+            if village.as_ref().map(RegionCode::as_str) != Some(*code) {
+                village = Some(parse_region(code)?);
             }
-        });
-        Ok(n)
+            let Some(village) = &village else {
+                unreachable!("set above")
+            };
+            each(GroupRow {
+                id,
+                village,
+                group_type: group_type(kind)?,
+                network: network.and_then(blank_none),
+            });
+            Ok(())
+        })
+        .await
     }
 
     /// Streams `(id, name)` of the groups [`Store::for_each_scope_group`] streams.
@@ -434,19 +441,17 @@ impl Store {
             )
             .await;
         }
-        let mut n = 0;
-        on_pool!(self.pool, p => {
-            let mut q = sqlx::query_as::<_, (String, String, String)>(sql);
-            for v in params {
-                q = q.bind(v);
-            }
-            let mut rows = q.fetch(p);
-            while let Some((from, to, t)) = rows.try_next().await? {
-                each(&from, &to, tie_type(&t)?);
-                n += 1;
-            }
-        });
-        Ok(n)
+        let Pool::Postgres(p) = &self.pool else {
+            unreachable!("a SQLite store reads through its file")
+        };
+        copy_out(p, sql, &params, |row| {
+            let [Some(from), Some(to), Some(t)] = row else {
+                return Err(StoreError::corrupt("tie row", format!("{row:?}")));
+            };
+            each(from, to, tie_type(t)?);
+            Ok(())
+        })
+        .await
     }
 }
 

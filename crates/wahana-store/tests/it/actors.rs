@@ -399,3 +399,79 @@ async fn scope_streams_hold_what_the_graph_needs() {
         assert_eq!(every, 2, "{name}");
     }
 }
+
+/// On PostgreSQL the groups and ties come by `COPY ... TO STDOUT` in its text format, and the
+/// query's values are written into the statement: text that COPY escapes (tab, line break,
+/// backslash, the `\N` of NULL) and values that SQL quotes must come back as they were.
+#[tokio::test]
+async fn scope_streams_read_any_text_back_as_written() {
+    let awkward = [
+        "tab\there",
+        "line\nbreak\r\n",
+        "back\\slash\\",
+        "\\N",
+        "it's 'quoted' $1",
+        "Ma'ju — Ñ 日本 \u{1F33E}",
+    ];
+    for db in backends().await {
+        let s = &db.store;
+        let name = db.name;
+        seed(s).await;
+        for (i, net) in awkward.iter().enumerate() {
+            let id = format!("x{i}'\\");
+            s.insert_group(
+                "w1",
+                &group(&id, "73.08.21.1003", GroupStatus::Active, Some(net)),
+                "cli:test",
+            )
+            .await
+            .unwrap();
+            s.insert_tie("w1", &tie(&id, "g1", TieType::Referral), "cli:test")
+                .await
+                .unwrap();
+        }
+        let village = code("73.08.21.1003");
+        let mut groups = Vec::new();
+        let n = s
+            .for_each_scope_group(Some(&village), Some("w1"), |g| {
+                groups.push((g.id.to_string(), g.network.map(str::to_string)))
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, awkward.len() as u64, "{name}");
+        groups.sort();
+        let want: Vec<(String, Option<String>)> = awkward
+            .iter()
+            .enumerate()
+            .map(|(i, net)| (format!("x{i}'\\"), Some(net.to_string())))
+            .collect();
+        assert_eq!(groups, want, "{name}");
+        let mut ties = Vec::new();
+        s.for_each_scope_tie(Some(&village), Some("w1"), |a, b, t| {
+            ties.push((a.to_string(), b.to_string(), t))
+        })
+        .await
+        .unwrap();
+        ties.sort();
+        let want: Vec<(String, String, TieType)> = (0..awkward.len())
+            .map(|i| (format!("x{i}'\\"), "g1".to_string(), TieType::Referral))
+            .collect();
+        assert_eq!(ties, want, "{name}");
+        // A wave no row has, spelled to break a badly quoted statement: nothing, no error.
+        for wave in ["it's", "back\\", "$1", "'); DROP TABLE groups; --"] {
+            let mut none = 0;
+            s.for_each_scope_group(None, Some(wave), |_| none += 1)
+                .await
+                .unwrap();
+            s.for_each_scope_tie(None, Some(wave), |_, _, _| none += 1)
+                .await
+                .unwrap();
+            assert_eq!(none, 0, "{name} {wave}");
+        }
+        let mut all = 0;
+        s.for_each_scope_group(None, None, |_| all += 1)
+            .await
+            .unwrap();
+        assert_eq!(all, 2 + awkward.len(), "{name}");
+    }
+}
