@@ -109,13 +109,16 @@ for i in 1 2 3; do
 done
 rm -f "$IMP"*
 
-# 5. The national network.
-echo "== 5. network --region nasional, end to end (load $(load))"
-for i in 1 2 3 4 5; do
-  l=$(load)
-  /usr/bin/time -f "wall %e s, CPU %U+%S s, peak RSS %M KiB (load $l)" "$BIN" --database "$DB" \
-    --lang en network --region nasional --wave "$WAVE" --timings > /dev/null
-done
+# 5. The national network: five runs on the database $1 (named $2).
+networks() {
+  echo "== 5. network --region nasional, end to end ($2, load $(load))"
+  for i in 1 2 3 4 5; do
+    l=$(load)
+    /usr/bin/time -f "wall %e s, CPU %U+%S s, peak RSS %M KiB (load $l)" "$BIN" --database "$1" \
+      --lang en network --region nasional --wave "$WAVE" --timings > /dev/null
+  done
+}
+networks "$DB" SQLite
 
 if [ -n "${WAHANA_BENCH_PG:-}" ]; then
   PGDB="wahana_bench_$$"
@@ -129,10 +132,5 @@ if [ -n "${WAHANA_BENCH_PG:-}" ]; then
   echo "== 2. profile use case, PostgreSQL, median of $RUNS"
   profiles "$PGURL"
   web "$PGURL" PostgreSQL
-  echo "== 5. network --region nasional, end to end (PostgreSQL, load $(load))"
-  for i in 1 2 3 4 5; do
-    l=$(load)
-    /usr/bin/time -f "wall %e s, CPU %U+%S s, peak RSS %M KiB (load $l)" "$BIN" --database "$PGURL" \
-      --lang en network --region nasional --wave "$WAVE" --timings > /dev/null
-  done
+  networks "$PGURL" PostgreSQL
 fi
