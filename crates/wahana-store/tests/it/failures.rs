@@ -71,3 +71,57 @@ async fn out_of_range_counts_and_code_sets_are_corrupt() {
         }
     }
 }
+
+/// A tie type held that names no type, met in the middle of the network's stream (on
+/// PostgreSQL, a `COPY` cut short), is `StoreError::Corrupt`; the store goes on answering,
+/// the same stream included, more times than its pool has connections.
+#[tokio::test]
+async fn a_corrupt_row_in_the_networks_stream_is_refused_and_the_store_goes_on() {
+    use crate::actors::tie;
+    use wahana_domain::codes::TieType;
+    for db in backends().await {
+        let (n, s) = (db.name, &db.store);
+        seed(s).await;
+        for (a, b) in [("g1", "g2"), ("l1", "g1"), ("w1", "g2")] {
+            s.insert_tie("w1", &tie(a, b, TieType::Referral), "cli:test")
+                .await
+                .unwrap();
+        }
+        wahana_store::on_pool!(s.pool(), p => {
+            sqlx::query("UPDATE ties SET tie_type = 'bogus' WHERE from_id = 'l1'")
+                .execute(p)
+                .await
+                .unwrap();
+        });
+        for _ in 0..12 {
+            let mut seen = 0;
+            let read = s.for_each_scope_tie(None, None, |_, _, _| seen += 1).await;
+            match read {
+                Err(StoreError::Corrupt { what, value }) => {
+                    assert_eq!(
+                        (what.as_str(), value.as_str()),
+                        ("tie type", "bogus"),
+                        "{n}"
+                    );
+                }
+                other => panic!("{n}: {other:?}"),
+            }
+            let mut groups = 0;
+            s.for_each_scope_group(None, None, |_| groups += 1)
+                .await
+                .unwrap();
+            assert_eq!(groups, 2, "{n}");
+        }
+        wahana_store::on_pool!(s.pool(), p => {
+            sqlx::query("UPDATE ties SET tie_type = 'rujukan' WHERE from_id = 'l1'")
+                .execute(p)
+                .await
+                .unwrap();
+        });
+        let mut every = 0;
+        s.for_each_scope_tie(None, None, |_, _, _| every += 1)
+            .await
+            .unwrap();
+        assert_eq!(every, 3, "{n}");
+    }
+}
