@@ -279,7 +279,7 @@ error_codes! {
     ReviewDecided = "review_decided": "The proposed link has been decided already.",
     InvalidRules = "invalid_rules": "The screening rule set does not parse.",
     RulesVersionTaken = "rules_version_taken": "A different rule set is already held under this version.",
-    SqliteInMemory = "sqlite_in_memory": "An in-memory SQLite database cannot take batched writes.",
+    SqliteInMemory = "sqlite_in_memory": "An in-memory SQLite database cannot take batched writes or bulk reads.",
     CarryForwardTargetNotEmpty = "carry_forward_target_not_empty": "The wave a re-survey is prepared into already holds the region.",
     CarryForwardSourceEmpty = "carry_forward_source_empty": "The earlier wave holds nothing in the region to carry forward.",
     CarryForwardIo = "carry_forward_io": "The pre-filled files of a re-survey cannot be written.",

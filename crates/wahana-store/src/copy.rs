@@ -225,32 +225,32 @@ fn copy_row(
             String::from_utf8_lossy(bytes).into_owned(),
         )
     })?;
-    // First the values that need their escapes undone, into `scratch`.
+    let mut values: [Option<&str>; COPY_OUT_COLUMNS] = [None; COPY_OUT_COLUMNS];
+    // The values whose escapes were undone into `scratch`, by column.
+    let mut unescaped = [false; COPY_OUT_COLUMNS];
     let mut n = 0;
     for (i, raw) in text.split('\t').enumerate() {
         if i == COPY_OUT_COLUMNS {
             return Err(StoreError::corrupt("COPY row (too many columns)", text));
         }
-        if raw != "\\N" && raw.contains('\\') {
-            unescape_into(&mut scratch[i], raw);
-        }
         n = i + 1;
-    }
-    let mut values: [Option<&str>; COPY_OUT_COLUMNS] = [None; COPY_OUT_COLUMNS];
-    for (i, raw) in text.split('\t').enumerate() {
-        values[i] = if raw == "\\N" {
-            None
-        } else if raw.contains('\\') {
-            Some(scratch[i].as_str())
+        if raw == "\\N" {
+            continue; // NULL
+        }
+        if raw.contains('\\') {
+            unescape_into(&mut scratch[i], raw);
+            unescaped[i] = true;
         } else {
-            Some(raw)
-        };
+            values[i] = Some(raw);
+        }
+    }
+    for (i, _) in unescaped.iter().enumerate().filter(|(_, u)| **u) {
+        values[i] = Some(scratch[i].as_str());
     }
     each(&values[..n])
 }
 
 /// Rows of COPY's text format out of the chunks they arrive in (a chunk may end inside a row).
-#[derive(Default)]
 struct CopyRows {
     /// The start of a row the last chunk cut off.
     carry: Vec<u8>,
@@ -259,14 +259,19 @@ struct CopyRows {
 }
 
 impl CopyRows {
+    fn new() -> CopyRows {
+        CopyRows {
+            carry: Vec::new(),
+            scratch: vec![String::new(); COPY_OUT_COLUMNS],
+            rows: 0,
+        }
+    }
+
     fn feed(
         &mut self,
         chunk: &[u8],
         each: &mut impl FnMut(&[Option<&str>]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        if self.scratch.is_empty() {
-            self.scratch = vec![String::new(); COPY_OUT_COLUMNS];
-        }
         let mut rest = chunk;
         if !self.carry.is_empty() {
             let Some(end) = rest.iter().position(|b| *b == b'\n') else {
@@ -294,9 +299,6 @@ impl CopyRows {
         each: &mut impl FnMut(&[Option<&str>]) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         if !self.carry.is_empty() {
-            if self.scratch.is_empty() {
-                self.scratch = vec![String::new(); COPY_OUT_COLUMNS];
-            }
             copy_row(&self.carry, &mut self.scratch, each)?;
             self.rows += 1;
         }
@@ -323,7 +325,7 @@ pub(crate) async fn copy_out(
     let mut conn = pool.acquire().await?;
     let read = async {
         let mut stream = conn.copy_out_raw(&statement).await?;
-        let mut rows = CopyRows::default();
+        let mut rows = CopyRows::new();
         while let Some(chunk) = stream.try_next().await? {
             rows.feed(&chunk, &mut each)?;
         }
@@ -446,7 +448,7 @@ mod tests {
         for cut in 0..=data.len() {
             let mut got = Vec::new();
             let mut each = |row: &[Option<&str>]| collect(&mut got, row);
-            let mut rows = CopyRows::default();
+            let mut rows = CopyRows::new();
             rows.feed(&data.as_bytes()[..cut], &mut each).unwrap();
             rows.feed(&data.as_bytes()[cut..], &mut each).unwrap();
             assert_eq!(rows.finish(&mut each).unwrap(), 3, "cut at {cut}");
@@ -454,7 +456,7 @@ mod tests {
         }
         let mut got = Vec::new();
         let mut each = |row: &[Option<&str>]| collect(&mut got, row);
-        let mut rows = CopyRows::default();
+        let mut rows = CopyRows::new();
         for b in data.as_bytes() {
             rows.feed(std::slice::from_ref(b), &mut each).unwrap();
         }
@@ -463,11 +465,7 @@ mod tests {
         // A row past the columns it may have, and bytes that are not UTF-8, are refused.
         let mut none = |_: &[Option<&str>]| Ok(());
         let wide = "a\t".repeat(COPY_OUT_COLUMNS) + "a\n";
-        assert!(
-            CopyRows::default()
-                .feed(wide.as_bytes(), &mut none)
-                .is_err()
-        );
-        assert!(CopyRows::default().feed(b"\xff\n", &mut none).is_err());
+        assert!(CopyRows::new().feed(wide.as_bytes(), &mut none).is_err());
+        assert!(CopyRows::new().feed(b"\xff\n", &mut none).is_err());
     }
 }

@@ -90,7 +90,8 @@ pub enum Refusal {
     InvalidRules(RuleError),
     /// A rule set whose version is held with another text.
     RulesVersionTaken { version: String },
-    /// A batch of writes on an in-memory SQLite database.
+    /// A batch of writes, or a bulk read (the network's groups and ties), on an in-memory
+    /// SQLite database: both work on a database file.
     SqliteInMemory,
 }
 

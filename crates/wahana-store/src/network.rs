@@ -8,7 +8,7 @@
 use crate::bulk::{Packed, read_packed, read_rows, sqlite_file, text_ref};
 use crate::copy::copy_out;
 use crate::regions::bounds;
-use crate::{Pool, Store, StoreError, on_pool};
+use crate::{Pool, Refusal, Store, StoreError, on_pool};
 use futures::TryStreamExt;
 use wahana_domain::codes::{Code, GroupType, TieType};
 use wahana_domain::network::{Node, NodeKind};
@@ -267,7 +267,7 @@ impl Store {
             .await;
         }
         let Pool::Postgres(p) = &self.pool else {
-            return self.scope_groups_by_rows(lo, hi, wave, each).await;
+            return Err(Refusal::SqliteInMemory.into());
         };
         // The rows come in the table's order, a village's groups together: each village's
         // code is parsed once.
@@ -442,7 +442,7 @@ impl Store {
             .await;
         }
         let Pool::Postgres(p) = &self.pool else {
-            return self.scope_ties_by_rows(sql, params, each).await;
+            return Err(Refusal::SqliteInMemory.into());
         };
         copy_out(p, sql, &params, |row| {
             let [Some(from), Some(to), Some(t)] = row else {
@@ -452,58 +452,6 @@ impl Store {
             Ok(())
         })
         .await
-    }
-
-    /// The groups through sqlx's row stream: a SQLite database with no file for the bulk
-    /// reader (in memory).
-    async fn scope_groups_by_rows(
-        &self,
-        lo: String,
-        hi: String,
-        wave: Option<String>,
-        mut each: impl FnMut(GroupRow<'_>),
-    ) -> Result<u64, StoreError> {
-        let mut n = 0;
-        on_pool!(self.pool, p => {
-            let mut rows = sqlx::query_as::<_, (String, String, String, Option<String>)>(SCOPE_GROUPS)
-                .bind(lo)
-                .bind(hi)
-                .bind(wave)
-                .fetch(p);
-            while let Some((id, village, kind, network)) = rows.try_next().await? {
-                let village = parse_region(&village)?;
-                each(GroupRow {
-                    id: &id,
-                    village: &village,
-                    group_type: group_type(&kind)?,
-                    network: network.as_deref().and_then(blank_none),
-                });
-                n += 1;
-            }
-        });
-        Ok(n)
-    }
-
-    /// The ties through sqlx's row stream (see [`Store::scope_groups_by_rows`]).
-    async fn scope_ties_by_rows(
-        &self,
-        sql: &'static str,
-        params: Vec<Option<String>>,
-        mut each: impl FnMut(&str, &str, TieType),
-    ) -> Result<u64, StoreError> {
-        let mut n = 0;
-        on_pool!(self.pool, p => {
-            let mut q = sqlx::query_as::<_, (String, String, String)>(sql);
-            for v in params {
-                q = q.bind(v);
-            }
-            let mut rows = q.fetch(p);
-            while let Some((from, to, t)) = rows.try_next().await? {
-                each(&from, &to, tie_type(&t)?);
-                n += 1;
-            }
-        });
-        Ok(n)
     }
 }
 

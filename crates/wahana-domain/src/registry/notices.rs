@@ -87,8 +87,8 @@ impl Period {
 }
 
 /// Hands `f` the reinterpreted values of one row that its record's reader accepted, one by one
-/// (no list made for a row; `get` gives a column's raw text, as to `from_fields`). Cheap when there is nothing to say: only the phone and date
-/// columns are looked at. With `detail` false the notices are bare (code and field, no text:
+/// (no list made for a row; `get` gives a column's raw text, as to `from_fields`). Cheap when
+/// there is nothing to say: only the phone and date columns are looked at. With `detail` false the notices are bare (code and field, no text:
 /// [`Notice::is_bare`]), for a caller that only counts them past the first few: a national file
 /// whose survey dates all lie outside the wave's period has a notice on each of its 4 million
 /// rows, and writing out their sentences took a quarter of the import's time.

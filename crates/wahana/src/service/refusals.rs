@@ -118,8 +118,8 @@ pub fn message(r: &Refusal, lang: Lang) -> String {
         ),
         (Refusal::SqliteInMemory, lang) => lang
             .pick(
-                "basis data SQLite di memori tidak dapat ditulis per batch; pakai berkas",
-                "an in-memory SQLite database cannot take batches of writes; use a file",
+                "basis data SQLite di memori tidak dapat ditulis per batch atau dibaca secara massal; pakai berkas",
+                "an in-memory SQLite database cannot take batches of writes or bulk reads; use a file",
             )
             .to_string(),
     }

@@ -333,8 +333,7 @@ impl ImportReport {
     }
 
     fn warn(&mut self, w: Warning) {
-        self.warnings_total += 1;
-        *self.warning_counts.entry(w.code).or_default() += 1;
+        self.count_warning(w.code);
         if self.warnings.len() < MAX_PROBLEMS {
             self.warnings.push(w);
         }
